@@ -1,0 +1,29 @@
+"""The request context (actor, IP, request id) that audit records pick up by default."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    user: Any = None
+    ip: str = ""
+    request_id: str = ""
+
+
+_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("audit_context", default=AuditContext())
+
+
+def current() -> AuditContext:
+    return _current.get()
+
+
+def set_context(ctx: AuditContext) -> contextvars.Token[AuditContext]:
+    return _current.set(ctx)
+
+
+def reset_context(token: contextvars.Token[AuditContext]) -> None:
+    _current.reset(token)

@@ -1,0 +1,18 @@
+"""Core models: places, organisations, enterprises, people and the holiday calendar."""
+
+from .calendar import HolidayDay, HolidayYear
+from .enterprises import Enterprise, EnterpriseContact, IndustryChain
+from .organisations import Organisation, Region
+from .users import Role, User
+
+__all__ = [
+    "Enterprise",
+    "EnterpriseContact",
+    "HolidayDay",
+    "HolidayYear",
+    "IndustryChain",
+    "Organisation",
+    "Region",
+    "Role",
+    "User",
+]

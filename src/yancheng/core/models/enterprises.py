@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .organisations import Organisation, Region
+
+if TYPE_CHECKING:
+    from .users import User
+
+
+class IndustryChain(models.Model):
+    """An industry chain (产业链) as reference data, so enterprises can be tagged with it.
+
+    The chains module adds the five lists and the chain map on top of this row.
+    """
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("产业链")
+        verbose_name_plural = _("产业链")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
+    def visible_to(self, user: User) -> EnterpriseQuerySet:
+        from yancheng.core.permissions import enterprises_visible_to
+
+        return enterprises_visible_to(user, self)
+
+
+class Enterprise(models.Model):
+    """An enterprise, identified by its 18-character 统一社会信用代码 (GB 32100-2015)."""
+
+    class SrdiTier(models.TextChoices):
+        NONE = "", _("无")
+        INNOVATIVE_SME = "innovative", _("创新型中小企业")
+        SRDI_SME = "srdi", _("专精特新中小企业")
+        LITTLE_GIANT = "little_giant", _("专精特新“小巨人”")
+
+    class Grade(models.TextChoices):
+        A = "A", _("A 类（信用好、风险低）")
+        B = "B", _("B 类")
+        C = "C", _("C 类")
+        D = "D", _("D 类（信用差、风险高）")
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("企业名称"), max_length=128)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="enterprises")
+    park = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所在园区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="park_enterprises",
+        limit_choices_to={"kind": Organisation.Kind.PARK},
+    )
+    # The organisation the enterprise's own users belong to (kind=enterprise).
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("企业账户机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprise",
+    )
+    chains = models.ManyToManyField(IndustryChain, verbose_name=_("所属产业链"), blank=True, related_name="enterprises")
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    is_above_scale_industry = models.BooleanField(_("规上工业"), default=False)
+    is_above_quota_trade = models.BooleanField(_("限上批零住餐"), default=False)
+    is_qualified_construction = models.BooleanField(_("资质等级建筑业"), default=False)
+    is_above_scale_service = models.BooleanField(_("规上服务业"), default=False)
+    srdi_tier = models.CharField(_("专精特新梯度"), max_length=16, choices=SrdiTier.choices, blank=True, default="")
+    srdi_valid_until = models.DateField(_("专精特新有效期至"), null=True, blank=True)
+    grade = models.CharField(_("信用风险等级"), max_length=1, choices=Grade.choices, default=Grade.B)
+    is_active = models.BooleanField(_("存续"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(uscc__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"), name="enterprise_uscc_format"),
+            models.CheckConstraint(condition=Q(grade__in=["A", "B", "C", "D"]), name="enterprise_grade_valid"),
+        ]
+        indexes = [models.Index(fields=["region", "name"]), models.Index(fields=["park"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_four_above(self) -> bool:
+        """四上企业: 规上工业、资质等级建筑业、限上批零住餐、规上服务业."""
+        return (
+            self.is_above_scale_industry
+            or self.is_above_quota_trade
+            or self.is_qualified_construction
+            or self.is_above_scale_service
+        )
+
+    def to_audit(self) -> dict[str, Any]:
+        return {
+            "uscc": self.uscc,
+            "name": self.name,
+            "region": self.region.code if self.region_id else None,
+            "park": self.park_id,
+            "grade": self.grade,
+            "srdi_tier": self.srdi_tier,
+            "is_active": self.is_active,
+            "scale": [
+                self.is_above_scale_industry,
+                self.is_above_quota_trade,
+                self.is_qualified_construction,
+                self.is_above_scale_service,
+            ],
+        }
+
+
+class EnterpriseContact(models.Model):
+    """A named contact person of an enterprise (not necessarily a user of the system)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("姓名"), max_length=64)
+    title = models.CharField(_("职务"), max_length=64, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+
+    class Meta:
+        verbose_name = _("企业联系人")
+        verbose_name_plural = _("企业联系人")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .organisations import Organisation
+
+
+class Role(models.TextChoices):
+    """The roles of SPEC §1. A user holds exactly one role: this is what keeps the three
+    administrators separated (等保 三权分立) — no account can be two of them."""
+
+    ENTERPRISE = "enterprise", _("企业用户")
+    HANDLER = "handler", _("承办人")
+    DISPATCHER = "dispatcher", _("调度员")
+    INSPECTOR = "inspector", _("检查员")
+    LEADER = "leader", _("领导")
+    SUPERVISOR = "supervisor", _("督查员")
+    CHAIN_OFFICE = "chain_office", _("链办")
+    PETITION = "petition", _("信访工作人员")
+    SAFETY = "safety", _("安委办")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles that must pass a TOTP second factor (SPEC §12): everyone but enterprise staff.
+SECOND_FACTOR_ROLES = frozenset(set(Role) - {Role.ENTERPRISE})
+
+
+class User(AbstractUser):
+    """A person who logs in. Belongs to exactly one organisation and holds one role."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    enforcement_certificate_no = models.CharField(_("执法证号"), max_length=32, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+
+    objects: UserManager[User] = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+        constraints = [
+            # Every user but a bootstrap superuser belongs to an organisation.
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(is_superuser=True), name="user_has_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES or self.is_superuser

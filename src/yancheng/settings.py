@@ -1,0 +1,251 @@
+"""Yancheng settings: one file, driven by environment variables (see .env.example).
+
+`YANCHENG_ENV` selects the defaults: ``production`` (the default: secure cookies,
+HSTS, TOTP required, DEBUG off), ``development`` and ``demo`` (local HTTP, TOTP may be
+switched off with YANCHENG_TOTP_REQUIRED=false) and ``test``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+YANCHENG_ENV = env("YANCHENG_ENV", "production") or "production"
+if YANCHENG_ENV not in {"production", "development", "demo", "test"}:
+    raise ImproperlyConfigured(f"YANCHENG_ENV must be production, development, demo or test, not {YANCHENG_ENV!r}")
+IS_PRODUCTION = YANCHENG_ENV == "production"
+
+# Everything the running system writes (SQLite database, uploads, keys) lives here,
+# outside the source tree and outside any web root.
+DATA_DIR = Path(env("YANCHENG_DATA_DIR", str(Path.cwd() / "var")) or "var").resolve()
+
+SECRET_KEY = env("YANCHENG_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("YANCHENG_SECRET_KEY must be set in production (50+ random characters).")
+    SECRET_KEY = "insecure-development-key-" + "x" * 40  # noqa: S105 - never used in production
+
+DEBUG = env_bool("YANCHENG_DEBUG", YANCHENG_ENV == "development")
+ALLOWED_HOSTS = [h.strip() for h in (env("YANCHENG_ALLOWED_HOSTS", "") or "").split(",") if h.strip()]
+if not IS_PRODUCTION:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver", "[::1]"]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
+
+# --- city configuration -------------------------------------------------------------
+YANCHENG_CITY_CODE = env("YANCHENG_CITY_CODE", "430400") or "430400"
+YANCHENG_CITY_NAME = env("YANCHENG_CITY_NAME", "衡阳市") or "衡阳市"
+YANCHENG_SITE_NAME = env("YANCHENG_SITE_NAME", "雁城政企协同平台") or "雁城政企协同平台"
+# Shown as a banner on every page when the database holds demo data.
+YANCHENG_DEMO_BANNER = env_bool("YANCHENG_DEMO_BANNER", YANCHENG_ENV in {"demo", "development"})
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "yancheng.core",
+    "yancheng.core.audit",
+    "yancheng.core.attachments",
+    "yancheng.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yancheng.core.security.middleware.SessionLifetimeMiddleware",
+    "yancheng.core.security.middleware.SecondFactorMiddleware",
+    "yancheng.core.security.middleware.PasswordExpiryMiddleware",
+    "yancheng.core.audit.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "yancheng.urls"
+WSGI_APPLICATION = "yancheng.wsgi.application"
+ASGI_APPLICATION = "yancheng.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "yancheng.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'yancheng.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("YANCHENG_DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL with synchronous=FULL: an acknowledged commit survives a power loss.
+    # IMMEDIATE transactions take the write lock up front, so two writers queue
+    # instead of failing half-way with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- authentication and sessions (SPEC §12, security-checklist §1–2) --------------------
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "yancheng.core.security.validators.CharacterClassValidator"},
+    {"NAME": "yancheng.core.security.validators.ContextWordValidator"},
+    {"NAME": "yancheng.core.security.validators.MaximumLengthValidator"},
+]
+YANCHENG_PASSWORD_MAX_AGE_DAYS = env_int("YANCHENG_PASSWORD_MAX_AGE_DAYS", 90)
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("YANCHENG_PROXY_COUNT", 0)
+AXES_VERBOSE = False
+
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout, renewed on every request
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+YANCHENG_SESSION_ABSOLUTE_SECONDS = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# TOTP second factor for staff and administrator roles. On by default; the demo turns it
+# off with this clearly named switch so a visitor can log in with the printed passwords.
+YANCHENG_TOTP_REQUIRED = env_bool("YANCHENG_TOTP_REQUIRED", True)
+OTP_TOTP_ISSUER = YANCHENG_SITE_NAME
+
+if IS_PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("YANCHENG_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- internationalisation ----------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static files and uploads ---------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Uploads are stored here, never under a URL: they are served only by a permission-checked view.
+YANCHENG_ATTACHMENT_ROOT = Path(env("YANCHENG_ATTACHMENT_ROOT", str(DATA_DIR / "attachments")) or "")
+YANCHENG_ATTACHMENT_MAX_BYTES = env_int("YANCHENG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- audit trail (SPEC §2.4) -------------------------------------------------------------
+# The checkpoint signing key lives outside the database: a file path or the key itself.
+YANCHENG_AUDIT_KEY_FILE = env("YANCHENG_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit-checkpoint.key"))
+YANCHENG_AUDIT_KEY = env("YANCHENG_AUDIT_KEY", "")
+YANCHENG_AUDIT_CHECKPOINT_EVERY = env_int("YANCHENG_AUDIT_CHECKPOINT_EVERY", 1000)
+YANCHENG_AUDIT_RETENTION_DAYS = max(184, env_int("YANCHENG_AUDIT_RETENTION_DAYS", 184))
+YANCHENG_AUDIT_DEPLOYMENT_ID = env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
+
+# --- background tasks ------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env("YANCHENG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+        or "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# --- email and logging ---------------------------------------------------------------------
+EMAIL_BACKEND = env("YANCHENG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("YANCHENG_FROM_EMAIL", "yancheng@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("YANCHENG_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from yancheng.api.urls import urlpatterns as api_urlpatterns
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("yancheng.core.security.urls")),
+    path("audit/", include("yancheng.core.audit.urls")),
+    path("attachments/", include("yancheng.core.attachments.urls")),
+    path("", include("yancheng.core.urls")),
+    *api_urlpatterns,
+]
+
+if settings.DEBUG:  # pragma: no cover - development only
+    pass
