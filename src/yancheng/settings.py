@@ -17,6 +17,21 @@ from django.utils.translation import gettext_lazy as _
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _load_dotenv(path: Path) -> None:
+    """Read KEY=VALUE lines of a .env file; the real environment always wins."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+_load_dotenv(Path(os.environ.get("YANCHENG_ENV_FILE", str(Path.cwd() / ".env"))))
+
+
 def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
@@ -62,7 +77,7 @@ YANCHENG_SITE_NAME = env("YANCHENG_SITE_NAME", "雁城政企协同平台") or "�
 YANCHENG_DEMO_BANNER = env_bool("YANCHENG_DEMO_BANNER", YANCHENG_ENV in {"demo", "development"})
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "yancheng.core.admin_site.YanchengAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -165,7 +180,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Our page (templates/registration/locked_out.html, HTTP 429) for every locked-out attempt.
+AXES_LOCKOUT_CALLABLE = "yancheng.core.security.views.axes_lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("YANCHENG_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
@@ -249,3 +265,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Outside production the app serves static files straight from the source tree.
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG

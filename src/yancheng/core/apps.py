@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "yancheng.core"
     label = "core"
     verbose_name = _("基础数据")
+
+    def ready(self) -> None:
+        from . import calendar
+
+        calendar.install()

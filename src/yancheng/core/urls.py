@@ -1,7 +1,18 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("holidays/", include("yancheng.core.calendar_urls")),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("regions/", views.region_list, name="region_list"),
+    path("enterprises/", views.enterprise_list_view, name="enterprise_list"),
+    path("enterprises/new/", views.enterprise_create_view, name="enterprise_create"),
+    path("enterprises/import/", views.enterprise_import_view, name="enterprise_import"),
+    path("enterprises/import/confirm/", views.enterprise_import_confirm, name="enterprise_import_confirm"),
+    path("enterprises/import/template.xlsx", views.enterprise_import_template, name="enterprise_import_template"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path("enterprises/<int:pk>/edit/", views.enterprise_edit_view, name="enterprise_edit"),
 ]

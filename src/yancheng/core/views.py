@@ -1,10 +1,346 @@
+"""Core pages: the role home page, the organisation tree, regions and enterprises."""
+
 from __future__ import annotations
 
+import secrets
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import rules
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.lib.xlsx import XlsxError, write_workbook
+
+from . import importers
+from .errors import DomainError
+from .forms import EnterpriseForm, EnterpriseImportForm, EnterpriseSelfServiceForm
+from .models import Enterprise, IndustryChain, Organisation, Region, Role
+from .selectors import (
+    EnterpriseFilters,
+    enterprise_list,
+    get_enterprise_for,
+    get_organisation_for,
+    organisation_tree,
+)
+from .services import enterprise_create, enterprise_update
+
+PAGE_SIZE = 50
+
+
+def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not rules.has_perm(perm, request.user, obj):
+        raise PermissionDenied
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+    """Each role lands on what it works with first."""
+    user: Any = request.user
+    if user.role == Role.ENTERPRISE and user.organisation_id:
+        enterprise = Enterprise.objects.filter(organisation_id=user.organisation_id).first()
+        if enterprise is not None:
+            return render(request, "core/home.html", {"own_enterprise": enterprise})
+    context: dict[str, Any] = {}
+    if rules.has_perm("core.view_enterprise_list", user):
+        visible = Enterprise.objects.visible_to(user)
+        context["enterprise_count"] = visible.count()
+        context["grade_counts"] = dict(visible.values_list("grade").annotate(n=Count("pk")).order_by())
+    if rules.has_perm("core.view_organisation_tree", user):
+        context["organisation_count"] = Organisation.objects.visible_to(user).exclude(kind="enterprise").count()
+    return render(request, "core/home.html", context)
+
+
+# --- organisations and regions -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "core.view_organisation_tree")
+    region_code = request.GET.get("region", "")[:12]
+    orgs = organisation_tree(request.user, region_code)
+    by_parent: dict[int | None, list[Organisation]] = defaultdict(list)
+    ids = {o.pk for o in orgs}
+    for org in orgs:
+        by_parent[org.parent_id if org.parent_id in ids else None].append(org)
+    for children in by_parent.values():
+        children.sort(key=lambda o: (o.kind != "government", o.name))
+
+    def build(parent_id: int | None) -> list[dict[str, Any]]:
+        return [{"org": o, "children": build(o.pk)} for o in by_parent.get(parent_id, [])]
+
+    user_counts = dict(
+        Organisation.objects.filter(pk__in=ids).annotate(n=Count("users")).values_list("pk", "n")
+    )
+    for org in orgs:
+        org.user_count = user_counts.get(org.pk, 0)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "core/organisations.html",
+        {
+            "tree": build(None),
+            "regions": Region.objects.all(),
+            "region_code": region_code,
+            "count": len(orgs),
+        },
+    )
+
+
+@login_required
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_perm(request, "core.view_organisation_tree")
+    org = get_organisation_for(request.user, pk)
+    children = Organisation.objects.visible_to(request.user).filter(parent=org).order_by("name")
+    members = org.users.filter(is_active=True).order_by("username") if rules.has_perm(
+        "core.manage_users", request.user
+    ) or getattr(request.user, "organisation_id", None) == org.pk else None
+    return render(request, "core/organisation_detail.html", {"org": org, "children": children, "members": members})
+
+
+@login_required
+@require_GET
+def region_list(request: HttpRequest) -> HttpResponse:
+    regions = list(Region.objects.select_related("parent"))
+    show_counts = rules.has_perm("core.view_organisation_tree", request.user)
+    if show_counts:
+        # Counts only of what this user may see.
+        enterprise_counts = dict(
+            Enterprise.objects.visible_to(request.user).values_list("region").annotate(n=Count("pk")).order_by()
+        )
+        org_counts = dict(
+            Organisation.objects.visible_to(request.user)
+            .exclude(kind=Organisation.Kind.ENTERPRISE)
+            .values_list("region")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for region in regions:
+            region.enterprise_count = enterprise_counts.get(region.pk, 0)  # type: ignore[attr-defined]
+            region.organisation_count = org_counts.get(region.pk, 0)  # type: ignore[attr-defined]
+    return render(request, "core/regions.html", {"regions": regions, "show_counts": show_counts})
+
+
+# --- enterprises ---------------------------------------------------------------------------------
+
+
+def _enterprise_rows(qs: Any) -> Any:
+    for e in qs.prefetch_related("chains"):
+        yield [
+            e.uscc,
+            e.name,
+            e.region.name,
+            e.park.name if e.park else "",
+            "、".join(c.name for c in e.chains.all()),
+            e.is_above_scale_industry,
+            e.is_above_quota_trade,
+            e.is_qualified_construction,
+            e.is_above_scale_service,
+            e.get_srdi_tier_display() if e.srdi_tier else "",
+            e.grade,
+        ]
+
+
+@login_required
+@require_GET
+def enterprise_list_view(request: HttpRequest) -> HttpResponseBase:
+    _require_perm(request, "core.view_enterprise_list")
+    user: Any = request.user
+    if user.role == Role.ENTERPRISE:
+        own = Enterprise.objects.visible_to(user).first()
+        if own is None:
+            raise Http404
+        return redirect("enterprise_detail", pk=own.pk)
+    filters = EnterpriseFilters.from_params(request.GET)
+    qs = enterprise_list(user, filters)
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            _("统一社会信用代码"), _("企业名称"), _("所在区划"), _("所在园区"), _("产业链"), _("规上工业"),
+            _("限上批零住餐"), _("资质等级建筑业"), _("规上服务业"), _("专精特新梯度"), _("信用风险等级"),
+        ]
+        from yancheng.core.audit.services import audit_record
+
+        audit_record("enterprise.export", actor=user, object_type="core.enterprise", after={"filters": filters.__dict__})
+        data = write_workbook(_("企业名录"), headers, _enterprise_rows(qs))
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f"attachment; filename=\"enterprises-{stamp}.xlsx\""
+        return response
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in filters.__dict__.items() if v}
+    return render(
+        request,
+        "core/enterprises.html",
+        {
+            "page": page,
+            "filters": filters,
+            "regions": Region.objects.all(),
+            "parks": Organisation.objects.filter(kind=Organisation.Kind.PARK).order_by("name"),
+            "chains": IndustryChain.objects.all(),
+            "grades": Enterprise.Grade.choices,
+            "tiers": [c for c in Enterprise.SrdiTier.choices if c[0]],
+            "query": urlencode(params),
+            "query_without_sort": urlencode({k: v for k, v in params.items() if k != "sort"}),
+            "can_add": rules.has_perm("core.add_enterprise", user),
+            "can_import": rules.has_perm("core.import_enterprises", user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = get_enterprise_for(request.user, pk)
+    return render(
+        request,
+        "core/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "chains": list(enterprise.chains.all()),
+            "contacts": list(enterprise.contacts.all()),
+            "can_change": rules.has_perm("core.change_enterprise", request.user, enterprise),
+            "can_self_service": rules.has_perm("core.change_enterprise_contacts", request.user, enterprise),
+        },
+    )
+
+
+def _apply_domain_error(form: Any, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create_view(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "core.add_enterprise")
+    form = EnterpriseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        chains = data.pop("chains")
+        try:
+            enterprise = enterprise_create(actor=request.user, chains=chains, **data)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已登记企业：%(name)s") % {"name": enterprise.name})
+            return redirect("enterprise_detail", pk=enterprise.pk)
+    return render(request, "core/enterprise_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = get_enterprise_for(request.user, pk, write=True)
+    full = rules.has_perm("core.change_enterprise", request.user, enterprise)
+    initial = {f: getattr(enterprise, f) for f in ("uscc", "name", "legal_representative", "address",
+                                                   "is_above_scale_industry", "is_above_quota_trade",
+                                                   "is_qualified_construction", "is_above_scale_service",
+                                                   "srdi_tier", "srdi_valid_until", "grade")}
+    initial |= {"region": enterprise.region_id, "park": enterprise.park_id, "version": enterprise.version,
+                "chains": list(enterprise.chains.all())}
+    form: Any
+    if full:
+        form = EnterpriseForm(request.POST or None, initial=initial, editing=True)
+    else:
+        form = EnterpriseSelfServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        data.pop("uscc", None)
+        chains = data.pop("chains", None)
+        try:
+            enterprise_update(enterprise, actor=request.user, expected_version=version, chains=chains, **data)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("enterprise_detail", pk=enterprise.pk)
+    return render(request, "core/enterprise_form.html", {"form": form, "enterprise": enterprise, "creating": False})
+
+
+# --- enterprise import ---------------------------------------------------------------------------
+
+_IMPORT_SALT = "yancheng.enterprise-import"
+
+
+def _import_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+@require_GET
+def enterprise_import_template(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "core.import_enterprises")
+    headers = [name + ("*" if required else "") for name, _help, required in importers.COLUMNS]
+    help_row = [str(help_text) for _name, help_text, _required in importers.COLUMNS]
+    data = write_workbook(_("企业导入模板"), headers, [help_row])
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="enterprise-import-template.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
+    _require_perm(request, "core.import_enterprises")
+    form = EnterpriseImportForm(request.POST or None, request.FILES or None)
+    report = None
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            report = importers.enterprises_import(data, actor=request.user, dry_run=True)
+        except XlsxError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok and report.total_rows:
+                name = secrets.token_hex(16)
+                (_import_dir() / f"{name}.xlsx").write_bytes(data)
+                token = signing.dumps({"f": name, "u": request.user.pk}, salt=_IMPORT_SALT)
+    return render(request, "core/enterprise_import.html", {"form": form, "report": report, "token": token})
+
+
+@login_required
+@require_POST
+def enterprise_import_confirm(request: HttpRequest) -> HttpResponse:
+    _require_perm(request, "core.import_enterprises")
+    try:
+        payload = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=3600)
+    except signing.BadSignature:
+        messages.error(request, _("导入已过期或无效，请重新上传文件。"))
+        return redirect("enterprise_import")
+    if payload.get("u") != request.user.pk:
+        raise PermissionDenied
+    path = _import_dir() / f"{payload['f']}.xlsx"
+    if not path.exists():
+        messages.error(request, _("导入已完成或已过期，请重新上传文件。"))
+        return redirect("enterprise_import")
+    try:
+        report = importers.enterprises_import(path.read_bytes(), actor=request.user, dry_run=False)
+    except XlsxError as exc:
+        messages.error(request, str(exc))
+        return redirect("enterprise_import")
+    if report.ok:
+        path.unlink(missing_ok=True)
+        messages.success(request, _("已导入 %(n)d 家企业。") % {"n": report.created})
+        return redirect("enterprise_list")
+    # The data changed between preview and confirm (e.g. someone registered one of the codes).
+    return render(request, "core/enterprise_import.html", {"form": EnterpriseImportForm(), "report": report, "token": ""})

@@ -38,9 +38,13 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> User:
+        """Personas by name: ``world.dispatcher``; the enterprise users, whose names the
+        enterprises already take, also as ``world.enterprise_a_user``."""
         users = self.__dict__.get("users", {})
         if name in users:
             return users[name]
+        if name.endswith("_user") and name[: -len("_user")] in users:
+            return users[name[: -len("_user")]]
         raise AttributeError(name)
 
 

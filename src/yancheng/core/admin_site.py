@@ -1,0 +1,34 @@
+"""The Django admin, under the same permissions as the rest: only the system administrator
+(系统管理员) enters it, and writes go through the services (so they are audited)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+
+class YanchengAdminSite(admin.AdminSite):
+    site_header = _("雁城 · 后台数据管理")
+    site_title = _("雁城后台")
+    index_title = _("基础数据")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and getattr(user, "role", None) == "system_admin"
+            and (not _otp_required(user) or getattr(user, "is_verified", lambda: False)())
+        )
+
+
+def _otp_required(user: object) -> bool:
+    from django.conf import settings
+
+    return bool(settings.YANCHENG_TOTP_REQUIRED)
+
+
+class YanchengAdminConfig(AdminConfig):
+    default_site = "yancheng.core.admin_site.YanchengAdminSite"

@@ -1,0 +1,46 @@
+"""`yancheng demo`: a working Hengyang on this machine in one command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from yancheng.core.demo import demo_summary, load_hengyang_demo
+
+
+class Command(BaseCommand):
+    help = "Migrate the database, load the Hengyang demo (idempotent), print a login per role, and serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="load and print the logins, then exit")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port to serve on")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("正在加载衡阳演示数据（已存在的不会重复创建）…")
+        logins = load_hengyang_demo()
+        summary = demo_summary()
+        self.stdout.write(
+            "演示数据：{regions} 个区划，{organisations} 个机构（含 {parks} 个园区），{enterprises} 家企业，{users} 个用户".format(
+                **summary
+            )
+        )
+        self.stdout.write("")
+        self.stdout.write("演示账号（每个角色一个；仅供演示）：")
+        widths = (12, 14, 30)
+        header = f"{'用户名':<{widths[0]}} {'角色':<{widths[1]}} {'单位':<{widths[2]}} 密码"
+        self.stdout.write(header)
+        for login in logins:
+            self.stdout.write(
+                f"{login.username:<{widths[0]}} {login.role:<{widths[1]}} {login.organisation:<{widths[2]}} {login.password}"
+            )
+        if not settings.YANCHENG_TOTP_REQUIRED:
+            self.stdout.write(self.style.WARNING("注意：演示环境已关闭双因素认证（YANCHENG_TOTP_REQUIRED=false）。"))
+        if options["no_serve"]:
+            return
+        self.stdout.write(f"\n打开 http://{options['addr']}/ 登录。按 Ctrl+C 停止。")
+        call_command("serve", options["addr"])

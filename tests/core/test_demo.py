@@ -1,0 +1,39 @@
+"""`yancheng demo` loads a working city once, however often it runs."""
+
+import pytest
+from django.core.management import call_command
+
+from yancheng.core.audit.models import AuditEvent
+from yancheng.core.demo import load_hengyang_demo
+from yancheng.core.models import Enterprise, Organisation, Region, Role, User
+from yancheng.lib.uscc import is_valid
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_hengyang_and_a_login_for_every_role():
+    logins = load_hengyang_demo(enterprise_count=60)
+    assert Region.objects.filter(parent__code="430400").count() == 12
+    assert Organisation.objects.filter(code="hy-power", kind="utility").exists()
+    assert Organisation.objects.exclude(kind="enterprise").count() >= 40
+    assert Enterprise.objects.count() == 60
+    assert all(is_valid(code) for code in Enterprise.objects.values_list("uscc", flat=True))
+    assert {u.role for u in User.objects.all()} == set(Role.values)
+    assert len(logins) == User.objects.count()
+
+
+@pytest.mark.django_db
+def test_running_the_demo_twice_creates_nothing_new():
+    load_hengyang_demo(enterprise_count=30)
+    counts = (Organisation.objects.count(), Enterprise.objects.count(), User.objects.count())
+    audit_count = AuditEvent.objects.count()
+    load_hengyang_demo(enterprise_count=30)
+    assert (Organisation.objects.count(), Enterprise.objects.count(), User.objects.count()) == counts
+    assert AuditEvent.objects.count() == audit_count
+
+
+@pytest.mark.django_db
+def test_the_demo_command_prints_a_login_table(capsys):
+    call_command("demo", "--no-serve")
+    out = capsys.readouterr().out
+    for username in ("qiye", "diaodu", "chengban", "jiancha", "shenji", "anquan", "xitong"):
+        assert username in out
