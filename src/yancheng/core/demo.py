@@ -231,7 +231,7 @@ def load_hengyang_demo(enterprise_count: int = 200) -> list[DemoLogin]:
                 address=address, actor=None,
             )
 
-        logins = []
+        logins: list[DemoLogin] = []
         for username, role, org_ref, full_name in DEMO_USERS:
             if org_ref.startswith("@"):
                 organisation = by_name[org_ref[1:]].organisation

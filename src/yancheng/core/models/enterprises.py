@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .organisations import Organisation, Region
@@ -32,7 +32,7 @@ class IndustryChain(models.Model):
 
 
 class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
-    def visible_to(self, user: User) -> EnterpriseQuerySet:
+    def visible_to(self, user: User | Any) -> QuerySet[Enterprise]:
         from yancheng.core.permissions import enterprises_visible_to
 
         return enterprises_visible_to(user, self)

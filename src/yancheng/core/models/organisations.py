@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -49,10 +49,10 @@ class Region(models.Model):
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def subtree_of(self, org: Organisation) -> OrganisationQuerySet:
+    def subtree_of(self, org: Organisation) -> QuerySet[Organisation]:
         return self.filter(path__startswith=org.path)
 
-    def visible_to(self, user: User) -> OrganisationQuerySet:
+    def visible_to(self, user: User | Any) -> QuerySet[Organisation]:
         from yancheng.core.permissions import organisations_visible_to
 
         return organisations_visible_to(user, self)

@@ -45,7 +45,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
-    objects: UserManager[User] = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("用户")
