@@ -265,6 +265,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Requests per caller and minute on the API; with several app servers configure a shared
+# cache (CACHES) or each process counts on its own.
+YANCHENG_API_RATE = env("YANCHENG_API_RATE", "600/m") or "600/m"
+YANCHENG_ATTACHMENT_MAX_PER_OBJECT = env_int("YANCHENG_ATTACHMENT_MAX_PER_OBJECT", 50)
 
 # Outside production the app serves static files straight from the source tree.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION

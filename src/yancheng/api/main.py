@@ -1,5 +1,72 @@
-"""The one NinjaAPI instance. Each app contributes its router (app/api.py)."""
+"""The one NinjaAPI instance, mounted at /api/v1/. Each app contributes its router
+(``app/api.py``) and registers it here with ``api.add_router``.
 
-from ninja import NinjaAPI
+Everything an endpoint would otherwise repeat is installed once, here:
+authentication (token or session + CSRF), the per-caller rate limit, the JSON error
+format, If-Match on PATCH/PUT and Idempotency-Key on POST (``guards``)."""
 
-api = NinjaAPI(title="Yancheng API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+
+from yancheng.core.attachments.api import router as attachments_router
+
+from .auth import API_AUTH, peek_user
+from .core_endpoints import router as core_router
+from .errors import error_response, install_error_handlers
+from .guards import request_guards
+from .idempotency import mark_executed
+from .throttle import CallerRateThrottle
+
+DESCRIPTION = """雁城政企协同平台接口。
+
+* 认证：`Authorization: Bearer <令牌>`（在“接口令牌”页面创建），或同源浏览器会话（写操作须带 `X-CSRFToken`）。
+* 错误统一为 `{"error": {"code": "...", "message": "...", "fields": {...}}}`。
+* 创建类请求（POST）可带 `Idempotency-Key`，重试时返回首次结果；修改（PATCH）须带 `If-Match`。
+* 详见 docs/api.md。
+"""
+
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema and the docs are for signed-in callers only (ASVS 13.4.5)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if peek_user(request) is None:
+            if request.path.endswith(".json"):
+                return error_response(
+                    401, "not_authenticated", _("请先登录，或在 Authorization 头中提供有效的令牌。"),
+                    headers={"WWW-Authenticate": 'Bearer realm="yancheng"'},
+                )
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api = NinjaAPI(
+    title="雁城政企协同平台接口",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=API_AUTH,
+    throttle=[CallerRateThrottle()],
+    # Swagger UI from our own static files (ninja/static/ninja/…), never a CDN: ninja
+    # renders the local template because "ninja" is in INSTALLED_APPS.
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+    docs_decorator=docs_access,
+)
+install_error_handlers(api)
+api.add_decorator(request_guards, mode="view")
+api.add_decorator(mark_executed, mode="operation")
+
+api.add_router("", core_router)
+api.add_router("", attachments_router)

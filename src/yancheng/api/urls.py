@@ -1,5 +1,66 @@
-from django.urls import path
+"""URLs of the API app, included by yancheng/urls.py (``*api_urlpatterns``):
 
+* ``/api/v1/…`` the NinjaAPI (schema at /api/v1/openapi.json, docs at /api/v1/docs)
+* ``/api/docs`` redirects to the docs
+* ``/api/tokens/`` the caller's personal API tokens
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
+
+from . import views
+from .errors import error_response, is_json_error, server_error_response
 from .main import api
 
-urlpatterns = [path("api/v1/", api.urls)]
+
+def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answers the API gives outside an operation (wrong method) in the JSON error format too."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = view(request, *args, **kwargs)
+        except Exception:  # the operation's own handlers caught everything they know
+            import logging
+
+            logging.getLogger("yancheng.api").exception("Unhandled API error on %s %s", request.method, request.path)
+            return server_error_response()
+        if isinstance(response, HttpResponseNotAllowed) and not is_json_error(response):
+            allow = response.get("Allow", "")
+            return error_response(405, "method_not_allowed", _("此地址不支持 %(m)s 方法。") % {"m": request.method},
+                                  headers={"Allow": allow})
+        return response
+
+    return wrapper
+
+
+def _api_patterns() -> list[URLPattern | URLResolver]:
+    patterns, _app_name, _namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _json_errors(pattern.callback)
+    return patterns
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(404, "not_found", _("接口地址不存在。"))
+
+
+urlpatterns = [
+    path("api/v1/", include((_api_patterns(), "ninja"), namespace="api")),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found, name="api_not_found"),
+    path("api/docs", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False), name="api_docs"),
+    path("api/docs/", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False)),
+    path("api/tokens/", views.token_list, name="api_token_list"),
+    path("api/tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
+]

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +16,12 @@ class YanchengAdminSite(admin.AdminSite):
     site_header = _("雁城 · 后台数据管理")
     site_title = _("雁城后台")
     index_title = _("基础数据")
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """One login for the whole system (lockout, audit, second factor): ours."""
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("login"))
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

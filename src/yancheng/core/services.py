@@ -18,6 +18,7 @@ from yancheng.lib import uscc as uscc_lib
 from .audit.services import audit_record
 from .errors import ConflictError, PermissionDeniedError, ValidationFailed
 from .models import Enterprise, IndustryChain, Organisation, Region, Role, User
+from .models.users import ADMIN_ROLES
 
 
 def _require(actor: Any, perm: str, obj: Any = None) -> None:
@@ -139,10 +140,7 @@ def user_create(
         _require(actor, "core.assign_roles")
     else:
         _require(actor, "core.manage_users")
-    if role == Role.ENTERPRISE and organisation.kind != Organisation.Kind.ENTERPRISE:
-        raise ValidationFailed(_("企业用户必须属于企业账户。"), field="organisation")
-    if role != Role.ENTERPRISE and organisation.kind == Organisation.Kind.ENTERPRISE:
-        raise ValidationFailed(_("企业账户下只能建企业用户。"), field="role")
+    _check_role_fits_organisation(role, organisation)
     user = User(
         username=username,
         role=role,
@@ -175,6 +173,23 @@ def user_create(
     return user
 
 
+def _require_account_admin(actor: Any, user: User) -> None:
+    """Accounts of the three administrators are the security administrator's: otherwise the
+    system administrator could reset the audit administrator's password and act as him."""
+    if actor is not None and actor.pk == user.pk:
+        return
+    _require(actor, "core.assign_roles" if user.role in ADMIN_ROLES else "core.manage_users")
+
+
+def _check_role_fits_organisation(role: str, organisation: Organisation | None) -> None:
+    if organisation is None:
+        return
+    if role == Role.ENTERPRISE and organisation.kind != Organisation.Kind.ENTERPRISE:
+        raise ValidationFailed(_("企业用户必须属于企业账户。"), field="organisation")
+    if role != Role.ENTERPRISE and organisation.kind == Organisation.Kind.ENTERPRISE:
+        raise ValidationFailed(_("企业账户下只能建企业用户。"), field="role")
+
+
 def user_set_role(user: User, *, role: str, actor: Any) -> User:
     """Change a user's role: the security administrator's job, never on their own account."""
     _require(actor, "core.assign_roles")
@@ -182,6 +197,7 @@ def user_set_role(user: User, *, role: str, actor: Any) -> User:
         raise ValidationFailed(_("未知角色：%(role)s") % {"role": role}, field="role")
     if actor is not None and actor.pk == user.pk:
         raise PermissionDeniedError(_("不能修改自己的角色。"))
+    _check_role_fits_organisation(role, user.organisation)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = {"role": locked.role}
@@ -194,7 +210,7 @@ def user_set_role(user: User, *, role: str, actor: Any) -> User:
 
 def user_set_active(user: User, *, active: bool, actor: Any) -> User:
     """Disable or re-enable an account. Disabling ends every session of the user."""
-    _require(actor, "core.manage_users")
+    _require_account_admin(actor, user)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = {"is_active": locked.is_active}
@@ -210,8 +226,7 @@ def user_set_active(user: User, *, active: bool, actor: Any) -> User:
 
 def user_set_password(user: User, *, new_password: str, actor: Any, require_change: bool = False) -> User:
     """Set a password (own change or an administrator's reset); validated against the policy."""
-    if actor is not None and actor.pk != user.pk:
-        _require(actor, "core.manage_users")
+    _require_account_admin(actor, user)
     try:
         validate_password(new_password, user)
     except ValidationError as exc:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,16 @@ class AttachmentsConfig(AppConfig):
     name = "yancheng.core.attachments"
     label = "attachments"
     verbose_name = _("附件")
+
+    def ready(self) -> None:
+        from yancheng.core.models import Enterprise
+
+        from .registry import register_attachable
+
+        def enterprises_visible(user: Any) -> Any:
+            return Enterprise.objects.visible_to(user)
+
+        def may_attach_to_enterprise(user: Any, enterprise: Any) -> bool:
+            return bool(user.has_perm("core.change_enterprise_contacts", enterprise))
+
+        register_attachable(Enterprise, enterprises_visible, may_attach_to_enterprise)

@@ -1,0 +1,111 @@
+"""Who is calling: a personal token (``Authorization: Bearer yc_…``) or, for same-origin
+browser use, the Django session (then with CSRF on unsafe methods)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from yancheng.core.audit.context import AuditContext, current, set_context
+
+from .models import ApiToken
+
+TOKEN_PREFIX = "yc_"  # noqa: S105 - a marker, not a secret
+# Writing last_used_at on every request would turn every read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+_CACHE_ATTR = "_yancheng_api_user"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def user_for_token(raw: str) -> Any | None:
+    """The active owner of a usable token, or None."""
+    if not raw or len(raw) > 128 or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user", "user__organisation").filter(key_hash=hash_token(raw)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _bind_audit_context(request: HttpRequest, user: Any) -> None:
+    # The audit middleware ran before the token was read: name the token's owner as the
+    # actor of whatever this request writes.
+    ctx = current()
+    if ctx.user is None:
+        set_context(AuditContext(user=user, ip=ctx.ip, request_id=ctx.request_id))
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        cached = getattr(request, _CACHE_ATTR, None)
+        if cached is not None:
+            return cached
+        user = user_for_token(token.strip())
+        if user is not None:
+            setattr(request, _CACHE_ATTR, user)
+            request.user = user
+            _bind_audit_context(request, user)
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session; unsafe methods must carry the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth(csrf=True)
+API_AUTH = [token_auth, session_auth]
+
+
+def peek_user(request: HttpRequest) -> Any | None:
+    """The caller as the API will see them, without raising (used by the request guards
+    that run before ninja's own authentication). CSRF is left to the real check."""
+    cached = getattr(request, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return token_auth.authenticate(request, value)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        if request.method not in {"GET", "HEAD", "OPTIONS", "TRACE"} and check_csrf(request) is not None:
+            return None
+        return user
+    return None
+
+
+def require_user(request: HttpRequest) -> Any:
+    user = peek_user(request)
+    if user is None:
+        raise HttpError(401, "Unauthorized")
+    return user
