@@ -14,7 +14,7 @@ from .helpers import UNKNOWN_YEAR, csv_for_unknown_year
 
 Y = UNKNOWN_YEAR
 
-pytestmark = [pytest.mark.usefixtures("db_calendar"), pytest.mark.urls("workdays.urls")]
+pytestmark = [pytest.mark.usefixtures("db_calendar")]
 
 
 def _upload(text: str, name: str = "notice.csv") -> SimpleUploadedFile:

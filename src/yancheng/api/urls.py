@@ -11,7 +11,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +30,10 @@ def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
             response = view(request, *args, **kwargs)
+        except Http404:
+            return error_response(404, "not_found", _("接口地址不存在。"))
+        except PermissionDenied:
+            return error_response(403, "permission_denied", _("您没有执行此操作的权限。"))
         except Exception:  # the operation's own handlers caught everything they know
             import logging
 

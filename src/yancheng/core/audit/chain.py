@@ -21,11 +21,16 @@ def normalise_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
+def format_ts(ts: datetime) -> str:
+    """A timestamp as the chain hashes it: UTC, microseconds, ISO form."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def canonical_payload(fields: dict[str, Any]) -> str:
     data = dict(fields)
     ts = data["ts"]
     if isinstance(ts, datetime):
-        data["ts"] = ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        data["ts"] = format_ts(ts)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 

@@ -14,16 +14,17 @@ class AuditContext:
     request_id: str = ""
 
 
-_current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar("audit_context", default=AuditContext())
+_EMPTY = AuditContext()
+_current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("audit_context", default=None)
 
 
 def current() -> AuditContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
-def set_context(ctx: AuditContext) -> contextvars.Token[AuditContext]:
+def set_context(ctx: AuditContext) -> contextvars.Token[AuditContext | None]:
     return _current.set(ctx)
 
 
-def reset_context(token: contextvars.Token[AuditContext]) -> None:
+def reset_context(token: contextvars.Token[AuditContext | None]) -> None:
     _current.reset(token)

@@ -11,7 +11,41 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit record."""
 
 
-class AuditEvent(models.Model):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Bulk changes are refused in Python too, before the database triggers refuse them.
+    The archive operation deletes with SQL of its own (see archive.py)."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit records are append-only")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit records are append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit records are append-only")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit records are append-only")
+
+
+class _AppendOnly(models.Model):
+    """Refuses ``save()`` on an existing row and ``delete()`` (the triggers do the same in SQL)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit records are append-only")
+
+
+class AuditEvent(_AppendOnly):
     """One entry of the audit trail (留痕): who did what to which object, when, from where,
     with the object's state before and after.
 
@@ -62,16 +96,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("audit records are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit records are append-only")
-
-
-class AuditCheckpoint(models.Model):
+class AuditCheckpoint(_AppendOnly):
     """A signed statement "the chain had this hash at this sequence number".
 
     The HMAC key lives outside the database (settings.YANCHENG_AUDIT_KEY or the key file),
@@ -94,3 +120,19 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint @{self.seq}"
+
+
+class AuditArchiveGate(models.Model):
+    """SQLite only: while a row exists here, the DELETE triggers on the audit tables let
+    deletes through. The archive operation inserts the row and removes it again inside its
+    own transaction, so no other code path ever sees the gate open. (PostgreSQL uses a
+    transaction-local setting, ``SET LOCAL yancheng.audit_archive = 'on'``, instead.)"""
+
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "audit_archivegate"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"archive gate opened {self.opened_at:%Y-%m-%d %H:%M:%S}"

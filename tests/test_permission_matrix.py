@@ -1,0 +1,238 @@
+"""Every route of the site, tried by every persona (SPEC §12: deny by default).
+
+`test_every_route_is_in_the_matrix` walks the URL resolver and fails on any route without a
+declared policy, so a new page cannot ship without one. The matrix then asks each route,
+with GET, as anonymous and as each persona, and checks the answer: allowed personas get
+a page (or the redirect the route is for), the others 403 — or 404 where the object
+belongs to someone else, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from yancheng.core.models import Enterprise, HolidayYear, Organisation, User
+
+PERSONAS = [
+    "enterprise_a_user",
+    "enterprise_b_user",
+    "dispatcher",
+    "handler_power",
+    "handler_other",
+    "inspector",
+    "supervisor",
+    "leader",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+]
+STAFF = {"dispatcher", "handler_power", "handler_other", "inspector", "supervisor", "leader"}
+EVERYONE = set(PERSONAS)
+CITYWIDE_STAFF = {"handler_power", "inspector", "supervisor", "leader"}
+
+
+@dataclass
+class Policy:
+    allowed: set[str]
+    # Status for an allowed persona (200 unless the route is a redirect or POST-only).
+    ok: tuple[int, ...] = (200,)
+    # Status for a persona that is not allowed.
+    denied: int = 403
+    # Personas for which the object is not even visible (answer: 404).
+    invisible: set[str] = field(default_factory=set)
+    kwargs: Callable[[Any], dict[str, Any]] | None = None
+    # Anonymous: "login" (redirect to the login page), "public" (served), "api" (401).
+    anonymous: str = "login"
+
+
+def enterprise_a(world: Any) -> dict[str, Any]:
+    return {"pk": world.enterprise_a.pk}
+
+
+def attachment_of_a(world: Any) -> dict[str, Any]:
+    return {"attachment_id": world.attachment.pk}
+
+
+ENTERPRISE_A_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_other", "system_admin"} | CITYWIDE_STAFF
+NOT_API = "not an API route"
+
+MATRIX: dict[str, Policy] = {
+    # --- public and personal -----------------------------------------------------------
+    "set_language": Policy(EVERYONE, ok=(302,), anonymous="public"),
+    "login": Policy(EVERYONE, ok=(200, 302), anonymous="public"),
+    "logout": Policy(EVERYONE, ok=(405,), anonymous="public"),
+    "otp_setup": Policy(EVERYONE, ok=(200, 302)),
+    "otp_verify": Policy(EVERYONE, ok=(200, 302)),
+    "password_change": Policy(EVERYONE),
+    "home": Policy(EVERYONE),
+    "region_list": Policy(EVERYONE),
+    "holiday_list": Policy(EVERYONE),
+    "holiday_year": Policy(EVERYONE, kwargs=lambda w: {"year": 2026}),
+    "holiday_import": Policy({"system_admin"}),
+    "api_docs": Policy(EVERYONE, ok=(301, 302), anonymous="public"),  # a redirect to api:openapi-view
+    "api_token_list": Policy(EVERYONE),
+    "api_token_revoke": Policy(EVERYONE, ok=(405,), kwargs=lambda w: {"pk": 1}),
+    # --- accounts (三权分立) -----------------------------------------------------------------
+    "account_list": Policy({"system_admin", "security_admin"}),
+    "account_create": Policy({"system_admin"}),
+    "account_failed_logins": Policy({"security_admin"}),
+    "account_detail": Policy({"system_admin", "security_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
+    "account_set_active": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "account_end_sessions": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "account_reset_password": Policy({"system_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
+    "account_set_role": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "account_unlock": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "account_reset_second_factor": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    # --- audit trail: the audit administrator only ------------------------------------------------
+    "audit:list": Policy({"audit_admin"}),
+    "audit:detail": Policy({"audit_admin"}, kwargs=lambda w: {"seq": 1}),
+    "audit:export": Policy({"audit_admin"}),
+    "audit:verify": Policy({"audit_admin"}),
+    # --- organisations -----------------------------------------------------------------------------
+    "organisation_list": Policy(STAFF | {"system_admin", "security_admin"}),
+    "organisation_detail": Policy(
+        STAFF | {"system_admin", "security_admin"}, kwargs=lambda w: {"pk": w.qidong_park.pk}
+    ),
+    # --- enterprises -----------------------------------------------------------------------------------
+    "enterprise_list": Policy(STAFF | {"system_admin"} | {"enterprise_a_user", "enterprise_b_user"}, ok=(200, 302)),
+    "enterprise_create": Policy({"dispatcher", "system_admin"}),
+    "enterprise_import": Policy({"dispatcher", "system_admin"}),
+    "enterprise_import_confirm": Policy(EVERYONE, ok=(405,)),
+    "enterprise_import_template": Policy({"dispatcher", "system_admin"}),
+    "enterprise_detail": Policy(ENTERPRISE_A_VISIBLE, kwargs=enterprise_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
+    "enterprise_edit": Policy(
+        {"enterprise_a_user", "dispatcher", "system_admin"},
+        kwargs=enterprise_a,
+        invisible=EVERYONE - ENTERPRISE_A_VISIBLE,
+    ),
+    # --- attachments ---------------------------------------------------------------------------------------
+    "attachments:download": Policy(ENTERPRISE_A_VISIBLE, kwargs=attachment_of_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
+    "attachments:delete": Policy(set(), ok=(405,), kwargs=attachment_of_a, denied=405),
+    "attachments:upload": Policy(
+        set(), ok=(405,), kwargs=lambda w: {"key": "core.enterprise", "object_id": w.enterprise_a.pk}, denied=405
+    ),
+}
+
+# API routes answer 401 to anonymous callers; their per-role behaviour is tested in tests/api.
+API_ROUTES = {
+    "api:openapi-json", "api:openapi-view", "api:me", "api:region_list", "api:organisation_list",
+    "api:organisation_detail", "api:enterprise_list", "api:enterprise_create_endpoint", "api:enterprise_detail",
+    "api:enterprise_patch", "api:attachment_list", "api:attachment_upload", "api:attachment_detail",
+    "api:attachment_remove", "api:attachment_content", "api:api-root", "api_not_found",
+}
+UNNAMED_ALLOWED = {"api/docs/"}  # the trailing-slash redirect of api_docs
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or ""
+            full = f"{namespace}:{name}" if namespace and name else name
+            found.append((prefix + str(pattern.pattern), full))
+    return found
+
+
+def test_every_route_is_in_the_matrix():
+    missing = []
+    for path, name in _walk(get_resolver().url_patterns):
+        if path.startswith("admin/"):
+            continue  # the Django admin: test_only_the_system_administrator_enters_the_admin
+        if name in MATRIX or name in API_ROUTES or path in UNNAMED_ALLOWED:
+            continue
+        missing.append(f"{path} ({name or 'unnamed'})")
+    assert not missing, "routes without a declared permission policy: " + ", ".join(missing)
+
+
+def test_the_matrix_names_no_route_that_does_not_exist():
+    names = {name for _path, name in _walk(get_resolver().url_patterns)}
+    assert set(MATRIX) - names == set()
+    assert API_ROUTES - names == set()
+
+
+@pytest.fixture
+def matrix_world(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yancheng.core.attachments.services import attachment_add
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+        b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    world.attachment = attachment_add(
+        world.enterprise_a, file=SimpleUploadedFile("licence.png", png), actor=world.system_admin
+    )
+    return world
+
+
+def _business_counts() -> tuple[int, ...]:
+    return (Enterprise.objects.count(), Organisation.objects.count(), User.objects.count(), HolidayYear.objects.count())
+
+
+CASES = [(name, persona) for name in MATRIX for persona in ["anonymous", *PERSONAS]]
+
+
+@pytest.mark.parametrize(("route", "persona"), CASES, ids=[f"{r}-{p}" for r, p in CASES])
+def test_route_answers_each_persona_as_declared(client, matrix_world, route, persona):
+    policy = MATRIX[route]
+    url = reverse(route, kwargs=policy.kwargs(matrix_world) if policy.kwargs else None)
+    before = _business_counts()
+    if persona != "anonymous":
+        client.force_login(getattr(matrix_world, persona))
+    response = client.get(url)
+    status = response.status_code
+    if persona == "anonymous":
+        if policy.anonymous == "login":
+            assert status == 302 and response["Location"].startswith(reverse("login")), (route, status)
+        else:
+            assert status < 500, (route, status)
+    elif persona in policy.allowed:
+        assert status in policy.ok, (route, persona, status)
+    elif persona in policy.invisible:
+        assert status == 404, (route, persona, status)
+    else:
+        assert status == policy.denied, (route, persona, status)
+    assert _business_counts() == before, f"GET {route} changed data"
+
+
+@pytest.mark.parametrize("route", sorted(r for r in API_ROUTES if r not in {"api_not_found"}))
+def test_api_routes_refuse_anonymous_callers(client, route):
+    from yancheng.api.main import api
+
+    del api  # the API is mounted; its paths come from the schema
+    path = {
+        "api:organisation_detail": "/api/v1/organisations/1",
+        "api:enterprise_detail": "/api/v1/enterprises/1",
+        "api:enterprise_patch": "/api/v1/enterprises/1",
+        "api:attachment_list": "/api/v1/objects/core.enterprise/1/attachments",
+        "api:attachment_upload": "/api/v1/objects/core.enterprise/1/attachments",
+        "api:attachment_detail": "/api/v1/attachments/00000000-0000-0000-0000-000000000000",
+        "api:attachment_remove": "/api/v1/attachments/00000000-0000-0000-0000-000000000000",
+        "api:attachment_content": "/api/v1/attachments/00000000-0000-0000-0000-000000000000/content",
+    }.get(route) or reverse(route)
+    response = client.get(path)
+    # The bare root is not an operation: it answers the JSON 404 to everyone.
+    expected = (404,) if route == "api:api-root" else (401, 302)
+    assert response.status_code in expected, (route, response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_system_administrator_enters_the_admin(client, world, persona):
+    client.force_login(getattr(world, persona))
+    response = client.get(reverse("admin:core_enterprise_changelist"))
+    if persona == "system_admin":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login")) or "/admin/login/" in response["Location"]
