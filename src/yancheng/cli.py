@@ -22,7 +22,7 @@ COMPOUND = {
     ("holidays", "import"): "holidays_import",
     ("enterprises", "import"): "enterprises_import",
 }
-ALIASES = {"worker": "db_worker", "serve": "serve"}
+ALIASES: dict[str, str] = {}
 
 
 def translate(argv: list[str]) -> list[str]:

@@ -61,7 +61,7 @@ SECRET_KEY = env("YANCHENG_SECRET_KEY") or ""
 if not SECRET_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("YANCHENG_SECRET_KEY must be set in production (50+ random characters).")
-    SECRET_KEY = "insecure-development-key-" + "x" * 40  # noqa: S105 - never used in production
+    SECRET_KEY = "insecure-development-key-" + "x" * 40  # never used in production
 
 DEBUG = env_bool("YANCHENG_DEBUG", YANCHENG_ENV == "development")
 ALLOWED_HOSTS = [h.strip() for h in (env("YANCHENG_ALLOWED_HOSTS", "") or "").split(",") if h.strip()]
@@ -73,6 +73,9 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS",
 YANCHENG_CITY_CODE = env("YANCHENG_CITY_CODE", "430400") or "430400"
 YANCHENG_CITY_NAME = env("YANCHENG_CITY_NAME", "衡阳市") or "衡阳市"
 YANCHENG_SITE_NAME = env("YANCHENG_SITE_NAME", "雁城政企协同平台") or "雁城政企协同平台"
+# The same names for the English interface.
+YANCHENG_CITY_NAME_EN = env("YANCHENG_CITY_NAME_EN", "Hengyang") or "Hengyang"
+YANCHENG_SITE_NAME_EN = env("YANCHENG_SITE_NAME_EN", "Yancheng Government–Enterprise Platform") or "Yancheng"
 # Shown as a banner on every page when the database holds demo data.
 YANCHENG_DEMO_BANNER = env_bool("YANCHENG_DEMO_BANNER", YANCHENG_ENV in {"demo", "development"})
 
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "yancheng.core.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,7 +205,7 @@ if IS_PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("YANCHENG_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    SECURE_HSTS_PRELOAD = env_bool("YANCHENG_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

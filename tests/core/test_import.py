@@ -48,7 +48,8 @@ def test_a_real_import_creates_every_row_through_the_service(world):
 
 
 def test_one_bad_row_reports_every_error_by_row_and_imports_nothing(world):
-    rows = good_rows() + [
+    rows = [
+        *good_rows(),
         [complete("91430426MA4M00003")[:17] + "Z", "坏校验", "430426", None, None, None, None],
         [complete("91430426MA4M00004"), "未知区划", "999999", None, None, None, None],
         [complete("91430426MA4M00005"), "坏等级", "430426", None, None, None, "E"],

@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     name = "yancheng.api"
     label = "api"
     verbose_name = _("接口")
+
+    def ready(self) -> None:
+        from . import tasks
+
+        tasks.register()

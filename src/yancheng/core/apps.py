@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self) -> None:
-        from . import calendar
+        from . import calendar, checks, tasks  # noqa: F401 - checks registers itself
 
         calendar.install()
+        tasks.register()

@@ -4,11 +4,13 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
+    english = (get_language() or "").startswith("en")
     return {
-        "SITE_NAME": settings.YANCHENG_SITE_NAME,
-        "CITY_NAME": settings.YANCHENG_CITY_NAME,
+        "SITE_NAME": settings.YANCHENG_SITE_NAME_EN if english else settings.YANCHENG_SITE_NAME,
+        "CITY_NAME": settings.YANCHENG_CITY_NAME_EN if english else settings.YANCHENG_CITY_NAME,
         "DEMO_BANNER": settings.YANCHENG_DEMO_BANNER,
     }

@@ -39,6 +39,7 @@ class EnterpriseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, regions: Any = None, editing: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions if regions is not None else Region.objects.all()  # type: ignore[attr-defined]
         self.fields["park"].queryset = Organisation.objects.filter(kind=Organisation.Kind.PARK).order_by("name")  # type: ignore[attr-defined]
@@ -58,6 +59,10 @@ class EnterpriseForm(forms.Form):
 
 class EnterpriseSelfServiceForm(forms.Form):
     """What an enterprise's own staff may keep up to date."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=64, required=False)
     address = forms.CharField(label=_("地址"), max_length=255, required=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -108,11 +109,14 @@ class _Lookups:
         for chain in IndustryChain.objects.all():
             self.chains[chain.code] = chain
             self.chains[chain.name] = chain
+        # Spreadsheets are written in Chinese whatever language the importer's UI speaks.
         self.tiers: dict[str, str] = {}
-        for value, label in Enterprise.SrdiTier.choices:
-            if value:
-                self.tiers[_unquote(str(label))] = value
-                self.tiers[value] = value
+        for language in ("zh-hans", translation.get_language() or "zh-hans"):
+            with translation.override(language):
+                for value, label in Enterprise.SrdiTier.choices:
+                    if value:
+                        self.tiers[_unquote(str(label))] = value
+                        self.tiers[value] = value
 
 
 def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:

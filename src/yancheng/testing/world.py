@@ -15,7 +15,7 @@ from yancheng.core.reference import load_regions, regions_file_for
 from yancheng.core.services import enterprise_create, organisation_create, user_create
 from yancheng.lib.uscc import complete
 
-PERSONA_PASSWORD = "Wq8#rTz4LmN2pv"  # satisfies the password policy
+PERSONA_PASSWORD = "Wq8#rTz4LmN2pv"  # noqa: S105 - test personas only; satisfies the policy
 
 
 @dataclass

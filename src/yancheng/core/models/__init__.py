@@ -2,6 +2,7 @@
 
 from .calendar import HolidayDay, HolidayYear
 from .enterprises import Enterprise, EnterpriseContact, IndustryChain
+from .jobs import PeriodicJobRun
 from .organisations import Organisation, Region
 from .users import Role, User
 
@@ -12,6 +13,7 @@ __all__ = [
     "HolidayYear",
     "IndustryChain",
     "Organisation",
+    "PeriodicJobRun",
     "Region",
     "Role",
     "User",

@@ -27,6 +27,10 @@ class Command(BaseCommand):
                 "--workers", str(options["workers"]), "--access-logfile", "-",
             ]
             os.execv(gunicorn, argv)  # noqa: S606 - replace this process with gunicorn
-        # Development and demo: single process; tasks run in-process in the demo.
+        # Development and demo: one process. Tasks run in-process (the demo's immediate
+        # backend), and a thread enqueues the periodic jobs when they are due.
+        from yancheng.core.jobs import start_scheduler_thread
+
+        start_scheduler_thread()
         sys.stdout.flush()
         call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
