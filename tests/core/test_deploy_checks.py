@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YANCHENG_") and k != "DATABASE_URL"}
+    # The browser tests allow async-unsafe ORM use in this process; a deployment never does.
+    skip = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YANCHENG_") and k not in skip}
     env.update(
         YANCHENG_ENV="production",
         YANCHENG_SECRET_KEY="k" * 20 + "Zq8!xP2#mN5$vB7&cR4^tY6*uI9(oL1)" + "j" * 10,

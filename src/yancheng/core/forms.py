@@ -72,6 +72,10 @@ class EnterpriseSelfServiceForm(forms.Form):
 class EnterpriseImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > 20 * 1024 * 1024:

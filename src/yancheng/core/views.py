@@ -77,8 +77,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     ids = {o.pk for o in orgs}
     for org in orgs:
         by_parent[org.parent_id if org.parent_id in ids else None].append(org)
+    # The city's own organisations first, then each district and county by its code;
+    # within a level governments, offices, departments, parks, utilities.
+    kind_order = {"government": 0, "office": 1, "department": 2, "park": 3, "utility": 4, "enterprise": 5}
     for children in by_parent.values():
-        children.sort(key=lambda o: (o.kind != "government", o.name))
+        children.sort(
+            key=lambda o: (o.region.kind not in {"city", "province"}, o.region.code, kind_order.get(o.kind, 9), o.code)
+        )
 
     def build(parent_id: int | None) -> list[dict[str, Any]]:
         return [{"org": o, "children": build(o.pk)} for o in by_parent.get(parent_id, [])]

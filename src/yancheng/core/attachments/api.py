@@ -82,7 +82,7 @@ def attachment_detail(request: HttpRequest, attachment_id: uuid.UUID) -> dict[st
     "/attachments/{attachment_id}/content",
     url_name="attachment_content",
     summary="下载附件",
-    openapi_extra={"responses": {"200": {"description": "文件内容", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={"responses": {200: {"description": "文件内容", "content": {"application/octet-stream": {}}}}},
 )
 def attachment_content(request: HttpRequest, attachment_id: uuid.UUID) -> Any:
     """The file, as an attachment (Content-Disposition with the UTF-8 name, nosniff).
