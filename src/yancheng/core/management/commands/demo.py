@@ -20,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Static files are served from the source tree here; the folder only quiets whitenoise.
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("正在加载衡阳演示数据（已存在的不会重复创建）…")
         logins = load_hengyang_demo()
