@@ -41,13 +41,39 @@ def main(argv: list[str] | None = None) -> None:
     if args[0] == "demo":
         # The demo is a local, single-process city: SQLite, tasks run in-process, and
         # the printed passwords work without an authenticator app.
-        os.environ.setdefault("YANCHENG_ENV", "demo")
-        os.environ.setdefault("YANCHENG_TOTP_REQUIRED", "false")
-        os.environ.setdefault("YANCHENG_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+        for key, value in DEMO_ENVIRONMENT.items():
+            os.environ.setdefault(key, value)
+        _remember_demo_environment()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yancheng.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["yancheng", *translate(args)])
+    try:
+        execute_from_command_line(["yancheng", *translate(args)])
+    except ImproperlyConfigured as exc:
+        print(f"配置错误：{exc}\n（查看 .env.example；要操作演示数据库，先运行 yancheng demo 或设置 YANCHENG_ENV=demo）",
+              file=sys.stderr)
+        sys.exit(2)
+
+
+DEMO_ENVIRONMENT = {
+    "YANCHENG_ENV": "demo",
+    "YANCHENG_TOTP_REQUIRED": "false",
+    "YANCHENG_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def _remember_demo_environment() -> None:
+    """Write a .env with the demo settings when there is none, so that later commands in
+    this folder (`yancheng audit verify`, `yancheng holidays import` …) use the same demo
+    database instead of asking for production settings."""
+    path = os.path.join(os.getcwd(), ".env")
+    if os.path.exists(path) or "YANCHENG_ENV_FILE" in os.environ:
+        return
+    lines = ["# Written by `yancheng demo`: this folder runs the local demo. Delete it to configure production."]
+    lines += [f"{key}={os.environ[key]}" for key in DEMO_ENVIRONMENT]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
