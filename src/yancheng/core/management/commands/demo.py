@@ -25,6 +25,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("正在加载衡阳演示数据（已存在的不会重复创建）…")
         logins = load_hengyang_demo()
+        from yancheng.core.audit.services import audit_checkpoint_create
+
+        audit_checkpoint_create()  # sign the chain as loaded: `yancheng audit verify` has a checkpoint to check
         summary = demo_summary()
         self.stdout.write(
             "演示数据：{regions} 个区划，{organisations} 个机构（含 {parks} 个园区），{enterprises} 家企业，{users} 个用户".format(
