@@ -110,6 +110,25 @@ SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["示例", "演示", "样例"]
 
 
+# Domain apps add their demo data after the core city is loaded (core must not import
+# them: the dependency rule points downward). Each loader is idempotent.
+_DEMO_LOADERS: list[tuple[str, Any]] = []
+
+
+def register_demo_loader(name: str, loader: Any) -> None:
+    """`loader()` adds an app's demo data; called by `yancheng demo` after the city."""
+    if all(existing != name for existing, _loader in _DEMO_LOADERS):
+        _DEMO_LOADERS.append((name, loader))
+
+
+def run_demo_loaders() -> list[str]:
+    done = []
+    for name, loader in _DEMO_LOADERS:
+        loader()
+        done.append(name)
+    return done
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from yancheng.core.demo import demo_summary, load_hengyang_demo
+from yancheng.core.demo import demo_summary, load_hengyang_demo, run_demo_loaders
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("正在加载衡阳演示数据（已存在的不会重复创建）…")
         logins = load_hengyang_demo()
+        for name in run_demo_loaders():
+            self.stdout.write(f"  + {name}")
         from yancheng.core.audit.services import audit_checkpoint_create
 
         audit_checkpoint_create()  # sign the chain as loaded: `yancheng audit verify` has a checkpoint to check

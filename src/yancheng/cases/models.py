@@ -1,0 +1,336 @@
+"""The case engine's data (SPEC §2.3): one unit of work for problems, complaints, hazards
+and petitions, with its assignment, clocks, sub-tasks, extensions and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from yancheng.core.models import Enterprise, Organisation, Region
+
+if TYPE_CHECKING:
+    from yancheng.core.models import User
+
+
+class CaseKind(models.TextChoices):
+    PROJECT_PROBLEM = "project_problem", _("项目问题")
+    ENTERPRISE_REQUEST = "enterprise_request", _("企业诉求")
+    INSPECTION_COMPLAINT = "inspection_complaint", _("涉企检查投诉")
+    HAZARD = "hazard", _("安全隐患")
+    PETITION = "petition", _("信访事项")
+    MEETING_TASK = "meeting_task", _("调度会议交办事项")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    ASSIGNED = "assigned", _("已交办")
+    RETURNED = "returned", _("已退回待审核")
+    ACCEPTED = "accepted", _("已签收")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已评价")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    MERGED = "merged", _("已并单")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.RETURNED, Status.ACCEPTED)
+# Statuses whose clocks run (a unit has the case).
+CLOCK_STATUSES = (Status.ASSIGNED, Status.RETURNED, Status.ACCEPTED)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class EscalationLevel(models.IntegerChoices):
+    NONE = 0, _("未升级")
+    PRESSED = 1, _("催办")
+    SUPERVISED = 2, _("督办")
+    REPORTED = 3, _("通报")
+
+
+class SlaPolicy(models.Model):
+    """Time limits per case kind and urgency, in working days (configurable in the admin).
+
+    Default for project problems: 1 working day to accept, 5 to solve, 2 when urgent."""
+
+    kind = models.CharField(_("事项类型"), max_length=32, choices=CaseKind.choices)
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
+    accept_working_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=1)
+    solve_working_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"), default=5)
+    objection_working_days = models.PositiveSmallIntegerField(_("退回异议时限（工作日）"), default=1)
+    supervise_after_working_days = models.PositiveSmallIntegerField(
+        _("逾期多少工作日后督办"), default=3, help_text=_("办结期限过后仍未办结，再过这么多个工作日升级督办")
+    )
+    report_after_working_days = models.PositiveSmallIntegerField(
+        _("督办后多少工作日通报"), default=5, help_text=_("督办后仍未办结，再过这么多个工作日列入通报")
+    )
+    revisit_after_days = models.PositiveSmallIntegerField(
+        _("回访间隔（自然日）"), default=7, help_text=_("评价后过这么多天向企业回访“问题是否真正解决”")
+    )
+    yellow_remaining_percent = models.PositiveSmallIntegerField(
+        _("黄灯阈值（剩余时间百分比）"), default=33, help_text=_("剩余时间少于允许时间的这个百分比时亮黄灯")
+    )
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["kind", "urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "urgency"], name="sla_one_per_kind_urgency"),
+            models.CheckConstraint(condition=Q(yellow_remaining_percent__lte=100), name="sla_yellow_percent_le_100"),
+            models.CheckConstraint(condition=Q(solve_working_days__gte=1), name="sla_solve_at_least_one_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_urgency_display()}"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: User | Any) -> QuerySet[Case]:
+        from .permissions import cases_visible_to
+
+        return cases_visible_to(user, self)
+
+    def with_lights(self, now: datetime | None = None) -> QuerySet[Case]:
+        from .selectors import annotate_lights
+
+        return annotate_lights(self, now)
+
+
+class Case(models.Model):
+    """事项: a problem an enterprise reports, a complaint, a hazard or a petition, handled by
+    one lead unit (主办) with optional co-units (协办) under working-day clocks."""
+
+    number = models.CharField(_("编号"), max_length=24, unique=True)
+    kind = models.CharField(_("类型"), max_length=32, choices=CaseKind.choices, default=CaseKind.PROJECT_PROBLEM)
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("问题描述"))
+    subject = models.CharField(
+        _("所涉项目/事项"), max_length=200, blank=True, help_text=_("例如所涉的建设项目名称")
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    reporter_org = models.ForeignKey(
+        Organisation, verbose_name=_("提交单位"), on_delete=models.PROTECT, related_name="reported_cases"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="cases")
+    dispatch_org = models.ForeignKey(
+        Organisation, verbose_name=_("受理单位"), on_delete=models.PROTECT, related_name="dispatched_cases",
+        help_text=_("接收并交办事项的园区、县市区或市级办公室"),
+    )
+    lead_org = models.ForeignKey(
+        Organisation, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="led_cases",
+    )
+
+    # Clocks (aware datetimes). yellow_at is when the light turns yellow, computed with the
+    # policy's threshold when the deadline is set, so lights are plain SQL comparisons.
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    # The clocks run from clock_started_at (the assignment, or a reopening) for accept_days
+    # and solve_days working days; extensions and pauses add to solve_days, so deadlines
+    # can always be recomputed exactly (e.g. when next year's holidays are imported).
+    clock_started_at = models.DateTimeField(_("计时起点"), null=True, blank=True)
+    accept_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=0)
+    solve_days = models.PositiveSmallIntegerField(_("办结时限（工作日，含延期）"), default=0)
+    accept_due_at = models.DateTimeField(_("签收期限"), null=True, blank=True)
+    accept_yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
+    solve_due_at = models.DateTimeField(_("办结期限"), null=True, blank=True)
+    solve_yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
+    supervise_at = models.DateTimeField(_("督办时点"), null=True, blank=True, editable=False)
+    report_at = models.DateTimeField(_("通报时点"), null=True, blank=True, editable=False)
+    deadlines_provisional = models.BooleanField(
+        _("期限为暂定"), default=False, help_text=_("期限跨入尚无节假日安排的年份，只按周末计算")
+    )
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("挂起时间"), null=True, blank=True)
+    suspended_reason = models.CharField(_("挂起原因"), max_length=255, blank=True)
+
+    resolution = models.TextField(_("办理结果"), blank=True)
+    satisfaction = models.CharField(_("评价"), max_length=16, choices=Satisfaction.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    dissatisfied_count = models.PositiveSmallIntegerField(_("不满意次数"), default=0)
+
+    escalation_level = models.PositiveSmallIntegerField(
+        _("升级"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
+    escalated_to = models.ForeignKey(
+        Organisation, verbose_name=_("督办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="escalated_cases",
+    )
+    pressed_at = models.DateTimeField(_("催办时间"), null=True, blank=True)
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("通报时间"), null=True, blank=True)
+    last_urged_at = models.DateTimeField(_("企业最近催办"), null=True, blank=True)
+    revisit_due_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    revisit_answered_at = models.DateTimeField(_("回访答复时间"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事项")
+        verbose_name_plural = _("事项")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "solve_due_at"], name="case_status_solve_due"),
+            models.Index(fields=["lead_org", "status"], name="case_lead_status"),
+            models.Index(fields=["dispatch_org", "status"], name="case_dispatch_status"),
+            models.Index(fields=["reporter_org", "status"], name="case_reporter_status"),
+            models.Index(fields=["escalation_level", "status"], name="case_escalation_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False), name="case_merged_has_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class CaseTask(models.Model):
+    """A co-unit's (协办) sub-task. The lead unit cannot resolve while one is open."""
+
+    class TaskStatus(models.TextChoices):
+        OPEN = "open", _("办理中")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    org = models.ForeignKey(Organisation, verbose_name=_("协办单位"), on_delete=models.PROTECT, related_name="case_tasks")
+    instruction = models.CharField(_("协办内容"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    due_at = models.DateTimeField(_("完成期限"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("交办时间"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.TextField(_("协办结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("协办任务")
+        verbose_name_plural = _("协办任务")
+        ordering = ["assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "org"], condition=Q(status="open"), name="case_task_one_open_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.org}"
+
+
+class ExtensionRequest(models.Model):
+    """延期: the lead unit asks for more working days; the dispatcher approves or refuses."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("未批准")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    working_days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.CharField(_("延期理由"), max_length=500)
+    status = models.CharField(_("审核结果"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="extension_one_pending"),
+            models.CheckConstraint(condition=Q(working_days__gte=1), name="extension_at_least_one_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} +{self.working_days}"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's history: who did what, when, from which state to which, why.
+    The reporter sees all but the internal ones; staff see all."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_org = models.ForeignKey(
+        Organisation, verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("动作"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    internal = models.BooleanField(_("内部"), default=False)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+class CaseCounter(models.Model):
+    """Per-year sequence for case numbers (WT2026-000001), locked while incremented."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号计数")
+        verbose_name_plural = _("编号计数")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,97 @@
+"""Who sees which case and what they are to it (deny by default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from yancheng.core.models import Role
+from yancheng.core.permissions import is_citywide
+
+from .models import Case, CaseTask, EscalationLevel
+from .workflow import Standing
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
+
+
+def is_city_dispatch_office(user: Any) -> bool:
+    """A dispatcher of a city-level office (重点项目办): dispatches and supervises city-wide."""
+    return bool(
+        _active(user) and user.role == Role.DISPATCHER and is_citywide(user) and user.organisation.kind == "office"
+    )
+
+
+def cases_visible_to(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
+    if not _active(user):
+        return qs.none()
+    org = user.organisation
+    role = user.role
+    if role == Role.ENTERPRISE:
+        return qs.filter(reporter_org_id=org.pk)
+    if role == Role.HANDLER:
+        task_cases = CaseTask.objects.filter(org_id=org.pk).values("case_id")
+        return qs.filter(Q(lead_org_id=org.pk) | Q(pk__in=task_cases) | Q(escalated_to_id=org.pk))
+    if role == Role.DISPATCHER:
+        if is_city_dispatch_office(user):
+            return qs
+        return qs.filter(Q(dispatch_org__path__startswith=org.path) | Q(escalated_to_id=org.pk))
+    if role == Role.LEADER:
+        # Leaders see what was escalated to 督办 in their area, and what was escalated to them.
+        escalated = Q(escalation_level__gte=EscalationLevel.SUPERVISED)
+        if not is_citywide(user):
+            escalated &= Q(region_id=org.region_id)
+        return qs.filter(escalated | Q(escalated_to_id=org.pk))
+    if role == Role.SUPERVISOR:
+        return qs if is_citywide(user) else qs.filter(region_id=org.region_id)
+    if role == Role.PETITION:
+        return qs.filter(kind="petition")
+    if role == Role.SAFETY:
+        return qs.filter(kind="hazard")
+    return qs.none()
+
+
+def standing_of(user: Any, case: Case) -> Standing:
+    """What `user` is to `case`. Computed from the database rows, never from the request."""
+    if not _active(user):
+        return Standing()
+    org = user.organisation
+    role = user.role
+    reporter_side = role == Role.ENTERPRISE and case.reporter_org_id == org.pk
+    if role != Role.ENTERPRISE and case.reporter_id == user.pk:
+        reporter_side = True  # staff who registered a case on their own unit's behalf
+    dispatcher = role == Role.DISPATCHER and (
+        is_city_dispatch_office(user) or case.dispatch_org.path.startswith(org.path)
+    )
+    lead = role == Role.HANDLER and case.lead_org_id == org.pk
+    co = role == Role.HANDLER and case.tasks.filter(org_id=org.pk, status=CaseTask.TaskStatus.OPEN).exists()
+    overseer = role in {Role.LEADER, Role.SUPERVISOR} or (case.escalated_to_id == org.pk)
+    return Standing(
+        is_reporter_side=reporter_side,
+        is_dispatcher=dispatcher,
+        is_lead_handler=lead,
+        is_co_handler=co,
+        is_overseer=overseer,
+    )
+
+
+# Who may open a new case at all (the receiving unit is checked by the service).
+can_report = rules.predicate(
+    lambda user: _active(user) and user.role in {Role.ENTERPRISE, Role.DISPATCHER, Role.HANDLER}
+)
+rules.add_perm("cases.report_case", can_report)
+rules.add_perm(
+    "cases.view_inbox",
+    rules.predicate(
+        lambda user: _active(user)
+        and user.role
+        in {Role.ENTERPRISE, Role.DISPATCHER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.PETITION, Role.SAFETY}
+    ),
+)
+rules.add_perm(
+    "cases.view_report_list",  # the 通报 list
+    rules.predicate(lambda user: _active(user) and user.role in {Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR}),
+)

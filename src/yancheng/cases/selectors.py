@@ -1,0 +1,144 @@
+"""Reads of cases: lights in SQL, inboxes with their counts, fetching one case for a user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from .models import CLOCK_STATUSES, Case, CaseTask, Status
+
+LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late", "none")
+LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "waiting": 3, "paused": 4, "late": 5, "ontime": 6, "none": 7}
+
+
+def annotate_lights(qs: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Add ``light`` and ``light_rank`` computed in SQL from the stored deadlines and now:
+    red when a running clock is overdue, yellow in its last third (the policy's threshold),
+    green otherwise; paused while 挂起; waiting while 待受理; resolved and closed cases
+    keep on-time / late against the solve deadline."""
+    now = now or timezone.now()
+    running = Q(status__in=CLOCK_STATUSES, suspended_at__isnull=True)
+    awaiting_accept = Q(status__in=[Status.ASSIGNED, Status.RETURNED])
+    red = running & (Q(solve_due_at__lte=now) | (awaiting_accept & Q(accept_due_at__lte=now)))
+    yellow = running & (Q(solve_yellow_at__lte=now) | (awaiting_accept & Q(accept_yellow_at__lte=now)))
+    finished = Q(status__in=[Status.RESOLVED, Status.CLOSED], resolved_at__isnull=False, solve_due_at__isnull=False)
+    light = SqlCase(
+        When(red, then=Value("red")),
+        When(yellow, then=Value("yellow")),
+        When(running, then=Value("green")),
+        When(Q(status__in=CLOCK_STATUSES, suspended_at__isnull=False), then=Value("paused")),
+        When(status=Status.SUBMITTED, then=Value("waiting")),
+        When(finished & Q(resolved_at__lte=F("solve_due_at")), then=Value("ontime")),
+        When(finished, then=Value("late")),
+        default=Value("none"),
+        output_field=CharField(),
+    )
+    rank = SqlCase(
+        *[When(light=Value(name), then=Value(position)) for name, position in LIGHT_RANK.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(light=light).annotate(light_rank=rank)
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    light: str = ""
+    kind: str = ""
+    status: str = ""
+    region: str = ""
+    unit: str = ""
+    overdue: str = ""
+    mine: str = ""
+    escalation: str = ""
+    q: str = ""
+    scope: str = ""  # "" open cases | "done" | "all"
+
+    @classmethod
+    def from_params(cls, params: Any) -> InboxFilters:
+        return cls(**{name: str(params.get(name, "") or "").strip()[:64] for name in cls.__dataclass_fields__})
+
+
+def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """The cases this user works on, most urgent first: red, yellow, green, then the
+    nearest deadline."""
+    qs = annotate_lights(Case.objects.visible_to(user), now).select_related(
+        "lead_org", "dispatch_org", "enterprise", "region"
+    )
+    if filters.scope == "done":
+        qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED, Status.WITHDRAWN, Status.MERGED])
+    elif filters.scope != "all":
+        qs = qs.filter(status__in=[Status.SUBMITTED, Status.ASSIGNED, Status.RETURNED, Status.ACCEPTED,
+                                   Status.RESOLVED])
+    if filters.light in LIGHTS:
+        qs = qs.filter(light=filters.light)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status in Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.region:
+        qs = qs.filter(region__code=filters.region)
+    if filters.unit.isdigit():
+        unit = int(filters.unit)
+        qs = qs.filter(Q(lead_org_id=unit) | Q(pk__in=CaseTask.objects.filter(org_id=unit).values("case_id")))
+    if filters.overdue == "1":
+        qs = qs.filter(light="red")
+    if filters.escalation.isdigit():
+        qs = qs.filter(escalation_level__gte=int(filters.escalation))
+    if filters.mine == "1" and getattr(user, "organisation_id", None):
+        org_id = user.organisation_id
+        qs = qs.filter(
+            Q(lead_org_id=org_id)
+            | Q(pk__in=CaseTask.objects.filter(org_id=org_id, status="open").values("case_id"))
+            | Q(reporter_id=user.pk)
+            | Q(dispatch_org_id=org_id, status__in=[Status.SUBMITTED, Status.RETURNED])
+        )
+    if filters.q:
+        qs = qs.filter(Q(number__icontains=filters.q) | Q(title__icontains=filters.q)
+                       | Q(enterprise__name__icontains=filters.q))
+    return qs.order_by("light_rank", "solve_due_at", "-created_at", "pk")
+
+
+def light_counts(qs: QuerySet[Case]) -> dict[str, int]:
+    """Counts per light of an (annotated) queryset, in one query."""
+    rows = qs.order_by().values("light").annotate(n=Count("pk"))
+    counts = dict.fromkeys(LIGHTS, 0)
+    for row in rows:
+        counts[row["light"]] = row["n"]
+    return counts
+
+
+def get_case_for(user: Any, pk: Any) -> Case:
+    """The case if `user` may see it, else 404 (its existence is not revealed)."""
+    try:
+        return (
+            annotate_lights(Case.objects.visible_to(user))
+            .select_related("lead_org", "dispatch_org", "reporter_org", "enterprise", "region", "reporter",
+                            "escalated_to", "merged_into")
+            .get(pk=int(pk))
+        )
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def timeline(case: Case, *, include_internal: bool) -> QuerySet[Any]:
+    events = case.events.select_related("actor", "actor_org")
+    if not include_internal:
+        events = events.filter(internal=False)
+    return events.order_by("at", "pk")
+
+
+def report_list(user: Any) -> QuerySet[Case]:
+    """The 通报 list: cases escalated to the third level, newest first."""
+    return (
+        annotate_lights(Case.objects.visible_to(user))
+        .filter(escalation_level__gte=3)
+        .select_related("lead_org", "region")
+        .order_by("-reported_at")
+    )

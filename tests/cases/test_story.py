@@ -1,0 +1,73 @@
+"""The seed story through the services (SPEC §3 item 3): a paper-box maker in 祁东's park
+reports "高压专线未接入" on a Friday; the park assigns it to the power company with the
+county 发改局 as co-unit; the power company accepts and resolves a week later; the co-unit's
+sub-task closes; the enterprise rates 满意."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from yancheng.cases.models import Case, CaseEvent, CaseTask, Status
+from yancheng.cases.services import (
+    case_accept,
+    case_assign,
+    case_complete_task,
+    case_rate,
+    case_resolve,
+    case_submit,
+)
+from yancheng.core.errors import ValidationFailed
+from yancheng.core.notifications.models import Notification
+
+SH = dt.timezone(dt.timedelta(hours=8))
+FRIDAY = dt.datetime(2026, 9, 25, 10, 0, tzinfo=SH)  # the Friday before National Day 2026
+
+
+@pytest.fixture
+def story(world):
+    with time_machine.travel(FRIDAY, tick=False):
+        case = case_submit(
+            actor=world.enterprise_a_user,
+            title="高压专线未接入",
+            description="厂房已建成，10kV 高压专线尚未接入，无法试生产。",
+            subject="纸箱包装生产线项目",
+        )
+    return case
+
+
+def test_the_enterprise_report_lands_in_the_parks_inbox(world, story):
+    assert story.status == Status.SUBMITTED
+    assert story.dispatch_org == world.qidong_park
+    assert story.enterprise == world.enterprise_a
+    assert Notification.objects.filter(recipient=world.dispatcher, verb="case.submitted").exists()
+
+
+def test_the_whole_story_closes_satisfied_with_every_step_in_the_history(world, story):
+    with time_machine.travel(FRIDAY + dt.timedelta(hours=2), tick=False):
+        case = case_assign(
+            story, actor=world.dispatcher, lead_org=world.power_company, co_orgs=[world.qidong_ndrc],
+            co_instruction="办理用地手续", solve_days=5,
+        )
+    # Assigned on Friday 2026-09-25: 5 working days skip the weekend and National Day
+    # (10-01..10-08 off; Sunday 09-27 and Saturday 10-10 are adjusted working days).
+    assert case.solve_due_at.astimezone(SH).date() == dt.date(2026, 10, 1)
+    assert case.accept_due_at.astimezone(SH).date() == dt.date(2026, 9, 28)
+    assert Notification.objects.filter(recipient=world.handler_power, verb="case.assigned").exists()
+    assert Notification.objects.filter(recipient=world.handler_other, verb="case.task_assigned").exists()
+
+    with time_machine.travel(FRIDAY + dt.timedelta(days=3), tick=False):
+        case_accept(case, actor=world.handler_power)
+    with time_machine.travel(FRIDAY + dt.timedelta(days=5), tick=False):
+        with pytest.raises(ValidationFailed):
+            case_resolve(case, actor=world.handler_power, resolution="已接入")
+        case_complete_task(case, actor=world.handler_other, result="用地手续已办妥")
+        case_resolve(case, actor=world.handler_power, resolution="已按节点倒排工期，10kV 专线已接入送电。")
+    with time_machine.travel(FRIDAY + dt.timedelta(days=6), tick=False):
+        case_rate(case, actor=world.enterprise_a_user, satisfaction="satisfied", comment="感谢")
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert case.tasks.get().status == CaseTask.TaskStatus.DONE
+    actions = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
+    assert actions == ["submit", "assign", "accept", "complete_task", "resolve", "rate"]
+    assert Case.objects.with_lights(FRIDAY + dt.timedelta(days=7)).get(pk=case.pk).light == "ontime"
