@@ -1,0 +1,52 @@
+"""Read-only admin views of deliveries and group robots for the system administrator.
+Changes go through the pages of this app (and its services, which audit them); the admin
+shows targets and webhook URLs masked, like every other page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Delivery, OrganisationChannel
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return getattr(request.user, "role", None) == "system_admin"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "created_at", "channel", "masked_target", "title", "status", "attempts", "last_error")
+    list_filter = ("status", "channel")
+    list_select_related = ("organisation_channel__organisation",)
+    fields = ("channel", "masked_target", "verb", "title", "status", "attempts", "last_error", "next_attempt_at", "sent_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("发送对象"))
+    def masked_target(self, obj: Delivery) -> str:
+        return obj.target_display
+
+
+@admin.register(OrganisationChannel)
+class OrganisationChannelAdmin(ReadOnlyAdmin):
+    list_display = ("name", "organisation", "kind", "webhook_display", "enabled")
+    list_filter = ("kind", "enabled")
+    list_select_related = ("organisation",)
+    fields = ("organisation", "kind", "name", "webhook_display", "enabled")
+    readonly_fields = fields

@@ -1,0 +1,457 @@
+"""Writes of notifications (SPEC §2.5).
+
+`notify` is what the other services call: the inbox rows are written in the caller's
+transaction; the deliveries to the outside world are queued only when that transaction
+commits, and are sent by background tasks, so no request waits on a mail server or a
+robot, and nothing is sent for a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import rules
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yancheng.core.audit.services import audit_record
+from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.models import Organisation
+
+from . import channels
+from .models import Delivery, Notification, OrganisationChannel
+
+logger = logging.getLogger("yancheng.notifications")
+
+# Wait after the n-th failed attempt before the next one (the 5th failure gives up).
+BACKOFF = {1: timedelta(minutes=1), 2: timedelta(minutes=5), 3: timedelta(minutes=30), 4: timedelta(hours=2)}
+# How long one worker holds a delivery while it sends it (well above the HTTP timeout).
+CLAIM_LEASE = timedelta(minutes=5)
+# A task queued this long ago whose delivery is still waiting was lost: queue another.
+STALE_QUEUE = timedelta(hours=1)
+
+
+def _require(actor: Any, perm: str, obj: Any = None) -> None:
+    if actor is None:
+        return
+    if not rules.has_perm(perm, actor, obj):
+        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
+        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
+
+
+def backoff_after(attempts: int) -> timedelta:
+    return BACKOFF.get(attempts, max(BACKOFF.values()))
+
+
+# --- notify ---------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    verb: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    obj: Model | None = None,
+    actor: Any,
+    organisations: Iterable[Organisation] = (),
+    email: bool = True,
+    sms: bool = False,
+) -> list[Notification]:
+    """Tell people that something happened.
+
+    Every active recipient gets an inbox notification (in the caller's transaction). On
+    commit, deliveries are queued: an email to each recipient who has an address (if
+    ``email``), an SMS to each who has a phone (if ``sms``), and a message to every
+    enabled group robot of ``organisations``. ``url`` is the relative link to the object.
+    ``actor`` is whoever caused it (None: the system); no permission is checked here —
+    the calling service has decided that these people must be told.
+    """
+    if url and not url.startswith("/"):
+        raise ValidationFailed(_("通知链接必须是本站的相对地址。"), field="url")
+    wanted: list[int] = []
+    for user in recipients:
+        if user is not None and user.pk not in wanted:
+            wanted.append(user.pk)
+    # Active as the database has it now, not as the caller's copy remembers.
+    active = {user.pk: user for user in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
+    users = [active[pk] for pk in wanted if pk in active]
+    org_ids = sorted({org.pk for org in organisations})
+    title = title[:200]
+    url = url[:500]
+    object_type = obj._meta.label_lower if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+    now = timezone.now()
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    verb=verb,
+                    title=title,
+                    body=body,
+                    url=url,
+                    object_type=object_type,
+                    object_id=object_id,
+                )
+                for user in users
+            ]
+        )
+        queued: dict[str, Any] = dict(enqueued_at=now, next_attempt_at=now, verb=verb, title=title, body=body, url=url)
+        deliveries: list[Delivery] = []
+        for notification, user in zip(created, users, strict=True):
+            if email and user.email:
+                deliveries.append(
+                    Delivery(notification=notification, channel=Delivery.Channel.EMAIL, target=user.email, **queued)
+                )
+            if sms and user.phone:
+                deliveries.append(
+                    Delivery(notification=notification, channel=Delivery.Channel.SMS, target=user.phone, **queued)
+                )
+        robots = OrganisationChannel.objects.filter(organisation_id__in=org_ids, enabled=True).order_by("pk")
+        for robot in robots:
+            deliveries.append(Delivery(organisation_channel=robot, channel=robot.kind, **queued))
+        deliveries = Delivery.objects.bulk_create(deliveries)
+        audit_record(
+            "notification.create",
+            obj,
+            actor=actor,
+            object_type=object_type or "notifications.notification",
+            after={
+                "verb": verb,
+                "title": title,
+                "recipients": [user.pk for user in users],
+                "organisations": org_ids,
+                "deliveries": {
+                    channel: sum(1 for d in deliveries if d.channel == channel) for channel in Delivery.Channel.values
+                },
+            },
+        )
+        ids = [d.pk for d in deliveries]
+        if ids:
+            transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return created
+
+
+def enqueue_deliveries(ids: list[int], *, run_after: datetime | None = None) -> None:
+    """Put one task per delivery on the queue (called on commit)."""
+    from .tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after is not None else deliver
+    for pk in ids:
+        try:
+            task.enqueue(pk)
+        except Exception:
+            # The periodic retry job picks it up once the queue works again.
+            logger.exception("could not queue delivery %s", pk)
+            Delivery.objects.filter(pk=pk).update(enqueued_at=None)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def _send(delivery: Delivery) -> None:
+    if delivery.channel == Delivery.Channel.EMAIL:
+        channels.send_email(to=delivery.target, title=delivery.title, body=delivery.body, url=delivery.url)
+    elif delivery.channel == Delivery.Channel.SMS:
+        channels.send_sms(phone=delivery.target, title=delivery.title, url=delivery.url)
+    else:
+        robot = delivery.organisation_channel
+        assert robot is not None  # the check constraint
+        if delivery.channel == Delivery.Channel.WECOM:
+            channels.send_wecom(webhook_url=robot.webhook_url, title=delivery.title, body=delivery.body, url=delivery.url)
+        else:
+            channels.send_dingtalk(
+                webhook_url=robot.webhook_url,
+                secret=robot.secret,
+                title=delivery.title,
+                body=delivery.body,
+                url=delivery.url,
+            )
+
+
+def _refusal(delivery: Delivery) -> str:
+    """Why this delivery must not be attempted at all (it will never succeed), or ''."""
+    if delivery.notification_id is not None:
+        recipient = delivery.notification.recipient  # type: ignore[union-attr]
+        if not recipient.is_active:
+            return _("接收人账号已停用")
+    robot = delivery.organisation_channel
+    if robot is not None and not robot.enabled:
+        return _("群机器人已停用")
+    return ""
+
+
+def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
+    """Make one attempt at a delivery (the `deliver` task). Returns the delivery's status
+    afterwards, or "skipped" when it is not due, already sent or held by another worker.
+
+    A failure records the error and schedules the next attempt (the task is queued again
+    for then where the task backend can defer, otherwise the periodic job
+    `notifications.retry` queues it); after Delivery.MAX_ATTEMPTS failures it is given up.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return "skipped"
+        if (
+            delivery.status not in (Delivery.Status.PENDING, Delivery.Status.FAILED)
+            or (delivery.next_attempt_at is not None and delivery.next_attempt_at > now)
+            or (delivery.claimed_until is not None and delivery.claimed_until > now)
+        ):
+            return "skipped"
+        refusal = _refusal(delivery)
+        if refusal:
+            delivery.status = Delivery.Status.GIVEN_UP
+            delivery.last_error = refusal
+            delivery.next_attempt_at = None
+            delivery.enqueued_at = None
+            delivery.save(update_fields=["status", "last_error", "next_attempt_at", "enqueued_at", "updated_at"])
+            return str(delivery.status)
+        delivery.claimed_until = now + CLAIM_LEASE
+        delivery.enqueued_at = None
+        delivery.save(update_fields=["claimed_until", "enqueued_at", "updated_at"])
+
+    # Outside any transaction: a slow server must not hold a database lock.
+    error = ""
+    try:
+        _send(delivery)
+    except channels.DeliveryError as exc:
+        error = str(exc) or _("发送失败")
+    except Exception as exc:
+        # Unexpected: keep the class only, the text could carry an address or a key.
+        error = _("内部错误：%(kind)s") % {"kind": type(exc).__name__}
+        logger.error("delivery %s raised %s", delivery.pk, type(exc).__name__)
+
+    defer = False
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        finished = timezone.now()
+        delivery.attempts += 1
+        delivery.claimed_until = None
+        if not error:
+            delivery.status = Delivery.Status.SENT
+            delivery.sent_at = finished
+            delivery.last_error = ""
+            delivery.next_attempt_at = None
+        elif delivery.attempts >= Delivery.MAX_ATTEMPTS:
+            delivery.status = Delivery.Status.GIVEN_UP
+            delivery.last_error = error[:500]
+            delivery.next_attempt_at = None
+        else:
+            delivery.status = Delivery.Status.FAILED
+            delivery.last_error = error[:500]
+            delivery.next_attempt_at = finished + backoff_after(delivery.attempts)
+            defer = _backend_can_defer()
+            if defer:
+                delivery.enqueued_at = finished
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "claimed_until",
+                "status",
+                "sent_at",
+                "last_error",
+                "next_attempt_at",
+                "enqueued_at",
+                "updated_at",
+            ]
+        )
+        if defer:
+            pk, when = delivery.pk, delivery.next_attempt_at
+            transaction.on_commit(lambda: enqueue_deliveries([pk], run_after=when))
+    # Channel and outcome only: no address, phone number or webhook key in the logs.
+    logger.info("delivery %s (%s): %s after %s attempt(s)", delivery.pk, delivery.channel, delivery.status, delivery.attempts)
+    return str(delivery.status)
+
+
+def _backend_can_defer() -> bool:
+    from .tasks import deliver
+
+    return bool(deliver.get_backend().supports_defer)
+
+
+def due_deliveries(now: datetime) -> Any:
+    """Deliveries waiting for an attempt that is due, held by no worker and with no task
+    on the queue (or one queued so long ago that it was evidently lost)."""
+    stale = now - STALE_QUEUE
+    return Delivery.objects.filter(
+        Q(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+        Q(enqueued_at__isnull=True)
+        | (Q(enqueued_at__lt=stale) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=stale))),
+    )
+
+
+def deliveries_retry_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queue a task for every due delivery, once (the periodic job `notifications.retry`)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(due_deliveries(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        if not ids:
+            return 0
+        # Re-check the condition in the UPDATE: a concurrent run takes the others.
+        due_deliveries(now).filter(pk__in=ids).update(enqueued_at=now)
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return len(ids)
+
+
+def delivery_retry(delivery: Delivery, *, actor: Any) -> Delivery:
+    """"Retry now" on the delivery status page: one more attempt, right away, even for a
+    delivery that was given up (if it fails again it is given up again)."""
+    _require(actor, "notifications.retry_delivery")
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if locked is None:
+            raise NotFoundError(_("投递记录不存在。"))
+        if locked.status == Delivery.Status.SENT:
+            raise ConflictError(_("该消息已发送成功，无需重试。"))
+        before = {"status": locked.status, "attempts": locked.attempts}
+        now = timezone.now()
+        locked.status = Delivery.Status.PENDING
+        locked.next_attempt_at = now
+        locked.enqueued_at = now
+        locked.claimed_until = None
+        locked.save(update_fields=["status", "next_attempt_at", "enqueued_at", "claimed_until", "updated_at"])
+        audit_record(
+            "notification.delivery_retry",
+            locked,
+            actor=actor,
+            object_repr=f"{locked.get_channel_display()} #{locked.pk}",
+            before=before,
+            after={"status": locked.status},
+        )
+        pk = locked.pk
+        transaction.on_commit(lambda: enqueue_deliveries([pk]))
+    return locked
+
+
+# --- group robots -------------------------------------------------------------------------------
+
+
+def _clean_channel(kind: str, webhook_url: str, name: str) -> None:
+    if kind not in OrganisationChannel.Kind.values:
+        raise ValidationFailed(_("未知的机器人类型。"), field="kind")
+    if not name.strip():
+        raise ValidationFailed(_("请填写名称。"), field="name")
+    problem = channels.check_webhook_url(webhook_url)
+    if problem == "https":
+        raise ValidationFailed(_("Webhook 地址必须以 https:// 开头。"), field="webhook_url")
+    if problem is not None:
+        raise ValidationFailed(_("Webhook 地址无效。"), field="webhook_url")
+
+
+def channel_create(
+    *,
+    organisation: Organisation,
+    kind: str,
+    name: str,
+    webhook_url: str,
+    secret: str = "",
+    enabled: bool = True,
+    actor: Any,
+) -> OrganisationChannel:
+    """Add a 企业微信/钉钉 group robot to an organisation."""
+    _require(actor, "notifications.manage_channels", organisation)
+    webhook_url, secret = webhook_url.strip(), secret.strip()
+    _clean_channel(kind, webhook_url, name)
+    if kind != OrganisationChannel.Kind.DINGTALK:
+        secret = ""  # 加签 is DingTalk's; 企业微信's key is in the URL
+    with transaction.atomic():
+        channel = OrganisationChannel.objects.create(
+            organisation=organisation,
+            kind=kind,
+            name=name.strip(),
+            webhook_url=webhook_url,
+            secret=secret,
+            enabled=enabled,
+        )
+        audit_record("notification.channel_create", channel, actor=actor, after=channel.to_audit())
+    return channel
+
+
+def channel_update(
+    channel: OrganisationChannel,
+    *,
+    actor: Any,
+    name: str | None = None,
+    webhook_url: str | None = None,
+    secret: str | None = None,
+    enabled: bool | None = None,
+) -> OrganisationChannel:
+    """Rename, re-key, (dis)able a group robot. ``None`` (or an empty URL) keeps a value;
+    ``secret=""`` removes the signing secret."""
+    _require(actor, "notifications.manage_channels", channel.organisation)
+    with transaction.atomic():
+        locked = OrganisationChannel.objects.select_for_update().get(pk=channel.pk)
+        before = locked.to_audit()
+        changed: list[str] = []
+        if name is not None and name.strip() != locked.name:
+            locked.name = name.strip()
+            changed.append("name")
+        if webhook_url and webhook_url.strip() != locked.webhook_url:
+            locked.webhook_url = webhook_url.strip()
+            changed.append("webhook_url")
+        if secret is not None and locked.kind == OrganisationChannel.Kind.DINGTALK and secret.strip() != locked.secret:
+            locked.secret = secret.strip()
+            changed.append("secret")
+        if enabled is not None and enabled != locked.enabled:
+            locked.enabled = enabled
+            changed.append("enabled")
+        _clean_channel(locked.kind, locked.webhook_url, locked.name)
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+            after = locked.to_audit()
+            if "secret" in changed:
+                after["secret_changed"] = True
+            audit_record("notification.channel_update", locked, actor=actor, before=before, after=after)
+    return locked
+
+
+def channel_send_test(channel: OrganisationChannel, *, actor: Any) -> Delivery:
+    """Queue a test message to a group robot, so its administrator sees it arrive (or the
+    error on the delivery status page)."""
+    _require(actor, "notifications.manage_channels", channel.organisation)
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            organisation_channel=channel,
+            channel=channel.kind,
+            verb="notification.test",
+            title=_("雁城平台测试消息"),
+            body=_("这是一条测试消息：收到即说明群机器人配置正确。"),
+            url="",
+            next_attempt_at=now,
+            enqueued_at=now,
+        )
+        audit_record("notification.channel_test", channel, actor=actor, after={"delivery": delivery.pk})
+        pk = delivery.pk
+        transaction.on_commit(lambda: enqueue_deliveries([pk]))
+    return delivery
+
+
+# --- inbox --------------------------------------------------------------------------------------
+
+
+def notification_mark_read(notification: Notification, *, actor: Any) -> Notification:
+    """Mark one of the actor's own notifications read (personal state: not audited)."""
+    if actor is None or notification.recipient_id != actor.pk:
+        raise NotFoundError(_("通知不存在。"))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, actor: Any) -> int:
+    """Mark all of the actor's unread notifications read; returns how many."""
+    return int(Notification.objects.visible_to(actor).unread().update(read_at=timezone.now()))
