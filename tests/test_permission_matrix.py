@@ -60,6 +60,10 @@ def attachment_of_a(world: Any) -> dict[str, Any]:
 
 ENTERPRISE_A_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_other", "system_admin"} | CITYWIDE_STAFF
 NOT_API = "not an API route"
+INBOX_ROLES = {"enterprise_a_user", "enterprise_b_user", "dispatcher", "handler_power", "handler_other", "leader",
+               "supervisor"}
+# The matrix case: enterprise A's problem, assigned to the power company with 祁东发改局 as co-unit.
+CASE_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_power", "handler_other", "supervisor"}
 
 MATRIX: dict[str, Policy] = {
     # --- public and personal -----------------------------------------------------------
@@ -110,6 +114,23 @@ MATRIX: dict[str, Policy] = {
         kwargs=enterprise_a,
         invisible=EVERYONE - ENTERPRISE_A_VISIBLE,
     ),
+    # --- cases ------------------------------------------------------------------------------------
+    "case_inbox": Policy(INBOX_ROLES),
+    "case_export": Policy(INBOX_ROLES),
+    "case_new": Policy({"enterprise_a_user", "enterprise_b_user", "dispatcher", "handler_power", "handler_other"}),
+    "case_report_list": Policy({"dispatcher", "leader", "supervisor"}),
+    "case_detail": Policy(CASE_VISIBLE, kwargs=lambda w: {"pk": w.case.pk}, invisible=EVERYONE - CASE_VISIBLE),
+    "case_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.case.pk, "action": "accept"}),  # POST only
+    # --- notifications -------------------------------------------------------------------------
+    "notifications:inbox": Policy(EVERYONE),
+    "notifications:mark_read": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
+    "notifications:mark_all_read": Policy(set(), denied=405),  # POST only
+    "notifications:delivery_list": Policy({"system_admin"}),
+    "notifications:delivery_retry": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
+    "notifications:channel_list": Policy({"system_admin"}),
+    "notifications:channel_create": Policy({"system_admin"}),
+    "notifications:channel_edit": Policy({"system_admin"}, kwargs=lambda w: {"pk": w.robot.pk}),
+    "notifications:channel_test": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
     # --- attachments ---------------------------------------------------------------------------------------
     "attachments:download": Policy(ENTERPRISE_A_VISIBLE, kwargs=attachment_of_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
     "attachments:delete": Policy(set(), ok=(405,), kwargs=attachment_of_a, denied=405),
@@ -124,6 +145,7 @@ API_ROUTES = {
     "api:organisation_detail", "api:enterprise_list", "api:enterprise_create_endpoint", "api:enterprise_detail",
     "api:enterprise_patch", "api:attachment_list", "api:attachment_upload", "api:attachment_detail",
     "api:attachment_remove", "api:attachment_content", "api:api-root", "api_not_found",
+    "api:cases_list", "api:cases_create", "api:cases_detail", "api:cases_timeline", "api:cases_action",
 }
 UNNAMED_ALLOWED = {"api/docs/"}  # the trailing-slash redirect of api_docs
 
@@ -170,6 +192,16 @@ def matrix_world(world):
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
         b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
     )
+    from yancheng.core.notifications.services import channel_create
+
+    world.robot = channel_create(
+        organisation=world.qidong_park, kind="wecom", name="园区调度工作群",
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=matrix", actor=world.system_admin,
+    )
+    from yancheng.cases.services import case_assign, case_submit
+
+    world.case = case_submit(actor=world.enterprise_a_user, title="高压专线未接入", description="尚未接入")
+    case_assign(world.case, actor=world.dispatcher, lead_org=world.power_company, co_orgs=[world.qidong_ndrc])
     world.attachment = attachment_add(
         world.enterprise_a, file=SimpleUploadedFile("licence.png", png), actor=world.system_admin
     )
@@ -177,7 +209,12 @@ def matrix_world(world):
 
 
 def _business_counts() -> tuple[int, ...]:
-    return (Enterprise.objects.count(), Organisation.objects.count(), User.objects.count(), HolidayYear.objects.count())
+    from yancheng.cases.models import Case, CaseEvent
+
+    return (
+        Enterprise.objects.count(), Organisation.objects.count(), User.objects.count(), HolidayYear.objects.count(),
+        Case.objects.count(), CaseEvent.objects.count(), sum(Case.objects.values_list("version", flat=True)),
+    )
 
 
 CASES = [(name, persona) for name in MATRIX for persona in ["anonymous", *PERSONAS]]
@@ -220,10 +257,14 @@ def test_api_routes_refuse_anonymous_callers(client, route):
         "api:attachment_detail": "/api/v1/attachments/00000000-0000-0000-0000-000000000000",
         "api:attachment_remove": "/api/v1/attachments/00000000-0000-0000-0000-000000000000",
         "api:attachment_content": "/api/v1/attachments/00000000-0000-0000-0000-000000000000/content",
+        "api:cases_detail": "/api/v1/cases/1",
+        "api:cases_timeline": "/api/v1/cases/1/timeline",
+        "api:cases_action": "/api/v1/cases/1/actions/accept",
     }.get(route) or reverse(route)
     response = client.get(path)
     # The bare root is not an operation: it answers the JSON 404 to everyone.
-    expected = (404,) if route == "api:api-root" else (401, 302)
+    # The actions path takes only POST: a GET is 405 before anyone is asked who they are.
+    expected = {"api:api-root": (404,), "api:cases_action": (405,)}.get(route, (401, 302))
     assert response.status_code in expected, (route, response.status_code)
 
 

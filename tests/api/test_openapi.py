@@ -68,9 +68,13 @@ def test_every_get_path_of_the_schema_answers_without_a_server_error(world, as_u
     attachment = attachment_add(
         world.enterprise_a, file=SimpleUploadedFile("note.txt", "说明".encode()), actor=owner
     )
+    from yancheng.cases.services import case_submit
+
+    case = case_submit(actor=owner, title="高压专线未接入", description="尚未接入")
     client = as_user(persona)
     schema = client.get(SCHEMA).json()
     values = {
+        "case_id": [case.pk, 0, 2**63, "x"],
         "org_id": [world.qidong_park.pk, world.enterprise_b.organisation_id, 0, 2**63, "x"],
         "enterprise_id": [world.enterprise_a.pk, world.enterprise_b.pk, 0, 2**63, "x"],
         "owner": ["core.enterprise", "core.user", "nope"],

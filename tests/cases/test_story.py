@@ -21,7 +21,9 @@ from yancheng.core.errors import ValidationFailed
 from yancheng.core.notifications.models import Notification
 
 SH = dt.timezone(dt.timedelta(hours=8))
-FRIDAY = dt.datetime(2026, 9, 25, 10, 0, tzinfo=SH)  # the Friday before National Day 2026
+# Friday 2026-09-25 is the Mid-autumn holiday; National Day 2026 is 10-01..10-07 off and
+# Saturday 10-10 an adjusted working day (chinesecalendar's 2026 data).
+FRIDAY = dt.datetime(2026, 9, 25, 10, 0, tzinfo=SH)
 
 
 @pytest.fixture
@@ -49,10 +51,10 @@ def test_the_whole_story_closes_satisfied_with_every_step_in_the_history(world, 
             story, actor=world.dispatcher, lead_org=world.power_company, co_orgs=[world.qidong_ndrc],
             co_instruction="办理用地手续", solve_days=5,
         )
-    # Assigned on Friday 2026-09-25: 5 working days skip the weekend and National Day
-    # (10-01..10-08 off; Sunday 09-27 and Saturday 10-10 are adjusted working days).
-    assert case.solve_due_at.astimezone(SH).date() == dt.date(2026, 10, 1)
-    assert case.accept_due_at.astimezone(SH).date() == dt.date(2026, 9, 28)
+    # Working days after the assignment: 09-28, 09-29, 09-30, then the holiday, 10-08, 10-09:
+    # the 5th ends at 24:00 on Friday 10-09; accepting is due by the end of Monday 09-28.
+    assert case.solve_due_at == dt.datetime(2026, 10, 10, 0, 0, tzinfo=SH)
+    assert case.accept_due_at == dt.datetime(2026, 9, 29, 0, 0, tzinfo=SH)
     assert Notification.objects.filter(recipient=world.handler_power, verb="case.assigned").exists()
     assert Notification.objects.filter(recipient=world.handler_other, verb="case.task_assigned").exists()
 

@@ -70,3 +70,4 @@ api.add_decorator(mark_executed, mode="operation")
 
 api.add_router("", core_router)
 api.add_router("", attachments_router)
+api.add_router("", "yancheng.cases.api.router")

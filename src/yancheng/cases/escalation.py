@@ -39,7 +39,7 @@ def _escalate(ids: list[int], level: int, now: dt.datetime, report: list[int]) -
         chunk = ids[start : start + BATCH]
         with transaction.atomic():
             cases = list(
-                Case.objects.select_for_update(skip_locked=True)
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk__in=chunk, escalation_level=level - 1, **_running())
                 .select_related("lead_org", "dispatch_org")
             )

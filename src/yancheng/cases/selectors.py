@@ -77,7 +77,7 @@ def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> Q
         qs = qs.filter(status__in=[Status.SUBMITTED, Status.ASSIGNED, Status.RETURNED, Status.ACCEPTED,
                                    Status.RESOLVED])
     if filters.light in LIGHTS:
-        qs = qs.filter(light=filters.light)
+        qs = qs.filter(**{"light": filters.light})
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.status in Status.values:
@@ -88,7 +88,7 @@ def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> Q
         unit = int(filters.unit)
         qs = qs.filter(Q(lead_org_id=unit) | Q(pk__in=CaseTask.objects.filter(org_id=unit).values("case_id")))
     if filters.overdue == "1":
-        qs = qs.filter(light="red")
+        qs = qs.filter(**{"light": "red"})
     if filters.escalation.isdigit():
         qs = qs.filter(escalation_level__gte=int(filters.escalation))
     if filters.mine == "1" and getattr(user, "organisation_id", None):
@@ -102,12 +102,12 @@ def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> Q
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(title__icontains=filters.q)
                        | Q(enterprise__name__icontains=filters.q))
-    return qs.order_by("light_rank", "solve_due_at", "-created_at", "pk")
+    return qs.order_by(*["light_rank", "solve_due_at", "-created_at", "pk"])
 
 
 def light_counts(qs: QuerySet[Case]) -> dict[str, int]:
     """Counts per light of an (annotated) queryset, in one query."""
-    rows = qs.order_by().values("light").annotate(n=Count("pk"))
+    rows = qs.order_by().values(*["light"]).annotate(n=Count("pk"))
     counts = dict.fromkeys(LIGHTS, 0)
     for row in rows:
         counts[row["light"]] = row["n"]

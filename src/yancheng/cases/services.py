@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core import calendar
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Role
 
 from . import clocks, notify
@@ -66,37 +67,54 @@ class InvalidTransition(ConflictError):
     code = "invalid_transition"
 
 
+class _Denied(Exception):
+    def __init__(self, case: Case, action: str) -> None:
+        self.case = case
+        self.action = action
+
+
 @contextmanager
 def _step(
     case: Case | int, action: str, *, actor: Any, expected_version: int | None = None, system: bool = False
 ) -> Iterator[Step]:
     pk = case.pk if isinstance(case, Case) else case
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("dispatch_org", "lead_org").get(pk=pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(
-                _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。") % {"s": locked.get_status_display()},
-                code="stale_version",
+    try:
+        with transaction.atomic():
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+            locked = (
+                Case.objects.select_for_update(of=("self",)).select_related("dispatch_org", "lead_org").get(pk=pk)
             )
-        if not can_transition(locked.status, action):
-            raise InvalidTransition(
-                _("该事项当前状态为“%(s)s”，不能执行此操作（可能已被他人处理），请刷新查看。")
-                % {"s": locked.get_status_display()}
-            )
-        standing = Standing() if system else standing_of(actor, locked)
-        if not system and not allowed(locked, action, standing):
-            audit_record("case.denied", locked, actor=actor, after={"action": action}, outcome="denied")
-            raise PermissionDeniedError(_("您不能对该事项执行此操作。"))
-        step = Step(locked, actor, action, standing, locked.status)
-        yield step
-        case_obj = step.case
-        if step.changed:
-            case_obj.version += 1
-            step.changed.update({"version", "updated_at"})
-            case_obj.save(update_fields=sorted(step.changed))
-        if isinstance(case, Case):  # keep the caller's instance in step with the row
-            for name in step.changed | {"status"}:
-                setattr(case, name, getattr(case_obj, name))
+            if not system and not Case.objects.visible_to(actor).filter(pk=locked.pk).exists():
+                # Checked again here, not only in the views: a service never acts on a case the
+                # actor cannot see (and does not reveal that it exists).
+                raise NotFoundError(_("事项不存在。"))
+            if expected_version is not None and locked.version != expected_version:
+                raise ConflictError(
+                    _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。") % {"s": locked.get_status_display()},
+                    code="stale_version",
+                )
+            if not can_transition(locked.status, action):
+                raise InvalidTransition(
+                    _("该事项当前状态为“%(s)s”，不能执行此操作（可能已被他人处理），请刷新查看。")
+                    % {"s": locked.get_status_display()}
+                )
+            standing = Standing() if system else standing_of(actor, locked)
+            if not system and not allowed(locked, action, standing):
+                raise _Denied(locked, action)
+            step = Step(locked, actor, action, standing, locked.status)
+            yield step
+            case_obj = step.case
+            if step.changed:
+                case_obj.version += 1
+                step.changed.update({"version", "updated_at"})
+                case_obj.save(update_fields=sorted(step.changed))
+            if isinstance(case, Case):  # keep the caller's instance in step with the row
+                for name in step.changed | {"status"}:
+                    setattr(case, name, getattr(case_obj, name))
+    except _Denied as denied:
+        # Recorded after the rollback, so the refusal itself stays in the audit trail.
+        audit_record("case.denied", denied.case, actor=actor, after={"action": denied.action}, outcome="denied")
+        raise PermissionDeniedError(_("您不能对该事项执行此操作。")) from None
 
 
 def _event(step: Step, *, note: str = "", internal: bool = False, data: dict[str, Any] | None = None,
@@ -307,7 +325,7 @@ def case_return(case: Case, *, actor: Any, reason: str, expected_version: int | 
     with _step(case, "return", actor=actor, expected_version=expected_version) as step:
         policy = clocks.policy_for(step.case.kind, step.case.urgency)
         assert step.case.clock_started_at is not None
-        window = clocks.calendar.deadline(step.case.clock_started_at, policy.objection_working_days).at
+        window = calendar.deadline(step.case.clock_started_at, policy.objection_working_days).at
         if timezone.now() > window:
             raise ValidationFailed(
                 _("已超过退回时限（交办后 %(n)d 个工作日内），请与受理单位协商改派。")
@@ -546,9 +564,9 @@ def case_withdraw(case: Case, *, actor: Any, reason: str = "", expected_version:
     return step.case
 
 
-def case_urge(case: Case, *, actor: Any, note: str = "") -> Case:
+def case_urge(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
     """催办 by the reporter: at most once per day."""
-    with _step(case, "urge", actor=actor) as step:
+    with _step(case, "urge", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         last = step.case.last_urged_at
         if last is not None and clocks.local_date(last) == clocks.local_date(now):
@@ -581,10 +599,12 @@ def case_merge(case: Case, *, actor: Any, into: Case, note: str = "", expected_v
     return step.case
 
 
-def case_add_note(case: Case, *, actor: Any, note: str, internal: bool = False) -> CaseEvent:
+def case_add_note(
+    case: Case, *, actor: Any, note: str, internal: bool = False, expected_version: int | None = None
+) -> CaseEvent:
     """A remark on the timeline; staff may mark it internal (the reporter never sees it)."""
     note = _require_text(note, "note", _("请填写内容。"))
-    with _step(case, "note", actor=actor) as step:
+    with _step(case, "note", actor=actor, expected_version=expected_version) as step:
         if internal and step.standing.is_reporter_side and actor.role == Role.ENTERPRISE:
             internal = False
         event = _event(step, note=note, internal=internal)

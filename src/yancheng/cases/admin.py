@@ -1,0 +1,46 @@
+"""Back office: the time limits per case kind and urgency (system administrator only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from yancheng.core.admin import ServiceBackedAdmin
+from yancheng.core.audit.services import audit_record
+
+from .models import SlaPolicy
+
+POLICY_FIELDS = (
+    "accept_working_days", "solve_working_days", "objection_working_days", "supervise_after_working_days",
+    "report_after_working_days", "revisit_after_days", "yellow_remaining_percent",
+)
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(ServiceBackedAdmin):
+    list_display = ("kind", "urgency", *POLICY_FIELDS)
+    list_filter = ("kind", "urgency")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("kind", "urgency") if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: SlaPolicy, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        """Saved with its audit record. New limits apply to cases assigned from now on;
+        running clocks keep the limits they were given."""
+        with transaction.atomic():
+            before = None
+            if change:
+                old = SlaPolicy.objects.get(pk=obj.pk)
+                before = {f: getattr(old, f) for f in POLICY_FIELDS}
+            obj.save()
+            audit_record(
+                "sla_policy.update" if change else "sla_policy.create",
+                obj,
+                actor=request.user,
+                before=before,
+                after={"kind": obj.kind, "urgency": obj.urgency, **{f: getattr(obj, f) for f in POLICY_FIELDS}},
+            )
