@@ -73,3 +73,26 @@ def test_the_whole_story_closes_satisfied_with_every_step_in_the_history(world, 
     actions = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
     assert actions == ["submit", "assign", "accept", "complete_task", "resolve", "rate"]
     assert Case.objects.with_lights(FRIDAY + dt.timedelta(days=7)).get(pk=case.pk).light == "ontime"
+
+
+def test_a_week_after_closing_the_enterprise_is_asked_once_and_not_solved_reopens(world, story):
+    from django.core.management import call_command
+
+    from yancheng.cases.services import case_revisit
+
+    with time_machine.travel(FRIDAY + dt.timedelta(hours=2), tick=False):
+        case = case_assign(story, actor=world.dispatcher, lead_org=world.power_company)
+    with time_machine.travel(FRIDAY + dt.timedelta(days=3), tick=False):
+        case_accept(case, actor=world.handler_power)
+        case_resolve(case, actor=world.handler_power, resolution="已接入")
+        case_rate(case, actor=world.enterprise_a_user, satisfaction="satisfied")
+    with time_machine.travel(FRIDAY + dt.timedelta(days=9), tick=False):
+        call_command("tick")
+        assert not Notification.objects.filter(verb="case.revisit").exists()  # 7 days not yet over
+    with time_machine.travel(FRIDAY + dt.timedelta(days=11), tick=False):
+        call_command("tick")
+        call_command("tick")
+        assert Notification.objects.filter(verb="case.revisit", recipient=world.enterprise_a_user).count() == 1
+        case_revisit(case, actor=world.enterprise_a_user, solved=False, note="又断电了")
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED and case.reopen_count == 1

@@ -81,3 +81,29 @@ def escalation_tick(now: dt.datetime | None = None) -> TickReport:
     reported = list(base.filter(escalation_level=2, report_at__lte=now).values_list("pk", flat=True))
     _escalate(reported, EscalationLevel.REPORTED, now, result.reported)
     return result
+
+
+def send_revisits(now: dt.datetime | None = None) -> list[int]:
+    """回访: N days after a case closed, ask the reporter "is it really solved?" once.
+    The answer (case_revisit) may reopen it."""
+    now = now or timezone.now()
+    asked: list[int] = []
+    due = Case.objects.filter(
+        status="closed", revisit_due_at__lte=now, revisit_asked_at__isnull=True, revisit_answered_at__isnull=True
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, revisit_asked_at__isnull=True)
+                .first()
+            )
+            if case is None:
+                continue
+            case.revisit_asked_at = now
+            case.save(update_fields=["revisit_asked_at", "updated_at"])
+            CaseEvent.objects.create(case=case, at=now, action="revisit_asked", from_status=case.status,
+                                     to_status=case.status)
+            notify.revisit_asked(case)
+            asked.append(case.pk)
+    return asked

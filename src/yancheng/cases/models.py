@@ -186,6 +186,7 @@ class Case(models.Model):
     reported_at = models.DateTimeField(_("通报时间"), null=True, blank=True)
     last_urged_at = models.DateTimeField(_("企业最近催办"), null=True, blank=True)
     revisit_due_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    revisit_asked_at = models.DateTimeField(_("回访发出时间"), null=True, blank=True)
     revisit_answered_at = models.DateTimeField(_("回访答复时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"

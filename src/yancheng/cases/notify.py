@@ -184,3 +184,8 @@ def case_escalated(case: Case, *, level: int, actor: Any = None) -> None:
           organisations=[case.lead_org, case.escalated_to])
 
 
+
+
+def revisit_asked(case: Case) -> None:
+    _send(case, _reporters(case), verb="case.revisit", title=_("回访：您反映的问题是否已真正解决？"),
+          body=_("请在事项页面回答“已解决”或“未解决”；未解决的事项将重新办理。"), actor=None)

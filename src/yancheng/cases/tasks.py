@@ -16,6 +16,13 @@ def escalation_tick_task() -> int:
     return escalation_tick().total
 
 
+@task()
+def revisit_task() -> int:
+    from .escalation import send_revisits
+
+    return len(send_revisits())
+
+
 def recompute_provisional(year: int) -> int:
     """After a year's holidays are imported, recompute the deadlines that were provisional."""
     from django.db import transaction
@@ -40,4 +47,5 @@ def register() -> None:
     from yancheng.core.calendar import register_provisional_recompute
 
     register_periodic("cases.escalation_tick", every=timedelta(minutes=30), task=escalation_tick_task)
+    register_periodic("cases.revisit", every=timedelta(hours=1), task=revisit_task)
     register_provisional_recompute(recompute_provisional)
