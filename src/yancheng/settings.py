@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "yancheng.core",
     "yancheng.core.audit",
     "yancheng.core.attachments",
+    "yancheng.core.notifications",
+    "yancheng.cases",
     "yancheng.api",
 ]
 
@@ -267,6 +269,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("YANCHENG_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- notifications (docs/notifications.md) ---------------------------------------------
+# Absolute links in email, group-robot and SMS messages.
+YANCHENG_SITE_URL = (env("YANCHENG_SITE_URL", "") or "").rstrip("/")
+YANCHENG_SMS_BACKEND = env("YANCHENG_SMS_BACKEND", "") or "yancheng.core.notifications.channels.LoggingSmsBackend"
+YANCHENG_WEBHOOK_ALLOW_HTTP = env_bool("YANCHENG_WEBHOOK_ALLOW_HTTP", False)
 
 NINJA_PAGINATION_PER_PAGE = 50
 # Requests per caller and minute on the API; with several app servers configure a shared

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("yancheng.core.security.urls")),
     path("audit/", include("yancheng.core.audit.urls")),
     path("attachments/", include("yancheng.core.attachments.urls")),
+    path("notifications/", include("yancheng.core.notifications.urls")),
+    path("cases/", include("yancheng.cases.urls")),
     path("", include("yancheng.core.urls")),
     *api_urlpatterns,
 ]

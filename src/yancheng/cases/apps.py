@@ -8,6 +8,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("事项办理")
 
     def ready(self) -> None:
-        from . import permissions, tasks  # noqa: F401 - rules and periodic jobs register themselves
+        from . import attachments, permissions, tasks  # noqa: F401 - rules register themselves
 
         tasks.register()
+        attachments.register()
+
+        from yancheng.core.demo import register_demo_loader
+
+        from .demo import load_case_demo
+
+        register_demo_loader("事项", load_case_demo)

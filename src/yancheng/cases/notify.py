@@ -23,7 +23,9 @@ def _staff(orgs: Iterable[Organisation | None], roles: Iterable[str]) -> list[Us
 
 def _reporters(case: Case) -> list[User]:
     users = list(User.objects.filter(organisation_id=case.reporter_org_id, role=Role.ENTERPRISE, is_active=True))
-    if case.reporter is not None and case.reporter.is_active and case.reporter not in users:
+    # Staff who registered a case for an enterprise are not asked to confirm and rate it.
+    own_matter = case.enterprise_id is None
+    if own_matter and case.reporter is not None and case.reporter.is_active and case.reporter not in users:
         users.append(case.reporter)
     return users
 

@@ -61,8 +61,8 @@ def standing_of(user: Any, case: Case) -> Standing:
     org = user.organisation
     role = user.role
     reporter_side = role == Role.ENTERPRISE and case.reporter_org_id == org.pk
-    if role != Role.ENTERPRISE and case.reporter_id == user.pk:
-        reporter_side = True  # staff who registered a case on their own unit's behalf
+    if role != Role.ENTERPRISE and case.enterprise_id is None and case.reporter_id == user.pk:
+        reporter_side = True  # staff who reported a matter of their own unit (no enterprise involved)
     dispatcher = role == Role.DISPATCHER and (
         is_city_dispatch_office(user) or case.dispatch_org.path.startswith(org.path)
     )

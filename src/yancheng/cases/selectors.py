@@ -102,6 +102,14 @@ def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> Q
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(title__icontains=filters.q)
                        | Q(enterprise__name__icontains=filters.q))
+    if getattr(user, "role", None) == "dispatcher":
+        # The dispatcher's own work first: new cases to triage and objections to review.
+        triage = SqlCase(
+            When(status__in=[Status.SUBMITTED, Status.RETURNED], then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return qs.annotate(triage=triage).order_by(*["triage", "light_rank", "solve_due_at", "-created_at", "pk"])
     return qs.order_by(*["light_rank", "solve_due_at", "-created_at", "pk"])
 
 

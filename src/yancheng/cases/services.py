@@ -211,7 +211,13 @@ def case_submit(
             raise PermissionDeniedError(_("只能为本企业提交事项。"))
         enterprise = own
         dispatch_org = None  # an enterprise does not choose who receives it
-    reporter_org = actor.organisation if actor is not None else (enterprise.organisation if enterprise else None)
+    # The enterprise is the reporting side even when a unit registers the case on its behalf
+    # (a phone call to the park): it sees the case, confirms and rates it.
+    reporter_org: Organisation | None
+    if enterprise is not None and enterprise.organisation is not None:
+        reporter_org = enterprise.organisation
+    else:
+        reporter_org = actor.organisation if actor is not None else None
     if reporter_org is None:
         raise ValidationFailed(_("缺少提交单位。"))
     receiver = dispatch_org or default_dispatch_org(enterprise, reporter_org)

@@ -1,12 +1,520 @@
-"""Placeholder views; the case UI replaces this module."""
+"""Case pages (SPEC §2.3): the inbox of each unit and person with its lights, reporting a
+problem, the case page with its two clocks, history and the buttons the user may press,
+and the 通报 list. Reads go through ``selectors``; every change through ``services``."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.core.attachments.services import attachment_add
+from yancheng.core.audit.services import audit_record
+from yancheng.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+from yancheng.core.models import Region, Role
+from yancheng.lib.xlsx import write_workbook
+
+from . import services
+from .clocks import clock_light
+from .forms import ACTION_FORMS, ActionForm, CaseNewForm, unit_queryset
+from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Status
+from .permissions import standing_of
+from .selectors import InboxFilters, get_case_for, inbox, light_counts, report_list, timeline
+from .workflow import GUARDS, allowed_actions
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 20_000
+
+LIGHT_LABELS = {
+    "red": gettext_lazy("红灯·逾期"),
+    "yellow": gettext_lazy("黄灯·临期"),
+    "green": gettext_lazy("绿灯·正常"),
+    "paused": gettext_lazy("已挂起·停止计时"),
+    "waiting": gettext_lazy("待受理"),
+    "ontime": gettext_lazy("按期办结"),
+    "late": gettext_lazy("逾期办结"),
+    "none": gettext_lazy("未计时"),
+}
+# The chips above the inbox, in the order people read them.
+CHIP_LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late")
+
+EVENT_LABELS = {
+    "submit": gettext_lazy("提交"),
+    "assign": gettext_lazy("交办"),
+    "accept": gettext_lazy("签收"),
+    "return": gettext_lazy("退回"),
+    "reassign": gettext_lazy("改派"),
+    "insist": gettext_lazy("维持交办"),
+    "request_extension": gettext_lazy("申请延期"),
+    "approve_extension": gettext_lazy("批准延期"),
+    "refuse_extension": gettext_lazy("不批准延期"),
+    "suspend": gettext_lazy("挂起"),
+    "resume": gettext_lazy("恢复计时"),
+    "complete_task": gettext_lazy("协办完成"),
+    "resolve": gettext_lazy("办结"),
+    "rate": gettext_lazy("评价"),
+    "revisit": gettext_lazy("回访"),
+    "withdraw": gettext_lazy("撤回"),
+    "urge": gettext_lazy("企业催办"),
+    "merge": gettext_lazy("并单"),
+    "merged_in": gettext_lazy("并入重复事项"),
+    "note": gettext_lazy("备注"),
+    "press": gettext_lazy("逾期催办"),
+    "supervise": gettext_lazy("升级督办"),
+    "report": gettext_lazy("列入通报"),
+}
+
+# (heading, button, explanation) of each action form on the case page.
+ACTION_META: dict[str, tuple[Any, Any, Any]] = {
+    "assign": (gettext_lazy("交办"), gettext_lazy("交办"),
+               gettext_lazy("指定一个主办单位，可加协办单位；签收和办结时限从交办时起算。")),
+    "accept": (gettext_lazy("签收"), gettext_lazy("签收"),
+               gettext_lazy("确认本单位承办此事项。签收后不能再退回。")),
+    "resolve": (gettext_lazy("办结"), gettext_lazy("办结"),
+                gettext_lazy("填写办理结果，交企业确认评价。协办任务全部完成后才能办结。")),
+    "complete_task": (gettext_lazy("完成协办任务"), gettext_lazy("提交协办结果"),
+                      gettext_lazy("本单位的协办任务完成后提交结果，主办单位方可办结。")),
+    "rate": (gettext_lazy("确认并评价"), gettext_lazy("提交评价"),
+             gettext_lazy("满意或基本满意即结案；不满意时事项重新办理。")),
+    "revisit": (gettext_lazy("回访"), gettext_lazy("提交回访"),
+                gettext_lazy("问题是否真正解决？未解决时事项重新办理。")),
+    "decide_extension": (gettext_lazy("审核延期申请"), gettext_lazy("提交审核"),
+                         gettext_lazy("批准后办结期限顺延，企业会收到通知。")),
+    "insist": (gettext_lazy("维持交办"), gettext_lazy("维持交办"),
+               gettext_lazy("退回理由不成立：仍由原主办单位办理，时限重新起算。")),
+    "reassign": (gettext_lazy("改派"), gettext_lazy("改派"),
+                 gettext_lazy("交给另一个主办单位，时限重新起算。")),
+    "return": (gettext_lazy("退回"), gettext_lazy("退回"),
+               gettext_lazy("不属于本单位职责时，在异议时限内退回受理单位审核。")),
+    "request_extension": (gettext_lazy("申请延期"), gettext_lazy("提交延期申请"),
+                          gettext_lazy("说明理由，由受理单位审核。")),
+    "suspend": (gettext_lazy("挂起"), gettext_lazy("挂起"),
+                gettext_lazy("等待企业补充材料或听证期间挂起，停止计时。")),
+    "resume": (gettext_lazy("恢复计时"), gettext_lazy("恢复计时"),
+               gettext_lazy("挂起的工作日计入时限，期限相应顺延。")),
+    "urge": (gettext_lazy("催办"), gettext_lazy("催办"), gettext_lazy("每个工作日可以催办一次。")),
+    "merge": (gettext_lazy("并单"), gettext_lazy("并入"),
+              gettext_lazy("重复事项并入另一个未办结的事项，提交人都会收到通知。")),
+    "withdraw": (gettext_lazy("撤回"), gettext_lazy("撤回"), gettext_lazy("承办单位签收前可以撤回。")),
+    "note": (gettext_lazy("添加备注"), gettext_lazy("添加备注"), ""),
+}
+ACTION_ORDER = ("assign", "accept", "resolve", "complete_task", "rate", "revisit", "decide_extension", "insist",
+                "reassign", "return", "request_extension", "suspend", "resume", "urge", "merge", "withdraw", "note")
+# Forms shown unfolded: the step the user is most likely there for.
+OPEN_BY_DEFAULT = {"assign", "accept", "resolve", "complete_task", "rate", "revisit", "decide_extension", "insist"}
+# urge and note are not guarded by the version: a remark on a page a minute old is fine.
+UNVERSIONED = {"urge", "note"}
 
 
-def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    return HttpResponseNotFound()
+# --- clocks and lights -----------------------------------------------------------------------------
 
 
-inbox_view = case_new = report_list_view = inbox_export = case_detail = case_act = _todo
+CLOCK_DONE_LABELS = {
+    ("accept", "ontime"): gettext_lazy("按期签收"),
+    ("accept", "late"): gettext_lazy("逾期签收"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    name: str
+    label: Any
+    due: dt.datetime | None
+    done: dt.datetime | None
+    light: str
+
+    @property
+    def light_label(self) -> Any:
+        return CLOCK_DONE_LABELS.get((self.name, self.light)) or LIGHT_LABELS.get(self.light, "")
+
+    @property
+    def due_label(self) -> str:
+        """Deadlines are the end of a working day: 24:00 of that day reads better than
+        00:00 of the next."""
+        if self.due is None:
+            return ""
+        local = timezone.localtime(self.due)
+        if local.time() == dt.time(0):
+            return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+        return f"{local:%Y-%m-%d %H:%M}"
+
+
+def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
+    """The 签收 and 办结 clocks, each with its own light."""
+    ended = case.status in (Status.WITHDRAWN, Status.MERGED)
+
+    def one(name: str, label: Any, due: dt.datetime | None, yellow: dt.datetime | None,
+            done: dt.datetime | None) -> Clock:
+        if ended and done is None:
+            return Clock(name, label, due, None, "none")
+        light = clock_light(due, yellow, done, now)
+        if case.suspended_at is not None and done is None and due is not None:
+            light = "paused"
+        return Clock(name, label, due, done, light)
+
+    return (
+        one("accept", gettext_lazy("签收"), case.accept_due_at, case.accept_yellow_at, case.accepted_at),
+        one("solve", gettext_lazy("办结"), case.solve_due_at, case.solve_yellow_at, case.resolved_at),
+    )
+
+
+# --- inbox ----------------------------------------------------------------------------------------
+
+
+def _require_perm(request: HttpRequest, perm: str) -> None:
+    if not rules.has_perm(perm, request.user):
+        raise PermissionDenied
+
+
+def _inbox_queryset(user: Any, filters: InboxFilters, now: dt.datetime) -> QuerySet[Case]:
+    # selectors.inbox puts a dispatcher's triage work (待受理, 退回) first.
+    qs = inbox(user, filters, now)
+    return qs.prefetch_related(Prefetch("tasks", queryset=CaseTask.objects.select_related("org")))
+
+
+def _filter_params(filters: InboxFilters, **override: str) -> str:
+    params = {k: v for k, v in dataclasses.asdict(filters).items() if v}
+    for key, value in override.items():
+        if value:
+            params[key] = value
+        else:
+            params.pop(key, None)
+    return urlencode(params)
+
+
+@login_required
+@require_GET
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    """One inbox per unit and person: the most urgent first, with counts per light."""
+    _require_perm(request, "cases.view_inbox")
+    user: Any = request.user
+    now = timezone.now()
+    filters = InboxFilters.from_params(request.GET)
+    qs = _inbox_queryset(user, filters, now)
+    counts = light_counts(inbox(user, dataclasses.replace(filters, light="", overdue=""), now))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(case, *clocks_of(case, now), LIGHT_LABELS.get(getattr(case, "light", ""), "")) for case in page.object_list]
+    staff = user.role != Role.ENTERPRISE
+    chips = [
+        {"light": name, "label": LIGHT_LABELS[name], "count": counts[name],
+         "url": "?" + _filter_params(filters, light=name, overdue=""), "current": filters.light == name}
+        for name in CHIP_LIGHTS
+        if counts[name] or name in ("red", "yellow", "green")
+    ]
+    tabs = [
+        {"scope": scope, "label": label, "url": "?" + _filter_params(filters, scope=scope, light=""),
+         "current": filters.scope == scope}
+        for scope, label in (("", _("办理中")), ("done", _("已办结")), ("all", _("全部")))
+    ]
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "chips": chips,
+            "chips_total": sum(counts.values()),
+            "all_lights_url": "?" + _filter_params(filters, light="", overdue=""),
+            "tabs": tabs,
+            "query": _filter_params(filters),
+            "staff": staff,
+            "kinds": CaseKind.choices,
+            "statuses": Status.choices,
+            "escalations": [c for c in EscalationLevel.choices if c[0]],
+            "regions": Region.objects.all() if staff else [],
+            "units": unit_queryset(user) if staff else [],
+            "light_choices": [(k, LIGHT_LABELS[k]) for k in CHIP_LIGHTS],
+            "can_report": rules.has_perm("cases.report_case", user),
+        },
+    )
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(moment) if moment is not None else None
+
+
+@login_required
+@require_GET
+def inbox_export(request: HttpRequest) -> HttpResponse:
+    """The filtered inbox as .xlsx: only cases the user sees, recorded in the audit trail."""
+    _require_perm(request, "cases.view_inbox")
+    user: Any = request.user
+    now = timezone.now()
+    filters = InboxFilters.from_params(request.GET)
+    headers = [
+        _("编号"), _("类型"), _("标题"), _("企业"), _("所涉项目"), _("状态"), _("亮灯"), _("受理单位"), _("主办单位"),
+        _("协办单位"), _("紧急程度"), _("提交时间"), _("交办时间"), _("签收期限"), _("签收时间"), _("办结期限"),
+        _("办结时间"), _("期限暂定"), _("升级"), _("评价"),
+    ]
+    rows = []
+    for case in _inbox_queryset(user, filters, now)[:EXPORT_LIMIT].iterator(chunk_size=1000):
+        rows.append([
+            case.number, case.get_kind_display(), case.title, case.enterprise.name if case.enterprise else "",
+            case.subject, case.get_status_display(), str(LIGHT_LABELS.get(case.light, "")),  # type: ignore[attr-defined]
+            case.dispatch_org.name, case.lead_org.name if case.lead_org else "",
+            "、".join(t.org.name for t in case.tasks.all() if t.status != CaseTask.TaskStatus.CANCELLED),
+            case.get_urgency_display(), _local(case.created_at), _local(case.assigned_at), _local(case.accept_due_at),
+            _local(case.accepted_at), _local(case.solve_due_at), _local(case.resolved_at),
+            case.deadlines_provisional, case.get_escalation_level_display() if case.escalation_level else "",
+            case.get_satisfaction_display() if case.satisfaction else "",
+        ])
+    audit_record(
+        "case.export", actor=user, object_type="cases.case",
+        after={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}, "rows": len(rows)},
+    )
+    data = write_workbook(_("事项清单"), headers, rows)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def report_list_view(request: HttpRequest) -> HttpResponse:
+    """通报: cases still late after 督办, which feed the rankings."""
+    _require_perm(request, "cases.view_report_list")
+    now = timezone.now()
+    page = Paginator(report_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(case, *clocks_of(case, now), LIGHT_LABELS.get(getattr(case, "light", ""), "")) for case in page.object_list]
+    return render(request, "cases/report_list.html", {"page": page, "rows": rows, "query": ""})
+
+
+# --- reporting a problem -----------------------------------------------------------------------------
+
+
+def _apply_domain_error(form: Any, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """An enterprise reports a problem (or a unit registers one on its behalf), with
+    optional photos or documents attached in the same request."""
+    _require_perm(request, "cases.report_case")
+    user: Any = request.user
+    form = CaseNewForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The case and its files commit together: a refused file leaves no half report.
+            with transaction.atomic():
+                case = services.case_submit(
+                    actor=user, title=data["title"], description=data["description"], kind=data["kind"],
+                    urgency=data["urgency"], subject=data["subject"], enterprise=data.get("enterprise"),
+                )
+                for upload in data["attachments"]:
+                    try:
+                        attachment_add(case, file=upload, actor=user)
+                    except DomainError as exc:
+                        raise ValidationFailed(
+                            _("“%(name)s”未能上传：%(reason)s") % {"name": upload.name, "reason": exc.message},
+                            field="attachments",
+                        ) from exc
+        except PermissionDeniedError as exc:
+            raise PermissionDenied from exc
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已提交：%(number)s，已送%(org)s受理。") % {"number": case.number, "org": case.dispatch_org.name},
+            )
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/new.html", {"form": form})
+
+
+# --- the case page ------------------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, case: Case, bound: dict[str, ActionForm] | None = None) -> dict[str, Any]:
+    user: Any = request.user
+    now = timezone.now()
+    standing = standing_of(user, case)
+    allowed = set(allowed_actions(case, standing))
+    bound = bound or {}
+    action_forms = []
+    for action in ACTION_ORDER:
+        if action not in allowed:
+            continue
+        form = bound.get(action) or ACTION_FORMS[action](
+            prefix=action, user=user, case=case, initial={"version": case.version}
+        )
+        heading, button, help_text = ACTION_META[action]
+        action_forms.append({
+            "action": action, "form": form, "heading": heading, "button": button, "help": help_text,
+            "open": action in OPEN_BY_DEFAULT or action in bound,
+            "multipart": any(f.widget_type in ("multiplefile", "clearablefile", "file") for f in form),
+        })
+    staff = user.role != Role.ENTERPRISE
+    events = list(timeline(case, include_internal=staff))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.to_label = (
+            Status(event.to_status).label if event.to_status and event.to_status != event.from_status
+            and event.to_status in Status.values else ""
+        )
+    accept_clock, solve_clock = clocks_of(case, now)
+    return {
+        "case": case,
+        "light_label": LIGHT_LABELS.get(case.light, ""),  # type: ignore[attr-defined]
+        "clocks": (accept_clock, solve_clock),
+        "tasks": list(case.tasks.select_related("org", "done_by")),
+        "extensions": list(case.extensions.select_related("requested_by", "decided_by")),
+        "pending_extension": next(
+            (e for e in case.extensions.all() if e.status == ExtensionRequest.Decision.PENDING), None
+        ) if "decide_extension" in allowed else None,
+        "events": events,
+        "action_forms": action_forms,
+        "staff": staff,
+        "merged_cases": list(case.merged_cases.only("pk", "number", "title")) if staff else [],
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, pk)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _perform(action: str, case: Case, form: ActionForm, user: Any) -> str:
+    """Call the service behind ``action``; returns the message to show on success."""
+    data = form.cleaned_data
+    version = data.get("version")
+    calls: dict[str, Callable[[], str]] = {}
+
+    def assign() -> str:
+        services.case_assign(
+            case, actor=user, lead_org=data["lead_org"], co_orgs=list(data["co_orgs"]),
+            co_instruction=data["co_instruction"], urgency=data["urgency"] or None, accept_days=data["accept_days"],
+            solve_days=data["solve_days"], note=data["note"], expected_version=version,
+        )
+        return _("已交办给%(org)s。") % {"org": data["lead_org"].name}
+
+    def resolve() -> str:
+        with transaction.atomic():
+            services.case_resolve(case, actor=user, resolution=data["resolution"], expected_version=version)
+            for upload in data["attachments"]:
+                try:
+                    attachment_add(case, file=upload, actor=user)
+                except DomainError as exc:
+                    raise ValidationFailed(
+                        _("“%(name)s”未能上传：%(reason)s") % {"name": upload.name, "reason": exc.message},
+                        field="attachments",
+                    ) from exc
+        return _("已办结，等待企业评价。")
+
+    def merge() -> str:
+        number = data["into"].strip().upper()
+        target = Case.objects.visible_to(user).filter(number=number).first()
+        if target is None:
+            raise ValidationFailed(_("没有找到编号为 %(n)s 的事项。") % {"n": number}, field="into")
+        services.case_merge(case, actor=user, into=target, note=data["note"], expected_version=version)
+        return _("已并入 %(n)s。") % {"n": target.number}
+
+    def decide() -> str:
+        services.case_decide_extension(case, actor=user, approve=data["approve"], note=data["note"],
+                                       expected_version=version)
+        return _("已批准延期。") if data["approve"] else _("已不批准延期。")
+
+    calls = {
+        "assign": assign,
+        "accept": lambda: (services.case_accept(case, actor=user, expected_version=version), _("已签收。"))[1],
+        "return": lambda: (services.case_return(case, actor=user, reason=data["reason"], expected_version=version),
+                           _("已退回，等待受理单位审核。"))[1],
+        "reassign": lambda: (services.case_reassign(case, actor=user, lead_org=data["lead_org"], note=data["note"],
+                                                    expected_version=version),
+                             _("已改派给%(org)s。") % {"org": data["lead_org"].name})[1],
+        "insist": lambda: (services.case_insist(case, actor=user, note=data["note"], expected_version=version),
+                           _("已维持交办。"))[1],
+        "request_extension": lambda: (services.case_request_extension(
+            case, actor=user, working_days=data["working_days"], reason=data["reason"], expected_version=version),
+            _("延期申请已提交。"))[1],
+        "decide_extension": decide,
+        "suspend": lambda: (services.case_suspend(case, actor=user, reason=data["reason"], expected_version=version),
+                            _("已挂起，停止计时。"))[1],
+        "resume": lambda: (services.case_resume(case, actor=user, note=data["note"], expected_version=version),
+                           _("已恢复计时。"))[1],
+        "complete_task": lambda: (services.case_complete_task(case, actor=user, result=data["result"],
+                                                              expected_version=version), _("协办任务已完成。"))[1],
+        "resolve": resolve,
+        "rate": lambda: (services.case_rate(case, actor=user, satisfaction=data["satisfaction"],
+                                            comment=data["comment"], expected_version=version),
+                         _("感谢您的评价。"))[1],
+        "revisit": lambda: (services.case_revisit(case, actor=user, solved=data["solved"], note=data["note"],
+                                                  expected_version=version), _("回访已记录。"))[1],
+        "urge": lambda: (services.case_urge(case, actor=user, note=data["note"]), _("已催办。"))[1],
+        "merge": merge,
+        "withdraw": lambda: (services.case_withdraw(case, actor=user, reason=data["reason"],
+                                                    expected_version=version), _("已撤回。"))[1],
+        "note": lambda: (services.case_add_note(case, actor=user, note=data["note"],
+                                                internal=bool(data.get("internal"))), _("已添加备注。"))[1],
+    }
+    return calls[action]()
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One button on the case page: check the page was current, then call the service."""
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    user: Any = request.user
+    case = get_case_for(user, pk)
+    form = form_class(request.POST, request.FILES, prefix=action, user=user, case=case)
+    posted_version = form["version"].value()
+    if action not in UNVERSIONED and str(posted_version or "") not in ("", str(case.version)):
+        messages.error(request, _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。")
+                       % {"s": case.get_status_display()})
+        return redirect("case_detail", pk=case.pk)
+    if not GUARDS[action](standing_of(user, case)):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            message = _perform(action, case, form, user)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied from exc
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ConflictError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("case_detail", pk=case.pk)
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, str(exc.message))
+            else:
+                messages.error(request, str(exc.message))
+        else:
+            messages.success(request, message)
+            return redirect("case_detail", pk=case.pk)
+    case = get_case_for(user, pk)  # as it is now: the refused action changed nothing
+    context = _detail_context(request, case, bound={action: form})
+    context["form_error_action"] = action
+    return render(request, "cases/detail.html", context, status=422)

@@ -168,13 +168,16 @@ def get_attachment_for(user: Any, attachment_id: Any) -> Attachment:
 
 
 def attachment_delete(attachment: Attachment, *, actor: Any) -> None:
-    """Remove an attachment and its file. Needs the same right as adding one."""
+    """Remove an attachment and its file: its uploader only (who must still be allowed to
+    attach to the object) — one party never deletes another's evidence."""
     entry, owner = _owner_of(attachment)
     if owner is None:
         if actor is not None:
             raise NotFoundError(_("附件不存在或您无权查看。"))
     else:
         _check_may_attach(entry, owner, actor)
+        if actor is not None and attachment.uploaded_by_id != actor.pk:
+            raise PermissionDeniedError(_("只能删除自己上传的附件。"))
     path = attachment.storage_path
     with transaction.atomic():
         deleted, _detail = Attachment.objects.filter(pk=attachment.pk).delete()

@@ -1,0 +1,256 @@
+"""Forms of the case pages. They only parse and check the input; every change goes through
+the services in ``services.py`` (which check permission and state again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from yancheng.core.models import Enterprise, Organisation, Role
+
+from .models import CaseKind, Satisfaction, Urgency
+
+REPORTABLE_KINDS = [(CaseKind.PROJECT_PROBLEM.value, CaseKind.PROJECT_PROBLEM.label),
+                    (CaseKind.ENTERPRISE_REQUEST.value, CaseKind.ENTERPRISE_REQUEST.label)]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the attachments service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.txt,.csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def unit_queryset(user: Any) -> Any:
+    """Units a case can be assigned to: active government units and utilities the user
+    sees, those of the user's own region first (a county dispatcher works with its county)."""
+    own_region = getattr(getattr(user, "organisation", None), "region_id", None)
+    nearby = SqlCase(When(region_id=own_region, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        Organisation.objects.visible_to(user)
+        .filter(is_active=True)
+        .exclude(kind=Organisation.Kind.ENTERPRISE)
+        .annotate(nearby=nearby)
+        .order_by("nearby", "region__code", "kind", "name")
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class CaseNewForm(forms.Form):
+    """An enterprise reports a problem; a dispatcher or handler may register one on an
+    enterprise's behalf (then the enterprise is chosen among those the user sees)."""
+
+    enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none())
+    kind = forms.ChoiceField(label=_("类型"), choices=REPORTABLE_KINDS, initial=CaseKind.PROJECT_PROBLEM)
+    title = forms.CharField(label=_("标题"), max_length=200,
+                            help_text=_("一句话说明问题，例如“高压专线未接入”"))
+    subject = forms.CharField(label=_("所涉项目"), max_length=200, required=False,
+                              help_text=_("例如所涉的建设项目名称"))
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}),
+                                  help_text=_("现状、影响和希望解决的时间"))
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL,
+                                widget=forms.RadioSelect)
+    attachments = MultipleFileField(label=_("照片或材料"), required=False,
+                              help_text=_("可选，可多选；图片、pdf、docx、xlsx 等"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role == Role.ENTERPRISE:
+            del self.fields["enterprise"]
+        else:
+            field = self.fields["enterprise"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Enterprise.objects.visible_to(user).order_by("name")
+            field.help_text = _("代企业登记：选择提出问题的企业")
+
+
+# --- actions on a case -------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the version of the case the page showed, so a stale page
+    is refused (expected_version) instead of overwriting someone else's change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: Any = None, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.case = case
+
+
+class PlainForm(ActionForm):
+    """An action with no input beyond the button (签收, 恢复计时)."""
+
+
+class AssignForm(ActionForm):
+    lead_org = UnitChoiceField(label=_("主办单位"), queryset=Organisation.objects.none())
+    co_orgs = UnitMultipleChoiceField(
+        label=_("协办单位"), queryset=Organisation.objects.none(), required=False,
+        help_text=_("可多选；每个协办单位会收到一项协办任务，全部完成后主办单位才能办结"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    co_instruction = forms.CharField(label=_("协办内容"), max_length=500, required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
+    accept_days = forms.IntegerField(label=_("签收时限（工作日）"), min_value=0, max_value=30, required=False,
+                                     help_text=_("留空按办理时限配置"))
+    solve_days = forms.IntegerField(label=_("办结时限（工作日）"), min_value=1, max_value=365, required=False,
+                                    help_text=_("留空按办理时限配置（一般 5 个工作日，紧急 2 个）"))
+    note = forms.CharField(label=_("交办意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = unit_queryset(self.user)
+        for name in ("lead_org", "co_orgs"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = units
+        if self.case is not None:
+            self.fields["urgency"].initial = self.case.urgency
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lead = data.get("lead_org")
+        if lead is not None and lead in (data.get("co_orgs") or []):
+            self.add_error("co_orgs", _("协办单位不能与主办单位相同。"))
+        return data
+
+
+class ReturnForm(ActionForm):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("说明为什么不属于本单位职责，以及建议的承办单位"))
+
+
+class ReassignForm(ActionForm):
+    lead_org = UnitChoiceField(label=_("改派给"), queryset=Organisation.objects.none())
+    note = forms.CharField(label=_("改派说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["lead_org"]
+        assert isinstance(field, forms.ModelChoiceField)
+        qs = unit_queryset(self.user)
+        if self.case is not None and self.case.lead_org_id:
+            qs = qs.exclude(pk=self.case.lead_org_id)
+        field.queryset = qs
+
+
+class InsistForm(ActionForm):
+    note = forms.CharField(label=_("维持交办的理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRequestForm(ActionForm):
+    working_days = forms.IntegerField(label=_("延长工作日"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideExtensionForm(ActionForm):
+    approve = forms.TypedChoiceField(
+        label=_("审核结果"), choices=[("1", _("批准")), ("0", _("不批准"))], coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           help_text=_("不批准时必填"))
+
+
+class SuspendForm(ActionForm):
+    reason = forms.CharField(label=_("挂起原因"), max_length=255,
+                             help_text=_("例如等待企业补充材料、等待听证；挂起期间不计时"))
+
+
+class ResumeForm(ActionForm):
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class CompleteTaskForm(ActionForm):
+    result = forms.CharField(label=_("协办结果"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(ActionForm):
+    resolution = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 4}),
+                                 help_text=_("向企业说明怎么解决的"))
+    attachments = MultipleFileField(label=_("佐证材料"), required=False, help_text=_("可选：照片、文件"))
+
+
+class RateForm(ActionForm):
+    satisfaction = forms.ChoiceField(label=_("您对办理结果的评价"), choices=Satisfaction.choices,
+                                     widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评价意见"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}), help_text=_("不满意时必填，事项将重新办理"))
+
+
+class RevisitForm(ActionForm):
+    solved = forms.TypedChoiceField(
+        label=_("问题是否真正解决？"), choices=[("1", _("已解决")), ("0", _("未解决"))], coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("未解决时必填，事项将重新办理"))
+
+
+class WithdrawForm(ActionForm):
+    reason = forms.CharField(label=_("撤回原因"), required=False, max_length=500)
+
+
+class UrgeForm(ActionForm):
+    note = forms.CharField(label=_("催办留言"), required=False, max_length=500)
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(label=_("并入事项编号"), max_length=24, help_text=_("例如 WT2026-000001"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}))
+    internal = forms.BooleanField(label=_("内部备注（企业看不到）"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.user is None or self.user.role == Role.ENTERPRISE:
+            del self.fields["internal"]
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "assign": AssignForm,
+    "accept": PlainForm,
+    "return": ReturnForm,
+    "reassign": ReassignForm,
+    "insist": InsistForm,
+    "request_extension": ExtensionRequestForm,
+    "decide_extension": DecideExtensionForm,
+    "suspend": SuspendForm,
+    "resume": ResumeForm,
+    "complete_task": CompleteTaskForm,
+    "resolve": ResolveForm,
+    "rate": RateForm,
+    "revisit": RevisitForm,
+    "urge": UrgeForm,
+    "merge": MergeForm,
+    "withdraw": WithdrawForm,
+    "note": NoteForm,
+}
