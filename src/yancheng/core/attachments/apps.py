@@ -21,3 +21,7 @@ class AttachmentsConfig(AppConfig):
             return bool(user.has_perm("core.change_enterprise_contacts", enterprise))
 
         register_attachable(Enterprise, enterprises_visible, may_attach_to_enterprise)
+
+        from . import sweep
+
+        sweep.register()
