@@ -180,7 +180,7 @@ YANCHENG_PASSWORD_MAX_AGE_DAYS = env_int("YANCHENG_PASSWORD_MAX_AGE_DAYS", 90)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "yancheng.core.backends.PasswordOnlyBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes

@@ -226,7 +226,7 @@ def test_the_security_administrator_sees_failed_logins_and_unlocks_an_account(wo
 
 def test_the_account_list_filters_and_keeps_its_query_count(world, logged_in, django_assert_max_num_queries):
     client = logged_in(SYS)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("account_list"))
     assert response.status_code == 200
     assert "handler_power" in response.content.decode()
