@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "yancheng.core.attachments",
     "yancheng.core.notifications",
     "yancheng.cases",
+    "yancheng.projects",
     "yancheng.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("attachments/", include("yancheng.core.attachments.urls")),
     path("notifications/", include("yancheng.core.notifications.urls")),
     path("cases/", include("yancheng.cases.urls")),
+    path("projects/", include("yancheng.projects.urls")),
     path("", include("yancheng.core.urls")),
     *api_urlpatterns,
 ]

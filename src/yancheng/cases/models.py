@@ -122,6 +122,9 @@ class Case(models.Model):
     subject = models.CharField(
         _("所涉项目/事项"), max_length=200, blank=True, help_text=_("例如所涉的建设项目名称")
     )
+    # What the case is about, as "<app>:<id>" (e.g. "project:42"): domain apps above the
+    # engine link their objects without the engine importing them.
+    subject_ref = models.CharField(_("关联对象"), max_length=64, blank=True, db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
 
     reporter = models.ForeignKey(

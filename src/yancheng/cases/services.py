@@ -190,6 +190,7 @@ def case_submit(
     kind: str = CaseKind.PROJECT_PROBLEM,
     urgency: str = Urgency.NORMAL,
     subject: str = "",
+    subject_ref: str = "",
     enterprise: Enterprise | None = None,
     dispatch_org: Organisation | None = None,
 ) -> Case:
@@ -230,6 +231,7 @@ def case_submit(
             title=title,
             description=description,
             subject=(subject or "").strip()[:200],
+            subject_ref=(subject_ref or "")[:64],
             reporter=actor,
             reporter_org=reporter_org,
             enterprise=enterprise,
