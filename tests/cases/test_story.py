@@ -96,3 +96,12 @@ def test_a_week_after_closing_the_enterprise_is_asked_once_and_not_solved_reopen
         case_revisit(case, actor=world.enterprise_a_user, solved=False, note="又断电了")
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED and case.reopen_count == 1
+
+
+def test_a_unit_cannot_register_a_case_for_an_enterprise_outside_its_area(world):
+    from yancheng.core.errors import PermissionDeniedError
+
+    # The 祁东 park's dispatcher does not see 石鼓区's enterprise B.
+    with pytest.raises(PermissionDeniedError):
+        case_submit(actor=world.dispatcher, title="越权登记", description="x", enterprise=world.enterprise_b)
+    assert not Case.objects.filter(title="越权登记").exists()
