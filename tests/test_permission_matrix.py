@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -63,6 +64,12 @@ NOT_API = "not an API route"
 INBOX_ROLES = {"enterprise_a_user", "enterprise_b_user", "dispatcher", "handler_power", "handler_other", "leader",
                "supervisor"}
 # The matrix case: enterprise A's problem, assigned to the power company with 祁东发改局 as co-unit.
+# The matrix project: enterprise A's, in 祁东's park, the park responsible.
+PROJECT_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_other", "system_admin"} | CITYWIDE_STAFF
+# Dispatch meetings: staff who take part; the matrix meeting is the 祁东 park's.
+DASHBOARD = {"dispatcher", "supervisor", "leader"}
+MEETING_ROLES = {"dispatcher", "handler_power", "handler_other", "leader", "supervisor"}
+MEETING_SEES = {"dispatcher", "leader", "supervisor"}
 CASE_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_power", "handler_other", "supervisor"}
 
 MATRIX: dict[str, Policy] = {
@@ -121,6 +128,48 @@ MATRIX: dict[str, Policy] = {
     "case_report_list": Policy({"dispatcher", "leader", "supervisor"}),
     "case_detail": Policy(CASE_VISIBLE, kwargs=lambda w: {"pk": w.case.pk}, invisible=EVERYONE - CASE_VISIBLE),
     "case_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.case.pk, "action": "accept"}),  # POST only
+    # --- projects (五制一平台) ---------------------------------------------------------------------
+    "project_list": Policy(STAFF | {"system_admin", "enterprise_a_user", "enterprise_b_user"}),
+    "project_create": Policy({"dispatcher", "system_admin"}),
+    "project_detail": Policy(PROJECT_VISIBLE, kwargs=lambda w: {"pk": w.project.pk},
+                             invisible=EVERYONE - PROJECT_VISIBLE),
+    "project_edit": Policy({"dispatcher", "system_admin"}, kwargs=lambda w: {"pk": w.project.pk},
+                           invisible=EVERYONE - PROJECT_VISIBLE),
+    "project_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.project.pk, "action": "advance"}),
+    "project_nodes": Policy(PROJECT_VISIBLE, kwargs=lambda w: {"pk": w.project.pk},
+                            invisible=EVERYONE - PROJECT_VISIBLE),
+    "project_node_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.project.pk, "action": "add"}),
+    "project_import": Policy({"dispatcher", "system_admin"}),
+    "project_import_confirm": Policy(set(), denied=405),  # POST only
+    "project_import_template": Policy({"dispatcher", "system_admin"}),
+    # --- 周调度 ----------------------------------------------------------------------------------------
+    "meeting_list": Policy(MEETING_ROLES),
+    "meeting_new": Policy({"dispatcher"}),
+    "meeting_detail": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
+                             invisible=MEETING_ROLES - MEETING_SEES),
+    "meeting_notice_docx": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
+                                  invisible=MEETING_ROLES - MEETING_SEES),
+    "meeting_notice_xlsx": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
+                                  invisible=MEETING_ROLES - MEETING_SEES),
+    "meeting_build": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),  # POST only
+    "meeting_item_add": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
+    "meeting_decision_add": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
+    "meeting_decision_remove": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk, "decision_pk": 1}),
+    "meeting_close": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
+    # --- 挂图作战: dashboard and rankings -----------------------------------------------------------
+    "dashboard:index": Policy(DASHBOARD),
+    "dashboard:late_nodes": Policy(DASHBOARD),
+    "dashboard:ranking_list": Policy(DASHBOARD),
+    "dashboard:ranking_generate": Policy(set(), denied=405),  # POST only
+    "dashboard:formula_edit": Policy({"supervisor"}),  # the park dispatcher is not the city office
+    "dashboard:ranking_detail": Policy(DASHBOARD, kwargs=lambda w: {"pk": w.snapshot.pk}),
+    "dashboard:ranking_xlsx": Policy(DASHBOARD, kwargs=lambda w: {"pk": w.snapshot.pk}),
+    "dashboard:ranking_docx": Policy(DASHBOARD, kwargs=lambda w: {"pk": w.snapshot.pk}),
+    "dashboard:quarterly_review": Policy(DASHBOARD, kwargs=lambda w: {"year": 2026, "quarter": 1}),
+    "dashboard:annual_assessment": Policy(DASHBOARD, kwargs=lambda w: {"year": 2026}),
+    "dashboard:red_yellow": Policy(DASHBOARD),
+    "dashboard:red_yellow_close": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
+    "dashboard:funds_won": Policy(DASHBOARD),
     # --- notifications -------------------------------------------------------------------------
     "notifications:inbox": Policy(EVERYONE),
     "notifications:mark_read": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
@@ -146,6 +195,7 @@ API_ROUTES = {
     "api:enterprise_patch", "api:attachment_list", "api:attachment_upload", "api:attachment_detail",
     "api:attachment_remove", "api:attachment_content", "api:api-root", "api_not_found",
     "api:cases_list", "api:cases_create", "api:cases_detail", "api:cases_timeline", "api:cases_action",
+    "api:projects_list", "api:projects_detail", "api:projects_create", "api:projects_patch",
 }
 UNNAMED_ALLOWED = {"api/docs/"}  # the trailing-slash redirect of api_docs
 
@@ -202,6 +252,20 @@ def matrix_world(world):
 
     world.case = case_submit(actor=world.enterprise_a_user, title="高压专线未接入", description="尚未接入")
     case_assign(world.case, actor=world.dispatcher, lead_org=world.power_company, co_orgs=[world.qidong_ndrc])
+    from decimal import Decimal
+
+    from yancheng.projects.meetings import meeting_create
+    from yancheng.projects.services import project_create
+
+    world.project = project_create(
+        name="矩阵项目", code="QD-1", region=world.qidong, park=world.qidong_park, total_investment=Decimal(1),
+        responsible_org=world.qidong_park, enterprise=world.enterprise_a, actor=None,
+    )
+    world.meeting = meeting_create(actor=world.dispatcher, title="祁东园区周调度会", held_on=date(2026, 11, 23))
+    from yancheng.dashboard.rankings import Month
+    from yancheng.dashboard.services import ranking_snapshot_generate
+
+    world.snapshot, _created = ranking_snapshot_generate(kind="region", month=Month(2026, 1), actor=world.supervisor)
     world.attachment = attachment_add(
         world.enterprise_a, file=SimpleUploadedFile("licence.png", png), actor=world.system_admin
     )
@@ -260,6 +324,8 @@ def test_api_routes_refuse_anonymous_callers(client, route):
         "api:cases_detail": "/api/v1/cases/1",
         "api:cases_timeline": "/api/v1/cases/1/timeline",
         "api:cases_action": "/api/v1/cases/1/actions/accept",
+        "api:projects_detail": "/api/v1/projects/1",
+        "api:projects_patch": "/api/v1/projects/1",
     }.get(route) or reverse(route)
     response = client.get(path)
     # The bare root is not an operation: it answers the JSON 404 to everyone.

@@ -21,6 +21,7 @@ COMPOUND = {
     ("audit", "archive"): "audit_archive",
     ("holidays", "import"): "holidays_import",
     ("enterprises", "import"): "enterprises_import",
+    ("projects", "import"): "projects_import",
 }
 ALIASES: dict[str, str] = {}
 

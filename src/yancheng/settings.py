@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "yancheng.core.notifications",
     "yancheng.cases",
     "yancheng.projects",
+    "yancheng.dashboard",
     "yancheng.api",
 ]
 

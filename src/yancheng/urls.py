@@ -13,6 +13,9 @@ urlpatterns = [
     path("notifications/", include("yancheng.core.notifications.urls")),
     path("cases/", include("yancheng.cases.urls")),
     path("projects/", include("yancheng.projects.urls")),
+    path("projects/", include("yancheng.projects.urls_nodes")),
+    path("projects/", include("yancheng.projects.urls_meetings")),
+    path("dashboard/", include("yancheng.dashboard.urls")),
     path("", include("yancheng.core.urls")),
     *api_urlpatterns,
 ]

@@ -212,9 +212,12 @@ def case_submit(
             raise PermissionDeniedError(_("只能为本企业提交事项。"))
         enterprise = own
         dispatch_org = None  # an enterprise does not choose who receives it
-    elif actor is not None and enterprise is not None:
-        if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
-            raise PermissionDeniedError(_("只能为本辖区可见的企业登记事项。"))
+    elif (
+        actor is not None
+        and enterprise is not None
+        and not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists()
+    ):
+        raise PermissionDeniedError(_("只能为本辖区可见的企业登记事项。"))
     # The enterprise is the reporting side even when a unit registers the case on its behalf
     # (a phone call to the park): it sees the case, confirms and rates it.
     reporter_org: Organisation | None

@@ -6,3 +6,12 @@ class ProjectsConfig(AppConfig):
     name = "yancheng.projects"
     label = "projects"
     verbose_name = _("重大项目")
+
+    def ready(self) -> None:
+        from yancheng.core.demo import register_demo_loader
+
+        from . import permissions  # noqa: F401 - registers the rules
+        from .demo import load_project_demo
+
+        # After the cases loader (INSTALLED_APPS order): the seed case gets linked to its project.
+        register_demo_loader("重大项目", load_project_demo)

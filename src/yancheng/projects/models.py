@@ -18,7 +18,6 @@ from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 if TYPE_CHECKING:
     from yancheng.core.models import User
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Category(models.TextChoices):
@@ -66,7 +65,7 @@ class Project(models.Model):
         related_name="projects",
     )
     category = models.CharField(_("项目类别"), max_length=16, choices=Category.choices, default=Category.INDUSTRY)
-    total_investment = models.DecimalField(_("总投资（万元）"), **MONEY)
+    total_investment = models.DecimalField(_("总投资（万元）"), max_digits=14, decimal_places=2)
     stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices, default=Stage.NEGOTIATING)
     planned_start = models.DateField(_("计划开工月份"), null=True, blank=True)
     planned_completion = models.DateField(_("计划竣工日期"), null=True, blank=True)
@@ -129,7 +128,7 @@ class AnnualPlan(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annual_plans")
     year = models.PositiveSmallIntegerField(_("年度"))
-    planned_investment = models.DecimalField(_("年度计划投资（万元）"), **MONEY)
+    planned_investment = models.DecimalField(_("年度计划投资（万元）"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["year"]
@@ -323,8 +322,8 @@ class MonthlyReport(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monthly_reports")
     month = models.DateField(_("月份"), help_text=_("该月 1 日"))
-    invested_this_month = models.DecimalField(_("本月完成投资（万元）"), **MONEY)
-    invested_ytd = models.DecimalField(_("年度累计完成投资（万元）"), **MONEY)
+    invested_this_month = models.DecimalField(_("本月完成投资（万元）"), max_digits=14, decimal_places=2)
+    invested_ytd = models.DecimalField(_("年度累计完成投资（万元）"), max_digits=14, decimal_places=2)
     progress_percent = models.PositiveSmallIntegerField(_("形象进度（%）"), default=0)
     correction_note = models.CharField(_("更正说明"), max_length=500, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -362,9 +361,9 @@ class Commitment(models.Model):
     kind = models.CharField(_("承诺类型"), max_length=24, choices=Kind.choices)
     promise = models.CharField(_("承诺内容"), max_length=255)
     promised_date = models.DateField(_("承诺日期"), null=True, blank=True)
-    promised_amount = models.DecimalField(_("承诺金额（万元）"), null=True, blank=True, **MONEY)
+    promised_amount = models.DecimalField(_("承诺金额（万元）"), null=True, blank=True, max_digits=14, decimal_places=2)
     actual_date = models.DateField(_("实际日期"), null=True, blank=True)
-    actual_amount = models.DecimalField(_("实际金额（万元）"), null=True, blank=True, **MONEY)
+    actual_amount = models.DecimalField(_("实际金额（万元）"), null=True, blank=True, max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["year", "organisation", "pk"]

@@ -1,0 +1,176 @@
+"""Who sees which project and who may change what on it (SPEC §1, §3; deny by default).
+
+Visibility is one queryset filter (``Project.objects.visible_to``), used by every view,
+API endpoint, export and selector. Action rights are ``rules`` predicates, checked again
+inside the services.
+
+Confidential projects (``is_confidential``, 涉密/敏感) are seen only by the staff of the
+project's own region (a park: its park), the responsible unit, the linked leader, the
+named task-force members and the city's project office (its dispatchers and supervisors):
+a department user never sees another region's confidential projects, and city-level
+departments see them only when linked to the project.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from yancheng.core.models import Organisation, Role
+from yancheng.core.permissions import BUSINESS_STAFF_ROLES, is_citywide
+
+if TYPE_CHECKING:
+    from .models import Project
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
+
+
+def is_project_office(user: Any) -> bool:
+    """A dispatcher or supervisor of a city-level office (重点项目办): files, supervises and
+    maintains every project of the city, confidential ones included."""
+    return bool(
+        _active(user)
+        and user.role in {Role.DISPATCHER, Role.SUPERVISOR}
+        and is_citywide(user)
+        and user.organisation.kind == Organisation.Kind.OFFICE
+    )
+
+
+def is_project_office_dispatcher(user: Any) -> bool:
+    return is_project_office(user) and user.role == Role.DISPATCHER
+
+
+def _linked(user: Any) -> Q:
+    from .models import TaskForceMember
+
+    return (
+        Q(leader_id=user.pk)
+        | Q(responsible_org_id=user.organisation_id)
+        | Q(pk__in=TaskForceMember.objects.filter(user_id=user.pk).values("project_id"))
+    )
+
+
+def _local_scope(user: Any) -> Q | None:
+    """The projects of the user's own area, or None for city-level users."""
+    org = user.organisation
+    if is_citywide(user):
+        return None
+    if org.kind == Organisation.Kind.PARK:
+        return Q(park_id=org.pk)
+    return Q(region_id=org.region_id)
+
+
+def projects_visible_to(user: Any, qs: QuerySet[Project]) -> QuerySet[Project]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == Role.SYSTEM_ADMIN:
+        return qs  # master data
+    if not user.organisation_id or user.role in {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}:
+        return qs.none()
+    if user.role == Role.ENTERPRISE:
+        return qs.filter(enterprise__organisation_id=user.organisation_id, is_confidential=False)
+    if user.role not in BUSINESS_STAFF_ROLES:
+        return qs.none()
+    if is_project_office(user):
+        return qs
+    local = _local_scope(user)
+    if local is None:  # city-level units: every open project
+        visible = Q(is_confidential=False)
+    elif user.role == Role.LEADER:  # a county leader: the open ones everywhere, the county's all
+        visible = Q(is_confidential=False) | local
+    else:
+        visible = local
+    return qs.filter(visible | _linked(user))
+
+
+# --- rules predicates ---------------------------------------------------------------------------
+
+
+def _is_system_admin(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.role == Role.SYSTEM_ADMIN)
+
+
+@rules.predicate
+def is_visible(user: Any, project: Project | None) -> bool:
+    if project is None:
+        return False
+    from .models import Project as ProjectModel
+
+    return projects_visible_to(user, ProjectModel.objects.filter(pk=project.pk)).exists()
+
+
+@rules.predicate
+def can_create_projects(user: Any) -> bool:
+    """The project office, the system administrator (master data) and the dispatchers of a
+    county, district or park (for their own area; the service checks the area)."""
+    if _is_system_admin(user):
+        return True
+    return _active(user) and user.role == Role.DISPATCHER
+
+
+def _is_responsible_staff(user: Any, project: Project) -> bool:
+    return bool(
+        _active(user)
+        and user.role in {Role.DISPATCHER, Role.HANDLER}
+        and user.organisation_id == project.responsible_org_id
+    )
+
+
+@rules.predicate
+def can_maintain(user: Any, project: Project | None) -> bool:
+    """Keep a project's master data, stage, task force, 代办 checklist and factor needs: the
+    project office's dispatchers and the responsible unit's dispatchers and handlers (the
+    system administrator too, for corrections of master data)."""
+    if project is None:
+        return False
+    if _is_system_admin(user) or is_project_office_dispatcher(user):
+        return True
+    return _is_responsible_staff(user, project)
+
+
+@rules.predicate
+def can_report_progress(user: Any, project: Project | None) -> bool:
+    """Write 日反馈 and monthly investment reports: the task force and the responsible unit
+    (and the project office, which chases missing reports)."""
+    if project is None or not _active(user):
+        return False
+    if is_project_office_dispatcher(user) or _is_responsible_staff(user, project):
+        return True
+    return project.task_force.filter(user_id=user.pk).exists()
+
+
+@rules.predicate
+def can_report_problem(user: Any, project: Project | None) -> bool:
+    """Report a problem on the project (问题交办): its enterprise, its task force and the
+    staff who may open cases (dispatchers, handlers) and see the project."""
+    if project is None or not _active(user):
+        return False
+    if user.role == Role.ENTERPRISE:
+        return project.enterprise is not None and project.enterprise.organisation_id == user.organisation_id
+    return user.role in {Role.DISPATCHER, Role.HANDLER} and bool(is_visible(user, project))
+
+
+@rules.predicate
+def can_supervise(user: Any) -> bool:
+    """Commitments (承诺兑现) and on-site observation rounds (现场观摩): the project office."""
+    return _is_system_admin(user) or is_project_office(user)
+
+
+@rules.predicate
+def can_view_list(user: Any) -> bool:
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return False
+    return user.role in BUSINESS_STAFF_ROLES | {Role.ENTERPRISE, Role.SYSTEM_ADMIN}
+
+
+rules.add_perm("projects.view_project_list", can_view_list)
+rules.add_perm("projects.view_project", is_visible)
+rules.add_perm("projects.add_project", can_create_projects)
+rules.add_perm("projects.change_project", can_maintain & is_visible)
+rules.add_perm("projects.report_progress", can_report_progress & is_visible)
+rules.add_perm("projects.report_problem", can_report_problem)
+rules.add_perm("projects.supervise", can_supervise)

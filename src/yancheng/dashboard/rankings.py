@@ -1,0 +1,305 @@
+"""月排名: the monthly ranking of regions (县市区) and of units (事项主办单位) by the weighted
+score of a RankingFormula (SPEC §3 item 5, §9). Pure computation over the live data;
+``services.ranking_snapshot_generate`` freezes the result.
+
+Definitions for month M of year Y (each is a percentage 0–100, or None without data;
+a metric without data adds nothing to the score):
+- 投资完成率: Σ latest year-to-date investment reported up to M ÷ Σ annual plan of Y, over
+  the projects with a plan for Y;
+- 节点按期率: of the nodes due from 1 January to the end of M, those finished on or
+  before their planned date;
+- 事项按期办结率: of the cases resolved in M, those resolved by their deadline;
+- 满意率: of the cases rated in M, those rated 满意 or 基本满意;
+- 升级次数: 催办, 督办 and 通报 that happened in M (each counts once);
+- 引资 / 争资: investment of the projects signed in M / funds won in M (万元); their
+  indices are the amount ÷ the month's highest amount × 100.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yancheng.cases.models import Case, Satisfaction
+from yancheng.core.models import Organisation, Region
+from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
+
+from .models import METRICS, FundsWon, RankingFormula, RankingKind
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+RANKED_REGION_KINDS = ("district", "county", "county_city", "stat_zone")
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """'2026-03' → Month(2026, 3); ValueError otherwise."""
+        year, month = (int(part) for part in text.strip().split("-")[:2])
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError(text)
+        return cls(year, month)
+
+    @property
+    def first(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> dt.date:
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def window(self) -> tuple[dt.datetime, dt.datetime]:
+        """Aware [start, end) of the month in the city's time zone."""
+        tz = timezone.get_default_timezone()
+        start = dt.datetime.combine(self.first, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return start, end
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+def rate(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return Decimal(part) * HUNDRED / Decimal(whole)
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def formula_text(weights: dict[str, Any]) -> str:
+    """The formula as people read it beside the ranking."""
+    plus: list[str] = []
+    minus: list[str] = []
+    labels = {field: (str(label), sign) for field, _key, label, sign in METRICS}
+    for field, (label, sign) in labels.items():
+        weight = Decimal(str(weights.get(field, 0)))
+        term = f"{weight.normalize():f}×{label}"
+        (plus if sign > 0 else minus).append(term)
+    text = _("得分") + " = " + " + ".join(plus)
+    if minus:
+        text += " − " + " − ".join(minus)
+    note = _(
+        "（各比率按百分数计，0–100；无数据的指标不计分；引资/争资指数 = 本单位金额 ÷ 当月最高金额 × 100；"
+        "升级次数 = 当月催办、督办、通报次数之和）"
+    )
+    return text + note
+
+
+def formula_json(formula: RankingFormula) -> dict[str, Any]:
+    weights = formula.weights()
+    return {"id": formula.pk, "name": formula.name, "weights": weights, "text": formula_text(weights)}
+
+
+def score_of(row: dict[str, Any], weights: dict[str, Any]) -> Decimal:
+    """Σ weight × metric, with the signs of METRICS; missing metrics count as 0."""
+    total = Decimal(0)
+    for field, key, _label, sign in METRICS:
+        value = row.get(f"_{key}")  # unrounded value kept while computing
+        if value is None:
+            continue
+        total += sign * Decimal(str(weights[field])) * Decimal(value)
+    return total
+
+
+def _grouped(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
+    return {row[key]: row for row in rows if row[key] is not None}
+
+
+def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[Any]]:
+    """Raw counts per region id or organisation id, in one grouped query per metric."""
+    start, end = month.window
+    year_start = dt.date(month.year, 1, 1)
+    region = kind == RankingKind.REGION
+    project_key = "region_id" if region else "responsible_org_id"
+    node_key = "project__region_id" if region else "node_org"
+    case_key = "region_id" if region else "lead_org_id"
+    data: dict[Any, dict[str, Any]] = defaultdict(dict)
+    extra_units: set[Any] = set()
+
+    # 投资完成率
+    latest_ytd = Subquery(
+        MonthlyReport.objects.filter(project=OuterRef("project_id"), month__gte=year_start, month__lte=month.first)
+        .order_by("-month")
+        .values("invested_ytd")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    plan_key = f"project__{project_key}"
+    plans = (
+        AnnualPlan.objects.filter(year=month.year)
+        .annotate(ytd=Coalesce(latest_ytd, Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2)))
+        .values(plan_key)
+        .annotate(planned=Sum("planned_investment"), invested=Sum("ytd"))
+        .order_by()
+    )
+    for row in plans:
+        data[row[plan_key]].update(planned=row["planned"] or Decimal(0), invested=row["invested"] or Decimal(0))
+
+    # 节点按期率
+    nodes = Node.objects.filter(planned_finish__gte=year_start, planned_finish__lte=month.last)
+    if not region:
+        nodes = nodes.annotate(node_org=Coalesce("responsible_org_id", "project__responsible_org_id"))
+    for row in (
+        nodes.values(node_key)
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(actual_finish__isnull=False, actual_finish__lte=F("planned_finish"))),
+        )
+        .order_by()
+    ):
+        data[row[node_key]].update(nodes_due=row["due"], nodes_on_time=row["on_time"])
+
+    # 事项按期办结率
+    for row in (
+        Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end, solve_due_at__isnull=False)
+        .values(case_key)
+        .annotate(resolved=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__lte=F("solve_due_at"))))
+        .order_by()
+    ):
+        data[row[case_key]].update(cases_resolved=row["resolved"], cases_on_time=row["on_time"])
+
+    # 满意率
+    for row in (
+        Case.objects.filter(closed_at__gte=start, closed_at__lt=end)
+        .exclude(satisfaction="")
+        .values(case_key)
+        .annotate(
+            rated=Count("pk"),
+            satisfied=Count("pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])),
+        )
+        .order_by()
+    ):
+        data[row[case_key]].update(rated=row["rated"], satisfied=row["satisfied"])
+
+    # 升级次数
+    pressed = Q(pressed_at__gte=start, pressed_at__lt=end)
+    supervised = Q(supervised_at__gte=start, supervised_at__lt=end)
+    reported = Q(reported_at__gte=start, reported_at__lt=end)
+    for row in (
+        Case.objects.filter(pressed | supervised | reported)
+        .values(case_key)
+        .annotate(
+            pressed=Count("pk", filter=pressed),
+            supervised=Count("pk", filter=supervised),
+            reported=Count("pk", filter=reported),
+        )
+        .order_by()
+    ):
+        data[row[case_key]].update(escalations=row["pressed"] + row["supervised"] + row["reported"])
+
+    # 引资
+    for row in (
+        Project.objects.filter(signed_on__gte=month.first, signed_on__lte=month.last)
+        .values(project_key)
+        .annotate(amount=Sum("total_investment"))
+        .order_by()
+    ):
+        data[row[project_key]].update(attracted=row["amount"] or Decimal(0))
+
+    # 争资
+    funds_key = "region_id" if region else "organisation_id"
+    for row in FundsWon.objects.filter(month=month.first).values(funds_key).annotate(amount=Sum("amount")).order_by():
+        if row[funds_key] is not None:
+            data[row[funds_key]].update(won=row["amount"] or Decimal(0))
+
+    if not region:
+        # Units that held cases during the month are ranked even without any event in it.
+        extra_units = set(
+            Case.objects.filter(lead_org__isnull=False, assigned_at__lt=end)
+            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=start))
+            .values_list("lead_org_id", flat=True)
+            .distinct()
+        )
+    data.pop(None, None)
+    return data, extra_units
+
+
+def _entities(kind: str, keys: set[Any]) -> list[tuple[Any, str, str]]:
+    """(id, key shown, name) of the regions or units to rank."""
+    if kind == RankingKind.REGION:
+        regions = Region.objects.filter(
+            parent__code=settings.YANCHENG_CITY_CODE, kind__in=RANKED_REGION_KINDS
+        ).order_by("code")
+        return [(r.pk, r.code, r.name) for r in regions]
+    orgs = Organisation.objects.filter(pk__in=keys).exclude(kind="enterprise").order_by("path")
+    return [(o.pk, str(o.pk), o.short_name or o.name) for o in orgs]
+
+
+def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[dict[str, Any]]:
+    """The ranked rows of one month, best first; equal scores share a rank (1, 1, 3)."""
+    data, extra = _metrics(kind, month)
+    entities = _entities(kind, set(data) | extra)
+    weights = formula.weights()
+    rows: list[dict[str, Any]] = []
+    for pk, key, name in entities:
+        raw = data.get(pk, {})
+        planned = raw.get("planned", Decimal(0))
+        invested = raw.get("invested", Decimal(0))
+        row: dict[str, Any] = {
+            "key": key,
+            "name": name,
+            "planned": float(planned),
+            "invested": float(invested),
+            "_investment_rate": rate(invested, planned),
+            "nodes_due": raw.get("nodes_due", 0),
+            "nodes_on_time": raw.get("nodes_on_time", 0),
+            "_nodes_rate": rate(raw.get("nodes_on_time", 0), raw.get("nodes_due", 0)),
+            "cases_resolved": raw.get("cases_resolved", 0),
+            "cases_on_time": raw.get("cases_on_time", 0),
+            "_cases_rate": rate(raw.get("cases_on_time", 0), raw.get("cases_resolved", 0)),
+            "rated": raw.get("rated", 0),
+            "satisfied": raw.get("satisfied", 0),
+            "_satisfaction_rate": rate(raw.get("satisfied", 0), raw.get("rated", 0)),
+            "_escalations": Decimal(raw.get("escalations", 0)),
+            "attracted": float(raw.get("attracted", Decimal(0))),
+            "won": float(raw.get("won", Decimal(0))),
+            "_attracted": raw.get("attracted", Decimal(0)),
+            "_won": raw.get("won", Decimal(0)),
+        }
+        rows.append(row)
+    top_attracted = max((r["_attracted"] for r in rows), default=Decimal(0))
+    top_won = max((r["_won"] for r in rows), default=Decimal(0))
+    for row in rows:
+        row["_attracted_index"] = rate(row["_attracted"], top_attracted) if top_attracted else Decimal(0)
+        row["_won_index"] = rate(row["_won"], top_won) if top_won else Decimal(0)
+        row["_score"] = score_of(row, weights).quantize(CENT, rounding=ROUND_HALF_UP)
+    rows.sort(key=lambda r: (-r["_score"], r["key"]))
+    previous: Decimal | None = None
+    rank = 0
+    for position, row in enumerate(rows, start=1):
+        if row["_score"] != previous:
+            rank = position
+            previous = row["_score"]
+        row["rank"] = rank
+    return [_public(row) for row in rows]
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if not k.startswith("_")}
+    for _field, key, _label, _sign in METRICS:
+        value = row.get(f"_{key}")
+        out[key] = int(value) if key == "escalations" and value is not None else _num(value)
+    out["score"] = float(row["_score"])
+    return out

@@ -1,0 +1,392 @@
+"""Reads of the dashboard: the city view (挂图作战) aggregated in SQL over what the user
+may see, the late-node list behind its number, and the quarterly review and annual
+assessment built from the frozen monthly snapshots (never from live data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from yancheng.cases.models import CaseTask, EscalationLevel
+from yancheng.cases.selectors import InboxFilters, inbox, light_counts
+from yancheng.core.models import IndustryChain, Organisation, Region
+from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project, Stage
+from yancheng.projects.selectors import ProjectFilters, project_list
+
+from .models import METRICS, RankingKind, RankingSnapshot
+from .permissions import region_scope
+from .rankings import RANKED_REGION_KINDS, Month
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+DASHBOARD_LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late")
+LIGHT_LABELS = {
+    "red": _("红灯·逾期"),
+    "yellow": _("黄灯·临期"),
+    "green": _("绿灯·正常"),
+    "paused": _("已挂起"),
+    "waiting": _("待受理"),
+    "ontime": _("按期办结"),
+    "late": _("逾期办结"),
+}
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    region: str = ""  # region code
+    chain: str = ""  # chain code
+    year: int = 0
+    month: int = 0  # 0: the whole year (up to the current month)
+
+    @classmethod
+    def from_params(cls, params: Any, user: Any, today: dt.date | None = None) -> DashboardFilters:
+        today = today or timezone.localdate()
+        region = str(params.get("region", "") or "").strip()[:12]
+        scope = region_scope(user)
+        if scope:
+            region = scope  # a county's office sees its own region only
+        year = _int(params.get("year"), today.year, 2000, 2100)
+        month = _int(params.get("month"), 0, 0, 12)
+        return cls(region=region, chain=str(params.get("chain", "") or "").strip()[:32], year=year, month=month)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day the period's figures are taken at: the end of the chosen month (or
+        year), but never later than today."""
+        today = timezone.localdate()
+        end = Month(self.year, self.month).last if self.month else dt.date(self.year, 12, 31)
+        return min(end, today)
+
+    @property
+    def report_month(self) -> dt.date:
+        """The last monthly report that counts for the period (first of that month)."""
+        return self.as_of.replace(day=1)
+
+    def params(self) -> dict[str, str]:
+        out = {"region": self.region, "chain": self.chain, "year": str(self.year)}
+        if self.month:
+            out["month"] = str(self.month)
+        return {k: v for k, v in out.items() if v}
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default
+
+
+def _url(name: str, fallback: str, **params: str) -> str:
+    try:
+        base = reverse(name)
+    except NoReverseMatch:
+        base = fallback
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{base}?{query}" if query else base
+
+
+def project_list_url(**params: str) -> str:
+    return _url("project_list", "/projects/", **params)
+
+
+def case_inbox_url(**params: str) -> str:
+    return _url("case_inbox", "/cases/", **params)
+
+
+def _pct(part: Decimal | None, whole: Decimal | None) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def dashboard_projects(user: Any, filters: DashboardFilters) -> QuerySet[Project]:
+    """The projects behind the dashboard: exactly the registry list with the same filters."""
+    return project_list(user, ProjectFilters(region=filters.region, chain=filters.chain)).order_by()
+
+
+def overview(user: Any, filters: DashboardFilters) -> dict[str, Any]:
+    """Every number of the city view, each with the URL of the list behind it."""
+    projects = dashboard_projects(user, filters)
+    link = {"region": filters.region, "chain": filters.chain}
+
+    # Projects by stage (1 query).
+    by_stage: dict[str, dict[str, Any]] = {
+        row["stage"]: dict(row)
+        for row in projects.values("stage").annotate(n=Count("pk"), investment=Sum("total_investment"))
+    }
+    stage_rows = [
+        {
+            "stage": value,
+            "label": str(label),
+            "count": by_stage.get(value, {}).get("n", 0),
+            "investment": by_stage.get(value, {}).get("investment") or Decimal(0),
+            "url": project_list_url(stage=value, **link),
+        }
+        for value, label in Stage.choices
+    ]
+
+    # Projects by region, with investment against the year's plan (1 query).
+    plan = Subquery(
+        AnnualPlan.objects.filter(project=OuterRef("pk"), year=filters.year).values("planned_investment")[:1],
+        output_field=MONEY,
+    )
+    ytd = Subquery(
+        MonthlyReport.objects.filter(
+            project=OuterRef("pk"), month__gte=dt.date(filters.year, 1, 1), month__lte=filters.report_month
+        )
+        .order_by("-month")
+        .values("invested_ytd")[:1],
+        output_field=MONEY,
+    )
+    region_rows = []
+    for row in (
+        projects.annotate(plan=Coalesce(plan, Decimal(0), output_field=MONEY),
+                          ytd=Coalesce(ytd, Decimal(0), output_field=MONEY))
+        .values("region__code", "region__name")
+        .annotate(n=Count("pk"), investment=Sum("total_investment"), planned=Sum("plan"), invested=Sum("ytd"))
+        .order_by("region__code")
+    ):
+        region_rows.append(
+            {
+                "code": row["region__code"],
+                "name": row["region__name"],
+                "count": row["n"],
+                "investment": row["investment"] or Decimal(0),
+                "planned": row["planned"] or Decimal(0),
+                "invested": row["invested"] or Decimal(0),
+                "rate": _pct(row["invested"], row["planned"]),
+                "url": project_list_url(region=row["region__code"], chain=filters.chain),
+            }
+        )
+    planned_total = sum((r["planned"] for r in region_rows), Decimal(0))
+    invested_total = sum((r["invested"] for r in region_rows), Decimal(0))
+
+    # Late nodes as of the period's end (1 query).
+    as_of = filters.as_of
+    late_nodes = late_node_list(user, filters).count()
+
+    # Cases: by light (1 query), escalations (1 query), by lead unit (3 queries).
+    all_cases = inbox(user, InboxFilters(region=filters.region, scope="all")).order_by()
+    lights = light_counts(all_cases)
+    case_link = {"region": filters.region, "scope": "all"}
+    light_rows = [
+        {"light": name, "label": str(LIGHT_LABELS[name]), "count": lights.get(name, 0), "url": case_inbox_url(light=name, **case_link)}
+        for name in DASHBOARD_LIGHTS
+    ]
+    escalation = all_cases.aggregate(
+        **{f"l{level}": Count("pk", filter=Q(escalation_level__gte=level)) for level in (1, 2, 3)}
+    )
+    escalation_rows = [
+        {"level": level, "label": str(EscalationLevel(level).label), "count": escalation[f"l{level}"],
+         "url": case_inbox_url(escalation=str(level), **case_link)}
+        for level in (1, 2, 3)
+    ]
+    unit_rows = units_overview(user, filters)
+
+    return {
+        "stage_rows": stage_rows,
+        "region_rows": region_rows,
+        "project_total": {
+            "count": sum(r["count"] for r in stage_rows),
+            "investment": sum((r["investment"] for r in stage_rows), Decimal(0)),
+            "url": project_list_url(**link),
+        },
+        "investment": {
+            "planned": planned_total,
+            "invested": invested_total,
+            "rate": _pct(invested_total, planned_total),
+            "url": project_list_url(**link),
+        },
+        "late_nodes": {"count": late_nodes, "as_of": as_of, "url": _url("dashboard:late_nodes", "",
+                                                                        **filters_params(filters))},
+        "light_rows": light_rows,
+        "escalation_rows": escalation_rows,
+        "unit_rows": unit_rows,
+    }
+
+
+def filters_params(filters: DashboardFilters) -> dict[str, str]:
+    return filters.params()
+
+
+def units_overview(user: Any, filters: DashboardFilters) -> list[dict[str, Any]]:
+    """Cases in the inbox's default scope per unit (主办 or 协办, as the inbox's unit filter
+    counts them), with the red and yellow ones; three grouped queries."""
+    base = inbox(user, InboxFilters(region=filters.region)).order_by()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "red": 0, "yellow": 0})
+    red, yellow = Q(**{"light": "red"}), Q(**{"light": "yellow"})
+    lead_rows: Any = (
+        base.filter(lead_org__isnull=False)
+        .values("lead_org_id")
+        .annotate(total=Count("pk"), red=Count("pk", filter=red), yellow=Count("pk", filter=yellow))
+    )
+    for row in lead_rows:
+        counts[row["lead_org_id"]].update(total=row["total"], red=row["red"], yellow=row["yellow"])
+    task_rows: Any = (
+        CaseTask.objects.filter(case_id__in=base.values("pk"))
+        .exclude(case__lead_org_id=F("org_id"))
+        .values("org_id")
+        .annotate(
+            total=Count("case_id", distinct=True),
+            red=Count("case_id", distinct=True, filter=Q(case_id__in=base.filter(red).values("pk"))),
+            yellow=Count("case_id", distinct=True, filter=Q(case_id__in=base.filter(yellow).values("pk"))),
+        )
+        .order_by()
+    )
+    for row in task_rows:
+        entry = counts[row["org_id"]]
+        entry["total"] += row["total"]
+        entry["red"] += row["red"]
+        entry["yellow"] += row["yellow"]
+    names = dict(Organisation.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
+    rows: list[dict[str, Any]] = []
+    for org_id, entry in counts.items():
+        unit = str(org_id)
+        rows.append(
+            {
+                "id": org_id,
+                "name": names.get(org_id, unit),
+                **entry,
+                "url": case_inbox_url(unit=unit, region=filters.region),
+                "red_url": case_inbox_url(unit=unit, light="red", region=filters.region),
+                "yellow_url": case_inbox_url(unit=unit, light="yellow", region=filters.region),
+            }
+        )
+    rows.sort(key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["name"]))
+    return rows
+
+
+def late_node_list(user: Any, filters: DashboardFilters) -> QuerySet[Node]:
+    """Nodes of the dashboard's projects that were past their planned finish and not done
+    at the period's end (as of today for the current period)."""
+    as_of = filters.as_of
+    projects = dashboard_projects(user, filters)
+    return (
+        Node.objects.filter(project__in=projects.values("pk"), planned_finish__lt=as_of)
+        .filter(Q(actual_finish__isnull=True) | Q(actual_finish__gt=as_of))
+        .select_related("project", "project__region", "responsible_org")
+        .order_by("planned_finish", "pk")
+    )
+
+
+def filter_options(user: Any, filters: DashboardFilters) -> dict[str, Any]:
+    """Regions (the city's counties and districts, or only the user's own) and chains."""
+    scope = region_scope(user)
+    regions = Region.objects.filter(parent__code=settings.YANCHENG_CITY_CODE, kind__in=RANKED_REGION_KINDS)
+    if scope:
+        regions = Region.objects.filter(code=scope)
+    return {
+        "regions": list(regions.order_by("code").values("code", "name")),
+        "chains": list(IndustryChain.objects.order_by("sort_order", "code").values("code", "name")),
+        "region_locked": bool(scope),
+        "months": list(range(1, 13)),
+    }
+
+
+def chart_data(data: dict[str, Any]) -> dict[str, Any]:
+    """What dashboard.js draws (numbers as floats, labels as text); the tables stay the truth."""
+    return {
+        "stages": {"labels": [r["label"] for r in data["stage_rows"]],
+                   "counts": [r["count"] for r in data["stage_rows"]],
+                   "investment": [float(r["investment"]) for r in data["stage_rows"]]},
+        "regions": {"labels": [r["name"] for r in data["region_rows"]],
+                    "planned": [float(r["planned"]) for r in data["region_rows"]],
+                    "invested": [float(r["invested"]) for r in data["region_rows"]]},
+        "lights": {"labels": [r["label"] for r in data["light_rows"]],
+                   "keys": [r["light"] for r in data["light_rows"]],
+                   "counts": [r["count"] for r in data["light_rows"]]},
+        "units": {"labels": [r["name"] for r in data["unit_rows"][:15]],
+                  "red": [r["red"] for r in data["unit_rows"][:15]],
+                  "yellow": [r["yellow"] for r in data["unit_rows"][:15]],
+                  "total": [r["total"] for r in data["unit_rows"][:15]]},
+    }
+
+
+# --- rankings: snapshots, quarterly review, annual assessment -------------------------------------
+
+
+def current_snapshots(kind: str, months: list[dt.date]) -> dict[dt.date, RankingSnapshot]:
+    """The latest version of each month's snapshot (one query)."""
+    latest: dict[dt.date, RankingSnapshot] = {}
+    for snap in RankingSnapshot.objects.filter(kind=kind, month__in=months).order_by("month", "version"):
+        latest[snap.month] = snap
+    return latest
+
+
+def quarter_months(year: int, quarter: int) -> list[dt.date]:
+    return [dt.date(year, month, 1) for month in range(3 * quarter - 2, 3 * quarter + 1)]
+
+
+def period_review(kind: str, months: list[dt.date]) -> dict[str, Any]:
+    """季讲评 / 年考核: each unit's scores averaged over the months that have a snapshot,
+    with the escalations, 引资 and 争资 summed and the monthly ranks listed. Built only from
+    the frozen snapshots, so later changes to live data do not move a reviewed period."""
+    snapshots = current_snapshots(kind, months)
+    entries: dict[str, dict[str, Any]] = {}
+    for month in months:
+        snap = snapshots.get(month)
+        if snap is None:
+            continue
+        for row in snap.rows:
+            entry = entries.setdefault(
+                row["key"],
+                {"key": row["key"], "name": row["name"], "scores": {}, "ranks": {}, "escalations": 0,
+                 "attracted": Decimal(0), "won": Decimal(0), "rates": defaultdict(list)},
+            )
+            entry["scores"][month] = Decimal(str(row["score"]))
+            entry["ranks"][month] = row["rank"]
+            entry["escalations"] += int(row.get("escalations") or 0)
+            entry["attracted"] += Decimal(str(row.get("attracted") or 0))
+            entry["won"] += Decimal(str(row.get("won") or 0))
+            for _field, key, _label, _sign in METRICS:
+                if key in {"escalations", "attracted_index", "won_index"}:
+                    continue
+                if row.get(key) is not None:
+                    entry["rates"][key].append(Decimal(str(row[key])))
+    rows = []
+    for entry in entries.values():
+        scores = list(entry["scores"].values())
+        average = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        rows.append(
+            {
+                "key": entry["key"],
+                "name": entry["name"],
+                "average": average,
+                "months_counted": len(scores),
+                "monthly": [(m, entry["scores"].get(m), entry["ranks"].get(m)) for m in months],
+                "escalations": entry["escalations"],
+                "attracted": entry["attracted"],
+                "won": entry["won"],
+                "rates": {
+                    key: (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                    for key, values in entry["rates"].items()
+                    if values
+                },
+            }
+        )
+    rows.sort(key=lambda r: (-r["average"], r["key"]))
+    previous: Decimal | None = None
+    rank = 0
+    for position, row in enumerate(rows, start=1):
+        if row["average"] != previous:
+            rank, previous = position, row["average"]
+        row["rank"] = rank
+    return {
+        "rows": rows,
+        "months": months,
+        "snapshots": [snapshots.get(m) for m in months],
+        "missing": [m for m in months if m not in snapshots],
+        "kind": kind,
+        "kind_label": RankingKind(kind).label,
+    }

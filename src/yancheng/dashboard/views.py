@@ -1,0 +1,304 @@
+"""挂图作战 pages: the city view, the late-node list behind its number, the monthly
+rankings (月排名) with their exports, the quarterly review (季讲评), the annual assessment
+(年考核), the 红黄榜 and the 争资 entries. Reads through ``selectors``; writes through
+``services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.core.audit.services import audit_record
+from yancheng.core.errors import DomainError
+from yancheng.projects.models import Project
+
+from . import reports, services
+from .forms import FormulaForm, FundsWonForm, GenerateForm, RedYellowForm
+from .models import METRICS, FundsWon, RankingKind, RankingSnapshot, RedYellowEntry
+from .rankings import Month, formula_json
+from .reports import ranking_columns, snapshot_title
+from .selectors import (
+    DashboardFilters,
+    chart_data,
+    filter_options,
+    late_node_list,
+    overview,
+    period_review,
+    quarter_months,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not rules.has_perm(perm, request.user):
+        raise PermissionDenied
+
+
+def _kind(request: HttpRequest) -> str:
+    kind = request.GET.get("kind", RankingKind.REGION)
+    return kind if kind in RankingKind.values else RankingKind.REGION
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The city view: every number is a link to the list behind it."""
+    _require(request, "dashboard.view_dashboard")
+    filters = DashboardFilters.from_params(request.GET, request.user)
+    data = overview(request.user, filters)
+    return render(request, "dashboard/index.html", {
+        "filters": filters,
+        "options": filter_options(request.user, filters),
+        "data": data,
+        "charts": chart_data(data),
+    })
+
+
+@login_required
+@require_GET
+def late_nodes(request: HttpRequest) -> HttpResponse:
+    _require(request, "dashboard.view_dashboard")
+    filters = DashboardFilters.from_params(request.GET, request.user)
+    page = Paginator(late_node_list(request.user, filters), 50).get_page(request.GET.get("page"))
+    return render(request, "dashboard/late_nodes.html",
+                  {"filters": filters, "page": page, "query": urlencode(filters.params())})
+
+
+@login_required
+@require_GET
+def ranking_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "dashboard.view_dashboard")
+    kind = _kind(request)
+    snapshots = RankingSnapshot.objects.filter(kind=kind).select_related("created_by").order_by("-month", "-version")
+    page = Paginator(snapshots, 36).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    formula = services.active_formula()
+    return render(request, "dashboard/ranking_list.html", {
+        "kind": kind,
+        "kinds": RankingKind.choices,
+        "page": page,
+        "formula": formula_json(formula),
+        "can_manage": rules.has_perm("dashboard.manage_rankings", request.user),
+        "form": GenerateForm(initial={"kind": kind, "month": f"{today:%Y-%m}"}),
+        "year": today.year,
+        "quarters": [(today.year, q) for q in range(1, quarter + 1)],
+    })
+
+
+@login_required
+@require_POST
+def ranking_generate(request: HttpRequest) -> HttpResponse:
+    _require(request, "dashboard.manage_rankings")
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查排名对象和月份。"))
+        return redirect("dashboard:ranking_list")
+    try:
+        snapshot, created = services.ranking_snapshot_generate(
+            kind=form.cleaned_data["kind"], month=form.cleaned_data["month"], actor=request.user,
+            regenerate=form.cleaned_data["regenerate"], note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("dashboard:ranking_list")
+    if created:
+        messages.success(request, _("已生成第 %(v)d 版月排名。") % {"v": snapshot.version})
+    else:
+        messages.info(request, _("该月排名已生成，以下为现有结果；如需更正请勾选“重新生成”。"))
+    return redirect("dashboard:ranking_detail", pk=snapshot.pk)
+
+
+def _snapshot(pk: int) -> RankingSnapshot:
+    try:
+        return RankingSnapshot.objects.select_related("created_by").get(pk=pk)
+    except RankingSnapshot.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "dashboard.view_dashboard")
+    snapshot = _snapshot(pk)
+    versions = RankingSnapshot.objects.filter(kind=snapshot.kind, month=snapshot.month).order_by("-version")
+    columns = ranking_columns()
+    table = [[row.get(key) for key, _header in columns] for row in snapshot.rows]
+    return render(request, "dashboard/ranking_detail.html", {
+        "snapshot": snapshot,
+        "title": snapshot_title(snapshot),
+        "headers": [header for _key, header in columns],
+        "table": table,
+        "versions": versions,
+        "is_latest": versions.first() == snapshot,
+        "chart": {"labels": [r["name"] for r in snapshot.rows], "scores": [r["score"] for r in snapshot.rows]},
+        "can_manage": rules.has_perm("dashboard.manage_rankings", request.user),
+        "month_value": f"{snapshot.month:%Y-%m}",
+        "quarter": (snapshot.month.month - 1) // 3 + 1,
+    })
+
+
+def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _require(request, "dashboard.view_dashboard")
+    snapshot = _snapshot(pk)
+    audit_record("dashboard.ranking_export", snapshot, actor=request.user, after={"format": fmt})
+    data, content_type = (reports.ranking_xlsx(snapshot), XLSX) if fmt == "xlsx" else (reports.ranking_docx(snapshot), DOCX)
+    response = HttpResponse(data, content_type=content_type)
+    name = f"ranking-{snapshot.kind}-{snapshot.month:%Y-%m}-v{snapshot.version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "xlsx")
+
+
+@login_required
+@require_GET
+def ranking_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "docx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def formula_edit(request: HttpRequest) -> HttpResponse:
+    _require(request, "dashboard.manage_rankings")
+    formula = services.active_formula()
+    initial: dict[str, Any] = {"name": formula.name, **{f: getattr(formula, f) for f, _k, _l, _s in METRICS}}
+    form = FormulaForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ranking_formula_update(
+                formula, name=form.cleaned_data["name"],
+                weights={f: form.cleaned_data[f] for f, _k, _l, _s in METRICS}, actor=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("计分办法已保存；已生成的月排名保持原计分办法不变。"))
+            return redirect("dashboard:ranking_list")
+    return render(request, "dashboard/formula.html", {"form": form, "formula": formula_json(formula)})
+
+
+def _review(request: HttpRequest, months: list[Any], title: str, **extra: Any) -> HttpResponse:
+    _require(request, "dashboard.view_dashboard")
+    kind = _kind(request)
+    review = period_review(kind, months)
+    return render(request, "dashboard/review.html", {"review": review, "title": title, "kind": kind,
+                                                     "kinds": RankingKind.choices, **extra})
+
+
+@login_required
+@require_GET
+def quarterly_review(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
+    """季讲评: the quarter's monthly snapshots averaged."""
+    if not (1 <= quarter <= 4 and 2000 <= year <= 2100):
+        raise Http404
+    return _review(request, quarter_months(year, quarter),
+                   _("%(year)d年第%(q)d季度讲评") % {"year": year, "q": quarter}, year=year, quarter=quarter)
+
+
+@login_required
+@require_GET
+def annual_assessment(request: HttpRequest, year: int) -> HttpResponse:
+    """年考核: the year's monthly snapshots averaged."""
+    if not 2000 <= year <= 2100:
+        raise Http404
+    months = [Month(year, m).first for m in range(1, 13)]
+    return _review(request, months, _("%(year)d年度考核") % {"year": year}, year=year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def red_yellow_list(request: HttpRequest) -> HttpResponse:
+    """红黄榜: the entries on projects the user may see; the add form for those who may."""
+    _require(request, "dashboard.view_dashboard")
+    can_manage = rules.has_perm("dashboard.manage_red_yellow", request.user)
+    form = RedYellowForm(request.POST or None, user=request.user) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.red_yellow_add(
+                    board=data["board"], project=data["project"], month=data["month"], reason=data["reason"],
+                    deadline=data["deadline"], rectification_plan=data["rectification_plan"], actor=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("已列入榜单。"))
+                return redirect("dashboard:red_yellow")
+    visible = Project.objects.visible_to(request.user).values("pk")
+    entries = (
+        RedYellowEntry.objects.filter(project_id__in=visible)
+        .select_related("project", "project__region")
+        .order_by("-month", "board", "pk")
+    )
+    board = request.GET.get("board", "")
+    if board in RedYellowEntry.Board.values:
+        entries = entries.filter(board=board)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "dashboard/red_yellow.html",
+                  {"page": page, "form": form, "can_manage": can_manage, "board": board,
+                   "boards": RedYellowEntry.Board.choices})
+
+
+@login_required
+@require_POST
+def red_yellow_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "dashboard.manage_red_yellow")
+    visible = Project.objects.visible_to(request.user).values("pk")
+    try:
+        entry = RedYellowEntry.objects.get(pk=pk, project_id__in=visible)
+    except RedYellowEntry.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.red_yellow_close(entry, note=request.POST.get("note", ""), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已销号。"))
+    return redirect("dashboard:red_yellow")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def funds_won_list(request: HttpRequest) -> HttpResponse:
+    """争资: the funds won, entered by the project office; they feed the ranking."""
+    _require(request, "dashboard.view_dashboard")
+    can_manage = rules.has_perm("dashboard.manage_rankings", request.user)
+    form = FundsWonForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.funds_won_record(
+                    region=data["region"], organisation=data["organisation"], month=data["month"],
+                    amount=data["amount"], title=data["title"], actor=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("已登记。"))
+                return redirect("dashboard:funds_won")
+    page = Paginator(FundsWon.objects.select_related("region", "organisation"), 50).get_page(request.GET.get("page"))
+    return render(request, "dashboard/funds_won.html", {"page": page, "form": form})

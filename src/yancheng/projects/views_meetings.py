@@ -1,0 +1,357 @@
+"""Pages of the weekly dispatch meeting (周调度) and of the project import.
+
+Meetings: the list, a new meeting, the meeting page (agenda grouped by source, manual
+items, decisions, close), the notice as .docx and .xlsx. Import: upload → dry run with a
+row-by-row report → confirm (the same file, all or nothing), and the template."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import rules
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.cases.permissions import is_city_dispatch_office
+from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.models import Organisation, Region
+from yancheng.lib.xlsx import XlsxError, write_workbook
+
+from . import importers, meetings, notices
+from .models import AgendaItem, MeetingDecision, WeeklyMeeting
+
+PAGE_SIZE = 30
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _meeting_or_error(request: HttpRequest, pk: int, *, write: bool = False) -> WeeklyMeeting:
+    if not meetings.can_view_meetings(request.user):
+        raise PermissionDenied
+    try:
+        return meetings.get_meeting_for(request.user, pk, write=write)
+    except NotFoundError:
+        raise Http404 from None
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+
+
+# --- forms -----------------------------------------------------------------------------------------
+
+
+class _Form(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class MeetingForm(_Form):
+    title = forms.CharField(label=gettext_lazy("会议名称"), max_length=128)
+    held_on = forms.DateField(label=gettext_lazy("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.ModelChoiceField(label=gettext_lazy("范围"), queryset=Region.objects.none(), required=False,
+                                    empty_label=gettext_lazy("全市"))
+    chair = forms.CharField(label=gettext_lazy("主持人"), max_length=64, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if is_city_dispatch_office(user):
+            self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
+                valid_to__isnull=True
+            ).order_by("code")
+        else:
+            del self.fields["region"]
+
+
+class DecisionForm(_Form):
+    text = forms.CharField(label=gettext_lazy("议定事项"), widget=forms.Textarea(attrs={"rows": 2}))
+    lead_org = forms.ModelChoiceField(label=gettext_lazy("责任单位"), queryset=Organisation.objects.none())
+    due_working_days = forms.IntegerField(label=gettext_lazy("办结时限（工作日）"), min_value=1, max_value=365,
+                                          initial=5)
+    agenda_item = forms.ModelChoiceField(label=gettext_lazy("对应议题"), queryset=AgendaItem.objects.none(),
+                                         required=False)
+
+    def __init__(self, *args: Any, meeting: WeeklyMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_org"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        ).exclude(kind=Organisation.Kind.ENTERPRISE).order_by("path")
+        self.fields["agenda_item"].queryset = meeting.agenda.all()  # type: ignore[attr-defined]
+
+
+class AgendaItemForm(_Form):
+    title = forms.CharField(label=gettext_lazy("议题"), max_length=255)
+    detail = forms.CharField(label=gettext_lazy("情况"), max_length=500, required=False)
+    responsible = forms.CharField(label=gettext_lazy("责任单位"), max_length=128, required=False)
+
+
+class ProjectImportForm(_Form):
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 20 MB。"))
+        return upload
+
+
+def _apply_error(form: forms.Form, exc: DomainError) -> None:
+    if exc.field and exc.field in form.fields:
+        form.add_error(exc.field, str(exc.message))
+    else:
+        form.add_error(None, str(exc.message))
+
+
+# --- meetings --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    if not meetings.can_view_meetings(request.user):
+        raise PermissionDenied
+    qs = meetings.meetings_visible_to(request.user).select_related("organiser", "region").order_by("-held_on", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "projects/meetings.html", {
+        "page": page, "can_create": meetings.can_create_meeting(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    if not meetings.can_create_meeting(request.user):
+        raise PermissionDenied
+    initial = {"held_on": timezone.localdate(), "title": _("%(o)s周调度会") % {"o": getattr(request.user, "organisation", "")}}
+    form = MeetingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = meetings.meeting_create(
+                actor=request.user, title=form.cleaned_data["title"], held_on=form.cleaned_data["held_on"],
+                region=form.cleaned_data.get("region"), chair=form.cleaned_data["chair"],
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            meetings.agenda_build(meeting, actor=request.user)
+            messages.success(request, _("会议已创建，议题已按实时数据生成。"))
+            return redirect("meeting_detail", meeting.pk)
+    return render(request, "projects/meetings_form.html", {"form": form})
+
+
+def _detail_context(request: HttpRequest, meeting: WeeklyMeeting, **extra: Any) -> dict[str, Any]:
+    cases = meetings.decision_cases(meeting)
+    decisions = []
+    for decision in meeting.decisions.select_related("lead_org", "project", "agenda_item"):
+        case = cases.get(decision.case_id or 0)
+        decisions.append((decision, case, meetings.decision_deadline(decision, case)))
+    can_manage = meetings.can_manage_meeting(request.user, meeting) and not meeting.is_closed
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "groups": meetings.agenda_groups(meeting, viewer=request.user),
+        "decisions": decisions,
+        "can_manage": can_manage,
+        "decision_form": DecisionForm(meeting=meeting) if can_manage else None,
+        "item_form": AgendaItemForm() if can_manage else None,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk)
+    return render(request, "projects/meetings_detail.html", _detail_context(request, meeting))
+
+
+@login_required
+@require_POST
+def meeting_build(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk, write=True)
+    try:
+        items = meetings.agenda_build(meeting, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("议题已按实时数据重新生成，共 %(n)d 项。") % {"n": len(items)})
+    return redirect("meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk, write=True)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.agenda_item_add(meeting, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return redirect("meeting_detail", meeting.pk)
+    return render(request, "projects/meetings_detail.html", _detail_context(request, meeting, item_form=form),
+                  status=422)
+
+
+@login_required
+@require_POST
+def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk, write=True)
+    form = DecisionForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meetings.decision_add(
+                meeting, actor=request.user, text=data["text"], lead_org=data["lead_org"],
+                due_working_days=data["due_working_days"], agenda_item=data.get("agenda_item"),
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加议定事项。"))
+            return redirect("meeting_detail", meeting.pk)
+    return render(request, "projects/meetings_detail.html", _detail_context(request, meeting, decision_form=form),
+                  status=422)
+
+
+@login_required
+@require_POST
+def meeting_decision_remove(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk, write=True)
+    decision = MeetingDecision.objects.filter(meeting=meeting, pk=decision_pk).first()
+    if decision is None:
+        raise Http404
+    try:
+        meetings.decision_remove(decision, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk, write=True)
+    try:
+        created = meetings.meeting_close(meeting, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("会议已结束，%(n)d 项议定事项已交办。") % {"n": len(created)})
+    return redirect("meeting_detail", meeting.pk)
+
+
+def _notice_name(meeting: WeeklyMeeting, ext: str) -> str:
+    return f'attachment; filename="weekly-notice-{meeting.held_on:%Y%m%d}-{meeting.pk}.{ext}"'
+
+
+@login_required
+@require_GET
+def meeting_notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk)
+    response = HttpResponse(notices.notice_docx(meeting), content_type=DOCX)
+    response["Content-Disposition"] = _notice_name(meeting, "docx")
+    return response
+
+
+@login_required
+@require_GET
+def meeting_notice_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_error(request, pk)
+    response = HttpResponse(notices.notice_xlsx(meeting), content_type=XLSX)
+    response["Content-Disposition"] = _notice_name(meeting, "xlsx")
+    return response
+
+
+# --- project import --------------------------------------------------------------------------------
+
+_IMPORT_SALT = "yancheng.project-import"
+
+
+def _require_import(request: HttpRequest) -> None:
+    if not rules.has_perm("projects.add_project", request.user):
+        raise PermissionDenied
+
+
+def _import_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+@require_GET
+def project_import_template(request: HttpRequest) -> HttpResponse:
+    _require_import(request)
+    headers = [name + ("*" if required else "") for name, _help, required in importers.COLUMNS]
+    help_row = [str(help_text) for _name, help_text, _required in importers.COLUMNS]
+    response = HttpResponse(write_workbook(_("项目导入模板"), headers, [help_row]), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_import(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
+    _require_import(request)
+    form = ProjectImportForm(request.POST or None, request.FILES or None)
+    report = None
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            report = importers.projects_import(data, actor=request.user, dry_run=True)
+        except XlsxError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok and report.total_rows:
+                name = secrets.token_hex(16)
+                (_import_dir() / f"{name}.xlsx").write_bytes(data)
+                token = signing.dumps({"f": name, "u": request.user.pk}, salt=_IMPORT_SALT)
+    return render(request, "projects/import.html", {"form": form, "report": report, "token": token})
+
+
+@login_required
+@require_POST
+def project_import_confirm(request: HttpRequest) -> HttpResponse:
+    _require_import(request)
+    try:
+        payload = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=3600)
+    except signing.BadSignature:
+        messages.error(request, _("导入已过期或无效，请重新上传文件。"))
+        return redirect("project_import")
+    if payload.get("u") != request.user.pk:
+        raise PermissionDenied
+    name = str(payload.get("f", ""))
+    if not name.isalnum():
+        raise PermissionDenied
+    path = _import_dir() / f"{name}.xlsx"
+    if not path.exists():
+        messages.error(request, _("导入已完成或已过期，请重新上传文件。"))
+        return redirect("project_import")
+    try:
+        report = importers.projects_import(path.read_bytes(), actor=request.user, dry_run=False)
+    except XlsxError as exc:
+        messages.error(request, str(exc))
+        return redirect("project_import")
+    if report.ok:
+        path.unlink(missing_ok=True)
+        messages.success(request, _("已导入 %(n)d 个项目。") % {"n": report.created})
+        return redirect("project_import")
+    # The data changed between preview and confirm (e.g. someone registered one of the codes).
+    return render(request, "projects/import.html", {"form": ProjectImportForm(), "report": report, "token": ""})
+

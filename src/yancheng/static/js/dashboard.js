@@ -1,0 +1,67 @@
+/* 挂图作战: draws the charts from the JSON embedded with json_script (#dashboard-data).
+   Without JavaScript (or without ECharts) the tables below each chart are the page. */
+(function () {
+  "use strict";
+  var source = document.getElementById("dashboard-data");
+  if (!source || typeof window.echarts === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var charts = [];
+  var lightColours = { red: "#cf222e", yellow: "#bf8700", green: "#1a7f37", paused: "#8c959f",
+                       waiting: "#0969da", ontime: "#2da44e", late: "#a40e26" };
+
+  function show(name, option) {
+    var el = document.querySelector('[data-chart="' + name + '"]');
+    if (!el) { return; }
+    el.hidden = false;
+    var chart = window.echarts.init(el);
+    chart.setOption(option);
+    charts.push(chart);
+  }
+
+  function bars(labels, series, horizontal) {
+    var category = { type: "category", data: labels, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
+    var value = { type: "value" };
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 8, right: 16, bottom: 8, top: 32, containLabel: true },
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? category : value,
+      series: series
+    };
+  }
+
+  if (data.stages) {
+    show("stages", bars(data.stages.labels, [
+      { name: "项目数", type: "bar", data: data.stages.counts }
+    ]));
+  }
+  if (data.regions) {
+    show("regions", bars(data.regions.labels, [
+      { name: "年度计划", type: "bar", data: data.regions.planned },
+      { name: "累计完成", type: "bar", data: data.regions.invested }
+    ]));
+  }
+  if (data.lights) {
+    show("lights", {
+      tooltip: { trigger: "item" },
+      series: [{
+        type: "pie", radius: ["40%", "70%"],
+        data: data.lights.labels.map(function (label, i) {
+          return { name: label, value: data.lights.counts[i],
+                   itemStyle: { color: lightColours[data.lights.keys[i]] } };
+        })
+      }]
+    });
+  }
+  if (data.units) {
+    show("units", bars(data.units.labels.slice().reverse(), [
+      { name: "红灯", type: "bar", stack: "l", data: data.units.red.slice().reverse(), itemStyle: { color: lightColours.red } },
+      { name: "黄灯", type: "bar", stack: "l", data: data.units.yellow.slice().reverse(), itemStyle: { color: lightColours.yellow } }
+    ], true));
+  }
+  if (data.scores) {
+    show("ranking", bars(data.labels, [{ name: "得分", type: "bar", data: data.scores }]));
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+}());
