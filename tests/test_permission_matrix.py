@@ -67,6 +67,7 @@ INBOX_ROLES = {"enterprise_a_user", "enterprise_b_user", "dispatcher", "handler_
 # The matrix project: enterprise A's, in 祁东's park, the park responsible.
 PROJECT_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_other", "system_admin"} | CITYWIDE_STAFF
 # Dispatch meetings: staff who take part; the matrix meeting is the 祁东 park's.
+SUPERVISION_VIEWERS = {"dispatcher", "leader", "supervisor"}
 DASHBOARD = {"dispatcher", "supervisor", "leader"}
 MEETING_ROLES = {"dispatcher", "handler_power", "handler_other", "leader", "supervisor"}
 MEETING_SEES = {"dispatcher", "leader", "supervisor"}
@@ -142,6 +143,15 @@ MATRIX: dict[str, Policy] = {
     "project_import": Policy({"dispatcher", "system_admin"}),
     "project_import_confirm": Policy(set(), denied=405),  # POST only
     "project_import_template": Policy({"dispatcher", "system_admin"}),
+    # --- 承诺兑现, 现场观摩, 规模榜单 -------------------------------------------------------------------
+    "commitment_list": Policy(SUPERVISION_VIEWERS),
+    "commitment_create": Policy(set(), denied=405),  # POST only
+    "commitment_actual": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
+    "observation_list": Policy(SUPERVISION_VIEWERS),
+    "observation_create": Policy(set(), denied=405),  # POST only
+    "observation_detail": Policy(SUPERVISION_VIEWERS, kwargs=lambda w: {"pk": w.observation.pk}),
+    "observation_score": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.observation.pk}),  # POST only
+    "project_league": Policy(SUPERVISION_VIEWERS),
     # --- 周调度 ----------------------------------------------------------------------------------------
     "meeting_list": Policy(MEETING_ROLES),
     "meeting_new": Policy({"dispatcher"}),
@@ -261,6 +271,9 @@ def matrix_world(world):
         name="矩阵项目", code="QD-1", region=world.qidong, park=world.qidong_park, total_investment=Decimal(1),
         responsible_org=world.qidong_park, enterprise=world.enterprise_a, actor=None,
     )
+    from yancheng.projects.services import observation_round_create
+
+    world.observation = observation_round_create(title="三季度现场观摩", held_on=date(2026, 9, 30), actor=None)
     world.meeting = meeting_create(actor=world.dispatcher, title="祁东园区周调度会", held_on=date(2026, 11, 23))
     from yancheng.dashboard.rankings import Month
     from yancheng.dashboard.services import ranking_snapshot_generate

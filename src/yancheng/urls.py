@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/", include("yancheng.projects.urls")),
     path("projects/", include("yancheng.projects.urls_nodes")),
     path("projects/", include("yancheng.projects.urls_meetings")),
+    path("projects/", include("yancheng.projects.urls_supervision")),
     path("dashboard/", include("yancheng.dashboard.urls")),
     path("", include("yancheng.core.urls")),
     *api_urlpatterns,

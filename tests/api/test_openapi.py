@@ -73,8 +73,16 @@ def test_every_get_path_of_the_schema_answers_without_a_server_error(world, as_u
     case = case_submit(actor=owner, title="高压专线未接入", description="尚未接入")
     client = as_user(persona)
     schema = client.get(SCHEMA).json()
+    from decimal import Decimal
+
+    from yancheng.projects.services import project_create
+
+    project = project_create(
+        name="接口项目", region=world.qidong, total_investment=Decimal(10), responsible_org=world.qidong_park, actor=None
+    )
     values = {
         "case_id": [case.pk, 0, 2**63, "x"],
+        "project_id": [project.pk, 0, 2**63, "x"],
         "org_id": [world.qidong_park.pk, world.enterprise_b.organisation_id, 0, 2**63, "x"],
         "enterprise_id": [world.enterprise_a.pk, world.enterprise_b.pk, 0, 2**63, "x"],
         "owner": ["core.enterprise", "core.user", "nope"],

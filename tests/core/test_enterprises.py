@@ -178,3 +178,13 @@ def test_the_enterprise_list_runs_a_fixed_number_of_queries(client, world, djang
     with django_assert_max_num_queries(13):
         response = client.get(reverse("enterprise_list"))
     assert response.status_code == 200
+
+
+def test_editing_keeps_a_date_the_form_did_not_touch(client, world):
+    import datetime as dt
+
+    enterprise_update(world.enterprise_a, srdi_tier="srdi", srdi_valid_until=dt.date(2028, 6, 30), actor=world.system_admin)
+    client.force_login(world.system_admin)
+    page = client.get(reverse("enterprise_edit", args=[world.enterprise_a.pk])).content.decode()
+    # <input type=date> only understands ISO dates: a localised value would be dropped and lost on save.
+    assert 'value="2028-06-30"' in page

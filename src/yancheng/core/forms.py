@@ -33,7 +33,7 @@ class EnterpriseForm(forms.Form):
     is_above_scale_service = forms.BooleanField(label=_("规上服务业"), required=False)
     srdi_tier = forms.ChoiceField(label=_("专精特新梯度"), choices=Enterprise.SrdiTier.choices, required=False)
     srdi_valid_until = forms.DateField(
-        label=_("专精特新有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("专精特新有效期至"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     grade = forms.ChoiceField(label=_("信用风险等级"), choices=Enterprise.Grade.choices, initial="B")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -50,7 +50,7 @@ class RedYellowForm(forms.Form):
     month = MonthField(label=_("上榜月份"))
     reason = forms.CharField(label=_("上榜理由"), max_length=500)
     deadline = forms.DateField(label=_("整改时限（黄榜必填）"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     rectification_plan = forms.CharField(label=_("整改方案（黄榜必填）"), required=False, widget=forms.Textarea(
         attrs={"rows": 3}))
 

@@ -295,8 +295,17 @@ def filter_options(user: Any, filters: DashboardFilters) -> dict[str, Any]:
 
 
 def chart_data(data: dict[str, Any]) -> dict[str, Any]:
-    """What dashboard.js draws (numbers as floats, labels as text); the tables stay the truth."""
+    """What dashboard.js draws (numbers as floats, labels as text); the tables stay the truth.
+    Series names travel with the data so the charts speak the page's language."""
     return {
+        "series": {
+            "projects": str(_("项目数")),
+            "planned": str(_("年度计划")),
+            "invested": str(_("累计完成")),
+            "red": str(_("红灯")),
+            "yellow": str(_("黄灯")),
+            "score": str(_("得分")),
+        },
         "stages": {"labels": [r["label"] for r in data["stage_rows"]],
                    "counts": [r["count"] for r in data["stage_rows"]],
                    "investment": [float(r["investment"]) for r in data["stage_rows"]]},

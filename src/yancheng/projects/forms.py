@@ -13,7 +13,7 @@ from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 
 from .models import STAGE_ORDER, ApprovalItem, Category, Commitment, FactorNeed, Project, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 

@@ -60,7 +60,7 @@ class _Form(forms.Form):
 
 class MeetingForm(_Form):
     title = forms.CharField(label=gettext_lazy("会议名称"), max_length=128)
-    held_on = forms.DateField(label=gettext_lazy("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=gettext_lazy("会议日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     region = forms.ModelChoiceField(label=gettext_lazy("范围"), queryset=Region.objects.none(), required=False,
                                     empty_label=gettext_lazy("全市"))
     chair = forms.CharField(label=gettext_lazy("主持人"), max_length=64, required=False)

@@ -81,9 +81,9 @@ class LinkForm(_ProjectNodeForm):
 class ActualForm(_ProjectNodeForm):
     node = forms.ModelChoiceField(label=gettext_lazy("节点"), queryset=Node.objects.none())
     actual_start = forms.DateField(label=gettext_lazy("实际开始"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     actual_finish = forms.DateField(label=gettext_lazy("实际完成"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class RemoveNodeForm(_ProjectNodeForm):
@@ -96,7 +96,7 @@ class RemoveLinkForm(_ProjectNodeForm):
 
 class ScheduleForm(forms.Form):
     target_date = forms.DateField(
-        label=gettext_lazy("目标完成日期"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("目标完成日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=gettext_lazy("最后的节点在这一天完成；其余节点按前后关系和工期倒推（按工作日计算）。"),
     )
 

@@ -11,8 +11,8 @@ from .models import AuditEvent
 class AuditFilterForm(forms.Form):
     """Filters of the audit admin's list and export."""
 
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     actor = forms.CharField(label=_("操作人账号"), required=False, max_length=150)
     action = forms.CharField(
         label=_("动作"), required=False, max_length=64, help_text=_("前缀匹配，如 user. 匹配所有账号操作")

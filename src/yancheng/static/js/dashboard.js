@@ -33,13 +33,13 @@
 
   if (data.stages) {
     show("stages", bars(data.stages.labels, [
-      { name: "项目数", type: "bar", data: data.stages.counts }
+      { name: (data.series || {}).projects || "", type: "bar", data: data.stages.counts }
     ]));
   }
   if (data.regions) {
     show("regions", bars(data.regions.labels, [
-      { name: "年度计划", type: "bar", data: data.regions.planned },
-      { name: "累计完成", type: "bar", data: data.regions.invested }
+      { name: (data.series || {}).planned || "", type: "bar", data: data.regions.planned },
+      { name: (data.series || {}).invested || "", type: "bar", data: data.regions.invested }
     ]));
   }
   if (data.lights) {
@@ -56,12 +56,12 @@
   }
   if (data.units) {
     show("units", bars(data.units.labels.slice().reverse(), [
-      { name: "红灯", type: "bar", stack: "l", data: data.units.red.slice().reverse(), itemStyle: { color: lightColours.red } },
-      { name: "黄灯", type: "bar", stack: "l", data: data.units.yellow.slice().reverse(), itemStyle: { color: lightColours.yellow } }
+      { name: (data.series || {}).red || "", type: "bar", stack: "l", data: data.units.red.slice().reverse(), itemStyle: { color: lightColours.red } },
+      { name: (data.series || {}).yellow || "", type: "bar", stack: "l", data: data.units.yellow.slice().reverse(), itemStyle: { color: lightColours.yellow } }
     ], true));
   }
   if (data.scores) {
-    show("ranking", bars(data.labels, [{ name: "得分", type: "bar", data: data.scores }]));
+    show("ranking", bars(data.labels, [{ name: (data.series || {}).score || "", type: "bar", data: data.scores }]));
   }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 }());
