@@ -68,9 +68,10 @@ class MeetingForm(_Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if is_city_dispatch_office(user):
+            # Blank is the whole city; the choices are its districts and counties.
             self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
                 valid_to__isnull=True
-            ).order_by("code")
+            ).exclude(kind__in=["city", "province"]).order_by("code")
         else:
             del self.fields["region"]
 

@@ -42,7 +42,9 @@
       { name: (data.series || {}).invested || "", type: "bar", data: data.regions.invested }
     ]));
   }
-  if (data.lights) {
+  var lightTotal = data.lights ? data.lights.counts.reduce(function (a, b) { return a + b; }, 0) : 0;
+  // An all-zero pie would draw equal slices that look like data: leave the table alone then.
+  if (data.lights && lightTotal > 0) {
     show("lights", {
       tooltip: { trigger: "item" },
       series: [{
