@@ -696,7 +696,7 @@ def holiday_day_delete(*, date: dt.date, actor: Any) -> None:
     """Remove one date from the holiday table (it follows the weekday rule again)."""
     _require(actor, "core.manage_holidays")
     with transaction.atomic():
-        day = HolidayDay.objects.select_for_update().select_related("year").filter(date=date).first()
+        day = HolidayDay.objects.select_for_update(of=("self",)).select_related("year").filter(date=date).first()
         if day is None:
             raise NotFoundError(_("节假日表中没有 %(date)s。") % {"date": date.isoformat()})
         audit_record(

@@ -108,7 +108,7 @@ def _require_manage(user: Any, meeting: WeeklyMeeting) -> None:
 
 
 def _lock_open(meeting: WeeklyMeeting) -> WeeklyMeeting:
-    locked = WeeklyMeeting.objects.select_for_update().select_related("organiser", "region").get(pk=meeting.pk)
+    locked = WeeklyMeeting.objects.select_for_update(of=("self",)).select_related("organiser", "region").get(pk=meeting.pk)
     if locked.is_closed:
         raise ConflictError(_("会议已结束，不能再修改。"), code="meeting_closed")
     return locked
@@ -408,7 +408,7 @@ def meeting_close(meeting: WeeklyMeeting, *, actor: Any) -> list[Case]:
     _require_manage(actor, meeting)
     created: list[Case] = []
     with transaction.atomic():
-        locked = WeeklyMeeting.objects.select_for_update().select_related("organiser").get(pk=meeting.pk)
+        locked = WeeklyMeeting.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=meeting.pk)
         pending = list(locked.decisions.filter(case_id__isnull=True).select_related("lead_org", "project"))
         for decision in pending:
             project = decision.project
