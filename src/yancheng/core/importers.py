@@ -54,6 +54,8 @@ NO = {"否", "n", "no", "false", "0", "", "×"}
 
 @dataclass
 class RowError:
+    """One problem of one imported row: the row number the user sees in Excel and the column."""
+
     row: int
     column: str
     message: str
@@ -71,7 +73,9 @@ class ImportReport:
         return not self.errors
 
 
-class _RowInvalid(Exception):
+class RowInvalid(Exception):
+    """Raised while reading a row: which column is wrong and why (shared by every importer)."""
+
     def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
         self.column = column
@@ -84,7 +88,7 @@ def _flag(value: Any, column: str) -> bool:
         return True
     if text in NO:
         return False
-    raise _RowInvalid(column, _("只能填“是”或“否”，不是“%(v)s”。") % {"v": value})
+    raise RowInvalid(column, _("只能填“是”或“否”，不是“%(v)s”。") % {"v": value})
 
 
 def _unquote(text: str) -> str:
@@ -124,13 +128,13 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
     region_key = str(values.get("所在区划") or "").strip()
     region = lookups.regions.get(region_key)
     if region is None:
-        raise _RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": region_key})
+        raise RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": region_key})
     park = None
     park_key = str(values.get("所在园区") or "").strip()
     if park_key:
         park = lookups.parks.get(park_key)
         if park is None:
-            raise _RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": park_key})
+            raise RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": park_key})
     chains = []
     for name in re.split(r"[、,，;；/]", str(values.get("产业链") or "")):
         name = name.strip()
@@ -138,14 +142,14 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
             continue
         chain = lookups.chains.get(name)
         if chain is None:
-            raise _RowInvalid("产业链", _("找不到产业链“%(v)s”。") % {"v": name})
+            raise RowInvalid("产业链", _("找不到产业链“%(v)s”。") % {"v": name})
         chains.append(chain)
     tier_label = _unquote(str(values.get("专精特新梯度") or "").strip())
     tier = ""
     if tier_label:
         tier = lookups.tiers.get(tier_label, "")
         if not tier:
-            raise _RowInvalid("专精特新梯度", _("未知的专精特新梯度“%(v)s”。") % {"v": tier_label})
+            raise RowInvalid("专精特新梯度", _("未知的专精特新梯度“%(v)s”。") % {"v": tier_label})
     grade = str(values.get("信用风险等级") or "B").strip().upper()
     return {
         "uscc": str(values.get("统一社会信用代码") or ""),
@@ -187,14 +191,14 @@ def enterprises_import(source: IO[bytes] | bytes, *, actor: Any, dry_run: bool) 
                 arguments = _row_arguments(row, lookups)
                 code = str(arguments["uscc"]).strip().upper()
                 if code and code in seen:
-                    raise _RowInvalid(
+                    raise RowInvalid(
                         "统一社会信用代码", _("与第 %(n)d 行重复。") % {"n": seen[code]}
                     )
                 seen[code] = row.number
                 with transaction.atomic():
                     enterprise_create(actor=actor, **arguments)
                 report.created += 1
-            except _RowInvalid as exc:
+            except RowInvalid as exc:
                 report.errors.append(RowError(row.number, exc.column, exc.message))
             except DomainError as exc:
                 column = FIELD_COLUMNS.get(exc.field or "", "")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yancheng.core.errors import DomainError
+from yancheng.core.importers import ImportReport, RowError, RowInvalid
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.lib.xlsx import SheetRow, read_rows
 
@@ -78,32 +78,6 @@ _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    total_rows: int = 0
-    created: int = 0
-    dry_run: bool = True
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _RowInvalid(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
-
-
 def _text(values: dict[str, Any], column: str) -> str:
     value = values.get(column)
     if value is None:
@@ -117,14 +91,14 @@ def _amount(values: dict[str, Any], column: str, *, required: bool) -> Decimal |
     text = _text(values, column).replace(",", "").replace("，", "")
     if not text:
         if required:
-            raise _RowInvalid(column, _("必填。"))
+            raise RowInvalid(column, _("必填。"))
         return None
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise _RowInvalid(column, _("“%(v)s”不是数字。") % {"v": text}) from None
+        raise RowInvalid(column, _("“%(v)s”不是数字。") % {"v": text}) from None
     if not amount.is_finite() or amount < 0:
-        raise _RowInvalid(column, _("不能为负数。"))
+        raise RowInvalid(column, _("不能为负数。"))
     return amount
 
 
@@ -149,7 +123,7 @@ def _date(values: dict[str, Any], column: str, *, month: bool) -> dt.date | None
             return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     except ValueError:
         pass
-    raise _RowInvalid(column, _("日期格式不正确：“%(v)s”（例如 2026-03 或 2026-03-31）。") % {"v": text})
+    raise RowInvalid(column, _("日期格式不正确：“%(v)s”（例如 2026-03 或 2026-03-31）。") % {"v": text})
 
 
 class _Lookups:
@@ -195,40 +169,40 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> tuple[dict[str, Any], De
     region_key = _text(values, "所在区划")
     region = lookups.regions.get(region_key)
     if region is None:
-        raise _RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": region_key} if region_key else _("必填。"))
+        raise RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": region_key} if region_key else _("必填。"))
     park = None
     park_key = _text(values, "所在园区")
     if park_key:
         park = lookups.parks.get(park_key)
         if park is None:
-            raise _RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": park_key})
+            raise RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": park_key})
     chain = None
     chain_key = _text(values, "产业链")
     if chain_key:
         chain = lookups.chains.get(chain_key)
         if chain is None:
-            raise _RowInvalid("产业链", _("找不到产业链“%(v)s”。") % {"v": chain_key})
+            raise RowInvalid("产业链", _("找不到产业链“%(v)s”。") % {"v": chain_key})
     enterprise = None
     uscc = _text(values, "业主企业（统一社会信用代码）")
     if uscc:
         enterprise = lookups.enterprise(uscc)
         if enterprise is None:
-            raise _RowInvalid("业主企业（统一社会信用代码）", _("未登记统一社会信用代码为“%(v)s”的企业，请先导入企业。") % {"v": uscc})
+            raise RowInvalid("业主企业（统一社会信用代码）", _("未登记统一社会信用代码为“%(v)s”的企业，请先导入企业。") % {"v": uscc})
     category_key = _text(values, "项目类别")
     category = lookups.categories.get(category_key) if category_key else Category.INDUSTRY
     if category is None:
-        raise _RowInvalid("项目类别", _("未知的项目类别“%(v)s”。") % {"v": category_key})
+        raise RowInvalid("项目类别", _("未知的项目类别“%(v)s”。") % {"v": category_key})
     stage_key = _text(values, "阶段")
     stage = lookups.stages.get(stage_key) if stage_key else Stage.NEGOTIATING
     if stage is None:
-        raise _RowInvalid("阶段", _("未知的阶段“%(v)s”。") % {"v": stage_key})
+        raise RowInvalid("阶段", _("未知的阶段“%(v)s”。") % {"v": stage_key})
     org_key = _text(values, "责任单位")
     org = lookups.orgs.get(org_key)
     if org is None:
-        raise _RowInvalid("责任单位", _("找不到单位“%(v)s”。") % {"v": org_key} if org_key else _("必填。"))
+        raise RowInvalid("责任单位", _("找不到单位“%(v)s”。") % {"v": org_key} if org_key else _("必填。"))
     name = _text(values, "项目名称")
     if not name:
-        raise _RowInvalid("项目名称", _("必填。"))
+        raise RowInvalid("项目名称", _("必填。"))
     arguments = {
         "code": _text(values, "项目编号"),
         "name": name,
@@ -263,7 +237,7 @@ def projects_import(
                 arguments, plan = _row_arguments(row, lookups)
                 code = str(arguments["code"]).upper()
                 if code and code in seen:
-                    raise _RowInvalid("项目编号", _("与第 %(n)d 行重复。") % {"n": seen[code]})
+                    raise RowInvalid("项目编号", _("与第 %(n)d 行重复。") % {"n": seen[code]})
                 if code:
                     seen[code] = row.number
                 with transaction.atomic():
@@ -271,7 +245,7 @@ def projects_import(
                     if plan is not None:
                         annual_plan_set(project, year=plan_year, planned_investment=plan, actor=actor)
                 report.created += 1
-            except _RowInvalid as exc:
+            except RowInvalid as exc:
                 report.errors.append(RowError(row.number, exc.column, exc.message))
             except DomainError as exc:
                 column = FIELD_COLUMNS.get(exc.field or "", "")
