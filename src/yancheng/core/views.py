@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import rules
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -24,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.lib.xlsx import XlsxError, write_workbook
 
-from . import importers
+from . import importers, staged_import
 from .errors import DomainError
 from .forms import EnterpriseForm, EnterpriseImportForm, EnterpriseSelfServiceForm
 from .models import Enterprise, IndustryChain, Organisation, Region, Role
@@ -283,22 +279,13 @@ def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 _IMPORT_SALT = "yancheng.enterprise-import"
 
 
-def _import_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @login_required
 @require_GET
 def enterprise_import_template(request: HttpRequest) -> HttpResponse:
     _require_perm(request, "core.import_enterprises")
-    headers = [name + ("*" if required else "") for name, _help, required in importers.COLUMNS]
-    help_row = [str(help_text) for _name, help_text, _required in importers.COLUMNS]
-    data = write_workbook(_("企业导入模板"), headers, [help_row])
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="enterprise-import-template.xlsx"'
-    return response
+    return staged_import.template_response(
+        title=_("企业导入模板"), columns=importers.COLUMNS, filename="enterprise-import-template.xlsx"
+    )
 
 
 @login_required
@@ -317,9 +304,7 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             if report.ok and report.total_rows:
-                name = secrets.token_hex(16)
-                (_import_dir() / f"{name}.xlsx").write_bytes(data)
-                token = signing.dumps({"f": name, "u": request.user.pk}, salt=_IMPORT_SALT)
+                token = staged_import.stage(request, data, salt=_IMPORT_SALT)
     return render(request, "core/enterprise_import.html", {"form": form, "report": report, "token": token})
 
 
@@ -328,19 +313,9 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
 def enterprise_import_confirm(request: HttpRequest) -> HttpResponse:
     _require_perm(request, "core.import_enterprises")
     try:
-        payload = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=3600)
-    except signing.BadSignature:
-        messages.error(request, _("导入已过期或无效，请重新上传文件。"))
-        return redirect("enterprise_import")
-    if payload.get("u") != request.user.pk:
-        raise PermissionDenied
-    path = _import_dir() / f"{payload['f']}.xlsx"
-    if not path.exists():
-        messages.error(request, _("导入已完成或已过期，请重新上传文件。"))
-        return redirect("enterprise_import")
-    try:
+        path = staged_import.staged_file(request, salt=_IMPORT_SALT)
         report = importers.enterprises_import(path.read_bytes(), actor=request.user, dry_run=False)
-    except XlsxError as exc:
+    except (staged_import.StagedFileGone, XlsxError) as exc:
         messages.error(request, str(exc))
         return redirect("enterprise_import")
     if report.ok:

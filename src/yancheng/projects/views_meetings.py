@@ -6,16 +6,12 @@ row-by-row report → confirm (the same file, all or nothing), and the template.
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
 from typing import Any
 
 import rules
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,9 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.cases.permissions import is_city_dispatch_office
+from yancheng.core import staged_import
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation, Region
-from yancheng.lib.xlsx import XlsxError, write_workbook
+from yancheng.lib.xlsx import XlsxError
 
 from . import importers, meetings, notices
 from .models import AgendaItem, MeetingDecision, WeeklyMeeting
@@ -287,21 +284,13 @@ def _require_import(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _import_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @login_required
 @require_GET
 def project_import_template(request: HttpRequest) -> HttpResponse:
     _require_import(request)
-    headers = [name + ("*" if required else "") for name, _help, required in importers.COLUMNS]
-    help_row = [str(help_text) for _name, help_text, _required in importers.COLUMNS]
-    response = HttpResponse(write_workbook(_("项目导入模板"), headers, [help_row]), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
-    return response
+    return staged_import.template_response(
+        title=_("项目导入模板"), columns=importers.COLUMNS, filename="project-import-template.xlsx"
+    )
 
 
 @login_required
@@ -320,9 +309,7 @@ def project_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             if report.ok and report.total_rows:
-                name = secrets.token_hex(16)
-                (_import_dir() / f"{name}.xlsx").write_bytes(data)
-                token = signing.dumps({"f": name, "u": request.user.pk}, salt=_IMPORT_SALT)
+                token = staged_import.stage(request, data, salt=_IMPORT_SALT)
     return render(request, "projects/import.html", {"form": form, "report": report, "token": token})
 
 
@@ -331,22 +318,9 @@ def project_import(request: HttpRequest) -> HttpResponse:
 def project_import_confirm(request: HttpRequest) -> HttpResponse:
     _require_import(request)
     try:
-        payload = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=3600)
-    except signing.BadSignature:
-        messages.error(request, _("导入已过期或无效，请重新上传文件。"))
-        return redirect("project_import")
-    if payload.get("u") != request.user.pk:
-        raise PermissionDenied
-    name = str(payload.get("f", ""))
-    if not name.isalnum():
-        raise PermissionDenied
-    path = _import_dir() / f"{name}.xlsx"
-    if not path.exists():
-        messages.error(request, _("导入已完成或已过期，请重新上传文件。"))
-        return redirect("project_import")
-    try:
+        path = staged_import.staged_file(request, salt=_IMPORT_SALT)
         report = importers.projects_import(path.read_bytes(), actor=request.user, dry_run=False)
-    except XlsxError as exc:
+    except (staged_import.StagedFileGone, XlsxError) as exc:
         messages.error(request, str(exc))
         return redirect("project_import")
     if report.ok:
