@@ -663,7 +663,10 @@ class CaseDemo:
             plans.append(plan)
         open_statuses = {"submitted", "assigned_green", "assigned_yellow", "assigned_red", "accepted_green",
                          "accepted_yellow", "red_pressed", "red_supervised", "red_reported", "returned"}
-        targets = [p for p in plans if p.scenario in open_statuses]
+        # A duplicate is reported after what it duplicates: just past midnight every case of the
+        # day is a few minutes old, so only targets at least two hours old can take one.
+        settled = self.now - dt.timedelta(hours=2)
+        targets = [p for p in plans if p.scenario in open_statuses and p.submitted_at < settled]
         for u in mergers:
             if not targets:
                 continue
