@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "yancheng.core.notifications",
     "yancheng.cases",
     "yancheng.projects",
+    "yancheng.inspections",
     "yancheng.dashboard",
     "yancheng.api",
 ]

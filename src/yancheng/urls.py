@@ -16,6 +16,8 @@ urlpatterns = [
     path("projects/", include("yancheng.projects.urls_nodes")),
     path("projects/", include("yancheng.projects.urls_meetings")),
     path("projects/", include("yancheng.projects.urls_supervision")),
+    path("inspections/", include("yancheng.inspections.urls")),
+    path("i/", include("yancheng.inspections.urls_scan")),
     path("dashboard/", include("yancheng.dashboard.urls")),
     path("", include("yancheng.core.urls")),
     *api_urlpatterns,

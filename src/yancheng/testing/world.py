@@ -15,6 +15,14 @@ from yancheng.core.reference import load_regions, regions_file_for
 from yancheng.core.services import enterprise_create, organisation_create, user_create
 from yancheng.lib.uscc import complete
 
+# Enforcement certificate numbers (执法证号) of the inspector personas.
+CERTIFICATES = {
+    "inspector": "43040012345",
+    "inspector2": "43040012346",
+    "inspector_emergency": "43040022301",
+    "inspector_emergency2": "43040022302",
+}
+
 PERSONA_PASSWORD = "Wq8#rTz4LmN2pv"  # noqa: S105 - test personas only; satisfies the policy
 
 
@@ -29,6 +37,7 @@ class World:
     power_company: Organisation
     market_regulation: Organisation
     justice_bureau: Organisation
+    emergency_bureau: Organisation
     it_office: Organisation
     qidong_gov: Organisation
     qidong_ndrc: Organisation
@@ -63,6 +72,7 @@ def build_world() -> World:
     power_company = org("hy-power", "国网衡阳供电公司", "utility", city)
     market_regulation = org("hy-scjg", "衡阳市市场监督管理局", "department", city, city_gov)
     justice_bureau = org("hy-sfj", "衡阳市司法局", "department", city, city_gov)
+    emergency_bureau = org("hy-yjj", "衡阳市应急管理局", "department", city, city_gov)
     it_office = org("hy-xxzx", "衡阳市政务服务和大数据中心", "office", city, city_gov)
     qidong_gov = org("qd-gov", "祁东县人民政府", "government", qidong)
     qidong_ndrc = org("qd-fgj", "祁东县发展和改革局", "department", qidong, qidong_gov)
@@ -84,6 +94,7 @@ def build_world() -> World:
         power_company=power_company,
         market_regulation=market_regulation,
         justice_bureau=justice_bureau,
+        emergency_bureau=emergency_bureau,
         it_office=it_office,
         qidong_gov=qidong_gov,
         qidong_ndrc=qidong_ndrc,
@@ -98,6 +109,13 @@ def build_world() -> World:
         ("enterprise_a", Role.ENTERPRISE, enterprise_a.organisation, "企业甲联系人"),  # type: ignore[list-item]
         ("enterprise_b", Role.ENTERPRISE, enterprise_b.organisation, "企业乙联系人"),  # type: ignore[list-item]
         ("inspector", Role.INSPECTOR, market_regulation, "检查员甲"),
+        # 企业赋码保护: a second market inspector (two licensed inspectors per visit), the
+        # market bureau's clerk (registry, items, plans) and two inspectors of another
+        # department (joint inspections).
+        ("inspector2", Role.INSPECTOR, market_regulation, "检查员乙"),
+        ("clerk_market", Role.HANDLER, market_regulation, "市场监管法制科"),
+        ("inspector_emergency", Role.INSPECTOR, emergency_bureau, "应急检查员甲"),
+        ("inspector_emergency2", Role.INSPECTOR, emergency_bureau, "应急检查员乙"),
         ("supervisor", Role.SUPERVISOR, justice_bureau, "督查员甲"),
         ("leader", Role.LEADER, city_gov, "领导甲"),
         ("system_admin", Role.SYSTEM_ADMIN, it_office, "系统管理员"),
@@ -111,7 +129,7 @@ def build_world() -> World:
             role=role,
             organisation=organisation,
             full_name=full_name,
-            enforcement_certificate_no="43040012345" if role == Role.INSPECTOR else "",
+            enforcement_certificate_no=CERTIFICATES.get(username, ""),
             must_change_password=False,
             actor=None,
         )

@@ -1,0 +1,5 @@
+"""Routes of 企业赋码保护: the enterprise side."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []

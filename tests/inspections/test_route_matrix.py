@@ -1,0 +1,62 @@
+"""Every route of 企业赋码保护, tried by every persona — the global personas plus the
+inspection ones: a second market inspector, the market bureau's clerk and an inspector of
+another department (the right role in another organisation must fail).
+
+Each side declares its policies in `routes_<side>.py`; `tests/test_permission_matrix.py`
+counts them when it checks that every route has a policy."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.test_permission_matrix import PERSONAS, _business_counts
+
+from . import routes_department, routes_enterprise, routes_inspector, routes_supervisor
+
+SIDES = (routes_inspector, routes_department, routes_enterprise, routes_supervisor)
+INSPECTION_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
+INSPECTION_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}
+INSPECTION_API_PATHS = {name: path for side in SIDES for name, path in side.API_PATHS.items()}
+INSPECTION_PERSONAS = [*PERSONAS, "inspector2", "clerk_market", "inspector_emergency"]
+
+
+@pytest.fixture
+def inspection_matrix_world(iw):
+    for side in SIDES:
+        side.build(iw)
+    return iw
+
+
+CASES = [(name, persona) for name in INSPECTION_MATRIX for persona in ["anonymous", *INSPECTION_PERSONAS]]
+
+
+@pytest.mark.parametrize(("route", "persona"), CASES, ids=[f"{r}-{p}" for r, p in CASES])
+def test_inspection_route_answers_each_persona_as_declared(client, inspection_matrix_world, route, persona):
+    iw = inspection_matrix_world
+    policy = INSPECTION_MATRIX[route]
+    url = reverse(route, kwargs=policy.kwargs(iw) if policy.kwargs else None)
+    before = _business_counts()
+    if persona != "anonymous":
+        client.force_login(getattr(iw.world, persona))
+    response = client.get(url)
+    status = response.status_code
+    if persona == "anonymous":
+        if policy.anonymous == "login":
+            assert status == 302 and response["Location"].startswith(reverse("login")), (route, status)
+        else:
+            assert status < 500, (route, status)
+    elif persona in policy.allowed:
+        assert status in policy.ok, (route, persona, status)
+    elif persona in policy.invisible:
+        assert status == 404, (route, persona, status)
+    else:
+        assert status == policy.denied, (route, persona, status)
+    assert _business_counts() == before, f"GET {route} changed data"
+
+
+@pytest.mark.parametrize("route", sorted(INSPECTION_API_ROUTES))
+def test_inspection_api_routes_refuse_anonymous_callers(client, route):
+    path = INSPECTION_API_PATHS.get(route) or reverse(route)
+    response = client.get(path)
+    assert response.status_code in (401, 405), (route, response.status_code)
