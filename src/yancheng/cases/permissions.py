@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from yancheng.core.models import Role
 from yancheng.core.permissions import is_citywide
 
-from .models import Case, CaseTask, EscalationLevel
+from .models import Case, CaseKind, CaseTask, EscalationLevel
 from .workflow import Standing
 
 
@@ -66,6 +66,10 @@ def standing_of(user: Any, case: Case) -> Standing:
     dispatcher = role == Role.DISPATCHER and (
         is_city_dispatch_office(user) or case.dispatch_org.path.startswith(org.path)
     )
+    if role == Role.SUPERVISOR and case.kind == CaseKind.INSPECTION_COMPLAINT:
+        # Complaints about inspections go to the supervising organisation (行政执法监督):
+        # its supervisors triage and assign them as a dispatcher would.
+        dispatcher = case.dispatch_org.path.startswith(org.path)
     lead = role == Role.HANDLER and case.lead_org_id == org.pk
     co = role == Role.HANDLER and case.tasks.filter(org_id=org.pk, status=CaseTask.TaskStatus.OPEN).exists()
     overseer = role in {Role.LEADER, Role.SUPERVISOR} or (case.escalated_to_id == org.pk)

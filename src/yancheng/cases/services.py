@@ -211,7 +211,11 @@ def case_submit(
         if enterprise is not None and enterprise.pk != own.pk:
             raise PermissionDeniedError(_("只能为本企业提交事项。"))
         enterprise = own
-        dispatch_org = None  # an enterprise does not choose who receives it
+        if kind != CaseKind.INSPECTION_COMPLAINT:
+            # An enterprise does not choose who receives it. A complaint about an inspection
+            # is the exception: the inspections app addresses it to the supervising
+            # organisation (the 司法局) — never the views or the API, which pass none.
+            dispatch_org = None
     elif (
         actor is not None
         and enterprise is not None

@@ -1,5 +1,366 @@
-"""API of the enterprise side of 企业赋码保护 (mounted under /api/v1/inspections/ by `api.py`)."""
+"""API of the enterprise side of 企业赋码保护 (mounted under /api/v1/inspections/ by `api.py`):
+the enterprise's code, its visits, the anonymous rating (409 on the second) and the
+complaint of a visit, the report of an unregistered visit; the department's rating
+aggregates and the supervisor's list of ratings (never an enterprise).
 
-from ninja import Router
+Visits are fetched only through ``Inspection.objects.visible_to`` narrowed to the caller's
+own enterprise: another enterprise's visit answers 404. This module may not import
+``yancheng.api`` (it sits above the apps)."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import rules
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ConfigDict
+
+from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.models import Enterprise, Organisation
+
+from . import poster
+from .complaints import complaint_file, unregistered_visit_report
+from .models import Inspection, InspectionKind, Rating
+from .permissions import department_of
+from .ratings import (
+    RatingFilters,
+    department_rating_summary,
+    rated_visit_ids,
+    rating_submit,
+    ratings_for_supervisor,
+)
+from .services import active_code, code_issue
+from .views_enterprise import enterprise_of, own_visits
 
 router = Router(tags=["inspections"])
+
+
+class Pages(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=200)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(page_size=50, max_page_size=200, **kwargs)
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _own(request: HttpRequest, perm: str = "inspections.view_code") -> Enterprise:
+    user = _user(request)
+    enterprise = enterprise_of(user)
+    if enterprise is None or not rules.has_perm(perm, user, enterprise):
+        raise PermissionDeniedError(_("只有企业用户可以使用此接口。"))
+    return enterprise
+
+
+def _visit(request: HttpRequest, visit_id: int, perm: str = "inspections.view_code") -> tuple[Enterprise, Inspection]:
+    enterprise = _own(request, perm)
+    visit = own_visits(_user(request), enterprise).filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFoundError(_("入企记录不存在。"))
+    return enterprise, visit
+
+
+# --- the code ---------------------------------------------------------------------------------------------
+
+
+class CodeOut(Schema):
+    url: str
+    issued_at: dt.datetime
+
+
+class ReissueIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=200, description="申请新码的原因（已有监督码时必填）")
+
+
+@router.get("/code", response=CodeOut, summary="本企业的监督码", url_name="inspections_enterprise_code")
+def code_get(request: HttpRequest) -> dict[str, Any]:
+    """The URL the enterprise's QR code carries and when it was issued (404 before the
+    enterprise has asked for one)."""
+    enterprise = _own(request)
+    code = active_code(enterprise)
+    if code is None:
+        raise NotFoundError(_("本企业还没有监督码，请先领取。"))
+    return {"url": poster.code_url(code.token, request), "issued_at": code.issued_at}
+
+
+@router.post("/code/reissue", response={201: CodeOut}, summary="申请新的监督码",
+             url_name="inspections_enterprise_code_reissue")
+def code_reissue(request: HttpRequest, payload: ReissueIn) -> Any:
+    """Issue a new code; the old one stops working at once (a reason is required then)."""
+    enterprise = _own(request, "inspections.reissue_code")
+    reason = payload.reason.strip()
+    if active_code(enterprise) is not None and not reason:
+        raise ValidationFailed(_("请填写申请新码的原因。"), field="reason")
+    code = code_issue(enterprise, actor=_user(request), reason=reason)
+    return Status(201, {"url": poster.code_url(code.token, request), "issued_at": code.issued_at})
+
+
+# --- visits -------------------------------------------------------------------------------------------------
+
+
+class InspectorOut(Schema):
+    full_name: str
+    certificate_no: str
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    lead: bool
+
+
+class ItemOut(Schema):
+    code: str
+    name: str
+
+
+class VisitOut(Schema):
+    id: int
+    number: str
+    departments: list[DepartmentOut]
+    joint: bool
+    inspectors: list[InspectorOut]
+    kind: str
+    kind_display: str
+    purpose: str
+    items: list[ItemOut]
+    legal_basis: str
+    in_plan: bool
+    outside_plan_reason: str
+    exemption: str | None
+    entry_mode: str
+    entry_mode_display: str
+    entry_mode_reason: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    status: str
+    outcome: str
+    outcome_display: str
+    result: str
+    rated: bool
+
+
+def _visit_out(v: Inspection, rated: bool) -> dict[str, Any]:
+    departments = list(v.departments.all()) or [v.department]
+    return {
+        "id": v.pk, "number": v.number,
+        "departments": [{"id": d.pk, "name": d.name, "lead": d.pk == v.department_id} for d in departments],
+        "joint": len(departments) > 1 or v.joint_proposal_id is not None,
+        "inspectors": [{"full_name": i.full_name, "certificate_no": i.certificate_no} for i in v.inspectors.all()],
+        "kind": v.kind, "kind_display": str(v.get_kind_display()), "purpose": v.purpose,
+        "items": [{"code": i.code, "name": i.name} for i in v.items.all()],
+        "legal_basis": v.legal_basis, "in_plan": v.plan_entry_id is not None,
+        "outside_plan_reason": v.outside_plan_reason,
+        "exemption": v.exemption_reason.name if v.exemption_reason else None,
+        "entry_mode": v.entry_mode, "entry_mode_display": str(v.get_entry_mode_display()),
+        "entry_mode_reason": v.entry_mode_reason, "started_at": v.started_at, "ended_at": v.ended_at,
+        "status": v.status, "outcome": v.outcome, "outcome_display": str(v.get_outcome_display() or ""),
+        "result": v.result, "rated": rated,
+    }
+
+
+class _Visits:
+    def __init__(self, qs: Any, enterprise: Enterprise) -> None:
+        self.qs = qs
+        self.enterprise = enterprise
+
+    def count(self) -> int:
+        return int(self.qs.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        visits = list(self.qs[item])
+        rated = rated_visit_ids(self.enterprise, visits)
+        return [_visit_out(v, v.pk in rated) for v in visits]
+
+
+@router.get("/visits", response=list[VisitOut], summary="本企业的入企记录", url_name="inspections_enterprise_visits")
+@paginate(Pages)
+def visits_list(request: HttpRequest) -> Any:
+    """Every registered visit of the caller's enterprise, newest first."""
+    enterprise = _own(request)
+    return _Visits(own_visits(_user(request), enterprise), enterprise)
+
+
+@router.get("/visits/{visit_id}", response=VisitOut, summary="一次入企记录", url_name="inspections_enterprise_visit")
+def visit_detail(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+    enterprise, visit = _visit(request, visit_id)
+    return _visit_out(visit, visit.pk in rated_visit_ids(enterprise, [visit]))
+
+
+class RatingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(..., ge=1, le=5, description="1–5 分")
+    comment: str = Field("", max_length=500)
+
+
+class RatedOut(Schema):
+    rated: bool
+
+
+@router.post("/visits/{visit_id}/rating", response={201: RatedOut}, summary="匿名评价一次入企",
+             url_name="inspections_enterprise_visit_rating")
+def visit_rating(
+    request: HttpRequest, visit_id: int, payload: RatingIn,
+    idempotency_key: str | None = Header(  # type: ignore[type-arg]
+        None, alias="Idempotency-Key", max_length=0,
+        description="不接受：重复提交会得到 409，无需幂等键（否则请求摘要会与调用者一起保存一天）",
+    ),
+) -> Any:
+    """Rate a finished visit, anonymously and once: a second rating answers 409
+    ``already_rated``. The answer carries nothing that identifies the rating.
+
+    An ``Idempotency-Key`` is refused as invalid input (422), before the endpoint begins, so
+    the API keeps no digest of the request next to the caller. A retry is safe without one."""
+    _enterprise, visit = _visit(request, visit_id, "inspections.rate")
+    rating_submit(visit, actor=_user(request), score=payload.score, comment=payload.comment)
+    return Status(201, {"rated": True})
+
+
+class ComplaintIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=5000)
+
+
+class CaseRefOut(Schema):
+    case_id: int
+    case_number: str
+    dispatch_org: str
+
+
+@router.post("/visits/{visit_id}/complaint", response={201: CaseRefOut}, summary="投诉一次入企",
+             url_name="inspections_enterprise_visit_complaint")
+def visit_complaint(request: HttpRequest, visit_id: int, payload: ComplaintIn) -> Any:
+    """A complaint about a visit: a case (涉企检查投诉) to the supervising organisation; follow
+    it under /api/v1/cases/{case_id}. Not anonymous."""
+    _enterprise, visit = _visit(request, visit_id, "inspections.complain")
+    case = complaint_file(visit, actor=_user(request), text=payload.text)
+    return Status(201, {"case_id": case.pk, "case_number": case.number, "dispatch_org": case.dispatch_org.name})
+
+
+class UnregisteredIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    department: int = Field(..., ge=1, description="入企的执法部门（组织机构编号）")
+    visited_on: dt.date
+    people: str = Field("", max_length=500, description="姓名、执法证号等（选填）")
+    description: str = Field(..., min_length=1, max_length=5000)
+
+
+@router.post("/unregistered-reports", response={201: CaseRefOut}, summary="举报未登记入企",
+             url_name="inspections_unregistered_reports")
+def unregistered_report(request: HttpRequest, payload: UnregisteredIn) -> Any:
+    _own(request, "inspections.complain")
+    department = Organisation.objects.filter(
+        pk=payload.department, kind=Organisation.Kind.DEPARTMENT, is_active=True
+    ).first()
+    if department is None:
+        raise ValidationFailed(_("请选择入企的执法部门。"), field="department")
+    case = unregistered_visit_report(
+        actor=_user(request), department=department, visited_on=payload.visited_on,
+        description=payload.description, people=payload.people,
+    )
+    return Status(201, {"case_id": case.pk, "case_number": case.number, "dispatch_org": case.dispatch_org.name})
+
+
+# --- ratings: the department's aggregates, the supervisor's list ----------------------------------------------
+
+
+class MonthOut(Schema):
+    month: int
+    ended: bool
+    shown: bool
+    count: int | None
+    average: Decimal | None
+
+
+class SummaryOut(Schema):
+    department: int
+    department_name: str
+    year: int
+    min_count: int
+    months: list[MonthOut]
+    year_count: int | None
+    year_average: Decimal | None
+
+
+@router.get("/department/ratings", response=SummaryOut, summary="本部门评价汇总（匿名、按月、不少于5条）",
+            url_name="inspections_department_ratings")
+def department_ratings(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100),  # type: ignore[type-arg]
+) -> dict[str, Any]:
+    """The caller's department's ratings per ended month; count and average only where a
+    month holds at least ``min_count`` ratings, the year over those months only."""
+    user = _user(request)
+    department = department_of(user)
+    if department is None or not rules.has_perm("inspections.view_own_rating_aggregates", user):
+        raise PermissionDeniedError(_("只有执法部门的工作人员可以查看本部门的评价汇总。"))
+    summary = department_rating_summary(department, year=year or timezone.localdate().year)
+    return {
+        "department": department.pk, "department_name": department.name, "year": summary.year,
+        "min_count": summary.min_count,
+        "months": [{"month": m.month, "ended": m.ended, "shown": m.shown, "count": m.count, "average": m.average}
+                   for m in summary.months],
+        "year_count": summary.year_count, "year_average": summary.year_average,
+    }
+
+
+class RatingOut(Schema):
+    department: int
+    department_name: str
+    kind: str
+    rated_on: dt.date
+    score: int
+    comment: str
+
+
+class RatingFilterIn(Schema):
+    department: int | None = Field(None, ge=1)
+    kind: InspectionKind | None = None
+    score: int | None = Field(None, ge=1, le=5)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class _Ratings:
+    def __init__(self, qs: Any) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return int(self.qs.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        rows: list[Rating] = list(self.qs[item])
+        return [{"department": r.department_id, "department_name": r.department.name, "kind": r.kind,
+                 "rated_on": r.rated_on, "score": r.score, "comment": r.comment} for r in rows]
+
+
+@router.get("/ratings", response=list[RatingOut], summary="全部匿名评价（督查）", url_name="inspections_ratings")
+@paginate(Pages)
+def ratings_list(request: HttpRequest, filters: Query[RatingFilterIn]) -> Any:
+    """Every rating — department, kind, day, score, comment — never an enterprise
+    (supervisors only)."""
+    user = _user(request)
+    if not rules.has_perm("inspections.view_ratings", user):
+        raise PermissionDeniedError(_("只有督查人员可以查看评价明细。"))
+    data = filters.model_dump()
+    return _Ratings(ratings_for_supervisor(user, RatingFilters(
+        department=data["department"], kind=str(data["kind"] or ""), score=data["score"],
+        date_from=data["date_from"], date_to=data["date_to"],
+    )))

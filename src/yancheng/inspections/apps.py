@@ -8,4 +8,20 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("企业赋码保护")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            planning,
+            registration,
+            supervision,
+        )
+
+        planning.register_jobs()  # daily joint-inspection matching
+        supervision.register_jobs()  # the monthly 通报 notice
+        registration.register_attachments()  # evidence on a registration (exemptions)
+
+        from yancheng.core.demo import register_demo_loader
+
+        from .demo import load_inspection_demo
+
+        # After the cases loader (INSTALLED_APPS order): complaints are cases.
+        register_demo_loader("企业赋码保护", load_inspection_demo)

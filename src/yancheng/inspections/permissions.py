@@ -131,3 +131,42 @@ rules.add_perm("inspections.view_alerts", is_supervisor)
 rules.add_perm("inspections.handle_alert", is_supervisor)
 rules.add_perm("inspections.view_supervision", is_supervisor)
 rules.add_perm("inspections.view_ratings", is_supervisor)
+
+
+# --- inspector side (扫码入企 registration) ----------------------------------------------------------
+
+
+@rules.predicate
+def is_inspector(user: Any) -> bool:
+    return department_of(user) is not None and user.role == Role.INSPECTOR
+
+
+@rules.predicate
+def takes_part_in_inspection(user: Any, inspection: Any) -> bool:
+    """The user's department is one of the departments of the registration (the lead
+    included)."""
+    department = department_of(user)
+    if department is None or inspection is None:
+        return False
+    return bool(inspection.department_links.filter(department_id=department.pk).exists())
+
+
+# Finishing a registration (object: the inspection): an inspector of a participating department.
+rules.add_perm("inspections.finish", is_inspector & takes_part_in_inspection)
+
+
+# --- supervisor side (supervision.py) ------------------------------------------------------------
+
+
+@rules.predicate
+def is_citywide_supervisor(user: Any) -> bool:
+    """A supervisor of a city-level organisation: the city's rules (policy, cap matrix,
+    exemption reasons) are theirs; a county's supervisor sees and works in its region only."""
+    return bool(is_supervisor(user) and is_citywide(user))
+
+
+rules.add_perm("inspections.manage_city_rules", is_citywide_supervisor)
+
+# --- department side: plans, joint inspections, announcements -------------------------------------
+# The enterprise's list of announced inspections (检查预告) and its preferred slots.
+rules.add_perm("inspections.view_announcements", is_enterprise_user)

@@ -1,5 +1,10 @@
-"""Routes of 企业赋码保护: the scan side."""
+"""Routes of 企业赋码保护: the scan side — the page a supervision code's QR opens
+(mounted at /i/ by the project's urls)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views_inspector
+
+urlpatterns: list[URLPattern] = [
+    path("<str:token>/", views_inspector.inspection_scan, name="inspection_scan"),
+]

@@ -1,0 +1,642 @@
+"""Pages of the department side of 企业赋码保护: the department's home, its inspector
+registry, its published item list (with the .xlsx of the public list), its plans and their
+entries (with the enterprises' preferred slots and an .xlsx), the joint proposals it is
+asked to answer, its registrations (filters, .xlsx) — and, for enterprise users, the
+announced inspections (检查预告) with their preferred slots.
+
+Department staff (handlers and inspectors of a department) see their department's things;
+only its clerk (handler) changes them; other roles get 403; another department's objects
+answer 404. Every change goes through `services` / `planning`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.core.audit.services import audit_record
+from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.models import Organisation
+from yancheng.lib.xlsx import write_workbook
+
+from . import forms_department as f
+from . import planning, services
+from .models import (
+    Inspection,
+    InspectionDepartment,
+    InspectionItem,
+    InspectionPlan,
+    InspectorLicence,
+    JointAcceptance,
+    JointProposal,
+    PlanEntry,
+    TimeSlotPreference,
+)
+from .permissions import department_of
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 20_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REGISTRATION_URL = "/inspections/registrations/{pk}/"
+
+
+# --- access --------------------------------------------------------------------------------------
+
+
+def _department(request: HttpRequest) -> Organisation:
+    """The department of the signed-in staff member; 403 for everyone else."""
+    department = department_of(request.user)
+    if department is None:
+        raise PermissionDenied
+    return department
+
+
+def _is_clerk(request: HttpRequest, department: Organisation) -> bool:
+    return bool(request.user.has_perm("inspections.manage_department", department))
+
+
+def _domain_to_http(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """NotFoundError → 404, PermissionDeniedError → 403 for errors that escape a view."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError:
+            raise Http404 from None
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+
+    return wrapper
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of a local day (Asia/Shanghai on screen) as an aware datetime."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+    return response
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def department_home(request: HttpRequest) -> HttpResponse:
+    department = _department(request)
+    today = timezone.localdate()
+    licences = InspectorLicence.objects.filter(department=department)
+    items = InspectionItem.objects.filter(department=department)
+    month_start = _midnight(dt.date(today.year, today.month, 1))
+    registrations = Inspection.objects.visible_to(request.user)
+    context = {
+        "department": department,
+        "is_clerk": _is_clerk(request, department),
+        "licences_active": licences.filter(status=InspectorLicence.Status.ACTIVE).count(),
+        "licences_total": licences.count(),
+        "items_published": items.filter(published_at__isnull=False, withdrawn_at__isnull=True).count(),
+        "items_total": items.count(),
+        "plans": planning.plans_summary(department, today.year),
+        "joint_waiting": planning.proposals_waiting_for(department).count(),
+        "registrations_month": registrations.filter(started_at__gte=month_start).count(),
+        "registrations_total": registrations.count(),
+        "month_param": today.strftime("%Y-%m"),
+    }
+    return render(request, "inspections/department/home.html", context)
+
+
+# --- the inspector registry ----------------------------------------------------------------------
+
+
+def _registry_context(request: HttpRequest, department: Organisation, **extra: Any) -> dict[str, Any]:
+    is_clerk = _is_clerk(request, department)
+    context: dict[str, Any] = {
+        "department": department,
+        "licences": InspectorLicence.objects.filter(department=department).select_related("user")
+        .order_by("full_name", "pk"),
+        "is_clerk": is_clerk,
+        "form": f.LicenceForm(department=department) if is_clerk else None,
+        "statuses": InspectorLicence.Status.choices,
+        "today": timezone.localdate(),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_domain_to_http
+def registry(request: HttpRequest) -> HttpResponse:
+    department = _department(request)
+    if request.method == "POST":
+        if not _is_clerk(request, department):
+            raise PermissionDenied
+        form = f.LicenceForm(request.POST, department=department)
+        if form.is_valid():
+            try:
+                licence = services.licence_register(department=department, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("已登记执法人员：%(l)s") % {"l": licence})
+                return redirect("inspection_registry")
+        return render(request, "inspections/department/registry.html",
+                      _registry_context(request, department, form=form), status=422)
+    return render(request, "inspections/department/registry.html", _registry_context(request, department))
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def registry_status(request: HttpRequest, pk: int) -> HttpResponse:
+    department = _department(request)
+    licence = InspectorLicence.objects.filter(department=department, pk=pk).first()
+    if licence is None:
+        raise Http404
+    if not _is_clerk(request, department):
+        raise PermissionDenied
+    form = f.LicenceStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择正确的状态。"))
+    else:
+        try:
+            services.licence_set_status(licence, actor=request.user, status=form.cleaned_data["status"],
+                                        note=form.cleaned_data["note"])
+        except PermissionDeniedError:
+            raise
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已更新 %(l)s 的状态。") % {"l": licence})
+    return redirect("inspection_registry")
+
+
+# --- the item list --------------------------------------------------------------------------------
+
+
+def _published(qs: QuerySet[InspectionItem]) -> QuerySet[InspectionItem]:
+    return qs.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+
+
+def _items_context(request: HttpRequest, department: Organisation, **extra: Any) -> dict[str, Any]:
+    is_clerk = _is_clerk(request, department)
+    context: dict[str, Any] = {
+        "department": department,
+        "items": InspectionItem.objects.filter(department=department).order_by("code"),
+        "is_clerk": is_clerk,
+        "form": f.ItemForm() if is_clerk else None,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_domain_to_http
+def items(request: HttpRequest) -> HttpResponseBase:
+    department = _department(request)
+    if request.method == "POST":
+        if not _is_clerk(request, department):
+            raise PermissionDenied
+        form = f.ItemForm(request.POST)
+        if form.is_valid():
+            try:
+                item = services.item_create(department=department, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("已添加检查事项：%(i)s") % {"i": item})
+                return redirect("inspection_items")
+        return render(request, "inspections/department/items.html",
+                      _items_context(request, department, form=form), status=422)
+    if request.GET.get("format") == "xlsx":
+        published = list(_published(InspectionItem.objects.filter(department=department)).order_by("code"))
+        audit_record("inspection_item.export", actor=request.user, object_type="inspections.inspectionitem",
+                     after={"department": department.code, "rows": len(published)})
+        data = write_workbook(
+            _("检查事项清单"),
+            [_("部门"), _("事项编码"), _("检查事项"), _("检查依据"), _("公布时间")],
+            ([department.name, i.code, i.name, i.legal_basis, timezone.localtime(i.published_at) if i.published_at
+              else None] for i in published),
+        )
+        return _xlsx(data, "inspection-items")
+    return render(request, "inspections/department/items.html", _items_context(request, department))
+
+
+def _item_action(request: HttpRequest, pk: int, action: Callable[..., InspectionItem], done: str) -> HttpResponse:
+    department = _department(request)
+    item = InspectionItem.objects.filter(department=department, pk=pk).first()
+    if item is None:
+        raise Http404
+    if not _is_clerk(request, department):
+        raise PermissionDenied
+    action(item, actor=request.user)
+    messages.success(request, done % {"i": item})
+    return redirect("inspection_items")
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def item_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_action(request, pk, services.item_publish, _("已公布：%(i)s"))
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_action(request, pk, services.item_withdraw, _("已停止实施：%(i)s"))
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_domain_to_http
+def plans(request: HttpRequest) -> HttpResponse:
+    department = _department(request)
+    is_clerk = _is_clerk(request, department)
+    form = f.PlanForm(request.POST or None) if is_clerk else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                plan = planning.plan_get_or_create(department=department, actor=request.user,
+                                                   year=form.cleaned_data["year"], month=form.cleaned_data["month"])
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                return redirect("inspection_plan_detail", plan.pk)
+    rows = (
+        planning.plans_visible_to(request.user)
+        .annotate(n_entries=Count("entries"))
+        .select_related("filed_by")
+        .order_by("-year", "month")
+    )
+    years: dict[int, list[InspectionPlan]] = {}
+    for plan in rows:
+        plan.late = planning.plan_is_late(plan)  # type: ignore[attr-defined]
+        years.setdefault(plan.year, []).append(plan)
+    today = timezone.localdate()
+    return render(request, "inspections/department/plans.html", {
+        "department": department, "years": sorted(years.items(), reverse=True), "form": form,
+        "is_clerk": is_clerk, "annual_due": planning.annual_plan_due(today.year),
+        "annual_missing": not InspectionPlan.objects.filter(
+            department=department, year=today.year, month__isnull=True, status=InspectionPlan.Status.FILED
+        ).exists(),
+    }, status=422 if form is not None and form.errors else 200)
+
+
+def _plan_entries(plan: InspectionPlan) -> list[PlanEntry]:
+    return list(
+        plan.entries.select_related("item", "enterprise", "joint_proposal")
+        .prefetch_related("slots")
+        .order_by("window_start", "pk")
+    )
+
+
+def _plan_context(request: HttpRequest, plan: InspectionPlan, **extra: Any) -> dict[str, Any]:
+    is_clerk = _is_clerk(request, plan.department)
+    filed = plan.status == InspectionPlan.Status.FILED
+    can_add = is_clerk and (not filed or plan.month is not None)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "entries": _plan_entries(plan),
+        "is_clerk": is_clerk,
+        "can_add": can_add,
+        "can_remove": is_clerk and not filed,
+        "can_file": is_clerk and not filed,
+        "form": f.PlanEntryForm(plan=plan, user=request.user) if can_add else None,
+        "late": planning.plan_is_late(plan),
+        "due": planning.annual_plan_due(plan.year) if plan.month is None else None,
+    }
+    context.update(extra)
+    return context
+
+
+def _plan_xlsx(request: HttpRequest, plan: InspectionPlan) -> HttpResponse:
+    entries = _plan_entries(plan)
+    audit_record("inspection_plan.export", plan, actor=request.user, after={"rows": len(entries)})
+    period = {"am": _("上午"), "pm": _("下午")}
+    rows = (
+        [
+            e.month, e.enterprise.name if e.enterprise else "", e.enterprise.uscc if e.enterprise else "",
+            e.enterprise_class, e.item.code, e.item.name, e.legal_basis, e.window_start, e.window_end,
+            e.announced, e.joint_proposal.get_status_display() if e.joint_proposal else "",
+            "；".join(f"{s.day:%Y-%m-%d} {period.get(s.period, s.period)}" for s in e.slots.all()), e.note,
+        ]
+        for e in entries
+    )
+    data = write_workbook(
+        str(plan),
+        [_("月份"), _("企业"), _("统一社会信用代码"), _("企业类别"), _("事项编码"), _("检查事项"), _("检查依据"),
+         _("计划开始"), _("计划结束"), _("提前告知企业"), _("联合检查"), _("企业预约时段"), _("备注")],
+        rows,
+    )
+    return _xlsx(data, f"inspection-plan-{plan.year}{plan.month or ''}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_domain_to_http
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    _department(request)
+    plan = planning.get_plan_for(request.user, pk)
+    if request.method == "POST":
+        context = _plan_context(request, plan)
+        if not context["is_clerk"]:
+            raise PermissionDenied
+        if not context["can_add"]:
+            messages.error(request, _("年度计划已报备，不能再修改；请在相应月份的月度计划中补充。"))
+            return redirect("inspection_plan_detail", plan.pk)
+        form = f.PlanEntryForm(request.POST, plan=plan, user=request.user)
+        if form.is_valid():
+            try:
+                planning.plan_entry_add(plan, actor=request.user, **form.cleaned_data)
+            except PermissionDeniedError:
+                raise
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("已加入计划。"))
+                return redirect("inspection_plan_detail", plan.pk)
+        context["form"] = form
+        return render(request, "inspections/department/plan_detail.html", context, status=422)
+    if request.GET.get("format") == "xlsx":
+        return _plan_xlsx(request, plan)
+    return render(request, "inspections/department/plan_detail.html", _plan_context(request, plan))
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    _department(request)
+    plan = planning.get_plan_for(request.user, pk)
+    entry = PlanEntry.objects.select_related("plan__department").filter(plan=plan, pk=entry_pk).first()
+    if entry is None:
+        raise Http404
+    try:
+        planning.plan_entry_remove(entry, actor=request.user)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已从计划中删除。"))
+    return redirect("inspection_plan_detail", plan.pk)
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def plan_file(request: HttpRequest, pk: int) -> HttpResponse:
+    _department(request)
+    plan = planning.get_plan_for(request.user, pk)
+    try:
+        filed = planning.plan_file(plan, actor=request.user)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if planning.plan_is_late(filed):
+            messages.warning(request, _("计划已报备。年度计划应于 %(d)s 前报备，本次为逾期报备。")
+                             % {"d": planning.annual_plan_due(filed.year).isoformat()})
+        else:
+            messages.success(request, _("计划已报备。"))
+    return redirect("inspection_plan_detail", plan.pk)
+
+
+# --- joint proposals -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def joint_proposals(request: HttpRequest) -> HttpResponse:
+    department = _department(request)
+    is_clerk = request.user.has_perm("inspections.answer_joint_proposal", department)
+    status = request.GET.get("status", "")
+    qs = planning.proposals_visible_to(request.user).select_related("enterprise", "lead_department")
+    if status in JointProposal.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-window_start", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    proposals = list(page)
+    entries: dict[int, list[PlanEntry]] = {}
+    for entry in (
+        PlanEntry.objects.filter(joint_proposal__in=proposals)
+        .select_related("plan__department", "item").order_by("plan__department__name", "window_start", "pk")
+    ):
+        assert entry.joint_proposal_id is not None
+        entries.setdefault(entry.joint_proposal_id, []).append(entry)
+    answers: dict[int, list[JointAcceptance]] = {}
+    for answer in (
+        JointAcceptance.objects.filter(proposal__in=proposals).select_related("department", "decided_by")
+        .order_by("decided_at", "pk")
+    ):
+        answers.setdefault(answer.proposal_id, []).append(answer)
+    rows = []
+    for proposal in proposals:
+        mine = answers.get(proposal.pk, [])
+        answered = any(a.department_id == department.pk for a in mine)
+        rows.append({
+            "proposal": proposal, "entries": entries.get(proposal.pk, []), "answers": mine,
+            "waiting": proposal.status == JointProposal.Status.PROPOSED and not answered,
+            "form": f.JointAnswerForm(prefix=f"p{proposal.pk}") if (
+                is_clerk and proposal.status == JointProposal.Status.PROPOSED and not answered) else None,
+        })
+    return render(request, "inspections/department/joint.html", {
+        "department": department, "rows": rows, "page": page, "status": status,
+        "statuses": JointProposal.Status.choices, "query": urlencode({"status": status} if status else {}),
+    })
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def joint_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    _department(request)
+    proposal = planning.get_proposal_for(request.user, pk)
+    form = f.JointAnswerForm(request.POST, prefix=f"p{proposal.pk}")
+    if not form.is_valid():
+        messages.error(request, _("请选择同意或不同意联合检查。"))
+        return redirect("inspection_joint_proposals")
+    try:
+        answered = planning.joint_proposal_answer(proposal, actor=request.user, **form.cleaned_data)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已答复。当前状态：%(s)s") % {"s": answered.get_status_display()})
+    return redirect("inspection_joint_proposals")
+
+
+# --- the department's registrations ---------------------------------------------------------------
+
+
+def _registrations(request: HttpRequest, form: f.RegistrationFilterForm) -> QuerySet[Inspection]:
+    n_departments = Subquery(
+        InspectionDepartment.objects.filter(inspection=OuterRef("pk")).values("inspection")
+        .annotate(c=Count("pk")).values("c"),
+        output_field=IntegerField(),
+    )
+    qs = Inspection.objects.visible_to(request.user).annotate(n_departments=n_departments)
+    data = form.cleaned_data if form.is_valid() else {}
+    month = data.get("month")
+    if month is not None:
+        start = _midnight(month)
+        end_month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        end = _midnight(end_month)
+        qs = qs.filter(started_at__gte=start, started_at__lt=end)
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("entry_mode"):
+        qs = qs.filter(entry_mode=data["entry_mode"])
+    if data.get("exempt") == "1":
+        qs = qs.filter(exemption_reason__isnull=False)
+    elif data.get("exempt") == "0":
+        qs = qs.filter(exemption_reason__isnull=True)
+    joint = Q(joint_proposal__isnull=False) | Q(n_departments__gt=1)
+    if data.get("joint") == "1":
+        qs = qs.filter(joint)
+    elif data.get("joint") == "0":
+        qs = qs.exclude(joint)
+    text = (data.get("q") or "").strip()
+    if text:
+        qs = qs.filter(Q(enterprise__name__icontains=text) | Q(enterprise__uscc__iexact=text.upper()))
+    return (
+        qs.select_related("enterprise", "department", "exemption_reason", "plan_entry")
+        .prefetch_related("departments", "items", "inspectors")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def _registration_rows(qs: QuerySet[Inspection]) -> Iterator[list[Any]]:
+    for i in qs:
+        yield [
+            i.number, timezone.localtime(i.started_at), timezone.localtime(i.ended_at) if i.ended_at else None,
+            i.enterprise.name, i.enterprise.uscc, i.department.name,
+            "、".join(d.name for d in i.departments.all()), i.get_kind_display(),
+            i.get_purpose_display() if i.purpose else "", "、".join(it.name for it in i.items.all()),
+            "、".join(f"{p.full_name}（{p.certificate_no}）" for p in i.inspectors.all()),
+            _("计划内") if i.plan_entry_id else i.get_outside_plan_reason_display(),
+            i.exemption_reason.name if i.exemption_reason else "", i.get_entry_mode_display(),
+            i.get_status_display(), i.get_outcome_display() if i.outcome else "",
+        ]
+
+
+@login_required
+@require_GET
+def department_registrations(request: HttpRequest) -> HttpResponseBase:
+    department = _department(request)
+    form = f.RegistrationFilterForm(request.GET or None)
+    qs = _registrations(request, form)
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k in form.fields and v}
+    if request.GET.get("format") == "xlsx":
+        total = qs.count()
+        audit_record("inspection.export", actor=request.user, object_type="inspections.inspection",
+                     after={"department": department.code, "filters": params, "rows": min(total, EXPORT_LIMIT)})
+        data = write_workbook(
+            _("入企检查登记"),
+            [_("登记编号"), _("开始时间"), _("结束时间"), _("企业"), _("统一社会信用代码"), _("牵头部门"),
+             _("参与部门"), _("类型"), _("入企目的"), _("检查事项"), _("检查人员"), _("计划/计划外事由"),
+             _("豁免事由"), _("登记方式"), _("状态"), _("检查结果")],
+            _registration_rows(qs[:EXPORT_LIMIT]),
+        )
+        return _xlsx(data, "inspections")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for inspection in page:
+        inspection.link = REGISTRATION_URL.format(pk=inspection.pk)  # type: ignore[attr-defined]
+    return render(request, "inspections/department/registrations.html", {
+        "department": department, "form": form, "page": page, "query": urlencode(params),
+    })
+
+
+# --- the enterprise's announcements and slots ----------------------------------------------------
+
+
+def _enterprise_user(request: HttpRequest) -> None:
+    if not request.user.has_perm("inspections.view_announcements"):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def announcements(request: HttpRequest) -> HttpResponse:
+    _enterprise_user(request)
+    entries = list(planning.announcements_for(request.user).prefetch_related("slots"))
+    rows = [
+        {"entry": e, "slots": list(e.slots.all()),
+         "form": f.SlotForm(entry=e, prefix=f"e{e.pk}") if len(e.slots.all()) < planning.MAX_SLOTS_PER_ENTRY
+         else None}
+        for e in entries
+    ]
+    return render(request, "inspections/department/announcements.html", {
+        "rows": rows, "max_slots": planning.MAX_SLOTS_PER_ENTRY,
+    })
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    _enterprise_user(request)
+    entry = planning.get_announced_entry_for(request.user, entry_pk)
+    form = f.SlotForm(request.POST, entry=entry, prefix=f"e{entry.pk}")
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        messages.error(request, "；".join(errors) or _("请选择日期和时段。"))
+        return redirect("inspection_announcements")
+    try:
+        slot = planning.slot_pick(entry, actor=request.user, **form.cleaned_data)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已选择时段：%(s)s") % {"s": slot})
+    return redirect("inspection_announcements")
+
+
+@login_required
+@require_POST
+@_domain_to_http
+def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _enterprise_user(request)
+    slot: TimeSlotPreference = planning.get_slot_for(request.user, pk)
+    try:
+        planning.slot_remove(slot, actor=request.user)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已删除该时段。"))
+    return redirect("inspection_announcements")

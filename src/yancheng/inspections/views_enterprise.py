@@ -1,0 +1,321 @@
+"""Pages of the enterprise side of 企业赋码保护: the enterprise's code and poster, every visit
+it received, the anonymous rating and the complaint of a visit, the report of an
+unregistered visit; and the two ratings pages (the department's aggregates, the
+supervisor's list).
+
+A GET never writes: an enterprise without a code sees a button that asks for one (the
+demo and bulk loaders issue codes with ``services.code_ensure``). Visits are fetched only
+through ``Inspection.objects.visible_to`` narrowed to the user's own enterprise, so another
+enterprise's visit answers 404; staff (who have their own pages) get 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.core.audit.services import audit_record
+from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.models import Enterprise
+from yancheng.lib.xlsx import write_workbook
+
+from . import poster
+from .complaints import complaint_file, complaints_about, unregistered_visit_report
+from .forms_enterprise import (
+    CodeReissueForm,
+    ComplaintForm,
+    RatingFilterForm,
+    RatingForm,
+    UnregisteredReportForm,
+    YearForm,
+)
+from .models import Inspection
+from .permissions import department_of
+from .ratings import (
+    department_rating_summary,
+    has_rated,
+    rated_visit_ids,
+    rating_submit,
+    ratings_for_supervisor,
+)
+from .services import active_code, code_issue
+
+PAGE_SIZE = 20
+RATINGS_PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+
+
+def enterprise_of(user: Any) -> Enterprise | None:
+    if getattr(user, "role", None) != "enterprise" or not getattr(user, "organisation_id", None):
+        return None
+    return Enterprise.objects.filter(organisation_id=user.organisation_id).first()
+
+
+def _own_enterprise(request: HttpRequest, perm: str = "inspections.view_code") -> Enterprise:
+    """The requesting user's enterprise, when they hold `perm` on it; else 403."""
+    enterprise = enterprise_of(request.user)
+    if enterprise is None or not rules.has_perm(perm, request.user, enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+def own_visits(user: Any, enterprise: Enterprise) -> QuerySet[Inspection]:
+    """The enterprise's registered visits as its user may see them, newest first."""
+    return (
+        Inspection.objects.visible_to(user)
+        .filter(enterprise=enterprise)
+        .select_related("department", "plan_entry", "plan_entry__item", "exemption_reason", "joint_proposal")
+        .prefetch_related("departments", "inspectors", "items")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def _visit(request: HttpRequest, pk: int, perm: str = "inspections.view_code") -> tuple[Enterprise, Inspection]:
+    enterprise = _own_enterprise(request, perm)
+    visit = own_visits(request.user, enterprise).filter(pk=pk).first()
+    if visit is None:
+        raise Http404
+    return enterprise, visit
+
+
+# --- the code and the poster ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def enterprise_home(request: HttpRequest) -> HttpResponse:
+    """The enterprise's supervision code, its poster downloads, and every visit it received."""
+    enterprise = _own_enterprise(request)
+    code = active_code(enterprise)
+    url = poster.code_url(code.token, request) if code is not None else ""
+    page = Paginator(own_visits(request.user, enterprise), PAGE_SIZE).get_page(request.GET.get("page"))
+    visits = list(page)
+    rated = rated_visit_ids(enterprise, visits)
+    for visit in visits:
+        visit.rated = visit.pk in rated  # type: ignore[attr-defined]
+    return render(request, "inspections/enterprise/home.html", {
+        "enterprise": enterprise,
+        "code": code,
+        "code_url": url,
+        # segno's own markup of a URL we built: nothing user-supplied is inside.
+        "qr_svg": mark_safe(poster.qr_svg_inline(url)) if code is not None else "",
+        "formats": list(poster.FORMATS),
+        "can_reissue": rules.has_perm("inspections.reissue_code", request.user, enterprise),
+        "page": page,
+        "visits": visits,
+        "query": "",
+    })
+
+
+@login_required
+@require_GET
+def code_poster(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The poster of the active code as PNG, SVG or PDF (a download)."""
+    enterprise = _own_enterprise(request)
+    if fmt not in poster.FORMATS:
+        raise Http404
+    code = active_code(enterprise)
+    if code is None:
+        messages.info(request, _("本企业还没有监督码，请先领取。"))
+        return redirect("inspection_enterprise_home")
+    data = poster.render_poster(enterprise, code, fmt=fmt, url=poster.code_url(code.token, request))
+    response = HttpResponse(data, content_type=poster.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="supervision-code-{enterprise.uscc}.{fmt}"'
+    response["Cache-Control"] = "no-store"  # the token is inside: not for shared caches
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def code_reissue(request: HttpRequest) -> HttpResponse:
+    """Ask for a (new) code. With a code in force this asks for a reason and a confirmation:
+    the old code, and every poster that shows it, stops working at once."""
+    enterprise = _own_enterprise(request, "inspections.reissue_code")
+    code = active_code(enterprise)
+    form = CodeReissueForm(request.POST or None, has_code=code is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code_issue(enterprise, actor=request.user, reason=form.cleaned_data["reason"])
+        except PermissionDeniedError as exc:
+            raise PermissionDenied from exc
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已生成新的监督码，旧码已失效。请下载并重新张贴海报。") if code is not None
+                             else _("已领取监督码。请下载海报并张贴在企业入口处。"))
+            return redirect("inspection_enterprise_home")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "inspections/enterprise/reissue.html",
+                  {"enterprise": enterprise, "code": code, "form": form}, status=status)
+
+
+# --- one visit: rating and complaint ---------------------------------------------------------------------
+
+
+def _visit_page(request: HttpRequest, enterprise: Enterprise, visit: Inspection, *,
+                rating_form: RatingForm | None = None, complaint_form: ComplaintForm | None = None,
+                status: int = 200) -> HttpResponse:
+    rated = has_rated(enterprise, visit)
+    finished = visit.status == Inspection.Status.FINISHED
+    can_rate = finished and not rated and rules.has_perm("inspections.rate", request.user, enterprise)
+    return render(request, "inspections/enterprise/visit.html", {
+        "enterprise": enterprise,
+        "visit": visit,
+        "rated": rated,
+        "finished": finished,
+        "rating_form": (rating_form or RatingForm()) if can_rate else None,
+        "complaint_form": (complaint_form or ComplaintForm())
+        if rules.has_perm("inspections.complain", request.user, enterprise) else None,
+        "complaints": complaints_about(visit, request.user),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise, visit = _visit(request, pk)
+    return _visit_page(request, enterprise, visit)
+
+
+@login_required
+@require_POST
+def visit_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rate a finished visit, anonymously, once (``ratings.rating_submit``)."""
+    enterprise, visit = _visit(request, pk, "inspections.rate")
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            rating_submit(visit, actor=request.user, score=form.cleaned_data["score"],
+                          comment=form.cleaned_data["comment"])
+        except PermissionDeniedError as exc:
+            raise PermissionDenied from exc
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except ConflictError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("inspection_visit", pk=visit.pk)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("感谢您的评价。评价已匿名提交，检查部门看不到评价来自哪家企业。"))
+            return redirect("inspection_visit", pk=visit.pk)
+    return _visit_page(request, enterprise, visit, rating_form=form, status=422)
+
+
+@login_required
+@require_POST
+def visit_complain(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complain about a visit: a case to the supervising organisation."""
+    enterprise, visit = _visit(request, pk, "inspections.complain")
+    form = ComplaintForm(request.POST)
+    if form.is_valid():
+        try:
+            case = complaint_file(visit, actor=request.user, text=form.cleaned_data["text"])
+        except PermissionDeniedError as exc:
+            raise PermissionDenied from exc
+        except NotFoundError as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, format_html(
+                _("投诉已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
+                number=case.number, org=case.dispatch_org.name, url=reverse("case_detail", args=[case.pk])))
+            return redirect("inspection_visit", pk=visit.pk)
+    return _visit_page(request, enterprise, visit, complaint_form=form, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_unregistered(request: HttpRequest) -> HttpResponse:
+    """Report a visit that nobody registered (department, day, people, what happened)."""
+    enterprise = _own_enterprise(request, "inspections.complain")
+    form = UnregisteredReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = unregistered_visit_report(
+                actor=request.user, department=data["department"], visited_on=data["visited_on"],
+                description=data["description"], people=data["people"],
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied from exc
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, format_html(
+                _("举报已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
+                number=case.number, org=case.dispatch_org.name, url=reverse("case_detail", args=[case.pk])))
+            return redirect("inspection_enterprise_home")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "inspections/enterprise/report_unregistered.html",
+                  {"enterprise": enterprise, "form": form}, status=status)
+
+
+# --- ratings as the department and the supervisor see them --------------------------------------------------
+
+
+@login_required
+@require_GET
+def department_ratings(request: HttpRequest) -> HttpResponse:
+    """The department's own ratings: per ended month, only over at least k ratings."""
+    if not rules.has_perm("inspections.view_own_rating_aggregates", request.user):
+        raise PermissionDenied
+    department = department_of(request.user)
+    if department is None:
+        raise PermissionDenied
+    year_form = YearForm(request.GET or None)
+    year = year_form.year_or_current()
+    summary = department_rating_summary(department, year=year)
+    this_year = timezone.localdate().year
+    return render(request, "inspections/enterprise/department_ratings.html", {
+        "summary": summary, "year": year, "years": list(range(this_year, this_year - 6, -1)),
+    })
+
+
+def _rating_rows(qs: Any) -> Any:
+    for r in qs.iterator(chunk_size=1000):
+        yield [r.department.name, str(r.get_kind_display()), r.rated_on, r.score, r.comment]
+
+
+@login_required
+@require_GET
+def supervisor_ratings(request: HttpRequest) -> HttpResponse:
+    """Every rating (department, kind, day, score, comment) — never an enterprise — with
+    filters and an .xlsx export."""
+    if not rules.has_perm("inspections.view_ratings", request.user):
+        raise PermissionDenied
+    params = request.GET.copy()
+    export = params.pop("format", [""])[0] == "xlsx"
+    params.pop("page", None)
+    form = RatingFilterForm(params or None)
+    qs = ratings_for_supervisor(request.user, form.filters())
+    if export:
+        total = qs.count()
+        audit_record("inspection_rating.export", actor=request.user, object_type="inspections.rating",
+                     after={"filters": {k: v for k, v in params.items() if v}, "rows": min(total, EXPORT_LIMIT)})
+        headers = [_("被评价部门"), _("入企类型"), _("评价日期"), _("评分"), _("评价意见")]
+        data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(qs[:EXPORT_LIMIT]))
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="inspection-ratings-{stamp}.xlsx"'
+        return response
+    page = Paginator(qs, RATINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode([(k, str(v)) for k, v in params.items() if v])
+    return render(request, "inspections/enterprise/supervisor_ratings.html", {
+        "form": form, "page": page, "query": query,
+    })

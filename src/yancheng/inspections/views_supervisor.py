@@ -1,0 +1,509 @@
+"""The supervisor's pages of 企业赋码保护 (司法局 行政执法监督 / 营商环境办), under
+/inspections/supervision/: the per-department dashboard, every registration in the area,
+alerts, the rules (policy, cap matrix, exemption reasons, quiet periods), the complaints
+and ratings behind the dashboard's numbers, and the periodic 通报.
+
+Only supervisors enter (`inspections.view_supervision`; everyone else 403). A county's
+supervisor sees its region only; the city's rules are edited by the city-level supervisor
+(`inspections.manage_city_rules`). Objects named in a URL are fetched through the
+supervisor's visible set (another region's → 404). Writes go through ``supervision``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yancheng.core.audit.services import audit_record
+from yancheng.core.errors import DomainError, ValidationFailed
+from yancheng.core.models import Region
+from yancheng.lib.xlsx import write_workbook
+
+from . import reports, supervision
+from .forms_supervisor import (
+    AlertHandleForm,
+    ExemptionReasonForm,
+    PolicyForm,
+    QuietPeriodForm,
+    department_choices,
+)
+from .models import (
+    CapRule,
+    EntryMode,
+    ExemptionReason,
+    Grade,
+    InspectionAlert,
+    InspectionDepartment,
+    InspectionKind,
+    InspectionPolicy,
+    QuietPeriod,
+)
+from .supervision import AlertFilters, Period, RegistrationFilters
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+
+def _require(request: HttpRequest, perm: str = "inspections.view_supervision") -> Any:
+    if not rules.has_perm(perm, request.user):
+        raise PermissionDenied
+    return request.user
+
+
+def _can_edit_city_rules(user: Any) -> bool:
+    return bool(rules.has_perm("inspections.manage_city_rules", user))
+
+
+def _apply_error(form: Any, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def _regions_for(user: Any) -> list[Region]:
+    own = supervision.supervision_region(user)
+    if own is not None:
+        return [own]
+    return list(Region.objects.exclude(kind__in=["province", "city"]).order_by("code"))
+
+
+def _region_param(request: HttpRequest, user: Any) -> Region | None:
+    """The region the page is about: a county supervisor's own; for the city, the one chosen."""
+    own = supervision.supervision_region(user)
+    if own is not None:
+        return own
+    code = (request.GET.get("region") or "").strip()[:12]
+    return Region.objects.filter(code=code).first() if code else None
+
+
+def _period_param(request: HttpRequest, default: Period) -> Period:
+    value = (request.GET.get("period") or "").strip()[:16]
+    if not value:
+        return default
+    try:
+        return Period.parse(value)
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+        return default
+
+
+def _xlsx_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith(
+        "/inspections/supervision/"
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Per department for a month, quarter or year (default: this month): registrations,
+    joint rate, exempt / emergency / back-filled, alerts, complaints, ratings, exceedances."""
+    user = _require(request)
+    period = _period_param(request, Period.current_month())
+    region = _region_param(request, user)
+    dashboard = supervision.department_dashboard(start=period.start, end=period.end, region=region)
+    report_query = urlencode({"period": period.key, **({"region": region.code} if region else {})})
+    return render(request, "inspections/supervisor/home.html", {
+        "period": period,
+        "period_choices": supervision.period_choices(),
+        "region": region,
+        "regions": _regions_for(user),
+        "region_locked": supervision.supervision_region(user) is not None,
+        "dashboard": dashboard,
+        "chart": dashboard.chart(),
+        "report_query": report_query if period.kind != "range" else "",
+        "open_alerts": supervision.alerts_visible_to(user).filter(status=InspectionAlert.Status.OPEN).count(),
+    })
+
+
+# --- registrations ------------------------------------------------------------------------------
+
+EXPORT_HEADERS = [
+    _l("登记编号"), _l("企业"), _l("统一社会信用代码"), _l("区划"), _l("牵头部门"), _l("参与部门"), _l("类型"),
+    _l("入企目的"), _l("登记方式"), _l("计划外事由"), _l("豁免事由"), _l("豁免证明"), _l("联合检查"), _l("开始时间"),
+    _l("结束时间"), _l("状态"), _l("检查结果"), _l("预警数"),
+]
+
+
+def _export_registrations(user: Any, qs: Any) -> HttpResponse:
+    qs = qs.prefetch_related(
+        Prefetch("department_links", queryset=InspectionDepartment.objects.select_related("department"))
+    )
+    audit_record("inspection_supervision.export", None, actor=user, object_type="inspection",
+                 after={"rows": min(qs.count(), EXPORT_LIMIT)})
+
+    def rows() -> Any:
+        for i in qs[:EXPORT_LIMIT].iterator(chunk_size=500):
+            yield [
+                i.number, i.enterprise.name, i.enterprise.uscc, i.enterprise.region.name, i.department.name,
+                "、".join(link.department.name for link in i.department_links.all()),
+                i.get_kind_display(), i.get_purpose_display(), i.get_entry_mode_display(),
+                i.get_outside_plan_reason_display(), i.exemption_reason.name if i.exemption_reason else "",
+                i.exemption_evidence, _("是") if i.is_joint else _("否"),
+                timezone.localtime(i.started_at), timezone.localtime(i.ended_at) if i.ended_at else None,
+                i.get_status_display(), i.get_outcome_display(), i.alert_count,
+            ]
+
+    data = write_workbook(_("入企检查登记"), [str(h) for h in EXPORT_HEADERS], rows())
+    return _xlsx_response(data, f"inspections-{timezone.localtime():%Y%m%d-%H%M}")
+
+
+@login_required
+@require_GET
+def registrations(request: HttpRequest) -> HttpResponse:
+    """Every registration in the supervisor's area, filtered; ``?format=xlsx`` exports them."""
+    user = _require(request)
+    filters = RegistrationFilters.from_params(request.GET)
+    qs = supervision.registrations_for(user, filters)
+    if request.GET.get("format") == "xlsx":
+        return _export_registrations(user, qs)
+    page = Paginator(
+        qs.prefetch_related(
+            Prefetch("department_links", queryset=InspectionDepartment.objects.select_related("department"))
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "inspections/supervisor/registrations.html", {
+        "page": page,
+        "filters": filters,
+        "departments": department_choices(),
+        "kinds": InspectionKind.choices,
+        "entry_modes": EntryMode.choices,
+        "regions": _regions_for(user),
+        "region_locked": supervision.supervision_region(user) is not None,
+        "query": urlencode(filters.params()),
+    })
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+def _alerts_page(request: HttpRequest, user: Any, bound: tuple[int, AlertHandleForm] | None = None,
+                 status: int = 200) -> HttpResponse:
+    source = request.GET if request.method == "GET" else request.POST
+    filters = AlertFilters.from_params(source if request.method == "GET" else {})
+    page = Paginator(supervision.alert_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    for alert in page:
+        alert.handle_form = (  # type: ignore[attr-defined]
+            bound[1] if bound is not None and bound[0] == alert.pk else AlertHandleForm(prefix=f"a{alert.pk}")
+        )
+    return render(request, "inspections/supervisor/alerts.html", {
+        "page": page,
+        "filters": filters,
+        "kinds": InspectionAlert.Kind.choices,
+        "statuses": InspectionAlert.Status.choices,
+        "departments": department_choices(),
+        "query": urlencode(filters.params()),
+        "can_handle": rules.has_perm("inspections.handle_alert", user),
+        "next": request.get_full_path(),
+        "open_count": supervision.alerts_visible_to(user).filter(status=InspectionAlert.Status.OPEN).count(),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The alerts of the area, open ones first; filter by status, kind, department, period."""
+    user = _require(request, "inspections.view_alerts")
+    return _alerts_page(request, user)
+
+
+@login_required
+@require_POST
+def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require(request, "inspections.handle_alert")
+    alert = supervision.alerts_visible_to(user).select_related("enterprise").filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    form = AlertHandleForm(request.POST, prefix=f"a{alert.pk}")
+    if form.is_valid():
+        try:
+            supervision.alert_handle(alert, actor=user, note=form.cleaned_data["note"])
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("预警已处理。"))
+            return _back(request, reverse("inspection_alerts"))
+    messages.error(request, _("处理未保存，请检查处理意见。"))
+    return _alerts_page(request, user, bound=(alert.pk, form), status=400)
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_page(request: HttpRequest) -> HttpResponse:
+    """The city's inspection policy (one row): the form for the city-level supervisor, the
+    values for a county's."""
+    user = _require(request, "inspections.manage_rules")
+    can_edit = _can_edit_city_rules(user)
+    policy = InspectionPolicy.current()
+    form = PolicyForm(request.POST or None, initial=PolicyForm.initial_for(policy))
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                supervision.policy_update(actor=user, **form.cleaned_data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("检查规则已保存，自下一次登记起适用。"))
+                return redirect("inspection_rules")
+    return render(request, "inspections/supervisor/rules.html",
+                  {"form": form, "policy": policy, "can_edit": can_edit}, status=400 if form.errors else 200)
+
+
+def _cell_name(row_key: str, grade: str) -> str:
+    return f"cell-{row_key}-{grade}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def caps(request: HttpRequest) -> HttpResponse:
+    """The cap matrix: rows are items, "每个部门", departments and "合计"; columns grades A–D.
+    An empty cell has no cap; 0 allows no counted inspection."""
+    user = _require(request, "inspections.manage_rules")
+    can_edit = _can_edit_city_rules(user)
+    grade = request.GET.get("grade", "")
+    matrix = supervision.cap_matrix(grade or None)
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        changes: list[tuple[supervision.MatrixRow, str, int | None, CapRule | None]] = []
+        for row in matrix.rows:
+            for g, rule in row.cells.items():
+                name = _cell_name(row.key, g)
+                if name not in request.POST:
+                    continue
+                raw = request.POST.get(name, "").strip()
+                posted[name] = raw
+                current = "" if rule is None else str(rule.max_per_year)
+                if raw == current:
+                    continue
+                if raw == "":
+                    changes.append((row, g, None, rule))
+                elif not raw.isdigit() or int(raw) > 365:
+                    errors[name] = _("请填写 0 至 365 的整数，留空表示不设上限。")
+                else:
+                    changes.append((row, g, int(raw), rule))
+        if not errors:
+            try:
+                with transaction.atomic():
+                    for row, g, value, rule in changes:
+                        if value is None and rule is not None:
+                            supervision.cap_rule_remove(rule, actor=user)
+                        elif value is not None:
+                            supervision.cap_rule_set(actor=user, grade=g, scope=row.scope, max_per_year=value,
+                                                     item=row.item, department=row.department)
+            except DomainError as exc:
+                errors["all"] = str(exc.message)
+            else:
+                if changes:
+                    messages.success(request, _("已保存 %(n)d 处频次上限修改。") % {"n": len(changes)})
+                else:
+                    messages.info(request, _("没有修改。"))
+                return redirect(reverse("inspection_caps") + (f"?grade={grade}" if grade in matrix.grades else ""))
+    grid = []
+    for row in matrix.rows:
+        cells = []
+        for g, rule in row.cells.items():
+            name = _cell_name(row.key, g)
+            shown = posted.get(name, "" if rule is None else str(rule.max_per_year))
+            cells.append({"grade": g, "name": name, "value": shown, "error": errors.get(name, "")})
+        grid.append({"row": row, "cells": cells})
+    return render(request, "inspections/supervisor/caps.html", {
+        "grid": grid, "grades": matrix.grades, "errors": errors, "can_edit": can_edit, "grade": grade,
+        "all_grades": Grade.choices,
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exemptions(request: HttpRequest) -> HttpResponse:
+    """Exemption reasons with the evidence each needs; add, change, (de)activate."""
+    user = _require(request, "inspections.manage_rules")
+    can_edit = _can_edit_city_rules(user)
+    editing: ExemptionReason | None = None
+    edit_pk = request.POST.get("reason") if request.method == "POST" else request.GET.get("edit")
+    if edit_pk:
+        editing = ExemptionReason.objects.filter(pk=int(edit_pk) if str(edit_pk).isdigit() else 0).first()
+        if editing is None:
+            raise Http404
+    initial = {}
+    if editing is not None:
+        initial = {"code": editing.code, "name": editing.name, "evidence_required": editing.evidence_required,
+                   "requires_attachment": editing.requires_attachment}
+    form = ExemptionReasonForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                supervision.exemption_reason_save(
+                    actor=user, code=data["code"], name=data["name"], evidence_required=data["evidence_required"],
+                    requires_attachment=data["requires_attachment"], reason=editing,
+                )
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("豁免事由已保存。"))
+                return redirect("inspection_exemptions")
+    return render(request, "inspections/supervisor/exemptions.html", {
+        "reasons": ExemptionReason.objects.order_by("-is_active", "code"),
+        "form": form, "editing": editing, "can_edit": can_edit,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def exemption_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require(request, "inspections.manage_city_rules")
+    reason = ExemptionReason.objects.filter(pk=pk).first()
+    if reason is None:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    try:
+        supervision.exemption_reason_set_active(reason, actor=user, active=active)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已启用。") if active else _("已停用：新的登记不能再选择该事由。"))
+    return redirect("inspection_exemptions")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiet_periods(request: HttpRequest) -> HttpResponse:
+    """企业宁静期: the ones that apply in the area, and a form to add one."""
+    user = _require(request, "inspections.manage_rules")
+    form = QuietPeriodForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            supervision.quiet_period_create(
+                actor=user, name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                region=data["region"], enterprise=data["enterprise_uscc"],
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("宁静期已设置：期间只允许豁免检查入企。"))
+            return redirect("inspection_quiet_periods")
+    today = timezone.localdate()
+    periods = supervision.quiet_periods_visible_to(user).order_by("-starts_on", "-pk")
+    return render(request, "inspections/supervisor/quiet_periods.html", {
+        "periods": Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page")),
+        "form": form, "today": today,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def quiet_period_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _require(request, "inspections.manage_rules")
+    period: QuietPeriod | None = supervision.quiet_periods_visible_to(user).filter(pk=pk).first()
+    if period is None:
+        raise Http404
+    try:
+        result = supervision.quiet_period_remove(period, actor=user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("宁静期已撤销。") if result is None else _("宁静期已于今天结束。"))
+    return redirect("inspection_quiet_periods")
+
+
+# --- the list behind the complaints ----------------------------------------------------
+
+
+def _range(request: HttpRequest) -> tuple[Any, Any, int | None]:
+    f = RegistrationFilters.from_params(request.GET)
+    return f.start, f.end, f.department
+
+
+@login_required
+@require_GET
+def complaints(request: HttpRequest) -> HttpResponse:
+    """The complaints behind the dashboard's number (each links to its case)."""
+    user = _require(request)
+    start, end, department = _range(request)
+    region = _region_param(request, user)
+    qs = supervision.complaint_list(user, department=department, start=start, end=end,
+                                    region=region.code if region else "")
+    params = {k: v for k, v in {"department": department, "start": start, "end": end,
+                                "region": region.code if region else ""}.items() if v}
+    return render(request, "inspections/supervisor/complaints.html", {
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+        "department": department_choices().filter(pk=department).first() if department else None,
+        "start": start, "end": end, "query": urlencode(params),
+    })
+
+
+# --- the 通报 -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """涉企行政检查情况通报 for ``?period=2026-10`` (or ``2026-Q3``, ``2026``; default: last
+    month): the page, or ``format=docx`` / ``format=xlsx``."""
+    user = _require(request)
+    period = _period_param(request, Period.previous_month())
+    region = _region_param(request, user)
+    data = reports.report_data(period, region)
+    fmt = request.GET.get("format", "")
+    if fmt in {"docx", "xlsx"}:
+        audit_record("inspection_report.export", None, actor=user, object_type="inspection_report",
+                     object_id=period.key, after={"format": fmt, "region": region.code if region else None})
+        name = f"inspection-report-{period.key}{'-' + region.code if region else ''}"
+        if fmt == "xlsx":
+            return _xlsx_response(reports.report_xlsx(data), name)
+        response = HttpResponse(reports.report_docx(data), content_type=DOCX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+        return response
+    columns = reports.department_columns(data.dashboard.ratings_available)
+    query = {"period": period.key, **({"region": region.code} if region else {})}
+    return render(request, "inspections/supervisor/report.html", {
+        "data": data,
+        "headers": [h for _a, h in columns],
+        "table": [reports.department_values(r, columns, text=True) for r in data.dashboard.rows],
+        "totals": reports.department_values(data.dashboard.totals, columns, text=True),
+        "period_choices": supervision.period_choices(),
+        "regions": _regions_for(user),
+        "region": region,
+        "region_locked": supervision.supervision_region(user) is not None,
+        "docx_query": urlencode({**query, "format": "docx"}),
+        "xlsx_query": urlencode({**query, "format": "xlsx"}),
+        "named": reports.named_sections(data),
+    })
