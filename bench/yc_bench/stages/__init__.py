@@ -1,0 +1,24 @@
+"""The generator's stages, in the order they run. A new table (inspection registrations,
+petitions …) is one more Stage subclass in its own module, added here."""
+
+from .audit import AuditStage
+from .cases import CaseStage
+from .enterprises import EnterpriseStage
+from .final import FinalStage
+from .inspections import InspectionStage
+from .notifications import NotificationStage
+from .projects import ProjectStage
+from .rankings import RankingStage
+from .world import WorldStage
+
+STAGES = (
+    WorldStage(),
+    EnterpriseStage(),
+    ProjectStage(),
+    CaseStage(),
+    NotificationStage(),
+    InspectionStage(),
+    RankingStage(),
+    AuditStage(),  # last of the writers: the trail is topped up to the scale's count
+    FinalStage(),
+)
