@@ -279,6 +279,15 @@ YANCHENG_SITE_URL = (env("YANCHENG_SITE_URL", "") or "").rstrip("/")
 YANCHENG_SMS_BACKEND = env("YANCHENG_SMS_BACKEND", "") or "yancheng.core.notifications.channels.LoggingSmsBackend"
 YANCHENG_WEBHOOK_ALLOW_HTTP = env_bool("YANCHENG_WEBHOOK_ALLOW_HTTP", False)
 
+# --- inspections (docs/inspections.md) ---------------------------------------------------
+# Key of the digests that record which visits an enterprise has rated (never who rated
+# what). Set it once and never rotate it: SECRET_KEY may rotate, and with it (the
+# fallback) every visit already rated could be rated again.
+YANCHENG_RATING_RECEIPT_KEY = env("YANCHENG_RATING_RECEIPT_KEY", "") or ""
+# A Chinese font for the PNG poster of the supervision code (.ttf/.otf/.ttc); empty: the
+# usual Debian paths of fonts-noto-cjk. The SVG and PDF posters need none.
+YANCHENG_POSTER_FONT = env("YANCHENG_POSTER_FONT", "") or ""
+
 NINJA_PAGINATION_PER_PAGE = 50
 # Requests per caller and minute on the API; with several app servers configure a shared
 # cache (CACHES) or each process counts on its own.
