@@ -139,6 +139,16 @@ def test_complaints_count_for_every_department_of_the_inspection_and_for_the_dep
     assert board.totals.complaints == 2
 
 
+def test_a_complaint_about_inspections_in_general_is_counted_on_a_row_of_its_own(data):
+    case_submit(actor=None, title="重复检查过多", description="本月检查太多", kind=CaseKind.INSPECTION_COMPLAINT,
+                enterprise=data.world.enterprise_b, dispatch_org=data.world.justice_bureau)
+    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    rows = _rows(board)
+    assert rows["未指明部门"].complaints == 1
+    assert board.totals.complaints == 3
+    assert rows[data.world.market_regulation.name].complaints == 2
+
+
 def test_the_supervisor_sees_every_departments_rating_count_and_average(data):
     board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
     rows = _rows(board)

@@ -459,6 +459,21 @@ class _Loader:
                       kind=InspectionKind.ENFORCEMENT, items=[self.items["hy-scjg"][1]],
                       outside_plan_reason=OutsidePlanReason.SUPERIOR, entry_mode=EntryMode.BACKFILL,
                       entry_mode_reason="当日政务外网中断，无法扫码，系统恢复后补录。", started_at=when)
+        # The demo enterprise's own visits (login qiye): one it complained about, one rated,
+        # and a recent one it has not rated yet.
+        seed = self.seed_enterprise()
+        for back, code, fields in (
+            (4, "hy-scjg", {"kind": InspectionKind.ENFORCEMENT, "items": [self.items["hy-scjg"][2]],
+                            "outside_plan_reason": OutsidePlanReason.SUPERIOR}),
+            (2, "hy-yjglj", {"kind": InspectionKind.ENFORCEMENT, "items": [self.items["hy-yjglj"][1]],
+                             "outside_plan_reason": OutsidePlanReason.COMPLAINT,
+                             "exemption_reason": reasons["complaint"], "exemption_evidence": "12345-2026-0815"}),
+            (0, "hy-sthjj", {"kind": InspectionKind.VISIT, "purpose": VisitPurpose.RESEARCH}),
+        ):
+            year, month = self.months[-1 - back]
+            seed_day = self._working_day(dt.date(year, month, 3), min(dt.date(year, month, 25), self.today))
+            if seed_day is not None:
+                self.plan_visit(self._moment(seed_day), code=code, enterprise=seed, **fields)
         # One in progress right now.
         self.plan_visit(self.now - dt.timedelta(minutes=40), code="hy-scjg", enterprise=self.enterprises[30],
                       kind=InspectionKind.ENFORCEMENT, items=[self.items["hy-scjg"][2]],
@@ -478,10 +493,21 @@ class _Loader:
             self.enterprise_users[enterprise.pk] = user
         return user
 
+    def seed_enterprise(self) -> Enterprise:
+        return next((e for e in self.enterprises if e.name == "祁东县示例纸箱包装有限公司"), self.enterprises[0])
+
     def rate(self) -> None:
-        """About two in three finished visits rated, a few days after the visit."""
+        """About two in three finished visits rated, a few days after the visit; the demo
+        enterprise rated its middle visit and left the latest for the demo user to rate."""
+        seed = self.seed_enterprise()
+        seed_visits = [i for i in self.made if i.enterprise_id == seed.pk]
         for inspection in self.made:
-            if inspection.status != Inspection.Status.FINISHED or self.rng.random() > 0.66:
+            if inspection.status != Inspection.Status.FINISHED:
+                continue
+            if inspection.enterprise_id == seed.pk:
+                if len(seed_visits) < 2 or inspection.pk != seed_visits[-2].pk:
+                    continue
+            elif self.rng.random() > 0.66:
                 continue
             user = self._enterprise_user(inspection.enterprise)
             assert inspection.ended_at is not None
@@ -495,16 +521,18 @@ class _Loader:
     def complaints_and_reports(self) -> None:
         from . import complaints
 
-        finished = [i for i in self.made if i.status == Inspection.Status.FINISHED and i.kind == "enforcement"]
-        for inspection, text in zip(finished[-40::20], (
+        seed = self.seed_enterprise()
+        finished = [i for i in self.made if i.status == Inspection.Status.FINISHED and i.kind == "enforcement"
+                    and i.enterprise_id != seed.pk]
+        seed_first = [i for i in self.made if i.enterprise_id == seed.pk and i.status == Inspection.Status.FINISHED]
+        for inspection, text in zip([*seed_first[:1], *finished[-20:-19]], (
             "检查人员未出示执法证件，且检查时间长达一整天，严重影响生产。",
             "同一事项本月已被检查两次，要求说明重复检查的依据。",
         ), strict=False):
             user = self._enterprise_user(inspection.enterprise)
             if user is not None:
                 complaints.complaint_file(inspection, actor=user, text=text)
-        enterprise = Enterprise.objects.filter(name="祁东县示例纸箱包装有限公司").first() or self.enterprises[0]
-        user = self._enterprise_user(enterprise)
+        user = self._enterprise_user(seed)
         if user is not None:
             complaints.unregistered_visit_report(
                 actor=user, department=self.orgs["hy-sthjj"], visited_on=self.today - dt.timedelta(days=6),

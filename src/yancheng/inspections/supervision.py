@@ -984,6 +984,8 @@ def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None 
             by_inspection[int(ref[len(COMPLAINT_REF_INSPECTION):])] = n
         elif ref.startswith(COMPLAINT_REF_DEPARTMENT) and ref[len(COMPLAINT_REF_DEPARTMENT):].isdigit():
             row(int(ref[len(COMPLAINT_REF_DEPARTMENT):])).complaints += n
+        else:  # a complaint about inspections in general (e.g. reported as a problem): no department
+            row(None).complaints += n
     if by_inspection:
         for inspection_id, department_id in InspectionDepartment.objects.filter(
             inspection_id__in=list(by_inspection)
@@ -1020,7 +1022,7 @@ def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None 
         if not ratings_available:
             r.ratings = None
         ordered.append(r)
-    if None in rows:  # alerts that name no department and no registration
+    if None in rows:  # alerts or complaints that name no department and no registration
         orphan = rows[None]
         orphan.name = _("未指明部门")
         ordered.append(orphan)
