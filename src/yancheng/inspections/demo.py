@@ -294,18 +294,23 @@ class _Loader:
                     .select_related("plan__department", "enterprise", "item", "joint_proposal"))
 
     def answer_proposals(self) -> None:
-        """Most proposals were accepted by every department; one was declined; the latest
-        ones still wait for an answer."""
-        proposals = list(JointProposal.objects.filter(status=JointProposal.Status.PROPOSED).order_by("window_start"))
-        for index, proposal in enumerate(proposals):
+        """Most proposals were accepted by every department; the third past one the
+        emergency bureau declined; the upcoming ones still wait for an answer."""
+        proposals = list(JointProposal.objects.filter(status=JointProposal.Status.PROPOSED)
+                         .order_by("window_start", "pk"))
+        past, declined = 0, False
+        for proposal in proposals:
             if proposal.window_start > self.today:
                 continue  # upcoming: the departments have not answered yet
             departments = planning.proposal_departments(proposal)
+            decline = past >= 2 and not declined and any(d.code == "hy-yjglj" for d in departments)
+            declined = declined or decline
+            past += 1
             moment = dt.datetime.combine(proposal.window_start - dt.timedelta(days=10), dt.time(9, 30), SHANGHAI)
             with _as_of(moment):
                 for department in departments:
                     clerk = self._clerk(department)
-                    decision = "declined" if index == 2 and department.code == "hy-yjglj" else "accepted"
+                    decision = "declined" if decline and department.code == "hy-yjglj" else "accepted"
                     try:
                         planning.joint_proposal_answer(proposal, actor=clerk, decision=decision,
                                                        reason="检查时段与企业停产检修冲突" if decision == "declined" else "")
