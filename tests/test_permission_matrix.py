@@ -251,8 +251,31 @@ def test_the_matrix_names_no_route_that_does_not_exist():
     assert api_routes - names == set()
 
 
+@pytest.fixture(scope="module")
+def _module_matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world and the matrix's objects, built once for the module inside a transaction
+    rolled back at the end; each test runs in a savepoint of its own (GETs change nothing,
+    which every test checks, and a login's writes are rolled back)."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from yancheng.testing.world import build_world
+
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(
+        YANCHENG_ATTACHMENT_ROOT=tmp_path_factory.mktemp("matrix-attachments")
+    ):
+        yield _build_matrix_world(build_world())
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def matrix_world(world):
+def matrix_world(_module_matrix_world, db, settings):
+    settings.YANCHENG_ATTACHMENT_ROOT = _module_matrix_world.attachment_root
+    return _module_matrix_world
+
+
+def _build_matrix_world(world):
+    from django.conf import settings as django_settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from yancheng.core.attachments.services import attachment_add
@@ -291,6 +314,7 @@ def matrix_world(world):
     world.attachment = attachment_add(
         world.enterprise_a, file=SimpleUploadedFile("licence.png", png), actor=world.system_admin
     )
+    world.attachment_root = django_settings.YANCHENG_ATTACHMENT_ROOT
     return world
 
 
@@ -357,8 +381,8 @@ def test_api_routes_refuse_anonymous_callers(client, route):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_the_system_administrator_enters_the_admin(client, world, persona):
-    client.force_login(getattr(world, persona))
+def test_only_the_system_administrator_enters_the_admin(client, matrix_world, persona):
+    client.force_login(getattr(matrix_world, persona))
     response = client.get(reverse("admin:core_enterprise_changelist"))
     if persona == "system_admin":
         assert response.status_code == 200

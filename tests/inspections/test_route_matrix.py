@@ -21,11 +21,31 @@ INSPECTION_API_PATHS = {name: path for side in SIDES for name, path in side.API_
 INSPECTION_PERSONAS = [*PERSONAS, "inspector2", "clerk_market", "inspector_emergency"]
 
 
+@pytest.fixture(scope="module")
+def _module_inspection_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, the inspection world and every side's objects, built once for the module
+    inside a transaction rolled back at the end; each test runs in a savepoint of its own
+    (GETs change nothing, which every test checks; a login's writes are rolled back)."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from yancheng.testing.inspections import build_inspection_world
+    from yancheng.testing.world import build_world
+
+    root = tmp_path_factory.mktemp("inspection-matrix-attachments")
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(YANCHENG_ATTACHMENT_ROOT=root):
+        iw = build_inspection_world(build_world())
+        for side in SIDES:
+            side.build(iw)
+        iw.attachment_root = root
+        yield iw
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def inspection_matrix_world(iw):
-    for side in SIDES:
-        side.build(iw)
-    return iw
+def inspection_matrix_world(_module_inspection_world, db, settings):
+    settings.YANCHENG_ATTACHMENT_ROOT = _module_inspection_world.attachment_root
+    return _module_inspection_world
 
 
 CASES = [(name, persona) for name in INSPECTION_MATRIX for persona in ["anonymous", *INSPECTION_PERSONAS]]
