@@ -96,7 +96,9 @@ def test_every_get_path_of_the_schema_answers_without_a_server_error(world, as_u
         names = re.findall(r"{(\w+)}", template)
         combos = [{}]
         for name in names:
-            combos = [c | {name: v} for c in combos for v in values[name]]
+            # Ids of other modules' paths (inspections' registrations, visits, plans …):
+            # junk and absent ones; their real objects are tried in the modules' own tests.
+            combos = [c | {name: v} for c in combos for v in values.get(name, [0, 1, 2**63, "x"])]
         for combo in combos:
             path = template
             for name, value in combo.items():

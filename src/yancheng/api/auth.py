@@ -37,8 +37,12 @@ def user_for_token(raw: str) -> Any | None:
     """The active owner of a usable token, or None."""
     if not raw or len(raw) > 128 or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user", "user__organisation").filter(key_hash=hash_token(raw)).first()
-    if token is None or not token.is_usable or not token.user.is_active:
+    try:
+        # get(), not first(): the digest is unique, so no sort by the default ordering.
+        token = ApiToken.objects.select_related("user", "user__organisation").get(key_hash=hash_token(raw))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -8,11 +8,15 @@ with a POST. The key is scoped to the calling user:
 * a retry with the same key and the same request: the stored answer is sent again,
   byte for byte, with ``Idempotent-Replayed: true``, and nothing runs twice;
 * the same key with a different request (other path or body): 422 ``idempotency_key_reused``;
-* the same key while the first request still runs: 409 ``idempotency_in_flight``.
+* the same key while the first request still runs: it waits for the first to finish,
+  then gets its answer (the reservation, the endpoint's writes and the answer commit
+  together, in one transaction); 409 ``idempotency_in_flight`` only for a reservation
+  left unanswered by an earlier version, which committed it separately.
 
 Answers are stored only once the endpoint itself started (after authentication and
-input validation), as Stripe does; records are pruned after 24 hours by
-``manage.py api_prune_idempotency`` (``idempotency_prune``).
+input validation), as Stripe does, and never a 500: an unexpected failure rolls back
+the reservation with everything the endpoint wrote, so a retry runs again. Records are
+pruned after 24 hours by ``manage.py api_prune_idempotency`` (``idempotency_prune``).
 
 This runs for every POST operation of the API automatically (installed in
 ``yancheng.api.main`` with ``api.add_decorator``): endpoints need do nothing.
@@ -27,7 +31,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -88,15 +92,8 @@ def request_fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def _reserve(user: Any, key: str, fingerprint: str, request: HttpRequest) -> tuple[IdempotencyRecord, bool]:
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                user=user, key=key, fingerprint=fingerprint, method=request.method or "", path=request.path[:512]
-            )
-        return record, True
-    except IntegrityError:
-        return IdempotencyRecord.objects.get(user=user, key=key), False
+class _KeyTaken(Exception):
+    """The user's key already has a record (its INSERT hit the unique constraint)."""
 
 
 def replay(record: IdempotencyRecord) -> HttpResponse:
@@ -107,6 +104,13 @@ def replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
+def _in_flight() -> HttpResponse:
+    return error_response(
+        409, "idempotency_in_flight", _("使用此 Idempotency-Key 的请求仍在处理中，请稍后重试。"),
+        headers={"Retry-After": "1"},
+    )
+
+
 def idempotent_call(run: Callable[..., HttpResponseBase], request: HttpRequest, kw: dict[str, Any], user: Any) -> HttpResponseBase:
     key = request.headers.get(HEADER, "")
     if not valid_key(key):
@@ -115,39 +119,79 @@ def idempotent_call(run: Callable[..., HttpResponseBase], request: HttpRequest, 
             _("Idempotency-Key 须为 1 至 255 个可打印 ASCII 字符（建议使用 UUID）。"), {HEADER: [_("格式不正确。")]},
         )
     fingerprint = request_fingerprint(request)
-    record, created = _reserve(user, key, fingerprint, request)
-    if not created and record.in_flight and timezone.now() - record.created_at > ABANDONED_AFTER:
-        IdempotencyRecord.objects.filter(pk=record.pk, status__isnull=True).delete()
-        record, created = _reserve(user, key, fingerprint, request)
-    if not created:
+    for _attempt in range(3):
+        try:
+            return _first_use(run, request, kw, user, key, fingerprint)
+        except _KeyTaken:
+            pass
+        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if record is None:
+            continue  # the first request rolled back meanwhile: this one runs
+        if record.in_flight and timezone.now() - record.created_at > ABANDONED_AFTER:
+            IdempotencyRecord.objects.filter(pk=record.pk, status__isnull=True).delete()
+            continue
         if record.fingerprint != fingerprint:
             return error_response(
                 422, "idempotency_key_reused",
                 _("此 Idempotency-Key 已用于另一个不同的请求；新的请求请使用新的键。"), {HEADER: [_("已被使用。")]},
             )
         if record.in_flight:
-            return error_response(
-                409, "idempotency_in_flight", _("使用此 Idempotency-Key 的请求仍在处理中，请稍后重试。"),
-                headers={"Retry-After": "1"},
-            )
+            # A reservation committed on its own (an earlier version answered in a second
+            # transaction) whose request has not finished.
+            return _in_flight()
         return replay(record)
-    try:
-        response = run(request, **kw)
-    except BaseException:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        raise
-    if not getattr(request, _EXECUTED_ATTR, False) or getattr(response, "streaming", False):
-        # Refused before the endpoint began (bad input, throttled): nothing to replay.
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        return response
-    assert isinstance(response, HttpResponse)
-    IdempotencyRecord.objects.filter(pk=record.pk).update(
-        status=response.status_code,
-        content_type=response.get("Content-Type", ""),
-        headers={h: response[h] for h in REPLAYED_HEADERS if response.has_header(h)},
-        body=response.content,
-    )
+    return _in_flight()
+
+
+def _first_use(
+    run: Callable[..., HttpResponseBase], request: HttpRequest, kw: dict[str, Any], user: Any, key: str,
+    fingerprint: str,
+) -> HttpResponseBase:
+    """Reserve the key, run the endpoint and store its answer in one transaction (the
+    endpoint's services' transactions nest in it): one commit instead of three, and a
+    failure anywhere leaves neither a half-done change nor a record of it. A concurrent
+    request with the same key waits on the reservation's unique key until this commits,
+    then replays the answer (or runs, if this rolled back). Raises _KeyTaken when the key
+    already has a record."""
+    with transaction.atomic():
+        try:
+            # No savepoint: a duplicate key is the first statement, and rolls back nothing.
+            record = IdempotencyRecord.objects.create(
+                user=user, key=key, fingerprint=fingerprint, method=request.method or "", path=request.path[:512]
+            )
+        except IntegrityError:
+            raise _KeyTaken from None
+        response = run(request, **kw)  # an exception rolls everything back, the reservation too
+        if response.status_code >= 500 or _transaction_failed():
+            # Unexpected (the API's handlers turned an exception into a 500): keep nothing,
+            # so that a retry runs again rather than replaying the failure.
+            transaction.set_rollback(True)
+            return response
+        if not getattr(request, _EXECUTED_ATTR, False) or getattr(response, "streaming", False):
+            # Refused before the endpoint began (bad input, throttled): nothing to replay.
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            return response
+        assert isinstance(response, HttpResponse)
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            status=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            headers={h: response[h] for h in REPLAYED_HEADERS if response.has_header(h)},
+            body=response.content,
+        )
     return response
+
+
+def _transaction_failed() -> bool:
+    """Whether a statement failed in the open transaction outside any savepoint (and the
+    endpoint answered anyway): PostgreSQL then refuses every further statement, so the
+    transaction can only be rolled back. SQLite has no such state."""
+    if connection.needs_rollback:
+        return True
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return False
+    from psycopg.pq import TransactionStatus
+
+    return bool(connection.connection.info.transaction_status == TransactionStatus.INERROR)
 
 
 def idempotency_prune(*, older_than: timedelta = RETENTION) -> int:

@@ -4,8 +4,9 @@ notifications app's job; this module only decides recipients and wording."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,12 +14,17 @@ from yancheng.core.models import Organisation, Role, User
 
 from .models import Case, CaseTask, ExtensionRequest
 
+if TYPE_CHECKING:
+    from yancheng.core.notifications.services import Audience
 
-def _staff(orgs: Iterable[Organisation | None], roles: Iterable[str]) -> list[User]:
+
+def _staff(orgs: Iterable[Organisation | None], roles: Iterable[str]) -> QuerySet[User]:
+    """The active users of these roles in these organisations, as a query: read where they
+    are used (once, by ``_audience``, when they are the only recipients)."""
     ids = [o.pk for o in orgs if o is not None]
     if not ids:
-        return []
-    return list(User.objects.filter(organisation_id__in=ids, role__in=list(roles), is_active=True))
+        return User.objects.none()
+    return User.objects.filter(organisation_id__in=ids, role__in=list(roles), is_active=True)
 
 
 def _reporters(case: Case) -> list[User]:
@@ -30,41 +36,67 @@ def _reporters(case: Case) -> list[User]:
     return users
 
 
-def _dispatchers(case: Case) -> list[User]:
+def _dispatchers(case: Case) -> QuerySet[User]:
     return _staff([case.dispatch_org], [Role.DISPATCHER])
 
 
-def _lead(case: Case) -> list[User]:
+def _lead(case: Case) -> QuerySet[User]:
     return _staff([case.lead_org], [Role.HANDLER])
 
 
+def _audience(recipients: Iterable[User], *, actor: Any, organisations: Iterable[Organisation | None]) -> Audience | None:
+    """Who is told, read from the database (nobody is told about their own action); None
+    when nobody is."""
+    from yancheng.core.notifications.services import notify_audience
+
+    orgs = [o for o in organisations if o is not None]
+    actor_pk = getattr(actor, "pk", None) if actor is not None else None
+    people: Iterable[User]
+    if isinstance(recipients, QuerySet):
+        # One read: the query's active users (notify_audience adds is_active).
+        people = recipients.exclude(pk=actor_pk) if actor_pk is not None else recipients
+    else:
+        unique = {user.pk: user for user in recipients if actor_pk is None or user.pk != actor_pk}
+        if not unique and not orgs:
+            return None
+        people = list(unique.values())
+    audience = notify_audience(recipients=people, organisations=orgs)
+    if isinstance(recipients, QuerySet) and not audience.users and not orgs:
+        return None
+    return audience
+
+
 def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body: str = "", actor: Any,
-          organisations: Iterable[Organisation | None] = ()) -> None:
+          organisations: Iterable[Organisation | None] = (), audience: Audience | None = None) -> None:
     from yancheng.core.notifications.services import notify
 
-    unique: dict[int, User] = {}
-    for user in recipients:
-        if actor is not None and getattr(actor, "pk", None) == user.pk:
-            continue  # nobody is told about their own action
-        unique[user.pk] = user
-    orgs = [o for o in organisations if o is not None]
-    if not unique and not orgs:
-        return
+    if audience is None:
+        audience = _audience(recipients, actor=actor, organisations=organisations)
+        if audience is None:
+            return
     notify(
-        recipients=list(unique.values()),
+        audience=audience,
         verb=verb,
         title=f"[{case.number}] {title}",
         body=body or case.title,
         url=reverse("case_detail", args=[case.pk]),
         obj=case,
         actor=actor,
-        organisations=orgs,
     )
 
 
-def case_submitted(case: Case, *, actor: Any) -> None:
+def submitted_audience(dispatch_org: Organisation, *, actor: Any) -> Audience:
+    """Who is told of a new case — the receiving unit's dispatchers and its group robots —
+    read before the case is numbered (``case_submit`` holds the year's counter from then
+    until it commits)."""
+    audience = _audience(_staff([dispatch_org], [Role.DISPATCHER]), actor=actor, organisations=[dispatch_org])
+    assert audience is not None  # the unit itself is told (its robots)
+    return audience
+
+
+def case_submitted(case: Case, *, actor: Any, audience: Audience | None = None) -> None:
     _send(case, _dispatchers(case), verb="case.submitted", title=_("新事项待受理：%(t)s") % {"t": case.title},
-          actor=actor, organisations=[case.dispatch_org])
+          actor=actor, organisations=[case.dispatch_org], audience=audience)
 
 
 def case_assigned(case: Case, *, actor: Any, co_orgs: list[Organisation], co_names: list[str],

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rules
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core import calendar
-from yancheng.core.audit.services import audit_record
+from yancheng.core.audit.services import audit_batch, audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Role
 
@@ -79,7 +79,8 @@ def _step(
 ) -> Iterator[Step]:
     pk = case.pk if isinstance(case, Case) else case
     try:
-        with transaction.atomic():
+        # audit_batch: the step's record and its notification's in one chain append.
+        with transaction.atomic(), audit_batch():
             # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
             locked = (
                 Case.objects.select_for_update(of=("self",)).select_related("dispatch_org", "lead_org").get(pk=pk)
@@ -153,12 +154,24 @@ def _require_text(value: str, field_name: str, message: str) -> str:
 
 
 def _next_number(now: dt.datetime) -> str:
+    """The next number of ``now``'s year, gapless: the counter row is incremented in the
+    caller's transaction and stays locked until it commits (a rolled-back case gives its
+    number back). One statement: UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35)."""
     year = clocks.local_date(now).year
-    CaseCounter.objects.get_or_create(year=year)
-    counter = CaseCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"WT{year}-{counter.last:06d}"
+    quote = connection.ops.quote_name
+    table, last, year_col = quote(CaseCounter._meta.db_table), quote("last"), quote("year")
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_col} = %s RETURNING {last}",  # noqa: S608 - our names
+                [year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return f"WT{year}-{int(row[0]):06d}"
+        # The year's first case: make its counter (once, even with two at once) and go again.
+        CaseCounter.objects.get_or_create(year=year)
+    raise RuntimeError("case counter missing")  # pragma: no cover - get_or_create made it
 
 
 def default_dispatch_org(enterprise: Enterprise | None, reporter_org: Organisation) -> Organisation:
@@ -167,11 +180,15 @@ def default_dispatch_org(enterprise: Enterprise | None, reporter_org: Organisati
     if enterprise is not None and enterprise.park_id:
         assert enterprise.park is not None
         return enterprise.park
-    region = enterprise.region if enterprise is not None else reporter_org.region
-    government = Organisation.objects.filter(region=region, kind=Organisation.Kind.GOVERNMENT, is_active=True).first()
+    region_id = enterprise.region_id if enterprise is not None else reporter_org.region_id
+    government = (
+        Organisation.objects.select_related("region")
+        .filter(region_id=region_id, kind=Organisation.Kind.GOVERNMENT, is_active=True)
+        .first()
+    )
     if government is not None:
         return government
-    city = Organisation.objects.filter(
+    city = Organisation.objects.select_related("region").filter(
         kind=Organisation.Kind.GOVERNMENT, region__kind__in=["city"], is_active=True
     ).first()
     if city is None:
@@ -205,9 +222,14 @@ def case_submit(
     if urgency not in Urgency.values:
         raise ValidationFailed(_("未知的紧急程度。"), field="urgency")
     if actor is not None and actor.role == Role.ENTERPRISE:
-        own = Enterprise.objects.filter(organisation_id=actor.organisation_id).first()
-        if own is None:
-            raise ValidationFailed(_("您的账号没有关联企业。"))
+        try:
+            # With where it goes and its region (the answer shows both); get(), not first():
+            # one row at most (a one-to-one), no sort.
+            own = Enterprise.objects.select_related("park", "region").get(organisation_id=actor.organisation_id)
+        except Enterprise.DoesNotExist:
+            raise ValidationFailed(_("您的账号没有关联企业。")) from None
+        if actor.organisation is not None:
+            own.organisation = actor.organisation  # the same row (the filter above), read with the user
         if enterprise is not None and enterprise.pk != own.pk:
             raise PermissionDeniedError(_("只能为本企业提交事项。"))
         enterprise = own
@@ -233,7 +255,14 @@ def case_submit(
         raise ValidationFailed(_("缺少提交单位。"))
     receiver = dispatch_org or default_dispatch_org(enterprise, reporter_org)
     now = timezone.now()
-    with transaction.atomic():
+    # One chain append for the case's record and its notification's (audit_batch). No
+    # savepoint when nested (the API's idempotent request, a meeting's decisions): every
+    # check that can refuse is done above, so a failure below is unexpected and must roll
+    # back the caller's transaction with it.
+    with transaction.atomic(savepoint=False), audit_batch():
+        # Read who is told before taking the year's counter, which stays locked (as the
+        # audit chain's lock does) until the commit: others wait only on the writes.
+        audience = notify.submitted_audience(receiver, actor=actor)
         case = Case.objects.create(
             number=_next_number(now),
             kind=kind,
@@ -250,7 +279,7 @@ def case_submit(
         )
         step = Step(case, actor, "submit", Standing(), "")
         _event(step, data={"dispatch_org": receiver.pk})
-        notify.case_submitted(case, actor=actor)
+        notify.case_submitted(case, actor=actor, audience=audience)
     return case
 
 

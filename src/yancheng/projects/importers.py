@@ -1,7 +1,8 @@
 """Importing projects from .xlsx (SPEC §9): every row through the registry's
-``project_create`` (and ``annual_plan_set`` for the year's plan), all or nothing, with a
-row-by-row error report. A dry run validates everything by really creating it inside a
-transaction that is rolled back, so it writes nothing."""
+``project_create_many`` (the checks of ``project_create`` and, for the year's plan,
+``annual_plan_set``, written in bulk), all or nothing, with a row-by-row error report. A
+dry run validates everything by really creating it inside a transaction that is rolled
+back, so it writes nothing."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yancheng.core.errors import DomainError
-from yancheng.core.importers import ImportReport, RowError, RowInvalid
+from yancheng.core.importers import ImportReport, RowError, RowInvalid, refused_rows
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
+from yancheng.core.services import RowsRefused
 from yancheng.lib.xlsx import SheetRow, read_rows
 
 from .models import Category, Stage
-from .services import annual_plan_set, project_create
+from .services import project_create_many, project_validate_many
 
 COLUMNS: list[tuple[str, Any, bool]] = [
     ("项目编号", gettext_lazy("可空，空则自动编号（XM年份-序号）"), False),
@@ -160,8 +162,17 @@ class _Lookups:
         self.stages.update({"开工": Stage.STARTED, "在建": Stage.CONSTRUCTION, "招商引资": Stage.NEGOTIATING})
         self.categories.update({"产业": Category.INDUSTRY, "民生": Category.LIVELIHOOD})
 
+        self.enterprises: dict[str, Enterprise] = {}
+
+    def load_enterprises(self, codes: set[str]) -> None:
+        """The owners the file names, in a few queries for the whole file."""
+        wanted = sorted({code.upper() for code in codes} - set(self.enterprises))
+        for start in range(0, len(wanted), 2000):
+            for enterprise in Enterprise.objects.filter(uscc__in=wanted[start : start + 2000]):
+                self.enterprises[enterprise.uscc] = enterprise
+
     def enterprise(self, uscc: str) -> Enterprise | None:
-        return Enterprise.objects.filter(uscc=uscc.upper()).first()
+        return self.enterprises.get(uscc.upper())
 
 
 def _row_arguments(row: SheetRow, lookups: _Lookups) -> tuple[dict[str, Any], Decimal | None]:
@@ -223,33 +234,47 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> tuple[dict[str, Any], De
 def projects_import(
     source: IO[bytes] | bytes, *, actor: Any, dry_run: bool, year: int | None = None
 ) -> ImportReport:
-    """Validate every row by really creating it inside one transaction; roll everything
-    back on a dry run or when any row fails, so nothing is ever half-imported. The annual
-    plan column is this year's plan (or ``year``'s)."""
+    """Read every row, then file them all with ``project_create_many`` inside one
+    transaction; roll everything back on a dry run or when any row fails, so nothing is
+    ever half-imported. The annual plan column is this year's plan (or ``year``'s). When
+    some rows cannot even be read, the others are still checked (without writing) so that
+    the report lists every problem of the file at once."""
     rows = read_rows(source, required=REQUIRED, aliases=ALIASES)
     report = ImportReport(total_rows=len(rows), dry_run=dry_run)
     lookups = _Lookups()
+    lookups.load_enterprises({_text(row.values, "业主企业（统一社会信用代码）") for row in rows} - {""})
     plan_year = year or timezone.localdate().year
     seen: dict[str, int] = {}
+    batch: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    for row in rows:
+        try:
+            arguments, plan = _row_arguments(row, lookups)
+            code = str(arguments["code"]).upper()
+            if code and code in seen:
+                raise RowInvalid("项目编号", _("与第 %(n)d 行重复。") % {"n": seen[code]})
+            if code:
+                seen[code] = row.number
+        except RowInvalid as exc:
+            report.errors.append(RowError(row.number, exc.column, exc.message))
+            continue
+        if plan is not None:
+            arguments["planned_investment"] = plan
+        batch.append(arguments)
+        numbers.append(row.number)
     with transaction.atomic():
-        for row in rows:
-            try:
-                arguments, plan = _row_arguments(row, lookups)
-                code = str(arguments["code"]).upper()
-                if code and code in seen:
-                    raise RowInvalid("项目编号", _("与第 %(n)d 行重复。") % {"n": seen[code]})
-                if code:
-                    seen[code] = row.number
-                with transaction.atomic():
-                    project = project_create(actor=actor, **arguments)
-                    if plan is not None:
-                        annual_plan_set(project, year=plan_year, planned_investment=plan, actor=actor)
-                report.created += 1
-            except RowInvalid as exc:
-                report.errors.append(RowError(row.number, exc.column, exc.message))
-            except DomainError as exc:
-                column = FIELD_COLUMNS.get(exc.field or "", "")
-                report.errors.append(RowError(row.number, column, str(exc.message)))
+        try:
+            if report.errors:
+                refused = project_validate_many(batch, actor=actor, plan_year=plan_year)
+                if refused:
+                    raise RowsRefused(refused)
+            else:
+                report.created = len(project_create_many(batch, actor=actor, plan_year=plan_year))
+        except DomainError as exc:
+            report.errors += refused_rows(exc, numbers, FIELD_COLUMNS)
+        report.errors.sort(key=lambda error: error.row)
+        if dry_run and report.errors:  # the rows that passed
+            report.created = len(set(numbers) - {error.row for error in report.errors})
         if dry_run or report.errors:
             transaction.set_rollback(True)
             if not dry_run:

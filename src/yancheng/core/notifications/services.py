@@ -9,18 +9,20 @@ robot, and nothing is sent for a change that was rolled back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import rules
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.core.audit.services import audit_record
+from yancheng.core import bulk
+from yancheng.core.audit.services import AuditEntry, audit_record, audit_record_many
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation
 
@@ -52,9 +54,45 @@ def backoff_after(attempts: int) -> timedelta:
 # --- notify ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who a notification goes to: its active recipients and the enabled group robots of
+    its organisations, as the database has them (``notify_audience``)."""
+
+    users: tuple[Any, ...]
+    org_ids: tuple[int, ...]
+    robots: tuple[OrganisationChannel, ...]
+
+
+def notify_audience(*, recipients: Iterable[Any], organisations: Iterable[Organisation] = ()) -> Audience:
+    """Read who ``notify`` will tell. A service may read it before the part of its change
+    that holds locks (a case's number, the audit chain) and hand it to ``notify``, so that
+    these reads do not lengthen the time others wait on those locks.
+
+    ``recipients`` may be a queryset of users: it is read once, here, and only its active
+    users are kept; a list of users is checked against the database (active as the
+    database has it now, not as the caller's copy remembers)."""
+    if isinstance(recipients, QuerySet):
+        users = list({user.pk: user for user in recipients.filter(is_active=True)}.values())
+    else:
+        wanted: list[int] = []
+        for user in recipients:
+            if user is not None and user.pk not in wanted:
+                wanted.append(user.pk)
+        active = {user.pk: user for user in get_user_model().objects.filter(pk__in=wanted, is_active=True)} if wanted else {}
+        users = [active[pk] for pk in wanted if pk in active]
+    org_ids = tuple(sorted({org.pk for org in organisations}))
+    robots = (
+        tuple(OrganisationChannel.objects.filter(organisation_id__in=org_ids, enabled=True).order_by("pk"))
+        if org_ids
+        else ()
+    )
+    return Audience(users=tuple(users), org_ids=org_ids, robots=robots)
+
+
 def notify(
     *,
-    recipients: Iterable[Any],
+    recipients: Iterable[Any] = (),
     verb: str,
     title: str,
     body: str = "",
@@ -64,32 +102,34 @@ def notify(
     organisations: Iterable[Organisation] = (),
     email: bool = True,
     sms: bool = False,
+    audience: Audience | None = None,
 ) -> list[Notification]:
     """Tell people that something happened.
 
-    Every active recipient gets an inbox notification (in the caller's transaction). On
-    commit, deliveries are queued: an email to each recipient who has an address (if
-    ``email``), an SMS to each who has a phone (if ``sms``), and a message to every
-    enabled group robot of ``organisations``. ``url`` is the relative link to the object.
-    ``actor`` is whoever caused it (None: the system); no permission is checked here —
-    the calling service has decided that these people must be told.
+    Every active recipient gets an inbox notification (in the caller's transaction). The
+    deliveries are queued with the caller's change: an email to each recipient who has an
+    address (if ``email``), an SMS to each who has a phone (if ``sms``), and a message to
+    every enabled group robot of ``organisations``. ``url`` is the relative link to the
+    object. ``actor`` is whoever caused it (None: the system); no permission is checked
+    here — the calling service has decided that these people must be told.
+
+    Who that is (``recipients`` and ``organisations``) is read here, or was read by the
+    caller with ``notify_audience`` and comes as ``audience``.
     """
     if url and not url.startswith("/"):
         raise ValidationFailed(_("通知链接必须是本站的相对地址。"), field="url")
-    wanted: list[int] = []
-    for user in recipients:
-        if user is not None and user.pk not in wanted:
-            wanted.append(user.pk)
-    # Active as the database has it now, not as the caller's copy remembers.
-    active = {user.pk: user for user in get_user_model().objects.filter(pk__in=wanted, is_active=True)}
-    users = [active[pk] for pk in wanted if pk in active]
-    org_ids = sorted({org.pk for org in organisations})
+    if audience is None:
+        audience = notify_audience(recipients=recipients, organisations=organisations)
+    users = list(audience.users)
+    org_ids = list(audience.org_ids)
     title = title[:200]
     url = url[:500]
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint of its own: inside a service's transaction the rows stand or fall with
+    # the change they tell about (and a savepoint would cost two more statements).
+    with transaction.atomic(savepoint=False):
         created = Notification.objects.bulk_create(
             [
                 Notification(
@@ -115,8 +155,7 @@ def notify(
                 deliveries.append(
                     Delivery(notification=notification, channel=Delivery.Channel.SMS, target=user.phone, **queued)
                 )
-        robots = OrganisationChannel.objects.filter(organisation_id__in=org_ids, enabled=True).order_by("pk")
-        for robot in robots:
+        for robot in audience.robots:
             deliveries.append(Delivery(organisation_channel=robot, channel=robot.kind, **queued))
         deliveries = Delivery.objects.bulk_create(deliveries)
         audit_record(
@@ -136,8 +175,20 @@ def notify(
         )
         ids = [d.pk for d in deliveries]
         if ids:
-            transaction.on_commit(lambda: enqueue_deliveries(ids))
+            queue_deliveries(ids)
     return created
+
+
+def queue_deliveries(ids: list[int]) -> None:
+    """Queue one task per delivery with the caller's transaction: in it when the task queue
+    is a table of the same database (one INSERT, committed with the deliveries), else on
+    commit (nothing is sent for a change that was rolled back)."""
+    from yancheng.core.tasks import enqueue_in_transaction
+
+    from .tasks import deliver
+
+    if not enqueue_in_transaction(deliver, [(pk,) for pk in ids]):
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
 
 
 def enqueue_deliveries(ids: list[int], *, run_after: datetime | None = None) -> None:
@@ -455,3 +506,119 @@ def notification_mark_read(notification: Notification, *, actor: Any) -> Notific
 def notifications_mark_all_read(*, actor: Any) -> int:
     """Mark all of the actor's unread notifications read; returns how many."""
     return int(Notification.objects.visible_to(actor).unread().update(read_at=timezone.now()))
+
+
+# --- many notifications at once -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """One `notify` call of a `notify_many` batch (the arguments it would take, the
+    organisations by id)."""
+
+    recipients: Sequence[Any]
+    verb: str
+    title: str
+    body: str = ""
+    url: str = ""
+    obj: Model | None = None
+    organisation_ids: Sequence[int] = ()
+    email: bool = True
+    sms: bool = False
+
+
+@dataclass(frozen=True)
+class Notified:
+    """What `notify_many` wrote for one message: its inbox rows and the audit record that
+    `notify` would have appended."""
+
+    notifications: list[Notification]
+    audit: AuditEntry
+
+
+def notify_many(messages: Sequence[Message], *, actor: Any, defer_audit: bool = False) -> list[Notified]:
+    """`notify` for many messages at once (the escalation job's nightly batch): the same
+    inbox rows, deliveries and audit records, in one statement per kind of row for the
+    whole batch instead of some ten per message — the recipients' active flags, the inbox
+    rows, the group robots, the deliveries (COPY on PostgreSQL) and the audit append.
+
+    ``defer_audit``: leave the audit records to the caller (``[n.audit for n in result]``),
+    who appends them in its own `audit_record_many` call, interleaved with its own records
+    in the order the one-by-one services would have written them.
+    """
+    for message in messages:
+        if message.url and not message.url.startswith("/"):
+            raise ValidationFailed(_("通知链接必须是本站的相对地址。"), field="url")
+    wanted: list[list[int]] = []
+    for message in messages:
+        unique: dict[int, None] = {}
+        for user in message.recipients:
+            if user is not None:
+                unique.setdefault(user.pk, None)
+        wanted.append(list(unique))
+    everyone = sorted({pk for pks in wanted for pk in pks})
+    # Active as the database has it now, not as the caller's copy remembers.
+    active = {user.pk: user for user in get_user_model().objects.filter(pk__in=everyone, is_active=True)} if everyone else {}
+    org_ids = [sorted(set(message.organisation_ids)) for message in messages]
+    all_orgs = sorted({pk for ids in org_ids for pk in ids})
+    robots: dict[int, list[OrganisationChannel]] = {}
+    if all_orgs:
+        for robot in OrganisationChannel.objects.filter(organisation_id__in=all_orgs, enabled=True).order_by("pk"):
+            robots.setdefault(robot.organisation_id, []).append(robot)
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        plans: list[tuple[Message, list[Any], list[Notification], list[int]]] = []
+        for message, pks, ids in zip(messages, wanted, org_ids, strict=True):
+            users = [active[pk] for pk in pks if pk in active]
+            object_type = message.obj._meta.label_lower if message.obj is not None else ""
+            object_id = str(message.obj.pk) if message.obj is not None else ""
+            rows = [
+                Notification(recipient_id=user.pk, verb=message.verb, title=message.title[:200], body=message.body,
+                             url=message.url[:500], object_type=object_type, object_id=object_id)
+                for user in users
+            ]
+            plans.append((message, users, rows, ids))
+        bulk.insert_with_ids(Notification, [row for _m, _u, rows, _i in plans for row in rows])
+        deliveries: list[Delivery] = []
+        results: list[Notified] = []
+        for message, users, rows, ids in plans:
+            title, url = message.title[:200], message.url[:500]
+            queued: dict[str, Any] = dict(
+                enqueued_at=now, next_attempt_at=now, verb=message.verb, title=title, body=message.body, url=url
+            )
+            own: list[Delivery] = []
+            for notification, user in zip(rows, users, strict=True):
+                if message.email and user.email:
+                    own.append(Delivery(notification_id=notification.pk, channel=Delivery.Channel.EMAIL,
+                                        target=user.email, **queued))
+                if message.sms and user.phone:
+                    own.append(Delivery(notification_id=notification.pk, channel=Delivery.Channel.SMS,
+                                        target=user.phone, **queued))
+            # Robots in id order across the message's organisations, as notify reads them.
+            for robot in sorted((r for pk in ids for r in robots.get(pk, [])), key=lambda r: r.pk):
+                own.append(Delivery(organisation_channel_id=robot.pk, channel=robot.kind, **queued))
+            deliveries += own
+            object_type = message.obj._meta.label_lower if message.obj is not None else ""
+            entry = AuditEntry(
+                "notification.create",
+                message.obj,
+                object_type=object_type or "notifications.notification",
+                after={
+                    "verb": message.verb,
+                    "title": title,
+                    "recipients": [user.pk for user in users],
+                    "organisations": ids,
+                    "deliveries": {
+                        channel: sum(1 for d in own if d.channel == channel) for channel in Delivery.Channel.values
+                    },
+                },
+            )
+            results.append(Notified(notifications=rows, audit=entry))
+        bulk.insert_with_ids(Delivery, deliveries)
+        if not defer_audit:
+            audit_record_many([result.audit for result in results], actor=actor)
+        delivery_ids = [d.pk for d in deliveries]
+        if delivery_ids:
+            queue_deliveries(delivery_ids)
+    return results
+
