@@ -72,6 +72,37 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
         assert stored == (case.accept_due_at, case.solve_due_at, case.solve_yellow_at, case.supervise_at,
                           case.report_at), case.number
 
+    # Inspection registrations with what hangs off them, as the services leave them.
+    from yancheng.inspections.models import (
+        CapRule,
+        Inspection,
+        InspectionAlert,
+        InspectionDepartment,
+        InspectionInspector,
+        InspectionItem,
+        Rating,
+        RatingReceipt,
+        SupervisionCode,
+    )
+    from yancheng.inspections.ratings import receipt_digest
+
+    assert Inspection.objects.count() == SMOKE.inspections
+    assert SupervisionCode.objects.filter(revoked_at__isnull=True).count() == Enterprise.objects.count()
+    kinds = dict(Inspection.objects.values_list("kind").annotate(n=Count("id")).order_by())
+    assert set(kinds) == {"enforcement", "visit"}
+    assert Inspection.objects.filter(joint_proposal__isnull=False).exists()
+    assert Inspection.objects.filter(exemption_reason__isnull=False, counts_toward_caps=False).exists()
+    assert Inspection.objects.filter(plan_entry__isnull=False).exists()
+    assert not Inspection.objects.filter(status="finished", outcome="").exists()
+    assert InspectionInspector.objects.count() >= 2 * SMOKE.inspections
+    assert InspectionDepartment.objects.count() > SMOKE.inspections
+    assert InspectionAlert.objects.exists() and Rating.objects.exists()
+    assert CapRule.objects.filter(scope="item").count() == 4 * InspectionItem.objects.exclude(published_at=None).count()
+    rated = [(i.enterprise, i) for i in Inspection.objects.filter(status="finished").select_related("enterprise")]
+    digests = {receipt_digest(e, i) for e, i in rated}
+    receipts = set(RatingReceipt.objects.values_list("digest", flat=True))
+    assert receipts and receipts <= digests  # the keyed digest ratings.receipt_digest computes
+
     # The generated audit trail is a valid, signed chain (what `yancheng audit verify` checks).
     report = verify_chain()
     assert report.ok, report.summary()

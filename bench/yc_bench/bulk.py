@@ -1,17 +1,28 @@
 """Bulk writing for the generator: COPY through psycopg 3 on PostgreSQL, ``executemany`` in
 big transactions on SQLite, with explicit ids (so a stage owns a range of ids and can be
-redone by deleting that range) and a progress line with the rate."""
+redone by deleting that range) and a progress line with the rate.
+
+The big stages make their rows in *chunks* (``Bulk.run_chunks``): a chunk is a pure function
+of the seed, the stage and the chunk's number, made in worker processes (``fork``: they
+inherit what the stage loaded before) as text ready for COPY, while this process writes the
+chunks in order, each in one transaction together with the stage's progress mark, so an
+interrupted stage continues after its last committed chunk."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import json
+import multiprocessing
+import operator
+import os
 import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +45,7 @@ class Progress:
         self.started = time.monotonic()
         self._shown = self.started
         self._tty = sys.stderr.isatty()
+        self._skipped = 0
 
     def advance(self, n: int) -> None:
         self.done += n
@@ -42,10 +54,15 @@ class Progress:
             self._shown = now
             self._draw(final=False)
 
+    def skip(self, n: int) -> None:
+        """Count n units done before (a resumed stage), outside the rate."""
+        self.done += n
+        self._skipped = n
+
     @property
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
-        return self.done / elapsed if elapsed > 0 else 0.0
+        return (self.done - self._skipped) / elapsed if elapsed > 0 else 0.0
 
     @property
     def seconds(self) -> float:
@@ -99,21 +116,186 @@ def _sqlite_converter(field: Any) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+_INT_KINDS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+              "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField", "ForeignKey",
+              "OneToOneField", "DecimalField", "FloatField", "UUIDField"}
+_TEXT_KINDS = {"CharField", "TextField", "SlugField", "EmailField", "GenericIPAddressField", "URLField"}
+_isoformat = operator.methodcaller("isoformat")
+
+
+def _escape(value: str) -> str:
+    return value.translate(_COPY_ESCAPES)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json_copy(value: Any) -> str:
+    return "\\N" if value is None else _JSON(value).translate(_COPY_ESCAPES)
+
+
+def _pg_formatter(fields: Sequence[Any]) -> Callable[..., str]:
+    """A function of the columns' values returning the row's line of COPY text, compiled
+    for these fields: one f-string, no call per value (the generator formats tens of
+    millions of rows)."""
+    namespace: dict[str, Any] = {"E": _COPY_ESCAPES, "J": _json_copy, "N": "\\N"}
+    parts = []
+    for i, f in enumerate(fields):
+        v = f"v{i}"
+        kind = f.get_internal_type()
+        nullable = f.null
+        if kind == "BooleanField":
+            expr = f"('t' if {v} else 'f')"
+        elif kind in _INT_KINDS:
+            expr = v
+        elif kind in _TEXT_KINDS and f.choices:
+            expr = v  # one of the field's choices: nothing to escape
+        elif kind in _TEXT_KINDS:
+            expr = f"{v}.translate(E)"
+        elif kind in {"DateTimeField", "DateField"}:
+            expr = f"{v}.isoformat()"
+        elif kind == "JSONField":
+            expr, nullable = f"J({v})", False
+        else:
+            namespace[f"C{i}"] = _pg_converter(f)
+            expr, nullable = f"C{i}({v})", False
+        if nullable:
+            expr = f"(N if {v} is None else {expr})"
+        parts.append("{" + expr + "}")
+    args = ", ".join(f"v{i}" for i in range(len(fields)))
+    separator = "\\t"  # a backslash and a t in the compiled f-string: a tab in the line
+    source = f'def line({args}):\n    return f"{separator.join(parts)}"\n'
+    exec(compile(source, f"<copy format {fields[0].model._meta.db_table if fields else ''}>", "exec"), namespace)  # noqa: S102 - our own code
+    return namespace["line"]
+
+
+def _default_of(field: Any) -> Any:
+    if field.has_default():
+        return field.default() if callable(field.default) else field.default
+    return None if field.null else _REQUIRED
+
+
+def _field_by_attname(model: Any, attname: str) -> Any:
+    for f in model._meta.concrete_fields:
+        if f.attname == attname:
+            return f
+    raise KeyError(f"{model._meta.db_table} has no column {attname!r}")
+
+
+class Rows:
+    """One table's rows of a chunk, formatted as they are made: lines of COPY text on
+    PostgreSQL, bound rows on SQLite. ``columns`` are attribute names (``case_id``), in the
+    order ``add(*values)`` takes the values; a column left out takes the database's default
+    (the primary key: the sequence)."""
+
+    def __init__(self, model: Any, columns: Sequence[str], vendor: str) -> None:
+        fields = [_field_by_attname(model, name) for name in columns]
+        self.table = model._meta.db_table
+        self.columns = [f.column for f in fields]
+        self.vendor = vendor
+        self.lines: list[Any] = []
+        append = self.lines.append
+        if vendor == "postgresql":
+            line = _pg_formatter(fields)
+
+            def add(*values: Any) -> None:
+                append(line(*values))
+        else:
+            lite = [_sqlite_converter(f) for f in fields]
+
+            def add(*values: Any) -> None:
+                append([c(v) for c, v in zip(lite, values, strict=True)])
+        self.add = add
+        self._defaults = [(f.attname, _default_of(f)) for f in fields]
+        self._line_of_dict: Callable[[dict[str, Any]], Any] | None = None
+        if vendor == "postgresql":
+            namespace: dict[str, Any] = {"line": line}
+            getters = []
+            for i, (name, default) in enumerate(self._defaults):
+                namespace[f"D{i}"] = default
+                getters.append(f"g({name!r}, D{i})")
+            source = f"def line_of_dict(row):\n    g = row.get\n    return line({', '.join(getters)})\n"
+            exec(compile(source, f"<copy format {self.table}>", "exec"), namespace)  # noqa: S102 - our own code
+            self._line_of_dict = namespace["line_of_dict"]
+
+    @classmethod
+    def of_model(cls, model: Any, vendor: str, *, pk: bool = True) -> Rows:
+        """Every concrete column (the primary key only with ``pk``), for ``add_dict``."""
+        names = [f.attname for f in model._meta.concrete_fields if pk or f is not model._meta.pk]
+        return cls(model, names, vendor)
+
+    def add_dict(self, row: dict[str, Any]) -> None:
+        """A row as a dict keyed by attribute name; a missing key takes the field's default
+        (else NULL), as ``Bulk.insert_model`` does. A NOT NULL column without a value fails."""
+        if not self.lines:
+            missing = [name for name, default in self._defaults if default is _REQUIRED and name not in row]
+            if missing:
+                raise KeyError(f"{self.table}: no value for {missing}")
+        if self._line_of_dict is not None:
+            self.lines.append(self._line_of_dict(row))
+        else:
+            self.add(*[row.get(name, default) for name, default in self._defaults])
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def part(self) -> tuple[str, list[str], Any, int]:
+        payload: Any = self.lines
+        if self.vendor == "postgresql":
+            payload = "\n".join(self.lines) + "\n" if self.lines else ""
+        return (self.table, self.columns, payload, len(self.lines))
+
+
+@dataclass
+class Chunk:
+    """What a worker made: the rows of each table (parents first), how many units (cases,
+    registrations …) they hold, and anything the stage wants back."""
+
+    units: int
+    parts: list[tuple[str, list[str], Any, int]]
+    info: Any = None
+    seconds: float = 0.0  # the worker's time making it
+
+    @property
+    def rows(self) -> int:
+        return sum(p[3] for p in self.parts)
+
+
+_JOB: Callable[[int], Chunk] | None = None  # what the forked workers make (set before the fork)
+
+
+def _make_chunk(index: int) -> Chunk:
+    assert _JOB is not None
+    began = time.process_time()
+    chunk = _JOB(index)
+    chunk.seconds = time.process_time() - began
+    return chunk
+
+
+def default_workers() -> int:
+    return max(os.cpu_count() or 1, 1)
+
+
 class Bulk:
     """Writes rows into tables in chunks, each chunk its own transaction. On PostgreSQL the
     COPY runs in a writer thread on its own connection while the caller makes the next
-    chunk (two cores: one generates, one loads); ``sync()`` waits until all is written."""
+    chunk (two cores: one generates, one loads); ``sync()`` waits until all is written.
+    ``run_chunks`` makes the chunks in ``workers`` processes instead (0: in this one)."""
 
-    def __init__(self, connection: Any = None, chunk: int = 20_000, pipelined: bool | None = None) -> None:
+    def __init__(self, connection: Any = None, chunk: int = 20_000, pipelined: bool | None = None,
+                 workers: int | None = None) -> None:
         self.connection = connection or default_connection
         self.vendor = self.connection.vendor
         self.chunk = chunk
+        self.workers = default_workers() if workers is None else workers
+        self._superuser: bool | None = None
+        self.worker_seconds = 0.0  # CPU time the workers spent making chunks (for the log)
         if pipelined is None:
             # A writer thread has its own connection: it cannot see rows of a transaction
             # still open around us (a test's), so then everything is written here.
             pipelined = self.vendor == "postgresql" and not self.connection.in_atomic_block
         self.pipelined = pipelined
-        self._queue: queue.Queue[tuple[str, str] | None] | None = None
+        self._queue: queue.Queue[tuple[str, str, bool] | None] | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -160,19 +342,36 @@ class Bulk:
 
     # --- secondary indexes and constraints, set aside during a big load (PostgreSQL) -------
 
+    def skips_fk_checks(self) -> bool:
+        """Whether the COPY transactions skip the foreign-key checks (``SET LOCAL
+        session_replication_role = replica``, what ``pg_dump --disable-triggers`` relies
+        on; superusers only): the constraints then stay in place, valid, and are not
+        checked again row by row or table by table. The generator makes consistent rows
+        (the smoke test, whose transaction keeps every check, verifies that)."""
+        if self.vendor != "postgresql":
+            return False
+        if self._superuser is None:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+                row = cursor.fetchone()
+            self._superuser = bool(row and row[0])
+        return self._superuser
+
     def set_aside(self, table: str) -> list[str]:
-        """Drop the table's secondary indexes and its unique and foreign-key constraints
-        (the primary key stays); returns the statements that put them back. Loading
-        first and indexing after is what pg_restore does, for the same reason."""
+        """Drop the table's secondary indexes and its unique constraints (and its foreign
+        keys, unless the loads skip their checks; the primary key stays); returns the
+        statements that put them back. Loading first and indexing after is what
+        pg_restore does, for the same reason."""
         if self.vendor != "postgresql" or self.connection.in_atomic_block:
             return []  # (inside a transaction PostgreSQL refuses ALTER TABLE on pending FK checks)
         self.sync()
         restore: list[str] = []
+        kinds = ["u"] if self.skips_fk_checks() else ["u", "f"]
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
-                [f'"{table}"'],
+                "WHERE conrelid = %s::regclass AND contype = ANY(%s) ORDER BY contype DESC, conname",
+                [f'"{table}"', kinds],
             )
             constraints = cursor.fetchall()
             cursor.execute(
@@ -191,15 +390,60 @@ class Bulk:
         restore.sort(key=lambda ddl: 1 if "FOREIGN KEY" in ddl else 0)
         return restore
 
-    def put_back(self, statements: Iterable[str]) -> None:
-        """Run the statements ``set_aside`` returned; those already done are skipped."""
+    def put_back(self, statements: Iterable[str], parallel: int = 2) -> None:
+        """Run the statements ``set_aside`` returned; those already done are skipped. The
+        indexes and unique constraints are built ``parallel`` at a time, on connections of
+        their own (each build also has PostgreSQL's parallel workers); foreign keys after."""
         self.sync()
-        if self.vendor == "postgresql":
-            with self.connection.cursor() as cursor:
+        statements = list(statements)
+        if not statements:
+            return
+        keys = [s for s in statements if "FOREIGN KEY" in s]
+        builds = [s for s in statements if "FOREIGN KEY" not in s]
+        if self.vendor != "postgresql" or self.connection.in_atomic_block or parallel < 2 or len(builds) < 2:
+            self._run_ddl(self.connection, builds + keys)
+            return
+        from django.db import connections
+
+        pending = queue.Queue[str]()
+        for statement in builds:
+            pending.put(statement)
+        errors: list[BaseException] = []
+        alias = self.connection.alias
+
+        def builder() -> None:
+            connection = connections[alias]  # this thread's own
+            try:
+                while not errors:
+                    try:
+                        statement = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    self._run_ddl(connection, [statement])
+            except BaseException as exc:  # re-raised below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=builder, name=f"bench-index-{n}") for n in range(parallel)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        self._run_ddl(self.connection, keys)
+
+    @staticmethod
+    def _run_ddl(connection: Any, statements: Sequence[str]) -> None:
+        if not statements:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
                 cursor.execute("SET maintenance_work_mem TO '512MB'")
         for statement in statements:
             try:
-                with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+                with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                     cursor.execute(statement)
             except (ProgrammingError, IntegrityError) as exc:
                 if "already exists" not in str(exc):
@@ -261,10 +505,11 @@ class Bulk:
         if self.vendor == "postgresql":
             statement = f'COPY "{table}" ({names}) FROM STDIN'
             text = "\n".join(batch) + "\n"
+            replica = self.skips_fk_checks() and not self.connection.in_atomic_block
             if self.pipelined:
-                self._enqueue(statement, text)
+                self._enqueue(statement, text, replica)
             else:
-                self._copy(self.connection, statement, text)
+                self._copy(self.connection, statement, text, replica)
         else:
             marks = ", ".join("?" for _ in columns)
             self.connection.ensure_connection()
@@ -277,29 +522,28 @@ class Bulk:
         return len(batch)
 
     @staticmethod
-    def _copy(connection: Any, statement: str, text: str) -> None:
+    def _copy(connection: Any, statement: str, text: str, replica: bool = False) -> None:
         if connection.connection is None:
             connection.ensure_connection()
             with connection.cursor() as cursor:
                 # A lost commit is redone with its stage; waiting for each flush is not needed.
                 cursor.execute("SET synchronous_commit TO off")
-        with (
-            transaction.atomic(using=connection.alias),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(statement) as copy,  # the psycopg cursor under Django's wrapper
-        ):
-            copy.write(text)
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if replica:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            with cursor.cursor.copy(statement) as copy:  # the psycopg cursor under Django's wrapper
+                copy.write(text)
 
     # --- the writer thread (PostgreSQL) ------------------------------------------------------
 
-    def _enqueue(self, statement: str, text: str) -> None:
+    def _enqueue(self, statement: str, text: str, replica: bool) -> None:
         if self._error is not None:
             raise RuntimeError("the writer thread failed") from self._error
         if self._queue is None:
             self._queue = queue.Queue(maxsize=3)
             self._thread = threading.Thread(target=self._writer, name="bench-copy", daemon=True)
             self._thread.start()
-        self._queue.put((statement, text))
+        self._queue.put((statement, text, replica))
 
     def _writer(self) -> None:
         from django.db import connections
@@ -318,6 +562,127 @@ class Bulk:
                         self._error = exc
         finally:
             connections[alias].close()
+
+    # --- chunks made by worker processes ---------------------------------------------------------
+
+    def rows(self, model: Any, columns: Sequence[str]) -> Rows:
+        return Rows(model, columns, self.vendor)
+
+    def write(self, parts: Sequence[tuple[str, Sequence[str], Any, int]],
+              after: tuple[str, Sequence[Any]] | None = None) -> int:
+        """Write a chunk's parts in one transaction, with ``after`` (a statement and its
+        parameters: the stage's progress mark) in the same transaction."""
+        self.sync()
+        written = 0
+        connection = self.connection
+        if self.vendor == "postgresql":
+            if connection.connection is None:
+                connection.ensure_connection()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit TO off")
+            replica = self.skips_fk_checks() and not connection.in_atomic_block  # (a test's: keep its checks)
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                if replica:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                for table, columns, payload, n in parts:
+                    if not n:
+                        continue
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                        copy.write(payload)
+                    written += n
+                if after is not None:
+                    cursor.execute(after[0], list(after[1]))
+            return written
+        connection.ensure_connection()
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            for table, columns, payload, n in parts:
+                if not n:
+                    continue
+                names = ", ".join(f'"{c}"' for c in columns)
+                marks = ", ".join("?" for _ in columns)
+                connection.connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', payload)  # noqa: S608
+                written += n
+            if after is not None:
+                cursor.execute(after[0], list(after[1]))
+        return written
+
+    def parallel(self) -> bool:
+        """Whether chunks are made in worker processes: not inside a transaction (a test's),
+        whose rows the workers' own connections could not see."""
+        return self.workers > 0 and not self.connection.in_atomic_block
+
+    def run_chunks(self, make: Callable[[int], Chunk], indices: Iterable[int], *,
+                   progress: Progress | None = None,
+                   finish: Callable[[int, Chunk], Sequence[tuple[str, Sequence[str], Any, int]]] | None = None,
+                   after: Callable[[int, int], tuple[str, Sequence[Any]] | None] | None = None) -> int:
+        """Make chunk ``k`` for each index (in worker processes when ``parallel()``), and
+        write them in order: ``finish(k, chunk)`` may rework a chunk's parts here first
+        (the audit chain, which is sequential), ``after(k, rows)`` is the statement committed
+        with it. ``make`` must read nothing from this process's connection (workers open their
+        own) and depend only on k and what was loaded before the call."""
+        global _JOB
+        written = 0
+        indices = list(indices)
+
+        def write(k: int, chunk: Chunk) -> None:
+            nonlocal written
+            parts = finish(k, chunk) if finish is not None else chunk.parts
+            rows = sum(part[3] for part in parts)
+            written += self.write(parts, after(k, rows) if after is not None else None)
+            self.worker_seconds += chunk.seconds
+            if progress is not None:
+                progress.advance(chunk.units)
+
+        if not self.parallel() or not indices:
+            for k in indices:
+                write(k, _make_chunk_here(make, k))
+            return written
+        from django.db import connections
+
+        self.sync()
+        connections.close_all()  # the workers must not share this process's connections
+        _JOB = make
+        context = multiprocessing.get_context("fork")
+        window = self.workers + 2
+        try:
+            with context.Pool(self.workers) as pool:
+                pending: deque[tuple[int, Any]] = deque()
+                waiting = iter(indices)
+                for k in itertools.islice(waiting, window):
+                    pending.append((k, pool.apply_async(_make_chunk, (k,))))
+                while pending:
+                    k, result = pending.popleft()
+                    chunk = result.get()
+                    following = next(waiting, None)
+                    if following is not None:
+                        pending.append((following, pool.apply_async(_make_chunk, (following,))))
+                    write(k, chunk)
+        finally:
+            _JOB = None
+        return written
+
+    def map_chunks(self, make: Callable[[int], Chunk], indices: Iterable[int]) -> Iterator[Chunk]:
+        """``make(k)`` for each index, in worker processes when ``parallel()``, in order;
+        nothing is written (what ``run_chunks`` needs decided first)."""
+        global _JOB
+        indices = list(indices)
+        if not self.parallel() or len(indices) < 2:
+            for k in indices:
+                yield _make_chunk_here(make, k)
+            return
+        from django.db import connections
+
+        self.sync()
+        connections.close_all()
+        _JOB = make
+        try:
+            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                for chunk in pool.imap(_make_chunk, indices):
+                    self.worker_seconds += chunk.seconds
+                    yield chunk
+        finally:
+            _JOB = None
 
     def sync(self) -> None:
         """Wait until every chunk handed to the writer thread is committed."""
@@ -374,6 +739,13 @@ class Bulk:
         if isinstance(value, dict | list):
             return json.dumps(value, ensure_ascii=False)
         return value
+
+
+def _make_chunk_here(make: Callable[[int], Chunk], index: int) -> Chunk:
+    began = time.process_time()
+    chunk = make(index)
+    chunk.seconds = time.process_time() - began
+    return chunk
 
 
 class Batches:

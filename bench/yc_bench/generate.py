@@ -30,9 +30,10 @@ def stages() -> list[Any]:
 
 
 def generate(scale: Scale, seed: int = DEFAULT_SEED, *, log: Callable[[str], None] = print,
-             only: set[str] | None = None) -> dict[str, Any]:
+             only: set[str] | None = None, workers: int | None = None) -> dict[str, Any]:
     """Run every stage not done yet on the current database connection; returns a summary
-    {stage: {"rows", "seconds", "skipped"}}."""
+    {stage: {"rows", "seconds", "skipped"}}. ``workers``: processes making the chunks of
+    the big stages (default: one per core; 0: all in this process)."""
     from django.utils import timezone
 
     from .bulk import Bulk
@@ -51,9 +52,11 @@ def generate(scale: Scale, seed: int = DEFAULT_SEED, *, log: Callable[[str], Non
         now = timezone.now().replace(microsecond=0)
         state.set_meta(scale=scale.name, seed=seed, now=now.isoformat())
         meta = state.meta()
-    ctx = Context(scale=scale, seed=seed, now=dt.datetime.fromisoformat(meta["now"]), bulk=Bulk(), state=state)
+    bulk = Bulk(workers=workers)
+    ctx = Context(scale=scale, seed=seed, now=dt.datetime.fromisoformat(meta["now"]), bulk=bulk, state=state)
     summary: dict[str, Any] = {}
-    log(f"{scale.describe()}; seed {seed}; anchored at {ctx.now.isoformat()}")
+    log(f"{scale.describe()}; seed {seed}; anchored at {ctx.now.isoformat()}; "
+        f"{bulk.workers if bulk.parallel() else 0} worker processes")
     for stage in stages():
         if only and stage.name not in only:
             continue
@@ -65,35 +68,90 @@ def generate(scale: Scale, seed: int = DEFAULT_SEED, *, log: Callable[[str], Non
             log(f"- {stage.name}: done before ({previous.rows:,} rows), skipped")
             summary[stage.name] = {"rows": previous.rows, "seconds": previous.seconds, "skipped": True}
             continue
-        if previous is not None:
-            log(f"- {stage.name}: interrupted before; cleaning up and redoing it")
-            stage.cleanup(ctx, previous.marks)
-            ctx.bulk.put_back(previous.marks.get("_restore", []))
-        log(f"- {stage.name}: about {stage.planned(ctx):,} rows")
         started = time.monotonic()
-        marks: dict[str, Any] = dict(stage.marks(ctx))
-        current = state.start(stage.name, marks)  # noted before anything is dropped
-        if stage.set_aside:
+        cpu = CpuClock(bulk.vendor == "postgresql")
+        bulk.worker_seconds = 0.0
+        if previous is not None and stage.resumes:
+            done = previous.marks.get("chunks_done")
+            log(f"- {stage.name}: interrupted before; continuing where it stopped"
+                + (f" ({done} chunks were committed)" if done is not None else ""))
+            marks: dict[str, Any] = previous.marks
+            current = previous
+        else:
+            if previous is not None:
+                log(f"- {stage.name}: interrupted before; cleaning up and redoing it")
+                stage.cleanup(ctx, previous.marks)
+                bulk.put_back(previous.marks.get("_restore", []))
+            log(f"- {stage.name}: about {stage.planned(ctx):,} rows")
+            marks = dict(stage.marks(ctx))
+            current = state.start(stage.name, marks)  # noted before anything is dropped
+        if stage.set_aside and "_restore" not in marks:
             restore: list[str] = []
-            for table in stage.table_names():
-                restore += ctx.bulk.set_aside(table)
+            for table in stage.aside_names():
+                restore += bulk.set_aside(table)
             marks["_restore"] = restore
             current = state.start(stage.name, marks)
         try:
             rows = stage.run(ctx, current.marks)
-            ctx.bulk.sync()
-        finally:
+            bulk.sync()
+        except BaseException:
             if marks.get("_restore"):
-                began = time.monotonic()
-                ctx.bulk.put_back(marks["_restore"])
-                log(f"  {stage.name}: indexes and constraints rebuilt in {time.monotonic() - began:.1f}s")
+                log(f"  {stage.name}: stopped; its tables' indexes stay set aside until a rerun finishes the stage")
+            raise
+        if marks.get("_restore"):
+            began = time.monotonic()
+            bulk.put_back(marks["_restore"])
+            log(f"  {stage.name}: indexes and constraints rebuilt in {time.monotonic() - began:.1f}s")
         stage.finish(ctx)
+        if stage.resumes and "rows" in marks:
+            rows = int(marks["rows"])  # with what an interrupted run wrote before
         seconds = time.monotonic() - started
         state.finish(current, rows=rows, seconds=seconds)
         rate = rows / seconds if seconds > 0 else 0
-        log(f"  {stage.name}: {rows:,} rows in {seconds:.1f}s ({rate:,.0f} rows/s)")
+        log(f"  {stage.name}: {rows:,} rows in {seconds:.1f}s ({rate:,.0f} rows/s){cpu.report(bulk.worker_seconds)}")
         summary[stage.name] = {"rows": rows, "seconds": round(seconds, 2), "skipped": False}
     return summary
+
+
+class CpuClock:
+    """CPU seconds of this process, of its workers and of the local PostgreSQL server over
+    a stage (PostgreSQL's from /proc: only when the server runs on this machine)."""
+
+    def __init__(self, server: bool = True) -> None:
+        self.process = time.process_time()
+        self.server = self.server_seconds() if server else None
+
+    @staticmethod
+    def server_seconds() -> float | None:
+        import os
+        from pathlib import Path
+
+        total = 0
+        found = False
+        for entry in Path("/proc").iterdir() if Path("/proc").exists() else ():
+            if not entry.name.isdigit():
+                continue
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, rest = text.split(") ", 1) if ") " in text else ("", "")
+            if not name.endswith("(postgres"):
+                continue
+            fields = rest.split()
+            # utime, stime, and the children's (exited backends count to the postmaster)
+            total += sum(int(x) for x in fields[11:15])
+            found = True
+        return total / os.sysconf("SC_CLK_TCK") if found else None
+
+    def report(self, worker_seconds: float) -> str:
+        text = f"; CPU: generator {time.process_time() - self.process:.1f}s"
+        if worker_seconds:
+            text += f" + workers {worker_seconds:.1f}s"
+        server = self.server_seconds()
+        if server is not None and self.server is not None:
+            text += f", PostgreSQL {server - self.server:.1f}s"
+        return text
 
 
 def recreate_database(target: Target) -> None:
@@ -136,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="drop the database first")
     parser.add_argument("--only", help="comma-separated stage names (for development)")
     parser.add_argument("--verify", action="store_true", help="run `yancheng audit verify` at the end")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes making the big stages' chunks (default: one per core; 0: none)")
     args = parser.parse_args(argv)
     target = parse_target(args.db)
     if args.fresh:
@@ -147,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     print(f"migrating {target.label} {target.name} …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
-    summary = generate(SCALES[args.scale], args.seed, only=set(args.only.split(",")) if args.only else None)
+    summary = generate(SCALES[args.scale], args.seed, only=set(args.only.split(",")) if args.only else None,
+                       workers=args.workers)
     total_rows = sum(s["rows"] for s in summary.values() if not s["skipped"])
     elapsed = time.monotonic() - started
     print(f"done: {total_rows:,} rows written in {elapsed:.1f}s ({total_rows / max(elapsed, 1e-9):,.0f} rows/s overall)")

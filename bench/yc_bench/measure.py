@@ -342,6 +342,7 @@ def dataset() -> dict[str, Any]:
     from yancheng.cases.models import Case, CaseEvent
     from yancheng.core.audit.models import AuditEvent
     from yancheng.core.models import Enterprise
+    from yancheng.inspections.models import Inspection
     from yancheng.projects.models import MonthlyReport, Node, Project
 
     lights = dict(Case.objects.filter(status__in=OPEN_INBOX).with_lights().values_list("light")
@@ -351,7 +352,8 @@ def dataset() -> dict[str, Any]:
         "open_cases": Case.objects.filter(status__in=OPEN_INBOX[:4]).count(), "open_lights": lights,
         "enterprises": Enterprise.objects.count(), "projects": Project.objects.count(),
         "nodes": Node.objects.count(), "monthly_reports": MonthlyReport.objects.count(),
-        "audit_records": AuditEvent.objects.count(), "at": timezone.now().isoformat(timespec="seconds"),
+        "audit_records": AuditEvent.objects.count(), "inspections": Inspection.objects.count(),
+        "at": timezone.now().isoformat(timespec="seconds"),
     }
 
 

@@ -248,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=0, help="repetitions per figure (default 3, --quick 1)")
     parser.add_argument("--quick", action="store_true", help="fewer requests, a 1,000-row import (to try it)")
     parser.add_argument("--import-rows", type=int, default=0, help="rows of the .xlsx import (default 100,000)")
+    parser.add_argument("--peer-tickets", type=int, default=0,
+                        help="tickets helpdesk holds (default: as many as Yancheng has cases)")
     parser.add_argument("--out", help="result file (default bench/results/<date>-<db>.json)")
     args = parser.parse_args(argv)
     target = parse_target(args.db)
@@ -265,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.peer:
         from . import peer as peer_module
 
-        peer = peer_module.measure(target, tickets=result["dataset"]["cases"], plan=plan, log=log)
+        peer = peer_module.measure(target, tickets=args.peer_tickets or result["dataset"]["cases"], plan=plan, log=log)
     checks = verdicts(result, peer)
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(started)),

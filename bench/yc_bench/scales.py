@@ -1,6 +1,6 @@
 """How much data each scale holds. "province" is the issue's target: 14 cities, 1,000,000
-cases, 100,000 projects, 200,000 enterprises, 5,000,000 audit records (and 2,000,000
-inspection registrations once that module's stage exists)."""
+cases, 100,000 projects, 200,000 enterprises, 5,000,000 audit records and 2,000,000
+inspection registrations."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "smoke": Scale("smoke", cities=1, enterprises=120, enterprise_user_share=0.5, projects=30, cases=300,
-                   notifications=300, audit=1_500, inspections=0, span_days=120),
+                   notifications=300, audit=1_500, inspections=600, span_days=120),
     "town": Scale("town", cities=1, enterprises=4_000, enterprise_user_share=0.2, projects=2_000, cases=20_000,
                   notifications=20_000, audit=100_000, inspections=40_000, span_days=365),
     "city": Scale("city", cities=1, enterprises=20_000, enterprise_user_share=0.1, projects=10_000, cases=100_000,

@@ -5,8 +5,7 @@ from .audit import AuditStage
 from .cases import CaseStage
 from .enterprises import EnterpriseStage
 from .final import FinalStage
-from .inspections import InspectionStage
-from .notifications import NotificationStage
+from .inspections import InspectionSetupStage, InspectionStage
 from .projects import ProjectStage
 from .rankings import RankingStage
 from .world import WorldStage
@@ -15,8 +14,8 @@ STAGES = (
     WorldStage(),
     EnterpriseStage(),
     ProjectStage(),
-    CaseStage(),
-    NotificationStage(),
+    CaseStage(),  # with the cases' in-app notifications
+    InspectionSetupStage(),
     InspectionStage(),
     RankingStage(),
     AuditStage(),  # last of the writers: the trail is topped up to the scale's count

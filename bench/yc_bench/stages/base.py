@@ -4,6 +4,10 @@ A stage declares its tables in insertion order; when it starts, the generator no
 first free id of each, so a stage that was interrupted is redone cleanly by deleting from
 those ids (in reverse order) before running again. Stages that cannot delete (the audit
 trail is append-only) override ``cleanup`` and continue where they stopped instead.
+
+A stage that writes only through ``Bulk.run_chunks`` (``resumes = True``) commits its
+progress mark with every chunk, so an interrupted run continues after the last committed
+chunk: nothing is deleted and nothing is written twice.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from ..bulk import Bulk
 from ..scales import Scale
-from ..state import State
+from ..state import TABLE, State
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -37,6 +41,23 @@ class Context:
     def today(self) -> dt.date:
         return self.now.astimezone(SHANGHAI).date()
 
+    def chunk_rng(self, stage: str, index: int) -> random.Random:
+        """The stream of one chunk of a stage: the chunk is the same whoever makes it."""
+        return random.Random(f"{self.seed}:{stage}:{index}")
+
+    def progress_mark(self, stage: str, marks: dict[str, Any]) -> Any:
+        """``after`` for ``Bulk.run_chunks``: the stage's marks with ``chunks_done`` = k + 1
+        (and the rows written so far), committed with chunk k."""
+        import json
+
+        def after(k: int, rows: int = 0) -> tuple[str, list[Any]]:
+            marks["chunks_done"] = k + 1
+            marks["rows"] = int(marks.get("rows", 0)) + rows
+            return (f"UPDATE {TABLE} SET marks = %s WHERE stage = %s",  # noqa: S608 - our table
+                    [json.dumps(marks, default=str), stage])
+
+        return after
+
 
 class Stage:
     name: str = ""
@@ -44,6 +65,9 @@ class Stage:
     # PostgreSQL: drop the tables' secondary indexes and constraints while loading and
     # rebuild them after (only for stages that write with COPY and read nothing back).
     set_aside: bool = False
+    # Writes only through Bulk.run_chunks with ctx.progress_mark: continues after its last
+    # committed chunk instead of being deleted and redone.
+    resumes: bool = False
 
     def enabled(self, ctx: Context) -> bool:
         return True
@@ -54,6 +78,10 @@ class Stage:
 
     def table_names(self) -> list[str]:
         return [m._meta.db_table for m in self.tables]
+
+    def aside_names(self) -> list[str]:
+        """The tables whose indexes are set aside (``set_aside``): all of them by default."""
+        return self.table_names()
 
     def marks(self, ctx: Context) -> dict[str, int]:
         return {t: ctx.bulk.next_id(t) for t in self.table_names()}

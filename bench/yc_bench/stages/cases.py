@@ -35,13 +35,16 @@ from yancheng.cases.models import (
     Urgency,
 )
 from yancheng.core.models import Enterprise, Role, User
+from yancheng.core.notifications.models import Notification
 from yancheng.projects.models import Project
 
-from ..bulk import Batches, Progress
+from ..bulk import Chunk, Progress, Rows
 from ..clocks import SHANGHAI, Clocks
 from .base import Context, Stage
 from .world import World, world_of
 
+CHUNK = 5_000  # cases a chunk
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 HAZARDS = ("厂区消防通道被占用", "危化品仓库未按规定分区存放", "高处作业未设防护栏", "配电房存在漏水隐患",
@@ -57,20 +60,36 @@ class Sim:
     """One case being simulated: the row, and what happened to it."""
 
     row: dict[str, Any]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)  # in EVENT_COLUMNS order
     tasks: list[dict[str, Any]] = field(default_factory=list)
     extensions: list[dict[str, Any]] = field(default_factory=list)
 
     def event(self, at: dt.datetime, action: str, *, actor: int | None, actor_org: int | None, to: str,
               note: str = "", internal: bool = False, data: dict[str, Any] | None = None) -> None:
-        self.events.append({
-            "case_id": self.row["id"], "at": at, "actor_id": actor, "actor_org_id": actor_org, "action": action,
-            "from_status": self.row["status"], "to_status": to, "note": note, "internal": internal,
-            "data": data or {},
-        })
-        self.row["status"] = to
-        self.row["version"] += 1
-        self.row["updated_at"] = max(self.row["updated_at"], at)
+        row = self.row
+        self.events.append((row["id"], at, actor, actor_org, action, row["status"], to, note, internal, data or {}))
+        row["status"] = to
+        row["version"] += 1
+        if at > row["updated_at"]:
+            row["updated_at"] = at
+
+
+NOTIFICATION_COLUMNS = ("recipient_id", "verb", "title", "body", "url", "object_type", "object_id", "created_at",
+                        "read_at")
+EVENT_COLUMNS = ("case_id", "at", "actor_id", "actor_org_id", "action", "from_status", "to_status", "note", "internal",
+                 "data")
+
+
+def _at(event: tuple[Any, ...]) -> dt.datetime:
+    return event[1]  # type: ignore[no-any-return]
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _moment(micros: int) -> dt.datetime:
+    return (EPOCH + dt.timedelta(microseconds=micros)).astimezone(SHANGHAI)
 
 
 def last_batch_moment(now: dt.datetime, clocks: Clocks) -> dt.datetime:
@@ -86,8 +105,9 @@ def last_batch_moment(now: dt.datetime, clocks: Clocks) -> dt.datetime:
 
 class CaseStage(Stage):
     name = "cases"
-    tables = (Case, CaseTask, ExtensionRequest, CaseEvent)
+    tables = (Case, CaseTask, ExtensionRequest, CaseEvent, Notification)
     set_aside = True
+    resumes = True
 
     def planned(self, ctx: Context) -> int:
         return ctx.scale.cases * 7
@@ -121,59 +141,115 @@ class CaseStage(Stage):
         clocks = Clocks()
         inputs = self._inputs(ctx)
         world: World = inputs["world"]
-        existing = Case.objects.count()
-        total = max(scale.cases - existing, 0)
+        if "total" not in marks:  # (a resumed run counts the cases it wrote itself as existing)
+            marks["total"] = max(scale.cases - Case.objects.count(), 0)
+            marks["notifications"] = max(scale.notifications - Notification.objects.count(), 0)
+        total = int(marks["total"])
+        self.notifications = int(marks["notifications"])
         now = ctx.now
         self.batch_moment = last_batch_moment(now, clocks)
         self.last_tick = self.batch_moment - dt.timedelta(microseconds=1)
-        # Submission moments: a working day of the span, in office hours (a few outside).
+        # Submission moments (microseconds since the epoch, sorted): a working day of the
+        # span, in office hours (a few outside). Drawn here, so the numbering (WT<year>-n,
+        # in time order) is known before the chunks are made.
         first_day = (now - dt.timedelta(days=scale.span_days)).astimezone(SHANGHAI).date()
         days = [first_day + dt.timedelta(days=k) for k in range((now.astimezone(SHANGHAI).date() - first_day).days + 1)]
         working = [d for d in days if clocks.is_working_day(d)] or days
+        starts = [_micros(dt.datetime.combine(d, dt.time(0), tzinfo=SHANGHAI)) for d in working]
+        latest = _micros(now - dt.timedelta(minutes=5))
+        random_ = rng.random
+        n_days = len(working)
         moments = []
         for _ in range(total):
-            day = working[rng.randrange(len(working))]
-            minute = rng.randint(8 * 60 + 30, 17 * 60 + 30) if rng.random() < 0.95 else rng.randint(0, 24 * 60 - 1)
-            moment = dt.datetime.combine(day, dt.time(minute // 60, minute % 60, rng.randrange(60)),
-                                         tzinfo=SHANGHAI) + dt.timedelta(microseconds=rng.randrange(1_000_000))
-            moments.append(min(moment, now - dt.timedelta(minutes=5)))
+            day = starts[int(random_() * n_days)]
+            minute = 8 * 60 + 30 + int(random_() * 541) if random_() < 0.95 else int(random_() * 1440)
+            moments.append(min(day + minute * 60_000_000 + int(random_() * 60_000_000), latest))
         moments.sort()
+        # Numbers: per local year, after the counters the database holds.
         counters = dict(CaseCounter.objects.values_list("year", "last"))
-        recent: dict[int, deque[tuple[int, dt.datetime]]] = defaultdict(lambda: deque(maxlen=20))
-        self.ctx, self.rng, self.clocks, self.inputs, self.world = ctx, rng, clocks, inputs, world
-        case_id = int(marks[Case._meta.db_table])
-        progress = Progress("cases", total)
-        out = Batches(ctx.bulk, list(self.tables), size=2_000, progress=progress)
-        self.out = out
+        years = list(range(_moment(moments[0]).year, _moment(moments[-1]).year + 1)) if moments else []
+        year_starts = [_micros(dt.datetime(y, 1, 1, tzinfo=SHANGHAI)) for y in years]
+        first_index = [bisect.bisect_left(moments, b) for b in year_starts]
+        self.numbering = (years, year_starts, first_index, [counters.get(y, 0) for y in years])
+        self.ctx, self.clocks, self.inputs, self.world = ctx, clocks, inputs, world
+        self._leads: dict[tuple[Any, ...], list[int]] = {}
+        self.moments = moments
+        self.first_case_id = int(marks[Case._meta.db_table])
         counties = [(index, county) for index, city in enumerate(world.cities) for county in city.counties
                     if inputs["enterprises"].get(county.region_id)]
         if not counties:
             raise SystemExit("no enterprises: run the enterprises stage first")
-        county_weights = [len(inputs["enterprises"][c.region_id]) for _i, c in counties]
         cumulative = []
         running = 0
-        for w in county_weights:
-            running += w
+        for _i, county in counties:
+            running += len(inputs["enterprises"][county.region_id])
             cumulative.append(running)
-        for created in moments:
-            city_index, county = counties[bisect.bisect_right(cumulative, rng.random() * running)]
-            year = created.astimezone(SHANGHAI).year
-            counters[year] = counters.get(year, 0) + 1
-            sim = self.simulate(case_id, f"WT{year}-{counters[year]:06d}", created, city_index, county, recent)
-            out.add(Case, sim.row)
-            for task in sim.tasks:
-                out.add(CaseTask, task)
-            for extension in sim.extensions:
-                out.add(ExtensionRequest, extension)
-            for event in sim.events:
-                out.add(CaseEvent, event)
-            case_id += 1
-            out.unit_done()
-        out.flush()
+        self.counties, self.cumulative, self.running = counties, cumulative, running
+        chunks = (total + CHUNK - 1) // CHUNK
+        done = int(marks.get("chunks_done", 0))
+        progress = Progress("cases", total)
+        progress.skip(min(done * CHUNK, total))
+        written = ctx.bulk.run_chunks(self.make_chunk, range(done, chunks), progress=progress,
+                                      after=ctx.progress_mark(self.name, marks))
         progress.finish()
-        for year, last in counters.items():
-            CaseCounter.objects.update_or_create(year=year, defaults={"last": last})
-        return out.written
+        for year, first, base, following in zip(years, first_index, self.numbering[3], [*first_index[1:], total],
+                                                strict=True):
+            if following > first:
+                CaseCounter.objects.update_or_create(year=year, defaults={"last": base + following - first})
+        return written
+
+    def make_chunk(self, k: int) -> Chunk:
+        """Cases k·CHUNK … (k+1)·CHUNK − 1 in time order, from the chunk's own stream."""
+        vendor = self.ctx.bulk.vendor
+        self.rng = rng = self.ctx.chunk_rng(self.name, k)
+        cases, tasks = Rows.of_model(Case, vendor), Rows.of_model(CaseTask, vendor, pk=False)
+        extensions = Rows.of_model(ExtensionRequest, vendor, pk=False)
+        events = Rows(CaseEvent, EVENT_COLUMNS, vendor)
+        add_event = events.add
+        notifications = Rows(Notification, NOTIFICATION_COLUMNS, vendor)
+        recent: dict[int, deque[tuple[int, dt.datetime]]] = defaultdict(lambda: deque(maxlen=20))
+        years, year_starts, first_index, bases = self.numbering
+        first, last = k * CHUNK, min((k + 1) * CHUNK, len(self.moments))
+        for index in range(first, last):
+            micros = self.moments[index]
+            y = bisect.bisect_right(year_starts, micros) - 1
+            number = f"WT{years[y]}-{bases[y] + index - first_index[y] + 1:06d}"
+            city_index, county = self.counties[bisect.bisect_right(self.cumulative, rng.random() * self.running)]
+            sim = self.simulate(self.first_case_id + index, number, _moment(micros), city_index, county, recent)
+            cases.add_dict(sim.row)
+            for task in sim.tasks:
+                tasks.add_dict(task)
+            for extension in sim.extensions:
+                extensions.add_dict(extension)
+            for event in sim.events:
+                add_event(*event)
+            # Its in-app notifications: the new case for the receiving unit's dispatchers,
+            # the assignment for the lead unit's handlers; those older than three days
+            # mostly read. How many a case gets is spread evenly over the cases (exact total).
+            wanted, total = self.notifications, len(self.moments)
+            count = (index + 1) * wanted // total - index * wanted // total
+            if count:
+                self.notify(sim.row, count, notifications)
+        return Chunk(units=last - first, parts=[cases.part(), tasks.part(), extensions.part(), events.part(),
+                                                notifications.part()])
+
+    def notify(self, row: dict[str, Any], count: int, out: Rows) -> None:
+        rng, world, now = self.rng, self.world, self.ctx.now
+        old = now - dt.timedelta(days=3)
+        pk, number, title = row["id"], row["number"], row["title"]
+        for n in range(count):
+            lead, assigned = row["lead_org_id"], row.get("assigned_at")
+            if n % 2 == 1 and lead and assigned:
+                users, verb, text, at = world.handlers.get(lead, []), "case.assigned", "交办事项，请签收", assigned
+            else:
+                users, verb, text, at = (world.dispatchers.get(row["dispatch_org_id"], []), "case.submitted",
+                                         "新事项待受理", row["created_at"])
+            if not users:
+                continue
+            at = at + dt.timedelta(seconds=rng.uniform(0, 5))
+            read = at + dt.timedelta(hours=rng.uniform(0.2, 30)) if at < old and rng.random() < 0.9 else None
+            out.add(users[rng.randrange(len(users))], verb, f"[{number}] {text}：{title}"[:200], title, f"/cases/{pk}/",
+                    "cases.case", str(pk), at, min(read, now) if read else None)
 
     # --- one case --------------------------------------------------------------------------------------
 
@@ -187,12 +263,17 @@ class CaseStage(Stage):
         return self._pick(self.world.dispatchers.get(org, []))
 
     def _lead_for(self, city_index: int, county: Any, avoid: int | None = None) -> int:
-        city = self.world.cities[city_index]
         rng = self.rng
-        pool = city.units if rng.random() < 0.65 or not county.units else county.units
-        leads = [u for u in pool if u != avoid and self.world.handlers.get(u)]
-        if not leads:
-            leads = [u for u in city.units + county.units if u != avoid and self.world.handlers.get(u)]
+        local = rng.random() >= 0.65 and bool(county.units)
+        key = (city_index, county.region_id, local, avoid)
+        leads = self._leads.get(key)
+        if leads is None:
+            city = self.world.cities[city_index]
+            pool = county.units if local else city.units
+            leads = [u for u in pool if u != avoid and self.world.handlers.get(u)]
+            if not leads:
+                leads = [u for u in city.units + county.units if u != avoid and self.world.handlers.get(u)]
+            self._leads[key] = leads
         return leads[rng.randrange(len(leads))]
 
     def simulate(self, case_id: int, number: str, t0: dt.datetime, city_index: int, county: Any,
@@ -255,9 +336,8 @@ class CaseStage(Stage):
                 row["merged_into_id"] = target
                 sim.event(at, "merge", actor=dispatcher, actor_org=dispatch, to=Status.MERGED,
                           note="与已受理事项重复，并单办理。", data={"into": target})
-                sim.events.append({"case_id": target, "at": at, "actor_id": dispatcher, "actor_org_id": dispatch,
-                                   "action": "merged_in", "from_status": "", "to_status": "", "note": number,
-                                   "internal": False, "data": {"case": case_id}})
+                sim.events.append((target, at, dispatcher, dispatch, "merged_in", "", "", number, False,
+                                   {"case": case_id}))
             return sim
         window.append((case_id, t0))
 
@@ -446,5 +526,5 @@ class CaseStage(Stage):
                 row["escalated_to_id"] = target
             sim.event(at, action, actor=None, actor_org=None, to=status,
                       data={"level": level, "escalated_to": row.get("escalated_to_id")})
-        sim.events.sort(key=lambda e: e["at"])
+        sim.events.sort(key=_at)
         return sim

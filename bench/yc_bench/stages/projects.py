@@ -15,7 +15,7 @@ from yancheng.core.models import Enterprise, IndustryChain, Region
 from yancheng.projects.demo import INDUSTRY_SUFFIXES, INFRASTRUCTURE, LIVELIHOOD
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, NodeLink, Project, Stage, StageChange
 
-from ..bulk import Batches, Progress
+from ..bulk import Chunk, Progress, Rows
 from .base import SHANGHAI, Context
 from .base import Stage as GeneratorStage
 from .world import world_of
@@ -41,10 +41,14 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+CHUNK = 5_000  # projects a chunk
+
+
 class ProjectStage(GeneratorStage):
     name = "projects"
     tables = (Project, StageChange, AnnualPlan, Node, NodeLink, MonthlyReport)
     set_aside = True
+    resumes = True
 
     def planned(self, ctx: Context) -> int:
         return ctx.scale.projects * 25
@@ -52,31 +56,58 @@ class ProjectStage(GeneratorStage):
     def run(self, ctx: Context, marks: dict[str, Any]) -> int:
         scale = ctx.scale
         rng = ctx.rng(self.name)
-        world = world_of(ctx)
         today = ctx.today
-        region_names = dict(Region.objects.values_list("id", "name"))
-        chains = list(IndustryChain.objects.values_list("id", flat=True).order_by("id"))
-        enterprises: dict[int, list[int]] = defaultdict(list)
+        self.ctx, self.world = ctx, world_of(ctx)
+        self.region_names = dict(Region.objects.values_list("id", "name"))
+        self.chains = list(IndustryChain.objects.values_list("id", flat=True).order_by("id"))
+        self.enterprises: dict[int, list[int]] = defaultdict(list)
         for pk, region_id in Enterprise.objects.values_list("id", "region_id").order_by("id").iterator(chunk_size=20_000):
-            enterprises[region_id].append(pk)
-        existing = Project.objects.count()
-        total = max(scale.projects - existing, 0)
-        project_id = int(marks[Project._meta.db_table])
-        node_id = int(marks[Node._meta.db_table])
+            self.enterprises[region_id].append(pk)
+        if "total" not in marks:
+            marks["total"] = max(scale.projects - Project.objects.count(), 0)
+        total = int(marks["total"])
+        self.first_project = int(marks[Project._meta.db_table])
         counters: dict[int, int] = defaultdict(int)
-        for code in Project.objects.filter(code__startswith="XM").values_list("code", flat=True):
+        for code in Project.objects.filter(code__startswith="XM").exclude(id__gte=self.first_project).values_list(
+                "code", flat=True):
             year, _sep, number = code[2:].partition("-")
             if year.isdigit() and number.isdigit():
                 counters[int(year)] = max(counters[int(year)], int(number))
+        # Drawn here, in serial order, from the stage's stream: what the codes (XM<year>-n, by
+        # the signing year) and the node ids depend on. The chunks draw the rest.
         stages = [s for s, _w in STAGE_WEIGHTS]
         weights = [w for _s, w in STAGE_WEIGHTS]
+        self.plan: list[tuple[str, dt.date | None, int, str, int]] = []
+        node_id = int(marks[Node._meta.db_table])
+        for _serial in range(total):
+            stage = rng.choices(stages, weights)[0]
+            signed = today - dt.timedelta(days=rng.randint(30, scale.span_days)) if ORDER.index(stage) >= 1 else None
+            nodes = rng.randint(5, len(NODES))
+            code_year = (signed or today).year
+            counters[code_year] += 1
+            self.plan.append((stage, signed, nodes, f"XM{code_year}-{counters[code_year]:05d}", node_id))
+            node_id += nodes
+        chunks = (total + CHUNK - 1) // CHUNK
+        done = int(marks.get("chunks_done", 0))
         progress = Progress("projects", total)
-        out = Batches(ctx.bulk, list(self.tables), size=2_000, progress=progress)
-        span = scale.span_days
-        for serial in range(total):
+        written = ctx.bulk.run_chunks(self.make_chunk, range(done, chunks), progress=progress,
+                                      after=ctx.progress_mark(self.name, marks))
+        progress.finish()
+        return written
+
+    def make_chunk(self, k: int) -> Chunk:
+        ctx, world, region_names, chains, enterprises = (self.ctx, self.world, self.region_names, self.chains,
+                                                         self.enterprises)
+        rng = ctx.chunk_rng(self.name, k)
+        today = ctx.today
+        vendor = ctx.bulk.vendor
+        out = {model: Rows.of_model(model, vendor, pk=model in (Project, Node)) for model in self.tables}
+        low, high = k * CHUNK, min((k + 1) * CHUNK, len(self.plan))
+        for serial in range(low, high):
+            stage, signed, count, code, node_id = self.plan[serial]
+            project_id = self.first_project + serial
             city = world.cities[serial % len(world.cities)]
             county = city.counties[rng.randrange(len(city.counties))]
-            stage = rng.choices(stages, weights)[0]
             category = rng.choices(["industry", "infrastructure", "livelihood"], [70, 20, 10])[0]
             place = region_names[county.region_id][:2]
             if category == "industry":
@@ -87,7 +118,6 @@ class ProjectStage(GeneratorStage):
                 title = f"{place}{rng.choice(LIVELIHOOD)}"
             total_investment = min(max(math.exp(rng.gauss(math.log(30_000), 1.0)), 1_000), 3_000_000)
             rank = ORDER.index(stage)
-            signed = today - dt.timedelta(days=rng.randint(30, span)) if rank >= 1 else None
             started = completed = producing = None
             if rank >= 2:
                 assert signed is not None
@@ -106,8 +136,6 @@ class ProjectStage(GeneratorStage):
             if stage == Stage.SIGNED and rng.random() < 0.3:
                 planned_start = _add_months(_first(today), -rng.randint(1, 6))  # overdue start: red start light
             planned_completion = planned_start + dt.timedelta(days=rng.randint(360, 1000))
-            code_year = (signed or today).year
-            counters[code_year] += 1
             created = dt.datetime.combine(signed or today - dt.timedelta(days=rng.randint(1, 60)), dt.time(9, 0),
                                           tzinfo=SHANGHAI) - dt.timedelta(days=rng.randint(0, 60))
             created = min(created, ctx.now)
@@ -117,8 +145,8 @@ class ProjectStage(GeneratorStage):
             local_enterprises = enterprises.get(county.region_id)
             enterprise = (local_enterprises[rng.randrange(len(local_enterprises))]
                           if local_enterprises and category == "industry" and rng.random() < 0.9 else None)
-            out.add(Project, {
-                "id": project_id, "code": f"XM{code_year}-{counters[code_year]:05d}", "name": title[:200],
+            out[Project].add_dict({
+                "id": project_id, "code": code, "name": title[:200],
                 "enterprise_id": enterprise, "region_id": county.region_id,
                 "park_id": county.parks[rng.randrange(len(county.parks))] if county.parks and category == "industry"
                 and rng.random() < 0.6 else None,
@@ -137,17 +165,16 @@ class ProjectStage(GeneratorStage):
                 on = moments[ORDER.index(step)] or today
                 if step == Stage.CONSTRUCTION:
                     on = min((started or today) + dt.timedelta(days=rng.randint(7, 40)), today)
-                out.add(StageChange, {"project_id": project_id, "from_stage": previous, "to_stage": step, "on": on,
+                out[StageChange].add_dict({"project_id": project_id, "from_stage": previous, "to_stage": step, "on": on,
                                       "actor_id": None, "at": dt.datetime.combine(on, dt.time(10), tzinfo=SHANGHAI),
                                       "note": ""})
                 previous = step
             # The year's plan (and last year's) for projects in the ground.
             if started is not None:
                 for year in {today.year, max(started.year, today.year - 1)}:
-                    out.add(AnnualPlan, {"project_id": project_id, "year": year,
+                    out[AnnualPlan].add_dict({"project_id": project_id, "year": year,
                                          "planned_investment": _money(total_investment * rng.uniform(0.2, 0.45))})
             # Nodes in sequence from the planned start, ~1.4 calendar days per working day.
-            count = rng.randint(5, len(NODES))
             cursor = planned_start
             previous_node = None
             for index, (node_name, days) in enumerate(NODES[:count]):
@@ -166,11 +193,11 @@ class ProjectStage(GeneratorStage):
                         elif draw < 0.9:
                             late = planned_to + dt.timedelta(days=rng.randint(1, 40))
                             actual_to = late if late <= today else None
-                out.add(Node, {"id": node_id, "project_id": project_id, "name": node_name, "duration_days": duration,
+                out[Node].add_dict({"id": node_id, "project_id": project_id, "name": node_name, "duration_days": duration,
                                "planned_start": planned_from, "planned_finish": planned_to, "actual_start": actual_from,
                                "actual_finish": actual_to, "responsible_org_id": None, "sort_order": index})
                 if previous_node is not None:
-                    out.add(NodeLink, {"predecessor_id": previous_node, "successor_id": node_id, "lag_days": 0})
+                    out[NodeLink].add_dict({"predecessor_id": previous_node, "successor_id": node_id, "lag_days": 0})
                 previous_node = node_id
                 node_id += 1
                 cursor = planned_to + dt.timedelta(days=1)
@@ -194,12 +221,8 @@ class ProjectStage(GeneratorStage):
                     progress_percent = min(100, progress_percent + rng.randint(2, 8))
                     reported = dt.datetime.combine(_add_months(month, 1) + dt.timedelta(days=rng.randint(0, 6)),
                                                    dt.time(16), tzinfo=SHANGHAI)
-                    out.add(MonthlyReport, {"project_id": project_id, "month": month,
+                    out[MonthlyReport].add_dict({"project_id": project_id, "month": month,
                                             "invested_this_month": this_month, "invested_ytd": ytd,
                                             "progress_percent": progress_percent, "correction_note": "",
                                             "reported_by_id": None, "reported_at": min(reported, ctx.now)})
-            project_id += 1
-            out.unit_done()
-        out.flush()
-        progress.finish()
-        return out.written
+        return Chunk(units=high - low, parts=[rows.part() for rows in out.values()])
