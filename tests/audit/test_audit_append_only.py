@@ -7,7 +7,7 @@ import itertools
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from yancheng.core.audit.models import AppendOnlyError, AuditArchiveGate, AuditCheckpoint, AuditEvent
 from yancheng.core.audit.services import audit_checkpoint_create, audit_record
@@ -116,3 +116,49 @@ def test_test_databases_are_still_flushed_between_transactional_tests():
     audit_record("test.transactional")
     audit_checkpoint_create()
     assert AuditEvent.objects.count() == 1
+
+
+INSERT_RECORD = (
+    "INSERT INTO audit_auditevent (seq, ts, action, object_type, object_id, prev_hash, hash, actor_repr,"
+    " organisation_repr, object_repr, ip, request_id, outcome)"
+    " VALUES (%s, %s, 'forged', '', '', %s, %s, '', '', '', '', '', 'success')"
+)
+
+
+def _insert_copy_of(event: AuditEvent, *, prev_hash: str = "f" * 64, chain_hash: str = "e" * 64) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(INSERT_RECORD, [10**9, event.ts, prev_hash, chain_hash])
+
+
+def test_the_chain_cannot_fork_nor_repeat_a_hash(world):
+    """UNIQUE(prev_hash) and UNIQUE(hash) hold in the database (as constraints without the
+    LIKE-pattern indexes a unique CharField would bring on PostgreSQL)."""
+    head = AuditEvent.objects.order_by("-seq").first()
+    assert head is not None
+    with pytest.raises(IntegrityError):
+        _insert_copy_of(head, prev_hash=head.prev_hash)
+    with pytest.raises(IntegrityError):
+        _insert_copy_of(head, chain_hash=head.hash)
+    assert not AuditEvent.objects.filter(action="forged").exists()
+
+
+def test_the_audit_table_carries_only_the_indexes_its_queries_use(db, postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'audit_auditevent'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert not [d for d in definitions if "pattern_ops" in d]
+    assert len(definitions) == 8  # pk, seq, ts, (object_type, object_id), (actor, ts), action, prev_hash, hash
+
+
+def test_the_triggers_survive_the_migration_that_rebuilds_the_table_on_sqlite(db):
+    """Migration 0004 makes SQLite rebuild audit_auditevent (dropping a UNIQUE), which drops
+    a table's triggers: it must put the append-only ones back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'")
+            expected = {"audit_auditevent_no_update", "audit_auditevent_no_delete"}
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_auditevent'::regclass"
+                           " AND NOT tgisinternal")
+            expected = {"audit_auditevent_append_only", "audit_auditevent_no_truncate"}
+        assert {row[0] for row in cursor.fetchall()} == expected
