@@ -289,6 +289,12 @@ YANCHENG_RATING_RECEIPT_KEY = env("YANCHENG_RATING_RECEIPT_KEY", "") or ""
 YANCHENG_POSTER_FONT = env("YANCHENG_POSTER_FONT", "") or ""
 
 NINJA_PAGINATION_PER_PAGE = 50
+# The dashboard's figures are kept this many seconds per user and filter (the page says
+# when they were taken and offers a refresh): at province scale they take seconds to count,
+# and a dispatch meeting opens the same view again and again. 0 counts on every request.
+# The cache is each web worker's own memory unless CACHES names a shared one.
+YANCHENG_DASHBOARD_CACHE_SECONDS = max(0, env_int("YANCHENG_DASHBOARD_CACHE_SECONDS",
+                                                  0 if YANCHENG_ENV == "test" else 300))
 # Requests per caller and minute on the API; with several app servers configure a shared
 # cache (CACHES) or each process counts on its own.
 YANCHENG_API_RATE = env("YANCHENG_API_RATE", "600/m") or "600/m"

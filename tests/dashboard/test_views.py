@@ -200,3 +200,69 @@ def test_the_office_pages_render_and_accept_their_forms(client, world, month_dat
     assert qidong["won"] == 120.0
     page = client.get(reverse("dashboard:ranking_list"))
     assert snapshot.formula["text"] in page.content.decode()
+
+
+@pytest.fixture
+def kept_figures(settings):
+    from django.core.cache import cache
+
+    settings.YANCHENG_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _projects_shown(client) -> int:
+    response = client.get(reverse("dashboard:index"), {"year": 2026})
+    assert response.status_code == 200
+    return response.context["data"]["project_total"]["count"]
+
+
+def _new_project(world, code: str) -> None:
+    Project.objects.create(code=code, name="新项目", region=world.shigu, responsible_org=world.market_regulation,
+                           total_investment=Decimal(100))
+
+
+def test_the_figures_are_kept_for_a_while_and_the_page_says_since_when(client, world, month_data, kept_figures):
+    client.force_login(world.supervisor)
+    first = _projects_shown(client)
+    _new_project(world, "XM-KEPT-1")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("dashboard:index"), {"year": 2026})
+    assert response.context["data"]["project_total"]["count"] == first  # not counted again
+    assert not [q for q in captured.captured_queries if "projects_project" in q["sql"]]
+    page = response.content.decode()
+    assert "data-snapshot-taken" in page and "5 分钟内再次打开沿用这次的结果" in page
+    refresh = response.context["refresh_url"]
+    assert query(refresh) == {"year": "2026", "refresh": "1"}
+    assert client.get(reverse("dashboard:index") + refresh).context["data"]["project_total"]["count"] == first + 1
+    assert _projects_shown(client) == first + 1  # the refreshed figures are the ones kept
+
+
+def test_kept_figures_are_never_shown_to_another_user(client, world, month_data, kept_figures):
+    """A county's dispatcher sees only its county even right after the city's supervisor
+    loaded the same filters."""
+    client.force_login(world.supervisor)
+    city_wide = client.get(reverse("dashboard:index"), {"year": 2026}).context["data"]
+    client.force_login(world.dispatcher)
+    county = client.get(reverse("dashboard:index"), {"year": 2026}).context["data"]
+    assert {r["code"] for r in county["region_rows"]} <= {"430426"}
+    assert county["project_total"]["count"] < city_wide["project_total"]["count"]
+
+
+def test_the_language_is_part_of_what_is_kept(client, world, month_data, kept_figures):
+    client.force_login(world.supervisor)
+    chinese = client.get(reverse("dashboard:index"), {"year": 2026}).context["data"]
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("dashboard:index"), {"year": 2026}).context["data"]
+    assert (chinese["light_rows"][0]["label"], english["light_rows"][0]["label"]) == ("红灯·逾期", "Red · overdue")
+
+
+def test_with_no_keeping_time_the_page_counts_every_time(client, world, month_data, settings):
+    settings.YANCHENG_DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(world.supervisor)
+    first = _projects_shown(client)
+    _new_project(world, "XM-KEPT-2")
+    response = client.get(reverse("dashboard:index"), {"year": 2026})
+    assert response.context["data"]["project_total"]["count"] == first + 1
+    assert "data-snapshot-taken" not in response.content.decode()

@@ -11,11 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.cases.models import CaseTask, EscalationLevel
@@ -214,6 +216,37 @@ def overview(user: Any, filters: DashboardFilters) -> dict[str, Any]:
         "escalation_rows": escalation_rows,
         "unit_rows": unit_rows,
     }
+
+
+@dataclass(frozen=True)
+class OverviewSnapshot:
+    data: dict[str, Any]
+    taken_at: dt.datetime
+    cached_for: int  # seconds; 0 when counted for this request only
+
+    @property
+    def cached_minutes(self) -> int:
+        return max(1, round(self.cached_for / 60))
+
+
+def overview_snapshot(user: Any, filters: DashboardFilters, *, refresh: bool = False) -> OverviewSnapshot:
+    """``overview`` kept for YANCHENG_DASHBOARD_CACHE_SECONDS. The key holds the user, their
+    role and unit (what they may see), the language (the labels) and the filters, so no one
+    is ever shown figures counted for somebody else."""
+    seconds = settings.YANCHENG_DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return OverviewSnapshot(overview(user, filters), timezone.now(), 0)
+    key = "dashboard:overview:" + urlencode({
+        "user": user.pk, "role": getattr(user, "role", ""), "org": getattr(user, "organisation_id", "") or "",
+        "lang": get_language() or "", **filters.params(),
+    })
+    if not refresh:
+        kept = cache.get(key)
+        if isinstance(kept, OverviewSnapshot):
+            return kept
+    snapshot = OverviewSnapshot(overview(user, filters), timezone.now(), seconds)
+    cache.set(key, snapshot, seconds)
+    return snapshot
 
 
 def filters_params(filters: DashboardFilters) -> dict[str, str]:

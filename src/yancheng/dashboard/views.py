@@ -33,7 +33,7 @@ from .selectors import (
     chart_data,
     filter_options,
     late_node_list,
-    overview,
+    overview_snapshot,
     period_review,
     quarter_months,
 )
@@ -58,12 +58,14 @@ def index(request: HttpRequest) -> HttpResponse:
     """The city view: every number is a link to the list behind it."""
     _require(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
-    data = overview(request.user, filters)
+    snapshot = overview_snapshot(request.user, filters, refresh=request.GET.get("refresh") == "1")
     return render(request, "dashboard/index.html", {
         "filters": filters,
         "options": filter_options(request.user, filters),
-        "data": data,
-        "charts": chart_data(data),
+        "data": snapshot.data,
+        "snapshot": snapshot,
+        "refresh_url": "?" + urlencode({**filters.params(), "refresh": "1"}),
+        "charts": chart_data(snapshot.data),
     })
 
 
