@@ -207,7 +207,7 @@ def queries_per_request(actors: Actors) -> dict[str, int]:
                                       HTTP_IDEMPOTENCY_KEY=create.headers["Idempotency-Key"]),
         "inbox": lambda: client.get("/cases/", HTTP_COOKIE=actors.cookies["inbox"]),
         "city_inbox": lambda: client.get("/cases/", HTTP_COOKIE=actors.cookies["office"]),
-        "dashboard": lambda: client.get("/dashboard/", HTTP_COOKIE=actors.cookies["office"]),
+        "dashboard": lambda: client.get("/dashboard/?refresh=1", HTTP_COOKIE=actors.cookies["office"]),
     }
     out = {}
     for name, call in calls.items():

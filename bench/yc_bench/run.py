@@ -47,6 +47,7 @@ class Plan:
     floor: int
     inbox: int  # page requests per repetition
     dashboard: int
+    dashboard_fresh: int  # requests with ?refresh=1: the figures counted, not the kept ones
     rss_after: int
     import_rows: int
     import_repeat: int
@@ -55,10 +56,10 @@ class Plan:
     def of(cls, args: argparse.Namespace) -> Plan:
         if args.quick:
             plan = cls(repeat=args.repeat or 1, concurrency=4, create=200, floor=400, inbox=15, dashboard=10,
-                       rss_after=1_500, import_rows=1_000, import_repeat=1)
+                       dashboard_fresh=2, rss_after=1_500, import_rows=1_000, import_repeat=1)
         else:
             plan = cls(repeat=args.repeat or 3, concurrency=4, create=1_000, floor=2_000, inbox=60, dashboard=30,
-                       rss_after=10_000, import_rows=100_000, import_repeat=args.repeat or 3)
+                       dashboard_fresh=5, rss_after=10_000, import_rows=100_000, import_repeat=args.repeat or 3)
         if args.import_rows:
             plan = cls(**{**plan.__dict__, "import_rows": args.import_rows})
         return plan
@@ -133,6 +134,7 @@ def measure_yancheng(target: Target, plan: Plan, log: Any) -> dict[str, Any]:
             inbox = measure.page_maker("/cases/", actors.cookies["inbox"])
             city_inbox = measure.page_maker("/cases/", actors.cookies["office"])
             dashboard = measure.page_maker("/dashboard/", actors.cookies["office"])
+            dashboard_fresh = measure.page_maker("/dashboard/?refresh=1", actors.cookies["office"])
             floor = measure.floor_maker()
             log("warming up …")
             for make, n in ((floor, 20), (create, 8), (inbox, 4), (city_inbox, 2), (dashboard, 4)):
@@ -150,6 +152,8 @@ def measure_yancheng(target: Target, plan: Plan, log: Any) -> dict[str, Any]:
             result["city_inbox"] = counter.repeat(city_inbox, plan.inbox, 1, plan.repeat)
             log(f"dashboard page: {plan.repeat} × {plan.dashboard} requests, one at a time …")
             result["dashboard"] = counter.repeat(dashboard, plan.dashboard, 1, plan.repeat)
+            log(f"dashboard counted afresh (?refresh=1): {plan.repeat} × {plan.dashboard_fresh} requests …")
+            result["dashboard_fresh"] = counter.repeat(dashboard_fresh, plan.dashboard_fresh, 1, plan.repeat)
             remaining = plan.rss_after - counter.sent
             if remaining > 0:
                 log(f"{remaining:,} more requests (inbox pages and bare views) before reading the workers' RSS …")
@@ -219,6 +223,8 @@ def table(result: dict[str, Any], peer: dict[str, Any] | None, checks: dict[str,
     http_row("city-wide inbox page (c=1)", result["city_inbox"], sql=queries.get("city_inbox"))
     http_row("dashboard page (c=1)", result["dashboard"], peer["dashboard"] if peer else None,
              sql=queries.get("dashboard"))
+    if "dashboard_fresh" in result:
+        http_row("dashboard counted afresh (c=1)", result["dashboard_fresh"])
     esc = result["escalation"]
     lines.append(f"{'escalation job':<34} {esc['seconds']:>8.2f} s   ({sum(esc['escalated'].values())} escalated "
                  f"of {esc['running_cases']:,} running cases; {esc.get('queries', '?')} SQL)")
