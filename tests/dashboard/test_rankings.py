@@ -172,3 +172,27 @@ def test_the_formula_refuses_negative_or_empty_weights_and_records_changes(world
     from yancheng.core.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="dashboard.formula_update").exists()
+
+
+def test_units_holding_cases_in_the_month_are_ranked_even_without_an_event(world, month_data):
+    """Assigned before the month's end and not resolved before its start: ranked. Resolved
+    before the month, or assigned after it: not (unless another case brings the unit in)."""
+    from yancheng.dashboard.rankings import compute_ranking
+    from yancheng.dashboard.services import active_formula
+
+    from .conftest import at, make_case
+
+    quiet = {"emergency": world.emergency_bureau, "justice": world.justice_bureau,
+             "market": world.market_regulation}
+    shown_before = {row["key"] for row in compute_ranking("unit", MARCH, active_formula())}
+    assert not {str(org.pk) for org in quiet.values()} & shown_before
+    make_case(world, region=world.shigu, lead=quiet["emergency"], assigned_at=at("2026-02-10"))  # still open
+    make_case(world, region=world.shigu, lead=quiet["justice"], assigned_at=at("2026-02-10"), status="closed",
+              resolved_at=at("2026-02-20"))  # resolved before March
+    make_case(world, region=world.shigu, lead=quiet["market"], assigned_at=at("2026-04-02"))  # after March
+    shown = {row["key"] for row in compute_ranking("unit", MARCH, active_formula())}
+    assert shown - shown_before == {str(quiet["emergency"].pk)}
+    make_case(world, region=world.shigu, lead=quiet["justice"], assigned_at=at("2026-02-10"), status="resolved",
+              resolved_at=at("2026-04-03"))  # held through March, resolved after it
+    shown = {row["key"] for row in compute_ranking("unit", MARCH, active_formula())}
+    assert shown - shown_before == {str(quiet["emergency"].pk), str(quiet["justice"].pk)}

@@ -211,6 +211,14 @@ class Case(models.Model):
             models.Index(fields=["dispatch_org", "status"], name="case_dispatch_status"),
             models.Index(fields=["reporter_org", "status"], name="case_reporter_status"),
             models.Index(fields=["escalation_level", "status"], name="case_escalation_status"),
+            # The monthly ranking reads the cases resolved, rated or escalated in a month.
+            # Partial (only rows where it happened), so a new case adds nothing to them.
+            *[
+                models.Index(fields=[moment], name=f"case_{moment}", condition=Q(**{f"{moment}__isnull": False}))
+                for moment in ("resolved_at", "closed_at", "pressed_at", "supervised_at", "reported_at")
+            ],
+            models.Index(fields=["assigned_at"], name="case_assigned_unresolved",
+                         condition=Q(resolved_at__isnull=True, lead_org__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

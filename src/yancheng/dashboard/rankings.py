@@ -225,13 +225,14 @@ def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[An
             data[row[funds_key]].update(won=row["amount"] or Decimal(0))
 
     if not region:
-        # Units that held cases during the month are ranked even without any event in it.
-        extra_units = set(
-            Case.objects.filter(lead_org__isnull=False, assigned_at__lt=end)
-            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=start))
-            .values_list("lead_org_id", flat=True)
-            .distinct()
-        )
+        # Units that held cases during the month are ranked even without any event in it:
+        # assigned before its end and not resolved before its start. Asked as the two cases
+        # (still unresolved / resolved since the start), each served by a partial index.
+        held = Case.objects.filter(lead_org__isnull=False, assigned_at__lt=end).order_by()
+        extra_units = {
+            *held.filter(resolved_at__isnull=True).values_list("lead_org_id", flat=True).distinct(),
+            *held.filter(resolved_at__gte=start).values_list("lead_org_id", flat=True).distinct(),
+        }
     data.pop(None, None)
     return data, extra_units
 
