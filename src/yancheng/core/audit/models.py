@@ -94,7 +94,9 @@ class AuditEvent(_AppendOnly):
         # Every audited write in the product maintains these, so only what a query uses:
         # unique=True / db_index=True on a CharField would add a second, LIKE-pattern index
         # on PostgreSQL (about 1 GB for the two hashes at 5 million records) that nothing
-        # reads. prev_hash unique: the chain cannot fork; hash unique: verify looks it up.
+        # reads. prev_hash unique: the chain cannot fork (security checklist §9). hash has
+        # no index: a random 64-character key costs every append a random page of a large
+        # tree, and only verify's diagnosis of a misplaced checkpoint looks a hash up.
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["actor", "ts"]),
@@ -102,7 +104,6 @@ class AuditEvent(_AppendOnly):
         ]
         constraints = [
             models.UniqueConstraint(fields=["prev_hash"], name="audit_event_prev_hash_unique"),
-            models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique"),
         ]
         default_permissions = ("view",)
 

@@ -225,6 +225,7 @@ def checkpoint_data(checkpoint: AuditCheckpoint) -> CheckpointData:
 
 
 def _locate(chain_hash: str) -> int | None:
+    # Unindexed (see AuditEvent.Meta): one scan, only when a checkpoint is not where it says.
     found = AuditEvent.objects.filter(hash=chain_hash).values_list("seq", flat=True).first()
     return int(found) if found is not None else None
 

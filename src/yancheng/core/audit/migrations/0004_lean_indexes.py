@@ -1,7 +1,9 @@
 """Only the indexes the audit trail's queries use (issue 6): every audited write maintains
 them. unique=True and db_index=True on a CharField also build a LIKE-pattern index on
 PostgreSQL, which nothing reads (about 1 GB for the two hashes at 5 million records);
-the actor and object_type indexes were covered by the composite ones.
+the actor and object_type indexes were covered by the composite ones; hash loses its
+index (UNIQUE(prev_hash) is what keeps the chain from forking, and nothing reads by hash
+but a rare diagnosis in verify).
 
 SQLite rebuilds the table to drop a column's UNIQUE, and the rebuild loses its triggers:
 the append-only triggers of 0003 are put back afterwards.
@@ -76,10 +78,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="auditevent",
             constraint=models.UniqueConstraint(fields=("prev_hash",), name="audit_event_prev_hash_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="auditevent",
-            constraint=models.UniqueConstraint(fields=("hash",), name="audit_event_hash_unique"),
         ),
         migrations.RunPython(_reinstall_sqlite_triggers, migrations.RunPython.noop),
     ]
