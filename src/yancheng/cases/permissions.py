@@ -7,6 +7,7 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
+import yancheng.core.lookups  # noqa: F401  (registers __any_of)
 from yancheng.core.models import Role
 from yancheng.core.permissions import is_citywide
 
@@ -33,8 +34,8 @@ def cases_visible_to(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
     if role == Role.ENTERPRISE:
         return qs.filter(reporter_org_id=org.pk)
     if role == Role.HANDLER:
-        task_cases = CaseTask.objects.filter(org_id=org.pk).values("case_id")
-        return qs.filter(Q(lead_org_id=org.pk) | Q(pk__in=task_cases) | Q(escalated_to_id=org.pk))
+        task_cases = CaseTask.objects.filter(org_id=org.pk).order_by().values("case_id")
+        return qs.filter(Q(lead_org_id=org.pk) | Q(pk__any_of=task_cases) | Q(escalated_to_id=org.pk))
     if role == Role.DISPATCHER:
         if is_city_dispatch_office(user):
             return qs
