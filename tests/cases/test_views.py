@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import struct
 import zlib
 
@@ -28,6 +29,7 @@ from yancheng.cases.services import (
 )
 from yancheng.core.attachments.services import attachments_for
 from yancheng.core.audit.models import AuditEvent
+from yancheng.core.models import Organisation
 
 SH = dt.timezone(dt.timedelta(hours=8))
 TUESDAY = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)
@@ -153,6 +155,17 @@ def test_the_inbox_filters_by_search_and_tab(client, world, case_a, case_b):
     assert [c.number for c, *_ in client.get(reverse("case_inbox"), {"q": "乙企业"}).context["rows"]] == [
         case_b.number]
     assert client.get(reverse("case_inbox"), {"scope": "done"}).context["rows"] == []
+
+
+def test_the_unit_filter_lists_the_units_escaped_with_the_chosen_one_selected(client, world, case_a):
+    Organisation.objects.filter(pk=world.power_company.pk).update(name="国网<衡阳>供电公司")
+    page = login(client, world.dispatcher).get(reverse("case_inbox"), {"unit": world.power_company.pk})
+    html = page.content.decode()
+    assert f'<option value="{world.power_company.pk}" selected>国网&lt;衡阳&gt;供电公司</option>' in html
+    unit_select = html.split('name="unit"')[1].split("</select>")[0]
+    listed = {int(pk) for pk in re.findall(r'<option value="(\d+)"', unit_select)}
+    assert world.qidong_ndrc.pk in listed
+    assert not Organisation.objects.filter(pk__in=listed, kind=Organisation.Kind.ENTERPRISE).exists()
 
 
 def test_the_inbox_page_query_count_does_not_grow_with_cases(client, world, frozen, django_assert_max_num_queries):
