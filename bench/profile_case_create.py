@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import statistics
 import sys
@@ -34,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from yc_bench.env import parse_target, setup_django
+from yc_bench.profiling import server_cpu
 
 
 def main() -> int:
@@ -88,20 +88,6 @@ def main() -> int:
 
     wrapper = connection.execute_wrapper(autocommit_writes)
     wrapper.__enter__()
-
-    def server_cpu() -> float | None:
-        """CPU seconds the database server spent for this connection (PostgreSQL on this
-        machine: its backend process's utime + stime from /proc)."""
-        if connection.vendor != "postgresql":
-            return None
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def one(i: int) -> Any:
         req = make(i % 4, i)

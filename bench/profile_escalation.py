@@ -18,59 +18,12 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from yc_bench.env import parse_target, setup_django
-
-
-class StatementCounter:
-    """Counts SQL statements (an executemany is one) without keeping their text; the COPYs
-    of the bulk writes, which bypass the cursor wrappers, from the query log."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self) -> StatementCounter:
-        from django.db import connection
-
-        self._was = connection.force_debug_cursor
-        connection.force_debug_cursor = True
-        connection.queries_log.clear()
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        from django.db import connection
-
-        self._wrapper.__exit__(*exc)
-        self.count += sum(1 for q in connection.queries_log if q["sql"].startswith("COPY "))
-        connection.force_debug_cursor = self._was
-
-
-def server_cpu() -> float:
-    """CPU seconds the database server process of this connection has used (PostgreSQL on
-    this machine, read from /proc), so a figure can be read apart from the machine's load."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from yc_bench.profiling import StatementCounter, server_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
             profiler = cProfile.Profile()
         with transaction.atomic(), counter:
-            server_began = server_cpu()
+            server_began = server_cpu() or 0.0
             began, cpu_began = time.perf_counter(), time.process_time()
             if profiler is not None:
                 profiler.enable()
@@ -113,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             if profiler is not None:
                 profiler.disable()
             times.append(time.perf_counter() - began)
-            cpus.append(time.process_time() - cpu_began + server_cpu() - server_began)
+            cpus.append(time.process_time() - cpu_began + (server_cpu() or 0.0) - server_began)
             transaction.set_rollback(True)
         if profiler is not None:
             profiler.dump_stats(args.profile)

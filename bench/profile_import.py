@@ -19,13 +19,14 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from yc_bench.env import parse_target, setup_django
+from yc_bench.profiling import StatementCounter, server_cpu
 
 HEADERS = ["统一社会信用代码", "企业名称", "所在区划", "所在园区", "产业链", "法定代表人", "地址", "规上工业",
            "限上批零住餐", "资质等级建筑业", "规上服务业", "专精特新梯度", "信用风险等级"]
@@ -60,52 +61,6 @@ def workbook(rows: int, offset: int) -> bytes:
     return write_workbook("企业", HEADERS, lines())
 
 
-class StatementCounter:
-    """Counts SQL statements (an executemany is one) without keeping their text; the COPYs
-    of the bulk writes, which bypass the cursor wrappers, from the query log."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self) -> StatementCounter:
-        from django.db import connection
-
-        self._was = connection.force_debug_cursor
-        connection.force_debug_cursor = True
-        connection.queries_log.clear()
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        from django.db import connection
-
-        self._wrapper.__exit__(*exc)
-        self.count += sum(1 for q in connection.queries_log if q["sql"].startswith("COPY "))
-        connection.force_debug_cursor = self._was
-
-
-def server_cpu() -> float:
-    """CPU seconds the database server process of this connection has used (PostgreSQL on
-    this machine, read from /proc), so a figure can be read apart from the machine's load."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/profile_import.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -138,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile()
     with transaction.atomic():
         with counter:
-            server_began = server_cpu()
+            server_began = server_cpu() or 0.0
             began, cpu_began = time.perf_counter(), time.process_time()
             if profiler is not None:
                 profiler.enable()
@@ -146,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             if profiler is not None:
                 profiler.disable()
             seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
-            server = server_cpu() - server_began
+            server = (server_cpu() or 0.0) - server_began
         if not args.commit:
             transaction.set_rollback(True)
     if profiler is not None:
