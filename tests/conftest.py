@@ -1,5 +1,11 @@
+import importlib
+
 import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from yancheng.testing.world import World, build_world
 
@@ -29,6 +35,36 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English activates English for
+    the thread, and the test after it (in whatever order a run or a worker takes them)
+    must not inherit it."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+# Rows the data migrations put in (the default 时限 rules, the ranking formula). A
+# transactional test ends by emptying every table; Django then sends post_migrate, and
+# this puts the rows back, so the tests after it find the database as migrated.
+_SEEDING_MIGRATIONS = {
+    "cases": ("yancheng.cases.migrations.0002_default_sla_policies", "create_defaults"),
+    "dashboard": ("yancheng.dashboard.migrations.0002_snapshot_append_only_and_default_formula", "default_formula"),
+}
+
+
+def _reseed_after_flush(sender, using="default", **kwargs):
+    seeding = _SEEDING_MIGRATIONS.get(sender.label)
+    if seeding is None:
+        return
+    module, function = seeding
+    getattr(importlib.import_module(module), function)(apps, None)
+
+
+post_migrate.connect(_reseed_after_flush, weak=False, dispatch_uid="yancheng-tests-reseed-after-flush")
 
 
 @pytest.fixture
