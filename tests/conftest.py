@@ -1,4 +1,5 @@
 import importlib
+import time
 
 import pytest
 from django.apps import apps
@@ -35,6 +36,35 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, which on PostgreSQL is dropped only once no other
+    session uses it: the live server's request threads close their connections when the
+    browser closes its sockets, a moment after the last browser test, and a DROP in that
+    moment fails ("is being accessed by other users") and leaves the database behind."""
+    yield
+    with django_db_blocker.unblock():
+        _wait_for_the_other_sessions_to_close(seconds=10)
+
+
+def _wait_for_the_other_sessions_to_close(seconds: float) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            others = cursor.fetchone()[0]
+        if others == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    connection.close()
 
 
 @pytest.fixture(autouse=True)
