@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from yancheng.cases.attachments import may_attach_to_case, register
@@ -148,6 +149,54 @@ def test_the_inbox_shows_both_clocks_and_counts_per_light(client, world, case_a,
     assert [c.number for c, *_ in response.context["rows"]] == [case_a.number]
     assert response.context["rows"][0][1].light == "red"  # the accept clock is the overdue one
     assert response.context["rows"][0][2].light in {"green", "yellow"}
+
+
+def _inbox_row_of(body: str, number: str) -> str:
+    rows = re.findall(r'<tr class="case-row".*?</tr>', body, flags=re.S)
+    (row,) = [r for r in rows if f'<span class="number">{number}</span>' in r]
+    return row
+
+
+def test_an_inbox_row_says_who_dispatches_until_the_case_is_assigned(client, world, case_a):
+    row = _inbox_row_of(login(client, world.dispatcher).get(reverse("case_inbox")).content.decode(), case_a.number)
+    assert f'href="{reverse("case_detail", args=[case_a.pk])}"' in row
+    assert f'<span class="muted">{case_a.dispatch_org.name}受理中</span>' in row
+    assert row.count("未开始计时") == 2 and "<time" not in row
+    assert 'data-status="submitted"' in row and "纸箱包装生产线项目" in row
+
+
+def test_an_inbox_row_shows_the_lead_the_co_units_the_clocks_and_the_badges(client, world, case_a):
+    assigned(world, case_a)
+    Case.objects.filter(pk=case_a.pk).update(deadlines_provisional=True, urgency="urgent",
+                                             escalation_level=EscalationLevel.SUPERVISED)
+    body = login(client, world.dispatcher).get(reverse("case_inbox")).content.decode()
+    row = _inbox_row_of(body, case_a.number)
+    case_a.refresh_from_db()
+    assert f'<td data-label="主办 / 协办">{world.power_company.name}' in row
+    assert f"协办 · {world.qidong_ndrc.name} · 办理中" in row
+    local_due = timezone.localtime(case_a.solve_due_at).isoformat()
+    assert f'<time datetime="{local_due}">' in row and local_due.endswith("+08:00")
+    assert row.count("暂定") == 2 and 'class="badge urgent">紧急<' in row
+    assert 'class="badge escalation">督办<' in row and 'data-light="green"' in row
+
+
+def test_an_inbox_row_escapes_what_users_typed(client, world, frozen):
+    case = case_submit(actor=world.enterprise_a_user, title="<script>alert(1)</script>",
+                       description="x", subject='<img src=x onerror="y">')
+    Organisation.objects.filter(pk=world.qidong_ndrc.pk).update(name="祁东<发改>局")
+    assigned(world, case)
+    row = _inbox_row_of(login(client, world.dispatcher).get(reverse("case_inbox")).content.decode(), case.number)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row and "<script>" not in row
+    assert "&lt;img src=x onerror=&quot;y&quot;&gt;" in row and "<img" not in row
+    assert "祁东&lt;发改&gt;局" in row
+
+
+def test_an_inbox_row_speaks_english_on_request(client, world, case_a):
+    login(client, world.dispatcher)
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("case_inbox")})
+    row = _inbox_row_of(client.get(reverse("case_inbox")).content.decode(), case_a.number)
+    assert "for dispatch" in row and row.count("Clock not started") == 2
+    assert "受理中" not in row and "未开始计时" not in row
 
 
 def test_the_inbox_filters_by_search_and_tab(client, world, case_a, case_b):

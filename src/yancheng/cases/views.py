@@ -39,6 +39,7 @@ from yancheng.core.models import Region, Role
 from yancheng.lib.xlsx import write_workbook
 
 from . import services
+from .cells import inbox_rows_html
 from .clocks import clock_light
 from .forms import ACTION_FORMS, ActionForm, CaseNewForm, unit_queryset
 from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Status
@@ -236,6 +237,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
+            "rows_html": inbox_rows_html(rows),
             "filters": filters,
             "chips": chips,
             "chips_total": sum(counts.values()),
