@@ -2,9 +2,9 @@
 
 The inbox is the page a unit opens all day. Rendered by the template language, its rows
 cost about 1.4 ms each (some 60 variable lookups, 40 translations and three includes a
-row), most of a page's time. Built here, with the words translated once per page instead
-of once per row (``get_status_display`` alone hashes every lazy label of the choices, a
-translation each), a row costs a small fraction of that. The light and the clock are also
+row), most of a page's time. Built here, with the words translated once per language
+and process instead of once per row (``get_status_display`` alone hashes every lazy
+label of the choices, a translation each), a row costs a small fraction of that. The light and the clock are also
 template tags (``{% load case_cells %}``: ``light_badge``, ``clock_cell``), so every page
 draws them from this one place.
 """
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -44,7 +46,7 @@ class ClockLike(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class Words:
-    """Everything a row says that is not the case's own data, in the active language."""
+    """Everything a row says that is not the case's own data, in one language."""
 
     column: dict[str, str]
     urgent: str
@@ -61,9 +63,17 @@ class Words:
     escalations: dict[int, str]
     task_statuses: dict[str, str]
 
-    @classmethod
-    def now(cls) -> Words:
-        return cls(
+
+def current_words() -> Words:
+    """The words in the active language."""
+    return _words_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@functools.lru_cache(maxsize=8)
+def _words_in(language: str) -> Words:
+    """Made once per language and process: the catalogues do not change while it runs."""
+    with translation.override(language):
+        return Words(
             column={key: escape(_(text)) for key, text in (
                 ("light", "亮灯"), ("case", "事项"), ("status", "状态"), ("units", "主办 / 协办"),
                 ("accept", "签收"), ("solve", "办结"),
@@ -95,10 +105,10 @@ def _time(moment: dt.datetime, text: str) -> str:
     return f'<time datetime="{timezone.localtime(moment).isoformat()}">{escape(text)}</time>'
 
 
-def clock_html(clock: ClockLike, provisional: bool = False, words: Words | None = None) -> SafeString:
+def clock_html(clock: ClockLike, provisional: bool = False) -> SafeString:
     """A clock: its light, its deadline (暂定 when the year has no holiday table yet) and
     when it was done."""
-    words = words or Words.now()
+    words = current_words()
     if clock.due is None:
         return mark_safe(f'<span class="muted">{words.not_started}</span>')
     html = (f'<span class="light light-{escape(clock.light)}">{escape(str(clock.light_label))}</span>\n'
@@ -118,7 +128,7 @@ InboxRow = tuple[Case, ClockLike, ClockLike, Any]  # (case, accept clock, solve 
 def inbox_rows_html(rows: Iterable[InboxRow]) -> SafeString:
     """The inbox table's rows. Each case needs ``enterprise``, ``lead_org``, ``dispatch_org``
     loaded and its ``tasks`` (with ``org``) prefetched, as the inbox's queryset does."""
-    words = Words.now()
+    words = current_words()
     return mark_safe("".join(_inbox_row(row, words) for row in rows))  # Safe: see _inbox_row
 
 
@@ -153,6 +163,6 @@ def _inbox_row(row: InboxRow, words: Words) -> str:
         f'    <div class="muted">{" · ".join(about)}</div></td>\n'
         f'  <td data-label="{column["status"]}">{status}</td>\n'
         f'  <td data-label="{column["units"]}">{units}</td>\n'
-        f'  <td data-label="{column["accept"]}" class="clock">{clock_html(accept, provisional, words)}</td>\n'
-        f'  <td data-label="{column["solve"]}" class="clock">{clock_html(solve, provisional, words)}</td>\n</tr>'
+        f'  <td data-label="{column["accept"]}" class="clock">{clock_html(accept, provisional)}</td>\n'
+        f'  <td data-label="{column["solve"]}" class="clock">{clock_html(solve, provisional)}</td>\n</tr>'
     )
