@@ -8,6 +8,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("接口")
 
     def ready(self) -> None:
+        from yancheng.core.security.bearer import register_bearer_authenticator
+
         from . import tasks
+        from .auth import token_auth
 
         tasks.register()
+        # Only a token that validates lets an API request skip the session steps.
+        register_bearer_authenticator(token_auth.authenticate)

@@ -16,7 +16,10 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from yancheng.core.audit.context import AuditContext, current, set_context
+from yancheng.core.security.bearer import bearer_value
+from yancheng.core.security.middleware import session_refusal
 
+from .errors import ApiError
 from .models import ApiToken
 
 TOKEN_PREFIX = "yc_"  # noqa: S105 - a marker, not a secret
@@ -73,16 +76,30 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _session_user(request: HttpRequest) -> Any | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        return user
+    return None
+
+
 class SessionAuth(APIKeyCookie):
-    """The logged-in browser session; unsafe methods must carry the CSRF token."""
+    """The logged-in browser session; unsafe methods must carry the CSRF token. The session
+    must have passed the same steps as for the pages — a verified second factor where the
+    role needs one, no pending forced password change — whatever headers come with it
+    (the middleware already refuses; this is the API's own check, not a second guess)."""
 
     param_name = settings.SESSION_COOKIE_NAME
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        user = _session_user(request)
+        if user is None:
+            return None
+        refusal = session_refusal(user)
+        if refusal is not None:
+            code, message = refusal
+            raise ApiError(403, code, message)
+        return user
 
 
 token_auth = TokenAuth()
@@ -96,16 +113,18 @@ def peek_user(request: HttpRequest) -> Any | None:
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        return token_auth.authenticate(request, value)
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_active:
-        if request.method not in {"GET", "HEAD", "OPTIONS", "TRACE"} and check_csrf(request) is not None:
-            return None
-        return user
-    return None
+    value = bearer_value(request)
+    if value is not None:
+        token_user = token_auth.authenticate(request, value)
+        if token_user is not None:
+            return token_user
+    # As ninja does: a header that does not validate leaves the session to answer.
+    user = _session_user(request)
+    if user is None or session_refusal(user) is not None:
+        return None
+    if request.method not in {"GET", "HEAD", "OPTIONS", "TRACE"} and check_csrf(request) is not None:
+        return None
+    return user
 
 
 def require_user(request: HttpRequest) -> Any:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.middleware import client_ip
 from yancheng.core.audit.services import audit_record
 
+from .bearer import bearer_user
 from .sessions import LOGIN_AT_SESSION_KEY
 
 API_PREFIX = "/api/"
@@ -56,9 +57,41 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _api_uses_token(request: HttpRequest) -> bool:
-    """API requests with their own credentials are authenticated by the API layer, not by
-    the browser session: the session steps below do not apply to them."""
-    return _is_api(request) and "Authorization" in request.headers
+    """An API request whose bearer token validates is the token owner's, not the browser
+    session's: the session steps below do not apply to it. Any other Authorization header
+    (empty, ``Bearer x``, another scheme, a revoked token) changes nothing — the request
+    is judged by its session, exactly as without the header."""
+    return _is_api(request) and bearer_user(request) is not None
+
+
+def second_factor_pending(user: object) -> bool:
+    """Whether this signed-in session still owes its TOTP step (the pages and the API's
+    session auth ask the same question)."""
+    return bool(
+        settings.YANCHENG_TOTP_REQUIRED
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "needs_second_factor", True)
+        and not getattr(user, "is_verified", lambda: False)()
+    )
+
+
+def session_refusal(user: object) -> tuple[str, str] | None:
+    """Why a signed-in browser session may not use the API yet, as (code, message), or
+    None. Same conditions, same order as the page middlewares below."""
+    if second_factor_pending(user):
+        return "second_factor_required", _("请先完成动态口令验证。")
+    if getattr(user, "is_authenticated", False) and password_expired(user):
+        return "password_change_required", _("密码已过期，请先修改密码。")
+    return None
+
+
+def _api_refusal(code: str, message: str) -> HttpResponse:
+    """The API's stable error format (``{"error": {...}}``, as yancheng.api.errors writes it)."""
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "fields": {}}},
+        status=403,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 class SessionLifetimeMiddleware(_Middleware):
@@ -97,22 +130,18 @@ class SecondFactorMiddleware(_Middleware):
     ALLOWED_NAMES = ("login", "logout", "otp_setup", "otp_verify")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.YANCHENG_TOTP_REQUIRED and not _api_uses_token(request):
-            user = request.user
-            if (
-                user.is_authenticated
-                and getattr(user, "needs_second_factor", True)
-                and not getattr(user, "is_verified", lambda: False)()
-                and not _path_in(request.path_info, self.ALLOWED_NAMES)
-            ):
-                if _is_api(request):
-                    return JsonResponse(
-                        {"code": "second_factor_required", "message": _("请先完成动态口令验证。")}, status=403
-                    )
-                from django_otp import user_has_device
+        user = request.user
+        if (
+            second_factor_pending(user)
+            and not _path_in(request.path_info, self.ALLOWED_NAMES)
+            and not _api_uses_token(request)
+        ):
+            if _is_api(request):
+                return _api_refusal("second_factor_required", _("请先完成动态口令验证。"))
+            from django_otp import user_has_device
 
-                target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
-                return _redirect_with_next(request, target)
+            target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+            return _redirect_with_next(request, target)
         return self.get_response(request)
 
 
@@ -138,14 +167,11 @@ class PasswordExpiryMiddleware(_Middleware):
         user = request.user
         if (
             user.is_authenticated
-            and not _api_uses_token(request)
             and password_expired(user)
             and not _path_in(request.path_info, self.ALLOWED_NAMES)
+            and not _api_uses_token(request)
         ):
             if _is_api(request):
-                return JsonResponse(
-                    {"code": "password_change_required", "message": _("密码已过期，请先修改密码。")},
-                    status=403,
-                )
+                return _api_refusal("password_change_required", _("密码已过期，请先修改密码。"))
             return _redirect_with_next(request, "password_change")
         return self.get_response(request)
