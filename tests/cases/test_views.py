@@ -174,8 +174,9 @@ def test_an_inbox_row_shows_the_lead_the_co_units_the_clocks_and_the_badges(clie
     case_a.refresh_from_db()
     assert f'<td data-label="主办 / 协办">{world.power_company.name}' in row
     assert f"协办 · {world.qidong_ndrc.name} · 办理中" in row
-    local_due = timezone.localtime(case_a.solve_due_at).isoformat()
-    assert f'<time datetime="{local_due}">' in row and local_due.endswith("+08:00")
+    due_day = (timezone.localtime(case_a.solve_due_at) - dt.timedelta(days=1)).date().isoformat()
+    assert timezone.localtime(case_a.solve_due_at).time() == dt.time(0)
+    assert f'<time datetime="{due_day}">{due_day} 24:00</time>' in row
     assert row.count("暂定") == 2 and 'class="badge urgent">紧急<' in row
     assert 'class="badge escalation">督办<' in row and 'data-light="green"' in row
 

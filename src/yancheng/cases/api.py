@@ -16,7 +16,7 @@ into the stable error format.
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.db.models import QuerySet
@@ -30,6 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from yancheng.core.errors import ConflictError, DomainError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Role
+from yancheng.lib.deadlines import due_day
 
 from . import services
 from .models import CLOCK_STATUSES, Case, CaseEvent, CaseKind, ExtensionRequest, Satisfaction, Status, Urgency
@@ -105,6 +106,10 @@ class OrgRef(Schema):
     name: str
 
 
+DUE_AT_HELP = "期限的时刻：到期日 24:00（北京时间），即次日 00:00+08:00。显示和计算到期日请用对应的 *_day 字段。"
+DUE_DAY_HELP = "到期日：期限在这一天 24:00 截止（工作日期限不会落在休息日）。"
+
+
 class CaseItemOut(Schema):
     id: int
     number: str
@@ -117,8 +122,10 @@ class CaseItemOut(Schema):
     enterprise: OrgRef | None
     dispatch_org: OrgRef
     lead_org: OrgRef | None
-    accept_due_at: datetime | None
-    solve_due_at: datetime | None
+    accept_due_at: datetime | None = Field(description=DUE_AT_HELP)
+    accept_due_day: date | None = Field(description=DUE_DAY_HELP)
+    solve_due_at: datetime | None = Field(description=DUE_AT_HELP)
+    solve_due_day: date | None = Field(description=DUE_DAY_HELP)
     deadlines_provisional: bool
     escalation_level: int
     created_at: datetime
@@ -130,7 +137,8 @@ class TaskOut(Schema):
     org: OrgRef
     instruction: str
     status: str
-    due_at: datetime | None
+    due_at: datetime | None = Field(description=DUE_AT_HELP)
+    due_day: date | None = Field(description=DUE_DAY_HELP)
     assigned_at: datetime
     done_at: datetime | None
     result: str
@@ -326,7 +334,9 @@ def _item_out(case: Case) -> dict[str, Any]:
         "dispatch_org": _org_ref(case.dispatch_org),
         "lead_org": _org_ref(case.lead_org),
         "accept_due_at": case.accept_due_at,
+        "accept_due_day": due_day(case.accept_due_at),
         "solve_due_at": case.solve_due_at,
+        "solve_due_day": due_day(case.solve_due_at),
         "deadlines_provisional": case.deadlines_provisional,
         "escalation_level": case.escalation_level,
         "created_at": case.created_at,
@@ -346,6 +356,7 @@ def _detail_out(user: Any, case: Case, *, new: bool = False) -> dict[str, Any]:
             "instruction": t.instruction,
             "status": t.status,
             "due_at": t.due_at,
+            "due_day": due_day(t.due_at),
             "assigned_at": t.assigned_at,
             "done_at": t.done_at,
             "result": t.result,

@@ -24,6 +24,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from yancheng.lib.deadlines import due_day_label, ends_at_midnight
+
 from .models import Case, CaseKind, CaseTask, EscalationLevel, Status
 
 
@@ -105,6 +107,14 @@ def _time(moment: dt.datetime, text: str) -> str:
     return f'<time datetime="{timezone.localtime(moment).isoformat()}">{escape(text)}</time>'
 
 
+def _due_time(due: dt.datetime, text: str) -> str:
+    """A deadline's <time>: a whole-day deadline is machine-readable as its day (HTML has
+    no 24:00), one with its own time as the instant."""
+    if ends_at_midnight(due):
+        return f'<time datetime="{due_day_label(due)}">{escape(text)}</time>'
+    return _time(due, text)
+
+
 def clock_html(clock: ClockLike, provisional: bool = False) -> SafeString:
     """A clock: its light, its deadline (暂定 when the year has no holiday table yet) and
     when it was done."""
@@ -112,7 +122,7 @@ def clock_html(clock: ClockLike, provisional: bool = False) -> SafeString:
     if clock.due is None:
         return mark_safe(f'<span class="muted">{words.not_started}</span>')
     html = (f'<span class="light light-{escape(clock.light)}">{escape(str(clock.light_label))}</span>\n'
-            f'<span class="due">{words.deadline} {_time(clock.due, clock.due_label)}')
+            f'<span class="due">{words.deadline} {_due_time(clock.due, clock.due_label)}')
     if provisional:
         html += f' <abbr class="badge provisional" title="{words.provisional_why}">{words.provisional}</abbr>'
     html += "</span>\n"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yancheng.core.models import Organisation, Role, User
+from yancheng.lib.deadlines import due_day_label
 
 from .models import Case, CaseTask, ExtensionRequest
 
@@ -101,7 +102,7 @@ def case_submitted(case: Case, *, actor: Any, audience: Audience | None = None) 
 
 def case_assigned(case: Case, *, actor: Any, co_orgs: list[Organisation], co_names: list[str],
                   reassigned_from: int | None = None, insisted: bool = False) -> None:
-    due = case.solve_due_at.strftime("%Y-%m-%d") if case.solve_due_at else ""
+    due = due_day_label(case.solve_due_at)
     lead_title = (
         _("维持交办，请签收：%(t)s") if insisted else _("交办事项，请签收：%(t)s")
     ) % {"t": case.title}
@@ -139,7 +140,7 @@ def extension_requested(case: Case, *, actor: Any, request: ExtensionRequest) ->
 
 def extension_decided(case: Case, *, actor: Any, request: ExtensionRequest) -> None:
     approved = request.status == ExtensionRequest.Decision.APPROVED
-    due = case.solve_due_at.strftime("%Y-%m-%d") if case.solve_due_at else ""
+    due = due_day_label(case.solve_due_at)
     title = (
         _("延期已批准，新的办结期限：%(d)s") % {"d": due} if approved else _("延期申请未获批准")
     )

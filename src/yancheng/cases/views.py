@@ -36,6 +36,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.models import Region, Role
+from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
 
 from . import services
@@ -156,12 +157,7 @@ class Clock:
     def due_label(self) -> str:
         """Deadlines are the end of a working day: 24:00 of that day reads better than
         00:00 of the next."""
-        if self.due is None:
-            return ""
-        local = timezone.localtime(self.due)
-        if local.time() == dt.time(0):
-            return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
-        return f"{local:%Y-%m-%d %H:%M}"
+        return due_label(self.due)
 
 
 def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
@@ -291,8 +287,8 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
             case.subject, case.get_status_display(), str(LIGHT_LABELS.get(case.light, "")),  # type: ignore[attr-defined]
             case.dispatch_org.name, case.lead_org.name if case.lead_org else "",
             "、".join(t.org.name for t in case.tasks.all() if t.status != CaseTask.TaskStatus.CANCELLED),
-            case.get_urgency_display(), _local(case.created_at), _local(case.assigned_at), _local(case.accept_due_at),
-            _local(case.accepted_at), _local(case.solve_due_at), _local(case.resolved_at),
+            case.get_urgency_display(), _local(case.created_at), _local(case.assigned_at), due_day(case.accept_due_at),
+            _local(case.accepted_at), due_day(case.solve_due_at), _local(case.resolved_at),
             case.deadlines_provisional, case.get_escalation_level_display() if case.escalation_level else "",
             case.get_satisfaction_display() if case.satisfaction else "",
         ])

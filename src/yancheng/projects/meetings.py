@@ -29,6 +29,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Region, Role
 from yancheng.core.permissions import is_citywide
+from yancheng.lib.deadlines import due_day, due_day_label
 
 from .models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
 
@@ -203,7 +204,7 @@ def _projects_by_ref(cases: Iterable[Case]) -> dict[str, Project]:
 
 def _case_item(source: str, case: Case, projects: dict[str, Project]) -> _Item:
     unit = case.lead_org or case.dispatch_org
-    due = timezone.localtime(case.solve_due_at).date().isoformat() if case.solve_due_at else ""
+    due = due_day_label(case.solve_due_at)
     status = case.get_status_display()
     detail = f"{case.number} · {status}" + (f" · {_('办结期限')} {due}" if due else "")
     if case.enterprise_id:
@@ -479,6 +480,7 @@ def decision_cases(meeting: WeeklyMeeting) -> dict[int, Case]:
 
 
 def decision_deadline(decision: MeetingDecision, case: Case | None) -> dt.date | None:
-    if case is not None and case.solve_due_at is not None:
-        return timezone.localtime(case.solve_due_at).date()
+    """The day the decision's case is due (its 24:00 deadline is that day, not the next)."""
+    if case is not None:
+        return due_day(case.solve_due_at)
     return None

@@ -28,7 +28,7 @@ class NoticeData:
     minutes: str
     counts: list[tuple[str, int]]
     agenda: list[list[str]]
-    decisions: list[list[str]]
+    decisions: list[list[Any]]  # the due day stays a date: a date cell in .xlsx
 
 
 def notice_data(meeting: WeeklyMeeting) -> NoticeData:
@@ -46,7 +46,7 @@ def notice_data(meeting: WeeklyMeeting) -> NoticeData:
         due = decision_deadline(decision, case)
         decisions.append([
             str(n), decision.text, decision.project.name if decision.project else "", decision.lead_org.name,
-            _("%(n)d 个工作日") % {"n": decision.due_working_days}, due.isoformat() if due else "",
+            _("%(n)d 个工作日") % {"n": decision.due_working_days}, due,
             case.number if case else "",
         ])
     return NoticeData(
@@ -122,7 +122,7 @@ def notice_docx(meeting: WeeklyMeeting) -> bytes:
         cell.text = str(header)
     for row in data.decisions:
         for cell, value in zip(decision_table.add_row().cells, row, strict=True):
-            cell.text = value
+            cell.text = _cell_text(value)
     if not data.decisions:
         document.add_paragraph(_("本次无议定事项。"))
     if data.minutes:
@@ -132,6 +132,14 @@ def notice_docx(meeting: WeeklyMeeting) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def notice_xlsx(meeting: WeeklyMeeting) -> bytes:
