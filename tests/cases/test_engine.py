@@ -193,27 +193,33 @@ def test_an_assignment_on_the_mid_autumn_friday_skips_the_holidays(world):
 def test_a_late_december_deadline_is_provisional_until_the_next_year_is_imported(
     world, fresh_calendar, django_capture_on_commit_callbacks
 ):
-    if calendar.workday_calendar.year_known(2027):
-        pytest.skip("the installed chinesecalendar already knows 2027")
-    with at(dt.datetime(2026, 12, 28, 10, 0, tzinfo=SH)):  # Monday
+    # 2093-12-28 is a Monday and 2094-01-01 a Friday, as in 2026/2027; no chinesecalendar
+    # release will know 2094, so this test never has to skip. 2093 is imported first, so
+    # only the next year is unknown.
+    assert not calendar.workday_calendar.year_known(2094)
+    known = calendar.parse_holiday_file("date,kind,name\n2093-10-01,holiday,国庆节\n", filename="2093.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar.holiday_year_import(notice=known, actor=world.system_admin)
+    calendar.invalidate_cache()
+    with at(dt.datetime(2093, 12, 28, 10, 0, tzinfo=SH)):  # Monday
         case = submit(world)
         svc.case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
     case.refresh_from_db()
-    # Weekends only in 2027: 12-29, 12-30, 12-31, 01-01 (a Friday), 01-04.
+    # Weekends only in 2094: 12-29, 12-30, 12-31, 01-01 (a Friday), 01-04.
     assert case.deadlines_provisional
-    assert case.solve_due_at == end_of(dt.date(2027, 1, 4))
+    assert case.solve_due_at == end_of(dt.date(2094, 1, 4))
     version = case.version
 
-    notice = calendar.parse_holiday_file("date,kind,name\n2027-01-01,holiday,元旦\n", filename="2027.csv")
+    notice = calendar.parse_holiday_file("date,kind,name\n2094-01-01,holiday,元旦\n", filename="2094.csv")
     with django_capture_on_commit_callbacks(execute=True):
         calendar.holiday_year_import(notice=notice, actor=world.system_admin)
     calendar.invalidate_cache()
-    recompute_provisional(2027)  # idempotent whether or not the import's callback already ran
+    recompute_provisional(2094)  # idempotent whether or not the import's callback already ran
     case.refresh_from_db()
     assert not case.deadlines_provisional
-    assert case.solve_due_at == end_of(dt.date(2027, 1, 5))  # New Year's Day is now off
+    assert case.solve_due_at == end_of(dt.date(2094, 1, 5))  # New Year's Day is now off
     assert case.version > version
-    assert recompute_provisional(2027) == 0  # nothing left provisional
+    assert recompute_provisional(2094) == 0  # nothing left provisional
 
 
 # --- lights --------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -521,5 +522,24 @@ def test_only_people_with_a_standing_attach_files_while_the_case_is_open(world, 
 
 
 def test_an_enterprise_sees_and_rates_a_case_registered_on_its_behalf(client, world, frozen):
+    """A dispatcher registers a phoned-in problem for enterprise A: A's staff see it, are
+    offered the rating once it is resolved, and their rating closes it. B's staff cannot."""
     case = case_submit(actor=world.dispatcher, title="代登记", description="电话反映", enterprise=world.enterprise_a)
-    assert login(client, world.enterprise_a_user).get(reverse("case_detail", args=[case.pk])).status_code == 200
+    enterprise = login(client, world.enterprise_a_user)
+    assert enterprise.get(reverse("case_detail", args=[case.pk])).status_code == 200
+    case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
+    case_accept(case, actor=world.handler_power)
+    case_resolve(case, actor=world.handler_power, resolution="已上门处理")
+    page = enterprise.get(reverse("case_detail", args=[case.pk]))
+    assert "rate" in [a["action"] for a in page.context["action_forms"]]
+
+    other = Client()
+    other.force_login(world.enterprise_b_user)
+    assert act(other, case, "rate", {"satisfaction": "dissatisfied"}).status_code == 404
+    case.refresh_from_db()
+    assert (case.status, case.satisfaction) == (Status.RESOLVED, "")
+
+    response = act(enterprise, case, "rate", {"satisfaction": "satisfied", "comment": "处理及时"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.satisfaction) == (Status.CLOSED, "satisfied")
