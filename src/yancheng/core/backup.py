@@ -304,7 +304,7 @@ def _upload_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 
 @contextmanager
-def _extra_alias(name: str, settings_dict: dict[str, Any]) -> Iterator[str]:
+def extra_connection(name: str, settings_dict: dict[str, Any]) -> Iterator[str]:
     """A second connection (to the SQLite copy), usable with the ORM's ``using=``."""
     connections.settings[name] = settings_dict
     try:
@@ -337,7 +337,7 @@ def _snapshot_sqlite(using: str, target: Path) -> dict[str, Any]:
         dest.close()
     copy_settings = dict(connection.settings_dict)
     copy_settings.update(NAME=str(target), OPTIONS={}, CONN_MAX_AGE=0, TEST={})
-    with _extra_alias(_SNAPSHOT_ALIAS, copy_settings) as alias:
+    with extra_connection(_SNAPSHOT_ALIAS, copy_settings) as alias:
         facts = _describe(alias)
         facts["server_version"] = sqlite3.sqlite_version
     return facts
@@ -626,10 +626,10 @@ def _sqlite_path(using: str) -> Path:
 
 def _database_is_empty(using: str) -> bool:
     connection = connections[using]
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
         path = _sqlite_path(using)
         if not path.exists() or path.stat().st_size == 0:
-            return True
+            return True  # do not create the file just to look into it
     return not connection.introspection.table_names()
 
 
@@ -796,6 +796,8 @@ def restore_archive(
                     _("附件文件夹 %(path)s 不是空的，未做任何恢复。请恢复到空文件夹；确需覆盖时使用 --replace。")
                     % {"path": root}
                 )
+        if vendor == "sqlite" and connections[using].is_in_memory_db():
+            raise BackupError(_("不能恢复到内存数据库，请配置数据库文件（DATABASE_URL）。"))
         key_plans, _conflicts = _plan_keys(manifest, staging, replace_keys)
 
         # From here on, things are written.
