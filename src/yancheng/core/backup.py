@@ -457,7 +457,7 @@ def backup_create(
                     info.mtime = int(os.fstat(src.fileno()).st_mtime)
                     info.mode = 0o600
                     reader = _HashingReader(src)
-                    tar.addfile(info, reader)  # type: ignore[arg-type]
+                    tar.addfile(info, reader)
                 members[member] = {"sha256": reader.digest.hexdigest(), "size": info.size}
 
             add(DB_MEMBER[vendor], db_file)
@@ -481,7 +481,7 @@ def backup_create(
             missing = sorted(m for m in recorded if m not in members)
             if missing:
                 warnings.append(_("%(n)d 个附件在数据库中有记录但文件缺失。") % {"n": len(missing)})
-            manifest = {
+            manifest: dict[str, Any] = {
                 "format": FORMAT,
                 "created_at": timezone.now().astimezone(UTC).isoformat(),
                 "app_version": app_version(),
@@ -624,9 +624,14 @@ def _sqlite_path(using: str) -> Path:
     return Path(connections[using].settings_dict["NAME"])
 
 
+def _in_memory(using: str) -> bool:
+    check = getattr(connections[using], "is_in_memory_db", None)  # SQLite's wrapper only
+    return bool(check()) if check else False
+
+
 def _database_is_empty(using: str) -> bool:
     connection = connections[using]
-    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and not _in_memory(using):
         path = _sqlite_path(using)
         if not path.exists() or path.stat().st_size == 0:
             return True  # do not create the file just to look into it
@@ -796,7 +801,7 @@ def restore_archive(
                     _("附件文件夹 %(path)s 不是空的，未做任何恢复。请恢复到空文件夹；确需覆盖时使用 --replace。")
                     % {"path": root}
                 )
-        if vendor == "sqlite" and connections[using].is_in_memory_db():
+        if vendor == "sqlite" and _in_memory(using):
             raise BackupError(_("不能恢复到内存数据库，请配置数据库文件（DATABASE_URL）。"))
         key_plans, _conflicts = _plan_keys(manifest, staging, replace_keys)
 
