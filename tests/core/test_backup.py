@@ -358,3 +358,61 @@ def test_values_normalise_to_the_same_text_however_the_database_returns_them():
     assert _normalise(memoryview(b"\x00\x01"), plain) == _normalise(b"\x00\x01", plain) == "0001"
     assert _normalise(None, plain) is None and _normalise("", plain) == ""
     assert _normalise(True, plain) != _normalise(1, plain)
+
+
+def test_a_forged_manifest_cannot_send_a_key_outside_the_keys_folder(source, target, tmp_path):
+    """Whoever forges an archive can recompute the manifest's digest; the restore still
+    writes keys only into their own places."""
+    manifest = json.loads(json.dumps(source.manifest))
+    entry = next(k for k in manifest["keys"] if k["relative"])
+    entry["relative"] = "../../planted"
+    body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    archive = rewrite(
+        source.archive,
+        tmp_path / "forged.tar",
+        change={MANIFEST: body, MANIFEST_DIGEST: hashlib.sha256(body).hexdigest().encode()},
+    )
+    done = restore_in_subprocess(archive, target)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "未做任何恢复" in done.stderr
+    assert not (target["data_dir"].parent / "planted").exists()
+    assert target_tables(target) == []
+
+
+@pytest.mark.postgres_only
+def test_a_write_while_pg_dump_runs_leaves_the_archive_consistent(source, target, tmp_path, monkeypatch):
+    """The manifest describes the dump's snapshot, not the database a moment later: a user
+    renamed while pg_dump runs is absent from the archive, and the restore verifies."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump's snapshot: PostgreSQL only (SQLite's checksums come from the copy itself)")
+    import psycopg
+
+    from yancheng.core import backup
+
+    real_run = subprocess.run
+    default = connections["default"].settings_dict
+    params = {k: v for k, v in {
+        "host": default["HOST"], "port": default["PORT"], "user": default["USER"], "password": default["PASSWORD"]
+    }.items() if v}
+
+    user_name_sql = "SELECT full_name FROM core_user WHERE username = 'dispatcher'"
+
+    def pg_dump_while_someone_writes(command, **kwargs):
+        done = real_run(command, **kwargs)
+        with psycopg.connect(dbname=default["NAME"], autocommit=True, **params) as other:
+            other.execute("UPDATE core_user SET full_name = 'renamed during the dump' WHERE username = 'dispatcher'")
+        return done
+
+    # pg_dump is the outside world here: it runs, then another session commits a change.
+    monkeypatch.setattr(backup.subprocess, "run", pg_dump_while_someone_writes)
+    archive = tmp_path / "during.tar"
+    with target["blocker"].unblock():
+        call_command("backup", output=str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    monkeypatch.setattr(backup.subprocess, "run", real_run)
+
+    done = restore_in_subprocess(archive, target)
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(dbname=default["NAME"], autocommit=True, **params) as live:
+        assert live.execute(user_name_sql).fetchone() == ("renamed during the dump",)
+    with psycopg.connect(dbname=target["settings"]["NAME"], autocommit=True, **params) as restored:
+        assert restored.execute(user_name_sql).fetchone() not in {None, ("renamed during the dump",)}

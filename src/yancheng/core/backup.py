@@ -611,6 +611,27 @@ def unpack_verified(archive: Path, staging: Path) -> dict[str, Any]:
     return manifest
 
 
+def _check_manifest_shape(manifest: dict[str, Any], archive: Path) -> None:
+    """The manifest names the members the restore reads and where keys go: a forged one
+    (its digest recomputed) must not make it read or write outside its own places."""
+    members = manifest.get("members", {})
+    database = manifest.get("database", {})
+    reason = ""
+    if database.get("member") not in DB_MEMBER.values() or database.get("member") not in members:
+        reason = _("清单中的数据库成员无效")
+    for entry in manifest.get("keys", []):
+        member, relative = str(entry.get("member", "")), str(entry.get("relative", ""))
+        climbing = relative and (
+            PurePosixPath(relative).is_absolute() or ".." in PurePosixPath(relative).parts or "\\" in relative
+        )
+        if not member.startswith("keys/") or member not in members or climbing:
+            reason = _("清单中的密钥条目无效：%(member)s") % {"member": member}
+    if reason:
+        raise BackupError(
+            _("备份文件已损坏或不完整，未做任何恢复：%(path)s（%(reason)s）") % {"path": archive, "reason": reason}
+        )
+
+
 def zlib_error() -> type[Exception]:
     import zlib
 
@@ -653,7 +674,10 @@ def _key_target(entry: dict[str, str]) -> Path:
     configured = key_file_settings().get(entry.get("setting", ""))
     if configured is not None:
         return configured
-    return keys_dir() / (entry.get("relative") or Path(entry["source"]).name)
+    name = Path(entry.get("source", "")).name
+    if name in {"", ".", ".."}:
+        name = entry["member"].replace("/", "-")
+    return keys_dir() / (entry.get("relative") or name)
 
 
 def _plan_keys(manifest: dict[str, Any], staging: Path, replace_keys: bool) -> tuple[list[_KeyPlan], list[Path]]:
@@ -686,19 +710,23 @@ def _install_file(source: Path, target: Path) -> None:
     _fsync_dir(target.parent)
 
 
-def _restore_sqlite(staging_db: Path, using: str) -> None:
-    connections[using].close()
-    target = _sqlite_path(using)
+def _sqlite_copy(source_path: Path, target: Path) -> None:
+    """Copy a database through SQLite's backup API (WAL and all), creating ``target`` 0600."""
     _private_dir(target.parent)
     if not target.exists():
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    source = sqlite3.connect(staging_db)
+    source = sqlite3.connect(source_path)
     dest = sqlite3.connect(target)
     try:
         source.backup(dest)
     finally:
         dest.close()
         source.close()
+
+
+def _restore_sqlite(staging_db: Path, using: str) -> None:
+    connections[using].close()
+    _sqlite_copy(staging_db, _sqlite_path(using))
 
 
 def _restore_postgresql(staging_db: Path, using: str, clean: bool) -> None:
@@ -779,6 +807,7 @@ def restore_archive(
         if log:
             log(_("正在校验备份文件……"))
         manifest = unpack_verified(archive, staging)
+        _check_manifest_shape(manifest, archive)
         database = manifest["database"]
         vendor = connections[using].vendor
         if database["vendor"] != vendor:
@@ -805,18 +834,21 @@ def restore_archive(
             raise BackupError(_("不能恢复到内存数据库，请配置数据库文件（DATABASE_URL）。"))
         key_plans, _conflicts = _plan_keys(manifest, staging, replace_keys)
 
-        # From here on, things are written.
+        # From here on, things are written: the database first (pg_restore in one
+        # transaction, SQLite's backup API in one step), so that if it fails nothing else
+        # has been touched and the same command can be run again.
         stamp = _stamp()
-        written: list[Path] = []
-        unchanged: list[Path] = []
-        for plan in key_plans:
-            if plan.same:
-                unchanged.append(plan.target)
-                continue
-            if plan.target.exists():
-                plan.target.rename(plan.target.with_name(f"{plan.target.name}.before-restore-{stamp}"))
-            _install_file(staging / plan.member, plan.target)
-            written.append(plan.target)
+        if log:
+            log(_("正在恢复数据库……"))
+        staging_db = staging / database["member"]
+        if vendor == "sqlite":
+            target = _sqlite_path(using)
+            if replace and target.exists() and target.stat().st_size:
+                connections[using].close()
+                _sqlite_copy(target, target.with_name(f"{target.name}.before-restore-{stamp}"))
+            _restore_sqlite(staging_db, using)
+        else:
+            _restore_postgresql(staging_db, using, clean=replace)
         if log:
             log(_("正在恢复附件……"))
         if root.exists() and not _folder_is_empty(root):
@@ -828,19 +860,16 @@ def restore_archive(
             uploads.rename(root)
         else:
             _private_dir(root)
-        if log:
-            log(_("正在恢复数据库……"))
-        staging_db = staging / database["member"]
-        if vendor == "sqlite":
-            target = _sqlite_path(using)
-            if replace and target.exists() and target.stat().st_size:
-                keep = target.with_name(f"{target.name}.before-restore-{stamp}")
-                connections[using].close()
-                with sqlite3.connect(target) as old, sqlite3.connect(keep) as copy:
-                    old.backup(copy)
-            _restore_sqlite(staging_db, using)
-        else:
-            _restore_postgresql(staging_db, using, clean=replace)
+        written: list[Path] = []
+        unchanged: list[Path] = []
+        for plan in key_plans:
+            if plan.same:
+                unchanged.append(plan.target)
+                continue
+            if plan.target.exists():
+                plan.target.rename(plan.target.with_name(f"{plan.target.name}.before-restore-{stamp}"))
+            _install_file(staging / plan.member, plan.target)
+            written.append(plan.target)
 
         if log:
             log(_("正在核对行校验和与审计链……"))
