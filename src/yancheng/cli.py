@@ -6,6 +6,8 @@
     yancheng migrate              apply database migrations
     yancheng holidays import FILE load a year's holiday notice (CSV or YAML)
     yancheng audit verify         check the audit trail's hash chain and checkpoints
+    yancheng backup [--output FILE]  one archive: database, uploads, key files, checksums
+    yancheng restore FILE         restore an archive into an empty database and verify it
     yancheng <django command>     any other management command (createsuperuser, ...)
 """
 
