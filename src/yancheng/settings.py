@@ -170,10 +170,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "yancheng.core.security.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "yancheng.core.security.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "yancheng.core.security.validators.CommonPasswordValidator"},
+    {"NAME": "yancheng.core.security.validators.NumericPasswordValidator"},
     {"NAME": "yancheng.core.security.validators.CharacterClassValidator"},
     {"NAME": "yancheng.core.security.validators.ContextWordValidator"},
     {"NAME": "yancheng.core.security.validators.MaximumLengthValidator"},
