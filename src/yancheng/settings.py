@@ -177,8 +177,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "yancheng.core.security.validators.CharacterClassValidator"},
     {"NAME": "yancheng.core.security.validators.ContextWordValidator"},
     {"NAME": "yancheng.core.security.validators.MaximumLengthValidator"},
+    {"NAME": "yancheng.core.security.validators.PasswordHistoryValidator"},
 ]
 YANCHENG_PASSWORD_MAX_AGE_DAYS = env_int("YANCHENG_PASSWORD_MAX_AGE_DAYS", 90)
+# How many recent passwords (the current one included) may not be used again; their hashes
+# are kept in core.PasswordHistory, pruned to this many per user.
+YANCHENG_PASSWORD_HISTORY = max(1, env_int("YANCHENG_PASSWORD_HISTORY", 5))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -31,6 +31,7 @@ FAILING = {
     "CharacterClassValidator": "abcdefghijk",
     "ContextWordValidator": "Hengyang#2026",
     "MaximumLengthValidator": "Aa1#" * 80,
+    "PasswordHistoryValidator": PERSONA_PASSWORD,  # the dispatcher's current password
 }
 
 
