@@ -170,15 +170,19 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "yancheng.core.security.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "yancheng.core.security.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "yancheng.core.security.validators.CommonPasswordValidator"},
+    {"NAME": "yancheng.core.security.validators.NumericPasswordValidator"},
     {"NAME": "yancheng.core.security.validators.CharacterClassValidator"},
     {"NAME": "yancheng.core.security.validators.ContextWordValidator"},
     {"NAME": "yancheng.core.security.validators.MaximumLengthValidator"},
+    {"NAME": "yancheng.core.security.validators.PasswordHistoryValidator"},
 ]
 YANCHENG_PASSWORD_MAX_AGE_DAYS = env_int("YANCHENG_PASSWORD_MAX_AGE_DAYS", 90)
+# How many recent passwords (the current one included) may not be used again; their hashes
+# are kept in core.PasswordHistory, pruned to this many per user.
+YANCHENG_PASSWORD_HISTORY = max(1, env_int("YANCHENG_PASSWORD_HISTORY", 5))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -193,6 +197,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yancheng.core.security.views.axes_lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("YANCHENG_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+# One row per failed login (username, address, time) in the database: the spraying budget
+# and the per-account slowdown below count these, the same for every worker.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Password spraying (core/security/throttle.py): past this many failed logins from one
+# address, across accounts, within the window, that address gets 429 until its failures
+# age out, and the security administrators are told (once per window).
+YANCHENG_LOGIN_IP_FAILURE_LIMIT = max(1, env_int("YANCHENG_LOGIN_IP_FAILURE_LIMIT", 10))
+YANCHENG_LOGIN_IP_WINDOW_MINUTES = max(1, env_int("YANCHENG_LOGIN_IP_WINDOW_MINUTES", 15))
+# A slower answer per account, across addresses: after this many failures for one username
+# in the window, each attempt waits base × 2^(failures − after) seconds, at most the maximum,
+# before its password is checked. Both callables are dotted paths (failures → seconds; sleep).
+YANCHENG_LOGIN_SLOWDOWN_AFTER = max(0, env_int("YANCHENG_LOGIN_SLOWDOWN_AFTER", 3))
+YANCHENG_LOGIN_SLOWDOWN_BASE_SECONDS = float(env("YANCHENG_LOGIN_SLOWDOWN_BASE_SECONDS", "1") or "1")
+YANCHENG_LOGIN_SLOWDOWN_MAX_SECONDS = float(env("YANCHENG_LOGIN_SLOWDOWN_MAX_SECONDS", "10") or "10")
+YANCHENG_LOGIN_DELAY_FUNCTION = "yancheng.core.security.throttle.progressive_delay"
+YANCHENG_LOGIN_SLEEP = "time.sleep"
 
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout, renewed on every request
 SESSION_SAVE_EVERY_REQUEST = True

@@ -17,3 +17,19 @@ def logged_in(world):
         return client
 
     return make
+
+
+SLEPT: list[float] = []
+
+
+def record_sleep(seconds: float) -> None:
+    """Stands in for time.sleep in the login slowdown: tests read the waits, never wait."""
+    SLEPT.append(seconds)
+
+
+@pytest.fixture(autouse=True)
+def _login_waits_are_recorded_not_slept(settings):
+    settings.YANCHENG_LOGIN_SLEEP = "tests.security.conftest.record_sleep"
+    SLEPT.clear()
+    yield SLEPT
+    SLEPT.clear()

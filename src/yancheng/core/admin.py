@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from yancheng.lib import uscc as uscc_lib
 
@@ -36,6 +37,63 @@ class ServiceBackedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class PolicyBoundAdmin(ServiceBackedAdmin):
+    """A back-office page over data the web pages show by role and organisation: it shows
+    the signed-in user what the web pages show them, no more (issue 10 §5).
+
+    - the rows are the UI's visibility queryset (``visible_rows``), so the changelist, its
+      search, its filters and every page opened by id see only those;
+    - the model is listed, and its list opens, only for a user who sees at least one row
+      there or holds ``manage_perm``;
+    - a row outside the queryset answers 404 (its existence is not confirmed);
+    - adding and changing need ``manage_perm``, the UI's own ``rules`` permission
+      (None: read-only here).
+
+    The role check of ``ServiceBackedAdmin`` (system administrator only) still applies on
+    top, so for data the UI hides from the system administrator these pages are closed."""
+
+    manage_perm: str | None = None
+
+    def visible_rows(self, request: HttpRequest) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = self.visible_rows(request)
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def _may_manage(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self.manage_perm and rules.has_perm(self.manage_perm, request.user))
+
+    def _sees(self, request: HttpRequest, obj: Any = None) -> bool:
+        rows = self.visible_rows(request)
+        return bool(rows.filter(pk=obj.pk).exists() if obj is not None else rows.exists())
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) and (self._may_manage(request) or self._sees(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not super().has_module_permission(request):
+            return False
+        if obj is None:
+            return self._may_manage(request) or self._sees(request)
+        return self._sees(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) and self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not (super().has_module_permission(request) and self._may_manage(request, obj)):
+            return False
+        return obj is None or self._sees(request, obj)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Model | None:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
 
 @admin.register(Region)

@@ -165,6 +165,7 @@ def user_create(
         if User.objects.filter(username__iexact=username).exists():
             raise ConflictError(_("用户名 %(u)s 已被使用。") % {"u": username}, field="username")
         user.save()
+        _remember_password(user)
         audit_record(
             "user.create",
             user,
@@ -238,8 +239,24 @@ def user_set_password(user: User, *, new_password: str, actor: Any, require_chan
         locked.password_changed_at = timezone.now()
         locked.must_change_password = require_change
         locked.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        _remember_password(locked)
         audit_record("user.set_password", locked, actor=actor, after={"reset_by_admin": actor is not None and actor.pk != user.pk})
     return locked
+
+
+def _remember_password(user: User) -> None:
+    """Keep the new hash in the password history and drop all but the last
+    ``YANCHENG_PASSWORD_HISTORY`` (the caller holds the user's row lock, in its transaction)."""
+    from django.conf import settings
+
+    from .models import PasswordHistory
+
+    if not user.has_usable_password():
+        return
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=user.password_changed_at)
+    keep = max(1, int(settings.YANCHENG_PASSWORD_HISTORY))
+    kept = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:keep])
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=kept).delete()
 
 
 # --- enterprises ---------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
-"""Back office of 企业赋码保护, for the system administrator only (see core/admin_site.py):
-the configuration — the policy, the cap matrix, exemption reasons, quiet periods — checked
-by the same rules as the supervisor's pages and saved with an audit record; registrations
-and alerts read-only.
+"""Back office of 企业赋码保护 (the admin site admits the system administrator only, see
+core/admin_site.py). Every page here follows the web pages' policy (``PolicyBoundAdmin``):
+the rows are the UI's visibility querysets and writes need the UI's ``rules`` permission.
+The web pages give registrations to the enterprise, the departments that took part and the
+supervisors, alerts and quiet periods to the supervisors, and the city's rules (policy, cap
+matrix, exemption reasons) to the city-level supervisors — none of it to the system
+administrator, so these pages stay closed to them (issue 10 §5: the admin used to list
+every registration). Configuration is edited on the supervisors' pages; a save through
+these pages is still validated and audited like there.
 
 Never registered: `Rating` and `RatingReceipt`. Ratings are anonymous by construction,
 and no back-office page may list them one by one (SPEC §4; tests assert their absence)."""
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -18,12 +24,18 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from yancheng.core.admin import ServiceBackedAdmin
+from yancheng.core.admin import PolicyBoundAdmin
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
 
 from .models import CapRule, ExemptionReason, Inspection, InspectionAlert, InspectionPolicy, QuietPeriod
-from .supervision import POLICY_FIELDS, clean_cap, clean_policy_fields
+from .supervision import (
+    POLICY_FIELDS,
+    alerts_visible_to,
+    clean_cap,
+    clean_policy_fields,
+    quiet_periods_visible_to,
+)
 
 
 def _as_form_error(exc: ValidationFailed, fields: Any) -> ValidationError:
@@ -65,8 +77,19 @@ class PolicyAdminForm(ModelForm):  # type: ignore[type-arg]
         return data
 
 
+class CityRulesAdmin(PolicyBoundAdmin):
+    """The city's rules: read by every supervisor, changed by the city-level ones
+    (``inspections.manage_rules`` / ``manage_city_rules``, as on the supervisors' pages)."""
+
+    manage_perm = "inspections.manage_city_rules"
+
+    def visible_rows(self, request: HttpRequest) -> Any:
+        qs = self.model._default_manager.all()
+        return qs if rules.has_perm("inspections.manage_rules", request.user) else qs.none()
+
+
 @admin.register(InspectionPolicy)
-class InspectionPolicyAdmin(ServiceBackedAdmin):
+class InspectionPolicyAdmin(CityRulesAdmin):
     form = PolicyAdminForm
     list_display = ("__str__", "supervising_org", "grade_a_proactive", "cap_exceeded", "high_frequency_threshold",
                     "backfill_days", "rating_min_count")
@@ -97,7 +120,7 @@ class CapRuleAdminForm(ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(CapRule)
-class CapRuleAdmin(ServiceBackedAdmin):
+class CapRuleAdmin(CityRulesAdmin):
     form = CapRuleAdminForm
     list_display = ("grade", "scope", "item", "department", "max_per_year")
     list_filter = ("grade", "scope")
@@ -123,7 +146,7 @@ class ExemptionReasonAdminForm(ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(ExemptionReason)
-class ExemptionReasonAdmin(ServiceBackedAdmin):
+class ExemptionReasonAdmin(CityRulesAdmin):
     form = ExemptionReasonAdminForm
     list_display = ("code", "name", "evidence_required", "requires_attachment", "is_active")
     list_filter = ("is_active",)
@@ -154,7 +177,11 @@ class QuietPeriodAdminForm(ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(QuietPeriod)
-class QuietPeriodAdmin(ServiceBackedAdmin):
+class QuietPeriodAdmin(PolicyBoundAdmin):
+    manage_perm = "inspections.manage_rules"
+
+    def visible_rows(self, request: HttpRequest) -> Any:
+        return quiet_periods_visible_to(request.user)
     form = QuietPeriodAdminForm
     list_display = ("name", "starts_on", "ends_on", "region", "enterprise", "created_by")
     list_select_related = ("region", "enterprise", "created_by")
@@ -165,14 +192,10 @@ class QuietPeriodAdmin(ServiceBackedAdmin):
         _save_audited(request, obj, change, QUIET_FIELDS, "quiet_period")
 
 
-class ReadOnlyAdmin(ServiceBackedAdmin):
+class ReadOnlyAdmin(PolicyBoundAdmin):
     """Seen, never changed here: registrations and alerts change through their services."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    manage_perm = None
 
 
 @admin.register(Inspection)
@@ -182,9 +205,15 @@ class InspectionAdmin(ReadOnlyAdmin):
     search_fields = ("number",)
     list_select_related = ("enterprise", "department")
 
+    def visible_rows(self, request: HttpRequest) -> Any:
+        return Inspection.objects.visible_to(request.user)
+
 
 @admin.register(InspectionAlert)
 class InspectionAlertAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "enterprise", "department", "status", "handled_at")
     list_filter = ("kind", "status")
     list_select_related = ("enterprise", "department")
+
+    def visible_rows(self, request: HttpRequest) -> Any:
+        return alerts_visible_to(request.user)

@@ -4,7 +4,7 @@ from .calendar import HolidayDay, HolidayYear
 from .enterprises import Enterprise, EnterpriseContact, IndustryChain
 from .jobs import PeriodicJobRun
 from .organisations import Organisation, Region
-from .users import Role, User
+from .users import PasswordHistory, Role, User
 
 __all__ = [
     "Enterprise",
@@ -13,6 +13,7 @@ __all__ = [
     "HolidayYear",
     "IndustryChain",
     "Organisation",
+    "PasswordHistory",
     "PeriodicJobRun",
     "Region",
     "Role",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -72,3 +73,25 @@ class User(AbstractUser):
     @property
     def needs_second_factor(self) -> bool:
         return self.role in SECOND_FACTOR_ROLES or self.is_superuser
+
+
+class PasswordHistory(models.Model):
+    """One password a user has had: its hash only, never the password (等保 8.1.4.1a;
+    ASVS 5.0-6.2). A new password may not be any of the last
+    ``YANCHENG_PASSWORD_HISTORY`` (the current one included); older rows are deleted when a
+    new one is written, so the table holds at most that many rows per user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码哈希"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="pwhistory_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,8 @@ import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation as django_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -186,3 +188,99 @@ class MaximumLengthValidator:
 
     def get_help_text(self) -> str:
         return _("最长 %(max_length)d 个字符，可以使用中文短句。") % {"max_length": self.max_length}
+
+
+# --- Django's own validators, with their messages in our catalogue ------------------------------
+#
+# Django 5.2 changed the msgid of MinimumLengthValidator's error ("... at least %d
+# character(s).") while its zh_Hans catalogue still carries the old one ("%(min_length)d"),
+# so "too short" came out in English on the Chinese UI. These subclasses keep Django's
+# checks and say everything through our own catalogue (Chinese source, English in
+# locale/en), so no message depends on a third party's translation staying in step.
+
+
+class MinimumLengthValidator(django_validation.MinimumLengthValidator):
+    def get_error_message(self) -> str:
+        return ngettext(
+            "密码太短，至少需要 %(min_length)d 个字符。",
+            "密码太短，至少需要 %(min_length)d 个字符。",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "至少 %(min_length)d 个字符。",
+            "至少 %(min_length)d 个字符。",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+
+class UserAttributeSimilarityValidator(django_validation.UserAttributeSimilarityValidator):
+    def get_error_message(self) -> str:
+        return _("密码与您的%(verbose_name)s太相似。")
+
+    def get_help_text(self) -> str:
+        return _("不能与用户名、姓名、电子邮箱等个人信息太相似。")
+
+
+class CommonPasswordValidator(django_validation.CommonPasswordValidator):
+    def get_error_message(self) -> str:
+        return _("这个密码太常见，容易被猜中。")
+
+    def get_help_text(self) -> str:
+        return _("不能是常见密码。")
+
+
+class NumericPasswordValidator(django_validation.NumericPasswordValidator):
+    def get_error_message(self) -> str:
+        return _("密码不能全是数字。")
+
+    def get_help_text(self) -> str:
+        return _("不能全是数字。")
+
+
+class PasswordHistoryValidator:
+    """The last ``count`` passwords of the user (the current one included) may not be used
+    again (等保 8.1.4.1a 定期更换: a change must change something). Compares against the
+    stored hashes of ``PasswordHistory`` and the current hash; a new account (no id yet)
+    has no history. ``count`` defaults to ``YANCHENG_PASSWORD_HISTORY``."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return max(1, int(self._count if self._count is not None else settings.YANCHENG_PASSWORD_HISTORY))
+
+    def recent_hashes(self, user: Any) -> list[str]:
+        from yancheng.core.models import PasswordHistory, User
+
+        if user is None or getattr(user, "pk", None) is None:
+            return []
+        current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        hashes = list(
+            PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[: self.count]
+        )
+        if current and current not in hashes:
+            hashes.insert(0, current)
+        return [h for h in hashes[: self.count] if h and not h.startswith("!")]
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if any(check_password(password, encoded) for encoded in self.recent_hashes(user)):
+            raise ValidationError(
+                ngettext(
+                    "不能使用最近 %(count)d 次用过的密码，请换一个新密码。",
+                    "不能使用最近 %(count)d 次用过的密码，请换一个新密码。",
+                    self.count,
+                )
+                % {"count": self.count},
+                code="password_reused",
+                params={"count": self.count},
+            )
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "不能与最近 %(count)d 次用过的密码相同。",
+            "不能与最近 %(count)d 次用过的密码相同。",
+            self.count,
+        ) % {"count": self.count}

@@ -77,6 +77,22 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Before the password is checked: an address past its failure budget is refused
+        (429), and an account under distributed guessing answers more slowly
+        (core/security/throttle.py)."""
+        from . import throttle
+
+        ip = client_ip(request)
+        username = str(request.POST.get("username", ""))[:150]
+        over = throttle.ip_over_budget(ip)
+        if over is not None:
+            throttle.ip_refusal_record(ip=ip, username=username, failures=over)
+            return ip_throttled_response(request)
+        self.login_delay = throttle.login_delay(username)
+        throttle.wait(self.login_delay)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()
         response = super().form_valid(form)
@@ -102,7 +118,7 @@ class LoginView(auth_views.LoginView):
             object_type="core.user" if known else "",
             object_id=str(known.pk) if known else "",
             object_repr=username,
-            after={"username": username, "locked_out": locked},
+            after={"username": username, "locked_out": locked, "delay_seconds": getattr(self, "login_delay", 0.0)},
             outcome=AuditEvent.Outcome.DENIED if locked else AuditEvent.Outcome.FAILURE,
             ip=client_ip(request),
         )
@@ -130,6 +146,19 @@ def locked_out_response(request: HttpRequest, username: str = "") -> HttpRespons
         {"username": username, "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes},
         status=429,
     )
+
+
+def ip_throttled_response(request: HttpRequest) -> HttpResponse:
+    """The page for a login from an address past its failure budget (HTTP 429)."""
+    minutes = int(settings.YANCHENG_LOGIN_IP_WINDOW_MINUTES)
+    response = render(
+        request,
+        "registration/ip_throttled.html",
+        {"failure_limit": settings.YANCHENG_LOGIN_IP_FAILURE_LIMIT, "window_minutes": minutes},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
