@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,9 @@ def env_int(name: str, default: int) -> int:
 
 YANCHENG_ENV = env("YANCHENG_ENV", "production") or "production"
 if YANCHENG_ENV not in {"production", "development", "demo", "test"}:
-    raise ImproperlyConfigured(f"YANCHENG_ENV must be production, development, demo or test, not {YANCHENG_ENV!r}")
+    raise ImproperlyConfigured(
+        f"YANCHENG_ENV must be production, development, demo or test, not {YANCHENG_ENV!r}"
+    )
 IS_PRODUCTION = YANCHENG_ENV == "production"
 
 # Everything the running system writes (SQLite database, uploads, keys) lives here,
@@ -67,7 +70,9 @@ DEBUG = env_bool("YANCHENG_DEBUG", YANCHENG_ENV == "development")
 ALLOWED_HOSTS = [h.strip() for h in (env("YANCHENG_ALLOWED_HOSTS", "") or "").split(",") if h.strip()]
 if not IS_PRODUCTION:
     ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver", "[::1]"]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()
+]
 
 # --- city configuration -------------------------------------------------------------
 YANCHENG_CITY_CODE = env("YANCHENG_CITY_CODE", "430400") or "430400"
@@ -94,6 +99,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "csp",
     "yancheng.core",
     "yancheng.core.audit",
     "yancheng.core.attachments",
@@ -107,6 +113,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yancheng.core.middleware.ChineseByDefaultMiddleware",
@@ -147,7 +155,9 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'yancheng.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("YANCHENG_DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("YANCHENG_DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL with synchronous=FULL: an acknowledged commit survives a power loss.
     # IMMEDIATE transactions take the write lock up front, so two writers queue
@@ -218,6 +228,61 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- security headers: CSP, Permissions-Policy, __Host- cookies (docs/security.md "Headers") --
+# Scripts and styles come only from our own static files, or from an inline block that
+# carries this request's nonce ({{ request.csp_nonce }}). No inline event handlers, no
+# javascript: URLs, no style="" attributes: templates are checked by
+# tests/security/test_headers.py and the browser tests fail on any violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [NONE],
+        # data: for the QR codes and for the icons inside Swagger UI's stylesheet.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if YANCHENG_CSP_REPORT_URI := (env("YANCHENG_CSP_REPORT_URI", "") or ""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [YANCHENG_CSP_REPORT_URI]
+# The platform uses no device feature: the inspector scans a supervision code with the
+# phone's own camera app, which opens /i/<token>/ (no getUserMedia in our pages).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+if IS_PRODUCTION:  # the only settings with Secure cookies (above)
+    # __Host- cookies are accepted by browsers only with Secure, Path=/ and no Domain, so
+    # a sibling subdomain cannot plant or overwrite them (ASVS 5.0-3.3.3).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
 # --- internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -250,7 +315,9 @@ YANCHENG_AUDIT_KEY_FILE = env("YANCHENG_AUDIT_KEY_FILE", str(DATA_DIR / "keys" /
 YANCHENG_AUDIT_KEY = env("YANCHENG_AUDIT_KEY", "")
 YANCHENG_AUDIT_CHECKPOINT_EVERY = env_int("YANCHENG_AUDIT_CHECKPOINT_EVERY", 1000)
 YANCHENG_AUDIT_RETENTION_DAYS = max(184, env_int("YANCHENG_AUDIT_RETENTION_DAYS", 184))
-YANCHENG_AUDIT_DEPLOYMENT_ID = env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
+YANCHENG_AUDIT_DEPLOYMENT_ID = (
+    env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
+)
 
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {
@@ -276,7 +343,9 @@ LOGGING = {
 # --- notifications (docs/notifications.md) ---------------------------------------------
 # Absolute links in email, group-robot and SMS messages.
 YANCHENG_SITE_URL = (env("YANCHENG_SITE_URL", "") or "").rstrip("/")
-YANCHENG_SMS_BACKEND = env("YANCHENG_SMS_BACKEND", "") or "yancheng.core.notifications.channels.LoggingSmsBackend"
+YANCHENG_SMS_BACKEND = (
+    env("YANCHENG_SMS_BACKEND", "") or "yancheng.core.notifications.channels.LoggingSmsBackend"
+)
 YANCHENG_WEBHOOK_ALLOW_HTTP = env_bool("YANCHENG_WEBHOOK_ALLOW_HTTP", False)
 
 # --- inspections (docs/inspections.md) ---------------------------------------------------
@@ -293,8 +362,9 @@ NINJA_PAGINATION_PER_PAGE = 50
 # when they were taken and offers a refresh): at province scale they take seconds to count,
 # and a dispatch meeting opens the same view again and again. 0 counts on every request.
 # The cache is each web worker's own memory unless CACHES names a shared one.
-YANCHENG_DASHBOARD_CACHE_SECONDS = max(0, env_int("YANCHENG_DASHBOARD_CACHE_SECONDS",
-                                                  0 if YANCHENG_ENV == "test" else 300))
+YANCHENG_DASHBOARD_CACHE_SECONDS = max(
+    0, env_int("YANCHENG_DASHBOARD_CACHE_SECONDS", 0 if YANCHENG_ENV == "test" else 300)
+)
 # Requests per caller and minute on the API; with several app servers configure a shared
 # cache (CACHES) or each process counts on its own.
 YANCHENG_API_RATE = env("YANCHENG_API_RATE", "600/m") or "600/m"
