@@ -51,9 +51,7 @@ def env_int(name: str, default: int) -> int:
 
 YANCHENG_ENV = env("YANCHENG_ENV", "production") or "production"
 if YANCHENG_ENV not in {"production", "development", "demo", "test"}:
-    raise ImproperlyConfigured(
-        f"YANCHENG_ENV must be production, development, demo or test, not {YANCHENG_ENV!r}"
-    )
+    raise ImproperlyConfigured(f"YANCHENG_ENV must be production, development, demo or test, not {YANCHENG_ENV!r}")
 IS_PRODUCTION = YANCHENG_ENV == "production"
 
 # Everything the running system writes (SQLite database, uploads, keys) lives here,
@@ -70,9 +68,7 @@ DEBUG = env_bool("YANCHENG_DEBUG", YANCHENG_ENV == "development")
 ALLOWED_HOSTS = [h.strip() for h in (env("YANCHENG_ALLOWED_HOSTS", "") or "").split(",") if h.strip()]
 if not IS_PRODUCTION:
     ALLOWED_HOSTS += ["127.0.0.1", "localhost", "testserver", "[::1]"]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
 
 # --- city configuration -------------------------------------------------------------
 YANCHENG_CITY_CODE = env("YANCHENG_CITY_CODE", "430400") or "430400"
@@ -155,9 +151,7 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'yancheng.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("YANCHENG_DB_CONN_MAX_AGE", 0))
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("YANCHENG_DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL with synchronous=FULL: an acknowledged commit survives a power loss.
     # IMMEDIATE transactions take the write lock up front, so two writers queue
