@@ -309,9 +309,7 @@ YANCHENG_AUDIT_KEY_FILE = env("YANCHENG_AUDIT_KEY_FILE", str(DATA_DIR / "keys" /
 YANCHENG_AUDIT_KEY = env("YANCHENG_AUDIT_KEY", "")
 YANCHENG_AUDIT_CHECKPOINT_EVERY = env_int("YANCHENG_AUDIT_CHECKPOINT_EVERY", 1000)
 YANCHENG_AUDIT_RETENTION_DAYS = max(184, env_int("YANCHENG_AUDIT_RETENTION_DAYS", 184))
-YANCHENG_AUDIT_DEPLOYMENT_ID = (
-    env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
-)
+YANCHENG_AUDIT_DEPLOYMENT_ID = env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
 
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {
@@ -337,9 +335,7 @@ LOGGING = {
 # --- notifications (docs/notifications.md) ---------------------------------------------
 # Absolute links in email, group-robot and SMS messages.
 YANCHENG_SITE_URL = (env("YANCHENG_SITE_URL", "") or "").rstrip("/")
-YANCHENG_SMS_BACKEND = (
-    env("YANCHENG_SMS_BACKEND", "") or "yancheng.core.notifications.channels.LoggingSmsBackend"
-)
+YANCHENG_SMS_BACKEND = env("YANCHENG_SMS_BACKEND", "") or "yancheng.core.notifications.channels.LoggingSmsBackend"
 YANCHENG_WEBHOOK_ALLOW_HTTP = env_bool("YANCHENG_WEBHOOK_ALLOW_HTTP", False)
 
 # --- inspections (docs/inspections.md) ---------------------------------------------------
@@ -356,9 +352,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # when they were taken and offers a refresh): at province scale they take seconds to count,
 # and a dispatch meeting opens the same view again and again. 0 counts on every request.
 # The cache is each web worker's own memory unless CACHES names a shared one.
-YANCHENG_DASHBOARD_CACHE_SECONDS = max(
-    0, env_int("YANCHENG_DASHBOARD_CACHE_SECONDS", 0 if YANCHENG_ENV == "test" else 300)
-)
+YANCHENG_DASHBOARD_CACHE_SECONDS = max(0, env_int("YANCHENG_DASHBOARD_CACHE_SECONDS",
+                                                  0 if YANCHENG_ENV == "test" else 300))
 # Requests per caller and minute on the API; with several app servers configure a shared
 # cache (CACHES) or each process counts on its own.
 YANCHENG_API_RATE = env("YANCHENG_API_RATE", "600/m") or "600/m"
