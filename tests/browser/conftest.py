@@ -96,12 +96,13 @@ class CspWatch:
         self.contexts.append(context)
 
     def flush(self) -> list[str]:
-        """Let the events still queued in the browser arrive, then report."""
+        """Let the events still queued in the browser (a frame's rendering, then its
+        tasks) arrive, then report."""
         for context in self.contexts:
             for tab in context.pages:
                 # A closed or navigating tab has nothing more to say.
                 with contextlib.suppress(Exception):
-                    tab.evaluate("() => new Promise((done) => setTimeout(done, 0))")
+                    tab.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)))")
         return self.violations
 
 
