@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import reverse
+from django.urls import path, reverse
 
 from yancheng.testing.world import PERSONA_PASSWORD, build_world
 
@@ -157,6 +157,20 @@ def test_the_csrf_failure_page_carries_the_policy_and_no_inline_style(w):
     assert "请求已过期" in html  # our page, in the user's language, not Django's English one
 
 
+def _boom(request):
+    raise RuntimeError("an unexpected failure")
+
+
+urlpatterns = [path("boom/", _boom)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_500_page_carries_the_policy(w):
+    response = Client(raise_request_exception=False).get("/boom/")
+    assert response.status_code == 500
+    assert_strict_policy(response)
+
+
 def test_each_request_gets_its_own_nonce_when_a_page_uses_one(rf):
     """The nonce the header allows is the one the template wrote, and it is never reused."""
     from csp.middleware import CSPMiddleware
@@ -182,15 +196,18 @@ def test_each_request_gets_its_own_nonce_when_a_page_uses_one(rf):
 # --- __Host- cookies -----------------------------------------------------------------------
 
 
-def _production_settings() -> dict[str, object]:
+def _production_settings(**extra_env: str) -> dict[str, object]:
     """Import the real settings module as production would, in a fresh interpreter."""
     code = (
         "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in ("
         "'SESSION_COOKIE_NAME', 'CSRF_COOKIE_NAME', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
-        "'SESSION_COOKIE_DOMAIN', 'CSRF_COOKIE_DOMAIN', 'SESSION_COOKIE_PATH', 'CSRF_COOKIE_PATH')}, default=str))"
+        "'SESSION_COOKIE_DOMAIN', 'CSRF_COOKIE_DOMAIN', 'SESSION_COOKIE_PATH', 'CSRF_COOKIE_PATH', "
+        "'CONTENT_SECURITY_POLICY')}, default=str))"
     )
     env = {
         **os.environ,
+        "YANCHENG_CSP_REPORT_URI": "",
+        **extra_env,
         "YANCHENG_ENV": "production",
         "YANCHENG_SECRET_KEY": "k" * 60,
         "YANCHENG_ENV_FILE": "/nonexistent",
@@ -208,6 +225,15 @@ def test_production_settings_name_the_cookies_with_the_host_prefix():
     assert prod["SESSION_COOKIE_SECURE"] is True and prod["CSRF_COOKIE_SECURE"] is True
     assert prod["SESSION_COOKIE_DOMAIN"] is None and prod["CSRF_COOKIE_DOMAIN"] is None
     assert prod["SESSION_COOKIE_PATH"] == "/" and prod["CSRF_COOKIE_PATH"] == "/"
+
+
+def test_an_operator_can_have_violations_reported_without_loosening_the_policy():
+    directives = _production_settings(YANCHENG_CSP_REPORT_URI="https://csp.example.gov.cn/report")[
+        "CONTENT_SECURITY_POLICY"
+    ]["DIRECTIVES"]
+    assert directives["report-uri"] == ["https://csp.example.gov.cn/report"]
+    assert "'unsafe-inline'" not in directives["script-src"] and directives["frame-ancestors"] == ["'none'"]
+    assert "report-uri" not in _production_settings()["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
 
 
 def test_the_test_settings_keep_plain_names_because_their_cookies_are_not_secure():
