@@ -2,8 +2,13 @@
 
 Without /usr/bin/chromium they skip with the reason shown; with YANCHENG_REQUIRE_BROWSER=1
 (set by .ci/run) a missing browser fails instead.
+
+Every browser context a test opens is watched for Content-Security-Policy violations
+(the ``securitypolicyviolation`` event and Chromium's console report): the test that
+caused one fails, naming the directive and what was blocked (docs/security.md "Headers").
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -57,13 +62,93 @@ def browser_world(transactional_db):
     return build_world()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+# Installed in every document before its own scripts run, so nothing escapes it.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__yanchengCspViolation({
+    page: document.location.href, directive: e.effectiveDirective || e.violatedDirective,
+    blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber, sample: e.sample
+  });
+}, true);
+"""
+
+
+class CspWatch:
+    """Collects the CSP violations of every browser context a test opens (the shared
+    ``page``/``phone`` fixtures and each test module's own ``open_as``)."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+        self.contexts: list = []
+
+    def watch(self, context) -> None:
+        def on_violation(report: dict) -> None:
+            fields = {k: report.get(k) for k in ("page", "directive", "blocked", "source", "line", "sample")}
+            self.violations.append("{page}: {directive} blocked {blocked!r} ({source}:{line}) {sample!r}".format(**fields))
+
+        def on_console(message) -> None:
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+                self.violations.append(f"console {message.type} on {message.page.url if message.page else '?'}: {message.text}")
+
+        context.expose_function("__yanchengCspViolation", on_violation)
+        context.add_init_script(_CSP_LISTENER)
+        context.on("console", on_console)
+        self.contexts.append(context)
+
+    def flush(self) -> list[str]:
+        """Let the events still queued in the browser (a frame's rendering, then its
+        tasks) arrive, then report."""
+        for context in self.contexts:
+            for tab in context.pages:
+                # A closed or navigating tab has nothing more to say.
+                with contextlib.suppress(Exception):
+                    # (a hidden tab draws no frames: then the bound of 100 ms ends the wait)
+                    tab.evaluate(
+                        "() => new Promise((done) => {"
+                        " requestAnimationFrame(() => setTimeout(done, 0)); setTimeout(done, 100); })"
+                    )
+        return self.violations
+
+
+@pytest.fixture(autouse=True)
+def csp_watch(browser, monkeypatch):
+    watch = CspWatch()
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        watch.watch(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context)
+    return watch
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Fail the test (not its teardown) that caused a CSP violation."""
+    outcome = yield
+    watch = getattr(item, "funcargs", {}).get("csp_watch")
+    if outcome.excinfo is not None or watch is None:
+        return
+    found = watch.flush()
+    if found:
+        outcome.force_exception(
+            pytest.fail.Exception("Content-Security-Policy violations:\n" + "\n".join(found), pytrace=False)
+        )
+
+
+def _new_tab(context, live_server):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    yield _new_tab(context, live_server)
     context.close()
 
 
@@ -72,10 +157,7 @@ def phone(browser, live_server):
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
     )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
+    yield _new_tab(context, live_server)
     context.close()
 
 

@@ -8,6 +8,10 @@
   var charts = [];
   var lightColours = { red: "#cf222e", yellow: "#bf8700", green: "#1a7f37", paused: "#8c959f",
                        waiting: "#0969da", ontime: "#2da44e", late: "#a40e26" };
+  // Tooltips drawn on the canvas ("richText"): ECharts' HTML tooltips carry style=""
+  // attributes, which the Content-Security-Policy (style-src-attr 'none') refuses.
+  var TOOLTIP_AXIS = { trigger: "axis", renderMode: "richText" };
+  var TOOLTIP_ITEM = { trigger: "item", renderMode: "richText" };
 
   function show(name, option) {
     var el = document.querySelector('[data-chart="' + name + '"]');
@@ -22,7 +26,7 @@
     var category = { type: "category", data: labels, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } };
     var value = { type: "value" };
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: TOOLTIP_AXIS,
       legend: { top: 0 },
       grid: { left: 8, right: 16, bottom: 8, top: 32, containLabel: true },
       xAxis: horizontal ? value : category,
@@ -46,7 +50,7 @@
   // An all-zero pie would draw equal slices that look like data: leave the table alone then.
   if (data.lights && lightTotal > 0) {
     show("lights", {
-      tooltip: { trigger: "item" },
+      tooltip: TOOLTIP_ITEM,
       series: [{
         type: "pie", radius: ["40%", "70%"],
         data: data.lights.labels.map(function (label, i) {
