@@ -251,6 +251,10 @@ YANCHENG_AUDIT_KEY = env("YANCHENG_AUDIT_KEY", "")
 YANCHENG_AUDIT_CHECKPOINT_EVERY = env_int("YANCHENG_AUDIT_CHECKPOINT_EVERY", 1000)
 YANCHENG_AUDIT_RETENTION_DAYS = max(184, env_int("YANCHENG_AUDIT_RETENTION_DAYS", 184))
 YANCHENG_AUDIT_DEPLOYMENT_ID = env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
+# PostgreSQL: the archive's own login (a member of yancheng_audit_archiver), same database as
+# DATABASE_URL; only `yancheng audit archive` uses it. Empty: the archive refuses unless its
+# login may take the archiver role (docs/operations.md, "Database roles").
+YANCHENG_AUDIT_ARCHIVE_DATABASE_URL = env("YANCHENG_AUDIT_ARCHIVE_DATABASE_URL", "") or ""
 
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {
