@@ -7,8 +7,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import connections
-
 logger = logging.getLogger("yancheng.audit")
 
 
@@ -22,8 +20,6 @@ def checkpoint_at_shutdown(process: str) -> int | None:
     except Exception:
         logger.exception("audit checkpoint at shutdown of %s failed", process)
         return None
-    finally:
-        connections.close_all()
     if checkpoint is None:
         return None
     logger.info("audit checkpoint at seq %s taken at shutdown of %s", checkpoint.seq, process)

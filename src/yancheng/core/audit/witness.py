@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from yancheng.core.notifications.channels import DeliveryError, check_webhook_url, post_robot
@@ -32,7 +33,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def witness_message(anchor: dict[str, Any]) -> str:
-    kind = "归档截断点" if anchor.get("is_archive_cut") else "审计检查点"
+    kind = _("归档截断点") if anchor.get("is_archive_cut") else _("审计检查点")
     return (
         f"[{anchor['deployment_id']}] {kind} seq={anchor['seq']} hash={anchor['hash']} "
         f"time={anchor['created_at']} key={anchor['key_id']} sig={anchor['signature']}"
