@@ -382,3 +382,19 @@ def test_the_production_server_runs_the_shutdown_hook(db, settings, monkeypatch)
         call_command("serve", "127.0.0.1:8123")
     argv = replaced.value.args[0]
     assert argv[argv.index("--config") + 1] == "python:yancheng.core.audit.shutdown"
+
+
+def test_an_archive_keeps_the_anchored_trail_verifiable(db, anchor_file, checkpoint, tmp_path):
+    from yancheng.core.audit.archive import audit_archive
+
+    with time_machine.travel(timezone.now() - timedelta(days=300), tick=False):
+        for n in range(4):
+            audit_record("test.old", after={"n": n})
+        checkpoint()
+    audit_record("test.recent")
+    checkpoint()
+    result = audit_archive(before=timezone.localdate() - timedelta(days=200), out=tmp_path / "a.jsonl")
+    assert result.cut_seq == 4
+    report = verify_chain()
+    assert report.ok, report.summary()
+    assert report.start_seq == 4

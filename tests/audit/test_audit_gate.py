@@ -208,3 +208,21 @@ def test_the_gate_closes_behind_the_archive(trail, tmp_path):
     audit_archive(before=timezone.localdate() - timedelta(days=200), out=tmp_path / "a.jsonl")
     assert "append-only" in _attempt("DELETE FROM audit_auditevent")
     assert "append-only" in _attempt("DELETE FROM audit_auditcheckpoint")
+
+
+def test_an_archive_url_to_another_database_is_refused(db, postgres_only, settings):
+    from yancheng.core.audit.archive import use_archive_database
+
+    settings.YANCHENG_AUDIT_ARCHIVE_DATABASE_URL = "postgres://yancheng_archive@127.0.0.1:5432/some_other_db"
+    with pytest.raises(ArchiveRefused, match="YANCHENG_AUDIT_ARCHIVE_DATABASE_URL"):
+        use_archive_database()
+    assert connection.settings_dict["USER"] != "yancheng_archive"
+
+
+def test_without_an_archive_url_the_connection_is_left_as_it_is(db, settings):
+    from yancheng.core.audit.archive import use_archive_database
+
+    settings.YANCHENG_AUDIT_ARCHIVE_DATABASE_URL = ""
+    user = connection.settings_dict.get("USER")
+    assert use_archive_database() is False
+    assert connection.settings_dict.get("USER") == user
