@@ -21,6 +21,7 @@ COMPOUND = {
     ("audit", "verify"): "audit_verify",
     ("audit", "checkpoint"): "audit_checkpoint",
     ("audit", "archive"): "audit_archive",
+    ("db", "grants"): "db_grants",
     ("holidays", "import"): "holidays_import",
     ("enterprises", "import"): "enterprises_import",
     ("projects", "import"): "projects_import",

@@ -330,6 +330,26 @@ YANCHENG_AUDIT_KEY = env("YANCHENG_AUDIT_KEY", "")
 YANCHENG_AUDIT_CHECKPOINT_EVERY = env_int("YANCHENG_AUDIT_CHECKPOINT_EVERY", 1000)
 YANCHENG_AUDIT_RETENTION_DAYS = max(184, env_int("YANCHENG_AUDIT_RETENTION_DAYS", 184))
 YANCHENG_AUDIT_DEPLOYMENT_ID = env("YANCHENG_AUDIT_DEPLOYMENT_ID", f"yancheng-{YANCHENG_CITY_CODE}") or "yancheng"
+# PostgreSQL: the archive's own login (a member of yancheng_audit_archiver), same database as
+# DATABASE_URL; only `yancheng audit archive` uses it. Empty: the archive refuses unless its
+# login may take the archiver role (docs/operations.md, "Database roles").
+YANCHENG_AUDIT_ARCHIVE_DATABASE_URL = env("YANCHENG_AUDIT_ARCHIVE_DATABASE_URL", "") or ""
+# The chain's tail (docs/audit.md, "Anchors"): a checkpoint at least this often while records
+# arrive (the worker's periodic job) and at every shutdown of the web server and the worker.
+YANCHENG_AUDIT_CHECKPOINT_SECONDS = max(10, env_int("YANCHENG_AUDIT_CHECKPOINT_SECONDS", 60))
+# Records past the newest checkpoint older than this are reported by `yancheng audit verify`.
+YANCHENG_AUDIT_UNANCHORED_GRACE_SECONDS = env_int(
+    "YANCHENG_AUDIT_UNANCHORED_GRACE_SECONDS", 2 * YANCHENG_AUDIT_CHECKPOINT_SECONDS
+)
+# Every checkpoint is also appended here (one JSON line, O_APPEND, fsync): put it on another
+# volume than the database, ideally append-only (chattr +a) or a remote mount. Empty: off
+# (the test suite's default; each anchor test sets its own file).
+YANCHENG_AUDIT_ANCHOR_FILE = env(
+    "YANCHENG_AUDIT_ANCHOR_FILE", "" if YANCHENG_ENV == "test" else str(DATA_DIR / "anchors" / "audit-anchors.jsonl")
+) or ""
+# Optional witness: every checkpoint is also POSTed here in the background (a 企业微信/钉钉
+# group robot URL, or any HTTPS endpoint that keeps what it receives).
+YANCHENG_AUDIT_WITNESS_URL = env("YANCHENG_AUDIT_WITNESS_URL", "") or ""
 
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {

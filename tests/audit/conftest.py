@@ -15,7 +15,7 @@ from django.db import connection
 from yancheng.core.audit.chain import event_hash, fields_of
 from yancheng.core.audit.models import AuditEvent
 
-_triggers = importlib.import_module("yancheng.core.audit.migrations.0003_archive_gate_and_append_only_triggers")
+_triggers = importlib.import_module("yancheng.core.audit.migrations.0005_archive_gate_by_role_and_function")
 TABLES = ("audit_auditevent", "audit_auditcheckpoint")
 
 

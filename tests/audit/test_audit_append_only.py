@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from yancheng.core.audit.models import AppendOnlyError, AuditArchiveGate, AuditCheckpoint, AuditEvent
+from yancheng.core.audit.models import AppendOnlyError, AuditCheckpoint, AuditEvent
 from yancheng.core.audit.services import audit_checkpoint_create, audit_record
 from yancheng.core.models import Enterprise
 from yancheng.core.services import enterprise_create
@@ -46,14 +46,6 @@ def test_postgresql_refuses_to_truncate_the_audit_tables(world, postgres_only):
     _refused("TRUNCATE audit_auditevent")
     audit_checkpoint_create()
     _refused("TRUNCATE audit_auditcheckpoint")
-
-
-def test_the_delete_gate_is_closed_outside_the_archive(world):
-    assert not AuditArchiveGate.objects.exists()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT coalesce(current_setting('yancheng.audit_archive', true), '')")
-            assert cursor.fetchone()[0] in ("", "off")
 
 
 def test_setting_the_archive_flag_does_not_allow_updates(world, postgres_only):

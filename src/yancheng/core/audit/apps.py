@@ -8,4 +8,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计留痕")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .gate import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="yancheng.audit.gate")

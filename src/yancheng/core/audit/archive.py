@@ -3,29 +3,28 @@
 an archive-cut checkpoint at the last exported record, delete what was exported, record the
 operation itself. The remaining chain verifies from the archive-cut checkpoint's hash.
 
-Only this module deletes audit rows. It opens the database's delete gate for the span of
-its own DELETE statements and closes it again before the transaction ends (see the
-migration 0003 for the triggers).
+Only this module deletes audit rows. It opens the database's delete gate (gate.py: the
+archiver role on PostgreSQL, the gate function on SQLite) for the span of its own DELETE
+statements and closes it again before the transaction ends (migration 0005).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .chain import HASHED_FIELDS, format_ts
+from .gate import ARCHIVER_ROLE, archive_role_available, delete_gate
 from .models import AuditCheckpoint, AuditEvent
 from .services import audit_checkpoint_create, audit_record, lock_chain
 from .verify import verify_chain
@@ -54,23 +53,28 @@ def earliest_allowed_cutoff(today: date | None = None) -> date:
     return today - timedelta(days=retention_days())
 
 
-@contextlib.contextmanager
-def _delete_gate() -> Iterator[None]:
-    """Let this transaction delete audit rows, and only for the span of the block."""
-    assert connection.in_atomic_block, "the archive gate only opens inside a transaction"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL yancheng.audit_archive = 'on'")
-        else:
-            cursor.execute("INSERT INTO audit_archivegate (opened_at) VALUES (%s)", [timezone.now()])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL yancheng.audit_archive = 'off'")
-            else:
-                cursor.execute("DELETE FROM audit_archivegate")
+def use_archive_database() -> bool:
+    """For the archive command's process only: connect as the archive's own login
+    (YANCHENG_AUDIT_ARCHIVE_DATABASE_URL, a member of the archiver role) instead of the
+    application's, which may not delete audit rows. Same database, other credentials.
+    Returns False when no such URL is set (PostgreSQL then refuses the archive unless the
+    login may take the archiver role; SQLite has no roles and needs none)."""
+    url = (getattr(settings, "YANCHENG_AUDIT_ARCHIVE_DATABASE_URL", "") or "").strip()
+    default = connections[DEFAULT_DB_ALIAS]
+    if not url or default.vendor != "postgresql":
+        return False
+    import dj_database_url
+
+    archive = dj_database_url.parse(url)
+    if archive["ENGINE"] != default.settings_dict["ENGINE"] or archive["NAME"] != default.settings_dict["NAME"]:
+        raise ArchiveRefused(
+            _("YANCHENG_AUDIT_ARCHIVE_DATABASE_URL 必须指向同一个数据库（%(name)s），只是换用归档账号。")
+            % {"name": default.settings_dict["NAME"]}
+        )
+    default.close()
+    for key in ("USER", "PASSWORD", "HOST", "PORT"):
+        default.settings_dict[key] = archive[key]
+    return True
 
 
 def _json_line(data: dict[str, Any]) -> str:
@@ -129,6 +133,14 @@ def audit_archive(
     written = False
     try:
         with transaction.atomic():
+            if not archive_role_available():
+                raise ArchiveRefused(
+                    _(
+                        "当前数据库账号不能以归档角色 %(role)s 运行：请设置 YANCHENG_AUDIT_ARCHIVE_DATABASE_URL"
+                        "（归档专用账号，见 docs/operations.md）。"
+                    )
+                    % {"role": ARCHIVER_ROLE}
+                )
             lock_chain()
             report = verify_chain()
             if not report.ok:
@@ -179,10 +191,10 @@ def audit_archive(
             os.replace(partial, out)
             # Older checkpoints (the previous cut included) go with the records they sign;
             # the new archive-cut checkpoint replaces the one at cut_seq.
-            with _delete_gate(), connection.cursor() as cursor:
+            with delete_gate(), connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_auditcheckpoint WHERE seq <= %s", [cut_seq])
             audit_checkpoint_create(is_archive_cut=True, at_seq=cut_seq)
-            with _delete_gate(), connection.cursor() as cursor:
+            with delete_gate(), connection.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_auditevent WHERE seq <= %s", [cut_seq])
             result = ArchiveResult(
                 cut_seq=cut_seq,

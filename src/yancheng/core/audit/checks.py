@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from .keys import AuditKeyError, load_keys
 
@@ -26,3 +26,19 @@ def audit_key_available(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
         ]
     return []
+
+
+@register(Tags.security)
+def audit_anchor_file_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Without anchors a cut of the chain's tail together with its checkpoints goes unseen."""
+    if not getattr(settings, "IS_PRODUCTION", False):
+        return []
+    if (getattr(settings, "YANCHENG_AUDIT_ANCHOR_FILE", "") or "").strip():
+        return []
+    return [
+        Warning(
+            "YANCHENG_AUDIT_ANCHOR_FILE is empty: checkpoints are not written outside the database.",
+            hint="Point it at a file on another volume than the database (docs/audit.md, 'Anchors').",
+            id="yancheng.audit.W001",
+        )
+    ]

@@ -134,19 +134,3 @@ class AuditCheckpoint(_AppendOnly):
 
     def __str__(self) -> str:
         return f"checkpoint @{self.seq}"
-
-
-class AuditArchiveGate(models.Model):
-    """SQLite only: while a row exists here, the DELETE triggers on the audit tables let
-    deletes through. The archive operation inserts the row and removes it again inside its
-    own transaction, so no other code path ever sees the gate open. (PostgreSQL uses a
-    transaction-local setting, ``SET LOCAL yancheng.audit_archive = 'on'``, instead.)"""
-
-    opened_at = models.DateTimeField()
-
-    class Meta:
-        db_table = "audit_archivegate"
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"archive gate opened {self.opened_at:%Y-%m-%d %H:%M:%S}"

@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from . import context
+from .anchors import anchor_on_commit
 from .chain import event_hash, fields_of, format_ts, genesis_hash, normalise_json
 from .keys import AuditKeyError, checkpoint_message, load_keys, sign
 from .models import AuditCheckpoint, AuditEvent
@@ -231,6 +232,8 @@ def _checkpoint_insert(
         is_archive_cut=is_archive_cut,
     )
     checkpoint.save(force_insert=True)
+    # Outside the database too, once committed: the anchor file, the log, the witness.
+    anchor_on_commit(checkpoint)
     return checkpoint
 
 

@@ -9,14 +9,17 @@ can be tested exhaustively; `verify_chain` feeds it from the database in chunks.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Min
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .anchors import Anchor, AnchorFile, anchor_path, read_anchors
 from .chain import HASHED_FIELDS, event_hash, format_ts, genesis_hash
 from .keys import checkpoint_message, load_keys, signature_valid
 from .models import AuditCheckpoint, AuditEvent
@@ -31,6 +34,9 @@ class Problem(StrEnum):
     RECHAINED = "rechained"
     TRUNCATED = "truncated"
     BAD_SIGNATURE = "bad_signature"
+    CHECKPOINT_MISSING = "checkpoint_missing"
+    UNANCHORED = "unanchored"
+    ANCHORS_UNREADABLE = "anchors_unreadable"
 
 
 PROBLEM_LABELS = {
@@ -40,6 +46,9 @@ PROBLEM_LABELS = {
     Problem.RECHAINED: _("哈希链被重算（与检查点不符）"),
     Problem.TRUNCATED: _("检查点之后的记录被截断"),
     Problem.BAD_SIGNATURE: _("检查点签名无效"),
+    Problem.CHECKPOINT_MISSING: _("数据库缺少锚点文件中的检查点（被删除）"),
+    Problem.UNANCHORED: _("链尾记录超过检查点间隔仍未被签名（可能为数据库外追加）"),
+    Problem.ANCHORS_UNREADABLE: _("锚点文件缺失或无法读取"),
 }
 
 
@@ -67,6 +76,8 @@ class VerifyReport:
     problem_seq: int | None = None
     problem_seq_end: int | None = None
     detail: str = ""
+    anchors: int | None = None  # anchors read from the anchor file (None: no anchor file set)
+    unanchored: int = 0  # records after the newest checkpoint/anchor, still within the interval
 
     @property
     def ok(self) -> bool:
@@ -78,7 +89,12 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.ok:
-            return f"OK: {self.records} records, {self.checkpoints} checkpoints"
+            text = f"OK: {self.records} records, {self.checkpoints} checkpoints"
+            if self.anchors is not None:
+                text += f", {self.anchors} anchors"
+                if self.unanchored:
+                    text += f" ({self.unanchored} newest records not yet signed, within the interval)"
+            return text
         where = f"seq {self.problem_seq}"
         if self.problem_seq_end is not None and self.problem_seq_end != self.problem_seq:
             where = f"seq {self.problem_seq}..{self.problem_seq_end}"
@@ -117,12 +133,19 @@ def verify_events(
     deployment_id: str,
     keys: Mapping[str, bytes],
     locate: Callable[[str], int | None] = _no_locate,
+    anchors: Sequence[CheckpointData] = (),
 ) -> VerifyReport:
     """Check a chain given in seq order. Each event maps the HASHED_FIELDS plus ``prev_hash``
     and ``hash``. ``locate(hash)`` answers the seq of the record holding ``hash`` (to tell a
-    reordered record from an edited one); it is only called once something is wrong."""
-    ordered = sorted(checkpoints, key=lambda c: c.seq)
-    start = archive_start(ordered)
+    reordered record from an edited one); it is only called once something is wrong.
+
+    ``anchors`` are the checkpoints as written outside the database (anchors.py): each is
+    checked like a checkpoint (signature, and the chain's hash at its seq, so a chain cut or
+    recomputed before it is caught even when the database's own checkpoints were deleted),
+    but only the database's checkpoints say where an archive cut the chain."""
+    start = archive_start(sorted(checkpoints, key=lambda c: c.seq))
+    seen = {(c.seq, c.signature) for c in checkpoints}
+    ordered = sorted([*checkpoints, *[a for a in anchors if (a.seq, a.signature) not in seen]], key=lambda c: c.seq)
     start_seq = start.seq if start else 0
     records = 0
     last_seq = start_seq
@@ -130,7 +153,7 @@ def verify_events(
     def fail(problem: Problem, seq: int, detail: str, end: int | None = None) -> VerifyReport:
         return VerifyReport(
             records=records,
-            checkpoints=len(ordered),
+            checkpoints=len(checkpoints),
             start_seq=start_seq,
             last_seq=last_seq,
             problem=problem,
@@ -210,7 +233,7 @@ def verify_events(
             f"records seq {expected_seq}..{checkpoint.seq} and later were cut off",
             checkpoint.seq,
         )
-    return VerifyReport(records=records, checkpoints=len(ordered), start_seq=start_seq, last_seq=last_seq)
+    return VerifyReport(records=records, checkpoints=len(checkpoints), start_seq=start_seq, last_seq=last_seq)
 
 
 def checkpoint_data(checkpoint: AuditCheckpoint) -> CheckpointData:
@@ -230,23 +253,112 @@ def _locate(chain_hash: str) -> int | None:
     return int(found) if found is not None else None
 
 
-def verify_chain() -> VerifyReport:
+def _anchor_data(anchor: Anchor) -> CheckpointData:
+    return CheckpointData(
+        seq=anchor.seq,
+        hash=anchor.hash,
+        created_at=anchor.created_at,
+        key_id=anchor.key_id,
+        signature=anchor.signature,
+        is_archive_cut=anchor.is_archive_cut,
+    )
+
+
+def unanchored_grace() -> timedelta:
+    """How old the oldest record past the newest checkpoint may be before verify reports it:
+    the checkpoint interval plus the worker's delay (YANCHENG_AUDIT_UNANCHORED_GRACE_SECONDS)."""
+    seconds = int(getattr(settings, "YANCHENG_AUDIT_UNANCHORED_GRACE_SECONDS", 0) or 0)
+    interval = int(getattr(settings, "YANCHENG_AUDIT_CHECKPOINT_SECONDS", 60) or 60)
+    return timedelta(seconds=max(seconds, interval))
+
+
+def verify_chain(*, now: datetime | None = None) -> VerifyReport:
     """Verify the whole audit trail in the database, in bounded memory (chunks of
-    CHUNK_SIZE records). Raises keys.AuditKeyError when the checkpoint key is unavailable."""
+    CHUNK_SIZE records), against the signed checkpoints and, when YANCHENG_AUDIT_ANCHOR_FILE
+    is set, the anchors outside the database. Raises keys.AuditKeyError when the checkpoint
+    key is unavailable."""
     keys = load_keys()
     checkpoints = [checkpoint_data(c) for c in AuditCheckpoint.objects.order_by("seq")]
     start = archive_start(checkpoints)
+    path = anchor_path()
+    anchor_file = (
+        read_anchors(path, deployment_id=settings.YANCHENG_AUDIT_DEPLOYMENT_ID) if path is not None else None
+    )
+    anchors = [_anchor_data(a) for a in anchor_file.anchors] if anchor_file is not None else []
     events = (
         AuditEvent.objects.filter(seq__gt=start.seq if start else 0)
         .order_by("seq")
         .values(*HASHED_FIELDS, "prev_hash", "hash")
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    return verify_events(
+    report = verify_events(
         events,
         checkpoints,
         genesis=genesis_hash(settings.YANCHENG_AUDIT_DEPLOYMENT_ID),
         deployment_id=settings.YANCHENG_AUDIT_DEPLOYMENT_ID,
         keys=keys.keys,
         locate=_locate,
+        anchors=anchors,
     )
+    if anchor_file is None or not report.ok:
+        return report
+    return _check_anchors(report, anchor_file, checkpoints, anchors, now=now or timezone.now())
+
+
+def _check_anchors(
+    report: VerifyReport,
+    anchor_file: AnchorFile,
+    checkpoints: list[CheckpointData],
+    anchors: list[CheckpointData],
+    *,
+    now: datetime,
+) -> VerifyReport:
+    """What the chain's own check cannot see: a checkpoint deleted from the database whose
+    anchor survives, and records past the newest signature that stayed unsigned too long
+    (appended behind the application's back, or no checkpoints are being taken)."""
+
+    def fail(problem: Problem, seq: int, detail: str, end: int | None = None) -> VerifyReport:
+        return replace(
+            report, problem=problem, problem_seq=seq, problem_seq_end=end, detail=detail, anchors=len(anchors)
+        )
+
+    signed = [c for c in checkpoints if c.seq > report.start_seq or c.is_archive_cut]
+    if not anchor_file.exists and signed:
+        return fail(
+            Problem.ANCHORS_UNREADABLE,
+            signed[-1].seq,
+            f"the anchor file {anchor_path()} does not exist but the database holds {len(signed)} checkpoints",
+        )
+    if anchor_file.unreadable:
+        lines = ", ".join(str(n) for n in anchor_file.unreadable[:10])
+        return fail(Problem.ANCHORS_UNREADABLE, report.last_seq, f"anchor file lines that are not anchors: {lines}")
+    in_db = {(c.seq, c.signature) for c in checkpoints}
+    for anchor in sorted(anchors, key=lambda a: a.seq):
+        if anchor.seq < report.start_seq or (anchor.seq == report.start_seq and not anchor.is_archive_cut):
+            continue  # its records were archived (the archive file holds them and it)
+        if (anchor.seq, anchor.signature) not in in_db:
+            return fail(
+                Problem.CHECKPOINT_MISSING,
+                anchor.seq,
+                f"the anchor of {format_ts(anchor.created_at)} signs seq {anchor.seq}, but the database "
+                "lacks that checkpoint: it was deleted",
+            )
+    newest = max([report.start_seq, *[c.seq for c in checkpoints], *[a.seq for a in anchors]])
+    tail = AuditEvent.objects.filter(seq__gt=newest).aggregate(
+        first=Min("seq"), oldest=Min("ts"), count=Count("pk")
+    )
+    if not tail["count"]:
+        return replace(report, anchors=len(anchors))
+    count = int(tail["count"])
+    grace = unanchored_grace()
+    # The oldest, not the first: rows appended with an earlier time are no younger for it.
+    if now - tail["oldest"] > grace:
+        return fail(
+            Problem.UNANCHORED,
+            int(tail["first"]),
+            f"records seq {tail['first']}..{report.last_seq} follow the newest checkpoint/anchor (seq {newest}) and "
+            f"the oldest of them is older than {int(grace.total_seconds())} s: appended outside the application, "
+            "or no checkpoints are being taken (is the worker running?)",
+            report.last_seq,
+        )
+    return replace(report, anchors=len(anchors), unanchored=count)

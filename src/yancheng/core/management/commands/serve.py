@@ -25,12 +25,19 @@ class Command(BaseCommand):
             argv = [
                 gunicorn, "yancheng.wsgi:application", "--bind", options["addr"],
                 "--workers", str(options["workers"]), "--access-logfile", "-",
+                # worker_exit: each web worker signs the audit chain's head as it stops.
+                "--config", "python:yancheng.core.audit.shutdown",
             ]
             os.execv(gunicorn, argv)  # noqa: S606 - replace this process with gunicorn
         # Development and demo: one process. Tasks run in-process (the demo's immediate
         # backend), and a thread enqueues the periodic jobs when they are due.
+        from yancheng.core.audit.shutdown import checkpoint_at_shutdown
         from yancheng.core.jobs import start_scheduler_thread
 
-        start_scheduler_thread()
+        stop = start_scheduler_thread()
         sys.stdout.flush()
-        call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
+        try:
+            call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
+        finally:
+            stop.set()
+            checkpoint_at_shutdown("web server")

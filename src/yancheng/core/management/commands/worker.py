@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from yancheng.core.audit.shutdown import checkpoint_at_shutdown
 from yancheng.core.jobs import start_scheduler_thread
 
 
@@ -25,7 +26,10 @@ class Command(BaseCommand):
                 from yancheng.core.jobs import enqueue_due_jobs
 
                 enqueue_due_jobs()
-            call_command("db_worker", "--batch", "--no-startup-delay")
+            try:
+                call_command("db_worker", "--batch", "--no-startup-delay")
+            finally:
+                checkpoint_at_shutdown("worker")
             return
         stop = None if options["no_scheduler"] else start_scheduler_thread()
         try:
@@ -33,3 +37,5 @@ class Command(BaseCommand):
         finally:
             if stop is not None:
                 stop.set()
+            # Stopped (SIGTERM, SIGINT, an error): sign what the last tasks appended.
+            checkpoint_at_shutdown("worker")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from yancheng.core.audit.archive import ArchiveRefused, audit_archive
+from yancheng.core.audit.archive import ArchiveRefused, audit_archive, use_archive_database
 from yancheng.core.audit.keys import AuditKeyError
 
 
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         except (KeyError, OSError):
             operator = ""
         try:
+            use_archive_database()
             result = audit_archive(before=options["before"], out=options["out"], operator=f"cli:{operator}")
         except (ArchiveRefused, AuditKeyError) as exc:
             raise CommandError(str(exc)) from exc

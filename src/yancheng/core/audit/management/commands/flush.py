@@ -4,7 +4,8 @@ The audit tables refuse DELETE (and, on PostgreSQL, TRUNCATE of a non-empty tabl
 plain flush fails while the audit trail has rows: in a real deployment that is the point,
 wiping the database must not silently wipe the evidence. Test databases, which Django flushes
 after every transactional or browser test, are the exception: with YANCHENG_ENV=test the
-audit rows are removed first, through the same transaction-local gate the archive uses.
+audit rows are removed first, through the same transaction-local gate the archive uses
+(gate.py; on PostgreSQL the test database's superuser may take the archiver role).
 """
 
 from __future__ import annotations
@@ -14,22 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.commands.flush import Command as DjangoFlushCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.utils import timezone
+
+from yancheng.core.audit.gate import delete_gate
 
 
 def _purge_audit_tables(alias: str) -> None:
-    connection = connections[alias]
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL yancheng.audit_archive = 'on'")
-        else:
-            cursor.execute("INSERT INTO audit_archivegate (opened_at) VALUES (%s)", [timezone.now()])
+    with transaction.atomic(using=alias), delete_gate(alias), connections[alias].cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent")
         cursor.execute("DELETE FROM audit_auditcheckpoint")
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL yancheng.audit_archive = 'off'")
-        else:
-            cursor.execute("DELETE FROM audit_archivegate")
 
 
 class Command(DjangoFlushCommand):
