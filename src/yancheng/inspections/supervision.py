@@ -996,15 +996,15 @@ def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None 
     # 6. ratings, over the whole ended months of the period and only the department-months
     #    with at least five (ratings.monthly_figures): a day's or a short period's figures
     #    would date a rating, and a month below five could be differenced out of a longer period
+    #    (a department without a figure shows none, not 0: "fewer than five" and "none" look alike)
     ratings_available = region_id is None
-    if ratings_available:
-        for department_id, (n, total) in monthly_figures(start, end).items():
-            r = row(department_id)
-            r.ratings, r.rating_sum = n, total
-            totals.ratings = (totals.ratings or 0) + n
-            totals.rating_sum += total
-    else:
-        totals.ratings = None
+    figures = monthly_figures(start, end) if ratings_available else {}
+    totals.ratings = None
+    for department_id, (n, total) in figures.items():
+        r = row(department_id)
+        r.ratings, r.rating_sum = n, total
+        totals.ratings = (totals.ratings or 0) + n
+        totals.rating_sum += total
 
     # 7. the departments: those above, and every department with a published item
     named = {pk for pk in rows if pk is not None}
@@ -1019,12 +1019,13 @@ def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None 
     for pk, name in departments:
         r = row(pk)
         r.name = name
-        if not ratings_available:
+        if pk not in figures:
             r.ratings = None
         ordered.append(r)
     if None in rows:  # alerts or complaints that name no department and no registration
         orphan = rows[None]
         orphan.name = _("未指明部门")
+        orphan.ratings = None
         ordered.append(orphan)
 
     period_params = {"start": start.isoformat(), "end": end.isoformat(), "region": region.code if region else ""}

@@ -339,7 +339,8 @@ def supervisor_ratings(request: HttpRequest) -> HttpResponse:
     export = params.pop("format", [""])[0] == "xlsx"
     form = RatingMonthForm(params or None)
     month, department = form.chosen()
-    months = supervisor_rating_months(request.user, month=month, department=department)
+    valid = not form.is_bound or form.is_valid()
+    months = supervisor_rating_months(request.user, month=month, department=department) if valid else []
     if export:
         shown = [dm for dm in months if dm.shown]
         audit_record("inspection_rating.export", actor=request.user, object_type="inspections.rating",
@@ -354,4 +355,4 @@ def supervisor_ratings(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/enterprise/supervisor_ratings.html", {
         "form": form, "month": month, "months": months, "query": query,
         "shown": [dm for dm in months if dm.shown], "hidden": [dm for dm in months if not dm.shown],
-    }, status=200 if form.is_bound is False or form.is_valid() else 422)
+    }, status=200 if valid else 422)
