@@ -144,6 +144,32 @@ def test_a_forced_error_report_names_neither_the_reference_nor_the_visit(client,
     assert PendingRating.objects.count() == 0 and Rating.objects.count() == 0
 
 
+def test_a_forced_error_report_of_the_api_names_neither_the_reference_nor_the_visit(iw, monkeypatch, caplog):
+    visit = make_visit(iw)
+    enterprise = iw.world.enterprise_a
+    ref = rating_ref(enterprise, visit)
+
+    def failing_bulk_create(objs, *args, **kwargs):
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(PendingRating.objects, "bulk_create", failing_bulk_create)
+    api = api_client_for(iw.world.enterprise_a_user)
+    api.client.raise_request_exception = False
+    with caplog.at_level(logging.ERROR, logger="yancheng.api"):
+        response = api.post(reverse("api:inspections_enterprise_rating"), {"ref": ref, "score": 2, "comment": MARKER})
+    assert response.status_code == 500
+    records = [r for r in caplog.records if r.name == "yancheng.api" and r.exc_info]
+    assert len(records) == 1 and records[0].getMessage() == "Unhandled API error on POST /api/v1/inspections/rating"
+    # What the log handler prints, and what a reporter that keeps every frame's locals shows.
+    logged = logging.Formatter().format(records[0])
+    reporter = ExceptionReporter(None, *records[0].exc_info, is_email=True)
+    html = reporter.get_traceback_html()
+    assert "disk I/O error" in logged and "rating_submit" in html
+    for report in (logged, html):
+        for secret in (ref, visit.number, enterprise.uscc, enterprise.name, receipt_digest(enterprise, visit)):
+            assert secret not in report, secret
+
+
 # --- the order of arrival ----------------------------------------------------------------------------------
 
 
