@@ -309,3 +309,22 @@ def test_a_bad_month_gets_a_clear_message(client, march):
         api = api_client_for(march.world.supervisor)
         for bad in ("2026-13", "2026-04", "x"):
             assert api.get(reverse("api:inspections_ratings"), {"month": bad}).status_code == 422, bad
+
+
+def test_the_migration_rewrites_ratings_stored_before_the_batch_in_random_order(iw):
+    """Ratings of an existing installation were stored in the order they arrived."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("yancheng.inspections.migrations.0002_pending_rating_daily_batch")
+    arrival = [f"before-{i:02d}" for i in range(30)]
+    for comment in arrival:
+        Rating.objects.create(department=iw.world.market_regulation, kind="enforcement",
+                              rated_on=dt.date(2026, 5, 6), score=3, comment=comment)
+    keys = set(Rating.objects.values_list("id", flat=True))
+    assert _physical_order() == arrival
+    migration.reshuffle_existing_ratings(apps, None)
+    stored = _physical_order()
+    assert sorted(stored) == arrival and stored != arrival
+    assert keys.isdisjoint(set(Rating.objects.values_list("id", flat=True)))
