@@ -76,7 +76,7 @@ POLICIES: dict[str, Any] = {
     "inspection_code_poster": Policy(ENTERPRISES, kwargs=lambda iw: {"fmt": "svg"}),
     "inspection_code_reissue": Policy(ENTERPRISES),  # GET: the confirmation form
     "inspection_visit": Policy({"enterprise_a_user"}, kwargs=_visit, invisible={"enterprise_b_user"}),
-    "inspection_rate": Policy(set(), denied=405, kwargs=_visit),  # POST only
+    "inspection_rating": Policy(ENTERPRISES),  # GET: the visits still to rate
     "inspection_complain": Policy(set(), denied=405, kwargs=_visit),  # POST only
     "inspection_report_unregistered": Policy(ENTERPRISES),
     # 祁东县发改局 is a department too: its handler sees its own (empty) aggregates.
@@ -89,7 +89,7 @@ API_ROUTES: set[str] = {
     "api:inspections_enterprise_code_reissue",
     "api:inspections_enterprise_visits",
     "api:inspections_enterprise_visit",
-    "api:inspections_enterprise_visit_rating",
+    "api:inspections_enterprise_rating",
     "api:inspections_enterprise_visit_complaint",
     "api:inspections_unregistered_reports",
     "api:inspections_department_ratings",
@@ -97,7 +97,6 @@ API_ROUTES: set[str] = {
 }
 API_PATHS: dict[str, str] = {
     "api:inspections_enterprise_visit": "/api/v1/inspections/visits/1",
-    "api:inspections_enterprise_visit_rating": "/api/v1/inspections/visits/1/rating",
     "api:inspections_enterprise_visit_complaint": "/api/v1/inspections/visits/1/complaint",
 }
 

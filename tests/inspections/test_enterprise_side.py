@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from yancheng.api.testing import api_client_for
 from yancheng.core.errors import PermissionDeniedError
-from yancheng.inspections.models import EntryMode, SupervisionCode
+from yancheng.inspections.models import EntryMode, PendingRating, SupervisionCode
 from yancheng.inspections.poster import code_url
-from yancheng.inspections.ratings import rating_submit
+from yancheng.inspections.ratings import rating_ref, rating_submit
 from yancheng.inspections.services import active_code, code_issue
 
 from .routes_enterprise import make_visit
@@ -176,7 +176,8 @@ def test_a_visit_shows_departments_inspectors_certificates_and_how_it_was_regist
                  iw.licences["inspector"].certificate_no, iw.licences["inspector_emergency"].certificate_no,
                  iw.food.name, iw.chemicals.name, "先查后扫", "证据可能灭失", "投诉举报", "未发现问题"):
         assert text in page, text
-    assert f'action="{reverse("inspection_rate", args=[visit.pk])}"' in page
+    # The rating itself is on the one rating page: the visit page only links there.
+    assert f'href="{reverse("inspection_rating")}"' in page and "<form method=\"post\" action=\"/inspections/mine/rating" not in page
 
 
 def test_another_enterprises_user_gets_404_on_the_visit(client, iw):
@@ -192,23 +193,39 @@ def test_the_visit_page_offers_no_rating_before_the_visit_ends_nor_after_it_was_
     done = make_visit(iw)
     client.force_login(iw.world.enterprise_a_user)
     page = client.get(reverse("inspection_visit", args=[running.pk])).content.decode()
-    assert "检查结束后才能评价" in page and reverse("inspection_rate", args=[running.pk]) not in page
+    assert "检查结束后才能评价" in page and reverse("inspection_rating") not in page
+    rating_page = client.get(reverse("inspection_rating")).content.decode()
+    assert done.number in rating_page and running.number not in rating_page
+    assert rating_ref(iw.world.enterprise_a, done) in rating_page
     rating_submit(done, actor=iw.world.enterprise_a_user, score=5)
     page = client.get(reverse("inspection_visit", args=[done.pk])).content.decode()
-    assert "已评价" in page and reverse("inspection_rate", args=[done.pk]) not in page
+    assert "已评价" in page and reverse("inspection_rating") not in page
+    rating_page = client.get(reverse("inspection_rating")).content.decode()
+    assert done.number not in rating_page and rating_ref(iw.world.enterprise_a, done) not in rating_page
     home = client.get(reverse("inspection_enterprise_home")).content.decode()
     assert "已评价" in home
     rows = api_client_for(iw.world.enterprise_a_user).get(reverse("api:inspections_enterprise_visits")).json()
     assert {r["number"]: r["rated"] for r in rows["items"]} == {running.number: False, done.number: True}
+    assert {r["number"]: r["rating_ref"] for r in rows["items"]} == {running.number: None, done.number: None}
 
 
 def test_a_bad_rating_is_refused_with_a_message_and_loses_the_comment_nowhere(client, iw):
     visit = make_visit(iw)
     client.force_login(iw.world.enterprise_a_user)
-    response = client.post(reverse("inspection_rate", args=[visit.pk]), {"score": "9", "comment": "服务很规范"})
+    ref = rating_ref(iw.world.enterprise_a, visit)
+    response = client.post(reverse("inspection_rating"), {"ref": ref, "score": "9", "comment": "服务很规范"})
     assert response.status_code == 422
     text = response.content.decode()
     assert "评分须为 1 到 5 分" in text and "服务很规范" in text
+    # A missing or mangled reference is bad input too: a message, not a 500, nothing stored.
+    for bad in ("", "x" * 40, "not-hex", ref[:-1]):
+        response = client.post(reverse("inspection_rating"), {"ref": bad, "score": "4", "comment": "服务很规范"})
+        assert response.status_code == 422, bad
+        assert "评价对象无效" in response.content.decode()
+    api = api_client_for(iw.world.enterprise_a_user)
+    for payload in ({"ref": "zz", "score": 4}, {"score": 4}, {"ref": ref, "score": 9}, {"ref": 5, "score": 4}):
+        assert api.post(reverse("api:inspections_enterprise_rating"), payload).status_code == 422, payload
+    assert PendingRating.objects.count() == 0
 
 
 def test_the_pages_work_in_english(client, iw):
@@ -216,6 +233,7 @@ def test_the_pages_work_in_english(client, iw):
     client.force_login(iw.world.enterprise_a_user)
     client.cookies["django_language"] = "en"
     for url in (reverse("inspection_enterprise_home"), reverse("inspection_visit", args=[visit.pk]),
+                reverse("inspection_rating"),
                 reverse("inspection_report_unregistered"), reverse("inspection_code_reissue")):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 200 and '<html lang="en">' in response.content.decode()

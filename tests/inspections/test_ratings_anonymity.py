@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import models
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from tests.test_permission_matrix import MATRIX
 from yancheng.api.testing import api_client_for
@@ -29,13 +30,15 @@ from yancheng.core.audit.models import AuditEvent
 from yancheng.core.errors import ConflictError, NotFoundError, ValidationFailed
 from yancheng.core.models import Organisation
 from yancheng.core.notifications.models import Notification
-from yancheng.inspections.models import InspectionPolicy, Rating, RatingReceipt
+from yancheng.inspections.models import InspectionPolicy, PendingRating, Rating, RatingReceipt
 from yancheng.inspections.ratings import (
     department_rating_summary,
     has_rated,
+    rating_ref,
     rating_submit,
-    ratings_for_supervisor,
+    ratings_batch_move,
     receipt_digest,
+    supervisor_rating_months,
 )
 
 from . import routes_department, routes_enterprise, routes_inspector, routes_supervisor
@@ -60,11 +63,23 @@ def _body(response) -> str:
     return html.unescape(text)  # undo &#NNNN; (openpyxl writes CJK so)
 
 
+def _post_rating(client, iw, visit, data, *, enterprise=None, **extra):
+    """Rate `visit` as the logged-in user through the one rating page, as its form does."""
+    ref = rating_ref(enterprise or iw.world.enterprise_a, visit)
+    return client.post(reverse("inspection_rating"), {"ref": ref, **data}, **extra)
+
+
+def _api_rate(api, iw, visit, data, *, enterprise=None, **extra):
+    ref = rating_ref(enterprise or iw.world.enterprise_a, visit)
+    return api.post(reverse("api:inspections_enterprise_rating"), {"ref": ref, **data}, **extra)
+
+
 # --- (a) the schema -------------------------------------------------------------------------------------------
 
 
-def test_a_rating_has_no_field_for_an_enterprise_user_visit_ip_session_or_exact_time():
-    fields = {f.name: f for f in Rating._meta.get_fields()}
+@pytest.mark.parametrize("model", [Rating, PendingRating])
+def test_a_rating_has_no_field_for_an_enterprise_user_visit_ip_session_or_exact_time(model):
+    fields = {f.name: f for f in model._meta.get_fields()}
     assert set(fields) == {"id", "department", "kind", "rated_on", "score", "comment"}
     for field in fields.values():
         assert not isinstance(field, (models.GenericIPAddressField, models.DateTimeField)), field.name
@@ -80,7 +95,7 @@ def test_the_receipt_holds_only_the_digest_and_nothing_points_at_either_table():
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
         for field in model._meta.get_fields()
-        if field.is_relation and field.concrete and field.related_model in (Rating, RatingReceipt)
+        if field.is_relation and field.concrete and field.related_model in (Rating, PendingRating, RatingReceipt)
     ]
     assert pointing == []
 
@@ -111,9 +126,10 @@ def rated_world(iw, client):
                        inspectors=("inspector", "inspector_emergency"), items=[iw.food, iw.chemicals])
     client.force_login(iw.world.enterprise_a_user)
     for visit in (iw.enterprise_visit, joint):
-        response = client.post(reverse("inspection_rate", args=[visit.pk]), {"score": "2", "comment": MARKER})
+        response = _post_rating(client, iw, visit, {"score": "2", "comment": MARKER})
         assert response.status_code == 302
     client.logout()
+    ratings_batch_move(today=timezone.localdate() + dt.timedelta(days=1))
     iw.rating_ids = [str(pk) for pk in Rating.objects.values_list("id", flat=True)]
     assert len(iw.rating_ids) == 3  # one per department rated
     iw.joint_visit = joint
@@ -188,26 +204,25 @@ def test_a_department_user_cannot_open_the_admin_or_the_audit_trail(client, rate
     assert client.get(url).status_code in (302, 403, 404)
 
 
-def test_the_supervisor_sees_every_rating_but_never_the_enterprise(client, rated_world):
+def test_the_supervisor_reads_no_single_rating_of_a_running_month_nor_of_one_with_fewer_than_five(client, rated_world):
     iw = rated_world
     client.force_login(iw.world.supervisor)
-    page = client.get(reverse("inspection_ratings")).content.decode()
-    assert page.count(MARKER) == 3
-    for name in (iw.world.enterprise_a.name, iw.world.enterprise_a.uscc, iw.enterprise_visit.number):
-        assert name not in page
-    export = client.get(reverse("inspection_ratings") + "?format=xlsx")
-    text = _body(export)
-    assert MARKER in text and iw.world.enterprise_a.name not in text
-    rows = api_client_for(iw.world.supervisor).get(reverse("api:inspections_ratings")).json()["items"]
-    assert len(rows) == 3 and all(set(r) == {"department", "department_name", "kind", "rated_on", "score", "comment"}
-                                  for r in rows)
+    running = client.get(reverse("inspection_ratings"), {"month": timezone.localdate().strftime("%Y-%m")})
+    assert running.status_code == 422 and "已结束的月份" in running.content.decode()
+    _assert_no_leak(_body(running), iw, "the running month")
+    api = api_client_for(iw.world.supervisor)
+    refused = api.get(reverse("api:inspections_ratings"), {"month": timezone.localdate().strftime("%Y-%m")})
+    assert refused.status_code == 422
+    assert supervisor_rating_months(iw.world.supervisor, month=timezone.localdate()) == []
 
 
 def test_only_supervisors_read_single_ratings(iw):
-    visit = make_visit(iw)
-    rating_submit(visit, actor=iw.world.enterprise_a_user, score=4)
-    assert ratings_for_supervisor(iw.world.supervisor).count() == 1
-    assert ratings_for_supervisor(iw.world.inspector).count() == 0
+    _rate_visits(iw, 5, score=4, when=dt.datetime(2026, 3, 10, 10, tzinfo=SHANGHAI))
+    with time_machine.travel(dt.datetime(2026, 4, 2, 9, tzinfo=SHANGHAI), tick=False):
+        march = dt.date(2026, 3, 1)
+        seen = {dm.department.pk: dm for dm in supervisor_rating_months(iw.world.supervisor, month=march)}
+        assert seen[iw.world.market_regulation.pk].count == 5
+        assert supervisor_rating_months(iw.world.inspector, month=march) == []
 
 
 # --- (c) notifications and (d) the audit record -------------------------------------------------------------------
@@ -218,44 +233,71 @@ def test_rating_notifies_nobody(client, iw):
                        inspectors=("inspector", "inspector_emergency"))
     before = Notification.objects.count()
     client.force_login(iw.world.enterprise_a_user)
-    client.post(reverse("inspection_rate", args=[visit.pk]), {"score": "1", "comment": MARKER})
+    assert _post_rating(client, iw, visit, {"score": "1", "comment": MARKER}).status_code == 302
+    assert PendingRating.objects.count() == 2
+    ratings_batch_move(today=timezone.localdate() + dt.timedelta(days=1))
     assert Rating.objects.count() == 2
     assert Notification.objects.count() == before
 
 
-def test_the_ratings_audit_record_names_no_actor_ip_request_visit_enterprise_or_score(client, iw):
+def test_a_rating_writes_no_audit_record_at_its_moment(client, iw):
+    """A record of the rating next to the enterprise's login record would name it by its
+    timing: nothing is written to the audit trail when the rating arrives."""
     visit = make_visit(iw)
     user = iw.world.enterprise_a_user
     client.force_login(user)
     last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    response = client.post(reverse("inspection_rate", args=[visit.pk]), {"score": "3", "comment": MARKER},
-                           REMOTE_ADDR="203.0.113.77", HTTP_X_REQUEST_ID="req-rating-1")
-    assert response.status_code == 302
-    events = list(AuditEvent.objects.filter(seq__gt=last))
-    rating_events = [e for e in events if e.object_type == "inspections.rating"]
-    assert len(rating_events) == 1
-    event = rating_events[0]
-    assert event.actor_id is None and event.actor_repr == "" and event.organisation_id is None
-    assert event.organisation_repr == "" and event.ip == "" and event.request_id == ""
-    assert event.object_id == "" and event.object_repr == ""
-    everything = json.dumps([event.before, event.after, event.object_repr, event.action], ensure_ascii=False)
+    response = _post_rating(client, iw, visit, {"score": "3", "comment": MARKER},
+                            REMOTE_ADDR="203.0.113.77", HTTP_X_REQUEST_ID="req-rating-1")
+    assert response.status_code == 302 and PendingRating.objects.count() == 1
+    assert list(AuditEvent.objects.filter(seq__gt=last)) == []
+
+
+def test_the_batch_records_ratings_per_department_and_day_with_no_actor_no_time_and_no_rater(iw):
     enterprise = iw.world.enterprise_a
-    for secret in (enterprise.uscc, enterprise.name, visit.number, MARKER, receipt_digest(enterprise, visit)):
-        assert secret not in everything
-    assert not event.after or "score" not in event.after
-    # Nothing else written in that request names the rater either: a record by the same
-    # user next to the anonymous one would undo it by its timing.
-    assert [e for e in events if e.actor_id == user.pk or e.ip == "203.0.113.77"] == []
+    market, emergency = iw.world.market_regulation, iw.world.emergency_bureau
+    visits = []
+    with time_machine.travel(dt.datetime(2026, 5, 6, 9, 12, tzinfo=SHANGHAI), tick=False):
+        first = make_visit(iw)
+        rating_submit(first, actor=iw.world.enterprise_a_user, score=5, comment=MARKER)
+    with time_machine.travel(dt.datetime(2026, 5, 6, 16, 40, tzinfo=SHANGHAI), tick=False):
+        joint = make_visit(iw, departments=[market, emergency], inspectors=("inspector", "inspector_emergency"))
+        rating_submit(joint, actor=iw.world.enterprise_a_user, score=2, comment=MARKER)
+    with time_machine.travel(dt.datetime(2026, 5, 7, 11, 3, tzinfo=SHANGHAI), tick=False):
+        third = make_visit(iw)
+        rating_submit(third, actor=iw.world.enterprise_a_user, score=4)
+    visits = [first, joint, third]
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    assert not AuditEvent.objects.filter(seq__gt=last - 50, object_type="inspections.rating").exists()
+    with time_machine.travel(dt.datetime(2026, 5, 8, 0, 20, tzinfo=SHANGHAI), tick=False):
+        assert ratings_batch_move() == 4
+    events = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq"))
+    expected = sorted([(market.pk, "2026-05-06", 2), (market.pk, "2026-05-07", 1), (emergency.pk, "2026-05-06", 1)])
+    assert [(e.action, e.after) for e in events] == [
+        ("inspection_rating.received", {"department": d, "day": day, "count": n}) for d, day, n in expected
+    ]
+    assert len(events) == 3 and len({e.ts for e in events}) == 1  # one moment: the batch's
+    for event in events:
+        assert event.actor_id is None and event.actor_repr == "" and event.organisation_id is None
+        assert event.ip == "" and event.request_id == ""
+        assert set(event.after) == {"department", "day", "count"}
+        everything = json.dumps([event.before, event.after, event.object_repr, event.object_id], ensure_ascii=False)
+        for secret in (enterprise.uscc, enterprise.name, MARKER, *(v.number for v in visits),
+                       *(receipt_digest(enterprise, v) for v in visits), "09:12", "16:40", "11:03"):
+            assert secret not in everything
+    assert PendingRating.objects.count() == 0 and Rating.objects.count() == 4
 
 
 # --- (e) aggregates: at least five ratings, ended months only, no differencing ----------------------------------
 
 
-def _rate_visits(iw, n: int, *, score: int, when: dt.datetime) -> None:
+def _rate_visits(iw, n: int, *, score: int, when: dt.datetime, comment: str = "") -> None:
+    """n ratings given at `when`, then the batch of the next day (as the daily job runs)."""
     with time_machine.travel(when, tick=False):
         for _i in range(n):
             visit = make_visit(iw)
-            rating_submit(visit, actor=iw.world.enterprise_a_user, score=score)
+            rating_submit(visit, actor=iw.world.enterprise_a_user, score=score, comment=comment)
+    ratings_batch_move(today=when.date() + dt.timedelta(days=1))
 
 
 def test_a_month_with_fewer_than_five_ratings_shows_only_a_dash(client, iw):
@@ -319,19 +361,18 @@ def test_a_second_rating_of_the_same_visit_is_refused_and_changes_nothing(iw):
     with pytest.raises(ConflictError) as refused:
         rating_submit(visit, actor=iw.world.enterprise_a_user, score=1)
     assert "只能评价一次" in str(refused.value.message)
-    assert Rating.objects.count() == 1 and RatingReceipt.objects.count() == 1
+    assert PendingRating.objects.count() == 1 and RatingReceipt.objects.count() == 1
     assert has_rated(iw.world.enterprise_a, visit)
 
 
 def test_the_api_answers_409_to_a_second_rating(iw):
     visit = make_visit(iw)
     api = api_client_for(iw.world.enterprise_a_user)
-    path = reverse("api:inspections_enterprise_visit_rating", kwargs={"visit_id": visit.pk})
-    first = api.post(path, {"score": 4, "comment": "好"})
+    first = _api_rate(api, iw, visit, {"score": 4, "comment": "好"})
     assert first.status_code == 201 and first.json() == {"rated": True}
-    second = api.post(path, {"score": 1})
+    second = _api_rate(api, iw, visit, {"score": 1})
     assert second.status_code == 409 and second.json()["error"]["code"] == "already_rated"
-    assert Rating.objects.count() == 1
+    assert PendingRating.objects.count() == 1
 
 
 def test_the_api_refuses_an_idempotency_key_on_a_rating_and_keeps_nothing(iw):
@@ -339,32 +380,33 @@ def test_the_api_refuses_an_idempotency_key_on_a_rating_and_keeps_nothing(iw):
 
     visit = make_visit(iw)
     api = api_client_for(iw.world.enterprise_a_user)
-    path = reverse("api:inspections_enterprise_visit_rating", kwargs={"visit_id": visit.pk})
-    response = api.post(path, {"score": 4}, headers={"Idempotency-Key": "a0b1c2d3-rating"})
+    response = _api_rate(api, iw, visit, {"score": 4}, headers={"Idempotency-Key": "a0b1c2d3-rating"})
     assert response.status_code == 422
-    assert IdempotencyRecord.objects.count() == 0 and Rating.objects.count() == 0
+    assert IdempotencyRecord.objects.count() == 0 and PendingRating.objects.count() == 0
 
 
 def test_the_page_tells_the_enterprise_a_visit_is_already_rated(client, iw):
     visit = make_visit(iw)
     client.force_login(iw.world.enterprise_a_user)
-    url = reverse("inspection_rate", args=[visit.pk])
-    client.post(url, {"score": "4"})
-    response = client.post(url, {"score": "4"}, follow=True)
+    _post_rating(client, iw, visit, {"score": "4"})
+    response = _post_rating(client, iw, visit, {"score": "4"}, follow=True)
     assert "每次检查只能评价一次" in response.content.decode()
-    assert Rating.objects.count() == 1
+    assert response.redirect_chain == [(reverse("inspection_rating"), 302)]
+    assert PendingRating.objects.count() == 1
 
 
 def test_another_enterprises_user_cannot_rate_the_visit(client, iw):
     visit = make_visit(iw)
     client.force_login(iw.world.enterprise_b_user)
-    assert client.post(reverse("inspection_rate", args=[visit.pk]), {"score": "1"}).status_code == 404
-    api = api_client_for(iw.world.enterprise_b_user)
-    path = reverse("api:inspections_enterprise_visit_rating", kwargs={"visit_id": visit.pk})
-    assert api.post(path, {"score": 1}).status_code == 404
+    # A's own reference (as A's page shows it), and the one B's key would give: neither works.
+    for enterprise in (iw.world.enterprise_a, iw.world.enterprise_b):
+        response = _post_rating(client, iw, visit, {"score": "1"}, enterprise=enterprise)
+        assert response.status_code == 404 and "找不到要评价的入企记录" in response.content.decode()
+        api = api_client_for(iw.world.enterprise_b_user)
+        assert _api_rate(api, iw, visit, {"score": 1}, enterprise=enterprise).status_code == 404
     with pytest.raises(NotFoundError):
         rating_submit(visit, actor=iw.world.enterprise_b_user, score=1)
-    assert Rating.objects.count() == 0 and RatingReceipt.objects.count() == 0
+    assert PendingRating.objects.count() == 0 and RatingReceipt.objects.count() == 0
 
 
 @pytest.mark.parametrize("persona", ["inspector", "clerk_market", "supervisor"])
@@ -372,11 +414,12 @@ def test_staff_cannot_rate_a_visit(client, iw, persona):
     visit = make_visit(iw)
     user = getattr(iw.world, persona)
     client.force_login(user)
-    assert client.post(reverse("inspection_rate", args=[visit.pk]), {"score": "5"}).status_code == 403
+    assert _post_rating(client, iw, visit, {"score": "5"}).status_code == 403
+    assert _api_rate(api_client_for(user), iw, visit, {"score": 5}).status_code == 403
     with pytest.raises(Exception) as refused:
         rating_submit(visit, actor=user, score=5)
     assert type(refused.value).__name__ in {"PermissionDeniedError", "NotFoundError"}
-    assert Rating.objects.count() == 0
+    assert PendingRating.objects.count() == 0
 
 
 def test_a_visit_still_in_progress_cannot_be_rated_and_a_bad_score_is_refused(iw):
@@ -387,7 +430,7 @@ def test_a_visit_still_in_progress_cannot_be_rated_and_a_bad_score_is_refused(iw
     for bad in (0, 6, "x", None, True):
         with pytest.raises(ValidationFailed):
             rating_submit(done, actor=iw.world.enterprise_a_user, score=bad)  # type: ignore[arg-type]
-    assert Rating.objects.count() == 0 and RatingReceipt.objects.count() == 0
+    assert PendingRating.objects.count() == 0 and RatingReceipt.objects.count() == 0
 
 
 def test_a_joint_visit_gives_each_department_one_rating_dated_by_the_day_only(iw):
@@ -395,6 +438,7 @@ def test_a_joint_visit_gives_each_department_one_rating_dated_by_the_day_only(iw
                        inspectors=("inspector", "inspector_emergency"))
     with time_machine.travel(dt.datetime(2026, 5, 6, 15, 47, 13, tzinfo=SHANGHAI), tick=False):
         rating_submit(visit, actor=iw.world.enterprise_a_user, score=4, comment="  态度很好  ")
+    ratings_batch_move(today=dt.date(2026, 5, 7))
     rows = list(Rating.objects.order_by("department__code").values("department", "kind", "rated_on", "score",
                                                                    "comment"))
     assert rows == [

@@ -149,13 +149,25 @@ def test_a_complaint_about_inspections_in_general_is_counted_on_a_row_of_its_own
     assert rows[data.world.market_regulation.name].complaints == 2
 
 
-def test_the_supervisor_sees_every_departments_rating_count_and_average(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
-    rows = _rows(board)
-    market, emergency = rows[data.world.market_regulation.name], rows[data.world.emergency_bureau.name]
-    assert (market.ratings, market.rating_average) == (3, 4.0)
-    assert (emergency.ratings, emergency.rating_average) == (1, 2.0)  # fewer than five: the supervisor still sees
-    assert (board.totals.ratings, board.totals.rating_average) == (4, 3.5)
+def test_the_dashboard_shows_ratings_of_whole_ended_months_and_only_from_five_a_department_month(data):
+    """A supervisor who could pick a day — or a running month, read day after day — would
+    see each rating's department and day (the listing SPEC §4 now forbids): the dashboard
+    adds up only whole ended months, each department-month only from five ratings on."""
+    market, emergency = data.world.market_regulation, data.world.emergency_bureau
+    for score in (5, 3):
+        make_rating(market, score, dt.date(2026, 10, 20))  # market: 5 in October, emergency 1
+    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)  # 20 October: running
+    assert all(r.ratings is None for r in board.rows) and board.totals.ratings is None
+    with time_machine.travel(dt.datetime(2026, 11, 5, 9, 0, tzinfo=SHANGHAI), tick=False):
+        rows = {r.department_id: r for r in supervision.department_dashboard(start=OCT.start, end=OCT.end).rows}
+        assert (rows[market.pk].ratings, rows[market.pk].rating_average) == (5, 4.0)
+        assert rows[emergency.pk].ratings is None  # one rating: not shown, not even as a count
+        one_day = supervision.department_dashboard(start=dt.date(2026, 10, 12), end=dt.date(2026, 10, 12))
+        assert all(r.ratings is None for r in one_day.rows) and one_day.totals.ratings is None
+        # October and the first days of November: November is not whole, so its rating is not added.
+        longer = {r.department_id: r for r in supervision.department_dashboard(
+            start=OCT.start, end=dt.date(2026, 11, 4)).rows}
+        assert longer[market.pk].ratings == 5
 
 
 def test_a_regions_dashboard_counts_its_enterprises_only_and_shows_no_ratings(data):
@@ -174,7 +186,7 @@ def test_departments_with_published_items_have_a_row_even_without_inspections(fr
 
 
 def test_the_dashboard_takes_the_same_few_queries_however_many_departments(data, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):  # October is running: ratings need no query
         supervision.department_dashboard(start=OCT.start, end=OCT.end)
 
 
@@ -188,8 +200,7 @@ def test_every_number_links_to_the_list_behind_it(data):
     assert "kind=cap_exceeded" in market.links["cap_exceeded"]
     assert market.links["complaints"].startswith("/inspections/supervision/complaints/?")
     assert market.links["ratings"] == (
-        f"/inspections/supervision/ratings/?department={data.world.market_regulation.pk}"
-        "&date_from=2026-10-01&date_to=2026-10-31"
+        f"/inspections/supervision/ratings/?department={data.world.market_regulation.pk}&month=2026-10"
     )
 
 
@@ -504,7 +515,8 @@ def test_the_notice_shows_a_departments_ratings_from_five_on_and_totals_only_whe
         rows = {r.department_id: r for r in report.dashboard.rows}
         assert (rows[market.pk].ratings, rows[market.pk].rating_average) == (5, 4.0)
         assert rows[emergency.pk].ratings is None  # one rating: hidden
-        assert report.dashboard.totals.ratings is None  # else 6 − 5 would give it away
+        # The totals add only the shown department-months: nothing hidden can be subtracted out.
+        assert (report.dashboard.totals.ratings, report.dashboard.totals.rating_average) == (5, 4.0)
         for score in (4, 4, 4, 4):
             make_rating(emergency, score, dt.date(2026, 10, 21))
         totals = reports.report_data(OCT).dashboard.totals

@@ -15,23 +15,26 @@ import rules
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, SecretStr
 
 from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
 
 from . import poster
 from .complaints import complaint_file, unregistered_visit_report
-from .models import Inspection, InspectionKind, Rating
+from .forms_enterprise import last_ended_month
+from .models import Inspection
 from .permissions import department_of
 from .ratings import (
-    RatingFilters,
     department_rating_summary,
+    month_start,
     rated_visit_ids,
-    rating_submit,
-    ratings_for_supervisor,
+    rating_ref,
+    rating_submit_by_ref,
+    supervisor_rating_months,
 )
 from .services import active_code, code_issue
 from .views_enterprise import enterprise_of, own_visits
@@ -148,9 +151,11 @@ class VisitOut(Schema):
     outcome_display: str
     result: str
     rated: bool
+    rating_ref: str | None = Field(
+        description="评价时提交的匿名引用（仅已结束且未评价的检查有值）；不要放进 URL 或日志")
 
 
-def _visit_out(v: Inspection, rated: bool) -> dict[str, Any]:
+def _visit_out(v: Inspection, rated: bool, enterprise: Enterprise) -> dict[str, Any]:
     departments = list(v.departments.all()) or [v.department]
     return {
         "id": v.pk, "number": v.number,
@@ -166,6 +171,7 @@ def _visit_out(v: Inspection, rated: bool) -> dict[str, Any]:
         "entry_mode_reason": v.entry_mode_reason, "started_at": v.started_at, "ended_at": v.ended_at,
         "status": v.status, "outcome": v.outcome, "outcome_display": str(v.get_outcome_display() or ""),
         "result": v.result, "rated": rated,
+        "rating_ref": rating_ref(enterprise, v) if v.status == Inspection.Status.FINISHED and not rated else None,
     }
 
 
@@ -183,7 +189,7 @@ class _Visits:
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
         visits = list(self.qs[item])
         rated = rated_visit_ids(self.enterprise, visits)
-        return [_visit_out(v, v.pk in rated) for v in visits]
+        return [_visit_out(v, v.pk in rated, self.enterprise) for v in visits]
 
 
 @router.get("/visits", response=list[VisitOut], summary="本企业的入企记录", url_name="inspections_enterprise_visits")
@@ -197,12 +203,13 @@ def visits_list(request: HttpRequest) -> Any:
 @router.get("/visits/{visit_id}", response=VisitOut, summary="一次入企记录", url_name="inspections_enterprise_visit")
 def visit_detail(request: HttpRequest, visit_id: int) -> dict[str, Any]:
     enterprise, visit = _visit(request, visit_id)
-    return _visit_out(visit, visit.pk in rated_visit_ids(enterprise, [visit]))
+    return _visit_out(visit, visit.pk in rated_visit_ids(enterprise, [visit]), enterprise)
 
 
 class RatingIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
+    ref: SecretStr = Field(..., description="入企记录的 rating_ref（见入企记录列表），不是记录编号")
     score: int = Field(..., ge=1, le=5, description="1–5 分")
     comment: str = Field("", max_length=500)
 
@@ -211,23 +218,31 @@ class RatedOut(Schema):
     rated: bool
 
 
-@router.post("/visits/{visit_id}/rating", response={201: RatedOut}, summary="匿名评价一次入企",
-             url_name="inspections_enterprise_visit_rating")
-def visit_rating(
-    request: HttpRequest, visit_id: int, payload: RatingIn,
+@router.post("/rating", response={201: RatedOut}, summary="匿名评价一次入企",
+             url_name="inspections_enterprise_rating")
+def rating_create(
+    request: HttpRequest, payload: RatingIn,
     idempotency_key: str | None = Header(  # type: ignore[type-arg]
         None, alias="Idempotency-Key", max_length=0,
         description="不接受：重复提交会得到 409，无需幂等键（否则请求摘要会与调用者一起保存一天）",
     ),
 ) -> Any:
-    """Rate a finished visit, anonymously and once: a second rating answers 409
-    ``already_rated``. The answer carries nothing that identifies the rating.
+    """Rate a finished visit of the caller's enterprise, anonymously and once: a second
+    rating answers 409 ``already_rated``. The path is the same for every visit; the visit is
+    the ``rating_ref`` of the visit list, in the body (a secret string: it never appears in
+    an error report). A ref none of the caller's visits gives answers 404. The answer
+    carries nothing that identifies the rating.
 
     An ``Idempotency-Key`` is refused as invalid input (422), before the endpoint begins, so
     the API keeps no digest of the request next to the caller. A retry is safe without one."""
-    _enterprise, visit = _visit(request, visit_id, "inspections.rate")
-    rating_submit(visit, actor=_user(request), score=payload.score, comment=payload.comment)
+    _submit(request, payload)
     return Status(201, {"rated": True})
+
+
+@sensitive_variables()
+def _submit(request: HttpRequest, payload: RatingIn) -> None:
+    rating_submit_by_ref(payload.ref.get_secret_value(), actor=_user(request), score=payload.score,
+                         comment=payload.comment)
 
 
 class ComplaintIn(Schema):
@@ -318,49 +333,46 @@ def department_ratings(request: HttpRequest, year: int | None = Query(None, ge=2
     }
 
 
-class RatingOut(Schema):
-    department: int
-    department_name: str
-    kind: str
-    rated_on: dt.date
+class RatingLineOut(Schema):
     score: int
     comment: str
 
 
-class RatingFilterIn(Schema):
-    department: int | None = Field(None, ge=1)
-    kind: InspectionKind | None = None
-    score: int | None = Field(None, ge=1, le=5)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+class DepartmentMonthOut(Schema):
+    department: int
+    department_name: str
+    month: str = Field(description="YYYY-MM")
+    min_count: int
+    shown: bool = Field(description="该部门当月评价不少于 min_count 条时为 true，才给出条数和明细")
+    count: int | None
+    average: Decimal | None
+    ratings: list[RatingLineOut]
 
 
-class _Ratings:
-    def __init__(self, qs: Any) -> None:
-        self.qs = qs
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        rows: list[Rating] = list(self.qs[item])
-        return [{"department": r.department_id, "department_name": r.department.name, "kind": r.kind,
-                 "rated_on": r.rated_on, "score": r.score, "comment": r.comment} for r in rows]
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-@router.get("/ratings", response=list[RatingOut], summary="全部匿名评价（督查）", url_name="inspections_ratings")
-@paginate(Pages)
-def ratings_list(request: HttpRequest, filters: Query[RatingFilterIn]) -> Any:
-    """Every rating — department, kind, day, score, comment — never an enterprise
-    (supervisors only)."""
+@router.get("/ratings", response=list[DepartmentMonthOut], summary="按月查看匿名评价（督查）",
+            url_name="inspections_ratings")
+def ratings_list(
+    request: HttpRequest,
+    month: str | None = Query(None, pattern=MONTH_PATTERN, description="已结束的月份，YYYY-MM；默认上月"),  # type: ignore[type-arg]
+    department: int | None = Query(None, ge=1, le=2**31 - 1),  # type: ignore[type-arg]
+) -> list[dict[str, Any]]:
+    """Single ratings per department for one ended month — score and comment, no day, no
+    kind, never an enterprise — only for department-months with at least ``min_count``
+    ratings; the others are listed with ``shown`` false and nothing else (supervisors only).
+    A month that has not ended answers 422."""
     user = _user(request)
     if not rules.has_perm("inspections.view_ratings", user):
         raise PermissionDeniedError(_("只有督查人员可以查看评价明细。"))
-    data = filters.model_dump()
-    return _Ratings(ratings_for_supervisor(user, RatingFilters(
-        department=data["department"], kind=str(data["kind"] or ""), score=data["score"],
-        date_from=data["date_from"], date_to=data["date_to"],
-    )))
+    today = timezone.localdate()
+    chosen = dt.date(int(month[:4]), int(month[5:7]), 1) if month else last_ended_month(today)
+    if chosen >= month_start(today):
+        raise ValidationFailed(_("只能查看已结束的月份：本月的评价在月份结束后才能查看。"), field="month")
+    return [
+        {"department": dm.department.pk, "department_name": dm.department.name, "month": dm.month.strftime("%Y-%m"),
+         "min_count": dm.min_count, "shown": dm.shown, "count": dm.count, "average": dm.average,
+         "ratings": [{"score": line.score, "comment": line.comment} for line in dm.lines]}
+        for dm in supervisor_rating_months(user, month=chosen, department=department, today=today)
+    ]

@@ -11,12 +11,14 @@ class InspectionsConfig(AppConfig):
         from . import (
             permissions,  # noqa: F401 - registers the rules
             planning,
+            ratings,
             registration,
             supervision,
         )
 
         planning.register_jobs()  # daily joint-inspection matching
         supervision.register_jobs()  # the monthly 通报 notice
+        ratings.register_jobs()  # the daily batch of ratings (hourly check)
         registration.register_attachments()  # evidence on a registration (exemptions)
 
         from yancheng.core.demo import register_demo_loader

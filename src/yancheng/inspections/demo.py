@@ -502,10 +502,12 @@ class _Loader:
         return next((e for e in self.enterprises if e.name == "祁东县示例纸箱包装有限公司"), self.enterprises[0])
 
     def rate(self) -> None:
-        """About two in three finished visits rated, a few days after the visit; the demo
-        enterprise rated its middle visit and left the latest for the demo user to rate."""
+        """About two in three finished visits rated, a few days after the visit, then moved into
+        the rating table by the daily batch of each day; the demo enterprise rated its middle
+        visit and left the latest for the demo user to rate."""
         seed = self.seed_enterprise()
         seed_visits = [i for i in self.made if i.enterprise_id == seed.pk]
+        days: set[dt.date] = set()
         for inspection in self.made:
             if inspection.status != Inspection.Status.FINISHED:
                 continue
@@ -522,6 +524,12 @@ class _Loader:
             score = self.rng.choices([5, 4, 3, 2, 1], weights=[50, 30, 10, 6, 4])[0]
             with _as_of(dt.datetime.combine(day, dt.time(20, 0), SHANGHAI)):
                 ratings.rating_submit(inspection, actor=user, score=score, comment=self.rng.choice(COMMENTS))
+            days.add(day)
+        # The daily batch, as it would have run just after each of those days (today's
+        # ratings wait for tomorrow's, as they would).
+        for day in sorted(days):
+            with _as_of(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 30), SHANGHAI)):
+                ratings.ratings_batch_move()
 
     def complaints_and_reports(self) -> None:
         from . import complaints

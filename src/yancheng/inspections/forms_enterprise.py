@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.models import Organisation
 
 from .complaints import MAX_PEOPLE, MAX_TEXT
-from .models import InspectionKind
-from .ratings import MAX_COMMENT, RatingFilters
+from .ratings import MAX_COMMENT, month_start
 
 SCORE_CHOICES = [
     (5, _("5 分 · 非常满意")),
@@ -61,6 +60,9 @@ class CodeReissueForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    # The visit, as the keyed `ratings.rating_ref` (never its id): a hidden field of the POST
+    # body, which the views mark sensitive. Checked by the service, not here.
+    ref = forms.CharField(widget=forms.HiddenInput, required=False, max_length=128)
     score = forms.TypedChoiceField(
         label=_("评分"), choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect,
         error_messages={"required": _("请选择评分。"), "invalid_choice": _("评分须为 1 到 5 分。")},
@@ -121,15 +123,15 @@ class YearForm(forms.Form):
         return timezone.localdate().year
 
 
-class RatingFilterForm(forms.Form):
+class RatingMonthForm(forms.Form):
+    """The supervisor's choice of a month (an ended one) and optionally a department."""
+
+    month = forms.CharField(
+        label=_("月份"), required=False, max_length=7,
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": "2026-03"}),
+    )
     department = DepartmentChoiceField(label=_("部门"), queryset=Organisation.objects.none(), required=False,
                                        empty_label=_("全部"))
-    kind = forms.ChoiceField(label=_("入企类型"), required=False,
-                             choices=[("", _("全部")), *InspectionKind.choices])
-    score = forms.TypedChoiceField(label=_("评分"), required=False, coerce=int, empty_value=None,
-                                   choices=[("", _("全部")), *[(n, str(n)) for n in range(5, 0, -1)]])
-    date_from = forms.DateField(label=_("评价日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,12 +139,29 @@ class RatingFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = enforcement_departments()
 
-    def filters(self) -> RatingFilters:
+    def clean_month(self) -> dt.date:
+        value = (self.cleaned_data.get("month") or "").strip()
+        if not value:
+            return last_ended_month()
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            day = dt.date(year, month, 1)
+        except ValueError as exc:
+            raise forms.ValidationError(_("月份格式应为 2026-03。")) from exc
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("月份格式应为 2026-03。"))
+        if day >= month_start(timezone.localdate()):
+            raise forms.ValidationError(_("只能查看已结束的月份：本月的评价在月份结束后才能查看。"))
+        return day
+
+    def chosen(self) -> tuple[dt.date, int | None]:
+        """(month, department id) — the last ended month and every department when invalid."""
         if not self.is_valid():
-            return RatingFilters()
-        data = self.cleaned_data
-        department = data.get("department")
-        return RatingFilters(
-            department=department.pk if department is not None else None, kind=data.get("kind") or "",
-            score=data.get("score") or None, date_from=data.get("date_from"), date_to=data.get("date_to"),
-        )
+            return last_ended_month(), None
+        department = self.cleaned_data.get("department")
+        return self.cleaned_data["month"], department.pk if department is not None else None
+
+
+def last_ended_month(today: dt.date | None = None) -> dt.date:
+    first = month_start(today or timezone.localdate())
+    return month_start(first - dt.timedelta(days=1))

@@ -84,7 +84,9 @@ def _circulable_ratings(dashboard: Dashboard, period: Period) -> None:
     (`ratings.publishable`): a period that has not ended shows none (it could be differenced
     later), a department with fewer than the minimum count shows neither count nor average,
     and the totals show ratings only when no department's are hidden (else the hidden ones
-    could be worked out by subtraction)."""
+    could be worked out by subtraction). The dashboard's figures already leave out every
+    department-month below the minimum (`ratings.monthly_figures`), so its rows arrive here
+    as None or as at least the minimum, and its totals add the shown ones only."""
     ended = period.end < timezone.localdate()
     hidden = False
     for row in dashboard.rows:

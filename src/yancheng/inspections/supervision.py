@@ -8,8 +8,9 @@ supervisor (`inspections.manage_city_rules`); a county's supervisor works in its
 only: its quiet periods, its alerts, its registrations.
 
 Reads are set-based: the dashboard is a handful of grouped queries whatever the number of
-departments (no query per row). Ratings are read as the supervisor may (every score, per
-department) — a `Rating` row names no enterprise, so nothing here can either.
+departments (no query per row). Ratings are read as the supervisor may: per department over
+the period's whole ended months, each department-month only from five ratings on
+(`ratings.monthly_figures`) — a `Rating` row names no enterprise, and no figure here dates one.
 
 Anchors: 国办发〔2024〕54号 (annual caps, joint inspections counted once, alerts on
 repeated and high-frequency checks), 衡政办发〔2025〕6号 (grades A–D; grade A: no proactive
@@ -27,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -56,8 +57,8 @@ from .models import (
     InspectionKind,
     InspectionPolicy,
     QuietPeriod,
-    Rating,
 )
+from .ratings import monthly_figures
 from .services import require
 
 # A complaint case points at what it is about (written by the complaints service).
@@ -992,19 +993,18 @@ def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None 
         ).values_list("inspection_id", "department_id"):
             row(department_id).complaints += by_inspection[inspection_id]
 
-    # 6. ratings (the supervisor sees every score; a rating names no enterprise nor region)
+    # 6. ratings, over the whole ended months of the period and only the department-months
+    #    with at least five (ratings.monthly_figures): a day's or a short period's figures
+    #    would date a rating, and a month below five could be differenced out of a longer period
+    #    (a department without a figure shows none, not 0: "fewer than five" and "none" look alike)
     ratings_available = region_id is None
-    if ratings_available:
-        for rated in (
-            Rating.objects.filter(rated_on__gte=start, rated_on__lte=end)
-            .values("department_id").annotate(n=Count("pk"), total=Sum("score")).order_by()
-        ):
-            r = row(rated["department_id"])
-            r.ratings, r.rating_sum = int(rated["n"]), int(rated["total"] or 0)
-            totals.ratings = (totals.ratings or 0) + r.ratings
-            totals.rating_sum += r.rating_sum
-    else:
-        totals.ratings = None
+    figures = monthly_figures(start, end) if ratings_available else {}
+    totals.ratings = None
+    for department_id, (n, total) in figures.items():
+        r = row(department_id)
+        r.ratings, r.rating_sum = n, total
+        totals.ratings = (totals.ratings or 0) + n
+        totals.rating_sum += total
 
     # 7. the departments: those above, and every department with a published item
     named = {pk for pk in rows if pk is not None}
@@ -1019,12 +1019,13 @@ def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None 
     for pk, name in departments:
         r = row(pk)
         r.name = name
-        if not ratings_available:
+        if pk not in figures:
             r.ratings = None
         ordered.append(r)
     if None in rows:  # alerts or complaints that name no department and no registration
         orphan = rows[None]
         orphan.name = _("未指明部门")
+        orphan.ratings = None
         ordered.append(orphan)
 
     period_params = {"start": start.isoformat(), "end": end.isoformat(), "region": region.code if region else ""}
@@ -1062,8 +1063,7 @@ def _row_links(department_id: int | None, period: dict[str, str]) -> dict[str, s
         "unregistered": _link("inspection_alerts", **base, kind=InspectionAlert.Kind.UNREGISTERED),
         "complaints": _link("inspection_supervision_complaints", **base),
         # The ratings list is the enterprise side's page for supervisors (its own parameters).
-        "ratings": _link("inspection_ratings", department=department_id or "", date_from=period["start"],
-                         date_to=period["end"]),
+        "ratings": _link("inspection_ratings", department=department_id or "", month=period["start"][:7]),
     }
     for kind in InspectionAlert.Kind.values:
         links[f"alerts_{kind}"] = _link("inspection_alerts", **base, kind=kind)

@@ -22,10 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.audit.services import audit_record
@@ -38,8 +40,8 @@ from .complaints import complaint_file, complaints_about, unregistered_visit_rep
 from .forms_enterprise import (
     CodeReissueForm,
     ComplaintForm,
-    RatingFilterForm,
     RatingForm,
+    RatingMonthForm,
     UnregisteredReportForm,
     YearForm,
 )
@@ -48,15 +50,14 @@ from .permissions import department_of
 from .ratings import (
     department_rating_summary,
     has_rated,
+    rateable_visits,
     rated_visit_ids,
-    rating_submit,
-    ratings_for_supervisor,
+    rating_submit_by_ref,
+    supervisor_rating_months,
 )
 from .services import active_code, code_issue
 
 PAGE_SIZE = 20
-RATINGS_PAGE_SIZE = 50
-EXPORT_LIMIT = 50_000
 
 
 def enterprise_of(user: Any) -> Enterprise | None:
@@ -167,8 +168,7 @@ def code_reissue(request: HttpRequest) -> HttpResponse:
 
 
 def _visit_page(request: HttpRequest, enterprise: Enterprise, visit: Inspection, *,
-                rating_form: RatingForm | None = None, complaint_form: ComplaintForm | None = None,
-                status: int = 200) -> HttpResponse:
+                complaint_form: ComplaintForm | None = None, status: int = 200) -> HttpResponse:
     rated = has_rated(enterprise, visit)
     finished = visit.status == Inspection.Status.FINISHED
     can_rate = finished and not rated and rules.has_perm("inspections.rate", request.user, enterprise)
@@ -177,7 +177,7 @@ def _visit_page(request: HttpRequest, enterprise: Enterprise, visit: Inspection,
         "visit": visit,
         "rated": rated,
         "finished": finished,
-        "rating_form": (rating_form or RatingForm()) if can_rate else None,
+        "can_rate": can_rate,
         "complaint_form": (complaint_form or ComplaintForm())
         if rules.has_perm("inspections.complain", request.user, enterprise) else None,
         "complaints": complaints_about(visit, request.user),
@@ -192,28 +192,62 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def visit_rate(request: HttpRequest, pk: int) -> HttpResponse:
-    """Rate a finished visit, anonymously, once (``ratings.rating_submit``)."""
-    enterprise, visit = _visit(request, pk, "inspections.rate")
-    form = RatingForm(request.POST)
-    if form.is_valid():
-        try:
-            rating_submit(visit, actor=request.user, score=form.cleaned_data["score"],
-                          comment=form.cleaned_data["comment"])
-        except PermissionDeniedError as exc:
-            raise PermissionDenied from exc
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ConflictError as exc:
-            messages.error(request, str(exc.message))
-            return redirect("inspection_visit", pk=visit.pk)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("ref")
+@sensitive_variables()
+def rate(request: HttpRequest) -> HttpResponse:
+    """The enterprise's one rating page: every finished visit it has not rated, each with a
+    form; rating one posts back here (``ratings.rating_submit_by_ref``).
+
+    The URL is the same for every visit and every enterprise, and so is the redirect after
+    a rating: no access-log line names the visit. The visit travels in the POST body as the
+    keyed ``ref``, hidden from error reports (``sensitive_post_parameters``) like every
+    local variable here (``sensitive_variables``)."""
+    _own_enterprise(request, "inspections.rate")
+    bound: RatingForm | None = None
+    top_error = ""
+    status = 200
+    if request.method == "POST":
+        bound = RatingForm(request.POST)
+        status = 422
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                rating_submit_by_ref(data["ref"], actor=request.user, score=data["score"], comment=data["comment"])
+            except PermissionDeniedError as exc:
+                raise PermissionDenied from exc
+            except ConflictError as exc:
+                messages.error(request, str(exc.message))
+                return redirect("inspection_rating")
+            except NotFoundError as exc:
+                top_error, status = str(exc.message), 404
+            except DomainError as exc:
+                if exc.field in ("score", "comment"):
+                    bound.add_error(exc.field, str(exc.message))
+                else:
+                    top_error = str(exc.message)
+            else:
+                messages.success(request, _("感谢您的评价。评价已匿名提交，次日与当天的其他评价一起汇总；"
+                                            "检查部门看不到评价来自哪家企业。"))
+                return redirect("inspection_rating")
+    items = rateable_visits(request.user)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    posted_ref = bound.data.get("ref", "") if bound is not None else ""
+    rows = []
+    matched = False
+    for index, (visit, ref) in enumerate(page):
+        if bound is not None and isinstance(posted_ref, str) and constant_time_compare(posted_ref, ref):
+            form, matched = bound, True
+            form.auto_id = f"id_r{index}_%s"
         else:
-            messages.success(request, _("感谢您的评价。评价已匿名提交，检查部门看不到评价来自哪家企业。"))
-            return redirect("inspection_visit", pk=visit.pk)
-    return _visit_page(request, enterprise, visit, rating_form=form, status=422)
+            form = RatingForm(initial={"ref": ref}, auto_id=f"id_r{index}_%s")
+        rows.append((visit, form))
+    if bound is not None and not matched and not top_error:
+        errors = [str(e) for field in bound.errors.values() for e in field]
+        top_error = " ".join(errors) or _("找不到要评价的入企记录，请刷新评价页面后重试。")
+    return render(request, "inspections/enterprise/rate.html", {
+        "rows": rows, "page": page, "query": "", "top_error": top_error,
+    }, status=status)
 
 
 @login_required
@@ -287,35 +321,38 @@ def department_ratings(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _rating_rows(qs: Any) -> Any:
-    for r in qs.iterator(chunk_size=1000):
-        yield [r.department.name, str(r.get_kind_display()), r.rated_on, r.score, r.comment]
+def _rating_rows(months: list[Any]) -> Any:
+    for dm in months:
+        for line in dm.lines:
+            yield [dm.department.name, dm.month.strftime("%Y-%m"), line.score, line.comment]
 
 
 @login_required
 @require_GET
 def supervisor_ratings(request: HttpRequest) -> HttpResponse:
-    """Every rating (department, kind, day, score, comment) — never an enterprise — with
-    filters and an .xlsx export."""
+    """Single ratings by department and ended month — score and comment, no day, no kind,
+    never an enterprise — only for department-months with at least 5 ratings (the others
+    show "fewer than 5"), with an .xlsx export of the shown ones."""
     if not rules.has_perm("inspections.view_ratings", request.user):
         raise PermissionDenied
     params = request.GET.copy()
     export = params.pop("format", [""])[0] == "xlsx"
-    params.pop("page", None)
-    form = RatingFilterForm(params or None)
-    qs = ratings_for_supervisor(request.user, form.filters())
+    form = RatingMonthForm(params or None)
+    month, department = form.chosen()
+    valid = not form.is_bound or form.is_valid()
+    months = supervisor_rating_months(request.user, month=month, department=department) if valid else []
     if export:
-        total = qs.count()
+        shown = [dm for dm in months if dm.shown]
         audit_record("inspection_rating.export", actor=request.user, object_type="inspections.rating",
-                     after={"filters": {k: v for k, v in params.items() if v}, "rows": min(total, EXPORT_LIMIT)})
-        headers = [_("被评价部门"), _("入企类型"), _("评价日期"), _("评分"), _("评价意见")]
-        data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(qs[:EXPORT_LIMIT]))
+                     after={"month": month.strftime("%Y-%m"), "department": department,
+                            "rows": sum(len(dm.lines) for dm in shown)})
+        headers = [_("被评价部门"), _("月份"), _("评分"), _("评价意见")]
+        data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(shown))
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="inspection-ratings-{stamp}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="inspection-ratings-{month:%Y-%m}.xlsx"'
         return response
-    page = Paginator(qs, RATINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, str(v)) for k, v in params.items() if v])
     return render(request, "inspections/enterprise/supervisor_ratings.html", {
-        "form": form, "page": page, "query": query,
-    })
+        "form": form, "month": month, "months": months, "query": query,
+        "shown": [dm for dm in months if dm.shown], "hidden": [dm for dm in months if not dm.shown],
+    }, status=200 if valid else 422)
