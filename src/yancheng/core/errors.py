@@ -38,3 +38,11 @@ class ConflictError(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class KeyUnavailableError(DomainError):
+    """An encrypted value cannot be read: the field key file is missing, lacks the key the
+    value was made with, or the value does not authenticate. Never shown as an empty value."""
+
+    code = "field_key_unavailable"
+    http_status = 503
