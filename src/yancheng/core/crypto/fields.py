@@ -35,11 +35,14 @@ from .keys import load_ring
 class Sealed:
     """An encrypted value as read from the database, decrypted only on ``reveal()``."""
 
-    __slots__ = ("_plain", "context", "kind", "token")
+    # ``_plain``: a value assigned to be encrypted on save; ``_revealed``: the decryption of
+    # ``token``, kept for this object only (reading it never makes a save re-encrypt).
+    __slots__ = ("_plain", "_revealed", "context", "kind", "token")
 
     def __init__(self, *, token: str = "", plain: str | None = None, context: str, kind: str) -> None:
         self.token = token
         self._plain = plain
+        self._revealed: str | None = None
         self.context = context
         self.kind = kind
 
@@ -53,9 +56,11 @@ class Sealed:
     def reveal(self) -> str:
         """The plain value. Raises FieldCryptoError (never returns "") when the key is
         missing or the token does not authenticate."""
-        if self._plain is None:
-            self._plain = load_ring().decrypt(self.token, context=self.context) if self.token else ""
-        return self._plain
+        if self._plain is not None:
+            return self._plain
+        if self._revealed is None:
+            self._revealed = load_ring().decrypt(self.token, context=self.context) if self.token else ""
+        return self._revealed
 
     @property
     def masked(self) -> str:
@@ -74,10 +79,16 @@ class Sealed:
         return f"<Sealed {self.kind} {'set' if self.is_set else 'empty'}>"
 
     def __eq__(self, other: object) -> bool:
+        # Compared without decrypting where the answer is known (Django compares field
+        # values with their defaults): an empty value equals "" and only "".
+        if isinstance(other, str) and not other:
+            return not self.is_set
         if isinstance(other, Sealed):
+            if self.token and self.token == other.token:
+                return True
             return self.reveal() == other.reveal()
         if isinstance(other, str):
-            return self.reveal() == other
+            return self.is_set and self.reveal() == other
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
