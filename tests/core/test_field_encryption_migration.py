@@ -28,7 +28,7 @@ def _leaves():
 def _raw(sql, params=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return cursor.fetchall() if cursor.description else []
 
 
 @pytest.mark.django_db(transaction=True)
