@@ -22,7 +22,7 @@ and add the column to ``ENCRYPTED_COLUMNS`` (core/crypto/registry.py) for re-enc
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Model
@@ -101,11 +101,14 @@ def _kind(name: str) -> Kind:
         raise ValueError(f"unknown kind of personal data {name!r}") from None
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
-    """A TEXT column holding an authenticated ciphertext of the value."""
+if TYPE_CHECKING:
+    _TextFieldBase = models.TextField[str | Sealed, Sealed]
+else:
+    _TextFieldBase = models.TextField
 
-    _pyi_private_set_type: str | Sealed
-    _pyi_private_get_type: Sealed
+
+class EncryptedTextField(_TextFieldBase):
+    """A TEXT column holding an authenticated ciphertext of the value."""
 
     def __init__(self, *args: Any, kind: str = "text", context: str = "", **kwargs: Any) -> None:
         _kind(kind)
