@@ -294,3 +294,16 @@ def test_anonymous_callers_reveal_nothing(phones, world, client):
     assert client.get(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts").status_code == 401
     web = client.post(reverse("account_phone_reveal", args=[handler.pk]))
     assert web.status_code == 302 and PHONE not in web.content.decode()
+
+
+def test_without_a_key_file_an_account_without_phone_is_made_and_one_with_a_phone_is_refused(world, settings, tmp_path):
+    from yancheng.core.services import user_create
+
+    settings.IS_PRODUCTION = True
+    settings.YANCHENG_FIELD_KEYS_FILE = str(tmp_path / "absent.json")
+    clear_cache()
+    common = dict(password=None, role="handler", organisation=world.power_company, actor=None)
+    assert user_create(username="no_phone", **common).phone_digest == ""
+    with pytest.raises(FieldCryptoError, match="does not exist"):
+        user_create(username="with_phone", phone=PHONE, **common)
+    assert not User.objects.filter(username="with_phone").exists()
