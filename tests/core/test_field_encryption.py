@@ -12,8 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from yancheng.core.audit.models import AuditEvent
-from yancheng.core.crypto import FieldCryptoError, Sealed, digest_for
-from yancheng.core.crypto import rekey
+from yancheng.core.crypto import FieldCryptoError, Sealed, digest_for, rekey
 from yancheng.core.crypto.keys import clear_cache, load_ring
 from yancheng.core.errors import KeyUnavailableError, PermissionDeniedError
 from yancheng.core.models import EnterpriseContact, User
@@ -307,3 +306,14 @@ def test_without_a_key_file_an_account_without_phone_is_made_and_one_with_a_phon
     with pytest.raises(FieldCryptoError, match="does not exist"):
         user_create(username="with_phone", phone=PHONE, **common)
     assert not User.objects.filter(username="with_phone").exists()
+
+
+def test_a_dump_carries_the_token_and_loads_back_to_the_same_number(phones):
+    from django.core import serializers
+
+    handler, _contact = phones
+    dumped = serializers.serialize("json", [User.objects.get(pk=handler.pk)])
+    assert PHONE not in dumped and raw("core_user", "phone", handler.pk) in dumped
+    for obj in serializers.deserialize("json", dumped):
+        obj.save()
+    assert User.objects.get(pk=handler.pk).phone.reveal() == PHONE

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from yancheng.core.models import EnterpriseContact, User
 from yancheng.core.crypto import digest_for
+from yancheng.core.models import EnterpriseContact, User
 from yancheng.testing.world import build_world
 
 BEFORE = [("core", "0003_unit_partial_index"), ("notifications", "0001_notifications_initial")]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Model
 
-from yancheng.lib.fieldcrypt import KINDS, FieldCryptoError, Kind
+from yancheng.lib.fieldcrypt import KINDS, FieldCryptoError, Kind, token_key_id
 
 from .keys import load_ring
 
@@ -68,8 +68,6 @@ class Sealed:
 
     @property
     def key_id(self) -> str | None:
-        from yancheng.lib.fieldcrypt import token_key_id
-
         return token_key_id(self.token) if self.token else None
 
     def __str__(self) -> str:
@@ -139,7 +137,10 @@ class EncryptedTextField(_TextFieldBase):
     def to_python(self, value: Any) -> Sealed:
         if isinstance(value, Sealed):
             return value
-        return self.sealed(plain="" if value is None else str(value).strip())
+        text = "" if value is None else str(value).strip()
+        if token_key_id(text) is not None:  # loaddata of a dump: the token as it was stored
+            return self.sealed(token=text)
+        return self.sealed(plain=text)
 
     def get_prep_value(self, value: Any) -> str:
         if value is None or value == "":
