@@ -165,7 +165,10 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise ConflictError(_("用户名 %(u)s 已被使用。") % {"u": username}, field="username")
-        user.save()
+        try:
+            user.save()
+        except FieldCryptoError as exc:  # the phone cannot be encrypted: no key file
+            raise KeyUnavailableError(_("无法加密手机号：字段加密密钥不可用，请联系系统管理员。"), field="phone") from exc
         audit_record(
             "user.create",
             user,
