@@ -98,6 +98,7 @@ MATRIX: dict[str, Policy] = {
     "account_end_sessions": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
     "account_reset_password": Policy({"system_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
     "account_set_role": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "account_phone_reveal": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
     "account_unlock": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
     "account_reset_second_factor": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
     # --- audit trail: the audit administrator only ------------------------------------------------
@@ -117,6 +118,9 @@ MATRIX: dict[str, Policy] = {
     "enterprise_import_confirm": Policy(EVERYONE, ok=(405,)),
     "enterprise_import_template": Policy({"dispatcher", "system_admin"}),
     "enterprise_detail": Policy(ENTERPRISE_A_VISIBLE, kwargs=enterprise_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
+    "enterprise_contact_phone_reveal": Policy(  # POST only (tests/core/test_field_encryption.py)
+        set(), denied=405, kwargs=lambda w: {"pk": w.enterprise_a.pk, "contact_pk": 1}
+    ),
     "enterprise_edit": Policy(
         {"enterprise_a_user", "dispatcher", "system_admin"},
         kwargs=enterprise_a,
@@ -206,6 +210,8 @@ API_ROUTES = {
     "api:attachment_remove", "api:attachment_content", "api:api-root", "api_not_found",
     "api:cases_list", "api:cases_create", "api:cases_detail", "api:cases_timeline", "api:cases_action",
     "api:projects_list", "api:projects_detail", "api:projects_create", "api:projects_patch",
+    # encrypted phones: per-role behaviour in tests/core/test_field_encryption.py
+    "api:enterprise_contacts", "api:enterprise_contact_phone_reveal_endpoint", "api:account_phone_reveal_endpoint",
 }
 UNNAMED_ALLOWED = {"api/docs/"}  # the trailing-slash redirect of api_docs
 
@@ -372,11 +378,17 @@ def test_api_routes_refuse_anonymous_callers(client, route):
         "api:cases_action": "/api/v1/cases/1/actions/accept",
         "api:projects_detail": "/api/v1/projects/1",
         "api:projects_patch": "/api/v1/projects/1",
+        "api:enterprise_contacts": "/api/v1/enterprises/1/contacts",
+        "api:enterprise_contact_phone_reveal_endpoint": "/api/v1/enterprises/1/contacts/1/phone/reveal",
+        "api:account_phone_reveal_endpoint": "/api/v1/accounts/1/phone/reveal",
     }.get(route) or reverse(route)
     response = client.get(path)
     # The bare root is not an operation: it answers the JSON 404 to everyone.
     # The actions path takes only POST: a GET is 405 before anyone is asked who they are.
-    expected = {"api:api-root": (404,), "api:cases_action": (405,)}.get(route, (401, 302))
+    expected = {
+        "api:api-root": (404,), "api:cases_action": (405,),
+        "api:enterprise_contact_phone_reveal_endpoint": (405,), "api:account_phone_reveal_endpoint": (405,),
+    }.get(route, (401, 302))
     assert response.status_code in expected, (route, response.status_code)
 
 

@@ -351,6 +351,16 @@ YANCHENG_AUDIT_ANCHOR_FILE = env(
 # group robot URL, or any HTTPS endpoint that keeps what it receives).
 YANCHENG_AUDIT_WITNESS_URL = env("YANCHENG_AUDIT_WITNESS_URL", "") or ""
 
+# --- encrypted personal data (SPEC §12, docs/security.md) -----------------------------------
+# The keys of the field encryption (phones now, petitioners' data next) live in this file,
+# outside the database and its dumps; created (0600) on first use outside production,
+# required in production (`python manage.py field_keys init`). Keep the name ending in
+# _KEYS_FILE: `yancheng backup` takes every such file with it.
+YANCHENG_FIELD_KEYS_FILE = env("YANCHENG_FIELD_KEYS_FILE", str(DATA_DIR / "keys" / "field-keys.json")) or ""
+# aes-256-gcm (default) or sm4-gcm (商用密码, for installations assessed under 密评). A change
+# takes effect with the next `field_keys rotate`; `field_keys reencrypt` moves old values.
+YANCHENG_FIELD_CIPHER = env("YANCHENG_FIELD_CIPHER", "aes-256-gcm") or "aes-256-gcm"
+
 # --- background tasks ------------------------------------------------------------------------
 TASKS = {
     "default": {

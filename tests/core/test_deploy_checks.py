@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from yancheng.core.checks import no_superuser_in_production
+from yancheng.lib.fieldcrypt import new_ring, write_ring
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +25,10 @@ def _production_env(tmp_path):
         YANCHENG_AUDIT_KEY="a-production-checkpoint-key-for-the-check-only",
         DJANGO_SETTINGS_MODULE="yancheng.settings",
     )
+    # Field encryption keys are provisioned before a production start (docs/operations.md).
+    keys = tmp_path / "keys" / "field-keys.json"
+    if not keys.exists():
+        write_ring(keys, new_ring("aes-256-gcm"), create_only=True)
     return env
 
 
@@ -33,6 +38,17 @@ def test_check_deploy_reports_nothing_for_the_production_settings(tmp_path):
         env=_production_env(tmp_path), capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_the_field_key_file(tmp_path):
+    env = _production_env(tmp_path)
+    (tmp_path / "keys" / "field-keys.json").unlink()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0 and "yancheng.crypto.E001" in result.stdout + result.stderr
+    assert not (tmp_path / "keys" / "field-keys.json").exists()  # never made up on the spot
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

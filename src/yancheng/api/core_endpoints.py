@@ -16,10 +16,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.crypto import FieldCryptoError
+from yancheng.core.errors import KeyUnavailableError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
-from yancheng.core.selectors import get_enterprise_for, get_organisation_for
-from yancheng.core.services import enterprise_create, enterprise_update
+from yancheng.core.selectors import get_contact_for, get_enterprise_for, get_organisation_for
+from yancheng.core.services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
 
 from .guards import etag, expected_version
 from .pagination import Pagination
@@ -134,6 +135,21 @@ class EnterprisePatchIn(Schema):
     srdi_valid_until: date | None = None
     grade: Grade | None = Field(None)
     is_active: bool | None = Field(None)
+
+
+class ContactOut(Schema):
+    """An enterprise contact; the phone masked (reveal it with the POST endpoint)."""
+
+    id: int
+    name: str
+    title: str
+    phone_masked: str
+    email: str
+    is_primary: bool
+
+
+class PhoneRevealOut(Schema):
+    phone: str
 
 
 class OrganisationFilters(Schema):
@@ -353,6 +369,51 @@ def enterprise_patch(
     updated = _with_related(Enterprise.objects.filter(pk=updated.pk)).get()
     response["ETag"] = etag(updated.version)
     return _enterprise_out(updated)
+
+
+def _masked(value: Any) -> str:
+    try:
+        return str(value.masked)
+    except FieldCryptoError as exc:
+        raise KeyUnavailableError(_("无法解密该信息：字段加密密钥不可用，请联系系统管理员。")) from exc
+
+
+@router.get("/enterprises/{enterprise_id}/contacts", response=list[ContactOut], summary="企业联系人（电话已脱敏）")
+def enterprise_contacts(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+    enterprise = _enterprise_for(_user(request), enterprise_id)
+    return [
+        {"id": c.pk, "name": c.name, "title": c.title, "phone_masked": _masked(c.phone), "email": c.email,
+         "is_primary": c.is_primary}
+        for c in enterprise.contacts.all()
+    ]
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/contacts/{contact_id}/phone/reveal",
+    response=PhoneRevealOut,
+    summary="显示联系人完整电话（留痕）",
+)
+def enterprise_contact_phone_reveal_endpoint(
+    request: HttpRequest, enterprise_id: int, contact_id: int, response: HttpResponse
+) -> dict[str, Any]:
+    """The full number of one contact. Audited (who, whose number, when); 403 for a user
+    who sees the enterprise but may not read its contacts' numbers, 404 for one who does
+    not see it."""
+    contact = get_contact_for(_user(request), enterprise_id, contact_id)
+    phone = enterprise_contact_phone_reveal(contact, actor=_user(request))
+    response["Cache-Control"] = "no-store"
+    return {"phone": phone}
+
+
+@router.post("/accounts/{user_id}/phone/reveal", response=PhoneRevealOut, summary="显示账号完整手机号（留痕）")
+def account_phone_reveal_endpoint(request: HttpRequest, user_id: int, response: HttpResponse) -> dict[str, Any]:
+    """The full phone number of an account, for the system administrator; audited. Others
+    get 403 (their attempt is audited too)."""
+    from yancheng.core.security.services import account_phone_reveal_by_id
+
+    phone = account_phone_reveal_by_id(user_id, actor=_user(request))
+    response["Cache-Control"] = "no-store"
+    return {"phone": phone}
 
 
 class _MappedQuerySet:

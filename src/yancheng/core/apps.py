@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import calendar, checks, tasks  # noqa: F401 - checks registers itself
+        from .crypto import checks as crypto_checks  # noqa: F401 - registers itself
 
         calendar.install()
         tasks.register()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from yancheng.lib.fieldcrypt import FieldCryptoError
+
 
 class DomainError(Exception):
     code = "domain_error"
@@ -38,3 +40,12 @@ class ConflictError(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class KeyUnavailableError(DomainError, FieldCryptoError):
+    """An encrypted value cannot be read or written: the field key file is missing, lacks
+    the key the value was made with, or the value does not authenticate. Never shown as an
+    empty value; the technical cause is the exception's ``__cause__``."""
+
+    code = "field_key_unavailable"
+    http_status = 503

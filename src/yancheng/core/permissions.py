@@ -134,6 +134,10 @@ rules.add_perm("core.change_enterprise", can_change_enterprise)
 # An enterprise keeps its own address, legal representative and contacts up to date.
 rules.add_perm("core.change_enterprise_contacts", can_change_enterprise | is_own_enterprise)
 rules.add_perm("core.import_enterprises", can_register_enterprises)
+# Reading a contact's full phone number (SPEC §12: masked everywhere, revealed one at a
+# time and audited): the enterprise itself and business staff who see the enterprise; not
+# the system administrator, who keeps the master data but has no need to call anyone.
+rules.add_perm("core.reveal_contact_phone", is_own_enterprise | (is_business_staff & enterprise_is_visible))
 rules.add_perm("core.view_organisation_tree", is_system_admin | is_security_admin | is_business_staff)
 rules.add_perm("core.manage_organisations", is_system_admin)
 rules.add_perm("core.manage_users", is_system_admin)

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Enterprise, Organisation
+from .crypto import digest_for, looks_like_phone
+from .models import Enterprise, EnterpriseContact, Organisation
 
 ENTERPRISE_SORTS = {
     "name": "name",
@@ -42,7 +43,11 @@ class EnterpriseFilters:
 def enterprise_list(user: Any, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.visible_to(user).select_related("region", "park")
     if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(uscc__icontains=filters.q.upper()))
+        match = Q(name__icontains=filters.q) | Q(uscc__icontains=filters.q.upper())
+        if looks_like_phone(filters.q):  # a contact's phone, through the blind index
+            digest = digest_for(EnterpriseContact, "phone", filters.q)
+            match |= Q(pk__in=EnterpriseContact.objects.filter(phone_digest=digest).values("enterprise_id"))
+        qs = qs.filter(match)
     if filters.region:
         qs = qs.filter(region__code=filters.region)
     if filters.park.isdigit():
@@ -64,6 +69,15 @@ def enterprise_list(user: Any, filters: EnterpriseFilters) -> QuerySet[Enterpris
         )
     order = ENTERPRISE_SORTS.get(filters.sort, "name")
     return qs.order_by(order, "pk").distinct() if filters.chain else qs.order_by(order, "pk")
+
+
+def get_contact_for(user: Any, enterprise_pk: Any, contact_pk: Any) -> EnterpriseContact:
+    """A contact of an enterprise the user may see (else 404)."""
+    enterprise = get_enterprise_for(user, enterprise_pk)
+    try:
+        return EnterpriseContact.objects.select_related("enterprise").get(pk=int(contact_pk), enterprise=enterprise)
+    except (EnterpriseContact.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def get_enterprise_for(user: Any, pk: Any, *, write: bool = False) -> Enterprise:

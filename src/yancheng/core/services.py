@@ -17,8 +17,9 @@ from yancheng.lib import uscc as uscc_lib
 
 from . import bulk
 from .audit.services import AuditEntry, audit_record, audit_record_many
-from .errors import ConflictError, DomainError, PermissionDeniedError, ValidationFailed
-from .models import Enterprise, IndustryChain, Organisation, Region, Role, User
+from .crypto import FieldCryptoError, Sealed
+from .errors import ConflictError, DomainError, KeyUnavailableError, PermissionDeniedError, ValidationFailed
+from .models import Enterprise, EnterpriseContact, IndustryChain, Organisation, Region, Role, User
 from .models.users import ADMIN_ROLES
 
 
@@ -164,7 +165,10 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise ConflictError(_("用户名 %(u)s 已被使用。") % {"u": username}, field="username")
-        user.save()
+        try:
+            user.save()
+        except FieldCryptoError as exc:  # the phone cannot be encrypted: no key file
+            raise KeyUnavailableError(_("无法加密手机号：字段加密密钥不可用，请联系系统管理员。"), field="phone") from exc
         _remember_password(user)
         audit_record(
             "user.create",
@@ -555,3 +559,30 @@ def enterprise_update(
             after = locked.to_audit() | {"chains": sorted(c.code for c in locked.chains.all())}
             audit_record("enterprise.update", locked, actor=actor, before=before, after=after)
     return locked
+
+
+# --- encrypted personal data (SPEC §12) -----------------------------------------------------
+
+
+def reveal_sealed(value: Sealed) -> str:
+    """The plain value, or a clear KeyUnavailableError (503): never an empty string for a
+    value that is there but cannot be read."""
+    try:
+        return value.reveal()
+    except FieldCryptoError as exc:
+        raise KeyUnavailableError(_("无法解密该信息：字段加密密钥不可用，请联系系统管理员。")) from exc
+
+
+def enterprise_contact_phone_reveal(contact: EnterpriseContact, *, actor: Any) -> str:
+    """Show one contact's full phone number to someone who may call them. Lists show it
+    masked; every reveal is audited: who, whose number, when (PIPL art. 51; 等保 8.1.4.3)."""
+    _require(actor, "core.reveal_contact_phone", contact.enterprise)
+    with transaction.atomic():
+        plain = reveal_sealed(contact.phone)
+        audit_record(
+            "enterprise_contact.phone_reveal",
+            contact,
+            actor=actor,
+            after={"enterprise": contact.enterprise_id, "field": "phone"},
+        )
+    return plain

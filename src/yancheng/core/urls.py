@@ -14,5 +14,10 @@ urlpatterns = [
     path("enterprises/import/confirm/", views.enterprise_import_confirm, name="enterprise_import_confirm"),
     path("enterprises/import/template.xlsx", views.enterprise_import_template, name="enterprise_import_template"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path(
+        "enterprises/<int:pk>/contacts/<int:contact_pk>/phone/",
+        views.enterprise_contact_phone_reveal_view,
+        name="enterprise_contact_phone_reveal",
+    ),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit_view, name="enterprise_edit"),
 ]

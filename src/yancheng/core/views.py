@@ -21,17 +21,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.lib.xlsx import XlsxError, write_workbook
 
 from . import importers, staged_import
+from .crypto import FieldCryptoError
 from .errors import DomainError
 from .forms import EnterpriseForm, EnterpriseImportForm, EnterpriseSelfServiceForm
 from .models import Enterprise, IndustryChain, Organisation, Region, Role
 from .selectors import (
     EnterpriseFilters,
     enterprise_list,
+    get_contact_for,
     get_enterprise_for,
     get_organisation_for,
     organisation_tree,
 )
-from .services import enterprise_create, enterprise_update
+from .services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
 
 PAGE_SIZE = 50
 
@@ -205,18 +207,60 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_GET
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enterprise = get_enterprise_for(request.user, pk)
+    return _enterprise_detail_page(request, get_enterprise_for(request.user, pk))
+
+
+def _masked(value: Any) -> str:
+    try:
+        return str(value.masked)
+    except FieldCryptoError:
+        return str(_("（无法解密）"))
+
+
+def _enterprise_detail_page(
+    request: HttpRequest, enterprise: Enterprise, *, revealed: tuple[int, str] | None = None
+) -> HttpResponse:
+    can_reveal = rules.has_perm("core.reveal_contact_phone", request.user, enterprise)
+    contacts = [
+        {
+            "contact": c,
+            "phone": _masked(c.phone),
+            "revealed": revealed[1] if revealed and revealed[0] == c.pk else "",
+            "can_reveal": can_reveal and bool(c.phone),
+        }
+        for c in enterprise.contacts.all()
+    ]
     return render(
         request,
         "core/enterprise_detail.html",
         {
             "enterprise": enterprise,
             "chains": list(enterprise.chains.all()),
-            "contacts": list(enterprise.contacts.all()),
+            "contacts": contacts,
             "can_change": rules.has_perm("core.change_enterprise", request.user, enterprise),
             "can_self_service": rules.has_perm("core.change_enterprise_contacts", request.user, enterprise),
         },
     )
+
+
+@login_required
+@require_POST
+def enterprise_contact_phone_reveal_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """POST only: an explicit, audited action. Answers with the detail page showing the one
+    number, not cached by the browser. A contact of an enterprise the user cannot see: 404."""
+    contact = get_contact_for(request.user, pk, contact_pk)
+    try:
+        phone = enterprise_contact_phone_reveal(contact, actor=request.user)
+    except DomainError as exc:
+        if exc.http_status == 403:
+            raise PermissionDenied(str(exc.message)) from exc
+        messages.error(request, str(exc.message))
+        response = _enterprise_detail_page(request, contact.enterprise)
+        response.status_code = exc.http_status
+        return response
+    response = _enterprise_detail_page(request, contact.enterprise, revealed=(contact.pk, phone))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _apply_domain_error(form: Any, exc: DomainError) -> None:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto.fields import BlindIndexField, EncryptedTextField, SealedFieldsMixin
 from .organisations import Organisation, Region
 
 if TYPE_CHECKING:
@@ -132,13 +133,14 @@ class Enterprise(models.Model):
         }
 
 
-class EnterpriseContact(models.Model):
+class EnterpriseContact(SealedFieldsMixin, models.Model):
     """A named contact person of an enterprise (not necessarily a user of the system)."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("姓名"), max_length=64)
     title = models.CharField(_("职务"), max_length=64, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = EncryptedTextField(_("电话"), kind="phone", blank=True)  # SPEC §12: encrypted, masked
+    phone_digest = BlindIndexField(source="phone")
     email = models.EmailField(_("邮箱"), blank=True)
     is_primary = models.BooleanField(_("主要联系人"), default=False)
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto.fields import BlindIndexField, EncryptedTextField, SealedFieldsMixin
 from .organisations import Organisation
 
 
@@ -33,7 +34,7 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 SECOND_FACTOR_ROLES = frozenset(set(Role) - {Role.ENTERPRISE})
 
 
-class User(AbstractUser):
+class User(SealedFieldsMixin, AbstractUser):
     """A person who logs in. Belongs to exactly one organisation and holds one role."""
 
     organisation = models.ForeignKey(
@@ -41,7 +42,10 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+    # Encrypted at rest (SPEC §12): reads give a Sealed value whose str() is masked;
+    # find a user by phone through phone_digest (core.crypto.digest_for).
+    phone = EncryptedTextField(_("手机号"), kind="phone", blank=True)
+    phone_digest = BlindIndexField(source="phone")
     enforcement_certificate_no = models.CharField(_("执法证号"), max_length=32, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)

@@ -34,7 +34,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("pk", "created_at", "channel", "masked_target", "title", "status", "attempts", "last_error")
     list_filter = ("status", "channel")
-    list_select_related = ("organisation_channel__organisation",)
+    list_select_related = ("organisation_channel__organisation", "notification__recipient")
     fields = ("channel", "masked_target", "verb", "title", "status", "attempts", "last_error", "next_attempt_at", "sent_at")
     readonly_fields = fields
 

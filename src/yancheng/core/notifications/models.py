@@ -163,8 +163,8 @@ class Delivery(models.Model):
         related_name="deliveries",
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
-    # Email address or phone number; for robots the URL is read from the channel at
-    # sending time and never copied here.
+    # Email address. Never a phone (SMS: the recipient's encrypted phone is read at sending
+    # time) nor, for robots, the URL (read from the channel at sending time).
     target = models.CharField(_("发送对象"), max_length=255, blank=True)
     verb = models.CharField(_("类型"), max_length=64, blank=True)
     title = models.CharField(_("标题"), max_length=200)
@@ -208,13 +208,20 @@ class Delivery(models.Model):
     def target_display(self) -> str:
         """Who or where, masked: phones and webhook keys are never shown in full."""
         if self.channel == self.Channel.SMS:
-            return mask_phone(self.target)
+            recipient = self.notification.recipient if self.notification is not None else None
+            return recipient.phone.masked if recipient is not None and recipient.phone else "—"
+
         if self.channel == self.Channel.EMAIL:
             return mask_email(self.target)
         channel = self.organisation_channel
         if channel is None:
             return "—"
         return f"{channel.organisation} · {channel.name} · {channel.webhook_display}"
+
+    def sms_phone(self) -> str:
+        """The number an SMS goes to: the recipient's phone now, decrypted for the gateway."""
+        recipient = self.notification.recipient if self.notification is not None else None
+        return recipient.phone.reveal() if recipient is not None else ""
 
     @property
     def can_retry(self) -> bool:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core import bulk
 from yancheng.core.audit.services import AuditEntry, audit_record, audit_record_many
+from yancheng.core.crypto import FieldCryptoError
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation
 
@@ -152,9 +153,8 @@ def notify(
                     Delivery(notification=notification, channel=Delivery.Channel.EMAIL, target=user.email, **queued)
                 )
             if sms and user.phone:
-                deliveries.append(
-                    Delivery(notification=notification, channel=Delivery.Channel.SMS, target=user.phone, **queued)
-                )
+                # No copy of the phone: it stays encrypted on the user and is read at sending time.
+                deliveries.append(Delivery(notification=notification, channel=Delivery.Channel.SMS, **queued))
         for robot in audience.robots:
             deliveries.append(Delivery(organisation_channel=robot, channel=robot.kind, **queued))
         deliveries = Delivery.objects.bulk_create(deliveries)
@@ -212,7 +212,13 @@ def _send(delivery: Delivery) -> None:
     if delivery.channel == Delivery.Channel.EMAIL:
         channels.send_email(to=delivery.target, title=delivery.title, body=delivery.body, url=delivery.url)
     elif delivery.channel == Delivery.Channel.SMS:
-        channels.send_sms(phone=delivery.target, title=delivery.title, url=delivery.url)
+        try:
+            phone = delivery.sms_phone()
+        except FieldCryptoError as exc:
+            raise channels.DeliveryError(_("无法读取收件人的手机号：字段加密密钥不可用。")) from exc
+        if not phone:
+            raise channels.DeliveryError(_("收件人已没有手机号。"))
+        channels.send_sms(phone=phone, title=delivery.title, url=delivery.url)
     else:
         robot = delivery.organisation_channel
         assert robot is not None  # the check constraint
@@ -592,8 +598,7 @@ def notify_many(messages: Sequence[Message], *, actor: Any, defer_audit: bool = 
                     own.append(Delivery(notification_id=notification.pk, channel=Delivery.Channel.EMAIL,
                                         target=user.email, **queued))
                 if message.sms and user.phone:
-                    own.append(Delivery(notification_id=notification.pk, channel=Delivery.Channel.SMS,
-                                        target=user.phone, **queued))
+                    own.append(Delivery(notification_id=notification.pk, channel=Delivery.Channel.SMS, **queued))
             # Robots in id order across the message's organisations, as notify reads them.
             for robot in sorted((r for pk in ids for r in robots.get(pk, [])), key=lambda r: r.pk):
                 own.append(Delivery(organisation_channel_id=robot.pk, channel=robot.kind, **queued))

@@ -104,7 +104,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 def delivery_list(request: HttpRequest) -> HttpResponse:
     _require_perm(request, "notifications.view_deliveries")
     form = DeliveryFilterForm(request.GET)
-    deliveries = Delivery.objects.select_related("organisation_channel__organisation").order_by("-created_at", "-pk")
+    deliveries = Delivery.objects.select_related("organisation_channel__organisation", "notification__recipient").order_by("-created_at", "-pk")
     if form.is_valid():
         if form.cleaned_data["status"]:
             deliveries = deliveries.filter(status=form.cleaned_data["status"])

@@ -25,6 +25,9 @@ PERMS = {
     "security.unlock_account": is_security_admin,
     "security.reset_second_factor": is_security_admin,
     "security.view_failed_logins": is_security_admin,
+    # The full phone number of an account (masked elsewhere; each reveal audited): the
+    # system administrator, who runs business accounts and must reach their holders.
+    "security.reveal_account_phone": is_system_admin,
 }
 
 for _name, _predicate in PERMS.items():

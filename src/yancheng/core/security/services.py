@@ -14,10 +14,16 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.models.users import ADMIN_ROLES
-from yancheng.core.services import user_create, user_set_active, user_set_password, user_set_role
+from yancheng.core.services import (
+    reveal_sealed,
+    user_create,
+    user_set_active,
+    user_set_password,
+    user_set_role,
+)
 
 from .permissions import has_perm
 from .sessions import end_all_sessions
@@ -182,3 +188,23 @@ def otp_device_enrol(user: User, *, key: str, last_t: int, actor: Any) -> Any:
         )
         audit_record("user.enrol_second_factor", user, actor=actor, after={"device": device.persistent_id})
     return device
+
+
+def account_phone_reveal(user: User, *, actor: Any) -> str:
+    """The full phone number of an account, for the system administrator. Shown masked
+    everywhere else; each reveal is audited (who revealed whose number, when)."""
+    _require(actor, "security.reveal_account_phone", user)
+    with transaction.atomic():
+        plain = reveal_sealed(user.phone)
+        audit_record("user.phone_reveal", user, actor=actor, after={"field": "phone"})
+    return plain
+
+
+def account_phone_reveal_by_id(user_id: int, *, actor: Any) -> str:
+    """As ``account_phone_reveal``, for the API: who may not reveal gets 403 (audited)
+    whether or not the account exists; who may, 404 for an unknown account."""
+    _require(actor, "security.reveal_account_phone")
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFoundError(_("账号不存在。"))
+    return account_phone_reveal(user, actor=actor)

@@ -23,6 +23,7 @@ urlpatterns = [
         "accounts/manage/<int:pk>/password/", views.account_password_reset_view, name="account_reset_password"
     ),
     path("accounts/manage/<int:pk>/role/", views.account_set_role_view, name="account_set_role"),
+    path("accounts/manage/<int:pk>/phone/", views.account_phone_reveal_view, name="account_phone_reveal"),
     path("accounts/manage/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
     path(
         "accounts/manage/<int:pk>/second-factor/reset/",

@@ -132,6 +132,8 @@ class ContextWordValidator:
         words: set[str] = set()
         for attr in ("username", "full_name", "first_name", "last_name", "phone"):
             value = getattr(user, attr, "") or ""
+            if hasattr(value, "reveal"):  # an encrypted field (the phone): its plain value
+                value = value.reveal()
             if value:
                 words.add(_normalise(str(value)))
         email = getattr(user, "email", "") or ""

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.middleware import client_ip
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
+from yancheng.core.crypto import FieldCryptoError, digest_for, looks_like_phone
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Role, User
 from yancheng.core.services import user_set_password
@@ -43,6 +44,7 @@ from .permissions import has_perm
 from .services import (
     account_create,
     account_end_sessions,
+    account_phone_reveal,
     account_reset_password,
     account_reset_second_factor,
     account_set_active,
@@ -374,9 +376,10 @@ def _account_queryset(request: HttpRequest) -> QuerySet[User]:
     qs = User.objects.select_related("organisation").order_by("username")
     q = request.GET.get("q", "").strip()[:64]
     if q:
-        qs = qs.filter(
-            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(organisation__name__icontains=q)
-        )
+        match = Q(username__icontains=q) | Q(full_name__icontains=q) | Q(organisation__name__icontains=q)
+        if looks_like_phone(q):  # by phone: through the blind index, the number is never in the database
+            match |= Q(phone_digest=digest_for(User, "phone", q))
+        qs = qs.filter(match)
     role = request.GET.get("role", "")
     if role in Role.values:
         qs = qs.filter(role=role)
@@ -391,7 +394,11 @@ def account_list(request: HttpRequest) -> HttpResponse:
     users = list(page.object_list)
     locked = _locked_usernames([u.username for u in users])
     with_device = _users_with_device([u.pk for u in users])
-    rows = [{"user": u, "locked": u.username in locked, "has_device": u.pk in with_device} for u in users]
+    rows = [
+        {"user": u, "locked": u.username in locked, "has_device": u.pk in with_device,
+         "phone": _masked_or_unreadable(u.phone)}
+        for u in users
+    ]
     query = urlencode(
         {k: v for k, v in {"q": request.GET.get("q", ""), "role": request.GET.get("role", "")}.items() if v}
     )
@@ -446,13 +453,19 @@ def _get_account(pk: int) -> User:
 @require_GET
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "security.view_accounts")
-    account = _get_account(pk)
+    return _account_detail_page(request, _get_account(pk))
+
+
+def _account_detail_page(request: HttpRequest, account: User, *, revealed_phone: str = "") -> HttpResponse:
     user = request.user
     return render(
         request,
         "security/account_detail.html",
         {
             "account": account,
+            "phone_masked": _masked_or_unreadable(account.phone),
+            "revealed_phone": revealed_phone,
+            "can_reveal_phone": has_perm("security.reveal_account_phone", user, account),
             "locked": bool(_locked_usernames([account.username])),
             "has_device": bool(_users_with_device([account.pk])),
             "role_form": AccountRoleForm(initial={"role": account.role}),
@@ -470,6 +483,36 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_self": account.pk == user.pk,
         },
     )
+
+
+def _masked_or_unreadable(value: Any) -> str:
+    """The masked phone for a page, or a visible marker when the key cannot read it (the
+    page still works; the reveal action answers with the clear error)."""
+    try:
+        return str(value.masked)
+    except FieldCryptoError:
+        return str(_("（无法解密）"))
+
+
+@login_required
+@require_POST
+def account_phone_reveal_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """POST only (an explicit, audited action): the detail page with the full number, not
+    cached by the browser."""
+    _require(request, "security.view_accounts")
+    account = _get_account(pk)
+    try:
+        phone = account_phone_reveal(account, actor=request.user)
+    except DomainError as exc:
+        if exc.http_status == 403:
+            raise PermissionDenied(str(exc.message)) from exc
+        messages.error(request, str(exc.message))
+        response = _account_detail_page(request, account)
+        response.status_code = exc.http_status
+        return response
+    response = _account_detail_page(request, account, revealed_phone=phone)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _run(request: HttpRequest, pk: int, success: str, action: Any) -> HttpResponseBase:

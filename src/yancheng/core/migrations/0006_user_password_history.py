@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_unit_partial_index'),
+        ('core', '0005_encrypt_existing_phones'),
     ]
 
     operations = [
