@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import DB_INT_MAX, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.selectors import get_enterprise_for, get_organisation_for
 from yancheng.core.services import enterprise_create, enterprise_update
@@ -101,7 +101,7 @@ class EnterpriseCreateIn(Schema):
     uscc: str = Field(..., min_length=1, max_length=32, description="统一社会信用代码（18 位）")
     name: str = Field(..., min_length=1, max_length=128)
     region: str = Field(..., max_length=12, description="所在区划代码（GB/T 2260）")
-    park: int | None = Field(None, ge=1, description="所在园区的机构 id")
+    park: int | None = Field(None, ge=1, le=DB_INT_MAX, description="所在园区的机构 id")
     chains: list[str] = Field(default_factory=list, max_length=50, description="产业链编码")
     legal_representative: str = Field("", max_length=64)
     address: str = Field("", max_length=255)
@@ -122,7 +122,7 @@ class EnterprisePatchIn(Schema):
 
     name: str | None = Field(None, min_length=1, max_length=128)
     region: str | None = Field(None, max_length=12)
-    park: int | None = Field(None, ge=1)
+    park: int | None = Field(None, ge=1, le=DB_INT_MAX)
     chains: list[str] | None = Field(None, max_length=50)
     legal_representative: str | None = Field(None, max_length=64)
     address: str | None = Field(None, max_length=255)
@@ -139,13 +139,13 @@ class EnterprisePatchIn(Schema):
 class OrganisationFilters(Schema):
     kind: Literal["government", "office", "department", "park", "utility", "enterprise"] | None = None
     region: str | None = Field(None, max_length=12, description="区划代码")
-    parent: int | None = Field(None, ge=1, description="上级机构 id")
+    parent: int | None = Field(None, ge=1, le=DB_INT_MAX, description="上级机构 id")
 
 
 class EnterpriseFilters(Schema):
     q: str | None = Field(None, max_length=64, description="名称包含或统一社会信用代码")
     region: str | None = Field(None, max_length=12, description="区划代码（含下级）")
-    park: int | None = Field(None, ge=1, description="园区机构 id")
+    park: int | None = Field(None, ge=1, le=DB_INT_MAX, description="园区机构 id")
     grade: Grade | None = None
     chain: str | None = Field(None, max_length=32, description="产业链编码")
 

@@ -40,6 +40,10 @@ class ConflictError(DomainError):
     http_status = 409
 
 
+# The signed 64-bit range of the databases' integer columns (BigAutoField ids included).
+DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
+
+
 def error_payload(code: str, message: Any, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The API's JSON error body (docs/api.md); defined here so that the input guard below
     the API (core.middleware) answers in the same format."""

@@ -15,7 +15,7 @@ from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .errors import bad_input_message, error_payload
+from .errors import DB_INT_MAX, DB_INT_MIN, bad_input_message, error_payload
 
 logger = logging.getLogger("yancheng.request")
 
@@ -82,9 +82,6 @@ class InputGuardMiddleware:
             return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
         html = render_to_string("400.html", {"message": message})
         return HttpResponseBadRequest(html)
-
-
-DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
 
 
 def _refuse_integers_out_of_range(
