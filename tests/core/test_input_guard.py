@@ -114,6 +114,33 @@ def test_a_multipart_api_upload_without_a_boundary_answers_400_json(world_once):
     assert "multipart" in response.json()["error"]["message"] and "上传" not in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    ["multipart/form-data", 'multipart/form-data; boundary=""', "multipart/form-data; charset=utf-8",
+     "multipart/form-data; boundary=" + "b" * 100],
+)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello',
+        b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n',
+        b"garbage",
+    ],
+    ids=["no-closing-boundary", "headers-only", "garbage"],
+)
+def test_broken_multipart_bodies_never_answer_5xx(world_once, web, content_type, body):
+    client = api_client_for(world_once.users["enterprise_a"])
+    api_url = f"/api/v1/objects/core.enterprise/{world_once.enterprise_a.pk}/attachments"
+    answers = [
+        client.client.generic("POST", api_url, body, content_type=content_type, headers=client._headers(None)),
+        web.generic("POST", "/cases/new/", body, content_type=content_type),
+    ]
+    for response in answers:
+        assert 400 <= response.status_code < 500 or response.status_code == 200, response.status_code
+    if "boundary=b" not in content_type:  # no valid boundary at all: the guard's 400
+        assert [r.status_code for r in answers] == [400, 400]
+
+
 def test_a_well_formed_multipart_upload_still_works(world_once):
     client = api_client_for(world_once.users["enterprise_a"])
     response = client.post_multipart(

@@ -97,8 +97,8 @@ def _refuse_integers_out_of_range(
 
 def _malformed_multipart(request: HttpRequest) -> MultiPartParserError | None:
     content_type = request.META.get("CONTENT_TYPE", "")
-    if not content_type.lower().startswith("multipart/"):
-        return None
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None  # the only multipart type Django parses; others leave POST empty
     try:
         # The constructor checks the Content-Type, the boundary and the length, and
         # reads nothing; no upload handlers are involved.
