@@ -37,11 +37,91 @@ def webp() -> bytes:
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
+def handmade_pdf(objects: list[bytes], *, extra: bytes = b"") -> bytes:
+    """A PDF with a classic cross-reference table: ``objects[i]`` is the body of object
+    i + 1 (object 1 is the catalog). ``extra`` goes after the objects, outside the table."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    out += extra
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
+    return bytes(out)
+
+
+_PAGES = [
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+]
+
+
 def pdf(extra: bytes = b"") -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n" + extra + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    """An ordinary one-page PDF (``extra``: raw bytes smuggled in outside the objects)."""
+    return handmade_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", *_PAGES], extra=extra)
+
+
+def reportlab_pdf() -> bytes:
+    """A PDF as a real producer writes it (compressed content, fonts, Chinese text)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.setFont("STSong-Light", 16)
+    page.drawString(72, 760, "雁城 整改报告")
+    page.linkURL("https://www.example.gov.cn/", (72, 700, 300, 720))
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def pdf_open_action_hex_escaped() -> bytes:
+    """The probe's file: the catalog opens with JavaScript, its names hex-escaped
+    (``/J#61vaScript`` is ``/JavaScript``), so no byte pattern of the name appears."""
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >> >>"
+    return handmade_pdf([catalog, *_PAGES])
+
+
+def pdf_javascript_in_object_stream() -> bytes:
+    """The probe's other file: the JavaScript action (object 4) lives inside a
+    Flate-compressed object stream (object 5), which only a cross-reference stream
+    (object 6) can point into; the catalog opens with it."""
+    action = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    header = b"4 0 "
+    objstm_data = zlib.compress(header + action)
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        2: _PAGES[0],
+        3: _PAGES[1],
+        5: b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(header), len(objstm_data)) + objstm_data + b"\nendstream",
+    }
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number, body in bodies.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[6] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    for number in range(1, 7):
+        if number == 4:
+            rows.append(struct.pack(">BIH", 2, 5, 0))  # compressed: in stream 5, index 0
+        else:
+            rows.append(struct.pack(">BIH", 1, offsets[number], 0))
+    xref_data = zlib.compress(b"".join(rows))
+    out += (
+        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(xref_data) + xref_data + b"\nendstream\nendobj\n"
     )
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[6]
+    return bytes(out)
 
 
 def docx() -> bytes:

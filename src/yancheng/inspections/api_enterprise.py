@@ -122,7 +122,7 @@ class DepartmentOut(Schema):
     lead: bool
 
 
-class ItemOut(Schema):
+class EnterpriseSideItemOut(Schema):
     code: str
     name: str
 
@@ -136,7 +136,7 @@ class VisitOut(Schema):
     kind: str
     kind_display: str
     purpose: str
-    items: list[ItemOut]
+    items: list[EnterpriseSideItemOut]
     legal_basis: str
     in_plan: bool
     outside_plan_reason: str

@@ -17,7 +17,7 @@ may not import ``yancheng.api``."""
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import rules
 from django.db.models import Q, QuerySet
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 
 from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Role
@@ -140,7 +140,7 @@ class Ref(Schema):
     name: str
 
 
-class EnterpriseOut(Schema):
+class InspectorEnterpriseOut(Schema):
     id: int
     uscc: str
     name: str
@@ -149,7 +149,7 @@ class EnterpriseOut(Schema):
     grade_display: str
 
 
-class CapOut(Schema):
+class InspectorCapOut(Schema):
     scope: str
     label: str
     item: int | None
@@ -188,8 +188,8 @@ class JointOut(Schema):
 class PreviewOut(Schema):
     year: int
     department: Ref | None
-    caps: list[CapOut]
-    total: CapOut | None
+    caps: list[InspectorCapOut]
+    total: InspectorCapOut | None
     quiet_periods: list[QuietOut]
     plan_entries: list[PlanEntryOut]
     joint_proposals: list[JointOut]
@@ -200,7 +200,7 @@ class PreviewOut(Schema):
 
 
 class LookupOut(Schema):
-    enterprise: EnterpriseOut
+    enterprise: InspectorEnterpriseOut
     found_by: str
     code: str | None = Field(None, description="扫到的有效监督码令牌（按监督码找到时）")
     preview: PreviewOut
@@ -215,14 +215,14 @@ class InspectorOut(Schema):
     certificate_no: str
 
 
-class ItemOut(Schema):
+class InspectorItemOut(Schema):
     id: int
     code: str
     name: str
     department: int
 
 
-class AlertOut(Schema):
+class InspectorAlertOut(Schema):
     id: int
     kind: str
     kind_display: str
@@ -250,7 +250,7 @@ class RegistrationOut(RegistrationItemOut):
     enterprise_uscc: str
     departments: list[Ref]
     inspectors: list[InspectorOut]
-    items: list[ItemOut]
+    items: list[InspectorItemOut]
     purpose: str
     legal_basis: str
     plan_entry: int | None
@@ -267,7 +267,7 @@ class RegistrationOut(RegistrationItemOut):
     result: str
     registered_by: str
     registered_at: datetime
-    alerts: list[AlertOut]
+    alerts: list[InspectorAlertOut]
 
 
 class RegisterIn(Schema):
@@ -304,8 +304,15 @@ class FinishIn(Schema):
     ended_at: datetime | None = None
 
 
+# Inline in the schema: an enum is a component named after its class, and cases' ``Status``
+# already holds that name (tests/api/test_schema_components.py).
+_InspectionStatus = Annotated[
+    Inspection.Status, WithJsonSchema({"type": "string", "enum": [s.value for s in Inspection.Status]})
+]
+
+
 class RegistrationFilters(Schema):
-    status: Inspection.Status | None = None
+    status: _InspectionStatus | None = None
     kind: InspectionKind | None = None
     enterprise: int | None = Field(None, ge=1, le=_MAX_ID)
     mine: bool | None = Field(None, description="只看我参加的")

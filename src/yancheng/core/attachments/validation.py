@@ -4,7 +4,10 @@ The type is decided by the bytes, never by the name: the file must start with th
 signature of an allowed type (JPEG, PNG, GIF, WebP, PDF, DOCX, XLSX) or be plain text
 (TXT, CSV), and the name's extension must agree with it. Markup that a browser would
 run (HTML, SVG, script) is refused wherever it appears, so a polyglot such as a PDF
-carrying an HTML page is refused too. Office files are ZIP archives: their entry count
+carrying an HTML page is refused too. A PDF is parsed (pypdf: names decoded, so
+``/J#61vaScript`` is ``/JavaScript``; object streams decompressed) and every object it
+holds is walked: JavaScript, launch, embedded-file, rich-media, form-submission and
+automatic (``/AA``) actions refuse it, and so does a PDF that cannot be parsed. Office files are ZIP archives: their entry count
 and uncompressed size are checked from the directory and then by decompressing with a
 budget, before anything else reads them (zip bombs). Legacy .doc/.xls (OLE, which can
 carry macros) and macro-enabled Office files are not accepted.
@@ -22,6 +25,9 @@ from typing import BinaryIO
 import puremagic
 from django.conf import settings
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 from yancheng.core.errors import DomainError, ValidationFailed
 
@@ -63,6 +69,17 @@ _MARKUP_MARKERS = (
     b"<?php", b"<%@", b"<meta http-equiv",
 )
 _PDF_ACTIVE_MARKERS = (b"/javascript", b"/launch", b"/embeddedfile", b"/richmedia")
+# Names (decoded) that make a PDF act rather than show: scripts, programs, embedded files,
+# automatic actions (/AA: on open, close, print, page view …), form submission and XFA.
+# An /OpenAction that is a plain destination (a page to show) stays allowed; one that is
+# a script is caught by its /S /JavaScript.
+_PDF_ACTIVE_NAMES = frozenset({
+    "/JavaScript", "/JS", "/AA", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia",
+    "/SubmitForm", "/ImportData", "/GoToE", "/XFA", "/Rendition", "/Movie", "/Sound",
+})
+# Walking budget: a PDF is small (the upload limit), but its object graph must not
+# become a way to keep a worker busy.
+MAX_PDF_OBJECTS = 200_000
 _CHUNK = 1024 * 1024
 _UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*]')
 
@@ -196,6 +213,56 @@ def _inspect_ooxml(fh: BinaryIO) -> FileKind:
     raise UploadRejected(_("不是允许的 Office 文档（仅接受 docx、xlsx）。"), code="file_type_not_allowed")
 
 
+def _pdf_has_active_content(fh: BinaryIO) -> bool:
+    """Parse the PDF and walk every object it holds (cross-reference table or stream,
+    object streams included, plus the trailer) for an active name, as a key or a value.
+    A PDF that cannot be parsed, or whose objects cannot be read, is refused."""
+    fh.seek(0)
+    try:
+        reader = PdfReader(fh, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UploadRejected(_("不能上传设有打开密码的 PDF。"), code="pdf_encrypted")
+        roots: list[PdfObject] = [reader.trailer]
+        for generation, numbers in reader.xref.items():
+            roots.extend(IndirectObject(number, generation, reader) for number in numbers)
+        roots.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+        return _walk_pdf(roots)
+    except UploadRejected:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError, NotImplementedError, AssertionError, UnicodeError, ArithmeticError) as exc:
+        raise UploadRejected(_("PDF 文件已损坏或无法解析，不能上传。"), code="pdf_invalid") from exc
+
+
+def _walk_pdf(roots: list[PdfObject]) -> bool:
+    seen: set[tuple[int, int]] = set()
+    stack: list[PdfObject] = list(roots)
+    visited = 0
+    while stack:
+        item = stack.pop()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            raise UploadRejected(_("PDF 结构过于复杂，不能上传。"), code="pdf_too_complex")
+        if isinstance(item, IndirectObject):
+            ref = (item.idnum, item.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            resolved = item.get_object()
+            if resolved is not None:
+                stack.append(resolved)
+        elif isinstance(item, DictionaryObject):  # streams too: their dictionary
+            for key, value in item.items():
+                if str(key) in _PDF_ACTIVE_NAMES:
+                    return True
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+        elif isinstance(item, NameObject) and str(item) in _PDF_ACTIVE_NAMES:
+            return True
+    return False
+
+
 def detect_kind(fh: BinaryIO) -> FileKind | None:
     fh.seek(0)
     head = fh.read(32)
@@ -255,7 +322,7 @@ def check_upload(fh: BinaryIO, name: str, size: int) -> tuple[str, FileKind]:
         )
     if kind not in (DOCX, XLSX) and _scan(fh, _MARKUP_MARKERS):
         raise UploadRejected(_("文件中含有网页或脚本内容，不能上传。"), code="file_active_content")
-    if kind is PDF and _scan(fh, _PDF_ACTIVE_MARKERS):
+    if kind is PDF and (_scan(fh, _PDF_ACTIVE_MARKERS) or _pdf_has_active_content(fh)):
         raise UploadRejected(_("PDF 中含有脚本、启动或嵌入文件等动作，不能上传。"), code="file_active_content")
     fh.seek(0)
     return safe_name, kind
