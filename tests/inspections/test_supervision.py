@@ -572,15 +572,20 @@ def test_ratings_and_their_receipts_are_never_in_the_admin():
     assert InspectionPolicy in registry and CapRule in registry and QuietPeriod in registry
 
 
-def test_registrations_and_alerts_are_read_only_in_the_admin(rf, iw):
+def test_registrations_and_alerts_are_read_only_in_the_admin_and_hidden_from_the_system_admin(rf, iw):
+    """The admin follows the web pages (issue 10 §5): the system administrator, who sees no
+    registration or alert there, sees none in the admin either; nobody edits them there."""
     from yancheng.inspections.models import Inspection
 
     request = rf.get("/admin/")
+    for user in (iw.world.system_admin, iw.world.supervisor):
+        request.user = user
+        for model in (Inspection, InspectionAlert):
+            model_admin = admin.site._registry[model]
+            assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request)
+            assert not model_admin.has_delete_permission(request)
     request.user = iw.world.system_admin
-    for model in (Inspection, InspectionAlert):
-        model_admin = admin.site._registry[model]
-        assert model_admin.has_view_permission(request)
-        assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request)
-        assert not model_admin.has_delete_permission(request)
+    assert not admin.site._registry[Inspection].has_view_permission(request)
+    assert not admin.site._registry[InspectionAlert].has_view_permission(request)
     request.user = iw.world.supervisor
     assert not admin.site._registry[InspectionPolicy].has_view_permission(request)
