@@ -416,3 +416,36 @@ def test_a_write_while_pg_dump_runs_leaves_the_archive_consistent(source, target
         assert live.execute(user_name_sql).fetchone() == ("renamed during the dump",)
     with psycopg.connect(dbname=target["settings"]["NAME"], autocommit=True, **params) as restored:
         assert restored.execute(user_name_sql).fetchone() not in {None, ("renamed during the dump",)}
+
+
+# --- the anchors outside the database ------------------------------------------------------------
+
+
+def test_anchors_written_after_the_backup_are_kept_aside_not_mistaken_for_a_cut(source, target):
+    """After a restore, the anchor file names checkpoints the backup cannot hold (records
+    written after it). The restore still verifies the chain it restored, says how much
+    came after the backup, keeps that file as evidence and starts a new one — otherwise
+    every new checkpoint would contradict an old anchor at the same seq."""
+    from django.conf import settings
+
+    from yancheng.core.audit.anchors import ANCHOR_TYPE
+
+    head = int(source.manifest["database"]["audit_head"]["seq"])
+    anchors = target["data_dir"] / "other-volume" / "audit-anchors.jsonl"
+    anchors.parent.mkdir()
+    later = {
+        "type": ANCHOR_TYPE, "deployment_id": settings.YANCHENG_AUDIT_DEPLOYMENT_ID, "seq": head + 40,
+        "hash": "ab" * 32, "created_at": "2026-12-07T08:00:00.000000Z", "key_id": "k1",
+        "signature": "cd" * 32, "is_archive_cut": False,
+    }
+    anchors.write_text(json.dumps(later) + "\n", encoding="utf-8")
+    os.environ["YANCHENG_AUDIT_ANCHOR_FILE"] = str(anchors)
+    try:
+        done = restore_in_subprocess(source.archive, target)
+    finally:
+        del os.environ["YANCHENG_AUDIT_ANCHOR_FILE"]
+    assert done.returncode == 0, done.stderr
+    assert f"至审计序号 {head + 40}" in done.stdout + done.stderr
+    kept = [p for p in anchors.parent.iterdir() if p.name.startswith("audit-anchors.jsonl.before-restore-")]
+    assert len(kept) == 1 and json.loads(kept[0].read_text(encoding="utf-8"))["seq"] == head + 40
+    assert not anchors.exists() or str(head + 40) not in anchors.read_text(encoding="utf-8")

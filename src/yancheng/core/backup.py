@@ -766,7 +766,7 @@ def verify_restored(manifest: dict[str, Any], staging: Path | None = None, using
     if _audit_head(using) != database["audit_head"]:
         problems.append(_("审计链末端与备份不符"))
     try:
-        report = verify_chain()
+        report = verify_chain(anchors_up_to=int(database["audit_head"]["seq"]))
         if not report.ok:
             problems.append(_("审计链校验失败：%(summary)s") % {"summary": report.summary()})
     except AuditKeyError as exc:
@@ -877,6 +877,7 @@ def restore_archive(
         if problems:
             _audit_failure("backup.restore", "; ".join(problems))
             raise RestoreMismatch(problems)
+        later_anchors = _set_aside_later_anchors(int(database["audit_head"]["seq"]), stamp)
         _audit_restore(archive, manifest, actor)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -892,8 +893,34 @@ def restore_archive(
             [_("%(n)d 个附件在备份时已缺失。") % {"n": len(manifest["uploads"]["missing"])}]
             if manifest["uploads"].get("missing")
             else []
-        ),
+        ) + later_anchors,
     )
+
+
+def _set_aside_later_anchors(head_seq: int, stamp: str) -> list[str]:
+    """After a restore, the anchor file may hold checkpoints written after the backup: the
+    records they sign are not in the archive. The restored chain grows again from
+    ``head_seq``, so those anchors would contradict every new checkpoint. The file is kept
+    as evidence under another name and a new one starts; the warning says what was lost."""
+    from yancheng.core.audit.anchors import anchor_path, read_anchors
+
+    path = anchor_path()
+    if path is None or not path.exists():
+        return []
+    later = [
+        a for a in read_anchors(path, deployment_id=settings.YANCHENG_AUDIT_DEPLOYMENT_ID).anchors
+        if a.seq > head_seq
+    ]
+    if not later:
+        return []
+    kept = path.with_name(f"{path.name}.before-restore-{stamp}")
+    path.rename(kept)
+    return [
+        _(
+            "锚点文件记有 %(n)d 个晚于备份的检查点（至审计序号 %(seq)d）：备份之后写入的审计记录不在本备份中。"
+            "原锚点文件已保留为 %(kept)s，新的锚点写入新文件。"
+        ) % {"n": len(later), "seq": max(a.seq for a in later), "kept": kept}
+    ]
 
 
 def _audit_restore(archive: Path, manifest: dict[str, Any], actor: Any) -> None:
