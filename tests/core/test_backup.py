@@ -129,6 +129,11 @@ def target(tmp_path, django_db_blocker) -> Iterator[dict[str, Any]]:
 
 def restore_in_subprocess(archive: Path, target: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
     """`yancheng restore` as an operator runs it, configured for the fresh target only."""
+    return yancheng_in_subprocess(target, "restore", str(archive), *args)
+
+
+def yancheng_in_subprocess(target: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+    """A `yancheng` command run against the restore target, as an operator would."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=target["url"],
@@ -137,7 +142,7 @@ def restore_in_subprocess(archive: Path, target: dict[str, Any], *args: str) -> 
         YANCHENG_AUDIT_KEY_FILE=str(target["data_dir"] / "elsewhere" / "audit-checkpoint.key"),
     )
     return subprocess.run(
-        [sys.executable, "-m", "yancheng.cli", "restore", str(archive), *args],
+        [sys.executable, "-m", "yancheng.cli", *args],
         env=env,
         cwd=target["data_dir"],
         capture_output=True,
@@ -205,10 +210,11 @@ def test_a_backup_restores_into_a_fresh_database_with_equal_rows_uploads_and_key
     restored = target_checksums(target)
     expected = source.manifest["database"]["tables"]
     for table, facts in expected.items():
-        if table == "audit_auditevent":
-            continue  # the restore appends its own record, after verifying
+        if table in ("audit_auditevent", "audit_auditcheckpoint"):
+            continue  # the restore appends its own record and signs it, after verifying
         assert restored[table] == facts, table
     assert restored["audit_auditevent"]["rows"] == expected["audit_auditevent"]["rows"] + 1
+    assert restored["audit_auditcheckpoint"]["rows"] == expected["audit_auditcheckpoint"]["rows"] + 1
 
     root = target["data_dir"] / "attachments"
     for member, data in source.attachment_bytes.items():
@@ -442,10 +448,28 @@ def test_anchors_written_after_the_backup_are_kept_aside_not_mistaken_for_a_cut(
     os.environ["YANCHENG_AUDIT_ANCHOR_FILE"] = str(anchors)
     try:
         done = restore_in_subprocess(source.archive, target)
+        verified = yancheng_in_subprocess(target, "audit", "verify")
     finally:
         del os.environ["YANCHENG_AUDIT_ANCHOR_FILE"]
     assert done.returncode == 0, done.stderr
     assert f"至审计序号 {head + 40}" in done.stdout + done.stderr
     kept = [p for p in anchors.parent.iterdir() if p.name.startswith("audit-anchors.jsonl.before-restore-")]
     assert len(kept) == 1 and json.loads(kept[0].read_text(encoding="utf-8"))["seq"] == head + 40
-    assert not anchors.exists() or str(head + 40) not in anchors.read_text(encoding="utf-8")
+    # The new file starts with the restore's own signed record; verify passes on it.
+    fresh = [json.loads(line) for line in anchors.read_text(encoding="utf-8").splitlines()]
+    assert [a["seq"] for a in fresh] == [head + 1]
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_restore_on_a_machine_without_the_anchor_volume_starts_a_new_anchor_file(source, target):
+    anchors = target["data_dir"] / "new-volume" / "audit-anchors.jsonl"
+    os.environ["YANCHENG_AUDIT_ANCHOR_FILE"] = str(anchors)
+    try:
+        done = restore_in_subprocess(source.archive, target)
+        verified = yancheng_in_subprocess(target, "audit", "verify")
+    finally:
+        del os.environ["YANCHENG_AUDIT_ANCHOR_FILE"]
+    assert done.returncode == 0, done.stderr
+    head = int(source.manifest["database"]["audit_head"]["seq"])
+    assert [json.loads(line)["seq"] for line in anchors.read_text(encoding="utf-8").splitlines()] == [head + 1]
+    assert verified.returncode == 0, verified.stdout + verified.stderr
