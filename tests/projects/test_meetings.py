@@ -17,11 +17,12 @@ from yancheng.cases.models import Case, CaseKind, Status
 from yancheng.cases.services import case_accept, case_assign, case_submit
 from yancheng.core.errors import ConflictError, PermissionDeniedError
 from yancheng.core.services import user_create
-from yancheng.projects import meetings
 from yancheng.projects.models import AgendaItem, FactorNeed, MeetingDecision
-from yancheng.projects.node_services import node_add, node_update
-from yancheng.projects.notices import notice_docx, notice_xlsx
-from yancheng.projects.services import factor_need_add, factor_need_set_status, project_create
+from yancheng.projects.services import meetings
+from yancheng.projects.services.factors import factor_need_add, factor_need_set_status
+from yancheng.projects.services.nodes import node_add, node_update
+from yancheng.projects.services.notices import notice_docx, notice_xlsx
+from yancheng.projects.services.registry import project_create
 from yancheng.testing.world import PERSONA_PASSWORD
 
 SH = dt.timezone(dt.timedelta(hours=8))

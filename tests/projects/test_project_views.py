@@ -19,7 +19,9 @@ from yancheng.core.audit.models import AuditEvent
 from yancheng.core.models import Role
 from yancheng.core.services import user_create
 from yancheng.projects.models import ApprovalItem, Project, Stage
-from yancheng.projects.services import approval_item_add, monthly_report_submit, project_create
+from yancheng.projects.services.approvals import approval_item_add
+from yancheng.projects.services.registry import project_create
+from yancheng.projects.services.reports import monthly_report_submit
 
 TODAY = dt.datetime(2026, 5, 20, 10, 0, tzinfo=dt.UTC)
 

@@ -29,7 +29,7 @@ from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
-from . import mechanisms, services
+from . import mechanisms
 from .models import (
     STAGE_ORDER,
     ApprovalItem,
@@ -42,6 +42,18 @@ from .models import (
     TaskForceMember,
 )
 from .selectors import ProjectFilters, get_project_for, project_cases, project_list
+from .services.approvals import approval_item_add, approval_item_update
+from .services.factors import factor_need_add, factor_need_set_status
+from .services.registry import (
+    annual_plan_set,
+    project_advance,
+    project_create,
+    project_update,
+    task_force_add,
+    task_force_remove,
+)
+from .services.reports import daily_feedback_save, monthly_report_submit
+from .services.supervision import commitment_add, commitment_record_actual
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
@@ -136,7 +148,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in _FORM_FIELDS}
         try:
-            project = services.project_create(actor=user, code=form.cleaned_data["code"], **data)
+            project = project_create(actor=user, code=form.cleaned_data["code"], **data)
         except PermissionDeniedError as exc:
             form.add_error(None, str(exc.message))
         except DomainError as exc:
@@ -159,7 +171,7 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in (*_FORM_FIELDS, "is_active")}
         try:
-            services.project_update(project, actor=user, expected_version=form.cleaned_data["version"], **data)
+            project_update(project, actor=user, expected_version=form.cleaned_data["version"], **data)
         except DomainError as exc:
             _apply_domain_error(form, exc)
         else:
@@ -300,57 +312,57 @@ def _row(model: Any, project: Project, pk: Any) -> Any:
 
 
 def _advance(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.project_advance(project, stage=d["stage"], on=d["on"], note=d["note"], actor=request.user,
+    project_advance(project, stage=d["stage"], on=d["on"], note=d["note"], actor=request.user,
                              expected_version=d["version"])
     return _("阶段已更新为“%(s)s”。") % {"s": Stage(d["stage"]).label}
 
 
 def _plan(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.annual_plan_set(project, year=d["year"], planned_investment=d["planned_investment"], actor=request.user)
+    annual_plan_set(project, year=d["year"], planned_investment=d["planned_investment"], actor=request.user)
     return _("已保存 %(y)s 年度投资计划。") % {"y": d["year"]}
 
 
 def _member_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    member = services.task_force_add(project, user=d["user"], name=d["name"], organisation=d["organisation"],
+    member = task_force_add(project, user=d["user"], name=d["name"], organisation=d["organisation"],
                                      duty=d["duty"], is_lead=d["is_lead"], actor=request.user)
     return _("已将 %(n)s 加入专班。") % {"n": member.name}
 
 
 def _member_remove(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     member = _row(TaskForceMember, project, d["member"])
-    services.task_force_remove(member, actor=request.user)
+    task_force_remove(member, actor=request.user)
     return _("已将 %(n)s 移出专班。") % {"n": member.name}
 
 
 def _approval_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    item = services.approval_item_add(project, actor=request.user, **d)
+    item = approval_item_add(project, actor=request.user, **d)
     return _("已加入代办事项：%(t)s") % {"t": item}
 
 
 def _approval_update(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     item = _row(ApprovalItem, project, d.pop("item"))
-    services.approval_item_update(item, actor=request.user, **d)
+    approval_item_update(item, actor=request.user, **d)
     return _("已更新代办事项：%(t)s") % {"t": item}
 
 
 def _factor_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.factor_need_add(project, actor=request.user, **d)
+    factor_need_add(project, actor=request.user, **d)
     return _("已登记要素需求。")
 
 
 def _factor_status(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     need = _row(FactorNeed, project, d["need"])
-    services.factor_need_set_status(need, status=d["status"], note=d["note"], actor=request.user)
+    factor_need_set_status(need, status=d["status"], note=d["note"], actor=request.user)
     return _("已更新要素保障状态。")
 
 
 def _feedback(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.daily_feedback_save(project, progress=d["progress"], problems=d["problems"], actor=request.user)
+    daily_feedback_save(project, progress=d["progress"], problems=d["problems"], actor=request.user)
     return _("已保存今日反馈。")
 
 
 def _monthly(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    report = services.monthly_report_submit(project, actor=request.user, **d)
+    report = monthly_report_submit(project, actor=request.user, **d)
     return _("已报送 %(m)s 月度投资。") % {"m": report.month.strftime("%Y-%m")}
 
 
@@ -369,7 +381,7 @@ def _problem(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
 
 
 def _commitment_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.commitment_add(project=project, actor=request.user, **d)
+    commitment_add(project=project, actor=request.user, **d)
     return _("已登记承诺事项。")
 
 
@@ -377,7 +389,7 @@ def _commitment_actual(request: HttpRequest, project: Project, d: dict[str, Any]
     commitment = Commitment.objects.filter(pk=d["commitment"], project=project).first()
     if commitment is None:
         raise Http404
-    services.commitment_record_actual(commitment, actual_date=d["actual_date"], actual_amount=d["actual_amount"],
+    commitment_record_actual(commitment, actual_date=d["actual_date"], actual_amount=d["actual_amount"],
                                       actor=request.user)
     return _("已登记兑现情况。")
 

@@ -27,8 +27,9 @@ from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedErr
 from yancheng.core.models import Organisation, Region
 from yancheng.lib.xlsx import XlsxError
 
-from . import importers, meetings, notices
+from . import importers
 from .models import AgendaItem, MeetingDecision, WeeklyMeeting
+from .services import meetings, notices
 
 PAGE_SIZE = 30
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

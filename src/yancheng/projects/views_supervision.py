@@ -42,7 +42,7 @@ from yancheng.lib.xlsx import write_workbook
 
 from .models import Commitment, ObservationRound, ObservationScore, Project
 from .permissions import is_project_office
-from .services import (
+from .services.supervision import (
     commitment_add,
     commitment_record_actual,
     observation_round_create,

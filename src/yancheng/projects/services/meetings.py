@@ -31,7 +31,7 @@ from yancheng.core.models import Organisation, Region, Role
 from yancheng.core.permissions import is_citywide
 from yancheng.lib.deadlines import due_day, due_day_label
 
-from .models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
+from ..models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
 
 # Case kinds a project meeting looks at (petitions, hazards and inspection complaints
 # have their own meetings and their own confidentiality).
