@@ -27,8 +27,6 @@ from yancheng.projects.services.supervision import (
 )
 from yancheng.projects.views_supervision import KEPT, OVERDUE, PENDING, commitment_status
 
-# Until the lead includes urls_supervision in yancheng.urls, these tests bring it in.
-
 NOW = dt.datetime(2026, 5, 20, 10, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 5, 20)
 

@@ -4,7 +4,6 @@ project. Reads go through ``selectors``; every change through ``services``."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -54,10 +51,10 @@ from .services.registry import (
 )
 from .services.reports import daily_feedback_save, monthly_report_submit
 from .services.supervision import commitment_add, commitment_record_actual
+from .views_nodes import nodes_context
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
-NODES_TEMPLATE = "projects/_nodes_section.html"
 
 
 def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -183,27 +180,6 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the project page -----------------------------------------------------------------------------
 
 
-def _nodes_context(request: HttpRequest, project: Project) -> Any:
-    """What the nodes section needs, from ``views_nodes.nodes_context`` when that module
-    offers it (it belongs to the node scheduling work)."""
-    try:
-        module = importlib.import_module("yancheng.projects.views_nodes")
-    except ImportError:
-        return None
-    builder = getattr(module, "nodes_context", None)
-    return builder(request, project) if callable(builder) else None
-
-
-def _has_nodes_section(project: Project) -> bool:
-    """The nodes section shows once its template and its pages (urls_nodes) are wired in."""
-    try:
-        get_template(NODES_TEMPLATE)
-        reverse("project_nodes", args=[project.pk])
-    except (TemplateDoesNotExist, NoReverseMatch):
-        return False
-    return True
-
-
 def _stage_timeline(project: Project) -> list[dict[str, Any]]:
     dates = {Stage.SIGNED: project.signed_on, Stage.STARTED: project.started_on,
              Stage.COMPLETED: project.completed_on, Stage.PRODUCING: project.producing_on}
@@ -289,8 +265,7 @@ def _detail_context(request: HttpRequest, project: Project, bound: dict[str, Any
         "perms": perms,
         "forms": forms,
         "today": today,
-        "has_nodes_section": _has_nodes_section(project),
-        "nodes_context": _nodes_context(request, project) if _has_nodes_section(project) else None,
+        "nodes_context": nodes_context(request, project),
     }
 
 
