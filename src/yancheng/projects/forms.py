@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
 
-from .models import STAGE_ORDER, ApprovalItem, Category, Commitment, FactorNeed, Project, Stage
+from .models import ApprovalItem, Category, Commitment, FactorNeed, Project, Stage
+from .workflow import next_stage
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -104,9 +105,9 @@ class AdvanceForm(VersionedForm):
     def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if project is not None and not self.is_bound:
-            index = STAGE_ORDER.index(project.stage)
-            if index + 1 < len(STAGE_ORDER):
-                self.initial["stage"] = STAGE_ORDER[index + 1]
+            following = next_stage(project.stage)
+            if following is not None:
+                self.initial["stage"] = following
             self.initial["version"] = project.version
             self.initial["on"] = timezone.localdate()
 

@@ -26,7 +26,7 @@ from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
-from . import mechanisms
+from . import mechanisms, workflow
 from .models import (
     STAGE_ORDER,
     ApprovalItem,
@@ -194,8 +194,9 @@ def _stage_timeline(project: Project) -> list[dict[str, Any]]:
 def _forms_for(user: Any, project: Project, perms: dict[str, bool]) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     today = timezone.localdate()
-    if perms["change"]:
+    if workflow.can_change_stage(project.stage, may_change_project=perms["change"]):
         forms["advance"] = f.AdvanceForm(prefix="advance", project=project)
+    if perms["change"]:
         forms["plan"] = f.AnnualPlanForm(prefix="plan", initial={"year": today.year})
         forms["member_add"] = f.TaskForceForm(prefix="member_add", user=user)
         forms["approval_add"] = f.ApprovalAddForm(prefix="approval_add", user=user)

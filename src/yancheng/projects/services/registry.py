@@ -26,6 +26,7 @@ from yancheng.core.errors import (
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.services import BULK_BATCH, RowsRefused
 
+from .. import workflow
 from ..models import (
     STAGE_ORDER,
     AnnualPlan,
@@ -42,15 +43,6 @@ PROJECT_FIELDS = (
     "name", "enterprise", "region", "park", "chain", "category", "total_investment", "planned_start",
     "planned_completion", "leader", "responsible_org", "description", "is_confidential", "is_active",
 )
-# The date each stage sets when a project reaches it (在建实施 continues from 开工).
-STAGE_DATE_FIELD: dict[str, str | None] = {
-    Stage.NEGOTIATING: None,
-    Stage.SIGNED: "signed_on",
-    Stage.STARTED: "started_on",
-    Stage.CONSTRUCTION: None,
-    Stage.COMPLETED: "completed_on",
-    Stage.PRODUCING: "producing_on",
-}
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
@@ -334,11 +326,6 @@ def project_update(project: Project, *, actor: Any, expected_version: int | None
     return locked
 
 
-def next_stage(stage: str) -> str | None:
-    index = STAGE_ORDER.index(stage)
-    return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
-
-
 def project_advance(
     project: Project, *, stage: str, on: dt.date | None = None, note: str = "", actor: Any,
     expected_version: int | None = None,
@@ -357,26 +344,26 @@ def project_advance(
         _require(actor, "projects.change_project", locked)
         if expected_version is not None and locked.version != expected_version:
             raise ConflictError(_("该项目已被他人修改，请刷新后重试。"), code="stale_version")
-        current, target = STAGE_ORDER.index(locked.stage), STAGE_ORDER.index(stage)
+        step = workflow.move(locked.stage, stage)
         before = project_to_audit(locked) | {f: str(getattr(locked, f) or "") for f in
                                              ("signed_on", "started_on", "completed_on", "producing_on")}
         changed: list[str] = ["stage"]
-        if target == current:
+        if step is workflow.Move.SAME:
             raise ValidationFailed(_("项目已处于“%(s)s”阶段。") % {"s": locked.get_stage_display()}, field="stage")
-        if target > current + 1:
-            nxt = Stage(STAGE_ORDER[current + 1]).label
+        if step is workflow.Move.SKIP:
+            nxt = Stage(workflow.next_stage(locked.stage) or stage).label
             raise ValidationFailed(
                 _("阶段只能逐级推进：当前为“%(s)s”，下一阶段是“%(n)s”。")
                 % {"s": locked.get_stage_display(), "n": nxt},
                 field="stage",
             )
-        if target > current:
+        if step is workflow.Move.ADVANCE:
             last = locked.stage_changes.exclude(from_stage="").order_by("-on", "-pk").values_list("on", flat=True).first()
             if last is not None and on < last:
                 raise ValidationFailed(
                     _("日期不能早于上一次阶段变更（%(d)s）。") % {"d": last.isoformat()}, field="on"
                 )
-            date_field = STAGE_DATE_FIELD[stage]
+            date_field = workflow.STAGE_DATE_FIELD[stage]
             if date_field:
                 setattr(locked, date_field, on)
                 changed.append(date_field)
@@ -385,8 +372,8 @@ def project_advance(
                 raise ValidationFailed(
                     _("退回到较早的阶段是更正记录，请在“说明”中写明原因。"), field="note"
                 )
-            for undone in STAGE_ORDER[target + 1 : current + 1]:
-                date_field = STAGE_DATE_FIELD[undone]
+            for undone in workflow.undone_stages(locked.stage, stage):
+                date_field = workflow.STAGE_DATE_FIELD[undone]
                 if date_field and getattr(locked, date_field) is not None:
                     setattr(locked, date_field, None)
                     changed.append(date_field)
@@ -396,7 +383,7 @@ def project_advance(
         StageChange.objects.create(project=locked, from_stage=from_stage, to_stage=stage, on=on,
                                    actor=actor if getattr(actor, "pk", None) else None, note=note)
         audit_record(
-            "project.advance" if target > current else "project.stage_correct", locked, actor=actor,
+            "project.advance" if step is workflow.Move.ADVANCE else "project.stage_correct", locked, actor=actor,
             before=before,
             after={"stage": stage, "on": on.isoformat(), "note": note}
             | {f: str(getattr(locked, f) or "") for f in ("signed_on", "started_on", "completed_on", "producing_on")},
