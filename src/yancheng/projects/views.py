@@ -289,7 +289,7 @@ def _row(model: Any, project: Project, pk: Any) -> Any:
 
 def _advance(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     project_advance(project, stage=d["stage"], on=d["on"], note=d["note"], actor=request.user,
-                             expected_version=d["version"])
+                    expected_version=d["version"])
     return _("阶段已更新为“%(s)s”。") % {"s": Stage(d["stage"]).label}
 
 
@@ -300,7 +300,7 @@ def _plan(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
 
 def _member_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     member = task_force_add(project, user=d["user"], name=d["name"], organisation=d["organisation"],
-                                     duty=d["duty"], is_lead=d["is_lead"], actor=request.user)
+                            duty=d["duty"], is_lead=d["is_lead"], actor=request.user)
     return _("已将 %(n)s 加入专班。") % {"n": member.name}
 
 
@@ -366,7 +366,7 @@ def _commitment_actual(request: HttpRequest, project: Project, d: dict[str, Any]
     if commitment is None:
         raise Http404
     commitment_record_actual(commitment, actual_date=d["actual_date"], actual_amount=d["actual_amount"],
-                                      actor=request.user)
+                             actor=request.user)
     return _("已登记兑现情况。")
 
 
