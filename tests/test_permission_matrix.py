@@ -302,14 +302,14 @@ def _build_matrix_world(world):
     case_assign(world.case, actor=world.dispatcher, lead_org=world.power_company, co_orgs=[world.qidong_ndrc])
     from decimal import Decimal
 
-    from yancheng.projects.meetings import meeting_create
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.meetings import meeting_create
+    from yancheng.projects.services.registry import project_create
 
     world.project = project_create(
         name="矩阵项目", code="QD-1", region=world.qidong, park=world.qidong_park, total_investment=Decimal(1),
         responsible_org=world.qidong_park, enterprise=world.enterprise_a, actor=None,
     )
-    from yancheng.projects.services import observation_round_create
+    from yancheng.projects.services.supervision import observation_round_create
 
     world.observation = observation_round_create(title="三季度现场观摩", held_on=date(2026, 9, 30), actor=None)
     world.meeting = meeting_create(actor=world.dispatcher, title="祁东园区周调度会", held_on=date(2026, 11, 23))

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,6 +21,3 @@ urlpatterns = [
     path("", include("yancheng.core.urls")),
     *api_urlpatterns,
 ]
-
-if settings.DEBUG:  # pragma: no cover - development only
-    pass

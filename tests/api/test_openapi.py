@@ -76,7 +76,7 @@ def test_every_get_path_of_the_schema_answers_without_a_server_error(world, as_u
     schema = client.get(SCHEMA).json()
     from decimal import Decimal
 
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.registry import project_create
 
     project = project_create(
         name="接口项目", region=world.qidong, total_investment=Decimal(10), responsible_org=world.qidong_park, actor=None

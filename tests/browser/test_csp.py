@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from yancheng.projects.models import Stage
-from yancheng.projects.services import project_create
+from yancheng.projects.services.registry import project_create
 from yancheng.testing.world import PERSONA_PASSWORD
 
 from .conftest import login, screenshot

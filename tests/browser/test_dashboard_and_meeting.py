@@ -18,7 +18,7 @@ from yancheng.cases.models import Case, CaseKind
 from yancheng.cases.services import case_accept, case_assign, case_submit
 from yancheng.core.services import user_create
 from yancheng.projects.models import Stage, WeeklyMeeting
-from yancheng.projects.services import project_create
+from yancheng.projects.services.registry import project_create
 from yancheng.testing.world import PERSONA_PASSWORD
 
 from .conftest import login, screenshot

@@ -26,8 +26,8 @@ from yancheng.core.notifications.services import channel_create
 from yancheng.core.services import user_create
 from yancheng.lib.deadlines import due_day, due_day_label, due_label
 from yancheng.lib.workdays import SHANGHAI, PackageSource, WorkdayCalendar
-from yancheng.projects import meetings
-from yancheng.projects.notices import notice_docx, notice_xlsx
+from yancheng.projects.services import meetings
+from yancheng.projects.services.notices import notice_docx, notice_xlsx
 from yancheng.testing.world import PERSONA_PASSWORD
 
 MONDAY = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)

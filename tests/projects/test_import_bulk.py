@@ -15,7 +15,7 @@ from yancheng.core.audit.verify import verify_chain
 from yancheng.core.services import RowsRefused, user_create
 from yancheng.projects.importers import COLUMNS, projects_import
 from yancheng.projects.models import AnnualPlan, Category, Project, Stage, StageChange
-from yancheng.projects.services import annual_plan_set, project_create, project_create_many
+from yancheng.projects.services.registry import annual_plan_set, project_create, project_create_many
 from yancheng.testing.world import PERSONA_PASSWORD
 
 HEADERS = [name + ("*" if required else "") for name, _help, required in COLUMNS]

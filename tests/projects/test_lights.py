@@ -14,7 +14,7 @@ import time_machine
 from yancheng.projects import lights
 from yancheng.projects.lights import GREEN, NONE, RED, YELLOW, Thresholds
 from yancheng.projects.models import LightSettings, Project, Stage
-from yancheng.projects.node_services import node_add, node_record_actual, node_update
+from yancheng.projects.services.nodes import node_add, node_record_actual, node_update
 
 D = dt.date
 DEFAULTS = Thresholds()
@@ -128,21 +128,21 @@ def frozen():
 
 
 def make_project(world, name: str, **fields) -> Project:
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.registry import project_create
 
     return project_create(actor=None, name=name, region=world.qidong, park=world.qidong_park,
                           total_investment=1000, responsible_org=world.qidong_park, **fields)
 
 
 def start(project: Project, on: dt.date) -> Project:
-    from yancheng.projects.services import project_advance
+    from yancheng.projects.services.registry import project_advance
 
     project_advance(project, stage=Stage.SIGNED, on=on, actor=None)
     return project_advance(project, stage=Stage.STARTED, on=on, actor=None)
 
 
 def test_the_three_lights_of_a_project_come_from_its_dates_reports_and_nodes(world, frozen):
-    from yancheng.projects.services import monthly_report_submit
+    from yancheng.projects.services.reports import monthly_report_submit
 
     today = D(2026, 6, 1)
     project = start(make_project(world, "包装线", planned_start=D(2026, 1, 1), planned_completion=D(2026, 12, 31)),

@@ -17,11 +17,13 @@ from yancheng.cases.models import Case, CaseKind, Status
 from yancheng.cases.services import case_accept, case_assign, case_submit
 from yancheng.core.errors import ConflictError, PermissionDeniedError
 from yancheng.core.services import user_create
-from yancheng.projects import meetings
 from yancheng.projects.models import AgendaItem, FactorNeed, MeetingDecision
-from yancheng.projects.node_services import node_add, node_update
-from yancheng.projects.notices import notice_docx, notice_xlsx
-from yancheng.projects.services import factor_need_add, factor_need_set_status, project_create
+from yancheng.projects.selectors import meetings_visible_to
+from yancheng.projects.services import meetings
+from yancheng.projects.services.factors import factor_need_add, factor_need_set_status
+from yancheng.projects.services.nodes import node_add, node_update
+from yancheng.projects.services.notices import notice_docx, notice_xlsx
+from yancheng.projects.services.registry import project_create
 from yancheng.testing.world import PERSONA_PASSWORD
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -257,7 +259,7 @@ def test_another_units_dispatcher_cannot_decide_or_close_a_city_meeting(world, s
         meetings.decision_add(meeting, actor=world.dispatcher, text="越权", lead_org=world.power_company)
     with pytest.raises(PermissionDeniedError):
         meetings.meeting_close(meeting, actor=world.dispatcher)
-    assert not meetings.meetings_visible_to(world.dispatcher).filter(pk=meeting.pk).exists()
+    assert not meetings_visible_to(world.dispatcher).filter(pk=meeting.pk).exists()
 
 
 def test_an_enterprise_user_gets_403_on_the_meeting_pages(client, world, scene, friday):
@@ -299,7 +301,7 @@ def test_the_dispatcher_walks_the_meeting_from_creation_to_closing(client, world
     client.force_login(world.dispatcher)
     response = client.post(reverse("meeting_new"), {"title": "祁东周调度", "held_on": "2026-03-13", "chair": "张县长"})
     assert response.status_code == 302
-    meeting = meetings.meetings_visible_to(world.dispatcher).get(title="祁东周调度")
+    meeting = meetings_visible_to(world.dispatcher).get(title="祁东周调度")
     page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
     assert "高压专线未接入" in page and "红灯事项" in page and "员工宿舍用地" not in page
     red_item = meeting.agenda.get(source=AgendaItem.Source.RED_CASE)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yancheng.projects.models import Node, NodeLink, Project
-from yancheng.projects.node_services import node_add, node_link_add, node_schedule_backward
+from yancheng.projects.services.nodes import node_add, node_link_add, node_schedule_backward
 
 SH = dt.timezone(dt.timedelta(hours=8))
 D = dt.date
@@ -28,7 +28,7 @@ def frozen():
 
 @pytest.fixture
 def project(world) -> Project:
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.registry import project_create
 
     return project_create(
         actor=None, name="纸箱包装扩建项目", region=world.qidong, park=world.qidong_park,
@@ -39,7 +39,7 @@ def project(world) -> Project:
 
 @pytest.fixture
 def shigu_project(world) -> Project:
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.registry import project_create
 
     return project_create(actor=None, name="石鼓区机械项目", region=world.shigu, enterprise=world.enterprise_b,
                           total_investment=5000, responsible_org=world.city_ndrc)

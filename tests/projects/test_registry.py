@@ -15,14 +15,13 @@ from yancheng.core.models import Role
 from yancheng.core.services import user_create
 from yancheng.projects import mechanisms
 from yancheng.projects.models import MonthlyReport, Project, Stage, StageChange
-from yancheng.projects.services import (
-    daily_feedback_save,
-    monthly_report_submit,
+from yancheng.projects.services.registry import (
     project_advance,
     project_create,
     project_update,
     task_force_add,
 )
+from yancheng.projects.services.reports import daily_feedback_save, monthly_report_submit
 
 TODAY = dt.datetime(2026, 5, 20, 10, 0, tzinfo=dt.UTC)
 

@@ -16,7 +16,8 @@ from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.lib.workdays import PackageSource, WorkdayCalendar
 from yancheng.projects import scheduling
 from yancheng.projects.models import Node
-from yancheng.projects.node_services import (
+from yancheng.projects.scheduling import CycleError, Link, Task, schedule, schedule_backward, schedule_forward
+from yancheng.projects.services.nodes import (
     node_add,
     node_link_add,
     node_link_remove,
@@ -26,7 +27,6 @@ from yancheng.projects.node_services import (
     node_table,
     node_update,
 )
-from yancheng.projects.scheduling import CycleError, Link, Task, schedule, schedule_backward, schedule_forward
 
 CAL = WorkdayCalendar(PackageSource())
 D = dt.date
@@ -184,7 +184,7 @@ def test_moving_the_target_by_k_working_days_moves_every_latest_date_by_k(networ
 
 @pytest.fixture
 def project(world):
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.registry import project_create
 
     return project_create(
         actor=None, name="纸箱包装扩建项目", region=world.qidong, park=world.qidong_park,
@@ -227,7 +227,7 @@ def test_a_link_that_would_close_a_cycle_is_refused_with_the_node_names(project,
 
 
 def test_a_link_between_two_projects_is_refused(project, seeded, world):
-    from yancheng.projects.services import project_create
+    from yancheng.projects.services.registry import project_create
 
     other = project_create(actor=None, name="另一个项目", region=world.qidong, park=world.qidong_park,
                            total_investment=1, responsible_org=world.qidong_park)

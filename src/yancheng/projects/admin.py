@@ -14,10 +14,10 @@ from yancheng.core.admin import ServiceBackedAdmin
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
 
-from . import services
 from .models import LightSettings, Project
+from .services.registry import PROJECT_FIELDS, project_create, project_update
 
-EDITABLE = services.PROJECT_FIELDS
+EDITABLE = PROJECT_FIELDS
 
 
 @admin.register(Project)
@@ -37,9 +37,9 @@ class ProjectAdmin(ServiceBackedAdmin):
         data = {f: form.cleaned_data[f] for f in EDITABLE if f in form.cleaned_data}
         try:
             if change:
-                saved = services.project_update(Project.objects.get(pk=obj.pk), actor=request.user, **data)
+                saved = project_update(Project.objects.get(pk=obj.pk), actor=request.user, **data)
             else:
-                saved = services.project_create(actor=request.user, code=form.cleaned_data.get("code", ""), **data)
+                saved = project_create(actor=request.user, code=form.cleaned_data.get("code", ""), **data)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             raise

@@ -21,9 +21,9 @@ from pydantic import ConfigDict
 from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
 
-from . import services
 from .models import Project
 from .selectors import ProjectFilters, get_project_for, project_list
+from .services.registry import project_create, project_update
 
 router = Router(tags=["projects"])
 
@@ -230,7 +230,7 @@ def projects_detail(request: HttpRequest, project_id: int, response: HttpRespons
 def projects_create(request: HttpRequest, payload: ProjectCreateIn, response: HttpResponse) -> Any:
     user = _user(request)
     data = _resolve(user, payload.model_dump())
-    project = services.project_create(actor=user, **data)
+    project = project_create(actor=user, **data)
     project = get_project_for(user, project.pk)
     response["ETag"] = f'"{project.version}"'
     response["Location"] = f"{request.path.rstrip('/')}/{project.pk}"
@@ -249,7 +249,7 @@ def projects_patch(request: HttpRequest, project_id: int, payload: ProjectPatchI
                   "is_confidential", "is_active"):
         if field in changes and changes[field] is None:
             raise ValidationFailed(_("此字段不能为空。"), field=field)
-    updated = services.project_update(project, actor=user, expected_version=version, **_resolve(user, changes))
+    updated = project_update(project, actor=user, expected_version=version, **_resolve(user, changes))
     updated = get_project_for(user, updated.pk)
     response["ETag"] = f'"{updated.version}"'
     return _out(updated)

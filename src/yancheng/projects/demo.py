@@ -35,23 +35,18 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.demo import GIVEN, REGION_SLUGS, SURNAMES
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, User
 
-from . import meetings
 from .models import ApprovalItem, Category, Commitment, FactorNeed, Node, Project, Stage
-from .node_services import node_add, node_link_add, node_record_actual, node_schedule_backward
-from .services import (
-    annual_plan_set,
-    approval_item_add,
+from .services import meetings
+from .services.approvals import approval_item_add
+from .services.factors import factor_need_add, factor_need_set_status
+from .services.nodes import node_add, node_link_add, node_record_actual, node_schedule_backward
+from .services.registry import annual_plan_set, project_advance, project_create, task_force_add
+from .services.reports import daily_feedback_save, monthly_report_submit
+from .services.supervision import (
     commitment_add,
     commitment_record_actual,
-    daily_feedback_save,
-    factor_need_add,
-    factor_need_set_status,
-    monthly_report_submit,
     observation_round_create,
     observation_score_set,
-    project_advance,
-    project_create,
-    task_force_add,
 )
 
 SEED = 20260313

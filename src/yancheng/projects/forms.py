@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
 
-from .models import STAGE_ORDER, ApprovalItem, Category, Commitment, FactorNeed, Project, Stage
+from .models import ApprovalItem, Category, Commitment, FactorNeed, Project, Stage
+from .workflow import next_stage
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -104,9 +106,9 @@ class AdvanceForm(VersionedForm):
     def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if project is not None and not self.is_bound:
-            index = STAGE_ORDER.index(project.stage)
-            if index + 1 < len(STAGE_ORDER):
-                self.initial["stage"] = STAGE_ORDER[index + 1]
+            following = next_stage(project.stage)
+            if following is not None:
+                self.initial["stage"] = following
             self.initial["version"] = project.version
             self.initial["on"] = timezone.localdate()
 
@@ -227,3 +229,62 @@ class CommitmentActualForm(forms.Form):
     actual_date = forms.DateField(label=_("实际日期"), widget=DATE, required=False)
     actual_amount = forms.DecimalField(label=_("实际金额（万元）"), min_value=0, max_digits=14, decimal_places=2,
                                        required=False)
+
+
+# --- the 备案监督 pages (承诺兑现 and 现场观摩) ------------------------------------------------------
+
+
+def observed_units() -> QuerySet[Organisation]:
+    """Counties, districts and parks: the units that commit and are observed."""
+    return (
+        Organisation.objects.filter(is_active=True, kind__in=[Organisation.Kind.GOVERNMENT, Organisation.Kind.PARK])
+        .exclude(region__kind__in=["city", "province"])
+        .select_related("region")
+        .order_by("region__code", "kind", "name")
+    )
+
+
+class UnsuffixedForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SupervisionCommitmentForm(UnsuffixedForm):
+    organisation = NamedChoiceField(label=_("承诺单位"), queryset=Organisation.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("承诺类型"), choices=Commitment.Kind.choices)
+    promise = forms.CharField(label=_("承诺内容"), max_length=255)
+    project_code = forms.CharField(label=_("项目编号"), max_length=32, required=False,
+                                   help_text=_("可留空；填写时须为库中项目"))
+    promised_date = forms.DateField(label=_("承诺日期"), widget=DATE, required=False)
+    promised_amount = forms.DecimalField(label=_("承诺金额（万元）"), min_value=0, max_digits=14,
+                                         decimal_places=2, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = observed_units()  # type: ignore[attr-defined]
+
+
+class SupervisionActualForm(UnsuffixedForm):
+    actual_date = forms.DateField(label=_("实际日期"), widget=DATE, required=False)
+    actual_amount = forms.DecimalField(label=_("实际金额（万元）"), min_value=0, max_digits=14,
+                                       decimal_places=2, required=False)
+
+
+class ObservationRoundForm(UnsuffixedForm):
+    title = forms.CharField(label=_("名称"), max_length=128)
+    held_on = forms.DateField(label=_("日期"), widget=DATE)
+
+
+class ObservationScoreForm(UnsuffixedForm):
+    organisation = NamedChoiceField(label=_("被观摩单位"), queryset=Organisation.objects.none())
+    project_code = forms.CharField(label=_("观摩项目编号"), max_length=32, required=False,
+                                   help_text=_("可留空（对单位整体打分）"))
+    score = forms.DecimalField(label=_("得分"), min_value=0, max_value=100, max_digits=5, decimal_places=2)
+    remark = forms.CharField(label=_("点评"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = observed_units()  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from yancheng.core.services import RowsRefused
 from yancheng.lib.xlsx import SheetRow, read_rows
 
 from .models import Category, Stage
-from .services import project_create_many, project_validate_many
+from .services.registry import project_create_many, project_validate_many
 
 COLUMNS: list[tuple[str, Any, bool]] = [
     ("项目编号", gettext_lazy("可空，空则自动编号（XM年份-序号）"), False),

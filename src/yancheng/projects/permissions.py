@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 import rules
 from django.db.models import Q, QuerySet
 
+from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.models import Organisation, Role
 from yancheng.core.permissions import BUSINESS_STAFF_ROLES, is_citywide
 
 if TYPE_CHECKING:
-    from .models import Project
+    from .models import Project, WeeklyMeeting
 
 
 def _active(user: Any) -> bool:
@@ -174,3 +175,67 @@ rules.add_perm("projects.change_project", can_maintain & is_visible)
 rules.add_perm("projects.report_progress", can_report_progress & is_visible)
 rules.add_perm("projects.report_problem", can_report_problem)
 rules.add_perm("projects.supervise", can_supervise)
+
+
+# --- 备案监督 pages (承诺兑现, 现场观摩, 规模榜单) ---------------------------------------------------
+
+
+SUPERVISION_VIEWER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR})
+
+
+def can_view_supervision(user: Any) -> bool:
+    """The project office, leaders, supervisors and dispatchers (the latter three scoped)."""
+    return is_project_office(user) or (_active(user) and user.role in SUPERVISION_VIEWER_ROLES)
+
+
+def can_write_supervision(user: Any) -> bool:
+    """Writes: the project office (``projects.supervise``), on a page it may view."""
+    return can_view_supervision(user) and bool(rules.has_perm("projects.supervise", user))
+
+
+def _citywide_viewer(user: Any) -> bool:
+    return is_project_office(user) or is_citywide(user)
+
+
+def supervision_scope(user: Any, prefix: str = "") -> Q | None:
+    """Rows about an organisation (and optionally a project) of the user's own area; None
+    for city-level viewers. ``prefix`` is the path to the row's organisation/project."""
+    if _citywide_viewer(user):
+        return None
+    org = user.organisation
+    if org.kind == Organisation.Kind.PARK:
+        return Q(**{f"{prefix}organisation_id": org.pk}) | Q(**{f"{prefix}project__park_id": org.pk})
+    return (
+        Q(**{f"{prefix}organisation__region_id": org.region_id})
+        | Q(**{f"{prefix}organisation__region__parent_id": org.region_id})
+        | Q(**{f"{prefix}project__region_id": org.region_id})
+    )
+
+
+def supervision_scoped(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    scope = supervision_scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+# --- 周调度: the weekly dispatch meeting -------------------------------------------------------------
+
+
+def can_view_meetings(user: Any) -> bool:
+    """Staff who take part in dispatch meetings. Enterprises never see them (the agenda
+    names other enterprises' problems)."""
+    return _active(user) and user.role in {Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.HANDLER}
+
+
+def can_create_meeting(user: Any) -> bool:
+    """A dispatcher: of a city-level office (city-wide or any region), or of a county or
+    park (its own region)."""
+    return _active(user) and user.role == Role.DISPATCHER
+
+
+def can_manage_meeting(user: Any, meeting: WeeklyMeeting) -> bool:
+    """The organiser's dispatchers (or the city office's) build, decide and close."""
+    if not _active(user) or user.role != Role.DISPATCHER:
+        return False
+    if is_city_dispatch_office(user):
+        return True
+    return bool(meeting.organiser.path.startswith(user.organisation.path))

@@ -2,8 +2,8 @@ from django.urls import path
 
 from . import views
 
-# The node scheduling (urls_nodes.py) and meetings/reports (urls_meetings.py) modules have
-# their own url modules; the lead includes them next to this one.
+# The schedule (urls_nodes.py), the weekly meeting and import (urls_meetings.py) and 备案监督
+# (urls_supervision.py) have their own url modules, included next to this one under /projects/.
 urlpatterns = [
     path("", views.project_list_view, name="project_list"),
     path("new/", views.project_create_view, name="project_create"),

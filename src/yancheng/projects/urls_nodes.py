@@ -1,4 +1,4 @@
-"""Routes of a project's schedule page; the lead includes them under ``projects/``."""
+"""Routes of a project's schedule page (included under /projects/)."""
 
 from django.urls import path
 

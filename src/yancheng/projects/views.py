@@ -4,7 +4,6 @@ project. Reads go through ``selectors``; every change through ``services``."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,7 +26,7 @@ from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
-from . import mechanisms, services
+from . import mechanisms, workflow
 from .models import (
     STAGE_ORDER,
     ApprovalItem,
@@ -42,10 +39,22 @@ from .models import (
     TaskForceMember,
 )
 from .selectors import ProjectFilters, get_project_for, project_cases, project_list
+from .services.approvals import approval_item_add, approval_item_update
+from .services.factors import factor_need_add, factor_need_set_status
+from .services.registry import (
+    annual_plan_set,
+    project_advance,
+    project_create,
+    project_update,
+    task_force_add,
+    task_force_remove,
+)
+from .services.reports import daily_feedback_save, monthly_report_submit
+from .services.supervision import commitment_add, commitment_record_actual
+from .views_nodes import nodes_context
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
-NODES_TEMPLATE = "projects/_nodes_section.html"
 
 
 def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -136,7 +145,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in _FORM_FIELDS}
         try:
-            project = services.project_create(actor=user, code=form.cleaned_data["code"], **data)
+            project = project_create(actor=user, code=form.cleaned_data["code"], **data)
         except PermissionDeniedError as exc:
             form.add_error(None, str(exc.message))
         except DomainError as exc:
@@ -159,7 +168,7 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in (*_FORM_FIELDS, "is_active")}
         try:
-            services.project_update(project, actor=user, expected_version=form.cleaned_data["version"], **data)
+            project_update(project, actor=user, expected_version=form.cleaned_data["version"], **data)
         except DomainError as exc:
             _apply_domain_error(form, exc)
         else:
@@ -169,27 +178,6 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the project page -----------------------------------------------------------------------------
-
-
-def _nodes_context(request: HttpRequest, project: Project) -> Any:
-    """What the nodes section needs, from ``views_nodes.nodes_context`` when that module
-    offers it (it belongs to the node scheduling work)."""
-    try:
-        module = importlib.import_module("yancheng.projects.views_nodes")
-    except ImportError:
-        return None
-    builder = getattr(module, "nodes_context", None)
-    return builder(request, project) if callable(builder) else None
-
-
-def _has_nodes_section(project: Project) -> bool:
-    """The nodes section shows once its template and its pages (urls_nodes) are wired in."""
-    try:
-        get_template(NODES_TEMPLATE)
-        reverse("project_nodes", args=[project.pk])
-    except (TemplateDoesNotExist, NoReverseMatch):
-        return False
-    return True
 
 
 def _stage_timeline(project: Project) -> list[dict[str, Any]]:
@@ -206,8 +194,9 @@ def _stage_timeline(project: Project) -> list[dict[str, Any]]:
 def _forms_for(user: Any, project: Project, perms: dict[str, bool]) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     today = timezone.localdate()
-    if perms["change"]:
+    if workflow.can_change_stage(project.stage, may_change_project=perms["change"]):
         forms["advance"] = f.AdvanceForm(prefix="advance", project=project)
+    if perms["change"]:
         forms["plan"] = f.AnnualPlanForm(prefix="plan", initial={"year": today.year})
         forms["member_add"] = f.TaskForceForm(prefix="member_add", user=user)
         forms["approval_add"] = f.ApprovalAddForm(prefix="approval_add", user=user)
@@ -277,8 +266,7 @@ def _detail_context(request: HttpRequest, project: Project, bound: dict[str, Any
         "perms": perms,
         "forms": forms,
         "today": today,
-        "has_nodes_section": _has_nodes_section(project),
-        "nodes_context": _nodes_context(request, project) if _has_nodes_section(project) else None,
+        "nodes_context": nodes_context(request, project),
     }
 
 
@@ -300,57 +288,57 @@ def _row(model: Any, project: Project, pk: Any) -> Any:
 
 
 def _advance(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.project_advance(project, stage=d["stage"], on=d["on"], note=d["note"], actor=request.user,
-                             expected_version=d["version"])
+    project_advance(project, stage=d["stage"], on=d["on"], note=d["note"], actor=request.user,
+                    expected_version=d["version"])
     return _("阶段已更新为“%(s)s”。") % {"s": Stage(d["stage"]).label}
 
 
 def _plan(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.annual_plan_set(project, year=d["year"], planned_investment=d["planned_investment"], actor=request.user)
+    annual_plan_set(project, year=d["year"], planned_investment=d["planned_investment"], actor=request.user)
     return _("已保存 %(y)s 年度投资计划。") % {"y": d["year"]}
 
 
 def _member_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    member = services.task_force_add(project, user=d["user"], name=d["name"], organisation=d["organisation"],
-                                     duty=d["duty"], is_lead=d["is_lead"], actor=request.user)
+    member = task_force_add(project, user=d["user"], name=d["name"], organisation=d["organisation"],
+                            duty=d["duty"], is_lead=d["is_lead"], actor=request.user)
     return _("已将 %(n)s 加入专班。") % {"n": member.name}
 
 
 def _member_remove(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     member = _row(TaskForceMember, project, d["member"])
-    services.task_force_remove(member, actor=request.user)
+    task_force_remove(member, actor=request.user)
     return _("已将 %(n)s 移出专班。") % {"n": member.name}
 
 
 def _approval_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    item = services.approval_item_add(project, actor=request.user, **d)
+    item = approval_item_add(project, actor=request.user, **d)
     return _("已加入代办事项：%(t)s") % {"t": item}
 
 
 def _approval_update(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     item = _row(ApprovalItem, project, d.pop("item"))
-    services.approval_item_update(item, actor=request.user, **d)
+    approval_item_update(item, actor=request.user, **d)
     return _("已更新代办事项：%(t)s") % {"t": item}
 
 
 def _factor_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.factor_need_add(project, actor=request.user, **d)
+    factor_need_add(project, actor=request.user, **d)
     return _("已登记要素需求。")
 
 
 def _factor_status(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     need = _row(FactorNeed, project, d["need"])
-    services.factor_need_set_status(need, status=d["status"], note=d["note"], actor=request.user)
+    factor_need_set_status(need, status=d["status"], note=d["note"], actor=request.user)
     return _("已更新要素保障状态。")
 
 
 def _feedback(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.daily_feedback_save(project, progress=d["progress"], problems=d["problems"], actor=request.user)
+    daily_feedback_save(project, progress=d["progress"], problems=d["problems"], actor=request.user)
     return _("已保存今日反馈。")
 
 
 def _monthly(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    report = services.monthly_report_submit(project, actor=request.user, **d)
+    report = monthly_report_submit(project, actor=request.user, **d)
     return _("已报送 %(m)s 月度投资。") % {"m": report.month.strftime("%Y-%m")}
 
 
@@ -369,7 +357,7 @@ def _problem(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
 
 
 def _commitment_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
-    services.commitment_add(project=project, actor=request.user, **d)
+    commitment_add(project=project, actor=request.user, **d)
     return _("已登记承诺事项。")
 
 
@@ -377,8 +365,8 @@ def _commitment_actual(request: HttpRequest, project: Project, d: dict[str, Any]
     commitment = Commitment.objects.filter(pk=d["commitment"], project=project).first()
     if commitment is None:
         raise Http404
-    services.commitment_record_actual(commitment, actual_date=d["actual_date"], actual_amount=d["actual_amount"],
-                                      actor=request.user)
+    commitment_record_actual(commitment, actual_date=d["actual_date"], actual_amount=d["actual_amount"],
+                             actor=request.user)
     return _("已登记兑现情况。")
 
 

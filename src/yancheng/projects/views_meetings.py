@@ -27,8 +27,11 @@ from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedErr
 from yancheng.core.models import Organisation, Region
 from yancheng.lib.xlsx import XlsxError
 
-from . import importers, meetings, notices
+from . import importers
 from .models import AgendaItem, MeetingDecision, WeeklyMeeting
+from .permissions import can_create_meeting, can_manage_meeting, can_view_meetings
+from .selectors import get_meeting_for, meetings_visible_to
+from .services import meetings, notices
 
 PAGE_SIZE = 30
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -36,10 +39,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _meeting_or_error(request: HttpRequest, pk: int, *, write: bool = False) -> WeeklyMeeting:
-    if not meetings.can_view_meetings(request.user):
+    if not can_view_meetings(request.user):
         raise PermissionDenied
     try:
-        return meetings.get_meeting_for(request.user, pk, write=write)
+        return get_meeting_for(request.user, pk, write=write)
     except NotFoundError:
         raise Http404 from None
     except PermissionDeniedError:
@@ -118,19 +121,19 @@ def _apply_error(form: forms.Form, exc: DomainError) -> None:
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    if not meetings.can_view_meetings(request.user):
+    if not can_view_meetings(request.user):
         raise PermissionDenied
-    qs = meetings.meetings_visible_to(request.user).select_related("organiser", "region").order_by("-held_on", "-pk")
+    qs = meetings_visible_to(request.user).select_related("organiser", "region").order_by("-held_on", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "projects/meetings.html", {
-        "page": page, "can_create": meetings.can_create_meeting(request.user),
+        "page": page, "can_create": can_create_meeting(request.user),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
-    if not meetings.can_create_meeting(request.user):
+    if not can_create_meeting(request.user):
         raise PermissionDenied
     initial = {"held_on": timezone.localdate(), "title": _("%(o)s周调度会") % {"o": getattr(request.user, "organisation", "")}}
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
@@ -155,7 +158,7 @@ def _detail_context(request: HttpRequest, meeting: WeeklyMeeting, **extra: Any) 
     for decision in meeting.decisions.select_related("lead_org", "project", "agenda_item"):
         case = cases.get(decision.case_id or 0)
         decisions.append((decision, case, meetings.decision_deadline(decision, case)))
-    can_manage = meetings.can_manage_meeting(request.user, meeting) and not meeting.is_closed
+    can_manage = can_manage_meeting(request.user, meeting) and not meeting.is_closed
     context: dict[str, Any] = {
         "meeting": meeting,
         "groups": meetings.agenda_groups(meeting, viewer=request.user),

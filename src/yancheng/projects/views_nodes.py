@@ -1,7 +1,7 @@
 """The schedule page of a project (节点与倒排工期, SPEC §3): the nodes with their planned and
 actual dates, lights and float, and the forms that add nodes and links, record actual
-dates and run 倒排工期 from a target date. Reads through ``node_services.node_table``;
-every change through a ``node_services`` function.
+dates and run 倒排工期 from a target date. Reads through ``nodes.node_table``;
+every change through a ``services.nodes`` function.
 
 Who: anyone who sees the project reads the page (others get 404, so its existence does
 not leak); changing the plan needs ``projects.change_project``, recording actual dates
@@ -27,11 +27,11 @@ from django.views.decorators.http import require_GET, require_POST
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Organisation
 
-from . import node_services
 from .models import Node, NodeLink, Project
+from .services import nodes
 
-CHANGE = node_services.CHANGE
-REPORT = node_services.REPORT
+CHANGE = nodes.CHANGE
+REPORT = nodes.REPORT
 
 
 def get_project_for(user: Any, pk: Any) -> Project:
@@ -48,7 +48,7 @@ def get_project_for(user: Any, pk: Any) -> Project:
 class NodeForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("节点名称"), max_length=128)
     duration_days = forms.IntegerField(label=gettext_lazy("工期（工作日）"), min_value=1,
-                                       max_value=node_services.MAX_DURATION, initial=5)
+                                       max_value=nodes.MAX_DURATION, initial=5)
     responsible_org = forms.ModelChoiceField(
         label=gettext_lazy("责任单位"), required=False,
         queryset=Organisation.objects.exclude(kind=Organisation.Kind.ENTERPRISE).filter(is_active=True),
@@ -58,10 +58,10 @@ class NodeForm(forms.Form):
 class _ProjectNodeForm(forms.Form):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        nodes = Node.objects.filter(project=project)
+        project_nodes = Node.objects.filter(project=project)
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and name != "link":
-                field.queryset = nodes
+                field.queryset = project_nodes
         if "link" in self.fields:
             link_field = self.fields["link"]
             assert isinstance(link_field, forms.ModelChoiceField)
@@ -72,8 +72,8 @@ class LinkForm(_ProjectNodeForm):
     predecessor = forms.ModelChoiceField(label=gettext_lazy("前置节点"), queryset=Node.objects.none())
     successor = forms.ModelChoiceField(label=gettext_lazy("后续节点"), queryset=Node.objects.none())
     lag_days = forms.IntegerField(
-        label=gettext_lazy("间隔（工作日）"), initial=0, min_value=-node_services.MAX_LAG,
-        max_value=node_services.MAX_LAG,
+        label=gettext_lazy("间隔（工作日）"), initial=0, min_value=-nodes.MAX_LAG,
+        max_value=nodes.MAX_LAG,
         help_text=gettext_lazy("0 表示前置节点完成后的下一个工作日即可开始。"),
     )
 
@@ -106,36 +106,36 @@ class ScheduleForm(forms.Form):
 
 def _do_add(project: Project, form: forms.Form, user: Any) -> str:
     data = form.cleaned_data
-    node = node_services.node_add(project, name=data["name"], duration_days=data["duration_days"],
+    node = nodes.node_add(project, name=data["name"], duration_days=data["duration_days"],
                                   responsible_org=data["responsible_org"], actor=user)
     return _("已添加节点：%(name)s") % {"name": node.name}
 
 
 def _do_link(project: Project, form: forms.Form, user: Any) -> str:
     data = form.cleaned_data
-    node_services.node_link_add(data["predecessor"], data["successor"], lag_days=data["lag_days"], actor=user)
+    nodes.node_link_add(data["predecessor"], data["successor"], lag_days=data["lag_days"], actor=user)
     return _("已添加前后关系。")
 
 
 def _do_actual(project: Project, form: forms.Form, user: Any) -> str:
     data = form.cleaned_data
-    node_services.node_record_actual(data["node"], actual_start=data["actual_start"],
+    nodes.node_record_actual(data["node"], actual_start=data["actual_start"],
                                      actual_finish=data["actual_finish"], actor=user)
     return _("已记录实际日期。")
 
 
 def _do_remove(project: Project, form: forms.Form, user: Any) -> str:
-    node_services.node_remove(form.cleaned_data["node"], actor=user)
+    nodes.node_remove(form.cleaned_data["node"], actor=user)
     return _("已删除节点。")
 
 
 def _do_unlink(project: Project, form: forms.Form, user: Any) -> str:
-    node_services.node_link_remove(form.cleaned_data["link"], actor=user)
+    nodes.node_link_remove(form.cleaned_data["link"], actor=user)
     return _("已删除前后关系。")
 
 
 def _do_schedule(project: Project, form: forms.Form, user: Any) -> str:
-    outcome = node_services.node_schedule_backward(project, target_date=form.cleaned_data["target_date"], actor=user)
+    outcome = nodes.node_schedule_backward(project, target_date=form.cleaned_data["target_date"], actor=user)
     text = _("已按 %(date)s 倒排工期，更新了 %(n)s 个节点的计划日期。") % {
         "date": outcome.target.isoformat(), "n": outcome.changed,
     }
@@ -184,7 +184,7 @@ def _render(request: HttpRequest, project: Project, *, bound: dict[str, forms.Fo
 def nodes_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     """What ``projects/_nodes_section.html`` needs; the project page passes it as
     ``nodes_context`` (the section computes it itself when it is missing)."""
-    return node_services.section_data(project, request.user)
+    return nodes.section_data(project, request.user)
 
 
 @login_required

@@ -8,8 +8,9 @@ from typing import Any
 
 from django import template
 
-from yancheng.projects import lights, node_services
+from yancheng.projects import lights
 from yancheng.projects.models import Project
+from yancheng.projects.services import nodes
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ def project_node_data(context: template.Context, project: Project) -> dict[str, 
     if isinstance(given, dict):
         return given
     user = context.get("user") or getattr(context.get("request"), "user", None)
-    return node_services.section_data(project, user)
+    return nodes.section_data(project, user)
 
 
 @register.filter

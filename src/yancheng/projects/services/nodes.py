@@ -25,8 +25,8 @@ from yancheng.core.models import Organisation
 from yancheng.core.services import _require
 from yancheng.lib import workdays
 
-from . import lights, scheduling
-from .models import Node, NodeLink, Project
+from .. import lights, scheduling
+from ..models import Node, NodeLink, Project
 
 CHANGE = "projects.change_project"
 REPORT = "projects.report_progress"

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _l
 
 from yancheng.lib.xlsx import write_workbook
 
+from ..models import AgendaItem, WeeklyMeeting
 from .meetings import agenda_counts, decision_cases, decision_deadline
-from .models import AgendaItem, WeeklyMeeting
 
 
 @dataclass

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,12 +25,12 @@ from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.cases.selectors import annotate_lights
 from yancheng.cases.services import case_assign, case_submit
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
-from yancheng.core.models import Organisation, Region, Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.models import Organisation, Region
 from yancheng.lib.deadlines import due_day, due_day_label
 
-from .models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
+from ..models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
+from ..permissions import can_create_meeting, can_manage_meeting
 
 # Case kinds a project meeting looks at (petitions, hazards and inspection complaints
 # have their own meetings and their own confidentiality).
@@ -43,64 +42,6 @@ DEFAULT_NEW_CASE_DAYS = 7
 SOURCE_ORDER = [s.value for s in AgendaItem.Source]
 LIT_ORDER = ("light_rank", "solve_due_at", "pk")
 MAX_DUE_DAYS = 365
-
-
-# --- who may do what --------------------------------------------------------------------------------
-
-
-def _active(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
-
-
-def can_view_meetings(user: Any) -> bool:
-    """Staff who take part in dispatch meetings. Enterprises never see them (the agenda
-    names other enterprises' problems)."""
-    return _active(user) and user.role in {Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.HANDLER}
-
-
-def can_create_meeting(user: Any) -> bool:
-    """A dispatcher: of a city-level office (city-wide or any region), or of a county or
-    park (its own region)."""
-    return _active(user) and user.role == Role.DISPATCHER
-
-
-def meetings_visible_to(user: Any, qs: QuerySet[WeeklyMeeting] | None = None) -> QuerySet[WeeklyMeeting]:
-    qs = WeeklyMeeting.objects.all() if qs is None else qs
-    if not can_view_meetings(user):
-        return qs.none()
-    org = user.organisation
-    if user.role == Role.DISPATCHER:
-        if is_city_dispatch_office(user):
-            return qs
-        return qs.filter(Q(organiser__path__startswith=org.path) | Q(region_id=org.region_id))
-    if user.role in {Role.LEADER, Role.SUPERVISOR}:
-        if is_citywide(user):
-            return qs
-        return qs.filter(Q(region_id=org.region_id) | Q(organiser__region_id=org.region_id))
-    # A handler sees the meetings that gave its unit a task.
-    tasked = MeetingDecision.objects.filter(lead_org_id=org.pk).values("meeting_id")
-    return qs.filter(pk__in=tasked)
-
-
-def can_manage_meeting(user: Any, meeting: WeeklyMeeting) -> bool:
-    """The organiser's dispatchers (or the city office's) build, decide and close."""
-    if not _active(user) or user.role != Role.DISPATCHER:
-        return False
-    if is_city_dispatch_office(user):
-        return True
-    return bool(meeting.organiser.path.startswith(user.organisation.path))
-
-
-def get_meeting_for(user: Any, pk: Any, *, write: bool = False) -> WeeklyMeeting:
-    """404 when the meeting is not visible (no existence leak), 403 when visible but the
-    user may not change it."""
-    try:
-        meeting = meetings_visible_to(user).select_related("organiser", "region").get(pk=int(pk))
-    except (WeeklyMeeting.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError(_("会议不存在。")) from None
-    if write and not can_manage_meeting(user, meeting):
-        raise PermissionDeniedError(_("只有召集单位的调度员可以操作该会议。"))
-    return meeting
 
 
 def _require_manage(user: Any, meeting: WeeklyMeeting) -> None:
