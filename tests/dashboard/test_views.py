@@ -98,7 +98,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, world, month_dat
                                          responsible_org=world.market_regulation, total_investment=Decimal(100))
         Node.objects.create(project=project, name="节点", planned_finish=dt.date(2026, 1, 5))
         make_case(world, region=world.shigu, lead=[world.market_regulation, world.justice_bureau,
-                                                   world.qidong_ndrc][n])
+                                                   world.qidong_ndrc][n], assigned="2026-03-02")
     assert count() == before == 18
 
 
