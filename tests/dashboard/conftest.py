@@ -3,8 +3,9 @@ plans, reports, nodes, cases and funds, frozen at 2026-04-15 (the ranked month i
 
 The cases go through the engine (submit → assign → accept → resolve → rate, and the
 escalation tick for 催办/督办), each step at its own moment, so their deadlines,
-resolutions, closures and escalations come from the real paths. Projects, plans, reports
-and nodes are still rows here: their own services are tested in tests/projects."""
+resolutions, closures and escalations come from the real paths. Projects, their stages,
+plans, monthly reports and nodes go through the projects' services, filed by the city's
+project office."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from yancheng.cases.models import Case
 from yancheng.core.models import Role
 from yancheng.core.services import user_create
 from yancheng.dashboard.models import FundsWon
-from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
+from yancheng.projects import node_services as nodes
+from yancheng.projects import services as projects
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 4, 15, 10, 0, tzinfo=TZ)
@@ -64,8 +66,9 @@ def _handler(world: Any, org: Any) -> Any:
 
 
 def _city_dispatcher(world: Any) -> Any:
-    """石鼓区 has no government of its own in the world: its cases go to the city
-    government, which the city's dispatch office (重点项目事务中心) assigns."""
+    """A dispatcher of the city's project office (重点项目事务中心): it files the projects,
+    and assigns the 石鼓区 cases (石鼓区 has no government of its own in the world, so
+    they go to the city government)."""
     if "city_dispatcher" not in world.users:
         world.users["city_dispatcher"] = user_create(
             username="city_dispatcher", password=None, role=Role.DISPATCHER, organisation=world.project_office,
@@ -115,30 +118,34 @@ def make_case(
 
 @pytest.fixture
 def month_data(world, frozen):
-    p1 = Project.objects.create(
-        code="XM-QD-1", name="祁东纸箱扩产", region=world.qidong, park=world.qidong_park,
-        responsible_org=world.qidong_ndrc, total_investment=Decimal("5000"), stage="construction",
-        signed_on=dt.date(2026, 3, 10),
+    office = _city_dispatcher(world)
+    p1 = projects.project_create(
+        actor=office, code="XM-QD-1", name="祁东纸箱扩产", region=world.qidong, park=world.qidong_park,
+        responsible_org=world.qidong_ndrc, total_investment=Decimal("5000"),
     )
-    p2 = Project.objects.create(
-        code="XM-SG-1", name="石鼓机械产业园", region=world.shigu, responsible_org=world.city_ndrc,
-        total_investment=Decimal("8000"), stage="started", signed_on=dt.date(2025, 11, 2),
+    for stage, day in (("signed", "2026-03-10"), ("started", "2026-03-12"), ("construction", "2026-03-20")):
+        p1 = projects.project_advance(p1, stage=stage, on=dt.date.fromisoformat(day), actor=office)
+    p2 = projects.project_create(
+        actor=office, code="XM-SG-1", name="石鼓机械产业园", region=world.shigu, responsible_org=world.city_ndrc,
+        total_investment=Decimal("8000"),
     )
-    AnnualPlan.objects.create(project=p1, year=2026, planned_investment=Decimal("1000"))
-    AnnualPlan.objects.create(project=p2, year=2026, planned_investment=Decimal("2000"))
-    MonthlyReport.objects.create(project=p1, month=dt.date(2026, 2, 1), invested_this_month=Decimal("200"),
-                                 invested_ytd=Decimal("200"))
-    MonthlyReport.objects.create(project=p1, month=dt.date(2026, 3, 1), invested_this_month=Decimal("400"),
-                                 invested_ytd=Decimal("600"))
-    MonthlyReport.objects.create(project=p2, month=dt.date(2026, 2, 1), invested_this_month=Decimal("500"),
-                                 invested_ytd=Decimal("500"))
-    # April's report comes after the ranked month and must not count for March.
-    MonthlyReport.objects.create(project=p2, month=dt.date(2026, 4, 1), invested_this_month=Decimal("1000"),
-                                 invested_ytd=Decimal("1500"))
-    Node.objects.create(project=p1, name="土建", planned_finish=dt.date(2026, 2, 10), actual_finish=dt.date(2026, 2, 9))
-    Node.objects.create(project=p1, name="设备安装", planned_finish=dt.date(2026, 3, 20))  # late
-    Node.objects.create(project=p2, name="供电", planned_finish=dt.date(2026, 3, 1), actual_finish=dt.date(2026, 3, 5))
-    Node.objects.create(project=p2, name="投产", planned_finish=dt.date(2026, 5, 1))  # not yet due
+    for stage, day in (("signed", "2025-11-02"), ("started", "2026-01-15")):
+        p2 = projects.project_advance(p2, stage=stage, on=dt.date.fromisoformat(day), actor=office)
+    projects.annual_plan_set(p1, year=2026, planned_investment=Decimal("1000"), actor=office)
+    projects.annual_plan_set(p2, year=2026, planned_investment=Decimal("2000"), actor=office)
+    for project, month, amount in ((p1, "2026-02-01", "200"), (p1, "2026-03-01", "400"), (p2, "2026-02-01", "500"),
+                                   # April's report comes after the ranked month and must not count for March.
+                                   (p2, "2026-04-01", "1000")):
+        projects.monthly_report_submit(project, month=dt.date.fromisoformat(month),
+                                       invested_this_month=Decimal(amount), actor=office)
+    # 土建 on time, 设备安装 late (still open), 供电 finished late, 投产 not yet due.
+    for project, name, planned, finished in ((p1, "土建", "2026-02-10", "2026-02-09"), (p1, "设备安装", "2026-03-20", None),
+                                             (p2, "供电", "2026-03-01", "2026-03-05"), (p2, "投产", "2026-05-01", None)):
+        node = nodes.node_add(project, name=name, duration_days=10, actor=office)
+        node = nodes.node_update(node, planned_finish=dt.date.fromisoformat(planned), actor=office)
+        if finished:
+            nodes.node_record_actual(node, actual_start=dt.date.fromisoformat(planned) - dt.timedelta(days=14),
+                                     actual_finish=dt.date.fromisoformat(finished), actor=office)
 
     power, ndrc = world.power_company, world.city_ndrc
     c1 = make_case(world, region=world.qidong, lead=power, assigned="2026-03-02", resolved="2026-03-05",
