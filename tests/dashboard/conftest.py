@@ -28,6 +28,7 @@ from yancheng.core.services import user_create
 from yancheng.dashboard.models import FundsWon
 from yancheng.projects import node_services as nodes
 from yancheng.projects import services as projects
+from yancheng.projects.models import Node, Project
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 4, 15, 10, 0, tzinfo=TZ)
@@ -77,6 +78,29 @@ def _city_dispatcher(world: Any) -> Any:
     return world.users["city_dispatcher"]
 
 
+def make_project(world: Any, *, code: str, name: str, region: Any, responsible_org: Any, total_investment: Any,
+                 park: Any = None, stages: tuple[tuple[str, str], ...] = ()) -> Project:
+    """A project filed by the project office and moved through ``stages`` ((stage, day), …)."""
+    office = _city_dispatcher(world)
+    project = projects.project_create(actor=office, code=code, name=name, region=region, park=park,
+                                      responsible_org=responsible_org, total_investment=Decimal(total_investment))
+    for stage, day in stages:
+        project = projects.project_advance(project, stage=stage, on=dt.date.fromisoformat(day), actor=office)
+    return project
+
+
+def make_node(world: Any, project: Project, *, name: str, planned_finish: str, finished: str | None = None) -> Node:
+    """A node of ``project`` due on ``planned_finish`` (set by hand), finished on ``finished``."""
+    office = _city_dispatcher(world)
+    node = nodes.node_add(project, name=name, duration_days=10, actor=office)
+    due = dt.date.fromisoformat(planned_finish)
+    node = nodes.node_update(node, planned_finish=due, actor=office)
+    if finished:
+        node = nodes.node_record_actual(node, actual_start=due - dt.timedelta(days=14),
+                                        actual_finish=dt.date.fromisoformat(finished), actor=office)
+    return node
+
+
 def make_case(
     world: Any,
     *,
@@ -119,18 +143,12 @@ def make_case(
 @pytest.fixture
 def month_data(world, frozen):
     office = _city_dispatcher(world)
-    p1 = projects.project_create(
-        actor=office, code="XM-QD-1", name="祁东纸箱扩产", region=world.qidong, park=world.qidong_park,
-        responsible_org=world.qidong_ndrc, total_investment=Decimal("5000"),
-    )
-    for stage, day in (("signed", "2026-03-10"), ("started", "2026-03-12"), ("construction", "2026-03-20")):
-        p1 = projects.project_advance(p1, stage=stage, on=dt.date.fromisoformat(day), actor=office)
-    p2 = projects.project_create(
-        actor=office, code="XM-SG-1", name="石鼓机械产业园", region=world.shigu, responsible_org=world.city_ndrc,
-        total_investment=Decimal("8000"),
-    )
-    for stage, day in (("signed", "2025-11-02"), ("started", "2026-01-15")):
-        p2 = projects.project_advance(p2, stage=stage, on=dt.date.fromisoformat(day), actor=office)
+    p1 = make_project(world, code="XM-QD-1", name="祁东纸箱扩产", region=world.qidong, park=world.qidong_park,
+                      responsible_org=world.qidong_ndrc, total_investment="5000",
+                      stages=(("signed", "2026-03-10"), ("started", "2026-03-12"), ("construction", "2026-03-20")))
+    p2 = make_project(world, code="XM-SG-1", name="石鼓机械产业园", region=world.shigu,
+                      responsible_org=world.city_ndrc, total_investment="8000",
+                      stages=(("signed", "2025-11-02"), ("started", "2026-01-15")))
     projects.annual_plan_set(p1, year=2026, planned_investment=Decimal("1000"), actor=office)
     projects.annual_plan_set(p2, year=2026, planned_investment=Decimal("2000"), actor=office)
     for project, month, amount in ((p1, "2026-02-01", "200"), (p1, "2026-03-01", "400"), (p2, "2026-02-01", "500"),
@@ -139,13 +157,10 @@ def month_data(world, frozen):
         projects.monthly_report_submit(project, month=dt.date.fromisoformat(month),
                                        invested_this_month=Decimal(amount), actor=office)
     # 土建 on time, 设备安装 late (still open), 供电 finished late, 投产 not yet due.
-    for project, name, planned, finished in ((p1, "土建", "2026-02-10", "2026-02-09"), (p1, "设备安装", "2026-03-20", None),
-                                             (p2, "供电", "2026-03-01", "2026-03-05"), (p2, "投产", "2026-05-01", None)):
-        node = nodes.node_add(project, name=name, duration_days=10, actor=office)
-        node = nodes.node_update(node, planned_finish=dt.date.fromisoformat(planned), actor=office)
-        if finished:
-            nodes.node_record_actual(node, actual_start=dt.date.fromisoformat(planned) - dt.timedelta(days=14),
-                                     actual_finish=dt.date.fromisoformat(finished), actor=office)
+    make_node(world, p1, name="土建", planned_finish="2026-02-10", finished="2026-02-09")
+    make_node(world, p1, name="设备安装", planned_finish="2026-03-20")
+    make_node(world, p2, name="供电", planned_finish="2026-03-01", finished="2026-03-05")
+    make_node(world, p2, name="投产", planned_finish="2026-05-01")
 
     power, ndrc = world.power_company, world.city_ndrc
     c1 = make_case(world, region=world.qidong, lead=power, assigned="2026-03-02", resolved="2026-03-05",
