@@ -1,11 +1,14 @@
 import importlib
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_migrate
+from django.test import override_settings
 from django.utils import translation
 
 from yancheng.testing.world import World, build_world
@@ -15,6 +18,26 @@ from yancheng.testing.world import World, build_world
 def world(db) -> World:
     """The named world (city, districts, park, departments, two enterprises, personas)."""
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The named world built once for a module, inside a transaction rolled back after its
+    last test; each test runs in a savepoint of its own, so what a test writes is gone for
+    the next. For modules whose tests only read the world (they opt in through
+    ``shared_world``, below). The personas' passwords are hashed the way the
+    function-scoped tests check them (fast MD5)."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast:
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shared_world(module_world: World, db) -> World:
+    """The module's world, for one test. A module whose tests only read the world opts in
+    with ``@pytest.fixture`` ``def world(shared_world): return shared_world``."""
+    return module_world
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,13 @@
+import pytest
+
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.models import Role
+
+
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
 
 
 def test_the_world_has_a_persona_for_every_role_but_petition_chain_and_safety(world):

@@ -3,6 +3,12 @@ import pytest
 from yancheng.api import core_endpoints
 
 
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
+
+
 def _error(response):
     assert response["Content-Type"].startswith("application/json")
     body = response.json()

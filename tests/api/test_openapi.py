@@ -7,6 +7,13 @@ from django.test import Client
 from yancheng.core.attachments.services import attachment_add
 from yancheng.testing.pages import cdn_references
 
+
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
+
+
 SCHEMA = "/api/v1/openapi.json"
 EXPECTED_PATHS = {
     "/api/v1/me",

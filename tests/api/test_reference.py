@@ -1,5 +1,12 @@
 import pytest
 
+
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
+
+
 ORGS = "/api/v1/organisations"
 
 

@@ -180,19 +180,18 @@ def test_units_holding_cases_in_the_month_are_ranked_even_without_an_event(world
     from yancheng.dashboard.rankings import compute_ranking
     from yancheng.dashboard.services import active_formula
 
-    from .conftest import at, make_case
+    from .conftest import make_case
 
     quiet = {"emergency": world.emergency_bureau, "justice": world.justice_bureau,
              "market": world.market_regulation}
     shown_before = {row["key"] for row in compute_ranking("unit", MARCH, active_formula())}
     assert not {str(org.pk) for org in quiet.values()} & shown_before
-    make_case(world, region=world.shigu, lead=quiet["emergency"], assigned_at=at("2026-02-10"))  # still open
-    make_case(world, region=world.shigu, lead=quiet["justice"], assigned_at=at("2026-02-10"), status="closed",
-              resolved_at=at("2026-02-20"))  # resolved before March
-    make_case(world, region=world.shigu, lead=quiet["market"], assigned_at=at("2026-04-02"))  # after March
+    make_case(world, region=world.shigu, lead=quiet["emergency"], assigned="2026-02-10")  # still open
+    make_case(world, region=world.shigu, lead=quiet["justice"], assigned="2026-02-10", resolved="2026-02-20",
+              rated=("2026-02-21", "satisfied"))  # resolved before March
+    make_case(world, region=world.shigu, lead=quiet["market"], assigned="2026-04-02")  # after March
     shown = {row["key"] for row in compute_ranking("unit", MARCH, active_formula())}
     assert shown - shown_before == {str(quiet["emergency"].pk)}
-    make_case(world, region=world.shigu, lead=quiet["justice"], assigned_at=at("2026-02-10"), status="resolved",
-              resolved_at=at("2026-04-03"))  # held through March, resolved after it
+    make_case(world, region=world.shigu, lead=quiet["justice"], assigned="2026-02-10", resolved="2026-04-03")  # held through March, resolved after it
     shown = {row["key"] for row in compute_ranking("unit", MARCH, active_formula())}
     assert shown - shown_before == {str(quiet["emergency"].pk), str(quiet["justice"].pk)}

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,10 +12,9 @@ from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.dashboard import services
 from yancheng.dashboard.models import RankingSnapshot, RedYellowEntry
 from yancheng.dashboard.rankings import Month
-from yancheng.projects.models import Node, Project
 from yancheng.testing.pages import cdn_references
 
-from .conftest import make_case
+from .conftest import make_case, make_node, make_project
 
 MARCH = Month(2026, 3)
 FORBIDDEN = ["enterprise_a_user", "handler_power", "handler_other", "inspector", "system_admin",
@@ -94,11 +92,11 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, world, month_dat
 
     before = count()
     for n in range(3):
-        project = Project.objects.create(code=f"XM-X-{n}", name=f"项目{n}", region=world.shigu,
-                                         responsible_org=world.market_regulation, total_investment=Decimal(100))
-        Node.objects.create(project=project, name="节点", planned_finish=dt.date(2026, 1, 5))
+        project = make_project(world, code=f"XM-X-{n}", name=f"项目{n}", region=world.shigu,
+                               responsible_org=world.market_regulation, total_investment=100)
+        make_node(world, project, name="节点", planned_finish="2026-01-05")
         make_case(world, region=world.shigu, lead=[world.market_regulation, world.justice_bureau,
-                                                   world.qidong_ndrc][n])
+                                                   world.qidong_ndrc][n], assigned="2026-03-02")
     assert count() == before == 18
 
 
@@ -220,8 +218,8 @@ def _projects_shown(client) -> int:
 
 
 def _new_project(world, code: str) -> None:
-    Project.objects.create(code=code, name="新项目", region=world.shigu, responsible_org=world.market_regulation,
-                           total_investment=Decimal(100))
+    make_project(world, code=code, name="新项目", region=world.shigu, responsible_org=world.market_regulation,
+                 total_investment=100)
 
 
 def test_the_figures_are_kept_for_a_while_and_the_page_says_since_when(client, world, month_data, kept_figures):

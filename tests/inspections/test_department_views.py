@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from html import unescape
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from yancheng.api.testing import api_client_for
-from yancheng.core.models import Role
+from yancheng.core.models import Organisation, Role, User
 from yancheng.core.services import user_create
 from yancheng.inspections import planning
 from yancheng.inspections.models import (
@@ -374,12 +376,42 @@ def test_another_enterprise_neither_sees_nor_picks_the_slot(client, dw):
     assert TimeSlotPreference.objects.count() == 1
 
 
+def _page_text(html: str) -> str:
+    """The visible text of the page's <main>, tags and entities dropped."""
+    main = html.split('id="main"', 1)[1]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
 def test_the_pages_render_in_english(client, dw):
+    """In English every word the platform writes is English: the only Chinese left on the
+    pages is the data (names of units, enterprises, people, items and their legal basis)."""
     login(client, dw.w.clerk_market)
-    client.cookies["django_language"] = "en"
-    for name, args in (("inspection_department_home", []), ("inspection_plan_detail", [dw.market.pk]),
-                       ("inspection_joint_proposals", []), ("inspection_department_registrations", [])):
-        assert client.get(reverse(name, args=args), HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("inspection_department_home")})
+    data = [
+        *Organisation.objects.values_list("name", flat=True),
+        *User.objects.values_list("full_name", flat=True),
+        *InspectionItem.objects.values_list("name", flat=True),
+        *InspectionItem.objects.values_list("legal_basis", flat=True),
+    ]
+    pages = {
+        ("inspection_department_home", ()): ["Enforcement officer directory", "Active enforcement officers",
+                                             "Published inspection items"],
+        ("inspection_plan_detail", (dw.market.pk,)): ["Monthly inspection plan for 5/2026", "Export to Excel",
+                                                      "Add to plan"],
+        ("inspection_joint_proposals", ()): ["Joint inspection window", "Agree to join", "Submit response"],
+        ("inspection_department_registrations", ()): ["Registration no.", "Back-filled after system failure",
+                                                      "No matching registrations."],
+    }
+    for (name, args), english in pages.items():
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        assert response.headers["Content-Language"] == "en", name
+        text = _page_text(response.content.decode())
+        for words in english:
+            assert words in text, (name, words)
+        for value in sorted(filter(None, data), key=len, reverse=True):
+            text = text.replace(value, " ")
+        assert not re.findall(r"[\u4e00-\u9fff]+", text), (name, re.findall(r"[\u4e00-\u9fff]+", text))
 
 
 # --- API -----------------------------------------------------------------------------------------

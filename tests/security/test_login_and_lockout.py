@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +17,12 @@ from ._helpers import post_login
 
 WRONG = "Wrong#Pass2026x"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
 
 
 def _fail_five_times(client: Client, username: str = "dispatcher") -> None:

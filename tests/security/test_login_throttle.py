@@ -29,6 +29,12 @@ ACCOUNTS = ["dispatcher", "handler_power", "handler_other", "inspector", "leader
 SPRAYER = "203.0.113.7"
 
 
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
+
+
 def constant_delay(failures: int) -> float:
     """An injected curve: half a second whatever the count."""
     return 0.5

@@ -22,6 +22,12 @@ from yancheng.testing.world import PERSONA_PASSWORD
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
+
+@pytest.fixture
+def world(shared_world):
+    """Built once for the module: these tests only read it."""
+    return shared_world
+
 # One password per validator that fails that validator (and maybe others).
 FAILING = {
     "UserAttributeSimilarityValidator": "dispatcherx",

@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.cases.models import Case, Satisfaction
+from yancheng.cases.models import Case, CaseEvent, Satisfaction
 from yancheng.core.models import Organisation, Region
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
 
@@ -180,18 +180,21 @@ def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[An
     ):
         data[row[case_key]].update(cases_resolved=row["resolved"], cases_on_time=row["on_time"])
 
-    # 满意率
+    # 满意率: every rating given in the month, read from the case's 评价 events. Not from the
+    # closed cases: 不满意 reopens a case, so a closed case is never a dissatisfied one.
+    rating_key = f"case__{case_key}"
     for row in (
-        Case.objects.filter(closed_at__gte=start, closed_at__lt=end)
-        .exclude(satisfaction="")
-        .values(case_key)
+        CaseEvent.objects.filter(action="rate", at__gte=start, at__lt=end)
+        .values(rating_key)
         .annotate(
             rated=Count("pk"),
-            satisfied=Count("pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])),
+            satisfied=Count(
+                "pk", filter=Q(data__satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])
+            ),
         )
         .order_by()
     ):
-        data[row[case_key]].update(rated=row["rated"], satisfied=row["satisfied"])
+        data[row[rating_key]].update(rated=row["rated"], satisfied=row["satisfied"])
 
     # 升级次数
     pressed = Q(pressed_at__gte=start, pressed_at__lt=end)
