@@ -13,11 +13,11 @@ class InspectionsConfig(AppConfig):
             planning,
             ratings,
             registration,
-            supervision,
         )
+        from .supervision import monthly_report
 
         planning.register_jobs()  # daily joint-inspection matching
-        supervision.register_jobs()  # the monthly 通报 notice
+        monthly_report.register_jobs()  # the monthly 通报 notice
         ratings.register_jobs()  # the daily batch of ratings (hourly check)
         registration.register_attachments()  # evidence on a registration (exemptions)
 

@@ -554,13 +554,13 @@ class _Loader:
             )
 
     def handle_some_alerts(self) -> None:
-        from . import supervision
+        from .supervision.alerts import alert_handle
 
         supervisor = User.objects.filter(username="ducha").first()
         if supervisor is None:
             return
         for alert in InspectionAlert.objects.filter(status="open").order_by("created_at")[:6]:
-            supervision.alert_handle(alert, actor=supervisor, note="已约谈检查部门负责人，要求合并检查事项、严格执行频次上限。")
+            alert_handle(alert, actor=supervisor, note="已约谈检查部门负责人，要求合并检查事项、严格执行频次上限。")
 
     def pick_slots(self) -> None:
         """The demo enterprise picked half-days for an announced inspection next month."""
