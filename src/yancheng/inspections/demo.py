@@ -36,7 +36,6 @@ from .models import (
     InspectionItem,
     InspectionKind,
     InspectionPlan,
-    InspectionPolicy,
     InspectorLicence,
     JointProposal,
     OutsidePlanReason,
@@ -45,6 +44,7 @@ from .models import (
     SupervisionCode,
     VisitPurpose,
 )
+from .supervision.policy import policy_update
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEED = 20260415
@@ -214,9 +214,7 @@ class _Loader:
                 services.item_create(department=org, code=c, name=n, legal_basis=b, actor=None)
 
     def rules(self) -> None:
-        policy = InspectionPolicy.current()
-        policy.supervising_org = self.orgs["hy-sfj"]
-        policy.save(update_fields=["supervising_org"])
+        policy_update(actor=None, supervising_org=self.orgs["hy-sfj"])
         for grade, caps in CAPS.items():
             CapRule.objects.get_or_create(grade=grade, scope="department", department=None,
                                           defaults={"max_per_year": caps["department"]})

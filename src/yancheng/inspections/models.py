@@ -390,8 +390,11 @@ class InspectionPolicy(models.Model):
 
     @classmethod
     def current(cls) -> InspectionPolicy:
+        """The city's policy, read only: the row (migration 0003 puts the defaults there), or
+        the defaults unsaved when there is none (a flushed database). Reading never writes;
+        changes go through `supervision.policy.policy_update`, which is audited."""
         policy = cls.objects.order_by("pk").first()
-        return policy if policy is not None else cls.objects.create()
+        return policy if policy is not None else cls()
 
 
 class CapRule(models.Model):

@@ -90,8 +90,9 @@ def policy_update(*, actor: Any, expected_version: int | None = None, **fields: 
     require(actor, "inspections.manage_city_rules")
     cleaned = clean_policy_fields(fields)
     with transaction.atomic():
-        current = InspectionPolicy.current()
-        policy = InspectionPolicy.objects.select_for_update().get(pk=current.pk)
+        policy = InspectionPolicy.objects.select_for_update().order_by("pk").first()
+        if policy is None:  # a flushed database: the first change saves the defaults with it
+            policy = InspectionPolicy()
         if expected_version is not None and policy_etag(policy) != expected_version:
             raise ConflictError(_("检查规则已被他人修改，请刷新后重试。"), code="stale_version")
         before = _policy_values(policy)
@@ -100,7 +101,7 @@ def policy_update(*, actor: Any, expected_version: int | None = None, **fields: 
             return policy
         for name in changed:
             setattr(policy, name, cleaned[name])
-        policy.save(update_fields=changed)
+        policy.save(update_fields=changed if policy.pk else None)
         after = _policy_values(policy)
         audit_record("inspection_policy.update", policy, actor=actor,
                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
