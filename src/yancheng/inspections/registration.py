@@ -515,6 +515,205 @@ def visit_url(inspection: Inspection) -> str:
     return f"/inspections/visits/{inspection.pk}/"
 
 
+@dataclass
+class _Findings:
+    """What the checks found to tell: warnings for the inspector (shown now and stored on
+    the registration) and alerts for the supervisor (raised once the registration is saved)."""
+
+    warnings: list[Notice] = field(default_factory=list)
+    alerts: list[tuple[str, Notice, dict[str, Any]]] = field(default_factory=list)
+
+    def alert(self, kind: str, notice: Notice, **extra: Any) -> None:
+        self.alerts.append((kind, notice, extra))
+
+
+def _check_actor(actor: Any, enterprise: Enterprise) -> InspectorLicence:
+    """Only a licensed inspector registers, in person; the actor's usable licence."""
+    if actor is None:
+        raise PermissionDeniedError(_("入企检查须由持证检查员本人登记。"))
+    require(actor, "inspections.register", enterprise)
+    own = active_licence(actor)
+    if own is None:  # require() passed, so only a race with a suspension gets here
+        raise PermissionDeniedError(_("您的执法证当前不可用，不能登记入企检查。"))
+    return own
+
+
+def _departments(joint: JointProposal | None, home: Organisation) -> tuple[list[Organisation], Organisation]:
+    """The participating departments and the lead: the joint inspection's, or the home's."""
+    if joint is None:
+        return [home], home
+    departments = joint_departments(joint)
+    lead = joint.lead_department if joint.lead_department_id in {d.pk for d in departments} else home
+    assert lead is not None
+    return departments, lead
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in InspectionKind.values:
+        raise ValidationFailed(_("请选择入企类型：行政检查或非执法入企。"), field="kind")
+
+
+def _check_plan(
+    plan_entry: PlanEntry | None, joint: JointProposal | None, enterprise: Enterprise,
+    departments: Sequence[Organisation], home: Organisation, day: dt.date,
+) -> PlanEntry | None:
+    """The plan entry the inspection follows: the one given, or the home department's entry
+    of the joint inspection."""
+    entry = _plan(plan_entry, enterprise, departments, day)
+    if joint is not None and entry is None:
+        entry = PlanEntry.objects.filter(joint_proposal=joint, plan__department_id=home.pk).order_by("pk").first()
+    return entry
+
+
+def _check_basis(
+    kind: str, purpose: str, legal_basis: str, outside_plan_reason: str, checked: Sequence[InspectionItem],
+    entry: PlanEntry | None, joint: JointProposal | None,
+) -> tuple[str, str, str]:
+    """An enforcement inspection has items, a legal basis (the items' by default) and a plan
+    or an outside-plan reason; a visit has a purpose. The purpose, basis and reason kept."""
+    basis = (legal_basis or "").strip()
+    reason = (outside_plan_reason or "").strip()
+    if kind == InspectionKind.ENFORCEMENT:
+        if not checked:
+            raise ValidationFailed(_("行政检查须至少选择一项已公布的检查事项。"), field="items")
+        if not basis:
+            basis = "\n".join(dict.fromkeys(i.legal_basis for i in checked))
+        if not basis:
+            raise ValidationFailed(_("请填写检查依据。"), field="legal_basis")
+        if entry is not None or joint is not None:
+            reason = ""
+        elif not reason:
+            raise ValidationFailed(
+                _("请选择所依据的检查计划；计划外检查须选择事由（投诉举报、转办交办、上级部署、突发事件）。"),
+                field="outside_plan_reason",
+            )
+        elif reason not in OutsidePlanReason.values:
+            raise ValidationFailed(_("未知的计划外事由。"), field="outside_plan_reason")
+        return "", basis, reason
+    if purpose not in VisitPurpose.values:
+        raise ValidationFailed(_("非执法入企须选择目的：调研、走访或宣传。"), field="purpose")
+    if reason and reason not in OutsidePlanReason.values:
+        raise ValidationFailed(_("未知的计划外事由。"), field="outside_plan_reason")
+    return purpose, basis, reason
+
+
+def _check_exemption(
+    exemption_reason: ExemptionReason | None, exemption_evidence: str, found: _Findings
+) -> tuple[ExemptionReason | None, str]:
+    """An exemption needs an active reason and its evidence (an attachment, later, if the
+    reason asks for one). The reason and the evidence kept."""
+    if exemption_reason is None:
+        return None, ""
+    evidence = (exemption_evidence or "").strip()
+    exemption = ExemptionReason.objects.filter(pk=exemption_reason.pk, is_active=True).first()
+    if exemption is None:
+        raise ValidationFailed(_("该豁免事由已停用。"), field="exemption_reason")
+    if not evidence:
+        raise ValidationFailed(
+            _("豁免检查须提供证明：%(what)s。") % {"what": exemption.evidence_required},
+            field="exemption_evidence",
+        )
+    if len(evidence) > 2000:
+        raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": 2000}, field="exemption_evidence")
+    if exemption.requires_attachment:
+        what, name = exemption.evidence_required, exemption.name
+        found.warnings.append(Notice("attachment_needed", lambda: _(
+            "豁免事由“%(name)s”须上传证明材料（%(what)s），请在登记后于登记详情页上传附件。"
+        ) % {"name": name, "what": what}))
+    return exemption, evidence
+
+
+def _check_quiet_period(
+    enterprise: Enterprise, day: dt.date, exemption: ExemptionReason | None, lead: Organisation, found: _Findings
+) -> None:
+    """企业宁静期: only exempt inspections."""
+    quiet = quiet_periods_on(enterprise, day)
+    if not quiet:
+        return
+    if exemption is None:
+        names = "、".join(p.name for p in quiet)
+        raise ValidationFailed(
+            _("企业宁静期（%(periods)s）内只允许有豁免事由的检查，请选择豁免事由并提供证明。")
+            % {"periods": names},
+            field="exemption_reason",
+            code="quiet_period",
+        )
+    notice = _notice_quiet(quiet)
+    found.warnings.append(notice)
+    found.alert(InspectionAlert.Kind.QUIET_PERIOD, notice, department=lead)
+
+
+def _check_grade_a(
+    enterprise: Enterprise, kind: str, exemption: ExemptionReason | None, reason: str, policy: InspectionPolicy,
+    lead: Organisation, found: _Findings,
+) -> None:
+    """Grade A: no proactive inspection (衡政办发〔2025〕6号); refused or alerted by the policy."""
+    proactive = kind == InspectionKind.ENFORCEMENT and exemption is None and reason not in REACTIVE_REASONS
+    if enterprise.grade != Enterprise.Grade.A or not proactive:
+        return
+    notice = _notice_grade_a(policy)
+    if policy.grade_a_proactive == InspectionPolicy.Handling.REFUSE:
+        raise ValidationFailed(notice.message, field="kind", code="grade_a")
+    found.warnings.append(notice)
+    found.alert(InspectionAlert.Kind.GRADE_A, notice, department=lead)
+
+
+def _check_caps(
+    enterprise: Enterprise, day: dt.date, departments: Sequence[Organisation], checked: Sequence[InspectionItem],
+    lead: Organisation, policy: InspectionPolicy, acknowledged: bool, found: _Findings,
+) -> None:
+    """Caps, for a counted inspection: it adds one to every applicable cap. Reaching a cap
+    warns; exceeding one is refused or, by the policy, admitted once acknowledged."""
+    exceeded: list[Notice] = []
+    for u in usage(enterprise, day.year, departments, checked, grade=enterprise.grade):
+        after = u.used + 1
+        dept = u.department or (u.rule.item.department if u.rule.item is not None else lead)
+        extra = {"department": dept, "cap_rule": u.rule, "count": after, "limit": u.limit}
+        if after == u.limit:
+            notice = _notice_cap(u, after)
+            found.warnings.append(notice)
+            found.alert(InspectionAlert.Kind.CAP_REACHED, notice, **extra)
+        elif after > u.limit:
+            notice = _notice_cap(u, after)
+            exceeded.append(notice)
+            found.alert(InspectionAlert.Kind.CAP_EXCEEDED, notice, **extra)
+    if not exceeded:
+        return
+    if policy.cap_exceeded == InspectionPolicy.Handling.REFUSE:
+        text = "；".join(n.message for n in exceeded)
+        raise ValidationFailed(
+            _("本次检查将超过年度检查频次上限，按规定不予登记：%(caps)s") % {"caps": text},
+            field="items", code="cap_exceeded",
+        )
+    if not acknowledged:
+        raise AcknowledgementRequired([*found.warnings, *exceeded])
+    found.warnings.extend(exceeded)
+
+
+def _check_high_frequency(
+    enterprise: Enterprise, policy: InspectionPolicy, now: dt.datetime, lead: Organisation, found: _Findings
+) -> None:
+    """High-frequency visits of any kind (宁波市政府令第280号 第五条; 龙华): warn and alert."""
+    visits = recent_visits(enterprise, policy.high_frequency_window_days, now=now)
+    if visits + 1 < policy.high_frequency_threshold:
+        return
+    notice = _notice_high_frequency(visits, policy.high_frequency_window_days)
+    found.warnings.append(notice)
+    found.alert(InspectionAlert.Kind.HIGH_FREQUENCY, notice, department=lead, count=visits + 1,
+                limit=policy.high_frequency_threshold)
+
+
+def _entry_mode_alert(entry_mode: str, mode_reason: str, day: dt.date, lead: Organisation, found: _Findings) -> None:
+    """Inspect-first (emergency) and back-filled registrations are told to the supervisor."""
+    if entry_mode == EntryMode.EMERGENCY:
+        notice = Notice("emergency", lambda: _("先查后扫：%(reason)s") % {"reason": mode_reason})
+        found.alert(InspectionAlert.Kind.EMERGENCY, notice, department=lead)
+    elif entry_mode == EntryMode.BACKFILL:
+        notice = Notice("backfill", lambda: _("事后补录（开始于 %(day)s）：%(reason)s")
+                        % {"day": _day(day), "reason": mode_reason})
+        found.alert(InspectionAlert.Kind.BACKFILL, notice, department=lead)
+
+
 def inspection_register(
     *,
     actor: Any,
@@ -544,13 +743,9 @@ def inspection_register(
     `AcknowledgementRequired` when a cap would be exceeded and the inspector has not
     confirmed the warning. Raises alerts to the supervisor (cap reached or exceeded, grade
     A, quiet period, high frequency, emergency, back-fill), records the warnings shown,
-    audits, and tells the enterprise's users."""
-    if actor is None:
-        raise PermissionDeniedError(_("入企检查须由持证检查员本人登记。"))
-    require(actor, "inspections.register", enterprise)
-    own = active_licence(actor)
-    if own is None:  # require() passed, so only a race with a suspension gets here
-        raise PermissionDeniedError(_("您的执法证当前不可用，不能登记入企检查。"))
+    audits, and tells the enterprise's users. The checks run in this order, and the first
+    refusal wins."""
+    own = _check_actor(actor, enterprise)
     home = own.department
     policy = InspectionPolicy.current()
     now = timezone.now()
@@ -563,137 +758,21 @@ def inspection_register(
         locked_enterprise = Enterprise.objects.select_for_update().select_related("region").get(pk=enterprise.pk)
         scanned = _lock_code(code, locked_enterprise, found_by)
         joint = _lock_joint(joint_proposal, locked_enterprise, home, day)
-        if joint is not None:
-            departments = joint_departments(joint)
-            lead = joint.lead_department if joint.lead_department_id in {d.pk for d in departments} else home
-        else:
-            departments, lead = [home], home
-        assert lead is not None
+        departments, lead = _departments(joint, home)
         licences = _licences(inspectors, own, departments, day)
-
-        if kind not in InspectionKind.values:
-            raise ValidationFailed(_("请选择入企类型：行政检查或非执法入企。"), field="kind")
+        _check_kind(kind)
         checked = _items(items, departments)
-        basis = (legal_basis or "").strip()
-        entry = _plan(plan_entry, locked_enterprise, departments, day)
-        if joint is not None and entry is None:
-            entry = (
-                PlanEntry.objects.filter(joint_proposal=joint, plan__department_id=home.pk).order_by("pk").first()
-            )
-        reason = (outside_plan_reason or "").strip()
-        if kind == InspectionKind.ENFORCEMENT:
-            purpose = ""
-            if not checked:
-                raise ValidationFailed(_("行政检查须至少选择一项已公布的检查事项。"), field="items")
-            if not basis:
-                basis = "\n".join(dict.fromkeys(i.legal_basis for i in checked))
-            if not basis:
-                raise ValidationFailed(_("请填写检查依据。"), field="legal_basis")
-            if entry is not None or joint is not None:
-                reason = ""
-            elif not reason:
-                raise ValidationFailed(
-                    _("请选择所依据的检查计划；计划外检查须选择事由（投诉举报、转办交办、上级部署、突发事件）。"),
-                    field="outside_plan_reason",
-                )
-            elif reason not in OutsidePlanReason.values:
-                raise ValidationFailed(_("未知的计划外事由。"), field="outside_plan_reason")
-        else:
-            if purpose not in VisitPurpose.values:
-                raise ValidationFailed(_("非执法入企须选择目的：调研、走访或宣传。"), field="purpose")
-            if reason and reason not in OutsidePlanReason.values:
-                raise ValidationFailed(_("未知的计划外事由。"), field="outside_plan_reason")
-
-        warnings: list[Notice] = []
-        evidence = (exemption_evidence or "").strip()
-        if exemption_reason is not None:
-            exemption = ExemptionReason.objects.filter(pk=exemption_reason.pk, is_active=True).first()
-            if exemption is None:
-                raise ValidationFailed(_("该豁免事由已停用。"), field="exemption_reason")
-            if not evidence:
-                raise ValidationFailed(
-                    _("豁免检查须提供证明：%(what)s。") % {"what": exemption.evidence_required},
-                    field="exemption_evidence",
-                )
-            if len(evidence) > 2000:
-                raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": 2000}, field="exemption_evidence")
-            if exemption.requires_attachment:
-                what, name = exemption.evidence_required, exemption.name
-                warnings.append(Notice("attachment_needed", lambda: _(
-                    "豁免事由“%(name)s”须上传证明材料（%(what)s），请在登记后于登记详情页上传附件。"
-                ) % {"name": name, "what": what}))
-        else:
-            exemption, evidence = None, ""
+        entry = _check_plan(plan_entry, joint, locked_enterprise, departments, home, day)
+        purpose, basis, reason = _check_basis(kind, purpose, legal_basis, outside_plan_reason, checked, entry, joint)
+        found = _Findings()
+        exemption, evidence = _check_exemption(exemption_reason, exemption_evidence, found)
         counts = kind == InspectionKind.ENFORCEMENT and exemption is None
-        alerts: list[tuple[str, Notice, dict[str, Any]]] = []
-
-        # 企业宁静期: only exempt inspections.
-        quiet = quiet_periods_on(locked_enterprise, day)
-        if quiet:
-            if exemption is None:
-                names = "、".join(p.name for p in quiet)
-                raise ValidationFailed(
-                    _("企业宁静期（%(periods)s）内只允许有豁免事由的检查，请选择豁免事由并提供证明。")
-                    % {"periods": names},
-                    field="exemption_reason",
-                    code="quiet_period",
-                )
-            notice = _notice_quiet(quiet)
-            warnings.append(notice)
-            alerts.append((InspectionAlert.Kind.QUIET_PERIOD, notice, {"department": lead}))
-
-        # Grade A: no proactive inspection (衡政办发〔2025〕6号).
-        grade = locked_enterprise.grade
-        proactive = kind == InspectionKind.ENFORCEMENT and exemption is None and reason not in REACTIVE_REASONS
-        if grade == Enterprise.Grade.A and proactive:
-            notice = _notice_grade_a(policy)
-            if policy.grade_a_proactive == InspectionPolicy.Handling.REFUSE:
-                raise ValidationFailed(notice.message, field="kind", code="grade_a")
-            warnings.append(notice)
-            alerts.append((InspectionAlert.Kind.GRADE_A, notice, {"department": lead}))
-
-        # Caps: counted inspections only; this registration adds one to every applicable cap.
+        _check_quiet_period(locked_enterprise, day, exemption, lead, found)
+        _check_grade_a(locked_enterprise, kind, exemption, reason, policy, lead, found)
         if counts:
-            year = day.year
-            exceeded: list[Notice] = []
-            for u in usage(locked_enterprise, year, departments, checked, grade=grade):
-                after = u.used + 1
-                dept = u.department or (u.rule.item.department if u.rule.item is not None else lead)
-                extra = {"department": dept, "cap_rule": u.rule, "count": after, "limit": u.limit}
-                if after == u.limit:
-                    notice = _notice_cap(u, after)
-                    warnings.append(notice)
-                    alerts.append((InspectionAlert.Kind.CAP_REACHED, notice, extra))
-                elif after > u.limit:
-                    notice = _notice_cap(u, after)
-                    exceeded.append(notice)
-                    alerts.append((InspectionAlert.Kind.CAP_EXCEEDED, notice, extra))
-            if exceeded:
-                if policy.cap_exceeded == InspectionPolicy.Handling.REFUSE:
-                    text = "；".join(n.message for n in exceeded)
-                    raise ValidationFailed(
-                        _("本次检查将超过年度检查频次上限，按规定不予登记：%(caps)s") % {"caps": text},
-                        field="items", code="cap_exceeded",
-                    )
-                if not acknowledge_warnings:
-                    raise AcknowledgementRequired([*warnings, *exceeded])
-                warnings.extend(exceeded)
-
-        # High-frequency visits of any kind (宁波市政府令第280号 第五条; 龙华).
-        visits = recent_visits(locked_enterprise, policy.high_frequency_window_days, now=now)
-        if visits + 1 >= policy.high_frequency_threshold:
-            notice = _notice_high_frequency(visits, policy.high_frequency_window_days)
-            warnings.append(notice)
-            alerts.append((InspectionAlert.Kind.HIGH_FREQUENCY, notice,
-                           {"department": lead, "count": visits + 1, "limit": policy.high_frequency_threshold}))
-
-        if entry_mode == EntryMode.EMERGENCY:
-            notice = Notice("emergency", lambda: _("先查后扫：%(reason)s") % {"reason": mode_reason})
-            alerts.append((InspectionAlert.Kind.EMERGENCY, notice, {"department": lead}))
-        elif entry_mode == EntryMode.BACKFILL:
-            notice = Notice("backfill", lambda: _("事后补录（开始于 %(day)s）：%(reason)s")
-                            % {"day": _day(day), "reason": mode_reason})
-            alerts.append((InspectionAlert.Kind.BACKFILL, notice, {"department": lead}))
+            _check_caps(locked_enterprise, day, departments, checked, lead, policy, acknowledge_warnings, found)
+        _check_high_frequency(locked_enterprise, policy, now, lead, found)
+        _entry_mode_alert(entry_mode, mode_reason, day, lead, found)
 
         inspection = _create(
             {
@@ -701,25 +780,13 @@ def inspection_register(
                 "kind": kind, "purpose": purpose if kind == InspectionKind.VISIT else "", "legal_basis": basis,
                 "plan_entry": entry, "joint_proposal": joint, "outside_plan_reason": reason,
                 "exemption_reason": exemption, "exemption_evidence": evidence, "entry_mode": entry_mode,
-                "entry_mode_reason": mode_reason, "started_at": started, "grade_at_registration": grade,
-                "counts_toward_caps": counts, "warnings": [n.stored() for n in warnings], "registered_by": actor,
-                "registered_at": now,
+                "entry_mode_reason": mode_reason, "started_at": started,
+                "grade_at_registration": locked_enterprise.grade, "counts_toward_caps": counts,
+                "warnings": [n.stored() for n in found.warnings], "registered_by": actor, "registered_at": now,
             },
             now,
         )
-        InspectionDepartment.objects.bulk_create(
-            [InspectionDepartment(inspection=inspection, department=d) for d in departments]
-        )
-        InspectionInspector.objects.bulk_create([
-            InspectionInspector(inspection=inspection, licence=lic, full_name=lic.full_name,
-                                certificate_no=lic.certificate_no)
-            for lic in licences
-        ])
-        InspectionItemChecked.objects.bulk_create([InspectionItemChecked(inspection=inspection, item=i) for i in checked])
-        if joint is not None:
-            joint.status = JointProposal.Status.DONE
-            joint.save(update_fields=["status"])
-            audit_record("joint_proposal.done", joint, actor=actor, after={"inspection": inspection.number})
+        _save_participants(inspection, departments, licences, checked, joint, actor)
         audit_record(
             "inspection.register", inspection, actor=actor,
             after={
@@ -727,16 +794,36 @@ def inspection_register(
                 "kind": kind, "items": [i.code for i in checked], "inspectors": [lic.certificate_no for lic in licences],
                 "found_by": found_by, "entry_mode": entry_mode, "started_at": started.isoformat(),
                 "counts_toward_caps": counts, "exemption": exemption.code if exemption else "",
-                "warnings": [n.code for n in warnings],
+                "warnings": [n.code for n in found.warnings],
             },
         )
         with translation.override(settings.LANGUAGE_CODE):
-            for kind_, notice, extra in alerts:
+            for kind_, notice, extra in found.alerts:
                 alert_raise(kind_, enterprise=locked_enterprise, message=notice.message, inspection=inspection,
                             actor=actor, **extra)
             _tell_enterprise_registered(inspection, departments, licences, checked, actor)
-    inspection.notices = warnings  # type: ignore[attr-defined]  # what to show the inspector now
+    inspection.notices = found.warnings  # type: ignore[attr-defined]  # what to show the inspector now
     return inspection
+
+
+def _save_participants(
+    inspection: Inspection, departments: Sequence[Organisation], licences: Sequence[InspectorLicence],
+    checked: Sequence[InspectionItem], joint: JointProposal | None, actor: Any,
+) -> None:
+    """The departments, inspectors and items of a new registration; a joint inspection is done."""
+    InspectionDepartment.objects.bulk_create(
+        [InspectionDepartment(inspection=inspection, department=d) for d in departments]
+    )
+    InspectionInspector.objects.bulk_create([
+        InspectionInspector(inspection=inspection, licence=lic, full_name=lic.full_name,
+                            certificate_no=lic.certificate_no)
+        for lic in licences
+    ])
+    InspectionItemChecked.objects.bulk_create([InspectionItemChecked(inspection=inspection, item=i) for i in checked])
+    if joint is not None:
+        joint.status = JointProposal.Status.DONE
+        joint.save(update_fields=["status"])
+        audit_record("joint_proposal.done", joint, actor=actor, after={"inspection": inspection.number})
 
 
 def _tell_enterprise_registered(
