@@ -67,7 +67,7 @@ from yancheng.inspections.models import (  # noqa: E402
     InspectionPolicy,
     QuietPeriod,
 )
-from yancheng.inspections.registration import inspection_register  # noqa: E402
+from yancheng.inspections.registration.register import inspection_register  # noqa: E402
 from yancheng.inspections.supervision.quiet_periods import quiet_period_create  # noqa: E402
 from yancheng.testing.inspections import build_inspection_world  # noqa: E402
 from yancheng.testing.world import CERTIFICATES  # noqa: E402

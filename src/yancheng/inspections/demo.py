@@ -26,7 +26,7 @@ from yancheng.core.errors import DomainError
 from yancheng.core.models import Enterprise, Organisation, Role, User
 from yancheng.core.services import user_create
 
-from . import alerts, counting, permissions, planning, ratings, registration, services
+from . import alerts, counting, permissions, planning, ratings, services
 from .models import (
     CapRule,
     EntryMode,
@@ -44,6 +44,10 @@ from .models import (
     SupervisionCode,
     VisitPurpose,
 )
+from .registration import checks as registration_checks
+from .registration import finish as registration_finish
+from .registration import preview as registration_preview
+from .registration import register as registration_register
 from .supervision.policy import policy_update
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -134,7 +138,11 @@ class _DemoClock:
         return getattr(real_timezone, name)
 
 
-_CLOCKED: tuple[Any, ...] = (registration, counting, alerts, planning, ratings, services, permissions)
+# Every module that reads the clock while the demo registers (the registration package's too).
+_CLOCKED: tuple[Any, ...] = (
+    registration_checks, registration_preview, registration_register, registration_finish,
+    counting, alerts, planning, ratings, services, permissions,
+)
 
 
 @contextmanager
@@ -341,7 +349,7 @@ class _Loader:
         extra = fields.pop("inspectors", [])
         with _as_of(moment):
             try:
-                inspection = registration.inspection_register(
+                inspection = registration_register.inspection_register(
                     actor=inspector, enterprise=enterprise, found_by=fields.pop("found_by", "code"),
                     code=SupervisionCode.objects.filter(enterprise=enterprise, revoked_at__isnull=True).first(),
                     inspectors=[own, second, *extra], acknowledge_warnings=True, **fields,
@@ -355,7 +363,7 @@ class _Loader:
             if fields.get("kind") == InspectionKind.VISIT:
                 outcome = Inspection.Outcome.GUIDANCE
             with _as_of(end):
-                inspection = registration.inspection_finish(
+                inspection = registration_finish.inspection_finish(
                     inspection, actor=inspector, outcome=outcome, result=RESULTS[outcome], ended_at=end)
         self.made.append(inspection)
         return inspection
