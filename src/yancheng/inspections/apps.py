@@ -10,13 +10,13 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             permissions,  # noqa: F401 - registers the rules
-            planning,
             ratings,
         )
+        from .planning import joint
         from .registration import attachments
         from .supervision import monthly_report
 
-        planning.register_jobs()  # daily joint-inspection matching
+        joint.register_jobs()  # daily joint-inspection matching
         monthly_report.register_jobs()  # the monthly 通报 notice
         ratings.register_jobs()  # the daily batch of ratings (hourly check)
         attachments.register_attachments()  # evidence on a registration (exemptions)
