@@ -1,8 +1,8 @@
 """Pages of the department side of 企业赋码保护: the department's home, its inspector
 registry, its published item list (with the .xlsx of the public list), its plans and their
 entries (with the enterprises' preferred slots and an .xlsx), the joint proposals it is
-asked to answer, its registrations (filters, .xlsx) — and, for enterprise users, the
-announced inspections (检查预告) with their preferred slots.
+asked to answer, its registrations (filters, .xlsx). The enterprise's announced inspections are in
+`views_announcements.py`.
 
 Department staff (handlers and inspectors of a department) see their department's things;
 only its clerk (handler) changes them; other roles get 403; another department's objects
@@ -43,14 +43,12 @@ from .models import (
     JointAcceptance,
     JointProposal,
     PlanEntry,
-    TimeSlotPreference,
 )
 from .permissions import department_of
 from .planning import access as plan_access
 from .planning import common as plan_limits
 from .planning import joint as joint_services
 from .planning import plans as plan_services
-from .planning import slots as slot_services
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
@@ -582,66 +580,3 @@ def department_registrations(request: HttpRequest) -> HttpResponseBase:
     return render(request, "inspections/department/registrations.html", {
         "department": department, "form": form, "page": page, "query": urlencode(params),
     })
-
-
-# --- the enterprise's announcements and slots ----------------------------------------------------
-
-
-def _enterprise_user(request: HttpRequest) -> None:
-    if not request.user.has_perm("inspections.view_announcements"):
-        raise PermissionDenied
-
-
-@login_required
-@require_GET
-def announcements(request: HttpRequest) -> HttpResponse:
-    _enterprise_user(request)
-    entries = list(plan_access.announcements_for(request.user).prefetch_related("slots"))
-    rows = [
-        {"entry": e, "slots": list(e.slots.all()),
-         "form": f.SlotForm(entry=e, prefix=f"e{e.pk}") if len(e.slots.all()) < plan_limits.MAX_SLOTS_PER_ENTRY
-         else None}
-        for e in entries
-    ]
-    return render(request, "inspections/department/announcements.html", {
-        "rows": rows, "max_slots": plan_limits.MAX_SLOTS_PER_ENTRY,
-    })
-
-
-@login_required
-@require_POST
-@_domain_to_http
-def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
-    _enterprise_user(request)
-    entry = plan_access.get_announced_entry_for(request.user, entry_pk)
-    form = f.SlotForm(request.POST, entry=entry, prefix=f"e{entry.pk}")
-    if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, "；".join(errors) or _("请选择日期和时段。"))
-        return redirect("inspection_announcements")
-    try:
-        slot = slot_services.slot_pick(entry, actor=request.user, **form.cleaned_data)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已选择时段：%(s)s") % {"s": slot})
-    return redirect("inspection_announcements")
-
-
-@login_required
-@require_POST
-@_domain_to_http
-def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _enterprise_user(request)
-    slot: TimeSlotPreference = plan_access.get_slot_for(request.user, pk)
-    try:
-        slot_services.slot_remove(slot, actor=request.user)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已删除该时段。"))
-    return redirect("inspection_announcements")
