@@ -81,7 +81,7 @@ def test_an_inspector_scans_registers_and_finishes_on_a_phone(phone, inspection_
 
 
 def test_an_inspector_confirms_an_exceeded_cap_on_a_phone(phone, inspection_world):
-    from yancheng.inspections.registration import inspection_register
+    from yancheng.inspections.registration.register import inspection_register
 
     iw = inspection_world
     for _ in range(2):

@@ -67,8 +67,8 @@ from yancheng.inspections.models import (  # noqa: E402
     InspectionPolicy,
     QuietPeriod,
 )
-from yancheng.inspections.registration import inspection_register  # noqa: E402
-from yancheng.inspections.supervision import quiet_period_create  # noqa: E402
+from yancheng.inspections.registration.register import inspection_register  # noqa: E402
+from yancheng.inspections.supervision.quiet_periods import quiet_period_create  # noqa: E402
 from yancheng.testing.inspections import build_inspection_world  # noqa: E402
 from yancheng.testing.world import CERTIFICATES  # noqa: E402
 
@@ -151,7 +151,7 @@ def test_the_registration_stays_untouched_after_the_refused_post(client, world, 
 def test_the_admin_rows_are_the_ui_rows_for_every_persona(world, inspected, persona):
     """The querysets behind the pages are the UI's, whoever asks (should the admin site
     ever admit another role, it shows them their own rows and nothing else)."""
-    from yancheng.inspections.supervision import alerts_visible_to, quiet_periods_visible_to
+    from yancheng.inspections.supervision.access import alerts_visible_to, quiet_periods_visible_to
 
     user = world.users[persona]
     request = RequestFactory().get("/admin/")

@@ -64,23 +64,25 @@ def build(iw: Any) -> None:
     from django.utils import timezone
 
     from yancheng.core.calendar import is_working_day
-    from yancheng.inspections import planning
+    from yancheng.inspections.planning import access as plan_access
+    from yancheng.inspections.planning import plans as plan_services
+    from yancheng.inspections.planning import slots as slot_services
 
     w = iw.world
     today = timezone.localdate()
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    market = planning.plan_get_or_create(department=w.market_regulation, year=year, month=month,
+    market = plan_services.plan_get_or_create(department=w.market_regulation, year=year, month=month,
                                          actor=w.clerk_market)
-    entry = planning.plan_entry_add(market, actor=w.clerk_market, item=iw.food, enterprise=w.enterprise_a,
+    entry = plan_services.plan_entry_add(market, actor=w.clerk_market, item=iw.food, enterprise=w.enterprise_a,
                                     month=month)
-    planning.plan_file(market, actor=w.clerk_market)
-    emergency = planning.plan_get_or_create(department=w.emergency_bureau, year=year, month=month, actor=None)
-    planning.plan_entry_add(emergency, actor=None, item=iw.chemicals, enterprise=w.enterprise_a, month=month)
-    planning.plan_file(emergency, actor=None)
+    plan_services.plan_file(market, actor=w.clerk_market)
+    emergency = plan_services.plan_get_or_create(department=w.emergency_bureau, year=year, month=month, actor=None)
+    plan_services.plan_entry_add(emergency, actor=None, item=iw.chemicals, enterprise=w.enterprise_a, month=month)
+    plan_services.plan_file(emergency, actor=None)
     day = entry.window_start
     while not is_working_day(day):
         day += dt.timedelta(days=1)
     iw.matrix_plan = market
     iw.matrix_entry = entry
-    iw.matrix_proposal = planning.proposals_visible_to(w.clerk_market).get()
-    iw.matrix_slot = planning.slot_pick(entry, actor=w.enterprise_a_user, day=day, period="am")
+    iw.matrix_proposal = plan_access.proposals_visible_to(w.clerk_market).get()
+    iw.matrix_slot = slot_services.slot_pick(entry, actor=w.enterprise_a_user, day=day, period="am")

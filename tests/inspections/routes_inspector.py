@@ -59,7 +59,7 @@ def build(iw: Any) -> None:
     """The matrix registration: the market bureau's exempt (complaint) inspection of
     enterprise A, still in progress — exempt so that no other side's rules (quiet periods,
     grade A, caps) can refuse it."""
-    from yancheng.inspections.registration import inspection_register
+    from yancheng.inspections.registration.register import inspection_register
     from yancheng.testing.world import CERTIFICATES
 
     iw.matrix_inspection = inspection_register(

@@ -32,11 +32,9 @@ from yancheng.inspections.models import (
     PlanEntry,
     QuietPeriod,
 )
-from yancheng.inspections.registration import (
-    AcknowledgementRequired,
-    inspection_register,
-    registration_preview,
-)
+from yancheng.inspections.registration.notices import AcknowledgementRequired
+from yancheng.inspections.registration.preview import registration_preview
+from yancheng.inspections.registration.register import inspection_register
 from yancheng.testing.world import CERTIFICATES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from yancheng.api.testing import api_client_for
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.services import user_create
-from yancheng.inspections import planning
 from yancheng.inspections.models import (
     Inspection,
     InspectionDepartment,
@@ -31,6 +30,8 @@ from yancheng.inspections.models import (
     PlanEntry,
     TimeSlotPreference,
 )
+from yancheng.inspections.planning import plans as plan_services
+from yancheng.inspections.planning import slots as slot_services
 from yancheng.testing.inspections import build_inspection_world
 
 NOW = dt.datetime(2026, 4, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -52,17 +53,17 @@ def dw(frozen, world):
         username="clerk_emergency", password=None, role=Role.HANDLER, organisation=world.emergency_bureau,
         full_name="应急法制科", must_change_password=False, actor=None,
     )
-    market = planning.plan_get_or_create(department=world.market_regulation, year=2026, month=5,
+    market = plan_services.plan_get_or_create(department=world.market_regulation, year=2026, month=5,
                                          actor=world.clerk_market)
-    entry = planning.plan_entry_add(market, actor=world.clerk_market, item=iw.food, enterprise=world.enterprise_a,
+    entry = plan_services.plan_entry_add(market, actor=world.clerk_market, item=iw.food, enterprise=world.enterprise_a,
                                     month=5, window_start=dt.date(2026, 5, 6), window_end=dt.date(2026, 5, 20))
-    planning.plan_file(market, actor=world.clerk_market)
-    emergency = planning.plan_get_or_create(department=world.emergency_bureau, year=2026, month=5,
+    plan_services.plan_file(market, actor=world.clerk_market)
+    emergency = plan_services.plan_get_or_create(department=world.emergency_bureau, year=2026, month=5,
                                             actor=clerk_emergency)
-    planning.plan_entry_add(emergency, actor=clerk_emergency, item=iw.chemicals, enterprise=world.enterprise_a,
+    plan_services.plan_entry_add(emergency, actor=clerk_emergency, item=iw.chemicals, enterprise=world.enterprise_a,
                             month=5, window_start=dt.date(2026, 5, 11), window_end=dt.date(2026, 5, 29))
-    planning.plan_file(emergency, actor=clerk_emergency)
-    draft = planning.plan_get_or_create(department=world.market_regulation, year=2026, month=6,
+    plan_services.plan_file(emergency, actor=clerk_emergency)
+    draft = plan_services.plan_get_or_create(department=world.market_regulation, year=2026, month=6,
                                         actor=world.clerk_market)
     return SimpleNamespace(iw=iw, w=world, clerk_emergency=clerk_emergency, market=market, emergency=emergency,
                            entry=entry, draft=draft, proposal=JointProposal.objects.get())
@@ -221,7 +222,7 @@ def test_an_unknown_enterprise_is_refused_with_a_clear_message(client, dw):
 
 
 def test_the_plan_page_shows_the_slots_and_exports_the_plan(client, dw):
-    planning.slot_pick(dw.entry, actor=dw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
+    slot_services.slot_pick(dw.entry, actor=dw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
     login(client, dw.w.inspector)
     response = client.get(reverse("inspection_plan_detail", args=[dw.market.pk]))
     assert response.status_code == 200 and response.context["form"] is None
@@ -232,9 +233,9 @@ def test_the_plan_page_shows_the_slots_and_exports_the_plan(client, dw):
 
 
 def test_the_clerk_files_and_removes_through_the_page(client, dw):
-    entry = planning.plan_entry_add(dw.draft, actor=dw.w.clerk_market, item=dw.iw.food,
+    entry = plan_services.plan_entry_add(dw.draft, actor=dw.w.clerk_market, item=dw.iw.food,
                                     enterprise=dw.w.enterprise_b, month=6)
-    other = planning.plan_entry_add(dw.draft, actor=dw.w.clerk_market, item=dw.iw.equipment,
+    other = plan_services.plan_entry_add(dw.draft, actor=dw.w.clerk_market, item=dw.iw.equipment,
                                     enterprise=dw.w.enterprise_b, month=6)
     login(client, dw.w.clerk_market)
     client.post(reverse("inspection_plan_entry_remove", args=[dw.draft.pk, other.pk]))
@@ -363,7 +364,7 @@ def test_the_enterprise_sees_its_announcement_and_picks_and_removes_a_slot(clien
 
 
 def test_another_enterprise_neither_sees_nor_picks_the_slot(client, dw):
-    slot = planning.slot_pick(dw.entry, actor=dw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
+    slot = slot_services.slot_pick(dw.entry, actor=dw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
     login(client, dw.w.enterprise_b_user)
     assert dw.iw.food.name not in client.get(reverse("inspection_announcements")).content.decode()
     prefix = f"e{dw.entry.pk}"

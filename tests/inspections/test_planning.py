@@ -16,7 +16,6 @@ from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedE
 from yancheng.core.models import Role
 from yancheng.core.notifications.models import Notification
 from yancheng.core.services import user_create
-from yancheng.inspections import planning
 from yancheng.inspections.models import (
     InspectionPlan,
     JointAcceptance,
@@ -24,6 +23,11 @@ from yancheng.inspections.models import (
     PlanEntry,
     TimeSlotPreference,
 )
+from yancheng.inspections.planning import access as plan_access
+from yancheng.inspections.planning import common as plan_limits
+from yancheng.inspections.planning import joint as joint_services
+from yancheng.inspections.planning import plans as plan_services
+from yancheng.inspections.planning import slots as slot_services
 from yancheng.inspections.services import item_create
 from yancheng.testing.inspections import build_inspection_world
 
@@ -48,9 +52,9 @@ def pw(frozen, world):
         username="clerk_emergency", password=None, role=Role.HANDLER, organisation=world.emergency_bureau,
         full_name="应急法制科", must_change_password=False, actor=None,
     )
-    market_plan = planning.plan_get_or_create(department=world.market_regulation, year=2026, month=MAY,
+    market_plan = plan_services.plan_get_or_create(department=world.market_regulation, year=2026, month=MAY,
                                               actor=world.clerk_market)
-    emergency_plan = planning.plan_get_or_create(department=world.emergency_bureau, year=2026, month=MAY,
+    emergency_plan = plan_services.plan_get_or_create(department=world.emergency_bureau, year=2026, month=MAY,
                                                  actor=clerk_emergency)
     return SimpleNamespace(iw=iw, w=world, clerk_emergency=clerk_emergency, market_plan=market_plan,
                            emergency_plan=emergency_plan)
@@ -59,7 +63,7 @@ def pw(frozen, world):
 def add(pw: Any, plan: InspectionPlan, item: Any, start: int, end: int, *, enterprise: Any = None,
         actor: Any = None, **extra: Any) -> PlanEntry:
     actor = actor or (pw.w.clerk_market if plan.department_id == pw.w.market_regulation.pk else pw.clerk_emergency)
-    return planning.plan_entry_add(
+    return plan_services.plan_entry_add(
         plan, actor=actor, item=item, enterprise=enterprise or pw.w.enterprise_a, month=plan.month or MAY,
         window_start=dt.date(2026, MAY, start), window_end=dt.date(2026, MAY, end), **extra,
     )
@@ -67,7 +71,7 @@ def add(pw: Any, plan: InspectionPlan, item: Any, start: int, end: int, *, enter
 
 def file(pw: Any, plan: InspectionPlan) -> InspectionPlan:
     actor = pw.w.clerk_market if plan.department_id == pw.w.market_regulation.pk else pw.clerk_emergency
-    return planning.plan_file(plan, actor=actor)
+    return plan_services.plan_file(plan, actor=actor)
 
 
 def joint_pair(pw: Any) -> JointProposal:
@@ -108,28 +112,28 @@ def test_a_plan_entry_is_refused_for_another_departments_item(pw):
                                             (dt.date(2026, 5, 20), dt.date(2026, 5, 10))])
 def test_a_plan_entry_is_refused_when_its_window_is_not_inside_the_month(pw, start, end):
     with pytest.raises(ValidationFailed):
-        planning.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food,
+        plan_services.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food,
                                 enterprise=pw.w.enterprise_a, month=MAY, window_start=start, window_end=end)
     assert not PlanEntry.objects.exists()
 
 
 def test_a_monthly_plan_takes_only_entries_of_its_month(pw):
     with pytest.raises(ValidationFailed) as exc:
-        planning.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food,
+        plan_services.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food,
                                 enterprise=pw.w.enterprise_a, month=6)
     assert exc.value.field == "month"
 
 
 def test_a_window_that_has_already_passed_cannot_be_planned(pw):
-    april = planning.plan_get_or_create(department=pw.w.market_regulation, year=2026, month=4,
+    april = plan_services.plan_get_or_create(department=pw.w.market_regulation, year=2026, month=4,
                                         actor=pw.w.clerk_market)
     with pytest.raises(ValidationFailed):
-        planning.plan_entry_add(april, actor=pw.w.clerk_market, item=pw.iw.food, enterprise=pw.w.enterprise_a,
+        plan_services.plan_entry_add(april, actor=pw.w.clerk_market, item=pw.iw.food, enterprise=pw.w.enterprise_a,
                                 month=4, window_start=dt.date(2026, 4, 1), window_end=dt.date(2026, 4, 10))
 
 
 def test_the_window_defaults_to_the_month_and_the_legal_basis_to_the_items(pw):
-    entry = planning.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food,
+    entry = plan_services.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food,
                                     enterprise=pw.w.enterprise_a, month=MAY)
     assert (entry.window_start, entry.window_end) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
     assert entry.legal_basis == pw.iw.food.legal_basis
@@ -138,9 +142,9 @@ def test_the_window_defaults_to_the_month_and_the_legal_basis_to_the_items(pw):
 
 def test_an_entry_names_an_enterprise_or_a_class_of_enterprises(pw):
     with pytest.raises(ValidationFailed) as exc:
-        planning.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food, month=MAY)
+        plan_services.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food, month=MAY)
     assert exc.value.field == "enterprise"
-    entry = planning.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food, month=MAY,
+    entry = plan_services.plan_entry_add(pw.market_plan, actor=pw.w.clerk_market, item=pw.iw.food, month=MAY,
                                     enterprise_class="规上工业企业", announced=False)
     assert entry.enterprise is None and entry.enterprise_class == "规上工业企业"
 
@@ -154,13 +158,13 @@ def test_only_the_departments_clerk_adds_to_its_plan(pw, persona):
 
 def test_a_clerk_cannot_open_a_plan_for_another_department(pw):
     with pytest.raises(PermissionDeniedError):
-        planning.plan_get_or_create(department=pw.w.emergency_bureau, year=2026, actor=pw.w.clerk_market)
+        plan_services.plan_get_or_create(department=pw.w.emergency_bureau, year=2026, actor=pw.w.clerk_market)
 
 
 def test_plans_are_made_for_this_year_or_the_next(pw):
     with pytest.raises(ValidationFailed):
-        planning.plan_get_or_create(department=pw.w.market_regulation, year=2025, actor=pw.w.clerk_market)
-    again = planning.plan_get_or_create(department=pw.w.market_regulation, year=2026, month=MAY,
+        plan_services.plan_get_or_create(department=pw.w.market_regulation, year=2025, actor=pw.w.clerk_market)
+    again = plan_services.plan_get_or_create(department=pw.w.market_regulation, year=2026, month=MAY,
                                         actor=pw.w.clerk_market)
     assert again.pk == pw.market_plan.pk
 
@@ -187,7 +191,7 @@ def test_filing_makes_the_plan_filed_once(pw):
 def test_an_inspector_cannot_file_the_plan(pw):
     add(pw, pw.market_plan, pw.iw.food, 6, 20)
     with pytest.raises(PermissionDeniedError):
-        planning.plan_file(pw.market_plan, actor=pw.w.inspector)
+        plan_services.plan_file(pw.market_plan, actor=pw.w.inspector)
 
 
 def test_filing_tells_the_enterprise_of_its_announced_entries_only(pw):
@@ -201,16 +205,16 @@ def test_filing_tells_the_enterprise_of_its_announced_entries_only(pw):
 def test_entries_are_removed_only_while_the_plan_is_a_draft(pw):
     first = add(pw, pw.market_plan, pw.iw.food, 6, 20)
     second = add(pw, pw.market_plan, pw.iw.equipment, 6, 20)
-    planning.plan_entry_remove(first, actor=pw.w.clerk_market)
+    plan_services.plan_entry_remove(first, actor=pw.w.clerk_market)
     assert not PlanEntry.objects.filter(pk=first.pk).exists()
     file(pw, pw.market_plan)
     with pytest.raises(ConflictError):
-        planning.plan_entry_remove(second, actor=pw.w.clerk_market)
+        plan_services.plan_entry_remove(second, actor=pw.w.clerk_market)
     assert PlanEntry.objects.filter(pk=second.pk).exists()
 
 
 def test_a_filed_annual_plan_takes_no_entry_but_a_filed_monthly_plan_takes_amendments(pw):
-    annual = planning.plan_get_or_create(department=pw.w.market_regulation, year=2026, actor=pw.w.clerk_market)
+    annual = plan_services.plan_get_or_create(department=pw.w.market_regulation, year=2026, actor=pw.w.clerk_market)
     add(pw, annual, pw.iw.food, 6, 20)
     file(pw, annual)
     with pytest.raises(ConflictError):
@@ -223,22 +227,22 @@ def test_a_filed_annual_plan_takes_no_entry_but_a_filed_monthly_plan_takes_amend
 
 
 def test_an_annual_plan_filed_after_march_is_filed_but_marked_late(pw):
-    annual = planning.plan_get_or_create(department=pw.w.market_regulation, year=2026, actor=pw.w.clerk_market)
+    annual = plan_services.plan_get_or_create(department=pw.w.market_regulation, year=2026, actor=pw.w.clerk_market)
     add(pw, annual, pw.iw.food, 6, 20)
     filed = file(pw, annual)
     assert filed.status == InspectionPlan.Status.FILED
-    assert planning.plan_is_late(filed)
-    assert planning.annual_plan_due(2026) == dt.date(2026, 3, 31)
-    assert not planning.plan_is_late(pw.market_plan)  # monthly plans have no due day
+    assert plan_limits.plan_is_late(filed)
+    assert plan_limits.annual_plan_due(2026) == dt.date(2026, 3, 31)
+    assert not plan_limits.plan_is_late(pw.market_plan)  # monthly plans have no due day
 
 
 def test_an_annual_plan_filed_in_march_is_on_time(world):
     with time_machine.travel(dt.datetime(2026, 3, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
         iw = build_inspection_world(world)
-        annual = planning.plan_get_or_create(department=world.market_regulation, year=2026, actor=world.clerk_market)
-        planning.plan_entry_add(annual, actor=world.clerk_market, item=iw.food, enterprise=world.enterprise_a, month=6)
-        filed = planning.plan_file(annual, actor=world.clerk_market)
-        assert not planning.plan_is_late(filed)
+        annual = plan_services.plan_get_or_create(department=world.market_regulation, year=2026, actor=world.clerk_market)
+        plan_services.plan_entry_add(annual, actor=world.clerk_market, item=iw.food, enterprise=world.enterprise_a, month=6)
+        filed = plan_services.plan_file(annual, actor=world.clerk_market)
+        assert not plan_limits.plan_is_late(filed)
 
 
 # --- joint matching ------------------------------------------------------------------------------
@@ -280,14 +284,14 @@ def test_draft_entries_are_not_proposed(pw):
     add(pw, pw.market_plan, pw.iw.food, 6, 20)
     add(pw, pw.emergency_plan, pw.iw.chemicals, 6, 20)
     file(pw, pw.market_plan)
-    assert planning.joint_proposals_match() == []
+    assert joint_services.joint_proposals_match() == []
     assert not JointProposal.objects.exists()
 
 
 def test_matching_again_creates_nothing_new(pw):
     joint_pair(pw)
-    assert planning.joint_proposals_match() == []
-    assert planning.joint_proposals_match(year=2026) == []
+    assert joint_services.joint_proposals_match() == []
+    assert joint_services.joint_proposals_match(year=2026) == []
     assert JointProposal.objects.count() == 1
 
 
@@ -317,10 +321,10 @@ def test_a_partner_is_not_crowded_out_by_the_seeds_own_department(pw):
 def test_the_daily_job_is_registered():
     from yancheng.core.jobs import registered_jobs
 
-    planning.register_jobs()
+    joint_services.register_jobs()
     job = next(j for j in registered_jobs() if j.name == "inspections.joint_matching")
     assert job.every == dt.timedelta(days=1)
-    assert job.task is planning.joint_matching_task
+    assert job.task is joint_services.joint_matching_task
 
 
 # --- answering proposals -------------------------------------------------------------------------
@@ -333,9 +337,9 @@ def test_a_proposal_accepted_by_every_department_is_led_by_the_one_with_most_ent
     file(pw, pw.market_plan)
     file(pw, pw.emergency_plan)
     proposal = JointProposal.objects.get()
-    proposal = planning.joint_proposal_answer(proposal, actor=pw.clerk_emergency, decision="accepted")
+    proposal = joint_services.joint_proposal_answer(proposal, actor=pw.clerk_emergency, decision="accepted")
     assert proposal.status == JointProposal.Status.PROPOSED  # still waiting for the market bureau
-    proposal = planning.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
+    proposal = joint_services.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
     assert proposal.status == JointProposal.Status.ACCEPTED
     assert proposal.lead_department == pw.w.market_regulation
     assert Notification.objects.filter(recipient=pw.clerk_emergency, verb="joint_proposal_answer").count() == 1
@@ -343,43 +347,43 @@ def test_a_proposal_accepted_by_every_department_is_led_by_the_one_with_most_ent
 
 def test_a_tie_goes_to_the_first_department_to_accept(pw):
     proposal = joint_pair(pw)
-    planning.joint_proposal_answer(proposal, actor=pw.clerk_emergency, decision="accepted")
-    proposal = planning.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
+    joint_services.joint_proposal_answer(proposal, actor=pw.clerk_emergency, decision="accepted")
+    proposal = joint_services.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
     assert proposal.lead_department == pw.w.emergency_bureau
 
 
 def test_one_decline_ends_the_proposal_and_its_entries_are_not_proposed_again(pw):
     proposal = joint_pair(pw)
-    proposal = planning.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="declined",
+    proposal = joint_services.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="declined",
                                               reason="检查内容差异大")
     assert proposal.status == JointProposal.Status.DECLINED and proposal.lead_department is None
     assert Notification.objects.filter(recipient=pw.clerk_emergency, verb="joint_proposal_answer").exists()
-    assert planning.joint_proposals_match() == []
+    assert joint_services.joint_proposals_match() == []
     with pytest.raises(ConflictError):
-        planning.joint_proposal_answer(proposal, actor=pw.clerk_emergency, decision="accepted")
+        joint_services.joint_proposal_answer(proposal, actor=pw.clerk_emergency, decision="accepted")
 
 
 def test_declining_needs_a_reason(pw):
     proposal = joint_pair(pw)
     with pytest.raises(ValidationFailed) as exc:
-        planning.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="declined")
+        joint_services.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="declined")
     assert exc.value.field == "reason"
     assert not JointAcceptance.objects.exists()
 
 
 def test_a_department_answers_once(pw):
     proposal = joint_pair(pw)
-    planning.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
+    joint_services.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
     with pytest.raises(ConflictError):
-        planning.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
+        joint_services.joint_proposal_answer(proposal, actor=pw.w.clerk_market, decision="accepted")
 
 
 def test_a_clerk_of_a_department_outside_the_proposal_cannot_answer(pw):
     proposal = joint_pair(pw)
     with pytest.raises(PermissionDeniedError):
-        planning.joint_proposal_answer(proposal, actor=pw.w.handler_other, decision="accepted")
+        joint_services.joint_proposal_answer(proposal, actor=pw.w.handler_other, decision="accepted")
     with pytest.raises(NotFoundError):
-        planning.get_proposal_for(pw.w.handler_other, proposal.pk)
+        plan_access.get_proposal_for(pw.w.handler_other, proposal.pk)
     assert not JointAcceptance.objects.exists()
 
 
@@ -387,7 +391,7 @@ def test_a_clerk_of_a_department_outside_the_proposal_cannot_answer(pw):
 def test_only_a_clerk_answers_for_the_department(pw, persona):
     proposal = joint_pair(pw)
     with pytest.raises(PermissionDeniedError):
-        planning.joint_proposal_answer(proposal, actor=getattr(pw.w, persona), decision="accepted")
+        joint_services.joint_proposal_answer(proposal, actor=getattr(pw.w, persona), decision="accepted")
 
 
 # --- preferred slots ------------------------------------------------------------------------------
@@ -401,16 +405,16 @@ def announced(pw):
 
 
 def test_the_enterprise_picks_a_slot_for_its_announced_inspection(pw, announced):
-    slot = planning.slot_pick(announced, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
+    slot = slot_services.slot_pick(announced, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
     assert slot.entry == announced and slot.chosen_by == pw.w.enterprise_a_user
-    assert list(planning.announcements_for(pw.w.enterprise_a_user)) == [announced]
-    assert list(planning.announcements_for(pw.w.enterprise_b_user)) == []
+    assert list(plan_access.announcements_for(pw.w.enterprise_a_user)) == [announced]
+    assert list(plan_access.announcements_for(pw.w.enterprise_b_user)) == []
 
 
 @pytest.mark.parametrize("persona", ["enterprise_b_user", "clerk_market", "inspector", "supervisor"])
 def test_nobody_but_the_enterprises_own_users_picks_its_slots(pw, announced, persona):
     with pytest.raises(PermissionDeniedError):
-        planning.slot_pick(announced, actor=getattr(pw.w, persona), day=dt.date(2026, 5, 7), period="am")
+        slot_services.slot_pick(announced, actor=getattr(pw.w, persona), day=dt.date(2026, 5, 7), period="am")
     assert not TimeSlotPreference.objects.exists()
 
 
@@ -420,8 +424,8 @@ def test_no_slot_for_an_unannounced_inspection_or_a_draft_plan(pw):
     file(pw, pw.market_plan)
     for entry in (unannounced, draft):
         with pytest.raises(ValidationFailed):
-            planning.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
-    assert planning.announcements_for(pw.w.enterprise_a_user).count() == 0
+            slot_services.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
+    assert plan_access.announcements_for(pw.w.enterprise_a_user).count() == 0
 
 
 @pytest.mark.parametrize(("day", "why"), [
@@ -430,65 +434,65 @@ def test_no_slot_for_an_unannounced_inspection_or_a_draft_plan(pw):
 ])
 def test_a_slot_must_be_a_working_day_inside_the_window(pw, announced, day, why):
     with pytest.raises(ValidationFailed) as exc:
-        planning.slot_pick(announced, actor=pw.w.enterprise_a_user, day=day, period="am")
+        slot_services.slot_pick(announced, actor=pw.w.enterprise_a_user, day=day, period="am")
     assert exc.value.field == "day", why
     assert not TimeSlotPreference.objects.exists()
 
 
 def test_a_slot_cannot_be_in_the_past(pw):
-    april = planning.plan_get_or_create(department=pw.w.market_regulation, year=2026, month=4,
+    april = plan_services.plan_get_or_create(department=pw.w.market_regulation, year=2026, month=4,
                                         actor=pw.w.clerk_market)
-    entry = planning.plan_entry_add(april, actor=pw.w.clerk_market, item=pw.iw.food, enterprise=pw.w.enterprise_a,
+    entry = plan_services.plan_entry_add(april, actor=pw.w.clerk_market, item=pw.iw.food, enterprise=pw.w.enterprise_a,
                                     month=4)  # 1–30 April: it has begun but not ended
     file(pw, april)
     with pytest.raises(ValidationFailed) as exc:
-        planning.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 4, 14), period="pm")
+        slot_services.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 4, 14), period="pm")
     assert exc.value.field == "day"
-    assert planning.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 4, 16), period="pm")
+    assert slot_services.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 4, 16), period="pm")
 
 
 def test_a_holiday_is_no_slot_but_an_adjusted_working_saturday_is(pw):
     entry = add(pw, pw.market_plan, pw.iw.food, 1, 20)
     file(pw, pw.market_plan)
     with pytest.raises(ValidationFailed):
-        planning.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 4), period="am")  # 劳动节
-    assert planning.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 9), period="pm")  # 调休
+        slot_services.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 4), period="am")  # 劳动节
+    assert slot_services.slot_pick(entry, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 9), period="pm")  # 调休
 
 
 def test_at_most_three_slots_per_inspection_and_each_once(pw, announced):
     user = pw.w.enterprise_a_user
-    planning.slot_pick(announced, actor=user, day=dt.date(2026, 5, 7), period="am")
+    slot_services.slot_pick(announced, actor=user, day=dt.date(2026, 5, 7), period="am")
     with pytest.raises(ConflictError):
-        planning.slot_pick(announced, actor=user, day=dt.date(2026, 5, 7), period="am")
-    planning.slot_pick(announced, actor=user, day=dt.date(2026, 5, 7), period="pm")
-    planning.slot_pick(announced, actor=user, day=dt.date(2026, 5, 8), period="am")
+        slot_services.slot_pick(announced, actor=user, day=dt.date(2026, 5, 7), period="am")
+    slot_services.slot_pick(announced, actor=user, day=dt.date(2026, 5, 7), period="pm")
+    slot_services.slot_pick(announced, actor=user, day=dt.date(2026, 5, 8), period="am")
     with pytest.raises(ValidationFailed):
-        planning.slot_pick(announced, actor=user, day=dt.date(2026, 5, 11), period="am")
+        slot_services.slot_pick(announced, actor=user, day=dt.date(2026, 5, 11), period="am")
     assert announced.slots.count() == 3
 
 
 def test_the_enterprise_removes_its_own_slot_only(pw, announced):
-    slot = planning.slot_pick(announced, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
+    slot = slot_services.slot_pick(announced, actor=pw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
     with pytest.raises(PermissionDeniedError):
-        planning.slot_remove(slot, actor=pw.w.enterprise_b_user)
+        slot_services.slot_remove(slot, actor=pw.w.enterprise_b_user)
     with pytest.raises(NotFoundError):
-        planning.get_slot_for(pw.w.enterprise_b_user, slot.pk)
-    planning.slot_remove(slot, actor=pw.w.enterprise_a_user)
+        plan_access.get_slot_for(pw.w.enterprise_b_user, slot.pk)
+    slot_services.slot_remove(slot, actor=pw.w.enterprise_a_user)
     assert not TimeSlotPreference.objects.exists()
 
 
 def test_plans_and_proposals_are_seen_by_their_own_department_only(pw):
     proposal = joint_pair(pw)
-    assert set(planning.plans_visible_to(pw.w.inspector)) == {pw.market_plan}
-    assert set(planning.plans_visible_to(pw.w.inspector_emergency)) == {pw.emergency_plan}
+    assert set(plan_access.plans_visible_to(pw.w.inspector)) == {pw.market_plan}
+    assert set(plan_access.plans_visible_to(pw.w.inspector_emergency)) == {pw.emergency_plan}
     for persona in ("supervisor", "enterprise_a_user", "handler_power", "handler_other"):
-        assert not planning.plans_visible_to(getattr(pw.w, persona)).exists(), persona
+        assert not plan_access.plans_visible_to(getattr(pw.w, persona)).exists(), persona
     with pytest.raises(NotFoundError):
-        planning.get_plan_for(pw.w.inspector_emergency, pw.market_plan.pk)
+        plan_access.get_plan_for(pw.w.inspector_emergency, pw.market_plan.pk)
     with pytest.raises(PermissionDeniedError):
-        planning.get_plan_for(pw.w.inspector, pw.market_plan.pk, write=True)
-    assert list(planning.proposals_visible_to(pw.w.inspector)) == [proposal]
-    assert not planning.proposals_visible_to(pw.w.supervisor).exists()
+        plan_access.get_plan_for(pw.w.inspector, pw.market_plan.pk, write=True)
+    assert list(plan_access.proposals_visible_to(pw.w.inspector)) == [proposal]
+    assert not plan_access.proposals_visible_to(pw.w.supervisor).exists()
 
 
 def test_nothing_is_written_when_an_item_was_withdrawn_before_filing(pw):

@@ -22,7 +22,9 @@ from yancheng.inspections.models import (
     InspectorLicence,
     PlanEntry,
 )
-from yancheng.inspections.registration import inspection_finish, inspection_register, registration_preview
+from yancheng.inspections.registration.finish import inspection_finish
+from yancheng.inspections.registration.preview import registration_preview
+from yancheng.inspections.registration.register import inspection_register
 from yancheng.inspections.services import code_issue, item_withdraw, licence_set_status
 from yancheng.testing.world import CERTIFICATES
 
@@ -638,7 +640,7 @@ def test_the_landing_page_costs_the_same_queries_however_many_registrations(clie
 
 
 def test_evidence_can_be_attached_to_a_registration_by_its_inspectors_only(client, iw):
-    from yancheng.inspections.registration import register_attachments
+    from yancheng.inspections.registration.attachments import register_attachments
 
     register_attachments()
     inspection = register(iw)

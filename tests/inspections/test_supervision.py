@@ -19,7 +19,7 @@ from yancheng.cases.services import case_submit, case_withdraw
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.notifications.models import Notification
-from yancheng.inspections import reports, supervision
+from yancheng.inspections import reports
 from yancheng.inspections.models import (
     CapRule,
     ExemptionReason,
@@ -29,7 +29,16 @@ from yancheng.inspections.models import (
     Rating,
     RatingReceipt,
 )
-from yancheng.inspections.supervision import Period
+from yancheng.inspections.supervision.access import alerts_visible_to
+from yancheng.inspections.supervision.alerts import alert_handle
+from yancheng.inspections.supervision.caps import cap_matrix, cap_rule_remove, cap_rule_set
+from yancheng.inspections.supervision.dashboard import department_dashboard
+from yancheng.inspections.supervision.exemptions import exemption_reason_deactivate, exemption_reason_save
+from yancheng.inspections.supervision.monthly_report import register_jobs, report_ready_notify
+from yancheng.inspections.supervision.periods import Period
+from yancheng.inspections.supervision.policy import policy_etag, policy_update
+from yancheng.inspections.supervision.quiet_periods import quiet_period_create, quiet_period_remove
+from yancheng.inspections.supervision.registrations import RegistrationFilters, registrations_for
 
 from .routes_supervisor import SHANGHAI, county_supervisor, make_alert, make_inspection, make_rating
 
@@ -96,7 +105,7 @@ def _rows(board):
 
 
 def test_the_dashboard_counts_a_joint_inspection_for_each_department_and_once_in_the_totals(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     rows = _rows(board)
     market, emergency = rows[data.world.market_regulation.name], rows[data.world.emergency_bureau.name]
     assert (market.enforcement, market.visits, market.joint) == (4, 1, 1)
@@ -106,7 +115,7 @@ def test_the_dashboard_counts_a_joint_inspection_for_each_department_and_once_in
 
 
 def test_the_joint_rate_is_joint_over_all_enforcement_inspections(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     rows = _rows(board)
     assert rows[data.world.market_regulation.name].joint_rate == 25.0
     assert rows[data.world.emergency_bureau.name].joint_rate == 50.0
@@ -114,14 +123,14 @@ def test_the_joint_rate_is_joint_over_all_enforcement_inspections(data):
 
 
 def test_exempt_emergency_and_backfilled_registrations_are_counted_apart(data):
-    rows = _rows(supervision.department_dashboard(start=OCT.start, end=OCT.end))
+    rows = _rows(department_dashboard(start=OCT.start, end=OCT.end))
     market, emergency = rows[data.world.market_regulation.name], rows[data.world.emergency_bureau.name]
     assert (market.exempt, market.emergency, market.backfill) == (1, 1, 0)
     assert (emergency.exempt, emergency.emergency, emergency.backfill) == (0, 0, 1)
 
 
 def test_alerts_are_counted_by_kind_and_open_for_the_department_concerned(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     rows = _rows(board)
     market, emergency = rows[data.world.market_regulation.name], rows[data.world.emergency_bureau.name]
     assert (market.alerts, market.alerts_open, market.cap_exceeded) == (1, 1, 1)
@@ -132,7 +141,7 @@ def test_alerts_are_counted_by_kind_and_open_for_the_department_concerned(data):
 
 
 def test_complaints_count_for_every_department_of_the_inspection_and_for_the_department_named(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     rows = _rows(board)
     assert rows[data.world.market_regulation.name].complaints == 2  # the joint visit + about the bureau
     assert rows[data.world.emergency_bureau.name].complaints == 1  # the joint visit; withdrawn ones not
@@ -142,7 +151,7 @@ def test_complaints_count_for_every_department_of_the_inspection_and_for_the_dep
 def test_a_complaint_about_inspections_in_general_is_counted_on_a_row_of_its_own(data):
     case_submit(actor=None, title="重复检查过多", description="本月检查太多", kind=CaseKind.INSPECTION_COMPLAINT,
                 enterprise=data.world.enterprise_b, dispatch_org=data.world.justice_bureau)
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     rows = _rows(board)
     assert rows["未指明部门"].complaints == 1
     assert board.totals.complaints == 3
@@ -156,22 +165,22 @@ def test_the_dashboard_shows_ratings_of_whole_ended_months_and_only_from_five_a_
     market, emergency = data.world.market_regulation, data.world.emergency_bureau
     for score in (5, 3):
         make_rating(market, score, dt.date(2026, 10, 20))  # market: 5 in October, emergency 1
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)  # 20 October: running
+    board = department_dashboard(start=OCT.start, end=OCT.end)  # 20 October: running
     assert all(r.ratings is None for r in board.rows) and board.totals.ratings is None
     with time_machine.travel(dt.datetime(2026, 11, 5, 9, 0, tzinfo=SHANGHAI), tick=False):
-        rows = {r.department_id: r for r in supervision.department_dashboard(start=OCT.start, end=OCT.end).rows}
+        rows = {r.department_id: r for r in department_dashboard(start=OCT.start, end=OCT.end).rows}
         assert (rows[market.pk].ratings, rows[market.pk].rating_average) == (5, 4.0)
         assert rows[emergency.pk].ratings is None  # one rating: not shown, not even as a count
-        one_day = supervision.department_dashboard(start=dt.date(2026, 10, 12), end=dt.date(2026, 10, 12))
+        one_day = department_dashboard(start=dt.date(2026, 10, 12), end=dt.date(2026, 10, 12))
         assert all(r.ratings is None for r in one_day.rows) and one_day.totals.ratings is None
         # October and the first days of November: November is not whole, so its rating is not added.
-        longer = {r.department_id: r for r in supervision.department_dashboard(
+        longer = {r.department_id: r for r in department_dashboard(
             start=OCT.start, end=dt.date(2026, 11, 4)).rows}
         assert longer[market.pk].ratings == 5
 
 
 def test_a_regions_dashboard_counts_its_enterprises_only_and_shows_no_ratings(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end, region=data.world.qidong)
+    board = department_dashboard(start=OCT.start, end=OCT.end, region=data.world.qidong)
     rows = _rows(board)
     market = rows[data.world.market_regulation.name]
     assert (market.enforcement, market.visits, market.exempt) == (3, 0, 0)  # B's visits are in 石鼓区
@@ -180,18 +189,18 @@ def test_a_regions_dashboard_counts_its_enterprises_only_and_shows_no_ratings(da
 
 
 def test_departments_with_published_items_have_a_row_even_without_inspections(frozen, iw):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     assert {r.name for r in board.rows} == {iw.world.market_regulation.name, iw.world.emergency_bureau.name}
     assert all(r.inspections == 0 and r.joint_rate is None for r in board.rows)
 
 
 def test_the_dashboard_takes_the_same_few_queries_however_many_departments(data, django_assert_num_queries):
     with django_assert_num_queries(6):  # October is running: ratings need no query
-        supervision.department_dashboard(start=OCT.start, end=OCT.end)
+        department_dashboard(start=OCT.start, end=OCT.end)
 
 
 def test_every_number_links_to_the_list_behind_it(data):
-    board = supervision.department_dashboard(start=OCT.start, end=OCT.end)
+    board = department_dashboard(start=OCT.start, end=OCT.end)
     market = _rows(board)[data.world.market_regulation.name]
     assert market.links["joint"] == (
         f"/inspections/supervision/registrations/?start=2026-10-01&end=2026-10-31"
@@ -222,7 +231,7 @@ def test_periods_read_months_quarters_and_years_and_refuse_the_rest():
 
 
 def test_the_supervisor_changes_the_policy_and_the_change_is_audited(iw):
-    policy = supervision.policy_update(actor=iw.world.supervisor, cap_exceeded="refuse", backfill_days=7)
+    policy = policy_update(actor=iw.world.supervisor, cap_exceeded="refuse", backfill_days=7)
     policy.refresh_from_db()
     assert (policy.cap_exceeded, policy.backfill_days) == ("refuse", 7)
     event = AuditEvent.objects.filter(action="inspection_policy.update").latest("seq")
@@ -231,7 +240,7 @@ def test_the_supervisor_changes_the_policy_and_the_change_is_audited(iw):
 
 def test_a_rating_minimum_below_five_is_refused_with_a_clear_message(iw):
     with pytest.raises(ValidationFailed) as caught:
-        supervision.policy_update(actor=iw.world.supervisor, rating_min_count=4)
+        policy_update(actor=iw.world.supervisor, rating_min_count=4)
     assert caught.value.field == "rating_min_count" and "不得小于 5" in str(caught.value.message)
     assert InspectionPolicy.current().rating_min_count == 5
 
@@ -242,13 +251,13 @@ def test_a_rating_minimum_below_five_is_refused_with_a_clear_message(iw):
 ])
 def test_the_policy_refuses_values_out_of_bounds(iw, field, value):
     with pytest.raises(ValidationFailed):
-        supervision.policy_update(actor=iw.world.supervisor, **{field: value})
+        policy_update(actor=iw.world.supervisor, **{field: value})
 
 
 def test_the_supervising_organisation_must_be_a_department_or_office(iw):
     with pytest.raises(ValidationFailed):
-        supervision.policy_update(actor=iw.world.supervisor, supervising_org=iw.world.enterprise_a.organisation)
-    supervision.policy_update(actor=iw.world.supervisor, supervising_org=iw.world.city_ndrc)
+        policy_update(actor=iw.world.supervisor, supervising_org=iw.world.enterprise_a.organisation)
+    policy_update(actor=iw.world.supervisor, supervising_org=iw.world.city_ndrc)
     assert InspectionPolicy.current().supervising_org == iw.world.city_ndrc
 
 
@@ -256,13 +265,13 @@ def test_the_supervising_organisation_must_be_a_department_or_office(iw):
 def test_department_staff_and_enterprises_cannot_change_the_rules(iw, persona):
     actor = getattr(iw.world, persona)
     with pytest.raises(PermissionDeniedError):
-        supervision.policy_update(actor=actor, backfill_days=5)
+        policy_update(actor=actor, backfill_days=5)
     with pytest.raises(PermissionDeniedError):
-        supervision.cap_rule_set(actor=actor, grade="C", scope="total", max_per_year=9)
+        cap_rule_set(actor=actor, grade="C", scope="total", max_per_year=9)
     with pytest.raises(PermissionDeniedError):
-        supervision.exemption_reason_save(actor=actor, code="x", name="x", evidence_required="x")
+        exemption_reason_save(actor=actor, code="x", name="x", evidence_required="x")
     with pytest.raises(PermissionDeniedError):
-        supervision.quiet_period_create(actor=actor, name="x", starts_on=dt.date(2030, 1, 1),
+        quiet_period_create(actor=actor, name="x", starts_on=dt.date(2030, 1, 1),
                                         ends_on=dt.date(2030, 1, 2))
     assert InspectionPolicy.current().backfill_days == 10
     assert AuditEvent.objects.filter(action="permission_denied", actor_id=actor.pk).count() == 4
@@ -271,16 +280,16 @@ def test_department_staff_and_enterprises_cannot_change_the_rules(iw, persona):
 def test_a_county_supervisor_cannot_change_the_citys_rules(iw):
     county = county_supervisor(iw.world)
     with pytest.raises(PermissionDeniedError):
-        supervision.policy_update(actor=county, backfill_days=5)
+        policy_update(actor=county, backfill_days=5)
     with pytest.raises(PermissionDeniedError):
-        supervision.cap_rule_set(actor=county, grade="C", scope="total", max_per_year=9)
+        cap_rule_set(actor=county, grade="C", scope="total", max_per_year=9)
 
 
 def test_a_stale_version_of_the_policy_is_refused(iw):
-    version = supervision.policy_etag(InspectionPolicy.current())
-    supervision.policy_update(actor=iw.world.supervisor, backfill_days=8, expected_version=version)
+    version = policy_etag(InspectionPolicy.current())
+    policy_update(actor=iw.world.supervisor, backfill_days=8, expected_version=version)
     with pytest.raises(ConflictError) as caught:
-        supervision.policy_update(actor=iw.world.supervisor, backfill_days=9, expected_version=version)
+        policy_update(actor=iw.world.supervisor, backfill_days=9, expected_version=version)
     assert caught.value.code == "stale_version"
 
 
@@ -288,7 +297,7 @@ def test_a_stale_version_of_the_policy_is_refused(iw):
 
 
 def test_the_cap_matrix_shows_items_every_department_departments_and_the_total(iw):
-    matrix = supervision.cap_matrix()
+    matrix = cap_matrix()
     assert matrix.grades == ["A", "B", "C", "D"]
     keys = [r.key for r in matrix.rows]
     assert f"item-{iw.food.pk}" in keys and f"item-{iw.chemicals.pk}" in keys
@@ -302,12 +311,12 @@ def test_the_cap_matrix_shows_items_every_department_departments_and_the_total(i
 
 def test_setting_a_cell_creates_it_and_setting_it_again_updates_it(iw):
     sup = iw.world.supervisor
-    rule = supervision.cap_rule_set(actor=sup, grade="C", scope="department", department=iw.world.market_regulation,
+    rule = cap_rule_set(actor=sup, grade="C", scope="department", department=iw.world.market_regulation,
                                     max_per_year=5)
-    again = supervision.cap_rule_set(actor=sup, grade="C", scope="department",
+    again = cap_rule_set(actor=sup, grade="C", scope="department",
                                      department=iw.world.market_regulation, max_per_year=6)
     assert again.pk == rule.pk and CapRule.objects.get(pk=rule.pk).max_per_year == 6
-    assert supervision.cap_rule_set(actor=sup, grade="B", scope="item", item=iw.food, max_per_year=1).pk == \
+    assert cap_rule_set(actor=sup, grade="B", scope="item", item=iw.food, max_per_year=1).pk == \
         iw.caps["food_B"].pk
     assert CapRule.objects.filter(grade="B", scope="item").count() == 1
 
@@ -330,16 +339,16 @@ def test_a_cell_is_validated_by_its_scope(iw, kwargs, field):
         if key in args:
             args[key] = objects[args[key]]
     with pytest.raises(ValidationFailed) as caught:
-        supervision.cap_rule_set(actor=iw.world.supervisor, **args)
+        cap_rule_set(actor=iw.world.supervisor, **args)
     assert caught.value.field == field
 
 
 def test_removing_a_cell_leaves_no_cap_and_is_audited(iw):
-    supervision.cap_rule_remove(iw.caps["total_B"], actor=iw.world.supervisor)
+    cap_rule_remove(iw.caps["total_B"], actor=iw.world.supervisor)
     assert not CapRule.objects.filter(pk=iw.caps["total_B"].pk).exists()
     assert AuditEvent.objects.filter(action="cap_rule.remove").exists()
     with pytest.raises(PermissionDeniedError):
-        supervision.cap_rule_remove(iw.caps["food_B"], actor=iw.world.clerk_market)
+        cap_rule_remove(iw.caps["food_B"], actor=iw.world.clerk_market)
 
 
 # --- exemption reasons ---------------------------------------------------------------------------
@@ -348,21 +357,21 @@ def test_removing_a_cell_leaves_no_cap_and_is_audited(iw):
 def test_an_exemption_reason_needs_its_evidence_and_a_unique_code(iw):
     sup = iw.world.supervisor
     with pytest.raises(ValidationFailed) as caught:
-        supervision.exemption_reason_save(actor=sup, code="follow_up", name="整改复查", evidence_required=" ")
+        exemption_reason_save(actor=sup, code="follow_up", name="整改复查", evidence_required=" ")
     assert caught.value.field == "evidence_required"
     with pytest.raises(ValidationFailed):
-        supervision.exemption_reason_save(actor=sup, code="Bad Code!", name="x", evidence_required="y")
+        exemption_reason_save(actor=sup, code="Bad Code!", name="x", evidence_required="y")
     with pytest.raises(ConflictError):
-        supervision.exemption_reason_save(actor=sup, code="complaint", name="x", evidence_required="y")
-    reason = supervision.exemption_reason_save(actor=sup, code="follow_up", name="整改复查",
+        exemption_reason_save(actor=sup, code="complaint", name="x", evidence_required="y")
+    reason = exemption_reason_save(actor=sup, code="follow_up", name="整改复查",
                                                evidence_required="责令整改通知书文号")
-    changed = supervision.exemption_reason_save(actor=sup, code="ignored", name="整改后复查",
+    changed = exemption_reason_save(actor=sup, code="ignored", name="整改后复查",
                                                 evidence_required="整改通知书", reason=reason)
     assert (changed.code, changed.name) == ("follow_up", "整改后复查")
 
 
 def test_a_deactivated_reason_is_kept_but_no_longer_offered(iw):
-    reason = supervision.exemption_reason_deactivate(iw.complaint_reason, actor=iw.world.supervisor)
+    reason = exemption_reason_deactivate(iw.complaint_reason, actor=iw.world.supervisor)
     assert not reason.is_active and ExemptionReason.objects.filter(pk=reason.pk).exists()
 
 
@@ -382,11 +391,11 @@ def test_a_quiet_period_is_checked_before_it_is_set(frozen, iw):
     ]
     for kwargs, field in cases:
         with pytest.raises(ValidationFailed) as caught:
-            supervision.quiet_period_create(actor=sup, name="春节宁静期", **kwargs)
+            quiet_period_create(actor=sup, name="春节宁静期", **kwargs)
         assert caught.value.field == field
     with pytest.raises(ValidationFailed):
-        supervision.quiet_period_create(actor=sup, name=" ", starts_on=today, ends_on=today)
-    period = supervision.quiet_period_create(actor=sup, name="春节宁静期", starts_on=today,
+        quiet_period_create(actor=sup, name=" ", starts_on=today, ends_on=today)
+    period = quiet_period_create(actor=sup, name="春节宁静期", starts_on=today,
                                              ends_on=today + dt.timedelta(days=10), region=iw.world.qidong)
     assert period.created_by == sup and QuietPeriod.objects.count() == 1
 
@@ -395,14 +404,14 @@ def test_a_county_supervisor_sets_quiet_periods_in_its_own_region_only(frozen, i
     county = county_supervisor(iw.world)
     today = NOW.date()
     with pytest.raises(PermissionDeniedError):
-        supervision.quiet_period_create(actor=county, name="全市", starts_on=today, ends_on=today)
+        quiet_period_create(actor=county, name="全市", starts_on=today, ends_on=today)
     with pytest.raises(PermissionDeniedError):
-        supervision.quiet_period_create(actor=county, name="石鼓", starts_on=today, ends_on=today,
+        quiet_period_create(actor=county, name="石鼓", starts_on=today, ends_on=today,
                                         region=iw.world.shigu)
     with pytest.raises(PermissionDeniedError):
-        supervision.quiet_period_create(actor=county, name="乙企业", starts_on=today, ends_on=today,
+        quiet_period_create(actor=county, name="乙企业", starts_on=today, ends_on=today,
                                         enterprise=iw.world.enterprise_b)
-    assert supervision.quiet_period_create(actor=county, name="甲企业", starts_on=today, ends_on=today,
+    assert quiet_period_create(actor=county, name="甲企业", starts_on=today, ends_on=today,
                                            enterprise=iw.world.enterprise_a).enterprise == iw.world.enterprise_a
 
 
@@ -415,13 +424,13 @@ def test_removing_a_quiet_period_deletes_a_future_one_ends_a_current_one_and_kee
                                          ends_on=today + dt.timedelta(days=5))
     past = QuietPeriod.objects.create(name="已结束", starts_on=today - dt.timedelta(days=9),
                                       ends_on=today - dt.timedelta(days=5))
-    assert supervision.quiet_period_remove(future, actor=sup) is None
+    assert quiet_period_remove(future, actor=sup) is None
     assert not QuietPeriod.objects.filter(pk=future.pk).exists()
-    assert supervision.quiet_period_remove(current, actor=sup).ends_on == today
+    assert quiet_period_remove(current, actor=sup).ends_on == today
     with pytest.raises(ValidationFailed):
-        supervision.quiet_period_remove(past, actor=sup)
+        quiet_period_remove(past, actor=sup)
     with pytest.raises(PermissionDeniedError):
-        supervision.quiet_period_remove(current, actor=county_supervisor(iw.world))  # a city-wide one
+        quiet_period_remove(current, actor=county_supervisor(iw.world))  # a city-wide one
 
 
 # --- alerts --------------------------------------------------------------------------------------
@@ -430,34 +439,34 @@ def test_removing_a_quiet_period_deletes_a_future_one_ends_a_current_one_and_kee
 def test_the_supervisor_handles_an_open_alert_once_with_a_note(data):
     sup = data.world.supervisor
     with pytest.raises(ValidationFailed):
-        supervision.alert_handle(data.cap_alert, actor=sup, note="  ")
-    handled = supervision.alert_handle(data.cap_alert, actor=sup, note="已约谈市场监管局，要求说明情况")
+        alert_handle(data.cap_alert, actor=sup, note="  ")
+    handled = alert_handle(data.cap_alert, actor=sup, note="已约谈市场监管局，要求说明情况")
     assert (handled.status, handled.handled_by, handled.handling_note) == ("handled", sup, "已约谈市场监管局，要求说明情况")
     with pytest.raises(ConflictError):
-        supervision.alert_handle(data.cap_alert, actor=sup, note="再次处理")
+        alert_handle(data.cap_alert, actor=sup, note="再次处理")
 
 
 @pytest.mark.parametrize("persona", REFUSED)
 def test_only_supervisors_handle_alerts(data, persona):
     with pytest.raises(PermissionDeniedError):
-        supervision.alert_handle(data.cap_alert, actor=getattr(data.world, persona), note="我来处理")
+        alert_handle(data.cap_alert, actor=getattr(data.world, persona), note="我来处理")
     assert InspectionAlert.objects.get(pk=data.cap_alert.pk).status == "open"
 
 
 def test_a_county_supervisor_sees_and_handles_its_regions_alerts_only(data):
     county = county_supervisor(data.world)
-    visible = set(supervision.alerts_visible_to(county).values_list("pk", flat=True))
+    visible = set(alerts_visible_to(county).values_list("pk", flat=True))
     assert data.cap_alert.pk in visible and data.unregistered_alert.pk not in visible  # B is in 石鼓区
     with pytest.raises(PermissionDeniedError):
-        supervision.alert_handle(data.unregistered_alert, actor=county, note="越权处理")
+        alert_handle(data.unregistered_alert, actor=county, note="越权处理")
 
 
 def test_registrations_filter_by_joint_exempt_entry_mode_and_alert(data):
     sup = data.world.supervisor
 
     def numbers(**params):
-        filters = supervision.RegistrationFilters.from_params({**OCT.params(), **params})
-        return {i.number for i in supervision.registrations_for(sup, filters)}
+        filters = RegistrationFilters.from_params({**OCT.params(), **params})
+        return {i.number for i in registrations_for(sup, filters)}
 
     assert numbers(joint="1") == {data.joint.number}
     assert numbers(exempt="1") == {data.exempt.number}
@@ -466,7 +475,7 @@ def test_registrations_filter_by_joint_exempt_entry_mode_and_alert(data):
     assert numbers(department=str(data.world.emergency_bureau.pk)) == {data.joint.number, data.backfilled.number}
     assert len(numbers()) == 6
     assert numbers(kind="visit") == {data.visit.number}
-    assert supervision.registrations_for(data.world.clerk_market, supervision.RegistrationFilters()).count() == 0
+    assert registrations_for(data.world.clerk_market, RegistrationFilters()).count() == 0
 
 
 # --- the 通报 ------------------------------------------------------------------------------------
@@ -543,12 +552,12 @@ def test_a_quarter_report_is_titled_for_the_quarter(iw):
 def test_the_monthly_job_tells_the_supervisors_once_a_month_that_the_report_is_ready(iw):
     sup = iw.world.supervisor
     with time_machine.travel(dt.datetime(2026, 11, 1, 8, 0, tzinfo=SHANGHAI), tick=False):
-        assert supervision.report_ready_notify() == 1
-        assert supervision.report_ready_notify() == 0
+        assert report_ready_notify() == 1
+        assert report_ready_notify() == 0
     with time_machine.travel(dt.datetime(2026, 11, 15, 8, 0, tzinfo=SHANGHAI), tick=False):
-        assert supervision.report_ready_notify() == 0
+        assert report_ready_notify() == 0
     with time_machine.travel(dt.datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI), tick=False):
-        assert supervision.report_ready_notify() == 1
+        assert report_ready_notify() == 1
     notes = list(Notification.objects.filter(recipient=sup, verb="inspection_report_ready").order_by("pk"))
     assert [n.url for n in notes] == ["/inspections/supervision/report/?period=2026-10",
                                       "/inspections/supervision/report/?period=2026-11"]
@@ -559,7 +568,7 @@ def test_the_monthly_job_tells_the_supervisors_once_a_month_that_the_report_is_r
 def test_the_monthly_job_is_registered_with_the_periodic_jobs(iw):
     from yancheng.core.jobs import registered_jobs
 
-    supervision.register_jobs()
+    register_jobs()
     assert "inspections.monthly_report" in {job.name for job in registered_jobs()}
 
 

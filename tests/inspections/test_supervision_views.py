@@ -16,7 +16,6 @@ from django.urls import reverse
 from yancheng.api.testing import api_client_for
 from yancheng.cases.models import CaseKind
 from yancheng.cases.services import case_submit
-from yancheng.inspections import supervision
 from yancheng.inspections.models import (
     CapRule,
     ExemptionReason,
@@ -24,6 +23,7 @@ from yancheng.inspections.models import (
     InspectionPolicy,
     QuietPeriod,
 )
+from yancheng.inspections.supervision.access import quiet_periods_visible_to
 
 from .routes_supervisor import SHANGHAI, county_supervisor, make_alert, make_inspection, make_rating
 
@@ -404,4 +404,4 @@ def test_quiet_periods_are_listed_and_set_through_the_api(frozen, iw):
     county = api_client_for(county_supervisor(iw.world))
     assert county.post(f"{API}/quiet-periods", {"name": "全市", "starts_on": "2026-10-21",
                                                 "ends_on": "2026-10-22"}).status_code == 403
-    assert supervision.quiet_periods_visible_to(iw.world.clerk_market).count() == 0
+    assert quiet_periods_visible_to(iw.world.clerk_market).count() == 0

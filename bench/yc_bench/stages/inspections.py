@@ -1,6 +1,6 @@
 """企业赋码保护 at scale: the rules and registries (``InspectionSetupStage``), then the
 registrations with everything hanging off them (``InspectionStage``: 2,000,000 at province
-scale), as ``inspections/registration.py`` and ``ratings.py`` leave them.
+scale), as the ``inspections/registration/`` package and ``ratings.py`` leave them.
 
 The setup: a supervision code for every enterprise (a few re-issued, the old one revoked);
 in every city the four inspecting departments of the demo (市场监管, 应急管理, 生态环境,

@@ -29,13 +29,9 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
 
 from .models import CapRule, ExemptionReason, Inspection, InspectionAlert, InspectionPolicy, QuietPeriod
-from .supervision import (
-    POLICY_FIELDS,
-    alerts_visible_to,
-    clean_cap,
-    clean_policy_fields,
-    quiet_periods_visible_to,
-)
+from .supervision.access import alerts_visible_to, quiet_periods_visible_to
+from .supervision.caps import clean_cap
+from .supervision.policy import POLICY_FIELDS, clean_policy_fields
 
 
 def _as_form_error(exc: ValidationFailed, fields: Any) -> ValidationError:

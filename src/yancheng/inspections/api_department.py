@@ -19,7 +19,6 @@ from pydantic import ConfigDict
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise
 
-from . import planning
 from .models import (
     InspectionItem,
     InspectionPlan,
@@ -29,6 +28,11 @@ from .models import (
     TimeSlotPreference,
 )
 from .permissions import department_of
+from .planning import access as plan_access
+from .planning import common as plan_limits
+from .planning import joint as joint_services
+from .planning import plans as plan_services
+from .planning import slots as slot_services
 
 router = Router(tags=["inspections"])
 
@@ -224,7 +228,7 @@ def _plan_out(p: InspectionPlan, *, entries: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": p.pk, "department": p.department_id, "department_name": p.department.name, "year": p.year,
         "month": p.month, "status": p.status, "status_display": str(p.get_status_display()), "filed_at": p.filed_at,
-        "due": planning.annual_plan_due(p.year) if p.month is None else None, "late": planning.plan_is_late(p),
+        "due": plan_limits.annual_plan_due(p.year) if p.month is None else None, "late": plan_limits.plan_is_late(p),
         "entry_count": len(rows) if entries else p.entries.count(),
     }
     if entries:
@@ -300,7 +304,7 @@ def items_list(request: HttpRequest, filters: Query[ItemFilterIn]) -> Any:
 @paginate(_Pagination)
 def plans_list(request: HttpRequest) -> Any:
     user = _staff(request)
-    qs = planning.plans_visible_to(user).select_related("department").order_by("-year", "month")
+    qs = plan_access.plans_visible_to(user).select_related("department").order_by("-year", "month")
     return _Mapped(qs, _plan_out)
 
 
@@ -312,9 +316,9 @@ def plans_create(request: HttpRequest, payload: PlanCreateIn, response: HttpResp
     user = _staff(request)
     department = department_of(user)
     existed = InspectionPlan.objects.filter(department=department, year=payload.year, month=payload.month).exists()
-    plan = planning.plan_get_or_create(department=department, year=payload.year, month=payload.month,  # type: ignore[arg-type]
+    plan = plan_services.plan_get_or_create(department=department, year=payload.year, month=payload.month,  # type: ignore[arg-type]
                                        actor=user)
-    plan = planning.get_plan_for(user, plan.pk)
+    plan = plan_access.get_plan_for(user, plan.pk)
     response["Location"] = f"{request.path.rstrip('/')}/{plan.pk}"
     return Status(200 if existed else 201, _plan_out(plan, entries=True))
 
@@ -322,7 +326,7 @@ def plans_create(request: HttpRequest, payload: PlanCreateIn, response: HttpResp
 @router.get("/plans/{plan_id}", response=PlanDetailOut, summary="检查计划详情", url_name="inspections_plan_detail")
 def plans_detail(request: HttpRequest, plan_id: int) -> Any:
     user = _staff(request)
-    return _plan_out(planning.get_plan_for(user, plan_id), entries=True)
+    return _plan_out(plan_access.get_plan_for(user, plan_id), entries=True)
 
 
 @router.post("/plans/{plan_id}/entries", response={201: EntryOut}, summary="加入计划事项",
@@ -332,7 +336,7 @@ def plans_entry_add(request: HttpRequest, plan_id: int, payload: EntryIn) -> Any
     or a class, the month and an optional window inside it. A filed annual plan takes no
     more entries (409); a filed monthly plan takes them as amendments."""
     user = _staff(request)
-    plan = planning.get_plan_for(user, plan_id, write=True)
+    plan = plan_access.get_plan_for(user, plan_id, write=True)
     item = InspectionItem.objects.filter(pk=payload.item, department_id=plan.department_id).first()
     if item is None:
         raise ValidationFailed(_("只能列入本部门的检查事项。"), field="item")
@@ -346,7 +350,7 @@ def plans_entry_add(request: HttpRequest, plan_id: int, payload: EntryIn) -> Any
         enterprise = visible.filter(uscc=payload.enterprise_uscc.strip().upper()).first()
         if enterprise is None:
             raise ValidationFailed(_("找不到该统一社会信用代码对应的企业。"), field="enterprise_uscc")
-    entry = planning.plan_entry_add(
+    entry = plan_services.plan_entry_add(
         plan, actor=user, item=item, enterprise=enterprise, enterprise_class=payload.enterprise_class,
         legal_basis=payload.legal_basis, month=payload.month, window_start=payload.window_start,
         window_end=payload.window_end, announced=payload.announced, note=payload.note,
@@ -360,9 +364,9 @@ def plans_file(request: HttpRequest, plan_id: int) -> Any:
     """File a draft plan; joint matching runs at once. ``late`` says an annual plan was filed
     after the end of March."""
     user = _staff(request)
-    plan = planning.get_plan_for(user, plan_id, write=True)
-    planning.plan_file(plan, actor=user)
-    return _plan_out(planning.get_plan_for(user, plan_id), entries=True)
+    plan = plan_access.get_plan_for(user, plan_id, write=True)
+    plan_services.plan_file(plan, actor=user)
+    return _plan_out(plan_access.get_plan_for(user, plan_id), entries=True)
 
 
 # --- joint proposals ------------------------------------------------------------------------------
@@ -375,7 +379,7 @@ def joint_list(request: HttpRequest) -> Any:
     user = _staff(request)
     department = department_of(user)
     assert department is not None
-    qs = planning.proposals_visible_to(user).select_related("enterprise").order_by("-window_start", "-pk")
+    qs = plan_access.proposals_visible_to(user).select_related("enterprise").order_by("-window_start", "-pk")
     return _Mapped(qs, lambda p: _proposal_out(p, department.pk))
 
 
@@ -384,11 +388,11 @@ def joint_list(request: HttpRequest) -> Any:
 def joint_answer(request: HttpRequest, proposal_id: int, payload: AnswerIn) -> Any:
     """The caller's department agrees or declines (once; declining needs a reason)."""
     user = _staff(request)
-    proposal = planning.get_proposal_for(user, proposal_id)
-    answered = planning.joint_proposal_answer(proposal, actor=user, decision=payload.decision, reason=payload.reason)
+    proposal = plan_access.get_proposal_for(user, proposal_id)
+    answered = joint_services.joint_proposal_answer(proposal, actor=user, decision=payload.decision, reason=payload.reason)
     department = department_of(user)
     assert department is not None
-    return _proposal_out(planning.get_proposal_for(user, answered.pk), department.pk)
+    return _proposal_out(plan_access.get_proposal_for(user, answered.pk), department.pk)
 
 
 # --- the enterprise's announcements -------------------------------------------------------------
@@ -406,7 +410,7 @@ def _enterprise(request: HttpRequest) -> Any:
 @paginate(_Pagination)
 def announcements_list(request: HttpRequest) -> Any:
     user = _enterprise(request)
-    return _Mapped(planning.announcements_for(user).prefetch_related("slots"), _announcement_out)
+    return _Mapped(plan_access.announcements_for(user).prefetch_related("slots"), _announcement_out)
 
 
 @router.post("/announcements/{entry_id}/slots", response={201: SlotOut}, summary="预约检查时段（企业）",
@@ -415,8 +419,8 @@ def announcements_slot_pick(request: HttpRequest, entry_id: int, payload: SlotIn
     """Name a preferred half-day inside the window (a working day, not in the past; at most
     three per inspection)."""
     user = _enterprise(request)
-    entry = planning.get_announced_entry_for(user, entry_id)
-    slot = planning.slot_pick(entry, actor=user, day=payload.day, period=payload.period)
+    entry = plan_access.get_announced_entry_for(user, entry_id)
+    slot = slot_services.slot_pick(entry, actor=user, day=payload.day, period=payload.period)
     return Status(201, _slot_out(slot))
 
 
@@ -424,5 +428,5 @@ def announcements_slot_pick(request: HttpRequest, entry_id: int, payload: SlotIn
                url_name="inspections_slot_remove")
 def announcements_slot_remove(request: HttpRequest, slot_id: int) -> Any:
     user = _enterprise(request)
-    planning.slot_remove(planning.get_slot_for(user, slot_id), actor=user)
+    slot_services.slot_remove(plan_access.get_slot_for(user, slot_id), actor=user)
     return HttpResponse(status=204)

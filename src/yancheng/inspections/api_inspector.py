@@ -10,7 +10,7 @@ preview, register a visit, list and read registrations, record the result.
   ``acknowledge_required`` listing the warnings; send again with ``"acknowledge_warnings": true``.
 
 Reads go through ``Inspection.objects.visible_to`` / ``Enterprise.objects.visible_to`` (404
-otherwise); writes through `registration.py`. Like the other apps' routers this module
+otherwise); writes through the `registration` package. Like the other apps' routers this module
 may not import ``yancheng.api``."""
 
 
@@ -45,13 +45,10 @@ from .models import (
     VisitPurpose,
 )
 from .permissions import active_licence
-from .registration import (
-    Preview,
-    inspection_finish,
-    inspection_register,
-    registration_preview,
-    registrations_visible_to_staff,
-)
+from .registration.attachments import registrations_visible_to_staff
+from .registration.finish import inspection_finish
+from .registration.preview import Preview, registration_preview
+from .registration.register import inspection_register
 
 router = Router(tags=["inspections"])
 

@@ -20,10 +20,16 @@ from pydantic import ConfigDict
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Region
 
-from . import supervision
 from .models import CapRule, InspectionAlert, InspectionItem, InspectionPolicy, QuietPeriod
 from .services import require
-from .supervision import AlertFilters, Period
+from .supervision.access import alerts_visible_to, quiet_periods_visible_to, supervision_region
+from .supervision.alerts import alert_handle
+from .supervision.caps import cap_rule_remove, cap_rule_set, clean_cap, matrix_etag
+from .supervision.dashboard import DepartmentRow, department_dashboard
+from .supervision.lists import AlertFilters, alert_list
+from .supervision.periods import Period
+from .supervision.policy import policy_etag, policy_update
+from .supervision.quiet_periods import quiet_period_create
 
 router = Router(tags=["inspections"])
 
@@ -109,7 +115,7 @@ class DashboardOut(Schema):
     totals: DepartmentRowOut
 
 
-def _row_out(row: supervision.DepartmentRow) -> dict[str, Any]:
+def _row_out(row: DepartmentRow) -> dict[str, Any]:
     return {
         "department": row.department_id, "name": row.name, "inspections": row.inspections,
         "enforcement": row.enforcement, "visits": row.visits, "joint": row.joint, "joint_rate": row.joint_rate,
@@ -129,12 +135,12 @@ def supervision_dashboard(request: HttpRequest, params: Query[DashboardIn]) -> d
     user = _supervisor(request)
     default = Period.current_month()
     period = Period.between(params.start or default.start, params.end or default.end)
-    region = supervision.supervision_region(user)
+    region = supervision_region(user)
     if region is None and params.region:
         region = Region.objects.filter(code=params.region).first()
         if region is None:
             raise ValidationFailed(_("未知的区划代码。"), field="region")
-    data = supervision.department_dashboard(start=period.start, end=period.end, region=region)
+    data = department_dashboard(start=period.start, end=period.end, region=region)
     return {"start": period.start, "end": period.end, "region": region.code if region else None,
             "rows": [_row_out(r) for r in data.rows], "totals": _row_out(data.totals)}
 
@@ -209,7 +215,7 @@ def alerts_list(request: HttpRequest, filters: Query[AlertFilterIn]) -> Any:
     """The alerts of the caller's area, open ones first."""
     user = _supervisor(request, "inspections.view_alerts")
     params = {k: "" if v is None else str(v) for k, v in filters.model_dump().items()}
-    return _Mapped(supervision.alert_list(user, AlertFilters.from_params(params)), _alert_out)
+    return _Mapped(alert_list(user, AlertFilters.from_params(params)), _alert_out)
 
 
 @router.post("/alerts/{alert_id}/handle", response=AlertOut, summary="处理预警",
@@ -217,11 +223,11 @@ def alerts_list(request: HttpRequest, filters: Query[AlertFilterIn]) -> Any:
 def alerts_handle(request: HttpRequest, alert_id: int, payload: AlertHandleIn) -> dict[str, Any]:
     """Mark an open alert handled with the supervisor's note (409 when already handled)."""
     user = _supervisor(request, "inspections.handle_alert")
-    alert = supervision.alerts_visible_to(user).select_related("enterprise").filter(pk=alert_id).first()
+    alert = alerts_visible_to(user).select_related("enterprise").filter(pk=alert_id).first()
     if alert is None:
         raise NotFoundError(_("预警不存在。"))
-    supervision.alert_handle(alert, actor=user, note=payload.note)
-    handled = supervision.alert_list(user, AlertFilters()).get(pk=alert.pk)
+    alert_handle(alert, actor=user, note=payload.note)
+    handled = alert_list(user, AlertFilters()).get(pk=alert.pk)
     return _alert_out(handled)
 
 
@@ -253,7 +259,7 @@ class PolicyPatchIn(Schema):
 
 
 def _policy_out(policy: InspectionPolicy, response: HttpResponse) -> dict[str, Any]:
-    version = supervision.policy_etag(policy)
+    version = policy_etag(policy)
     response["ETag"] = f'"{version}"'
     org = policy.supervising_org
     return {
@@ -286,7 +292,7 @@ def rules_patch(request: HttpRequest, payload: PolicyPatchIn, response: HttpResp
         if org is None:
             raise ValidationFailed(_("行政执法监督机构不存在。"), field="supervising_org")
         changes["supervising_org"] = org
-    policy = supervision.policy_update(actor=user, expected_version=version, **changes)
+    policy = policy_update(actor=user, expected_version=version, **changes)
     return _policy_out(policy, response)
 
 
@@ -320,7 +326,7 @@ class CapPutIn(Schema):
 
 
 def _caps_out(response: HttpResponse, grade: str | None = None) -> dict[str, Any]:
-    version = supervision.matrix_etag()
+    version = matrix_etag()
     response["ETag"] = f'"{version}"'
     qs = CapRule.objects.select_related("item", "department").order_by("grade", "scope", "pk")
     if grade:
@@ -357,16 +363,16 @@ def caps_put(request: HttpRequest, payload: CapPutIn, response: HttpResponse) ->
         if department is None:
             raise ValidationFailed(_("部门不存在。"), field="department")
     if payload.max_per_year is None:
-        supervision.clean_cap(grade=payload.grade, scope=payload.scope, max_per_year=0, item=item,
+        clean_cap(grade=payload.grade, scope=payload.scope, max_per_year=0, item=item,
                               department=department)
         existing = CapRule.objects.filter(grade=payload.grade, scope=payload.scope, item=item,
                                           department=department).first()
         if existing is not None:
-            supervision.cap_rule_remove(existing, actor=user, expected_version=version)
+            cap_rule_remove(existing, actor=user, expected_version=version)
         else:
             require(user, "inspections.manage_city_rules")
     else:
-        supervision.cap_rule_set(actor=user, grade=payload.grade, scope=payload.scope,
+        cap_rule_set(actor=user, grade=payload.grade, scope=payload.scope,
                                  max_per_year=payload.max_per_year, item=item, department=department,
                                  expected_version=version)
     return _caps_out(response)
@@ -409,7 +415,7 @@ def _quiet_out(p: QuietPeriod) -> dict[str, Any]:
 @paginate(_Pagination)
 def quiet_periods_list(request: HttpRequest) -> Any:
     user = _supervisor(request, "inspections.manage_rules")
-    return _Mapped(supervision.quiet_periods_visible_to(user).order_by("-starts_on", "-pk"), _quiet_out)
+    return _Mapped(quiet_periods_visible_to(user).order_by("-starts_on", "-pk"), _quiet_out)
 
 
 @router.post("/quiet-periods", response={201: QuietPeriodOut}, summary="设置企业宁静期",
@@ -426,7 +432,7 @@ def quiet_periods_create(request: HttpRequest, payload: QuietPeriodIn, response:
         enterprise = Enterprise.objects.visible_to(user).filter(pk=payload.enterprise).first()
         if enterprise is None:
             raise ValidationFailed(_("企业不存在或不在您的监督范围内。"), field="enterprise")
-    period = supervision.quiet_period_create(actor=user, name=payload.name, starts_on=payload.starts_on,
+    period = quiet_period_create(actor=user, name=payload.name, starts_on=payload.starts_on,
                                              ends_on=payload.ends_on, region=region, enterprise=enterprise)
     response["Location"] = f"{request.path.rstrip('/')}?id={period.pk}"
     return Status(201, _quiet_out(period))

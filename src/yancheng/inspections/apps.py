@@ -10,16 +10,16 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             permissions,  # noqa: F401 - registers the rules
-            planning,
             ratings,
-            registration,
-            supervision,
         )
+        from .planning import joint
+        from .registration import attachments
+        from .supervision import monthly_report
 
-        planning.register_jobs()  # daily joint-inspection matching
-        supervision.register_jobs()  # the monthly 通报 notice
+        joint.register_jobs()  # daily joint-inspection matching
+        monthly_report.register_jobs()  # the monthly 通报 notice
         ratings.register_jobs()  # the daily batch of ratings (hourly check)
-        registration.register_attachments()  # evidence on a registration (exemptions)
+        attachments.register_attachments()  # evidence on a registration (exemptions)
 
         from yancheng.core.demo import register_demo_loader
 

@@ -26,7 +26,7 @@ from yancheng.core.errors import DomainError
 from yancheng.core.models import Enterprise, Organisation, Role, User
 from yancheng.core.services import user_create
 
-from . import alerts, counting, permissions, planning, ratings, registration, services
+from . import alerts, counting, permissions, ratings, services
 from .models import (
     CapRule,
     EntryMode,
@@ -36,7 +36,6 @@ from .models import (
     InspectionItem,
     InspectionKind,
     InspectionPlan,
-    InspectionPolicy,
     InspectorLicence,
     JointProposal,
     OutsidePlanReason,
@@ -45,6 +44,16 @@ from .models import (
     SupervisionCode,
     VisitPurpose,
 )
+from .planning import access as plan_access
+from .planning import common as plan_limits
+from .planning import joint as joint_services
+from .planning import plans as plan_services
+from .planning import slots as slot_services
+from .registration import checks as registration_checks
+from .registration import finish as registration_finish
+from .registration import preview as registration_preview
+from .registration import register as registration_register
+from .supervision.policy import policy_update
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEED = 20260415
@@ -134,7 +143,12 @@ class _DemoClock:
         return getattr(real_timezone, name)
 
 
-_CLOCKED: tuple[Any, ...] = (registration, counting, alerts, planning, ratings, services, permissions)
+# Every module that reads the clock while the demo registers (the registration package's too).
+_CLOCKED: tuple[Any, ...] = (
+    registration_checks, registration_preview, registration_register, registration_finish,
+    plan_limits, plan_access, plan_services, joint_services, slot_services,
+    counting, alerts, ratings, services, permissions,
+)
 
 
 @contextmanager
@@ -214,9 +228,7 @@ class _Loader:
                 services.item_create(department=org, code=c, name=n, legal_basis=b, actor=None)
 
     def rules(self) -> None:
-        policy = InspectionPolicy.current()
-        policy.supervising_org = self.orgs["hy-sfj"]
-        policy.save(update_fields=["supervising_org"])
+        policy_update(actor=None, supervising_org=self.orgs["hy-sfj"])
         for grade, caps in CAPS.items():
             CapRule.objects.get_or_create(grade=grade, scope="department", department=None,
                                           defaults={"max_per_year": caps["department"]})
@@ -260,7 +272,7 @@ class _Loader:
             plans = {}
             for year in years:
                 with _as_of(dt.datetime(year, 1, 10, 9, tzinfo=SHANGHAI)):
-                    plans[year] = planning.plan_get_or_create(department=org, year=year, actor=None)
+                    plans[year] = plan_services.plan_get_or_create(department=org, year=year, actor=None)
             chosen = self.rng.sample(targets, 30)
             if code in {"hy-scjg", "hy-yjglj"}:
                 chosen = shared + [e for e in chosen if e not in shared][:14]
@@ -270,7 +282,7 @@ class _Loader:
                 item = items[index % len(items)]
                 entries.append(PlanEntry(
                     plan=plans[year], enterprise=enterprise, item=item, legal_basis=item.legal_basis, month=month,
-                    window_start=dt.date(year, month, 1), window_end=planning.month_bounds(year, month)[1],
+                    window_start=dt.date(year, month, 1), window_end=plan_limits.month_bounds(year, month)[1],
                     announced=index % 4 != 0,
                 ))
             # A class-wide line: 双随机 spot checks of a class of enterprises, unannounced.
@@ -278,7 +290,7 @@ class _Loader:
             entries.append(PlanEntry(
                 plan=plans[year], enterprise_class="规上工业企业（双随机抽查）", item=items[0],
                 legal_basis=items[0].legal_basis, month=month, window_start=dt.date(year, month, 1),
-                window_end=planning.month_bounds(year, month)[1], announced=False,
+                window_end=plan_limits.month_bounds(year, month)[1], announced=False,
             ))
         # History: the lines were written in January (the service refuses windows that passed).
         PlanEntry.objects.bulk_create(entries)
@@ -286,10 +298,10 @@ class _Loader:
             january = dt.datetime(year, 1, 20, 10, tzinfo=SHANGHAI)
             for plan in InspectionPlan.objects.filter(year=year, month__isnull=True, status="draft"):
                 with _as_of(january):
-                    planning.plan_file(plan, actor=None)
+                    plan_services.plan_file(plan, actor=None)
             InspectionPlan.objects.filter(year=year, month__isnull=True).update(filed_at=january)
             with _as_of(january):
-                planning.joint_proposals_match(year=year)
+                joint_services.joint_proposals_match(year=year)
         return list(PlanEntry.objects.filter(plan__year__in=years, enterprise__isnull=False)
                     .select_related("plan__department", "enterprise", "item", "joint_proposal"))
 
@@ -302,7 +314,7 @@ class _Loader:
         for proposal in proposals:
             if proposal.window_start > self.today:
                 continue  # upcoming: the departments have not answered yet
-            departments = planning.proposal_departments(proposal)
+            departments = plan_access.proposal_departments(proposal)
             decline = past >= 2 and not declined and any(d.code == "hy-yjglj" for d in departments)
             declined = declined or decline
             past += 1
@@ -312,7 +324,7 @@ class _Loader:
                     clerk = self._clerk(department)
                     decision = "declined" if decline and department.code == "hy-yjglj" else "accepted"
                     try:
-                        planning.joint_proposal_answer(proposal, actor=clerk, decision=decision,
+                        joint_services.joint_proposal_answer(proposal, actor=clerk, decision=decision,
                                                        reason="检查时段与企业停产检修冲突" if decision == "declined" else "")
                     except DomainError:
                         break
@@ -343,7 +355,7 @@ class _Loader:
         extra = fields.pop("inspectors", [])
         with _as_of(moment):
             try:
-                inspection = registration.inspection_register(
+                inspection = registration_register.inspection_register(
                     actor=inspector, enterprise=enterprise, found_by=fields.pop("found_by", "code"),
                     code=SupervisionCode.objects.filter(enterprise=enterprise, revoked_at__isnull=True).first(),
                     inspectors=[own, second, *extra], acknowledge_warnings=True, **fields,
@@ -357,7 +369,7 @@ class _Loader:
             if fields.get("kind") == InspectionKind.VISIT:
                 outcome = Inspection.Outcome.GUIDANCE
             with _as_of(end):
-                inspection = registration.inspection_finish(
+                inspection = registration_finish.inspection_finish(
                     inspection, actor=inspector, outcome=outcome, result=RESULTS[outcome], ended_at=end)
         self.made.append(inspection)
         return inspection
@@ -554,13 +566,13 @@ class _Loader:
             )
 
     def handle_some_alerts(self) -> None:
-        from . import supervision
+        from .supervision.alerts import alert_handle
 
         supervisor = User.objects.filter(username="ducha").first()
         if supervisor is None:
             return
         for alert in InspectionAlert.objects.filter(status="open").order_by("created_at")[:6]:
-            supervision.alert_handle(alert, actor=supervisor, note="已约谈检查部门负责人，要求合并检查事项、严格执行频次上限。")
+            alert_handle(alert, actor=supervisor, note="已约谈检查部门负责人，要求合并检查事项、严格执行频次上限。")
 
     def pick_slots(self) -> None:
         """The demo enterprise picked half-days for an announced inspection next month."""
@@ -573,17 +585,17 @@ class _Loader:
         org = self.orgs["hy-scjg"]
         month = self.today.month % 12 + 1
         year = self.year + (1 if month == 1 else 0)
-        plan = planning.plan_get_or_create(department=org, year=year, month=month, actor=None)
-        entry = planning.plan_entry_add(plan, actor=None, item=self.items["hy-scjg"][0], enterprise=enterprise,
+        plan = plan_services.plan_get_or_create(department=org, year=year, month=month, actor=None)
+        entry = plan_services.plan_entry_add(plan, actor=None, item=self.items["hy-scjg"][0], enterprise=enterprise,
                                         month=month, announced=True)
-        planning.plan_file(plan, actor=None)
+        plan_services.plan_file(plan, actor=None)
         start, end = entry.window_start, entry.window_end
         picked = 0
         day = start
         while day <= end and picked < 2:
             if day.weekday() < 5:
                 try:
-                    planning.slot_pick(entry, actor=qiye, day=day, period="am" if picked == 0 else "pm")
+                    slot_services.slot_pick(entry, actor=qiye, day=day, period="am" if picked == 0 else "pm")
                     picked += 1
                 except DomainError:
                     pass

@@ -1,7 +1,7 @@
 """Forms of the department side of 企业赋码保护: the registry, the item list, plans and their
 entries, answers to joint proposals, the enterprise's preferred slots and the filters of
 the department's registrations. They only read and check input; every change is a service
-in `services.py` or `planning.py`."""
+in `services.py` or the `planning` package."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Forms of the inspector's pages (扫码入企). They only parse the input; the rules are checked
-by `registration.inspection_register` / `inspection_finish`, whose refusals the views put
+by `registration.register.inspection_register` / `registration.finish.inspection_finish`, whose refusals the views put
 back on the form's fields."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .models import (
     PlanEntry,
     VisitPurpose,
 )
-from .registration import Preview, joint_departments
+from .registration.preview import Preview, joint_departments
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 _SPLIT_RE = re.compile(r"[\s,，、;；]+")

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.models import Enterprise, Organisation, Region
 
 from .models import InspectionDepartment, InspectionItem, InspectionPolicy
-from .supervision import RATING_MIN_COUNT_FLOOR, supervision_region
+from .supervision.access import supervision_region
+from .supervision.policy import RATING_MIN_COUNT_FLOOR
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 

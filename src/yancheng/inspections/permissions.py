@@ -155,7 +155,7 @@ def takes_part_in_inspection(user: Any, inspection: Any) -> bool:
 rules.add_perm("inspections.finish", is_inspector & takes_part_in_inspection)
 
 
-# --- supervisor side (supervision.py) ------------------------------------------------------------
+# --- supervisor side (the supervision package) --------------------------------------------------
 
 
 @rules.predicate

@@ -20,7 +20,8 @@ from yancheng.core.models import Region
 from yancheng.lib.xlsx import write_workbook
 
 from .ratings import publishable
-from .supervision import Dashboard, DepartmentRow, Period, department_dashboard
+from .supervision.dashboard import Dashboard, DepartmentRow, department_dashboard
+from .supervision.periods import Period
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Writes of 企业赋码保护 that the other parts stand on: supervision codes, the inspector
 registry and the published item lists. Registrations live in `registration.py`, plans and
-joint inspections in `planning.py`, ratings and complaints in `ratings.py`, the
-supervisor's rules and alerts in `supervision.py`.
+joint inspections in the `planning` package, ratings and complaints in `ratings.py`, the
+supervisor's rules and alerts in the `supervision` package.
 
 Every service: permission first (refused attempts are audited), then one transaction with
 the row locked, the change, and its audit record."""

@@ -4,6 +4,7 @@ inspections with their preferred slots (/inspections/announcements/)."""
 
 from django.urls import URLPattern, path
 
+from . import views_announcements as a
 from . import views_department as v
 
 urlpatterns: list[URLPattern] = [
@@ -21,7 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("department/joint/", v.joint_proposals, name="inspection_joint_proposals"),
     path("department/joint/<int:pk>/answer/", v.joint_answer, name="inspection_joint_answer"),
     path("department/registrations/", v.department_registrations, name="inspection_department_registrations"),
-    path("announcements/", v.announcements, name="inspection_announcements"),
-    path("announcements/<int:entry_pk>/slots/", v.slot_pick, name="inspection_slot_pick"),
-    path("announcements/slots/<int:pk>/remove/", v.slot_remove, name="inspection_slot_remove"),
+    path("announcements/", a.announcements, name="inspection_announcements"),
+    path("announcements/<int:entry_pk>/slots/", a.slot_pick, name="inspection_slot_pick"),
+    path("announcements/slots/<int:pk>/remove/", a.slot_remove, name="inspection_slot_remove"),
 ]

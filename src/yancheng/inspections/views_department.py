@@ -1,8 +1,8 @@
 """Pages of the department side of 企业赋码保护: the department's home, its inspector
 registry, its published item list (with the .xlsx of the public list), its plans and their
 entries (with the enterprises' preferred slots and an .xlsx), the joint proposals it is
-asked to answer, its registrations (filters, .xlsx) — and, for enterprise users, the
-announced inspections (检查预告) with their preferred slots.
+asked to answer, its registrations (filters, .xlsx). The enterprise's announced inspections are in
+`views_announcements.py`.
 
 Department staff (handlers and inspectors of a department) see their department's things;
 only its clerk (handler) changes them; other roles get 403; another department's objects
@@ -33,7 +33,7 @@ from yancheng.core.models import Organisation
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms_department as f
-from . import planning, services
+from . import services
 from .models import (
     Inspection,
     InspectionDepartment,
@@ -43,9 +43,12 @@ from .models import (
     JointAcceptance,
     JointProposal,
     PlanEntry,
-    TimeSlotPreference,
 )
 from .permissions import department_of
+from .planning import access as plan_access
+from .planning import common as plan_limits
+from .planning import joint as joint_services
+from .planning import plans as plan_services
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
@@ -119,8 +122,8 @@ def department_home(request: HttpRequest) -> HttpResponse:
         "licences_total": licences.count(),
         "items_published": items.filter(published_at__isnull=False, withdrawn_at__isnull=True).count(),
         "items_total": items.count(),
-        "plans": planning.plans_summary(department, today.year),
-        "joint_waiting": planning.proposals_waiting_for(department).count(),
+        "plans": plan_services.plans_summary(department, today.year),
+        "joint_waiting": plan_access.proposals_waiting_for(department).count(),
         "registrations_month": registrations.filter(started_at__gte=month_start).count(),
         "registrations_total": registrations.count(),
         "month_param": today.strftime("%Y-%m"),
@@ -287,26 +290,26 @@ def plans(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                plan = planning.plan_get_or_create(department=department, actor=request.user,
+                plan = plan_services.plan_get_or_create(department=department, actor=request.user,
                                                    year=form.cleaned_data["year"], month=form.cleaned_data["month"])
             except DomainError as exc:
                 _form_error(form, exc)
             else:
                 return redirect("inspection_plan_detail", plan.pk)
     rows = (
-        planning.plans_visible_to(request.user)
+        plan_access.plans_visible_to(request.user)
         .annotate(n_entries=Count("entries"))
         .select_related("filed_by")
         .order_by("-year", "month")
     )
     years: dict[int, list[InspectionPlan]] = {}
     for plan in rows:
-        plan.late = planning.plan_is_late(plan)  # type: ignore[attr-defined]
+        plan.late = plan_limits.plan_is_late(plan)  # type: ignore[attr-defined]
         years.setdefault(plan.year, []).append(plan)
     today = timezone.localdate()
     return render(request, "inspections/department/plans.html", {
         "department": department, "years": sorted(years.items(), reverse=True), "form": form,
-        "is_clerk": is_clerk, "annual_due": planning.annual_plan_due(today.year),
+        "is_clerk": is_clerk, "annual_due": plan_limits.annual_plan_due(today.year),
         "annual_missing": not InspectionPlan.objects.filter(
             department=department, year=today.year, month__isnull=True, status=InspectionPlan.Status.FILED
         ).exists(),
@@ -333,8 +336,8 @@ def _plan_context(request: HttpRequest, plan: InspectionPlan, **extra: Any) -> d
         "can_remove": is_clerk and not filed,
         "can_file": is_clerk and not filed,
         "form": f.PlanEntryForm(plan=plan, user=request.user) if can_add else None,
-        "late": planning.plan_is_late(plan),
-        "due": planning.annual_plan_due(plan.year) if plan.month is None else None,
+        "late": plan_limits.plan_is_late(plan),
+        "due": plan_limits.annual_plan_due(plan.year) if plan.month is None else None,
     }
     context.update(extra)
     return context
@@ -367,7 +370,7 @@ def _plan_xlsx(request: HttpRequest, plan: InspectionPlan) -> HttpResponse:
 @_domain_to_http
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     _department(request)
-    plan = planning.get_plan_for(request.user, pk)
+    plan = plan_access.get_plan_for(request.user, pk)
     if request.method == "POST":
         context = _plan_context(request, plan)
         if not context["is_clerk"]:
@@ -378,7 +381,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         form = f.PlanEntryForm(request.POST, plan=plan, user=request.user)
         if form.is_valid():
             try:
-                planning.plan_entry_add(plan, actor=request.user, **form.cleaned_data)
+                plan_services.plan_entry_add(plan, actor=request.user, **form.cleaned_data)
             except PermissionDeniedError:
                 raise
             except DomainError as exc:
@@ -398,12 +401,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 @_domain_to_http
 def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     _department(request)
-    plan = planning.get_plan_for(request.user, pk)
+    plan = plan_access.get_plan_for(request.user, pk)
     entry = PlanEntry.objects.select_related("plan__department").filter(plan=plan, pk=entry_pk).first()
     if entry is None:
         raise Http404
     try:
-        planning.plan_entry_remove(entry, actor=request.user)
+        plan_services.plan_entry_remove(entry, actor=request.user)
     except PermissionDeniedError:
         raise
     except DomainError as exc:
@@ -418,17 +421,17 @@ def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespo
 @_domain_to_http
 def plan_file(request: HttpRequest, pk: int) -> HttpResponse:
     _department(request)
-    plan = planning.get_plan_for(request.user, pk)
+    plan = plan_access.get_plan_for(request.user, pk)
     try:
-        filed = planning.plan_file(plan, actor=request.user)
+        filed = plan_services.plan_file(plan, actor=request.user)
     except PermissionDeniedError:
         raise
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        if planning.plan_is_late(filed):
+        if plan_limits.plan_is_late(filed):
             messages.warning(request, _("计划已报备。年度计划应于 %(d)s 前报备，本次为逾期报备。")
-                             % {"d": planning.annual_plan_due(filed.year).isoformat()})
+                             % {"d": plan_limits.annual_plan_due(filed.year).isoformat()})
         else:
             messages.success(request, _("计划已报备。"))
     return redirect("inspection_plan_detail", plan.pk)
@@ -443,7 +446,7 @@ def joint_proposals(request: HttpRequest) -> HttpResponse:
     department = _department(request)
     is_clerk = request.user.has_perm("inspections.answer_joint_proposal", department)
     status = request.GET.get("status", "")
-    qs = planning.proposals_visible_to(request.user).select_related("enterprise", "lead_department")
+    qs = plan_access.proposals_visible_to(request.user).select_related("enterprise", "lead_department")
     if status in JointProposal.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-window_start", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -482,13 +485,13 @@ def joint_proposals(request: HttpRequest) -> HttpResponse:
 @_domain_to_http
 def joint_answer(request: HttpRequest, pk: int) -> HttpResponse:
     _department(request)
-    proposal = planning.get_proposal_for(request.user, pk)
+    proposal = plan_access.get_proposal_for(request.user, pk)
     form = f.JointAnswerForm(request.POST, prefix=f"p{proposal.pk}")
     if not form.is_valid():
         messages.error(request, _("请选择同意或不同意联合检查。"))
         return redirect("inspection_joint_proposals")
     try:
-        answered = planning.joint_proposal_answer(proposal, actor=request.user, **form.cleaned_data)
+        answered = joint_services.joint_proposal_answer(proposal, actor=request.user, **form.cleaned_data)
     except PermissionDeniedError:
         raise
     except DomainError as exc:
@@ -577,66 +580,3 @@ def department_registrations(request: HttpRequest) -> HttpResponseBase:
     return render(request, "inspections/department/registrations.html", {
         "department": department, "form": form, "page": page, "query": urlencode(params),
     })
-
-
-# --- the enterprise's announcements and slots ----------------------------------------------------
-
-
-def _enterprise_user(request: HttpRequest) -> None:
-    if not request.user.has_perm("inspections.view_announcements"):
-        raise PermissionDenied
-
-
-@login_required
-@require_GET
-def announcements(request: HttpRequest) -> HttpResponse:
-    _enterprise_user(request)
-    entries = list(planning.announcements_for(request.user).prefetch_related("slots"))
-    rows = [
-        {"entry": e, "slots": list(e.slots.all()),
-         "form": f.SlotForm(entry=e, prefix=f"e{e.pk}") if len(e.slots.all()) < planning.MAX_SLOTS_PER_ENTRY
-         else None}
-        for e in entries
-    ]
-    return render(request, "inspections/department/announcements.html", {
-        "rows": rows, "max_slots": planning.MAX_SLOTS_PER_ENTRY,
-    })
-
-
-@login_required
-@require_POST
-@_domain_to_http
-def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
-    _enterprise_user(request)
-    entry = planning.get_announced_entry_for(request.user, entry_pk)
-    form = f.SlotForm(request.POST, entry=entry, prefix=f"e{entry.pk}")
-    if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        messages.error(request, "；".join(errors) or _("请选择日期和时段。"))
-        return redirect("inspection_announcements")
-    try:
-        slot = planning.slot_pick(entry, actor=request.user, **form.cleaned_data)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已选择时段：%(s)s") % {"s": slot})
-    return redirect("inspection_announcements")
-
-
-@login_required
-@require_POST
-@_domain_to_http
-def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _enterprise_user(request)
-    slot: TimeSlotPreference = planning.get_slot_for(request.user, pk)
-    try:
-        planning.slot_remove(slot, actor=request.user)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("已删除该时段。"))
-    return redirect("inspection_announcements")

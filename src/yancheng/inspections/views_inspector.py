@@ -3,7 +3,7 @@ landing page with the find box, the registration page (preview + form), a regist
 staff page and the form that records the result.
 
 Reads go through `visible_to` querysets (an object the user may not see answers 404);
-every write through `registration.py`, whose refusals come back as form errors."""
+every write through the `registration` package, whose refusals come back as form errors."""
 
 from __future__ import annotations
 
@@ -28,12 +28,10 @@ from . import forms_inspector as f
 from .lookup import CodeRevoked, code_by_token, find_enterprise, revoked_message
 from .models import FoundBy, Inspection, InspectionAlert, InspectionInspector, SupervisionCode
 from .permissions import is_inspector
-from .registration import (
-    AcknowledgementRequired,
-    inspection_finish,
-    inspection_register,
-    registration_preview,
-)
+from .registration.finish import inspection_finish
+from .registration.notices import AcknowledgementRequired
+from .registration.preview import registration_preview
+from .registration.register import inspection_register
 
 PAGE_SIZE = 20
 # Service field → form field, for refusals.

@@ -33,7 +33,7 @@ from yancheng.core.errors import DomainError, ValidationFailed
 from yancheng.core.models import Region
 from yancheng.lib.xlsx import write_workbook
 
-from . import reports, supervision
+from . import reports
 from .forms_supervisor import (
     AlertHandleForm,
     ExemptionReasonForm,
@@ -52,7 +52,17 @@ from .models import (
     InspectionPolicy,
     QuietPeriod,
 )
-from .supervision import AlertFilters, Period, RegistrationFilters
+from .supervision import alerts as alert_services
+from .supervision import quiet_periods as quiet_period_services
+from .supervision.access import alerts_visible_to, quiet_periods_visible_to, supervision_region
+from .supervision.caps import MatrixRow, cap_matrix, cap_rule_remove, cap_rule_set
+from .supervision.dashboard import department_dashboard
+from .supervision.exemptions import exemption_reason_save, exemption_reason_set_active
+from .supervision.lists import AlertFilters, alert_list, complaint_list
+from .supervision.periods import Period, period_choices
+from .supervision.policy import policy_update
+from .supervision.quiet_periods import quiet_period_create
+from .supervision.registrations import RegistrationFilters, registrations_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -75,7 +85,7 @@ def _apply_error(form: Any, exc: DomainError) -> None:
 
 
 def _regions_for(user: Any) -> list[Region]:
-    own = supervision.supervision_region(user)
+    own = supervision_region(user)
     if own is not None:
         return [own]
     return list(Region.objects.exclude(kind__in=["province", "city"]).order_by("code"))
@@ -83,7 +93,7 @@ def _regions_for(user: Any) -> list[Region]:
 
 def _region_param(request: HttpRequest, user: Any) -> Region | None:
     """The region the page is about: a county supervisor's own; for the city, the one chosen."""
-    own = supervision.supervision_region(user)
+    own = supervision_region(user)
     if own is not None:
         return own
     code = (request.GET.get("region") or "").strip()[:12]
@@ -127,18 +137,18 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _require(request)
     period = _period_param(request, Period.current_month())
     region = _region_param(request, user)
-    dashboard = supervision.department_dashboard(start=period.start, end=period.end, region=region)
+    dashboard = department_dashboard(start=period.start, end=period.end, region=region)
     report_query = urlencode({"period": period.key, **({"region": region.code} if region else {})})
     return render(request, "inspections/supervisor/home.html", {
         "period": period,
-        "period_choices": supervision.period_choices(),
+        "period_choices": period_choices(),
         "region": region,
         "regions": _regions_for(user),
-        "region_locked": supervision.supervision_region(user) is not None,
+        "region_locked": supervision_region(user) is not None,
         "dashboard": dashboard,
         "chart": dashboard.chart(),
         "report_query": report_query if period.kind != "range" else "",
-        "open_alerts": supervision.alerts_visible_to(user).filter(status=InspectionAlert.Status.OPEN).count(),
+        "open_alerts": alerts_visible_to(user).filter(status=InspectionAlert.Status.OPEN).count(),
     })
 
 
@@ -180,7 +190,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
     """Every registration in the supervisor's area, filtered; ``?format=xlsx`` exports them."""
     user = _require(request)
     filters = RegistrationFilters.from_params(request.GET)
-    qs = supervision.registrations_for(user, filters)
+    qs = registrations_for(user, filters)
     if request.GET.get("format") == "xlsx":
         return _export_registrations(user, qs)
     page = Paginator(
@@ -196,7 +206,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
         "kinds": InspectionKind.choices,
         "entry_modes": EntryMode.choices,
         "regions": _regions_for(user),
-        "region_locked": supervision.supervision_region(user) is not None,
+        "region_locked": supervision_region(user) is not None,
         "query": urlencode(filters.params()),
     })
 
@@ -208,7 +218,7 @@ def _alerts_page(request: HttpRequest, user: Any, bound: tuple[int, AlertHandleF
                  status: int = 200) -> HttpResponse:
     source = request.GET if request.method == "GET" else request.POST
     filters = AlertFilters.from_params(source if request.method == "GET" else {})
-    page = Paginator(supervision.alert_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(alert_list(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     for alert in page:
         alert.handle_form = (  # type: ignore[attr-defined]
             bound[1] if bound is not None and bound[0] == alert.pk else AlertHandleForm(prefix=f"a{alert.pk}")
@@ -222,7 +232,7 @@ def _alerts_page(request: HttpRequest, user: Any, bound: tuple[int, AlertHandleF
         "query": urlencode(filters.params()),
         "can_handle": rules.has_perm("inspections.handle_alert", user),
         "next": request.get_full_path(),
-        "open_count": supervision.alerts_visible_to(user).filter(status=InspectionAlert.Status.OPEN).count(),
+        "open_count": alerts_visible_to(user).filter(status=InspectionAlert.Status.OPEN).count(),
     }, status=status)
 
 
@@ -238,13 +248,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require(request, "inspections.handle_alert")
-    alert = supervision.alerts_visible_to(user).select_related("enterprise").filter(pk=pk).first()
+    alert = alerts_visible_to(user).select_related("enterprise").filter(pk=pk).first()
     if alert is None:
         raise Http404
     form = AlertHandleForm(request.POST, prefix=f"a{alert.pk}")
     if form.is_valid():
         try:
-            supervision.alert_handle(alert, actor=user, note=form.cleaned_data["note"])
+            alert_services.alert_handle(alert, actor=user, note=form.cleaned_data["note"])
         except DomainError as exc:
             _apply_error(form, exc)
         else:
@@ -271,7 +281,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                supervision.policy_update(actor=user, **form.cleaned_data)
+                policy_update(actor=user, **form.cleaned_data)
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
@@ -293,13 +303,13 @@ def caps(request: HttpRequest) -> HttpResponse:
     user = _require(request, "inspections.manage_rules")
     can_edit = _can_edit_city_rules(user)
     grade = request.GET.get("grade", "")
-    matrix = supervision.cap_matrix(grade or None)
+    matrix = cap_matrix(grade or None)
     errors: dict[str, str] = {}
     posted: dict[str, str] = {}
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
-        changes: list[tuple[supervision.MatrixRow, str, int | None, CapRule | None]] = []
+        changes: list[tuple[MatrixRow, str, int | None, CapRule | None]] = []
         for row in matrix.rows:
             for g, rule in row.cells.items():
                 name = _cell_name(row.key, g)
@@ -321,9 +331,9 @@ def caps(request: HttpRequest) -> HttpResponse:
                 with transaction.atomic():
                     for row, g, value, rule in changes:
                         if value is None and rule is not None:
-                            supervision.cap_rule_remove(rule, actor=user)
+                            cap_rule_remove(rule, actor=user)
                         elif value is not None:
-                            supervision.cap_rule_set(actor=user, grade=g, scope=row.scope, max_per_year=value,
+                            cap_rule_set(actor=user, grade=g, scope=row.scope, max_per_year=value,
                                                      item=row.item, department=row.department)
             except DomainError as exc:
                 errors["all"] = str(exc.message)
@@ -370,7 +380,7 @@ def exemptions(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                supervision.exemption_reason_save(
+                exemption_reason_save(
                     actor=user, code=data["code"], name=data["name"], evidence_required=data["evidence_required"],
                     requires_attachment=data["requires_attachment"], reason=editing,
                 )
@@ -394,7 +404,7 @@ def exemption_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     active = request.POST.get("active") == "1"
     try:
-        supervision.exemption_reason_set_active(reason, actor=user, active=active)
+        exemption_reason_set_active(reason, actor=user, active=active)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -411,7 +421,7 @@ def quiet_periods(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            supervision.quiet_period_create(
+            quiet_period_create(
                 actor=user, name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
                 region=data["region"], enterprise=data["enterprise_uscc"],
             )
@@ -421,7 +431,7 @@ def quiet_periods(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("宁静期已设置：期间只允许豁免检查入企。"))
             return redirect("inspection_quiet_periods")
     today = timezone.localdate()
-    periods = supervision.quiet_periods_visible_to(user).order_by("-starts_on", "-pk")
+    periods = quiet_periods_visible_to(user).order_by("-starts_on", "-pk")
     return render(request, "inspections/supervisor/quiet_periods.html", {
         "periods": Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page")),
         "form": form, "today": today,
@@ -432,11 +442,11 @@ def quiet_periods(request: HttpRequest) -> HttpResponse:
 @require_POST
 def quiet_period_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require(request, "inspections.manage_rules")
-    period: QuietPeriod | None = supervision.quiet_periods_visible_to(user).filter(pk=pk).first()
+    period: QuietPeriod | None = quiet_periods_visible_to(user).filter(pk=pk).first()
     if period is None:
         raise Http404
     try:
-        result = supervision.quiet_period_remove(period, actor=user)
+        result = quiet_period_services.quiet_period_remove(period, actor=user)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -459,7 +469,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
     user = _require(request)
     start, end, department = _range(request)
     region = _region_param(request, user)
-    qs = supervision.complaint_list(user, department=department, start=start, end=end,
+    qs = complaint_list(user, department=department, start=start, end=end,
                                     region=region.code if region else "")
     params = {k: v for k, v in {"department": department, "start": start, "end": end,
                                 "region": region.code if region else ""}.items() if v}
@@ -499,10 +509,10 @@ def report(request: HttpRequest) -> HttpResponse:
         "headers": [h for _a, h in columns],
         "table": [reports.department_values(r, columns, text=True) for r in data.dashboard.rows],
         "totals": reports.department_values(data.dashboard.totals, columns, text=True),
-        "period_choices": supervision.period_choices(),
+        "period_choices": period_choices(),
         "regions": _regions_for(user),
         "region": region,
-        "region_locked": supervision.supervision_region(user) is not None,
+        "region_locked": supervision_region(user) is not None,
         "docx_query": urlencode({**query, "format": "docx"}),
         "xlsx_query": urlencode({**query, "format": "xlsx"}),
         "named": reports.named_sections(data),
