@@ -33,7 +33,17 @@ from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.lib.deadlines import due_day
 
 from . import services
-from .models import CLOCK_STATUSES, Case, CaseEvent, CaseKind, ExtensionRequest, Satisfaction, Status, Urgency
+from .models import (
+    CLOCK_STATUSES,
+    Case,
+    CaseEvent,
+    CaseKind,
+    ExtensionRequest,
+    Light,
+    Satisfaction,
+    Status,
+    Urgency,
+)
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, timeline
 from .workflow import allowed_actions
@@ -191,7 +201,7 @@ class EventOut(Schema):
 
 
 class CaseFilters(Schema):
-    light: Literal["red", "yellow", "green", "paused", "waiting", "ontime", "late", "none"] | None = None
+    light: Light | None = None
     kind: CaseKind | None = None
     status: Status | None = None
     region: str | None = Field(None, max_length=12, description="区划代码")
@@ -329,7 +339,7 @@ def _item_out(case: Case) -> dict[str, Any]:
         "title": case.title,
         "status": case.status,
         "status_display": str(case.get_status_display()),
-        "light": getattr(case, "light", "none"),
+        "light": getattr(case, "light", Light.NONE.value),
         "enterprise": _enterprise_ref(case.enterprise),
         "dispatch_org": _org_ref(case.dispatch_org),
         "lead_org": _org_ref(case.lead_org),
@@ -612,7 +622,7 @@ def cases_create(request: HttpRequest, payload: CaseCreateIn, response: HttpResp
     if not _sees_new_case(user, case):
         raise Http404
     if case.status == Status.SUBMITTED and case.status not in CLOCK_STATUSES:
-        case.light = "waiting"  # type: ignore[attr-defined]  # as selectors.annotate_lights says for 待受理
+        case.light = Light.WAITING.value  # type: ignore[attr-defined]  # as selectors.annotate_lights says for 待受理
         new = True
     else:  # pragma: no cover - case_submit makes only 待受理 cases
         case, new = _fresh(user, case.pk), False

@@ -43,7 +43,7 @@ from . import services
 from .cells import inbox_rows_html
 from .clocks import clock_light
 from .forms import ACTION_FORMS, ActionForm, CaseNewForm, unit_queryset
-from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Status
+from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Light, Status
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, light_counts, report_list, timeline
 from .workflow import GUARDS, allowed_actions
@@ -51,18 +51,9 @@ from .workflow import GUARDS, allowed_actions
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
 
-LIGHT_LABELS = {
-    "red": gettext_lazy("红灯·逾期"),
-    "yellow": gettext_lazy("黄灯·临期"),
-    "green": gettext_lazy("绿灯·正常"),
-    "paused": gettext_lazy("已挂起·停止计时"),
-    "waiting": gettext_lazy("待受理"),
-    "ontime": gettext_lazy("按期办结"),
-    "late": gettext_lazy("逾期办结"),
-    "none": gettext_lazy("未计时"),
-}
+LIGHT_LABELS = dict(Light.choices)
 # The chips above the inbox, in the order people read them.
-CHIP_LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late")
+CHIP_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE)
 
 EVENT_LABELS = {
     "submit": gettext_lazy("提交"),
@@ -136,8 +127,8 @@ UNVERSIONED = {"urge", "note"}
 
 
 CLOCK_DONE_LABELS = {
-    ("accept", "ontime"): gettext_lazy("按期签收"),
-    ("accept", "late"): gettext_lazy("逾期签收"),
+    ("accept", Light.ONTIME): gettext_lazy("按期签收"),
+    ("accept", Light.LATE): gettext_lazy("逾期签收"),
 }
 
 
@@ -167,10 +158,10 @@ def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
     def one(name: str, label: Any, due: dt.datetime | None, yellow: dt.datetime | None,
             done: dt.datetime | None) -> Clock:
         if ended and done is None:
-            return Clock(name, label, due, None, "none")
+            return Clock(name, label, due, None, Light.NONE)
         light = clock_light(due, yellow, done, now)
         if case.suspended_at is not None and done is None and due is not None:
-            light = "paused"
+            light = Light.PAUSED
         return Clock(name, label, due, done, light)
 
     return (
@@ -220,7 +211,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         {"light": name, "label": LIGHT_LABELS[name], "count": counts[name],
          "url": "?" + _filter_params(filters, light=name, overdue=""), "current": filters.light == name}
         for name in CHIP_LIGHTS
-        if counts[name] or name in ("red", "yellow", "green")
+        if counts[name] or name in (Light.RED, Light.YELLOW, Light.GREEN)
     ]
     tabs = [
         {"scope": scope, "label": label, "url": "?" + _filter_params(filters, scope=scope, light=""),
