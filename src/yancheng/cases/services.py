@@ -8,9 +8,10 @@ then finds the case changed: a ConflictError (409 in the API, a message in the U
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import rules
@@ -19,8 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core import calendar
+from yancheng.core.attachments.services import attachment_add
 from yancheng.core.audit.services import audit_batch, audit_record
-from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 from yancheng.core.models import Enterprise, Organisation, Role
 
 from . import clocks, notify
@@ -508,19 +516,37 @@ def case_complete_task(case: Case, *, actor: Any, result: str, expected_version:
     return task
 
 
-def case_resolve(case: Case, *, actor: Any, resolution: str, expected_version: int | None = None) -> Case:
-    """办结: the lead unit answers; not while a co-unit's sub-task is open."""
+def case_resolve(
+    case: Case, *, actor: Any, resolution: str, attachments: Sequence[Any] = (), expected_version: int | None = None
+) -> Case:
+    """办结: the lead unit answers; not while a co-unit's sub-task is open. The evidence
+    files come in the same call: all or nothing, a refused file leaves the case as it was
+    and no file behind."""
     resolution = _require_text(resolution, "resolution", _("请填写办理结果。"))
-    with _step(case, "resolve", actor=actor, expected_version=expected_version) as step:
-        open_tasks = list(step.case.tasks.filter(status=CaseTask.TaskStatus.OPEN).select_related("org"))
-        if open_tasks:
-            raise ValidationFailed(
-                _("协办单位尚未完成：%(orgs)s。协办全部完成后才能办结。")
-                % {"orgs": "、".join(t.org.name for t in open_tasks)}
-            )
-        step.set(status=Status.RESOLVED, resolved_at=timezone.now(), resolution=resolution)
-        _event(step, note=resolution)
-        notify.case_resolved(step.case, actor=actor)
+    stored: list[Path] = []
+    try:
+        with _step(case, "resolve", actor=actor, expected_version=expected_version) as step:
+            open_tasks = list(step.case.tasks.filter(status=CaseTask.TaskStatus.OPEN).select_related("org"))
+            if open_tasks:
+                raise ValidationFailed(
+                    _("协办单位尚未完成：%(orgs)s。协办全部完成后才能办结。")
+                    % {"orgs": "、".join(t.org.name for t in open_tasks)}
+                )
+            step.set(status=Status.RESOLVED, resolved_at=timezone.now(), resolution=resolution)
+            _event(step, note=resolution)
+            notify.case_resolved(step.case, actor=actor)
+            for upload in attachments:
+                try:
+                    stored.append(attachment_add(step.case, file=upload, actor=actor).storage_path)
+                except DomainError as exc:
+                    raise ValidationFailed(
+                        _("“%(name)s”未能上传：%(reason)s") % {"name": upload.name, "reason": exc.message},
+                        field="attachments",
+                    ) from exc
+    except BaseException:
+        for path in stored:  # rolled back with the case: the stored files go too
+            path.unlink(missing_ok=True)
+        raise
     return step.case
 
 

@@ -119,8 +119,6 @@ ACTION_ORDER = ("assign", "accept", "resolve", "complete_task", "rate", "revisit
                 "reassign", "return", "request_extension", "suspend", "resume", "urge", "merge", "withdraw", "note")
 # Forms shown unfolded: the step the user is most likely there for.
 OPEN_BY_DEFAULT = {"assign", "accept", "resolve", "complete_task", "rate", "revisit", "decide_extension", "insist"}
-# urge and note are not guarded by the version: a remark on a page a minute old is fine.
-UNVERSIONED = {"urge", "note"}
 
 
 # --- clocks and lights -----------------------------------------------------------------------------
@@ -420,16 +418,8 @@ def _perform(action: str, case: Case, form: ActionForm, user: Any) -> str:
         return _("已交办给%(org)s。") % {"org": data["lead_org"].name}
 
     def resolve() -> str:
-        with transaction.atomic():
-            services.case_resolve(case, actor=user, resolution=data["resolution"], expected_version=version)
-            for upload in data["attachments"]:
-                try:
-                    attachment_add(case, file=upload, actor=user)
-                except DomainError as exc:
-                    raise ValidationFailed(
-                        _("“%(name)s”未能上传：%(reason)s") % {"name": upload.name, "reason": exc.message},
-                        field="attachments",
-                    ) from exc
+        services.case_resolve(case, actor=user, resolution=data["resolution"], attachments=data["attachments"],
+                              expected_version=version)
         return _("已办结，等待企业评价。")
 
     def merge() -> str:
@@ -471,12 +461,14 @@ def _perform(action: str, case: Case, form: ActionForm, user: Any) -> str:
                          _("感谢您的评价。"))[1],
         "revisit": lambda: (services.case_revisit(case, actor=user, solved=data["solved"], note=data["note"],
                                                   expected_version=version), _("回访已记录。"))[1],
-        "urge": lambda: (services.case_urge(case, actor=user, note=data["note"]), _("已催办。"))[1],
+        "urge": lambda: (services.case_urge(case, actor=user, note=data["note"], expected_version=version),
+                         _("已催办。"))[1],
         "merge": merge,
         "withdraw": lambda: (services.case_withdraw(case, actor=user, reason=data["reason"],
                                                     expected_version=version), _("已撤回。"))[1],
         "note": lambda: (services.case_add_note(case, actor=user, note=data["note"],
-                                                internal=bool(data.get("internal"))), _("已添加备注。"))[1],
+                                                internal=bool(data.get("internal")), expected_version=version),
+                         _("已添加备注。"))[1],
     }
     return calls[action]()
 
@@ -492,7 +484,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = get_case_for(user, pk)
     form = form_class(request.POST, request.FILES, prefix=action, user=user, case=case)
     posted_version = form["version"].value()
-    if action not in UNVERSIONED and str(posted_version or "") not in ("", str(case.version)):
+    if str(posted_version or "") not in ("", str(case.version)):
         messages.error(request, _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。")
                        % {"s": case.get_status_display()})
         return redirect("case_detail", pk=case.pk)
