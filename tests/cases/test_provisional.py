@@ -10,8 +10,10 @@ from yancheng.cases import provisional
 from yancheng.cases import services as svc
 from yancheng.cases.models import Case
 from yancheng.cases.tasks import recompute_provisional
-from yancheng.core import calendar
 from yancheng.core.audit.models import AuditEvent
+from yancheng.core.calendar import parsers as holiday_parsers
+from yancheng.core.calendar import services as holiday_services
+from yancheng.core.calendar import source as calendar_source
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -20,13 +22,13 @@ SH = dt.timezone(dt.timedelta(hours=8))
 def provisional_case(world):
     """A case whose clock runs into 2094, a year no calendar release knows (see
     test_engine's late-December test)."""
-    source = calendar.workday_calendar.source
+    source = calendar_source.workday_calendar.source
     saved = source.recheck_seconds
     source.recheck_seconds = 0
-    calendar.invalidate_cache()
-    notice = calendar.parse_holiday_file("date,kind,name\n2093-10-01,holiday,国庆节\n", filename="2093.csv")
-    calendar.holiday_year_import(notice=notice, actor=world.system_admin)
-    calendar.invalidate_cache()
+    calendar_source.invalidate_cache()
+    notice = holiday_parsers.parse_holiday_file("date,kind,name\n2093-10-01,holiday,国庆节\n", filename="2093.csv")
+    holiday_services.holiday_year_import(notice=notice, actor=world.system_admin)
+    calendar_source.invalidate_cache()
     with time_machine.travel(dt.datetime(2093, 12, 28, 10, 0, tzinfo=SH), tick=False):
         case = svc.case_submit(actor=world.enterprise_a_user, title="跨年事项", description="说明")
         svc.case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
@@ -34,13 +36,13 @@ def provisional_case(world):
     assert case.deadlines_provisional
     yield case
     source.recheck_seconds = saved
-    calendar.invalidate_cache()
+    calendar_source.invalidate_cache()
 
 
 def _import_2094(world):
-    notice = calendar.parse_holiday_file("date,kind,name\n2094-01-01,holiday,元旦\n", filename="2094.csv")
-    calendar.holiday_year_import(notice=notice, actor=world.system_admin)
-    calendar.invalidate_cache()
+    notice = holiday_parsers.parse_holiday_file("date,kind,name\n2094-01-01,holiday,元旦\n", filename="2094.csv")
+    holiday_services.holiday_year_import(notice=notice, actor=world.system_admin)
+    calendar_source.invalidate_cache()
 
 
 def test_each_recomputed_case_has_its_audit_record(world, provisional_case):

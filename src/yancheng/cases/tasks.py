@@ -32,7 +32,7 @@ def recompute_provisional(year: int) -> int:
 
 
 def register() -> None:
-    from yancheng.core.calendar import register_provisional_recompute
+    from yancheng.core.calendar.services import register_provisional_recompute
 
     register_periodic("cases.escalation_tick", every=timedelta(minutes=30), task=escalation_tick_task)
     register_periodic("cases.revisit", every=timedelta(hours=1), task=revisit_task)
