@@ -124,7 +124,7 @@ OPEN_BY_DEFAULT = {"assign", "accept", "resolve", "complete_task", "rate", "revi
 # --- clocks and lights -----------------------------------------------------------------------------
 
 
-CLOCK_DONE_LABELS = {
+CLOCK_DONE_LABELS: dict[tuple[str, str], Any] = {
     ("accept", Light.ONTIME): gettext_lazy("按期签收"),
     ("accept", Light.LATE): gettext_lazy("逾期签收"),
 }

@@ -16,7 +16,7 @@ M = TypeVar("M", bound=models.Model)
 def _values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     """The named fields, a link as its id (the audit trail keeps no objects)."""
     meta = obj._meta
-    return {name: getattr(obj, meta.get_field(name).attname) for name in names}
+    return {name: getattr(obj, getattr(meta.get_field(name), "attname", name)) for name in names}
 
 
 def audited_save(obj: M, *, action: str, fields: Iterable[str], actor: Any, keys: Iterable[str] = ()) -> M:
