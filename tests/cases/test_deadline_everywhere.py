@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from yancheng.cases.services import case_assign, case_submit
-from yancheng.core import calendar
+from yancheng.core.calendar import source as calendar_source
 from yancheng.core.notifications import channels
 from yancheng.core.notifications.models import Delivery, Notification
 from yancheng.core.notifications.services import channel_create
@@ -71,7 +71,7 @@ def test_the_scene_is_due_at_the_end_of_the_fourteenth(scene):
         case.refresh_from_db()
         assert case.solve_due_at == dt.datetime(2026, 12, 15, 0, 0, tzinfo=SHANGHAI)
         assert due_day(case.solve_due_at) == DUE
-        assert calendar.is_working_day(due_day(case.solve_due_at))
+        assert calendar_source.is_working_day(due_day(case.solve_due_at))
 
 
 def test_the_case_page_and_the_inbox(world, scene, client):

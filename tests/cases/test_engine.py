@@ -21,8 +21,10 @@ from yancheng.cases.models import (
     Status,
 )
 from yancheng.cases.tasks import recompute_provisional
-from yancheng.core import calendar
 from yancheng.core.audit.models import AuditEvent
+from yancheng.core.calendar import parsers as holiday_parsers
+from yancheng.core.calendar import services as holiday_services
+from yancheng.core.calendar import source as calendar_source
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Role
 from yancheng.core.notifications.models import Notification
@@ -103,14 +105,14 @@ def resolved(world, plain_accepted):
 def fresh_calendar(db):
     """The database calendar re-reading the holiday table on every call, and forgetting
     around the test what it cached (the test's rows are rolled back, the cache is not)."""
-    source = calendar.workday_calendar.source
-    assert isinstance(source, calendar.DatabaseSource)
+    source = calendar_source.workday_calendar.source
+    assert isinstance(source, calendar_source.DatabaseSource)
     saved = source.recheck_seconds
     source.recheck_seconds = 0
-    calendar.invalidate_cache()
+    calendar_source.invalidate_cache()
     yield
     source.recheck_seconds = saved
-    calendar.invalidate_cache()
+    calendar_source.invalidate_cache()
 
 
 # --- who may not: every transition by every role that must not do it ---------------------------------
@@ -196,11 +198,11 @@ def test_a_late_december_deadline_is_provisional_until_the_next_year_is_imported
     # 2093-12-28 is a Monday and 2094-01-01 a Friday, as in 2026/2027; no chinesecalendar
     # release will know 2094, so this test never has to skip. 2093 is imported first, so
     # only the next year is unknown.
-    assert not calendar.workday_calendar.year_known(2094)
-    known = calendar.parse_holiday_file("date,kind,name\n2093-10-01,holiday,国庆节\n", filename="2093.csv")
+    assert not calendar_source.workday_calendar.year_known(2094)
+    known = holiday_parsers.parse_holiday_file("date,kind,name\n2093-10-01,holiday,国庆节\n", filename="2093.csv")
     with django_capture_on_commit_callbacks(execute=True):
-        calendar.holiday_year_import(notice=known, actor=world.system_admin)
-    calendar.invalidate_cache()
+        holiday_services.holiday_year_import(notice=known, actor=world.system_admin)
+    calendar_source.invalidate_cache()
     with at(dt.datetime(2093, 12, 28, 10, 0, tzinfo=SH)):  # Monday
         case = submit(world)
         svc.case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
@@ -210,10 +212,10 @@ def test_a_late_december_deadline_is_provisional_until_the_next_year_is_imported
     assert case.solve_due_at == end_of(dt.date(2094, 1, 4))
     version = case.version
 
-    notice = calendar.parse_holiday_file("date,kind,name\n2094-01-01,holiday,元旦\n", filename="2094.csv")
+    notice = holiday_parsers.parse_holiday_file("date,kind,name\n2094-01-01,holiday,元旦\n", filename="2094.csv")
     with django_capture_on_commit_callbacks(execute=True):
-        calendar.holiday_year_import(notice=notice, actor=world.system_admin)
-    calendar.invalidate_cache()
+        holiday_services.holiday_year_import(notice=notice, actor=world.system_admin)
+    calendar_source.invalidate_cache()
     recompute_provisional(2094)  # idempotent whether or not the import's callback already ran
     case.refresh_from_db()
     assert not case.deadlines_provisional

@@ -1,6 +1,7 @@
 import pytest
 
-from yancheng.core import calendar
+from yancheng.core.calendar import services as holiday_services
+from yancheng.core.calendar import source as calendar_source
 from yancheng.lib import workdays
 
 
@@ -14,16 +15,16 @@ def package_calendar() -> workdays.WorkdayCalendar:
 def db_calendar(db):
     """The database-backed calendar, re-reading the table on every call and emptied
     around the test (its transaction is rolled back, the process cache would not be)."""
-    source = calendar.workday_calendar.source
-    assert isinstance(source, calendar.DatabaseSource)
+    source = calendar_source.workday_calendar.source
+    assert isinstance(source, calendar_source.DatabaseSource)
     saved = source.recheck_seconds
     source.recheck_seconds = 0
-    calendar.invalidate_cache()
-    previous = workdays.set_calendar(calendar.workday_calendar)
-    yield calendar.workday_calendar
+    calendar_source.invalidate_cache()
+    previous = workdays.set_calendar(calendar_source.workday_calendar)
+    yield calendar_source.workday_calendar
     workdays.set_calendar(previous)
     source.recheck_seconds = saved
-    calendar.invalidate_cache()
+    calendar_source.invalidate_cache()
 
 
 @pytest.fixture
@@ -34,6 +35,6 @@ def recompute_calls():
     def callback(year: int) -> None:
         calls.append(year)
 
-    calendar.register_provisional_recompute(callback)
+    holiday_services.register_provisional_recompute(callback)
     yield calls
-    calendar.unregister_provisional_recompute(callback)
+    holiday_services.unregister_provisional_recompute(callback)

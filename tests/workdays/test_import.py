@@ -6,8 +6,10 @@ import logging
 import pytest
 from django.core.management import CommandError, call_command
 
-from yancheng.core import calendar
 from yancheng.core.audit.models import AuditEvent
+from yancheng.core.calendar import parsers as holiday_parsers
+from yancheng.core.calendar import services as holiday_services
+from yancheng.core.calendar import source as calendar_source
 from yancheng.core.errors import PermissionDeniedError
 from yancheng.core.models import HolidayDay, HolidayYear
 from yancheng.lib import workdays
@@ -21,8 +23,8 @@ pytestmark = pytest.mark.usefixtures("db_calendar")
 
 
 def _import(text: str, actor, *, filename: str = "notice.csv", **kwargs):
-    notice = calendar.parse_holiday_file(text, filename=filename)
-    return calendar.holiday_year_import(notice=notice, actor=actor, **kwargs)
+    notice = holiday_parsers.parse_holiday_file(text, filename=filename)
+    return holiday_services.holiday_year_import(notice=notice, actor=actor, **kwargs)
 
 
 def _holiday_audit_events():
@@ -47,26 +49,26 @@ def test_after_importing_an_unknown_year_the_same_count_is_exact_and_different(
     assert not after.provisional and after.unknown_years == ()
     assert after.date > before.date  # the Spring Festival week is now off
     assert not workdays.is_working_day(D(Y, 2, 10))
-    assert calendar.workday_calendar.year_origin(Y) == "table"
+    assert calendar_source.workday_calendar.year_origin(Y) == "table"
 
 
 def test_the_adjusted_saturday_of_an_imported_year_is_a_working_day(world):
     _import(csv_for_unknown_year(), world.system_admin)
     saturday = HolidayDay.objects.get(kind="workday").date
     assert saturday.weekday() == 5
-    assert calendar.is_working_day(saturday)
-    assert calendar.add_working_days(saturday - dt.timedelta(days=1), 1).date == saturday
+    assert calendar_source.is_working_day(saturday)
+    assert calendar_source.add_working_days(saturday - dt.timedelta(days=1), 1).date == saturday
 
 
 def test_a_year_in_the_table_overrides_the_package(world):
-    assert not calendar.is_working_day(D(2026, 10, 5))
+    assert not calendar_source.is_working_day(D(2026, 10, 5))
     text = "# year: 2026\n# notice: 测试通知\n2026-10-01,holiday,国庆节\n2026-10-10,workday,国庆节\n"
     report = _import(text, world.system_admin)
     assert report.previous_origin == "package"
     assert (D(2026, 10, 2), "holiday", "National Day") in report.removed
-    assert calendar.is_working_day(D(2026, 10, 5))  # only 1 October is off now
-    assert not calendar.is_working_day(D(2026, 10, 1))
-    assert calendar.workday_calendar.year_origin(2026) == "table"
+    assert calendar_source.is_working_day(D(2026, 10, 5))  # only 1 October is off now
+    assert not calendar_source.is_working_day(D(2026, 10, 1))
+    assert calendar_source.workday_calendar.year_origin(2026) == "table"
 
 
 def test_the_yaml_form_is_imported_with_its_notice(world):
@@ -88,7 +90,7 @@ workdays: [{csv_for_unknown_year().splitlines()[-1].split(",")[0]}]
 
 def test_the_csv_accepts_chinese_kinds_and_dates_and_a_bom(world):
     text = f"\ufeff日期,类型,名称\n{Y}年1月1日,放假,元旦\n{Y}/2/10,休息,春节\n"
-    notice = calendar.parse_csv(text.encode("utf-8"))
+    notice = holiday_parsers.parse_csv(text.encode("utf-8"))
     assert [(e.date, e.kind) for e in notice.entries] == [(D(Y, 1, 1), "holiday"), (D(Y, 2, 10), "holiday")]
     assert notice.year == Y
 
@@ -134,7 +136,7 @@ def _weekday_of(year: int) -> D:
 @pytest.mark.parametrize(("template", "where", "problem"), BAD_FILES)
 def test_a_bad_csv_names_the_line_and_writes_nothing(world, template, where, problem):
     text = template.format(Y=Y, Z=Y - 1, WEEKDAY=_weekday_of(Y).isoformat())
-    with pytest.raises(calendar.HolidayImportError) as caught:
+    with pytest.raises(holiday_parsers.HolidayImportError) as caught:
         _import(text, world.system_admin)
     assert any(message.startswith(where) and problem in message for message in caught.value.errors), (
         caught.value.errors
@@ -150,7 +152,7 @@ holidays:
   - {{name: 春节, from: {Y}-02-10, to: {Y + 1}-02-12}}
 workdays: [{_weekday_of(Y).isoformat()}]
 """
-    with pytest.raises(calendar.HolidayImportError) as caught:
+    with pytest.raises(holiday_parsers.HolidayImportError) as caught:
         _import(text, world.system_admin, filename="n.yml")
     errors = caught.value.errors
     assert any(e.startswith("holidays 第 2 项（春节）") for e in errors), errors
@@ -159,11 +161,11 @@ workdays: [{_weekday_of(Y).isoformat()}]
 
 
 def test_the_service_validates_a_notice_it_did_not_parse(world):
-    notice = calendar.HolidayNotice(
-        year=Y, entries=[calendar.HolidayEntry(date=D(Y + 1, 1, 1), kind="holiday", where="#1")]
+    notice = holiday_parsers.HolidayNotice(
+        year=Y, entries=[holiday_parsers.HolidayEntry(date=D(Y + 1, 1, 1), kind="holiday", where="#1")]
     )
-    with pytest.raises(calendar.HolidayImportError):
-        calendar.holiday_year_import(notice=notice, actor=world.system_admin)
+    with pytest.raises(holiday_parsers.HolidayImportError):
+        holiday_services.holiday_year_import(notice=notice, actor=world.system_admin)
     assert HolidayYear.objects.count() == 0
 
 
@@ -181,25 +183,25 @@ def test_a_single_day_can_be_corrected_and_removed(
 ):
     _import(csv_for_unknown_year(), world.system_admin)
     weekday = _weekday_of(Y)
-    assert calendar.is_working_day(weekday)
+    assert calendar_source.is_working_day(weekday)
     with django_capture_on_commit_callbacks(execute=True):
-        calendar.holiday_day_set(year=Y, date=weekday, kind="holiday", name="调整", actor=world.system_admin)
-    assert not calendar.is_working_day(weekday)
+        holiday_services.holiday_day_set(year=Y, date=weekday, kind="holiday", name="调整", actor=world.system_admin)
+    assert not calendar_source.is_working_day(weekday)
     assert recompute_calls == [Y]
-    calendar.holiday_day_delete(date=weekday, actor=world.system_admin)
-    assert calendar.is_working_day(weekday)
+    holiday_services.holiday_day_delete(date=weekday, actor=world.system_admin)
+    assert calendar_source.is_working_day(weekday)
     assert {"holiday_day.set", "holiday_day.delete"} <= set(
         _holiday_audit_events().values_list("action", flat=True)
     )
     with pytest.raises(PermissionDeniedError):
-        calendar.holiday_day_set(year=Y, date=weekday, kind="holiday", actor=world.handler_power)
+        holiday_services.holiday_day_set(year=Y, date=weekday, kind="holiday", actor=world.handler_power)
 
 
 def test_deleting_a_year_makes_it_provisional_again(world):
     _import(csv_for_unknown_year(), world.system_admin)
-    assert not calendar.add_working_days(D(Y, 3, 1), 3).provisional
-    calendar.holiday_year_delete(year=Y, actor=world.system_admin)
-    assert calendar.add_working_days(D(Y, 3, 1), 3).provisional
+    assert not calendar_source.add_working_days(D(Y, 3, 1), 3).provisional
+    holiday_services.holiday_year_delete(year=Y, actor=world.system_admin)
+    assert calendar_source.add_working_days(D(Y, 3, 1), 3).provisional
     assert _holiday_audit_events().filter(action="holiday_year.delete").exists()
 
 
@@ -211,14 +213,14 @@ def test_a_failing_recompute_callback_does_not_stop_the_others(
     def broken(year: int) -> None:
         raise RuntimeError("boom")
 
-    calendar.register_provisional_recompute(broken)
-    calendar.register_provisional_recompute(calls.append)
+    holiday_services.register_provisional_recompute(broken)
+    holiday_services.register_provisional_recompute(calls.append)
     try:
         with django_capture_on_commit_callbacks(execute=True), caplog.at_level(logging.ERROR):
             _import(csv_for_unknown_year(), world.system_admin)
     finally:
-        calendar.unregister_provisional_recompute(broken)
-        calendar.unregister_provisional_recompute(calls.append)
+        holiday_services.unregister_provisional_recompute(broken)
+        holiday_services.unregister_provisional_recompute(calls.append)
     assert calls == [Y]
     assert "boom" in caplog.text
 

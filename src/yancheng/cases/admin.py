@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from yancheng.core.admin import ServiceBackedAdmin
-from yancheng.core.audit.services import audit_record
+from yancheng.core.audit.rows import audited_save
 
 from .models import SlaPolicy
 
@@ -31,16 +30,4 @@ class SlaPolicyAdmin(ServiceBackedAdmin):
     def save_model(self, request: HttpRequest, obj: SlaPolicy, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         """Saved with its audit record. New limits apply to cases assigned from now on;
         running clocks keep the limits they were given."""
-        with transaction.atomic():
-            before = None
-            if change:
-                old = SlaPolicy.objects.get(pk=obj.pk)
-                before = {f: getattr(old, f) for f in POLICY_FIELDS}
-            obj.save()
-            audit_record(
-                "sla_policy.update" if change else "sla_policy.create",
-                obj,
-                actor=request.user,
-                before=before,
-                after={"kind": obj.kind, "urgency": obj.urgency, **{f: getattr(obj, f) for f in POLICY_FIELDS}},
-            )
+        audited_save(obj, action="sla_policy", fields=POLICY_FIELDS, keys=("kind", "urgency"), actor=request.user)

@@ -28,12 +28,22 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from yancheng.core.errors import ConflictError, DomainError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.lib.deadlines import due_day
 
 from . import services
-from .models import CLOCK_STATUSES, Case, CaseEvent, CaseKind, ExtensionRequest, Satisfaction, Status, Urgency
+from .models import (
+    CLOCK_STATUSES,
+    Case,
+    CaseEvent,
+    CaseKind,
+    ExtensionRequest,
+    Light,
+    Satisfaction,
+    Status,
+    Urgency,
+)
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, timeline
 from .workflow import allowed_actions
@@ -85,13 +95,6 @@ def _if_match(request: HttpRequest) -> int:
     if match is None:
         raise IfMatchInvalid(_("If-Match 头格式不正确，应为读取时返回的 ETag，例如 \"3\"。"), field="If-Match")
     return int(match.group(1))
-
-
-def _stale(case: Case) -> ConflictError:
-    return ConflictError(
-        _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。") % {"s": case.get_status_display()},
-        code="stale_version",
-    )
 
 
 def _etag(version: int) -> str:
@@ -191,7 +194,7 @@ class EventOut(Schema):
 
 
 class CaseFilters(Schema):
-    light: Literal["red", "yellow", "green", "paused", "waiting", "ontime", "late", "none"] | None = None
+    light: Light | None = None
     kind: CaseKind | None = None
     status: Status | None = None
     region: str | None = Field(None, max_length=12, description="区划代码")
@@ -329,7 +332,7 @@ def _item_out(case: Case) -> dict[str, Any]:
         "title": case.title,
         "status": case.status,
         "status_display": str(case.get_status_display()),
-        "light": getattr(case, "light", "none"),
+        "light": getattr(case, "light", Light.NONE.value),
         "enterprise": _enterprise_ref(case.enterprise),
         "dispatch_org": _org_ref(case.dispatch_org),
         "lead_org": _org_ref(case.lead_org),
@@ -479,21 +482,12 @@ def _assign(case: Case, user: Any, body: AssignIn, version: int) -> object:
     )
 
 
-def _unversioned(case: Case, version: int) -> None:
-    # case_urge and case_add_note take no expected_version: compare here (a narrow race
-    # remains until the services accept one — see the report to the lead).
-    if case.version != version:
-        raise _stale(case)
-
-
 def _urge(case: Case, user: Any, body: NoteOptionalIn, version: int) -> object:
-    _unversioned(case, version)
-    return services.case_urge(case, actor=user, note=body.note)
+    return services.case_urge(case, actor=user, note=body.note, expected_version=version)
 
 
 def _note(case: Case, user: Any, body: AddNoteIn, version: int) -> object:
-    _unversioned(case, version)
-    return services.case_add_note(case, actor=user, note=body.note, internal=body.internal)
+    return services.case_add_note(case, actor=user, note=body.note, internal=body.internal, expected_version=version)
 
 
 ACTIONS: dict[str, tuple[type[_Body], Runner]] = {
@@ -612,7 +606,7 @@ def cases_create(request: HttpRequest, payload: CaseCreateIn, response: HttpResp
     if not _sees_new_case(user, case):
         raise Http404
     if case.status == Status.SUBMITTED and case.status not in CLOCK_STATUSES:
-        case.light = "waiting"  # type: ignore[attr-defined]  # as selectors.annotate_lights says for 待受理
+        case.light = Light.WAITING.value  # type: ignore[attr-defined]  # as selectors.annotate_lights says for 待受理
         new = True
     else:  # pragma: no cover - case_submit makes only 待受理 cases
         case, new = _fresh(user, case.pk), False

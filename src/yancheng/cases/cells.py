@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.lib.deadlines import due_day_label, ends_at_midnight
 
-from .models import Case, CaseKind, CaseTask, EscalationLevel, Status
+from .models import Case, CaseKind, CaseTask, EscalationLevel, Light, Status
 
 
 class ClockLike(Protocol):
@@ -98,7 +98,7 @@ def _words_in(language: str) -> Words:
 
 def light_html(light: str, label: Any) -> SafeString:
     """A light with its words (红灯·逾期 …); a dash where there is none."""
-    if light and light != "none":
+    if light and light != Light.NONE:
         return mark_safe(f'<span class="light light-{escape(light)}">{escape(str(label))}</span>')
     return mark_safe('<span class="muted">—</span>')
 

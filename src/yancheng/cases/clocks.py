@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yancheng.core import calendar
 
-from .models import Case, SlaPolicy
+from .models import Case, Light, SlaPolicy
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -73,11 +73,11 @@ def clock_light(
 ) -> str:
     """The light of one clock: green / yellow / red while running, ontime / late once done."""
     if due is None:
-        return "none"
+        return Light.NONE
     if done is not None:
-        return "ontime" if done <= due else "late"
+        return Light.ONTIME if done <= due else Light.LATE
     if now >= due:
-        return "red"
+        return Light.RED
     if yellow_at is not None and now >= yellow_at:
-        return "yellow"
-    return "green"
+        return Light.YELLOW
+    return Light.GREEN

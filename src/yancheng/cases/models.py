@@ -48,6 +48,20 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.ASSIGNED, Status.RETURNED, Status.ACCE
 CLOCK_STATUSES = (Status.ASSIGNED, Status.RETURNED, Status.ACCEPTED)
 
 
+class Light(models.TextChoices):
+    """A case's light (SPEC §2.3): computed, never stored (see ``selectors.annotate_lights``
+    and ``clocks.clock_light``). The same values in the HTML, the API and the dashboard."""
+
+    RED = "red", _("红灯·逾期")
+    YELLOW = "yellow", _("黄灯·临期")
+    GREEN = "green", _("绿灯·正常")
+    PAUSED = "paused", _("已挂起·停止计时")
+    WAITING = "waiting", _("待受理")
+    ONTIME = "ontime", _("按期办结")
+    LATE = "late", _("逾期办结")
+    NONE = "none", _("未计时")
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASICALLY = "basically", _("基本满意")

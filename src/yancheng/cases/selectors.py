@@ -11,10 +11,11 @@ from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Val
 from django.http import Http404
 from django.utils import timezone
 
-from .models import CLOCK_STATUSES, Case, CaseTask, Status
+from .models import CLOCK_STATUSES, Case, CaseTask, Light, Status
 
-LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late", "none")
-LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "waiting": 3, "paused": 4, "late": 5, "ontime": 6, "none": 7}
+LIGHTS = tuple(Light.values)
+LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.WAITING: 3, Light.PAUSED: 4, Light.LATE: 5,
+              Light.ONTIME: 6, Light.NONE: 7}
 
 
 def annotate_lights(qs: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -29,18 +30,18 @@ def annotate_lights(qs: QuerySet[Case], now: dt.datetime | None = None) -> Query
     yellow = running & (Q(solve_yellow_at__lte=now) | (awaiting_accept & Q(accept_yellow_at__lte=now)))
     finished = Q(status__in=[Status.RESOLVED, Status.CLOSED], resolved_at__isnull=False, solve_due_at__isnull=False)
     light = SqlCase(
-        When(red, then=Value("red")),
-        When(yellow, then=Value("yellow")),
-        When(running, then=Value("green")),
-        When(Q(status__in=CLOCK_STATUSES, suspended_at__isnull=False), then=Value("paused")),
-        When(status=Status.SUBMITTED, then=Value("waiting")),
-        When(finished & Q(resolved_at__lte=F("solve_due_at")), then=Value("ontime")),
-        When(finished, then=Value("late")),
-        default=Value("none"),
+        When(red, then=Value(Light.RED.value)),
+        When(yellow, then=Value(Light.YELLOW.value)),
+        When(running, then=Value(Light.GREEN.value)),
+        When(Q(status__in=CLOCK_STATUSES, suspended_at__isnull=False), then=Value(Light.PAUSED.value)),
+        When(status=Status.SUBMITTED, then=Value(Light.WAITING.value)),
+        When(finished & Q(resolved_at__lte=F("solve_due_at")), then=Value(Light.ONTIME.value)),
+        When(finished, then=Value(Light.LATE.value)),
+        default=Value(Light.NONE.value),
         output_field=CharField(),
     )
     rank = SqlCase(
-        *[When(light=Value(name), then=Value(position)) for name, position in LIGHT_RANK.items()],
+        *[When(light=Value(name.value), then=Value(position)) for name, position in LIGHT_RANK.items()],
         default=Value(9),
         output_field=IntegerField(),
     )
@@ -88,7 +89,7 @@ def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> Q
         unit = int(filters.unit)
         qs = qs.filter(Q(lead_org_id=unit) | Q(pk__in=CaseTask.objects.filter(org_id=unit).values("case_id")))
     if filters.overdue == "1":
-        qs = qs.filter(**{"light": "red"})
+        qs = qs.filter(**{"light": Light.RED.value})
     if filters.escalation.isdigit():
         qs = qs.filter(escalation_level__gte=int(filters.escalation))
     if filters.mine == "1" and getattr(user, "organisation_id", None):

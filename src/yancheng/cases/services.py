@@ -8,9 +8,8 @@ then finds the case changed: a ConflictError (409 in the API, a message in the U
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import rules
@@ -19,8 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core import calendar
-from yancheng.core.audit.services import audit_batch, audit_record
-from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.attachments.services import attachment_add
+from yancheng.core.audit.services import audit_batch
+from yancheng.core.errors import (
+    ConflictError,
+    DomainError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 from yancheng.core.models import Enterprise, Organisation, Role
 
 from . import clocks, notify
@@ -37,117 +42,10 @@ from .models import (
     Urgency,
 )
 from .permissions import standing_of
-from .workflow import TRANSITIONS, Standing, allowed, can_transition
+from .steps import Step, record_event, require_text, transition
+from .workflow import TRANSITIONS, Standing
 
 MAX_EXTENSION_DAYS = 30
-
-
-# --- the frame every transition runs in ---------------------------------------------------------
-
-
-@dataclass
-class Step:
-    """A transition in progress: the locked case, who acts, what changed."""
-
-    case: Case
-    actor: Any
-    action: str
-    standing: Standing
-    from_status: str
-    changed: set[str] = field(default_factory=set)
-
-    def set(self, **values: Any) -> None:
-        for name, value in values.items():
-            if getattr(self.case, name) != value:
-                setattr(self.case, name, value)
-                self.changed.add(name)
-
-
-class InvalidTransition(ConflictError):
-    code = "invalid_transition"
-
-
-class _Denied(Exception):
-    def __init__(self, case: Case, action: str) -> None:
-        self.case = case
-        self.action = action
-
-
-@contextmanager
-def _step(
-    case: Case | int, action: str, *, actor: Any, expected_version: int | None = None, system: bool = False
-) -> Iterator[Step]:
-    pk = case.pk if isinstance(case, Case) else case
-    try:
-        # audit_batch: the step's record and its notification's in one chain append.
-        with transaction.atomic(), audit_batch():
-            # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
-            locked = (
-                Case.objects.select_for_update(of=("self",)).select_related("dispatch_org", "lead_org").get(pk=pk)
-            )
-            if not system and not Case.objects.visible_to(actor).filter(pk=locked.pk).exists():
-                # Checked again here, not only in the views: a service never acts on a case the
-                # actor cannot see (and does not reveal that it exists).
-                raise NotFoundError(_("事项不存在。"))
-            if expected_version is not None and locked.version != expected_version:
-                raise ConflictError(
-                    _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。") % {"s": locked.get_status_display()},
-                    code="stale_version",
-                )
-            if not can_transition(locked.status, action):
-                raise InvalidTransition(
-                    _("该事项当前状态为“%(s)s”，不能执行此操作（可能已被他人处理），请刷新查看。")
-                    % {"s": locked.get_status_display()}
-                )
-            standing = Standing() if system else standing_of(actor, locked)
-            if not system and not allowed(locked, action, standing):
-                raise _Denied(locked, action)
-            step = Step(locked, actor, action, standing, locked.status)
-            yield step
-            case_obj = step.case
-            if step.changed:
-                case_obj.version += 1
-                step.changed.update({"version", "updated_at"})
-                case_obj.save(update_fields=sorted(step.changed))
-            if isinstance(case, Case):  # keep the caller's instance in step with the row
-                for name in step.changed | {"status"}:
-                    setattr(case, name, getattr(case_obj, name))
-    except _Denied as denied:
-        # Recorded after the rollback, so the refusal itself stays in the audit trail.
-        audit_record("case.denied", denied.case, actor=actor, after={"action": denied.action}, outcome="denied")
-        raise PermissionDeniedError(_("您不能对该事项执行此操作。")) from None
-
-
-def _event(step: Step, *, note: str = "", internal: bool = False, data: dict[str, Any] | None = None,
-           action: str | None = None) -> CaseEvent:
-    actor = step.actor
-    event = CaseEvent.objects.create(
-        case=step.case,
-        at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_org=getattr(actor, "organisation", None),
-        action=action or step.action,
-        from_status=step.from_status,
-        to_status=step.case.status,
-        note=note,
-        internal=internal,
-        data=data or {},
-    )
-    audit_record(
-        f"case.{action or step.action}",
-        step.case,
-        actor=actor,
-        before={"status": step.from_status},
-        after={"status": step.case.status, **(data or {}), **({"note": note[:500]} if note else {})},
-    )
-    return event
-
-
-def _require_text(value: str, field_name: str, message: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, field=field_name)
-    return text
 
 
 # --- numbering ------------------------------------------------------------------------------
@@ -215,8 +113,8 @@ def case_submit(
     unit's inbox as 待受理."""
     if actor is not None and not rules.has_perm("cases.report_case", actor):
         raise PermissionDeniedError(_("您不能提交事项。"))
-    title = _require_text(title, "title", _("请填写标题。"))[:200]
-    description = _require_text(description, "description", _("请描述问题。"))
+    title = require_text(title, "title", _("请填写标题。"))[:200]
+    description = require_text(description, "description", _("请描述问题。"))
     if kind not in CaseKind.values:
         raise ValidationFailed(_("未知的事项类型。"), field="kind")
     if urgency not in Urgency.values:
@@ -278,7 +176,7 @@ def case_submit(
             dispatch_org=receiver,
         )
         step = Step(case, actor, "submit", Standing(), "")
-        _event(step, data={"dispatch_org": receiver.pk})
+        record_event(step, data={"dispatch_org": receiver.pk})
         notify.case_submitted(case, actor=actor, audience=audience)
     return case
 
@@ -342,7 +240,7 @@ def case_assign(
     if accept_days is not None and not 0 <= accept_days <= 30:
         raise ValidationFailed(_("签收时限应在 0 到 30 个工作日之间。"), field="accept_days")
     co_orgs = list(co_orgs)
-    with _step(case, "assign", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "assign", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         if urgency is not None:
             if urgency not in Urgency.values:
@@ -351,7 +249,7 @@ def case_assign(
         step.set(status=Status.ASSIGNED, lead_org=lead_org, assigned_at=now)
         _start_clocks(step, accept_days=accept_days, solve_days=solve_days, now=now)
         co_names = _open_tasks(step, co_orgs, co_instruction, now)
-        _event(step, note=note, data={"lead_org": lead_org.pk, "co_orgs": [o.pk for o in co_orgs],
+        record_event(step, note=note, data={"lead_org": lead_org.pk, "co_orgs": [o.pk for o in co_orgs],
                                       "solve_days": step.case.solve_days})
         notify.case_assigned(step.case, actor=actor, co_orgs=co_orgs, co_names=co_names)
     return step.case
@@ -359,17 +257,17 @@ def case_assign(
 
 def case_accept(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
     """签收: the lead unit accepts the case."""
-    with _step(case, "accept", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "accept", actor=actor, expected_version=expected_version) as step:
         step.set(status=Status.ACCEPTED, accepted_at=timezone.now())
-        _event(step, note=note)
+        record_event(step, note=note)
         notify.case_accepted(step.case, actor=actor)
     return step.case
 
 
 def case_return(case: Case, *, actor: Any, reason: str, expected_version: int | None = None) -> Case:
     """退回: the lead unit objects that the case is not theirs, within the objection window."""
-    reason = _require_text(reason, "reason", _("请说明退回理由。"))
-    with _step(case, "return", actor=actor, expected_version=expected_version) as step:
+    reason = require_text(reason, "reason", _("请说明退回理由。"))
+    with transition(case, "return", actor=actor, expected_version=expected_version) as step:
         policy = clocks.policy_for(step.case.kind, step.case.urgency)
         assert step.case.clock_started_at is not None
         window = calendar.deadline(step.case.clock_started_at, policy.objection_working_days).at
@@ -379,7 +277,7 @@ def case_return(case: Case, *, actor: Any, reason: str, expected_version: int | 
                 % {"n": policy.objection_working_days}
             )
         step.set(status=Status.RETURNED)
-        _event(step, note=reason, data={"lead_org": step.case.lead_org_id})
+        record_event(step, note=reason, data={"lead_org": step.case.lead_org_id})
         notify.case_returned(step.case, actor=actor, reason=reason)
     return step.case
 
@@ -390,7 +288,7 @@ def case_reassign(
 ) -> Case:
     """改派: the dispatcher gives the case to another lead unit; the clocks start again."""
     _check_unit(lead_org, "lead_org")
-    with _step(case, "reassign", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "reassign", actor=actor, expected_version=expected_version) as step:
         if lead_org.pk == step.case.lead_org_id:
             raise ValidationFailed(_("改派单位与原主办单位相同。"), field="lead_org")
         previous = step.case.lead_org_id
@@ -402,19 +300,19 @@ def case_reassign(
                  suspended_reason="")
         _escalation_reset_fields(step)
         _start_clocks(step, accept_days=None, solve_days=solve_days, now=now)
-        _event(step, note=note, data={"from_org": previous, "lead_org": lead_org.pk})
+        record_event(step, note=note, data={"from_org": previous, "lead_org": lead_org.pk})
         notify.case_assigned(step.case, actor=actor, co_orgs=[], co_names=[], reassigned_from=previous)
     return step.case
 
 
 def case_insist(case: Case, *, actor: Any, note: str, expected_version: int | None = None) -> Case:
     """The dispatcher reviews an objection and keeps the assignment (维持交办)."""
-    note = _require_text(note, "note", _("请说明维持交办的理由。"))
-    with _step(case, "insist", actor=actor, expected_version=expected_version) as step:
+    note = require_text(note, "note", _("请说明维持交办的理由。"))
+    with transition(case, "insist", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         step.set(status=Status.ASSIGNED, assigned_at=now)
         _start_clocks(step, accept_days=None, solve_days=step.case.solve_days or None, now=now)
-        _event(step, note=note)
+        record_event(step, note=note)
         notify.case_assigned(step.case, actor=actor, co_orgs=[], co_names=[], insisted=True)
     return step.case
 
@@ -426,18 +324,18 @@ def case_request_extension(
     case: Case, *, actor: Any, working_days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
     """延期申请: the lead unit asks for more working days, with a reason."""
-    reason = _require_text(reason, "reason", _("请说明延期理由。"))
+    reason = require_text(reason, "reason", _("请说明延期理由。"))
     if not 1 <= int(working_days) <= MAX_EXTENSION_DAYS:
         raise ValidationFailed(_("延期天数应在 1 到 %(n)d 个工作日之间。") % {"n": MAX_EXTENSION_DAYS},
                                field="working_days")
-    with _step(case, "request_extension", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "request_extension", actor=actor, expected_version=expected_version) as step:
         if step.case.extensions.filter(status=ExtensionRequest.Decision.PENDING).exists():
             raise ConflictError(_("已有一个延期申请在审核中。"))
         request = ExtensionRequest.objects.create(
             case=step.case, requested_by=actor, working_days=working_days, reason=reason
         )
         step.changed.add("updated_at")
-        _event(step, note=reason, data={"working_days": working_days, "extension": request.pk})
+        record_event(step, note=reason, data={"working_days": working_days, "extension": request.pk})
         notify.extension_requested(step.case, actor=actor, request=request)
     return request
 
@@ -446,7 +344,7 @@ def case_decide_extension(
     case: Case, *, actor: Any, approve: bool, note: str = "", expected_version: int | None = None
 ) -> ExtensionRequest:
     """The dispatcher approves (the solve deadline moves) or refuses; the reporter is told."""
-    with _step(case, "decide_extension", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "decide_extension", actor=actor, expected_version=expected_version) as step:
         request = step.case.extensions.select_for_update().filter(status=ExtensionRequest.Decision.PENDING).first()
         if request is None:
             raise ConflictError(_("没有待审核的延期申请。"))
@@ -461,7 +359,7 @@ def case_decide_extension(
             step.set(solve_days=step.case.solve_days + request.working_days)
             step.changed.update(clocks.set_clocks(step.case, clocks.policy_for(step.case.kind, step.case.urgency)))
         step.changed.add("updated_at")
-        _event(step, action="approve_extension" if approve else "refuse_extension", note=note,
+        record_event(step, action="approve_extension" if approve else "refuse_extension", note=note,
                data={"working_days": request.working_days, "solve_due_at": step.case.solve_due_at})
         notify.extension_decided(step.case, actor=actor, request=request)
     return request
@@ -469,22 +367,22 @@ def case_decide_extension(
 
 def case_suspend(case: Case, *, actor: Any, reason: str, expected_version: int | None = None) -> Case:
     """挂起: the clocks stop while waiting on the reporter or a hearing."""
-    reason = _require_text(reason, "reason", _("请说明挂起原因。"))
-    with _step(case, "suspend", actor=actor, expected_version=expected_version) as step:
+    reason = require_text(reason, "reason", _("请说明挂起原因。"))
+    with transition(case, "suspend", actor=actor, expected_version=expected_version) as step:
         step.set(suspended_at=timezone.now(), suspended_reason=reason[:255])
-        _event(step, note=reason)
+        record_event(step, note=reason)
         notify.case_suspended(step.case, actor=actor)
     return step.case
 
 
 def case_resume(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
     """The clocks run again; the working days spent 挂起 are added to the time limit."""
-    with _step(case, "resume", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "resume", actor=actor, expected_version=expected_version) as step:
         assert step.case.suspended_at is not None
         paused = clocks.working_days_elapsed(step.case.suspended_at)
         step.set(suspended_at=None, suspended_reason="", solve_days=step.case.solve_days + paused)
         step.changed.update(clocks.set_clocks(step.case, clocks.policy_for(step.case.kind, step.case.urgency)))
-        _event(step, note=note, data={"paused_working_days": paused})
+        record_event(step, note=note, data={"paused_working_days": paused})
         notify.case_resumed(step.case, actor=actor)
     return step.case
 
@@ -494,8 +392,8 @@ def case_resume(case: Case, *, actor: Any, note: str = "", expected_version: int
 
 def case_complete_task(case: Case, *, actor: Any, result: str, expected_version: int | None = None) -> CaseTask:
     """A co-unit finishes its sub-task (协办完成)."""
-    result = _require_text(result, "result", _("请填写协办结果。"))
-    with _step(case, "complete_task", actor=actor, expected_version=expected_version) as step:
+    result = require_text(result, "result", _("请填写协办结果。"))
+    with transition(case, "complete_task", actor=actor, expected_version=expected_version) as step:
         task = step.case.tasks.select_for_update().get(org_id=actor.organisation_id, status=CaseTask.TaskStatus.OPEN)
         task.status = CaseTask.TaskStatus.DONE
         task.done_at = timezone.now()
@@ -503,24 +401,42 @@ def case_complete_task(case: Case, *, actor: Any, result: str, expected_version:
         task.result = result
         task.save(update_fields=["status", "done_at", "done_by", "result"])
         step.changed.add("updated_at")
-        _event(step, note=result, data={"task": task.pk, "org": task.org_id})
+        record_event(step, note=result, data={"task": task.pk, "org": task.org_id})
         notify.task_completed(step.case, actor=actor, task=task)
     return task
 
 
-def case_resolve(case: Case, *, actor: Any, resolution: str, expected_version: int | None = None) -> Case:
-    """办结: the lead unit answers; not while a co-unit's sub-task is open."""
-    resolution = _require_text(resolution, "resolution", _("请填写办理结果。"))
-    with _step(case, "resolve", actor=actor, expected_version=expected_version) as step:
-        open_tasks = list(step.case.tasks.filter(status=CaseTask.TaskStatus.OPEN).select_related("org"))
-        if open_tasks:
-            raise ValidationFailed(
-                _("协办单位尚未完成：%(orgs)s。协办全部完成后才能办结。")
-                % {"orgs": "、".join(t.org.name for t in open_tasks)}
-            )
-        step.set(status=Status.RESOLVED, resolved_at=timezone.now(), resolution=resolution)
-        _event(step, note=resolution)
-        notify.case_resolved(step.case, actor=actor)
+def case_resolve(
+    case: Case, *, actor: Any, resolution: str, attachments: Sequence[Any] = (), expected_version: int | None = None
+) -> Case:
+    """办结: the lead unit answers; not while a co-unit's sub-task is open. The evidence
+    files come in the same call: all or nothing, a refused file leaves the case as it was
+    and no file behind."""
+    resolution = require_text(resolution, "resolution", _("请填写办理结果。"))
+    stored: list[Path] = []
+    try:
+        with transition(case, "resolve", actor=actor, expected_version=expected_version) as step:
+            open_tasks = list(step.case.tasks.filter(status=CaseTask.TaskStatus.OPEN).select_related("org"))
+            if open_tasks:
+                raise ValidationFailed(
+                    _("协办单位尚未完成：%(orgs)s。协办全部完成后才能办结。")
+                    % {"orgs": "、".join(t.org.name for t in open_tasks)}
+                )
+            step.set(status=Status.RESOLVED, resolved_at=timezone.now(), resolution=resolution)
+            record_event(step, note=resolution)
+            notify.case_resolved(step.case, actor=actor)
+            for upload in attachments:
+                try:
+                    stored.append(attachment_add(step.case, file=upload, actor=actor).storage_path)
+                except DomainError as exc:
+                    raise ValidationFailed(
+                        _("“%(name)s”未能上传：%(reason)s") % {"name": upload.name, "reason": exc.message},
+                        field="attachments",
+                    ) from exc
+    except BaseException:
+        for path in stored:  # rolled back with the case: the stored files go too
+            path.unlink(missing_ok=True)
+        raise
     return step.case
 
 
@@ -561,7 +477,7 @@ def case_rate(
         raise ValidationFailed(_("请选择满意、基本满意或不满意。"), field="satisfaction")
     if satisfaction == Satisfaction.DISSATISFIED and not (comment or "").strip():
         raise ValidationFailed(_("不满意时请说明原因，以便重新办理。"), field="comment")
-    with _step(case, "rate", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "rate", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         step.set(satisfaction=satisfaction, rating_comment=(comment or "")[:500])
         if satisfaction == Satisfaction.DISSATISFIED:
@@ -572,13 +488,13 @@ def case_rate(
                 target = escalation_target(step.case)
                 step.set(escalation_level=max(step.case.escalation_level, EscalationLevel.SUPERVISED),
                          supervised_at=now, escalated_to=target)
-            _event(step, note=comment, data={"satisfaction": satisfaction, "reopened": True, "escalated": escalate})
+            record_event(step, note=comment, data={"satisfaction": satisfaction, "reopened": True, "escalated": escalate})
             notify.case_reopened(step.case, actor=actor, escalated=escalate)
         else:
             policy = clocks.policy_for(step.case.kind, step.case.urgency)
             step.set(status=Status.CLOSED, closed_at=now,
                      revisit_due_at=now + dt.timedelta(days=policy.revisit_after_days))
-            _event(step, note=comment, data={"satisfaction": satisfaction})
+            record_event(step, note=comment, data={"satisfaction": satisfaction})
             notify.case_rated(step.case, actor=actor)
     return step.case
 
@@ -587,12 +503,12 @@ def case_revisit(case: Case, *, actor: Any, solved: bool, note: str = "", expect
     """回访: "is it really solved?" — "not solved" reopens the case."""
     if not solved and not (note or "").strip():
         raise ValidationFailed(_("请说明尚未解决的情况。"), field="note")
-    with _step(case, "revisit", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "revisit", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         step.set(revisit_answered_at=now)
         if not solved:
             _reopen(step, now)
-        _event(step, note=note, data={"solved": solved})
+        record_event(step, note=note, data={"solved": solved})
         if not solved:
             notify.case_reopened(step.case, actor=actor, escalated=False)
     return step.case
@@ -603,23 +519,23 @@ def case_revisit(case: Case, *, actor: Any, solved: bool, note: str = "", expect
 
 def case_withdraw(case: Case, *, actor: Any, reason: str = "", expected_version: int | None = None) -> Case:
     """撤回: the reporter withdraws before a unit accepted it."""
-    with _step(case, "withdraw", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "withdraw", actor=actor, expected_version=expected_version) as step:
         step.set(status=Status.WITHDRAWN)
         step.case.tasks.filter(status=CaseTask.TaskStatus.OPEN).update(status=CaseTask.TaskStatus.CANCELLED)
-        _event(step, note=reason)
+        record_event(step, note=reason)
         notify.case_withdrawn(step.case, actor=actor)
     return step.case
 
 
 def case_urge(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
     """催办 by the reporter: at most once per day."""
-    with _step(case, "urge", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "urge", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         last = step.case.last_urged_at
         if last is not None and clocks.local_date(last) == clocks.local_date(now):
             raise ConflictError(_("今天已经催办过了，请明天再催。"), code="urged_today")
         step.set(last_urged_at=now)
-        _event(step, note=note)
+        record_event(step, note=note)
         notify.case_urged(step.case, actor=actor)
     return step.case
 
@@ -628,7 +544,7 @@ def case_merge(case: Case, *, actor: Any, into: Case, note: str = "", expected_v
     """并单: a duplicate is merged into another open case; all reporters are told."""
     if into.pk == case.pk:
         raise ValidationFailed(_("不能并入自身。"), field="into")
-    with _step(case, "merge", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "merge", actor=actor, expected_version=expected_version) as step:
         target = Case.objects.select_for_update().get(pk=into.pk)
         if target.status not in (Status.SUBMITTED, Status.ASSIGNED, Status.ACCEPTED, Status.RETURNED):
             raise ValidationFailed(_("只能并入尚未办结的事项。"), field="into")
@@ -636,7 +552,7 @@ def case_merge(case: Case, *, actor: Any, into: Case, note: str = "", expected_v
             raise PermissionDeniedError(_("只能并入本单位受理的事项。"))
         step.set(status=Status.MERGED, merged_into=target)
         step.case.tasks.filter(status=CaseTask.TaskStatus.OPEN).update(status=CaseTask.TaskStatus.CANCELLED)
-        _event(step, note=note, data={"into": target.pk, "into_number": target.number})
+        record_event(step, note=note, data={"into": target.pk, "into_number": target.number})
         CaseEvent.objects.create(
             case=target, at=timezone.now(), actor=actor, actor_org=actor.organisation, action="merged_in",
             from_status=target.status, to_status=target.status, note=note,
@@ -650,11 +566,11 @@ def case_add_note(
     case: Case, *, actor: Any, note: str, internal: bool = False, expected_version: int | None = None
 ) -> CaseEvent:
     """A remark on the timeline; staff may mark it internal (the reporter never sees it)."""
-    note = _require_text(note, "note", _("请填写内容。"))
-    with _step(case, "note", actor=actor, expected_version=expected_version) as step:
+    note = require_text(note, "note", _("请填写内容。"))
+    with transition(case, "note", actor=actor, expected_version=expected_version) as step:
         if internal and step.standing.is_reporter_side and actor.role == Role.ENTERPRISE:
             internal = False
-        event = _event(step, note=note, internal=internal)
+        event = record_event(step, note=note, internal=internal)
         if not internal:
             notify.note_added(step.case, actor=actor)
     return event

@@ -24,27 +24,15 @@ def revisit_task() -> int:
 
 
 def recompute_provisional(year: int) -> int:
-    """After a year's holidays are imported, recompute the deadlines that were provisional."""
-    from django.db import transaction
+    """After a year's holidays are imported, recompute the deadlines that were provisional
+    (the audited service; registered with the calendar below)."""
+    from .provisional import case_deadlines_recompute_provisional
 
-    from .clocks import policy_for, set_clocks
-    from .models import Case
-
-    count = 0
-    for pk in Case.objects.filter(deadlines_provisional=True, clock_started_at__isnull=False).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            case = Case.objects.select_for_update().get(pk=pk)
-            fields = set_clocks(case, policy_for(case.kind, case.urgency))
-            case.version += 1
-            case.save(update_fields=[*fields, "version", "updated_at"])
-            count += 1
-    return count
+    return case_deadlines_recompute_provisional(year)
 
 
 def register() -> None:
-    from yancheng.core.calendar import register_provisional_recompute
+    from yancheng.core.calendar.services import register_provisional_recompute
 
     register_periodic("cases.escalation_tick", every=timedelta(minutes=30), task=escalation_tick_task)
     register_periodic("cases.revisit", every=timedelta(hours=1), task=revisit_task)

@@ -43,7 +43,7 @@ from . import services
 from .cells import inbox_rows_html
 from .clocks import clock_light
 from .forms import ACTION_FORMS, ActionForm, CaseNewForm, unit_queryset
-from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Status
+from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Light, Status
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, light_counts, report_list, timeline
 from .workflow import GUARDS, allowed_actions
@@ -51,18 +51,9 @@ from .workflow import GUARDS, allowed_actions
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
 
-LIGHT_LABELS = {
-    "red": gettext_lazy("红灯·逾期"),
-    "yellow": gettext_lazy("黄灯·临期"),
-    "green": gettext_lazy("绿灯·正常"),
-    "paused": gettext_lazy("已挂起·停止计时"),
-    "waiting": gettext_lazy("待受理"),
-    "ontime": gettext_lazy("按期办结"),
-    "late": gettext_lazy("逾期办结"),
-    "none": gettext_lazy("未计时"),
-}
+LIGHT_LABELS = dict(Light.choices)
 # The chips above the inbox, in the order people read them.
-CHIP_LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late")
+CHIP_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE)
 
 EVENT_LABELS = {
     "submit": gettext_lazy("提交"),
@@ -128,16 +119,14 @@ ACTION_ORDER = ("assign", "accept", "resolve", "complete_task", "rate", "revisit
                 "reassign", "return", "request_extension", "suspend", "resume", "urge", "merge", "withdraw", "note")
 # Forms shown unfolded: the step the user is most likely there for.
 OPEN_BY_DEFAULT = {"assign", "accept", "resolve", "complete_task", "rate", "revisit", "decide_extension", "insist"}
-# urge and note are not guarded by the version: a remark on a page a minute old is fine.
-UNVERSIONED = {"urge", "note"}
 
 
 # --- clocks and lights -----------------------------------------------------------------------------
 
 
-CLOCK_DONE_LABELS = {
-    ("accept", "ontime"): gettext_lazy("按期签收"),
-    ("accept", "late"): gettext_lazy("逾期签收"),
+CLOCK_DONE_LABELS: dict[tuple[str, str], Any] = {
+    ("accept", Light.ONTIME): gettext_lazy("按期签收"),
+    ("accept", Light.LATE): gettext_lazy("逾期签收"),
 }
 
 
@@ -167,10 +156,10 @@ def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
     def one(name: str, label: Any, due: dt.datetime | None, yellow: dt.datetime | None,
             done: dt.datetime | None) -> Clock:
         if ended and done is None:
-            return Clock(name, label, due, None, "none")
+            return Clock(name, label, due, None, Light.NONE)
         light = clock_light(due, yellow, done, now)
         if case.suspended_at is not None and done is None and due is not None:
-            light = "paused"
+            light = Light.PAUSED
         return Clock(name, label, due, done, light)
 
     return (
@@ -220,7 +209,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         {"light": name, "label": LIGHT_LABELS[name], "count": counts[name],
          "url": "?" + _filter_params(filters, light=name, overdue=""), "current": filters.light == name}
         for name in CHIP_LIGHTS
-        if counts[name] or name in ("red", "yellow", "green")
+        if counts[name] or name in (Light.RED, Light.YELLOW, Light.GREEN)
     ]
     tabs = [
         {"scope": scope, "label": label, "url": "?" + _filter_params(filters, scope=scope, light=""),
@@ -429,16 +418,8 @@ def _perform(action: str, case: Case, form: ActionForm, user: Any) -> str:
         return _("已交办给%(org)s。") % {"org": data["lead_org"].name}
 
     def resolve() -> str:
-        with transaction.atomic():
-            services.case_resolve(case, actor=user, resolution=data["resolution"], expected_version=version)
-            for upload in data["attachments"]:
-                try:
-                    attachment_add(case, file=upload, actor=user)
-                except DomainError as exc:
-                    raise ValidationFailed(
-                        _("“%(name)s”未能上传：%(reason)s") % {"name": upload.name, "reason": exc.message},
-                        field="attachments",
-                    ) from exc
+        services.case_resolve(case, actor=user, resolution=data["resolution"], attachments=data["attachments"],
+                              expected_version=version)
         return _("已办结，等待企业评价。")
 
     def merge() -> str:
@@ -480,12 +461,14 @@ def _perform(action: str, case: Case, form: ActionForm, user: Any) -> str:
                          _("感谢您的评价。"))[1],
         "revisit": lambda: (services.case_revisit(case, actor=user, solved=data["solved"], note=data["note"],
                                                   expected_version=version), _("回访已记录。"))[1],
-        "urge": lambda: (services.case_urge(case, actor=user, note=data["note"]), _("已催办。"))[1],
+        "urge": lambda: (services.case_urge(case, actor=user, note=data["note"], expected_version=version),
+                         _("已催办。"))[1],
         "merge": merge,
         "withdraw": lambda: (services.case_withdraw(case, actor=user, reason=data["reason"],
                                                     expected_version=version), _("已撤回。"))[1],
         "note": lambda: (services.case_add_note(case, actor=user, note=data["note"],
-                                                internal=bool(data.get("internal"))), _("已添加备注。"))[1],
+                                                internal=bool(data.get("internal")), expected_version=version),
+                         _("已添加备注。"))[1],
     }
     return calls[action]()
 
@@ -501,7 +484,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = get_case_for(user, pk)
     form = form_class(request.POST, request.FILES, prefix=action, user=user, case=case)
     posted_version = form["version"].value()
-    if action not in UNVERSIONED and str(posted_version or "") not in ("", str(case.version)):
+    if str(posted_version or "") not in ("", str(case.version)):
         messages.error(request, _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。")
                        % {"s": case.get_status_display()})
         return redirect("case_detail", pk=case.pk)

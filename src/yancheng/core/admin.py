@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 from yancheng.lib import uscc as uscc_lib
 
 from . import calendar_admin, services  # noqa: F401 - calendar_admin registers itself
+from .audit.rows import audited_save
 from .errors import DomainError
 from .models import Enterprise, IndustryChain, Organisation, Region
 
@@ -200,6 +201,10 @@ class EnterpriseAdmin(ServiceBackedAdmin):
 class IndustryChainAdmin(ServiceBackedAdmin):
     list_display = ("sort_order", "code", "name")
     list_display_links = ("code", "name")
+    fields = ("code", "name", "sort_order")
+
+    def save_model(self, request: HttpRequest, obj: IndustryChain, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        audited_save(obj, action="industry_chain", fields=self.fields, actor=request.user)
 
 
 # Groups are not used (a user's rights follow from role + organisation); security data

@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self) -> None:
-        from . import calendar, checks, tasks  # noqa: F401 - checks registers itself
+        from . import checks, tasks  # noqa: F401 - checks registers itself
+        from .calendar.source import install as install_calendar
         from .crypto import checks as crypto_checks  # noqa: F401 - registers itself
 
-        calendar.install()
+        install_calendar()
         tasks.register()

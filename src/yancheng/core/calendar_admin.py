@@ -1,5 +1,5 @@
 """Django admin for the holiday table: a year with its dates inline. Every save goes
-through :func:`yancheng.core.calendar.holiday_year_import` (the whole year is replaced,
+through :func:`yancheng.core.calendar.services.holiday_year_import` (the whole year is replaced,
 validated and audited as one change); deletion through ``holiday_year_delete``."""
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from . import calendar
+from .calendar import parsers as holiday_parsers
+from .calendar import services as holiday_services
 from .models import HolidayDay, HolidayYear
 
 
 class HolidayDayFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
-    def rows(self) -> list[calendar.HolidayEntry]:
+    def rows(self) -> list[holiday_parsers.HolidayEntry]:
         entries = []
         for number, form in enumerate(self.forms, start=1):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("date") or not data.get("kind"):
                 continue
             entries.append(
-                calendar.HolidayEntry(
+                holiday_parsers.HolidayEntry(
                     date=data["date"], kind=data["kind"], name=data.get("name") or "", where=f"#{number}"
                 )
             )
@@ -37,7 +38,7 @@ class HolidayDayFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
         year = getattr(self.instance, "year", None)
         if not year:
             return
-        errors = calendar.validate_entries(int(year), self.rows())
+        errors = holiday_parsers.validate_entries(int(year), self.rows())
         if errors:
             raise forms.ValidationError(errors)
 
@@ -105,22 +106,22 @@ class HolidayYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return None
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        entries: list[calendar.HolidayEntry] = []
+        entries: list[holiday_parsers.HolidayEntry] = []
         for formset in formsets:
             if isinstance(formset, HolidayDayFormSet):
                 entries += formset.rows()
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         obj: HolidayYear = form.instance
-        notice = calendar.HolidayNotice(
+        notice = holiday_parsers.HolidayNotice(
             year=int(obj.year), notice=obj.notice, entries=entries, source_name="admin"
         )
-        calendar.holiday_year_import(notice=notice, actor=request.user)
+        holiday_services.holiday_year_import(notice=notice, actor=request.user)
         saved = HolidayYear.objects.get(year=obj.year)
         obj.pk, obj.imported_at, obj.imported_by = saved.pk, saved.imported_at, saved.imported_by
 
     def delete_model(self, request: HttpRequest, obj: HolidayYear) -> None:
-        calendar.holiday_year_delete(year=obj.year, actor=request.user)
+        holiday_services.holiday_year_delete(year=obj.year, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[HolidayYear]) -> None:
         for year in list(queryset.values_list("year", flat=True)):
-            calendar.holiday_year_delete(year=year, actor=request.user)
+            holiday_services.holiday_year_delete(year=year, actor=request.user)

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import calendar
+from .calendar import parsers as holiday_parsers
+from .calendar import services as holiday_services
+from .calendar import source as calendar_source
 from .errors import DomainError
 
 MAX_FILE_BYTES = 256 * 1024
@@ -72,10 +74,10 @@ class HolidayImportForm(forms.Form):
 def holiday_list(request: HttpRequest) -> HttpResponse:
     _check(request, "core.view_holidays")
     today = timezone.localdate()
-    package_years = calendar.package_years()
-    table_years = calendar.table_years()
+    package_years = calendar_source.package_years()
+    table_years = calendar_source.table_years()
     wanted = {*table_years, *range(today.year - 1, today.year + 3)}
-    statuses = sorted(calendar.year_statuses(wanted), key=lambda s: s.year, reverse=True)
+    statuses = sorted(calendar_source.year_statuses(wanted), key=lambda s: s.year, reverse=True)
     by_year = {s.year: s for s in statuses}
     missing = [y for y in (today.year, today.year + 1) if by_year[y].origin == ""]
     return render(
@@ -86,7 +88,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
             "missing": missing,
             "package_first": package_years.start if package_years else None,
             "package_last": package_years.stop - 1 if package_years else None,
-            "package_version": calendar.package_version(),
+            "package_version": calendar_source.package_version(),
             "can_manage": request.user.has_perm("core.manage_holidays"),
             "today": today,
         },
@@ -98,10 +100,10 @@ def holiday_year(request: HttpRequest, year: int) -> HttpResponse:
     _check(request, "core.view_holidays")
     if not 1900 <= year <= 2200:
         raise Http404
-    status = calendar.year_statuses([year])[0]
+    status = calendar_source.year_statuses([year])[0]
     days = [
-        {"date": d, "kind": kind, "name": name, "weekday": calendar.WEEKDAY_NAMES[d.weekday()]}
-        for d, kind, name in calendar.year_days(year)
+        {"date": d, "kind": kind, "name": name, "weekday": holiday_parsers.WEEKDAY_NAMES[d.weekday()]}
+        for d, kind, name in calendar_source.year_days(year)
     ]
     return render(request, "core/holidays/year.html", {"status": status, "days": days, "year": year})
 
@@ -115,14 +117,14 @@ def holiday_import(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         confirm = request.POST.get("action") == "import" and not data.get("file")
         try:
-            notice = calendar.parse_holiday_file(
+            notice = holiday_parsers.parse_holiday_file(
                 data["data"],
                 filename=data.get("filename") or "",
                 year=data.get("year"),
                 notice=data.get("notice") or "",
             )
-            report = calendar.holiday_year_import(notice=notice, actor=request.user, dry_run=not confirm)
-        except calendar.HolidayImportError as exc:
+            report = holiday_services.holiday_year_import(notice=notice, actor=request.user, dry_run=not confirm)
+        except holiday_parsers.HolidayImportError as exc:
             context["errors"] = exc.errors
         except DomainError as exc:
             context["errors"] = [str(exc.message)]
@@ -136,7 +138,7 @@ def holiday_import(request: HttpRequest) -> HttpResponse:
                 return redirect("holiday_list")
             text = data["data"]
             if isinstance(text, bytes):
-                text = calendar.decode_text(text)
+                text = holiday_parsers.decode_text(text)
             context.update(
                 report=report,
                 entries=[
@@ -144,7 +146,7 @@ def holiday_import(request: HttpRequest) -> HttpResponse:
                         "date": e.date,
                         "kind": e.kind,
                         "name": e.name,
-                        "weekday": calendar.WEEKDAY_NAMES[e.date.weekday()],
+                        "weekday": holiday_parsers.WEEKDAY_NAMES[e.date.weekday()],
                     }
                     for e in sorted(report.entries, key=lambda e: e.date)
                 ],
@@ -164,4 +166,4 @@ def current_year_missing(today: dt.date | None = None) -> list[int]:
     """The current and next year when neither the table nor the package knows them
     (for a banner elsewhere, e.g. the administrator's workbench)."""
     today = today or timezone.localdate()
-    return [s.year for s in calendar.year_statuses([today.year, today.year + 1]) if s.origin == ""]
+    return [s.year for s in calendar_source.year_statuses([today.year, today.year + 1]) if s.origin == ""]

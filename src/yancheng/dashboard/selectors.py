@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from yancheng.cases.models import CaseTask, EscalationLevel
+from yancheng.cases.models import CaseTask, EscalationLevel, Light
 from yancheng.cases.selectors import InboxFilters, inbox, light_counts
 from yancheng.core.models import IndustryChain, Organisation, Region
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project, Stage
@@ -31,16 +31,9 @@ from .permissions import region_scope
 from .rankings import RANKED_REGION_KINDS, Month
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-DASHBOARD_LIGHTS = ("red", "yellow", "green", "paused", "waiting", "ontime", "late")
-LIGHT_LABELS = {
-    "red": _("红灯·逾期"),
-    "yellow": _("黄灯·临期"),
-    "green": _("绿灯·正常"),
-    "paused": _("已挂起"),
-    "waiting": _("待受理"),
-    "ontime": _("按期办结"),
-    "late": _("逾期办结"),
-}
+DASHBOARD_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE)
+# The cases' labels, except a shorter one for 挂起 on the dashboard's narrow tiles.
+LIGHT_LABELS = {**{light: light.label for light in DASHBOARD_LIGHTS}, Light.PAUSED: _("已挂起")}
 
 
 @dataclass(frozen=True)
@@ -258,7 +251,7 @@ def units_overview(user: Any, filters: DashboardFilters) -> list[dict[str, Any]]
     counts them), with the red and yellow ones; three grouped queries."""
     base = inbox(user, InboxFilters(region=filters.region)).order_by()
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "red": 0, "yellow": 0})
-    red, yellow = Q(**{"light": "red"}), Q(**{"light": "yellow"})
+    red, yellow = Q(**{"light": Light.RED.value}), Q(**{"light": Light.YELLOW.value})
     lead_rows: Any = (
         base.filter(lead_org__isnull=False)
         .values("lead_org_id")
@@ -292,8 +285,8 @@ def units_overview(user: Any, filters: DashboardFilters) -> list[dict[str, Any]]
                 "name": names.get(org_id, unit),
                 **entry,
                 "url": case_inbox_url(unit=unit, region=filters.region),
-                "red_url": case_inbox_url(unit=unit, light="red", region=filters.region),
-                "yellow_url": case_inbox_url(unit=unit, light="yellow", region=filters.region),
+                "red_url": case_inbox_url(unit=unit, light=Light.RED.value, region=filters.region),
+                "yellow_url": case_inbox_url(unit=unit, light=Light.YELLOW.value, region=filters.region),
             }
         )
     rows.sort(key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["name"]))

@@ -5,7 +5,7 @@ weekend day that the State Council's annual notice (国务院办公厅关于某�
 通知) declares an adjusted working day (调休上班). Where each year's holidays come from is
 a *calendar source* (:class:`CalendarSource`): the ``chinesecalendar`` package
 (:class:`PackageSource`, the default here) or the database table that administrators
-import each year's notice into (``yancheng.core.calendar.DatabaseSource``, installed by
+import each year's notice into (``yancheng.core.calendar.source.DatabaseSource``, installed by
 the core app).
 
 A year that the source does not know is counted as weekends only; every result that

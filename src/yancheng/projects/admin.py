@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from yancheng.core.admin import ServiceBackedAdmin
-from yancheng.core.audit.services import audit_record
+from yancheng.core.audit.rows import audited_save
 from yancheng.core.errors import DomainError
 
 from .models import LightSettings, Project
@@ -58,11 +57,4 @@ class LightSettingsAdmin(ServiceBackedAdmin):
 
     def save_model(self, request: HttpRequest, obj: LightSettings, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         """Saved with its audit record; the lights are computed from these on the next read."""
-        with transaction.atomic():
-            before = None
-            if change:
-                old = LightSettings.objects.get(pk=obj.pk)
-                before = {f: getattr(old, f) for f in LIGHT_FIELDS}
-            obj.save()
-            audit_record("project_lights.update" if change else "project_lights.create", obj, actor=request.user,
-                         before=before, after={f: getattr(obj, f) for f in LIGHT_FIELDS})
+        audited_save(obj, action="project_lights", fields=LIGHT_FIELDS, actor=request.user)

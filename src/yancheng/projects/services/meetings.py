@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.cases.models import Case, CaseKind, Status
+from yancheng.cases.models import Case, CaseKind, Light, Status
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.cases.selectors import annotate_lights
 from yancheng.cases.services import case_assign, case_submit
@@ -178,7 +178,7 @@ def agenda_candidates(meeting: WeeklyMeeting, *, now: dt.datetime | None = None)
     if regions is not None:
         cases = cases.filter(region_id__in=regions)
     # Filtered and ordered through kwargs: the light is an annotation (see cases.selectors).
-    lit = list(annotate_lights(cases, now).filter(**{"light__in": ["red", "yellow"]}).order_by(*LIT_ORDER))
+    lit = list(annotate_lights(cases, now).filter(**{"light__in": [Light.RED.value, Light.YELLOW.value]}).order_by(*LIT_ORDER))
     previous = _previous_meeting_day(meeting)
     since = (
         dt.datetime.combine(previous, dt.time.min, tzinfo=timezone.get_current_timezone())
@@ -195,7 +195,7 @@ def agenda_candidates(meeting: WeeklyMeeting, *, now: dt.datetime | None = None)
     ]
     projects = _projects_by_ref([*lit, *fresh])
     for case in lit:
-        source = AgendaItem.Source.RED_CASE if case.light == "red" else AgendaItem.Source.YELLOW_CASE  # type: ignore[attr-defined]
+        source = AgendaItem.Source.RED_CASE if case.light == Light.RED else AgendaItem.Source.YELLOW_CASE  # type: ignore[attr-defined]
         items.append(_case_item(source, case, projects))
     for case in fresh:
         items.append(_case_item(AgendaItem.Source.NEW_CASE, case, projects))

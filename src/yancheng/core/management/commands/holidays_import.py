@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from yancheng.core.calendar import HolidayImportError, holiday_year_import, parse_holiday_file
+from yancheng.core.calendar.parsers import HolidayImportError, parse_holiday_file
+from yancheng.core.calendar.services import holiday_year_import
 from yancheng.core.errors import DomainError
 
 
