@@ -26,9 +26,9 @@ from yancheng.cases.models import Case
 from yancheng.core.models import Role
 from yancheng.core.services import user_create
 from yancheng.dashboard.models import FundsWon
-from yancheng.projects import node_services as nodes
-from yancheng.projects import services as projects
 from yancheng.projects.models import Node, Project
+from yancheng.projects.services import nodes, reports
+from yancheng.projects.services import registry as projects
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 4, 15, 10, 0, tzinfo=TZ)
@@ -154,7 +154,7 @@ def month_data(world, frozen):
     for project, month, amount in ((p1, "2026-02-01", "200"), (p1, "2026-03-01", "400"), (p2, "2026-02-01", "500"),
                                    # April's report comes after the ranked month and must not count for March.
                                    (p2, "2026-04-01", "1000")):
-        projects.monthly_report_submit(project, month=dt.date.fromisoformat(month),
+        reports.monthly_report_submit(project, month=dt.date.fromisoformat(month),
                                        invested_this_month=Decimal(amount), actor=office)
     # 土建 on time, 设备安装 late (still open), 供电 finished late, 投产 not yet due.
     make_node(world, p1, name="土建", planned_finish="2026-02-10", finished="2026-02-09")
