@@ -100,12 +100,14 @@ def _default_language():
     translation.deactivate()
 
 
-# Rows the data migrations put in (the default 时限 rules, the ranking formula). A
+# Rows the data migrations put in (the default 时限 rules, the ranking formula, the
+# inspection policy). A
 # transactional test ends by emptying every table; Django then sends post_migrate, and
 # this puts the rows back, so the tests after it find the database as migrated.
 _SEEDING_MIGRATIONS = {
     "cases": ("yancheng.cases.migrations.0002_default_sla_policies", "create_defaults"),
     "dashboard": ("yancheng.dashboard.migrations.0002_snapshot_append_only_and_default_formula", "default_formula"),
+    "inspections": ("yancheng.inspections.migrations.0003_default_inspection_policy", "create_default_policy"),
 }
 
 

@@ -185,7 +185,8 @@ class InspectionSetupStage(Stage):
         supervising = Organisation.objects.filter(code="hy-sfj").first()
         if supervising is not None and policy.supervising_org_id != supervising.pk:
             policy.supervising_org = supervising
-            policy.save(update_fields=["supervising_org"])
+            # current() gives the unsaved defaults on a database emptied since migrating.
+            policy.save(update_fields=None if policy.pk is None else ["supervising_org"])
 
         # Inspector registries: the demo's inspector logins of a department first, then
         # bench inspectors (most with an account), a few suspended, revoked or expired.
