@@ -50,7 +50,7 @@ def tiny_png() -> bytes:
 
 @pytest.fixture(autouse=True)
 def _cases_are_attachable():
-    # CasesConfig.ready() calls this once the lead wires it in; registering twice is harmless.
+    # CasesConfig.ready() already registers it; registering again is harmless.
     register()
 
 
