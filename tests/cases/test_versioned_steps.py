@@ -3,8 +3,6 @@ evidence files is one all-or-nothing service call (issue 11 §3). Written from t
 of the stale page and of the refused file: nothing may be written."""
 
 import datetime as dt
-import struct
-import zlib
 
 import pytest
 import time_machine
@@ -20,17 +18,10 @@ from yancheng.core.audit.models import AuditEvent
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.notifications.models import Notification
 
+from ..attachments import samples
+
 SH = dt.timezone(dt.timedelta(hours=8))
 TUESDAY = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +85,7 @@ def test_a_stale_page_cannot_urge_or_add_a_note(client, world, accepted, step, d
 
 
 def _files():
-    good = SimpleUploadedFile("送电.png", tiny_png(), content_type="image/png")
+    good = SimpleUploadedFile("送电.png", samples.png(), content_type="image/png")
     bad = SimpleUploadedFile("伪装.png", b"MZ\x90\x00 not an image", content_type="image/png")
     return good, bad
 

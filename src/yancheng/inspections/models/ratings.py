@@ -17,13 +17,9 @@ if TYPE_CHECKING:
 from .choices import InspectionKind
 
 
-class Rating(models.Model):
-    """An enterprise's rating of a visit, anonymous by construction: no enterprise, user,
-    inspection, IP or exact time — the department rated, the kind of visit, the day and
-    the score. Rows arrive only through the daily batch (`PendingRating`), inserted in a
-    shuffled order with fresh random keys, so neither the keys nor the physical order of rows
-    say in which order ratings arrived. Departments see only aggregates over at least
-    `InspectionPolicy.rating_min_count` ratings; supervisors read single ratings by month."""
+class _RatingFields(models.Model):
+    """What a rating holds, and nothing more: the department rated, the kind of visit, the
+    day and the score, under a random key. Shared by the pending and the batched table."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     department = models.ForeignKey(
@@ -33,6 +29,18 @@ class Rating(models.Model):
     rated_on = models.DateField(_("评价日期"))
     score = models.PositiveSmallIntegerField(_("评分"))
     comment = models.TextField(_("评价意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Rating(_RatingFields):
+    """An enterprise's rating of a visit, anonymous by construction: no enterprise, user,
+    inspection, IP or exact time — the department rated, the kind of visit, the day and
+    the score. Rows arrive only through the daily batch (`PendingRating`), inserted in a
+    shuffled order with fresh random keys, so neither the keys nor the physical order of rows
+    say in which order ratings arrived. Departments see only aggregates over at least
+    `InspectionPolicy.rating_min_count` ratings; supervisors read single ratings by month."""
 
     class Meta:
         verbose_name = _("匿名评价")
@@ -47,21 +55,12 @@ class Rating(models.Model):
         return f"{self.department} · {self.score}"
 
 
-class PendingRating(models.Model):
+class PendingRating(_RatingFields):
     """A rating as submitted today, waiting for the daily batch (`ratings.ratings_batch_move`)
     that moves the day's ratings into `Rating` in random order and deletes these rows. The
     same fields as `Rating`, nothing more: the table only exists so that no stored order —
     SQLite's rowid, PostgreSQL's heap — follows the order in which ratings arrived, and so
     that the audit trail learns of ratings per department and day, not one at its moment."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    department = models.ForeignKey(
-        Organisation, verbose_name=_("被评价部门"), on_delete=models.PROTECT, related_name="+"
-    )
-    kind = models.CharField(_("入企类型"), max_length=16, choices=InspectionKind.choices)
-    rated_on = models.DateField(_("评价日期"))
-    score = models.PositiveSmallIntegerField(_("评分"))
-    comment = models.TextField(_("评价意见"), blank=True)
 
     class Meta:
         verbose_name = _("待汇总评价")
