@@ -18,12 +18,10 @@ from pydantic import ConfigDict
 
 from yancheng.core.crypto import FieldCryptoError
 from yancheng.core.errors import DB_INT_MAX, KeyUnavailableError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.selectors import get_contact_for, get_enterprise_for, get_organisation_for
 from yancheng.core.services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
-
-from .guards import etag, expected_version
-from .pagination import Pagination
 
 router = Router(tags=["core"])
 
@@ -288,7 +286,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
         qs = qs.filter(region__code=filters.region)
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
-    return _MappedQuerySet(qs, _organisation_out)
+    return MappedQuerySet(qs, _organisation_out)
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="组织机构详情")
@@ -315,7 +313,7 @@ def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> 
         qs = qs.filter(grade=filters.grade)
     if filters.chain:
         qs = qs.filter(pk__in=Enterprise.chains.through.objects.filter(industrychain__code=filters.chain).values("enterprise_id"))
-    return _MappedQuerySet(qs.order_by("name", "pk"), _enterprise_out)
+    return MappedQuerySet(qs.order_by("name", "pk"), _enterprise_out)
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
@@ -364,7 +362,7 @@ def enterprise_patch(
         changes["park"] = _resolve_park(user, changes["park"])
     chains = _resolve_chains(changes.pop("chains")) if "chains" in changes else None
     updated = enterprise_update(
-        enterprise, actor=user, expected_version=expected_version(request), chains=chains, **changes
+        enterprise, actor=user, expected_version=if_match(request), chains=chains, **changes
     )
     updated = _with_related(Enterprise.objects.filter(pk=updated.pk)).get()
     response["ETag"] = etag(updated.version)
@@ -414,21 +412,3 @@ def account_phone_reveal_endpoint(request: HttpRequest, user_id: int, response: 
     phone = account_phone_reveal_by_id(user_id, actor=_user(request))
     response["Cache-Control"] = "no-store"
     return {"phone": phone}
-
-
-class _MappedQuerySet:
-    """A queryset the paginator can slice and count, turned into dicts per page so the
-    schema never touches lazy relations (no N+1)."""
-
-    def __init__(self, qs: QuerySet[Any], fn: Any) -> None:
-        self.qs = qs
-        self.fn = fn
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.fn(obj) for obj in self.qs[item]]

@@ -5,7 +5,7 @@ the announced inspections with their preferred slots.
 
 Reads go through `planning`'s visibility helpers (another department's plan or proposal
 answers 404); writes through the services in `planning`, which check the permission again
-and audit. Like the other apps' routers this module may not import ``yancheng.api``."""
+and audit. Pagination is the kit's (``core.kit.api``)."""
 
 from datetime import date, datetime
 from typing import Any, Literal
@@ -13,10 +13,11 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination
 from yancheng.core.models import Enterprise
 
 from .models import (
@@ -35,15 +36,6 @@ from .planning import plans as plan_services
 from .planning import slots as slot_services
 
 router = Router(tags=["inspections"])
-
-
-class _Pagination(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=200)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
 
 
 def _user(request: HttpRequest) -> Any:
@@ -267,25 +259,11 @@ def _announcement_out(e: PlanEntry) -> dict[str, Any]:
     }
 
 
-class _Mapped:
-    def __init__(self, qs: Any, fn: Any) -> None:
-        self.qs, self.fn = qs, fn
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.fn(obj) for obj in self.qs[item]]
-
-
 # --- items ----------------------------------------------------------------------------------------
 
 
 @router.get("/items", response=list[ItemOut], summary="已公布的检查事项清单", url_name="inspections_items")
-@paginate(_Pagination)
+@paginate(Pagination)
 def items_list(request: HttpRequest, filters: Query[ItemFilterIn]) -> Any:
     """The published inspection items of every department (the public list; "未经公布的，
     不得实施"); filter by department."""
@@ -294,18 +272,18 @@ def items_list(request: HttpRequest, filters: Query[ItemFilterIn]) -> Any:
     )
     if filters.department is not None:
         qs = qs.filter(department_id=filters.department)
-    return _Mapped(qs.order_by("department__name", "code"), _item_out)
+    return MappedQuerySet(qs.order_by("department__name", "code"), _item_out)
 
 
 # --- plans ----------------------------------------------------------------------------------------
 
 
 @router.get("/plans", response=list[PlanOut], summary="本部门的检查计划", url_name="inspections_plans")
-@paginate(_Pagination)
+@paginate(Pagination)
 def plans_list(request: HttpRequest) -> Any:
     user = _staff(request)
     qs = plan_access.plans_visible_to(user).select_related("department").order_by("-year", "month")
-    return _Mapped(qs, _plan_out)
+    return MappedQuerySet(qs, _plan_out)
 
 
 @router.post("/plans", response={200: PlanDetailOut, 201: PlanDetailOut}, summary="编制（或打开）检查计划",
@@ -374,13 +352,13 @@ def plans_file(request: HttpRequest, plan_id: int) -> Any:
 
 @router.get("/joint-proposals", response=list[ProposalOut], summary="本部门的联合检查建议",
             url_name="inspections_joint_proposals")
-@paginate(_Pagination)
+@paginate(Pagination)
 def joint_list(request: HttpRequest) -> Any:
     user = _staff(request)
     department = department_of(user)
     assert department is not None
     qs = plan_access.proposals_visible_to(user).select_related("enterprise").order_by("-window_start", "-pk")
-    return _Mapped(qs, lambda p: _proposal_out(p, department.pk))
+    return MappedQuerySet(qs, lambda p: _proposal_out(p, department.pk))
 
 
 @router.post("/joint-proposals/{proposal_id}/answer", response=ProposalOut, summary="答复联合检查建议",
@@ -407,10 +385,10 @@ def _enterprise(request: HttpRequest) -> Any:
 
 @router.get("/announcements", response=list[AnnouncementOut], summary="检查预告（企业）",
             url_name="inspections_announcements")
-@paginate(_Pagination)
+@paginate(Pagination)
 def announcements_list(request: HttpRequest) -> Any:
     user = _enterprise(request)
-    return _Mapped(plan_access.announcements_for(user).prefetch_related("slots"), _announcement_out)
+    return MappedQuerySet(plan_access.announcements_for(user).prefetch_related("slots"), _announcement_out)
 
 
 @router.post("/announcements/{entry_id}/slots", response={201: SlotOut}, summary="预约检查时段（企业）",

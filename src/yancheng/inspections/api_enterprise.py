@@ -4,8 +4,8 @@ complaint of a visit, the report of an unregistered visit; the department's rati
 aggregates and the supervisor's list of ratings (never an enterprise).
 
 Visits are fetched only through ``Inspection.objects.visible_to`` narrowed to the caller's
-own enterprise: another enterprise's visit answers 404. This module may not import
-``yancheng.api`` (it sits above the apps)."""
+own enterprise: another enterprise's visit answers 404. Pagination is the kit's
+(``core.kit.api``)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict, SecretStr
 
 from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination
 from yancheng.core.models import Enterprise, Organisation
 
 from . import poster
@@ -40,15 +41,6 @@ from .services import active_code, code_issue
 from .views_enterprise import enterprise_of, own_visits
 
 router = Router(tags=["inspections"])
-
-
-class Pages(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=200)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
 
 
 def _user(request: HttpRequest) -> Any:
@@ -175,29 +167,17 @@ def _visit_out(v: Inspection, rated: bool, enterprise: Enterprise) -> dict[str, 
     }
 
 
-class _Visits:
-    def __init__(self, qs: Any, enterprise: Enterprise) -> None:
-        self.qs = qs
-        self.enterprise = enterprise
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        visits = list(self.qs[item])
-        rated = rated_visit_ids(self.enterprise, visits)
-        return [_visit_out(v, v.pk in rated, self.enterprise) for v in visits]
+def _visits_out(visits: list[Inspection], enterprise: Enterprise) -> list[dict[str, Any]]:
+    rated = rated_visit_ids(enterprise, visits)  # one query for the page
+    return [_visit_out(v, v.pk in rated, enterprise) for v in visits]
 
 
 @router.get("/visits", response=list[VisitOut], summary="本企业的入企记录", url_name="inspections_enterprise_visits")
-@paginate(Pages)
+@paginate(Pagination)
 def visits_list(request: HttpRequest) -> Any:
     """Every registered visit of the caller's enterprise, newest first."""
     enterprise = _own(request)
-    return _Visits(own_visits(_user(request), enterprise), enterprise)
+    return MappedQuerySet(own_visits(_user(request), enterprise), page=lambda page: _visits_out(page, enterprise))
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, summary="一次入企记录", url_name="inspections_enterprise_visit")

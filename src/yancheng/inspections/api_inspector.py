@@ -10,12 +10,9 @@ preview, register a visit, list and read registrations, record the result.
   ``acknowledge_required`` listing the warnings; send again with ``"acknowledge_warnings": true``.
 
 Reads go through ``Inspection.objects.visible_to`` / ``Enterprise.objects.visible_to`` (404
-otherwise); writes through the `registration` package. Like the other apps' routers this module
-may not import ``yancheng.api``."""
+otherwise); writes through the `registration` package. If-Match, ETags and pagination are
+the kit's (``core.kit.api``)."""
 
-
-import re
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,10 +22,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict, WithJsonSchema
 
-from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, Role
 
 from .counting import CapUsage
@@ -52,59 +50,11 @@ from .registration.register import inspection_register
 
 router = Router(tags=["inspections"])
 
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 _MAX_ID = 2**31 - 1
-
-
-class _Pagination(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=200)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
-
-
-class _Mapped:
-    """A queryset the paginator can slice and count, turned into dicts per page."""
-
-    def __init__(self, qs: QuerySet[Inspection], fn: Callable[[Inspection], dict[str, Any]]) -> None:
-        self.qs, self.fn = qs, fn
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.fn(obj) for obj in self.qs[item]]
-
-
-class PreconditionRequired(DomainError):
-    code = "precondition_required"
-    http_status = 428
-
-
-class IfMatchInvalid(DomainError):
-    code = "if_match_invalid"
-    http_status = 400
 
 
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
-
-
-def _if_match(request: HttpRequest) -> int:
-    header = request.headers.get("If-Match")
-    if not header:
-        raise PreconditionRequired(
-            _("登记结果须带 If-Match 头（值为读取登记时返回的 ETag），以免覆盖他人的操作。"), field="If-Match"
-        )
-    match = _ETAG_RE.match(header)
-    if match is None:
-        raise IfMatchInvalid(_("If-Match 头格式不正确，应为读取时返回的 ETag，例如 \"3\"。"), field="If-Match")
-    return int(match.group(1))
 
 
 def _staff_visible(user: Any) -> QuerySet[Inspection]:
@@ -385,10 +335,6 @@ def _detail_out(i: Inspection) -> dict[str, Any]:
     }
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
 # --- endpoints ------------------------------------------------------------------------------------
 
 
@@ -459,14 +405,14 @@ def registrations_create(request: HttpRequest, payload: RegisterIn, response: Ht
         acknowledge_warnings=payload.acknowledge_warnings,
     )
     inspection = _get(user, inspection.pk)
-    response["ETag"] = _etag(inspection.version)
+    response["ETag"] = etag(inspection.version)
     response["Location"] = f"{request.path.rstrip('/')}/{inspection.pk}"
     return _detail_out(inspection)
 
 
 @router.get("/registrations", response=list[RegistrationItemOut], summary="入企检查登记列表",
             url_name="inspections_registration_list")
-@paginate(_Pagination)
+@paginate(Pagination)
 def registrations_list(request: HttpRequest, filters: Query[RegistrationFilters]) -> Any:
     """The registrations the caller may see (the participating departments' staff; the
     supervisors of the area), newest first. Enterprise users use ``/visits``."""
@@ -490,7 +436,7 @@ def registrations_list(request: HttpRequest, filters: Query[RegistrationFilters]
     if filters.q:
         text = filters.q.strip()
         qs = qs.filter(Q(number__icontains=text) | Q(enterprise__name__icontains=text))
-    return _Mapped(qs.distinct().order_by("-started_at", "-pk"), _item_out)
+    return MappedQuerySet(qs.distinct().order_by("-started_at", "-pk"), _item_out)
 
 
 @router.get("/registrations/{registration_id}", response=RegistrationOut, summary="入企检查登记详情",
@@ -499,7 +445,7 @@ def registrations_detail(request: HttpRequest, registration_id: int, response: H
     """One registration with its departments, inspectors, items, warnings and alerts;
     ``ETag`` is its version (send it back in ``If-Match`` when finishing)."""
     inspection = _get(_user(request), registration_id)
-    response["ETag"] = _etag(inspection.version)
+    response["ETag"] = etag(inspection.version)
     return _detail_out(inspection)
 
 
@@ -512,9 +458,11 @@ def registrations_finish(
     someone finished it first). An inspector of a participating department only (403)."""
     user = _user(request)
     inspection = _get(user, registration_id)
-    version = _if_match(request)
+    version = if_match(
+        request, missing=_("登记结果须带 If-Match 头（值为读取登记时返回的 ETag），以免覆盖他人的操作。")
+    )
     inspection_finish(inspection, actor=user, outcome=payload.outcome, result=payload.result,
                       ended_at=payload.ended_at, expected_version=version)
     inspection = _get(user, registration_id)
-    response["ETag"] = _etag(inspection.version)
+    response["ETag"] = etag(inspection.version)
     return _detail_out(inspection)

@@ -3,21 +3,21 @@ the dashboard, alerts and their handling, the policy (``ETag``/``If-Match``), th
 matrix (one cell per PUT, ``If-Match`` on the whole matrix) and quiet periods.
 
 Supervisors only (others 403); a county's supervisor sees its region; an alert of another
-region answers 404. Writes go through ``supervision`` (permission, audit). This module may
-not import ``yancheng.api`` (it sits above the apps), so it reads If-Match itself."""
+region answers 404. Writes go through ``supervision`` (permission, audit); If-Match,
+ETags and pagination are the kit's (``core.kit.api``)."""
 
 import datetime as dt
-import re
 from typing import Any, Literal
 
 import rules
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, Organisation, Region
 
 from .models import CapRule, InspectionAlert, InspectionItem, InspectionPolicy, QuietPeriod
@@ -36,38 +36,6 @@ router = Router(tags=["inspections"])
 GradeName = Literal["A", "B", "C", "D"]
 ScopeName = Literal["item", "department", "total"]
 HandlingName = Literal["refuse", "alert"]
-
-
-class _Pagination(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=200)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
-
-
-class PreconditionRequired(DomainError):
-    code = "precondition_required"
-    http_status = 428
-
-
-class IfMatchInvalid(DomainError):
-    code = "if_match_invalid"
-    http_status = 400
-
-
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
-
-
-def _if_match(request: HttpRequest) -> int:
-    header = request.headers.get("If-Match")
-    if not header:
-        raise PreconditionRequired(_("修改须带 If-Match 头（值为读取时返回的 ETag）。"), field="If-Match")
-    match = _ETAG_RE.match(header)
-    if match is None:
-        raise IfMatchInvalid(_("If-Match 头格式不正确，应为读取时返回的 ETag，例如 \"3\"。"), field="If-Match")
-    return int(match.group(1))
 
 
 def _supervisor(request: HttpRequest, perm: str = "inspections.view_supervision") -> Any:
@@ -195,27 +163,13 @@ def _alert_out(a: InspectionAlert) -> dict[str, Any]:
     }
 
 
-class _Mapped:
-    def __init__(self, qs: Any, out: Any) -> None:
-        self.qs, self.out = qs, out
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.out(o) for o in self.qs[item]]
-
-
 @router.get("/alerts", response=list[AlertOut], summary="检查预警", url_name="inspections_alerts")
-@paginate(_Pagination)
+@paginate(Pagination)
 def alerts_list(request: HttpRequest, filters: Query[AlertFilterIn]) -> Any:
     """The alerts of the caller's area, open ones first."""
     user = _supervisor(request, "inspections.view_alerts")
     params = {k: "" if v is None else str(v) for k, v in filters.model_dump().items()}
-    return _Mapped(alert_list(user, AlertFilters.from_params(params)), _alert_out)
+    return MappedQuerySet(alert_list(user, AlertFilters.from_params(params)), _alert_out)
 
 
 @router.post("/alerts/{alert_id}/handle", response=AlertOut, summary="处理预警",
@@ -260,7 +214,7 @@ class PolicyPatchIn(Schema):
 
 def _policy_out(policy: InspectionPolicy, response: HttpResponse) -> dict[str, Any]:
     version = policy_etag(policy)
-    response["ETag"] = f'"{version}"'
+    response["ETag"] = etag(version)
     org = policy.supervising_org
     return {
         "supervising_org": org.pk if org else None, "supervising_org_name": org.name if org else None,
@@ -282,7 +236,7 @@ def rules_patch(request: HttpRequest, payload: PolicyPatchIn, response: HttpResp
     """Change some of the rules; requires ``If-Match`` with the ETag of ``GET /rules`` (412
     when someone changed them since). ``rating_min_count`` below 5 is refused."""
     user = _supervisor(request, "inspections.manage_rules")
-    version = _if_match(request)
+    version = if_match(request)
     changes = payload.model_dump(exclude_unset=True)
     for name, value in changes.items():
         if value is None and name != "supervising_org":
@@ -327,7 +281,7 @@ class CapPutIn(Schema):
 
 def _caps_out(response: HttpResponse, grade: str | None = None) -> dict[str, Any]:
     version = matrix_etag()
-    response["ETag"] = f'"{version}"'
+    response["ETag"] = etag(version)
     qs = CapRule.objects.select_related("item", "department").order_by("grade", "scope", "pk")
     if grade:
         qs = qs.filter(grade=grade)
@@ -351,7 +305,7 @@ def caps_put(request: HttpRequest, payload: CapPutIn, response: HttpResponse) ->
     """Set (or with ``max_per_year: null`` clear) one cell; ``If-Match`` carries the matrix's
     ETag from ``GET /caps`` (412 when another cell changed meanwhile)."""
     user = _supervisor(request, "inspections.manage_rules")
-    version = _if_match(request)
+    version = if_match(request)
     item = None
     if payload.item is not None:
         item = InspectionItem.objects.filter(pk=payload.item).first()
@@ -412,10 +366,10 @@ def _quiet_out(p: QuietPeriod) -> dict[str, Any]:
 
 @router.get("/quiet-periods", response=list[QuietPeriodOut], summary="企业宁静期",
             url_name="inspections_quiet_periods")
-@paginate(_Pagination)
+@paginate(Pagination)
 def quiet_periods_list(request: HttpRequest) -> Any:
     user = _supervisor(request, "inspections.manage_rules")
-    return _Mapped(quiet_periods_visible_to(user).order_by("-starts_on", "-pk"), _quiet_out)
+    return MappedQuerySet(quiet_periods_visible_to(user).order_by("-starts_on", "-pk"), _quiet_out)
 
 
 @router.post("/quiet-periods", response={201: QuietPeriodOut}, summary="设置企业宁静期",

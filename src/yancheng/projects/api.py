@@ -3,11 +3,10 @@ list with the registry's filters, detail (``ETag`` = version), create, and PATCH
 ``If-Match``. Reads go through ``Project.objects.visible_to`` (an invisible project answers
 404); writes through the services, which check the permission again and audit.
 
-Like the cases' router this module may not import ``yancheng.api`` (it sits above the
-apps), so it reads If-Match itself and raises domain errors the API turns into JSON.
+The plumbing (If-Match, ETag, pagination) is the kit's (``core.kit.api``); domain errors
+become the API's JSON errors.
 """
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -15,10 +14,11 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
 
 from .models import Project
@@ -29,38 +29,6 @@ router = Router(tags=["projects"])
 
 StageName = Literal["negotiating", "signed", "started", "construction", "completed", "producing"]
 CategoryName = Literal["industry", "infrastructure", "livelihood"]
-
-
-class ProjectPagination(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=200)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
-
-
-class PreconditionRequired(DomainError):
-    code = "precondition_required"
-    http_status = 428
-
-
-class IfMatchInvalid(DomainError):
-    code = "if_match_invalid"
-    http_status = 400
-
-
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
-
-
-def _if_match(request: HttpRequest) -> int:
-    header = request.headers.get("If-Match")
-    if not header:
-        raise PreconditionRequired(_("修改须带 If-Match 头（值为读取项目时返回的 ETag）。"), field="If-Match")
-    match = _ETAG_RE.match(header)
-    if match is None:
-        raise IfMatchInvalid(_("If-Match 头格式不正确，应为读取时返回的 ETag，例如 \"3\"。"), field="If-Match")
-    return int(match.group(1))
 
 
 class ProjectOut(Schema):
@@ -194,35 +162,21 @@ def _invalid(field: str, message: str) -> Any:
     raise ValidationFailed(message, field=field)
 
 
-class _Mapped:
-    def __init__(self, qs: Any) -> None:
-        self.qs = qs
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [_out(p) for p in self.qs[item]]
-
-
 @router.get("/projects", response=list[ProjectOut], summary="重大项目列表")
-@paginate(ProjectPagination)
+@paginate(Pagination)
 def projects_list(request: HttpRequest, filters: Query[ProjectFilterIn]) -> Any:
     user = _user(request)
     if not user.has_perm("projects.view_project_list"):
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
     params = {k: ("" if v is None else ("1" if v is True else "0" if v is False else str(v)))
               for k, v in filters.model_dump().items()}
-    return _Mapped(project_list(user, ProjectFilters.from_params(params)))
+    return MappedQuerySet(project_list(user, ProjectFilters.from_params(params)), _out)
 
 
 @router.get("/projects/{project_id}", response=ProjectOut, summary="项目详情")
 def projects_detail(request: HttpRequest, project_id: int, response: HttpResponse) -> dict[str, Any]:
     project = get_project_for(_user(request), project_id)
-    response["ETag"] = f'"{project.version}"'
+    response["ETag"] = etag(project.version)
     return _out(project)
 
 
@@ -232,7 +186,7 @@ def projects_create(request: HttpRequest, payload: ProjectCreateIn, response: Ht
     data = _resolve(user, payload.model_dump())
     project = project_create(actor=user, **data)
     project = get_project_for(user, project.pk)
-    response["ETag"] = f'"{project.version}"'
+    response["ETag"] = etag(project.version)
     response["Location"] = f"{request.path.rstrip('/')}/{project.pk}"
     return 201, _out(project)
 
@@ -242,7 +196,7 @@ def projects_patch(request: HttpRequest, project_id: int, payload: ProjectPatchI
     """Change a project's master data; requires ``If-Match`` (428 without it; 409 when stale).
     The stage moves on the project page (one step at a time)."""
     user = _user(request)
-    version = _if_match(request)
+    version = if_match(request)  # present and well formed: the API's guard checked it
     project = get_project_for(user, project_id)
     changes = payload.model_dump(exclude_unset=True)
     for field in ("name", "region", "category", "total_investment", "responsible_org", "description",
@@ -251,5 +205,5 @@ def projects_patch(request: HttpRequest, project_id: int, payload: ProjectPatchI
             raise ValidationFailed(_("此字段不能为空。"), field=field)
     updated = project_update(project, actor=user, expected_version=version, **_resolve(user, changes))
     updated = get_project_for(user, updated.pk)
-    response["ETag"] = f'"{updated.version}"'
+    response["ETag"] = etag(updated.version)
     return _out(updated)
