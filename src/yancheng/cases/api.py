@@ -8,98 +8,33 @@ answers 404); writes through the services, which check the permission again, loc
 row and refuse a stale version.
 
 Actions change a case, so like a PATCH they need ``If-Match: "<version>"`` (428 without
-it, 412 when stale). This module may not import ``yancheng.api`` (it sits above the
-apps), so it reads the header itself and raises domain errors the API's handlers turn
-into the stable error format.
+it, 412 when stale). What each action reads and which service it calls is the action
+table (``actions.py``) the case page uses too; If-Match, ETags, pagination and bodies are
+the kit's (``core.kit.api``).
 """
 
-import json
-import re
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import BaseModel, ConfigDict
-from pydantic import ValidationError as PydanticValidationError
+from ninja.pagination import paginate
+from pydantic import ConfigDict
 
-from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match, json_body
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.lib.deadlines import due_day
 
 from . import services
-from .models import (
-    CLOCK_STATUSES,
-    Case,
-    CaseEvent,
-    CaseKind,
-    ExtensionRequest,
-    Light,
-    Satisfaction,
-    Status,
-    Urgency,
-)
+from .actions import CASE_ACTIONS, unit
+from .models import CLOCK_STATUSES, Case, CaseEvent, CaseKind, ExtensionRequest, Light, Status, Urgency
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, timeline
 from .workflow import allowed_actions
 
 router = Router(tags=["cases"])
-
-MAX_PAGE_SIZE = 200
-
-
-class CasePagination(PageNumberPagination):
-    """``?page=&page_size=`` (≤ 200), answering ``{"items": [...], "count": N}`` like the
-    enterprise list."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-
-    def __init__(self, **kwargs: Any) -> None:
-        from django.conf import settings
-
-        super().__init__(
-            page_size=int(getattr(settings, "NINJA_PAGINATION_PER_PAGE", 50)), max_page_size=MAX_PAGE_SIZE, **kwargs
-        )
-
-
-# --- If-Match on actions -------------------------------------------------------------------------
-
-
-class PreconditionRequired(DomainError):
-    code = "precondition_required"
-    http_status = 428
-
-
-class IfMatchInvalid(DomainError):
-    code = "if_match_invalid"
-    http_status = 400
-
-
-_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
-
-
-def _if_match(request: HttpRequest) -> int:
-    header = request.headers.get("If-Match")
-    if not header:
-        raise PreconditionRequired(
-            _("办理操作须带 If-Match 头（值为读取事项时返回的 ETag），以免覆盖他人的操作。"), field="If-Match"
-        )
-    match = _ETAG_RE.match(header)
-    if match is None:
-        raise IfMatchInvalid(_("If-Match 头格式不正确，应为读取时返回的 ETag，例如 \"3\"。"), field="If-Match")
-    return int(match.group(1))
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
 
 # --- schemas -------------------------------------------------------------------------------------
 
@@ -223,85 +158,6 @@ class CaseCreateIn(Schema):
     dispatch_org: int | None = Field(None, ge=1, le=2**31 - 1, description="受理单位 id（工作人员代报时）")
 
 
-# One body per action; every one refuses unknown fields.
-_Id = Field(..., ge=1, le=2**31 - 1)
-_Text = Field(..., min_length=1, max_length=5_000)
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AssignIn(_Body):
-    lead_org: int = _Id
-    co_orgs: list[int] = Field(default_factory=list, max_length=20)
-    co_instruction: str = Field("", max_length=500)
-    urgency: Urgency | None = None
-    accept_days: int | None = Field(None, ge=0, le=30)
-    solve_days: int | None = Field(None, ge=1, le=365)
-    note: str = Field("", max_length=5_000)
-
-
-class NoteOptionalIn(_Body):
-    note: str = Field("", max_length=5_000)
-
-
-class ReasonIn(_Body):
-    reason: str = _Text
-
-
-class ReasonOptionalIn(_Body):
-    reason: str = Field("", max_length=5_000)
-
-
-class ReassignIn(_Body):
-    lead_org: int = _Id
-    solve_days: int | None = Field(None, ge=1, le=365)
-    note: str = Field("", max_length=5_000)
-
-
-class NoteIn(_Body):
-    note: str = _Text
-
-
-class ExtensionRequestIn(_Body):
-    working_days: int = Field(..., ge=1, le=services.MAX_EXTENSION_DAYS)
-    reason: str = _Text
-
-
-class ExtensionDecisionIn(_Body):
-    approve: bool
-    note: str = Field("", max_length=500)
-
-
-class CompleteTaskIn(_Body):
-    result: str = _Text
-
-
-class ResolveIn(_Body):
-    resolution: str = Field(..., min_length=1, max_length=20_000)
-
-
-class RateIn(_Body):
-    satisfaction: Satisfaction
-    comment: str = Field("", max_length=500)
-
-
-class RevisitIn(_Body):
-    solved: bool
-    note: str = Field("", max_length=5_000)
-
-
-class MergeIn(_Body):
-    into: int = _Id
-    note: str = Field("", max_length=5_000)
-
-
-class AddNoteIn(_Body):
-    note: str = _Text
-    internal: bool = False
-
-
 Action = Literal[
     "withdraw", "assign", "accept", "return", "reassign", "insist", "request_extension", "decide_extension",
     "suspend", "resume", "complete_task", "resolve", "rate", "urge", "merge", "revisit", "note",
@@ -417,34 +273,6 @@ def _event_out(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-def _unit(pk: int, field: str) -> Organisation:
-    """A unit that may handle cases (any active organisation but an enterprise)."""
-    org = (
-        Organisation.objects.filter(pk=pk, is_active=True).exclude(kind=Organisation.Kind.ENTERPRISE).first()
-    )
-    if org is None:
-        raise ValidationFailed(_("承办单位不存在或不可选。"), field=field)
-    return org
-
-
-def _parse_body(request: HttpRequest, model: type[_Body]) -> Any:
-    raw = request.body or b"{}"
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise NinjaValidationError([{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON"}]) from exc
-    if not isinstance(data, dict):
-        raise NinjaValidationError([{"loc": ("body",), "type": "dict_type", "msg": "object expected"}])
-    try:
-        return model.model_validate(data)
-    except PydanticValidationError as exc:
-        errors = [
-            {"loc": ("body", "payload", *err["loc"]), "type": err["type"], "msg": err["msg"]}
-            for err in exc.errors(include_url=False)
-        ]
-        raise NinjaValidationError(errors) from exc
-
-
 def _sees_new_case(user: Any, case: Case) -> bool:
     """Whether ``user`` may see the case they just submitted. An enterprise user sees the
     cases its organisation reported (``cases_visible_to``), which a case submitted for it
@@ -461,69 +289,10 @@ def _fresh(user: Any, pk: int) -> Case:
     return get_case_for(user, pk)
 
 
-# --- the actions: body schema and how to call the service --------------------------------------------
-
-Runner = Callable[[Case, Any, Any, int], object]
-
-
-def _merge(case: Case, user: Any, body: MergeIn, version: int) -> object:
-    target = Case.objects.visible_to(user).filter(pk=body.into).first()
-    if target is None:
-        raise ValidationFailed(_("要并入的事项不存在或您无权查看。"), field="into")
-    return services.case_merge(case, actor=user, into=target, note=body.note, expected_version=version)
-
-
-def _assign(case: Case, user: Any, body: AssignIn, version: int) -> object:
-    return services.case_assign(
-        case, actor=user, lead_org=_unit(body.lead_org, "lead_org"),
-        co_orgs=[_unit(pk, "co_orgs") for pk in dict.fromkeys(body.co_orgs)], co_instruction=body.co_instruction,
-        urgency=body.urgency, accept_days=body.accept_days, solve_days=body.solve_days, note=body.note,
-        expected_version=version,
-    )
-
-
-def _urge(case: Case, user: Any, body: NoteOptionalIn, version: int) -> object:
-    return services.case_urge(case, actor=user, note=body.note, expected_version=version)
-
-
-def _note(case: Case, user: Any, body: AddNoteIn, version: int) -> object:
-    return services.case_add_note(case, actor=user, note=body.note, internal=body.internal, expected_version=version)
-
-
-ACTIONS: dict[str, tuple[type[_Body], Runner]] = {
-    "withdraw": (ReasonOptionalIn, lambda c, u, b, v: services.case_withdraw(
-        c, actor=u, reason=b.reason, expected_version=v)),
-    "assign": (AssignIn, _assign),
-    "accept": (NoteOptionalIn, lambda c, u, b, v: services.case_accept(c, actor=u, note=b.note, expected_version=v)),
-    "return": (ReasonIn, lambda c, u, b, v: services.case_return(c, actor=u, reason=b.reason, expected_version=v)),
-    "reassign": (ReassignIn, lambda c, u, b, v: services.case_reassign(
-        c, actor=u, lead_org=_unit(b.lead_org, "lead_org"), solve_days=b.solve_days, note=b.note,
-        expected_version=v)),
-    "insist": (NoteIn, lambda c, u, b, v: services.case_insist(c, actor=u, note=b.note, expected_version=v)),
-    "request_extension": (ExtensionRequestIn, lambda c, u, b, v: services.case_request_extension(
-        c, actor=u, working_days=b.working_days, reason=b.reason, expected_version=v)),
-    "decide_extension": (ExtensionDecisionIn, lambda c, u, b, v: services.case_decide_extension(
-        c, actor=u, approve=b.approve, note=b.note, expected_version=v)),
-    "suspend": (ReasonIn, lambda c, u, b, v: services.case_suspend(c, actor=u, reason=b.reason, expected_version=v)),
-    "resume": (NoteOptionalIn, lambda c, u, b, v: services.case_resume(c, actor=u, note=b.note, expected_version=v)),
-    "complete_task": (CompleteTaskIn, lambda c, u, b, v: services.case_complete_task(
-        c, actor=u, result=b.result, expected_version=v)),
-    "resolve": (ResolveIn, lambda c, u, b, v: services.case_resolve(
-        c, actor=u, resolution=b.resolution, expected_version=v)),
-    "rate": (RateIn, lambda c, u, b, v: services.case_rate(
-        c, actor=u, satisfaction=b.satisfaction, comment=b.comment, expected_version=v)),
-    "revisit": (RevisitIn, lambda c, u, b, v: services.case_revisit(
-        c, actor=u, solved=b.solved, note=b.note, expected_version=v)),
-    "urge": (NoteOptionalIn, _urge),
-    "merge": (MergeIn, _merge),
-    "note": (AddNoteIn, _note),
-}
-
-
 def _actions_openapi() -> dict[str, Any]:
     schemas = []
-    for name, (model, _run) in ACTIONS.items():
-        schema = model.model_json_schema()
+    for name, action in CASE_ACTIONS.items():
+        schema = action.body.model_json_schema()
         schema["title"] = name
         schemas.append(schema)
     return {
@@ -537,25 +306,8 @@ def _actions_openapi() -> dict[str, Any]:
 # --- endpoints -----------------------------------------------------------------------------------
 
 
-class _MappedQuerySet:
-    """A queryset the paginator can slice and count, turned into dicts per page (no N+1)."""
-
-    def __init__(self, qs: QuerySet[Case], fn: Callable[[Case], dict[str, Any]]) -> None:
-        self.qs = qs
-        self.fn = fn
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.fn(obj) for obj in self.qs[item]]
-
-
 @router.get("/cases", response=list[CaseItemOut], summary="事项列表（收件箱）")
-@paginate(CasePagination)
+@paginate(Pagination)
 def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     """The cases the caller may see, most urgent first (red, yellow, green, then the
     nearest deadline). Open and awaiting-rating cases unless ``scope`` or ``status`` say
@@ -578,7 +330,7 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
         q=(filters.q or "").strip(),
         scope="" if scope == "open" else scope,
     )
-    return _MappedQuerySet(inbox(user, selected), _item_out)
+    return MappedQuerySet(inbox(user, selected), _item_out)
 
 
 @router.post("/cases", response={201: CaseDetailOut}, summary="提交事项")
@@ -596,7 +348,7 @@ def cases_create(request: HttpRequest, payload: CaseCreateIn, response: HttpResp
             raise ValidationFailed(_("企业不存在或您无权查看。"), field="enterprise")
     dispatch_org = None
     if payload.dispatch_org is not None and user.role != Role.ENTERPRISE:
-        dispatch_org = _unit(payload.dispatch_org, "dispatch_org")
+        dispatch_org = unit(payload.dispatch_org, "dispatch_org")
     case = services.case_submit(
         actor=user, title=payload.title, description=payload.description, kind=payload.kind,
         urgency=payload.urgency, subject=payload.subject, enterprise=enterprise, dispatch_org=dispatch_org,
@@ -610,7 +362,7 @@ def cases_create(request: HttpRequest, payload: CaseCreateIn, response: HttpResp
         new = True
     else:  # pragma: no cover - case_submit makes only 待受理 cases
         case, new = _fresh(user, case.pk), False
-    response["ETag"] = _etag(case.version)
+    response["ETag"] = etag(case.version)
     response["Location"] = f"{request.path.rstrip('/')}/{case.pk}"
     return _detail_out(user, case, new=new)
 
@@ -621,7 +373,7 @@ def cases_detail(request: HttpRequest, case_id: int, response: HttpResponse) -> 
     take now; ``ETag`` is its version (send it back in ``If-Match`` on actions)."""
     user = _user(request)
     case = _fresh(user, case_id)
-    response["ETag"] = _etag(case.version)
+    response["ETag"] = etag(case.version)
     return _detail_out(user, case)
 
 
@@ -653,13 +405,15 @@ def cases_action(request: HttpRequest, case_id: int, action: Action, response: H
     ``invalid_transition``; a role that may not take it → 403. Answers the case."""
     user = _user(request)
     case = _fresh(user, case_id)
-    version = _if_match(request)
-    model, run = ACTIONS[action]
-    body = _parse_body(request, model)
-    run(case, user, body, version)
+    version = if_match(
+        request, missing=_("办理操作须带 If-Match 头（值为读取事项时返回的 ETag），以免覆盖他人的操作。")
+    )
+    step = CASE_ACTIONS[action]
+    body = json_body(request, step.body)
+    step.call(case, user, step.from_body(user, body), version)
     try:
         case = _fresh(user, case_id)
     except Http404:  # the step took the case out of the caller's sight: answer what it was
         case.refresh_from_db()
-    response["ETag"] = _etag(case.version)
+    response["ETag"] = etag(case.version)
     return _detail_out(user, case)

@@ -234,23 +234,3 @@ class NoteForm(ActionForm):
         if self.user is None or self.user.role == Role.ENTERPRISE:
             del self.fields["internal"]
 
-
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "assign": AssignForm,
-    "accept": PlainForm,
-    "return": ReturnForm,
-    "reassign": ReassignForm,
-    "insist": InsistForm,
-    "request_extension": ExtensionRequestForm,
-    "decide_extension": DecideExtensionForm,
-    "suspend": SuspendForm,
-    "resume": ResumeForm,
-    "complete_task": CompleteTaskForm,
-    "resolve": ResolveForm,
-    "rate": RateForm,
-    "revisit": RevisitForm,
-    "urge": UrgeForm,
-    "merge": MergeForm,
-    "withdraw": WithdrawForm,
-    "note": NoteForm,
-}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import rules
@@ -40,13 +39,14 @@ from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
 
 from . import services
+from .actions import CASE_ACTIONS, PAGE_ORDER
 from .cells import inbox_rows_html
 from .clocks import clock_light
-from .forms import ACTION_FORMS, ActionForm, CaseNewForm, unit_queryset
+from .forms import ActionForm, CaseNewForm, unit_queryset
 from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Light, Status
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, light_counts, report_list, timeline
-from .workflow import GUARDS, allowed_actions
+from .workflow import allowed_actions
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
@@ -80,46 +80,6 @@ EVENT_LABELS = {
     "supervise": gettext_lazy("升级督办"),
     "report": gettext_lazy("列入通报"),
 }
-
-# (heading, button, explanation) of each action form on the case page.
-ACTION_META: dict[str, tuple[Any, Any, Any]] = {
-    "assign": (gettext_lazy("交办"), gettext_lazy("交办"),
-               gettext_lazy("指定一个主办单位，可加协办单位；签收和办结时限从交办时起算。")),
-    "accept": (gettext_lazy("签收"), gettext_lazy("签收"),
-               gettext_lazy("确认本单位承办此事项。签收后不能再退回。")),
-    "resolve": (gettext_lazy("办结"), gettext_lazy("办结"),
-                gettext_lazy("填写办理结果，交企业确认评价。协办任务全部完成后才能办结。")),
-    "complete_task": (gettext_lazy("完成协办任务"), gettext_lazy("提交协办结果"),
-                      gettext_lazy("本单位的协办任务完成后提交结果，主办单位方可办结。")),
-    "rate": (gettext_lazy("确认并评价"), gettext_lazy("提交评价"),
-             gettext_lazy("满意或基本满意即结案；不满意时事项重新办理。")),
-    "revisit": (gettext_lazy("回访"), gettext_lazy("提交回访"),
-                gettext_lazy("问题是否真正解决？未解决时事项重新办理。")),
-    "decide_extension": (gettext_lazy("审核延期申请"), gettext_lazy("提交审核"),
-                         gettext_lazy("批准后办结期限顺延，企业会收到通知。")),
-    "insist": (gettext_lazy("维持交办"), gettext_lazy("维持交办"),
-               gettext_lazy("退回理由不成立：仍由原主办单位办理，时限重新起算。")),
-    "reassign": (gettext_lazy("改派"), gettext_lazy("改派"),
-                 gettext_lazy("交给另一个主办单位，时限重新起算。")),
-    "return": (gettext_lazy("退回"), gettext_lazy("退回"),
-               gettext_lazy("不属于本单位职责时，在异议时限内退回受理单位审核。")),
-    "request_extension": (gettext_lazy("申请延期"), gettext_lazy("提交延期申请"),
-                          gettext_lazy("说明理由，由受理单位审核。")),
-    "suspend": (gettext_lazy("挂起"), gettext_lazy("挂起"),
-                gettext_lazy("等待企业补充材料或听证期间挂起，停止计时。")),
-    "resume": (gettext_lazy("恢复计时"), gettext_lazy("恢复计时"),
-               gettext_lazy("挂起的工作日计入时限，期限相应顺延。")),
-    "urge": (gettext_lazy("催办"), gettext_lazy("催办"), gettext_lazy("每个工作日可以催办一次。")),
-    "merge": (gettext_lazy("并单"), gettext_lazy("并入"),
-              gettext_lazy("重复事项并入另一个未办结的事项，提交人都会收到通知。")),
-    "withdraw": (gettext_lazy("撤回"), gettext_lazy("撤回"), gettext_lazy("承办单位签收前可以撤回。")),
-    "note": (gettext_lazy("添加备注"), gettext_lazy("添加备注"), ""),
-}
-ACTION_ORDER = ("assign", "accept", "resolve", "complete_task", "rate", "revisit", "decide_extension", "insist",
-                "reassign", "return", "request_extension", "suspend", "resume", "urge", "merge", "withdraw", "note")
-# Forms shown unfolded: the step the user is most likely there for.
-OPEN_BY_DEFAULT = {"assign", "accept", "resolve", "complete_task", "rate", "revisit", "decide_extension", "insist"}
-
 
 # --- clocks and lights -----------------------------------------------------------------------------
 
@@ -359,16 +319,14 @@ def _detail_context(request: HttpRequest, case: Case, bound: dict[str, ActionFor
     allowed = set(allowed_actions(case, standing))
     bound = bound or {}
     action_forms = []
-    for action in ACTION_ORDER:
+    for action in PAGE_ORDER:
         if action not in allowed:
             continue
-        form = bound.get(action) or ACTION_FORMS[action](
-            prefix=action, user=user, case=case, initial={"version": case.version}
-        )
-        heading, button, help_text = ACTION_META[action]
+        step = CASE_ACTIONS[action]
+        form = bound.get(action) or step.form(prefix=action, user=user, case=case, initial={"version": case.version})
         action_forms.append({
-            "action": action, "form": form, "heading": heading, "button": button, "help": help_text,
-            "open": action in OPEN_BY_DEFAULT or action in bound,
+            "action": action, "form": form, "heading": step.heading, "button": step.button, "help": step.help,
+            "open": step.unfolded or action in bound,
             "multipart": any(f.widget_type in ("multiplefile", "clearablefile", "file") for f in form),
         })
     staff = user.role != Role.ENTERPRISE
@@ -403,96 +361,29 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
-def _perform(action: str, case: Case, form: ActionForm, user: Any) -> str:
-    """Call the service behind ``action``; returns the message to show on success."""
-    data = form.cleaned_data
-    version = data.get("version")
-    calls: dict[str, Callable[[], str]] = {}
-
-    def assign() -> str:
-        services.case_assign(
-            case, actor=user, lead_org=data["lead_org"], co_orgs=list(data["co_orgs"]),
-            co_instruction=data["co_instruction"], urgency=data["urgency"] or None, accept_days=data["accept_days"],
-            solve_days=data["solve_days"], note=data["note"], expected_version=version,
-        )
-        return _("已交办给%(org)s。") % {"org": data["lead_org"].name}
-
-    def resolve() -> str:
-        services.case_resolve(case, actor=user, resolution=data["resolution"], attachments=data["attachments"],
-                              expected_version=version)
-        return _("已办结，等待企业评价。")
-
-    def merge() -> str:
-        number = data["into"].strip().upper()
-        target = Case.objects.visible_to(user).filter(number=number).first()
-        if target is None:
-            raise ValidationFailed(_("没有找到编号为 %(n)s 的事项。") % {"n": number}, field="into")
-        services.case_merge(case, actor=user, into=target, note=data["note"], expected_version=version)
-        return _("已并入 %(n)s。") % {"n": target.number}
-
-    def decide() -> str:
-        services.case_decide_extension(case, actor=user, approve=data["approve"], note=data["note"],
-                                       expected_version=version)
-        return _("已批准延期。") if data["approve"] else _("已不批准延期。")
-
-    calls = {
-        "assign": assign,
-        "accept": lambda: (services.case_accept(case, actor=user, expected_version=version), _("已签收。"))[1],
-        "return": lambda: (services.case_return(case, actor=user, reason=data["reason"], expected_version=version),
-                           _("已退回，等待受理单位审核。"))[1],
-        "reassign": lambda: (services.case_reassign(case, actor=user, lead_org=data["lead_org"], note=data["note"],
-                                                    expected_version=version),
-                             _("已改派给%(org)s。") % {"org": data["lead_org"].name})[1],
-        "insist": lambda: (services.case_insist(case, actor=user, note=data["note"], expected_version=version),
-                           _("已维持交办。"))[1],
-        "request_extension": lambda: (services.case_request_extension(
-            case, actor=user, working_days=data["working_days"], reason=data["reason"], expected_version=version),
-            _("延期申请已提交。"))[1],
-        "decide_extension": decide,
-        "suspend": lambda: (services.case_suspend(case, actor=user, reason=data["reason"], expected_version=version),
-                            _("已挂起，停止计时。"))[1],
-        "resume": lambda: (services.case_resume(case, actor=user, note=data["note"], expected_version=version),
-                           _("已恢复计时。"))[1],
-        "complete_task": lambda: (services.case_complete_task(case, actor=user, result=data["result"],
-                                                              expected_version=version), _("协办任务已完成。"))[1],
-        "resolve": resolve,
-        "rate": lambda: (services.case_rate(case, actor=user, satisfaction=data["satisfaction"],
-                                            comment=data["comment"], expected_version=version),
-                         _("感谢您的评价。"))[1],
-        "revisit": lambda: (services.case_revisit(case, actor=user, solved=data["solved"], note=data["note"],
-                                                  expected_version=version), _("回访已记录。"))[1],
-        "urge": lambda: (services.case_urge(case, actor=user, note=data["note"], expected_version=version),
-                         _("已催办。"))[1],
-        "merge": merge,
-        "withdraw": lambda: (services.case_withdraw(case, actor=user, reason=data["reason"],
-                                                    expected_version=version), _("已撤回。"))[1],
-        "note": lambda: (services.case_add_note(case, actor=user, note=data["note"],
-                                                internal=bool(data.get("internal")), expected_version=version),
-                         _("已添加备注。"))[1],
-    }
-    return calls[action]()
-
-
 @login_required
 @require_POST
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One button on the case page: check the page was current, then call the service."""
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
+    """One button on the case page: check the page was current, then call the service
+    (``actions.CASE_ACTIONS``, which the API's action endpoint uses too)."""
+    step = CASE_ACTIONS.get(action)
+    if step is None:
         raise Http404
     user: Any = request.user
     case = get_case_for(user, pk)
-    form = form_class(request.POST, request.FILES, prefix=action, user=user, case=case)
+    form = step.form(request.POST, request.FILES, prefix=action, user=user, case=case)
     posted_version = form["version"].value()
     if str(posted_version or "") not in ("", str(case.version)):
         messages.error(request, _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。")
                        % {"s": case.get_status_display()})
         return redirect("case_detail", pk=case.pk)
-    if not GUARDS[action](standing_of(user, case)):
+    if not step.allowed_for(standing_of(user, case)):
         raise PermissionDenied
     if form.is_valid():
         try:
-            message = _perform(action, case, form, user)
+            inputs = step.from_form(user, form.cleaned_data)
+            step.call(case, user, inputs, form.cleaned_data.get("version"))
+            message = step.done(inputs)
         except PermissionDeniedError as exc:
             raise PermissionDenied from exc
         except NotFoundError as exc:
