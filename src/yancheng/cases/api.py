@@ -30,6 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Role
+from yancheng.core.typing import Actor
 from yancheng.lib.deadlines import due_day
 
 from . import services
@@ -347,7 +348,7 @@ def _item_out(case: Case) -> dict[str, Any]:
     }
 
 
-def _detail_out(user: Any, case: Case, *, new: bool = False) -> dict[str, Any]:
+def _detail_out(user: Actor, case: Case, *, new: bool = False) -> dict[str, Any]:
     """The detail answer. ``new``: the case was created by this request and is still in
     hand — no sub-tasks and no extension requests yet, nothing to read."""
     # Supervisors see ratings, never who gave them (SPEC §1).
@@ -445,7 +446,7 @@ def _parse_body(request: HttpRequest, model: type[_Body]) -> Any:
         raise NinjaValidationError(errors) from exc
 
 
-def _sees_new_case(user: Any, case: Case) -> bool:
+def _sees_new_case(user: Actor, case: Case) -> bool:
     """Whether ``user`` may see the case they just submitted. An enterprise user sees the
     cases its organisation reported (``cases_visible_to``), which a case submitted for it
     is by construction: no query. Staff who register a case for an enterprise may not see
@@ -455,7 +456,7 @@ def _sees_new_case(user: Any, case: Case) -> bool:
     return Case.objects.visible_to(user).filter(pk=case.pk).exists()
 
 
-def _fresh(user: Any, pk: int) -> Case:
+def _fresh(user: Actor, pk: int) -> Case:
     if not 0 < pk < 2**31:
         raise Http404
     return get_case_for(user, pk)
@@ -466,14 +467,14 @@ def _fresh(user: Any, pk: int) -> Case:
 Runner = Callable[[Case, Any, Any, int], object]
 
 
-def _merge(case: Case, user: Any, body: MergeIn, version: int) -> object:
+def _merge(case: Case, user: Actor, body: MergeIn, version: int) -> object:
     target = Case.objects.visible_to(user).filter(pk=body.into).first()
     if target is None:
         raise ValidationFailed(_("要并入的事项不存在或您无权查看。"), field="into")
     return services.case_merge(case, actor=user, into=target, note=body.note, expected_version=version)
 
 
-def _assign(case: Case, user: Any, body: AssignIn, version: int) -> object:
+def _assign(case: Case, user: Actor, body: AssignIn, version: int) -> object:
     return services.case_assign(
         case, actor=user, lead_org=_unit(body.lead_org, "lead_org"),
         co_orgs=[_unit(pk, "co_orgs") for pk in dict.fromkeys(body.co_orgs)], co_instruction=body.co_instruction,
@@ -482,11 +483,11 @@ def _assign(case: Case, user: Any, body: AssignIn, version: int) -> object:
     )
 
 
-def _urge(case: Case, user: Any, body: NoteOptionalIn, version: int) -> object:
+def _urge(case: Case, user: Actor, body: NoteOptionalIn, version: int) -> object:
     return services.case_urge(case, actor=user, note=body.note, expected_version=version)
 
 
-def _note(case: Case, user: Any, body: AddNoteIn, version: int) -> object:
+def _note(case: Case, user: Actor, body: AddNoteIn, version: int) -> object:
     return services.case_add_note(case, actor=user, note=body.note, internal=body.internal, expected_version=version)
 
 

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import rules
 from django.db.models import Q, QuerySet
 
 import yancheng.core.lookups  # noqa: F401  (registers __any_of)
 from yancheng.core.models import Role
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, MaybeActor
 
 from .models import Case, CaseKind, CaseTask, EscalationLevel
 from .workflow import Standing
 
 
-def _active(user: Any) -> bool:
+def _active(user: MaybeActor | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def is_city_dispatch_office(user: Any) -> bool:
+def is_city_dispatch_office(user: Actor) -> bool:
     """A dispatcher of a city-level office (重点项目办): dispatches and supervises city-wide."""
     return bool(
         _active(user) and user.role == Role.DISPATCHER and is_citywide(user) and user.organisation.kind == "office"
     )
 
 
-def cases_visible_to(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
+def cases_visible_to(user: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
     if not _active(user):
         return qs.none()
     org = user.organisation
@@ -55,7 +54,7 @@ def cases_visible_to(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.none()
 
 
-def standing_of(user: Any, case: Case) -> Standing:
+def standing_of(user: Actor, case: Case) -> Standing:
     """What `user` is to `case`. Computed from the database rows, never from the request."""
     if not _active(user):
         return Standing()

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from yancheng.core.models import Organisation, Role
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, MaybeActor
 
 
-def _active(user: Any) -> bool:
+def _active(user: MaybeActor | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def department_of(user: Any) -> Organisation | None:
+def department_of(user: Actor) -> Organisation | None:
     """The enforcement department a staff user works for, or None."""
     if not _active(user) or user.role not in {Role.HANDLER, Role.INSPECTOR}:
         return None
@@ -35,7 +36,7 @@ def department_of(user: Any) -> Organisation | None:
     return org if org.kind == Organisation.Kind.DEPARTMENT else None
 
 
-def inspections_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
+def inspections_visible_to(user: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not _active(user):
         return qs.none()
     org = user.organisation
@@ -49,7 +50,7 @@ def inspections_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.none()
 
 
-def active_licence(user: Any) -> Any:
+def active_licence(user: Actor) -> Any:
     """The user's own registry entry when it lets them inspect today, else None."""
     if not _active(user) or user.role != Role.INSPECTOR:
         return None
@@ -67,45 +68,45 @@ def active_licence(user: Any) -> Any:
 
 
 @rules.predicate
-def is_enterprise_user(user: Any) -> bool:
+def is_enterprise_user(user: Actor) -> bool:
     return _active(user) and user.role == Role.ENTERPRISE
 
 
 @rules.predicate
-def is_supervisor(user: Any) -> bool:
+def is_supervisor(user: Actor) -> bool:
     return _active(user) and user.role == Role.SUPERVISOR
 
 
 @rules.predicate
-def is_department_staff(user: Any) -> bool:
+def is_department_staff(user: Actor) -> bool:
     return department_of(user) is not None
 
 
 @rules.predicate
-def is_department_clerk(user: Any) -> bool:
+def is_department_clerk(user: Actor) -> bool:
     return department_of(user) is not None and user.role == Role.HANDLER
 
 
 @rules.predicate
-def is_licensed_inspector(user: Any) -> bool:
+def is_licensed_inspector(user: Actor) -> bool:
     return active_licence(user) is not None
 
 
 @rules.predicate
-def is_own_department(user: Any, department: Organisation | None) -> bool:
+def is_own_department(user: Actor, department: Organisation | None) -> bool:
     own = department_of(user)
     return own is not None and department is not None and own.pk == department.pk
 
 
 @rules.predicate
-def is_own_enterprise(user: Any, enterprise: Any) -> bool:
+def is_own_enterprise(user: Actor, enterprise: Any) -> bool:
     return bool(
         is_enterprise_user(user) and enterprise is not None and enterprise.organisation_id == user.organisation_id
     )
 
 
 @rules.predicate
-def supervises_enterprise(user: Any, enterprise: Any) -> bool:
+def supervises_enterprise(user: Actor, enterprise: Any) -> bool:
     if not is_supervisor(user) or enterprise is None:
         return False
     return is_citywide(user) or enterprise.region_id == user.organisation.region_id
@@ -137,12 +138,12 @@ rules.add_perm("inspections.view_ratings", is_supervisor)
 
 
 @rules.predicate
-def is_inspector(user: Any) -> bool:
+def is_inspector(user: Actor) -> bool:
     return department_of(user) is not None and user.role == Role.INSPECTOR
 
 
 @rules.predicate
-def takes_part_in_inspection(user: Any, inspection: Any) -> bool:
+def takes_part_in_inspection(user: Actor, inspection: Any) -> bool:
     """The user's department is one of the departments of the registration (the lead
     included)."""
     department = department_of(user)
@@ -159,7 +160,7 @@ rules.add_perm("inspections.finish", is_inspector & takes_part_in_inspection)
 
 
 @rules.predicate
-def is_citywide_supervisor(user: Any) -> bool:
+def is_citywide_supervisor(user: Actor) -> bool:
     """A supervisor of a city-level organisation: the city's rules (policy, cap matrix,
     exemption reasons) are theirs; a county's supervisor sees and works in its region only."""
     return bool(is_supervisor(user) and is_citywide(user))

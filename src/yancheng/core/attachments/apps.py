@@ -3,6 +3,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.typing import Actor
+
 
 class AttachmentsConfig(AppConfig):
     name = "yancheng.core.attachments"
@@ -14,10 +16,10 @@ class AttachmentsConfig(AppConfig):
 
         from .registry import register_attachable
 
-        def enterprises_visible(user: Any) -> Any:
+        def enterprises_visible(user: Actor) -> Any:
             return Enterprise.objects.visible_to(user)
 
-        def may_attach_to_enterprise(user: Any, enterprise: Any) -> bool:
+        def may_attach_to_enterprise(user: Actor, enterprise: Any) -> bool:
             return bool(user.has_perm("core.change_enterprise_contacts", enterprise))
 
         register_attachable(Enterprise, enterprises_visible, may_attach_to_enterprise)
