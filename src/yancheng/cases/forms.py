@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Value, When
+from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, Organisation, Role
@@ -37,7 +37,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def unit_queryset(user: Actor) -> Any:
+def unit_queryset(user: Actor | None) -> QuerySet[Organisation]:
     """Units a case can be assigned to: active government units and utilities the user
     sees, those of the user's own region first (a county dispatcher works with its county)."""
     own_region = getattr(getattr(user, "organisation", None), "region_id", None)

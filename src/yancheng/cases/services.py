@@ -121,6 +121,8 @@ def case_submit(
     if urgency not in Urgency.values:
         raise ValidationFailed(_("未知的紧急程度。"), field="urgency")
     if actor is not None and actor.role == Role.ENTERPRISE:
+        if actor.organisation_id is None:
+            raise ValidationFailed(_("您的账号没有关联企业。"))
         try:
             # With where it goes and its region (the answer shows both); get(), not first():
             # one row at most (a one-to-one), no sort.

@@ -27,7 +27,7 @@ class Step:
     """A transition in progress: the locked case, who acts, what changed."""
 
     case: Case
-    actor: Actor
+    actor: Actor | None
     action: str
     standing: Standing
     from_status: str

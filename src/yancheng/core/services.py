@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib import uscc as uscc_lib
 
 from . import bulk
@@ -305,7 +305,7 @@ def _check_enterprise_fields(data: dict[str, Any], actor: Actor | None) -> None:
     if actor is not None and region is not None and getattr(actor, "role", None) == Role.DISPATCHER:
         from .permissions import is_citywide
 
-        if not is_citywide(actor) and actor.organisation.region_id != region.pk:
+        if not is_citywide(actor) and organisation_of(actor).region_id != region.pk:
             raise PermissionDeniedError(_("只能登记本辖区的企业。"))
 
 

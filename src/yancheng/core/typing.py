@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from yancheng.core.models.organisations import Organisation
     from yancheng.core.models.users import User
 
 Actor: TypeAlias = "User"
@@ -31,4 +33,22 @@ class AuthenticatedHttpRequest(HttpRequest):
     user: User
 
 
-__all__ = ["Actor", "AuthenticatedHttpRequest", "MaybeActor"]
+def actor_of(request: HttpRequest) -> Actor:
+    """The signed-in user of a request that can only come from one (the admin site, a view
+    behind ``login_required`` typed with a plain ``HttpRequest`` by its base class)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def organisation_of(user: Actor) -> Organisation:
+    """The organisation of a user already known to be active staff of one (``organisation``
+    is nullable only for the system's own accounts). A user without one may do nothing."""
+    org = user.organisation
+    if org is None:
+        raise PermissionDenied
+    return org
+
+
+__all__ = ["Actor", "AuthenticatedHttpRequest", "MaybeActor", "actor_of", "organisation_of"]

@@ -13,7 +13,7 @@ import rules
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.models import Role
 from yancheng.core.permissions import is_citywide
-from yancheng.core.typing import Actor, MaybeActor
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 DASHBOARD_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER})
 
@@ -43,7 +43,7 @@ def region_scope(user: Actor) -> str:
     """The region code a non-citywide user is held to on the dashboard ('' = the city)."""
     if is_citywide(user):
         return ""
-    return str(user.organisation.region.code)
+    return str(organisation_of(user).region.code)
 
 
 rules.add_perm("dashboard.view_dashboard", can_view_dashboard)

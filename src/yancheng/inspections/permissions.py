@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 from django.db.models import QuerySet
@@ -21,7 +21,10 @@ from django.utils import timezone
 
 from yancheng.core.models import Organisation, Role
 from yancheng.core.permissions import is_citywide
-from yancheng.core.typing import Actor, MaybeActor
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
+
+if TYPE_CHECKING:
+    from .models import InspectorLicence
 
 
 def _active(user: MaybeActor | None) -> bool:
@@ -32,14 +35,14 @@ def department_of(user: Actor) -> Organisation | None:
     """The enforcement department a staff user works for, or None."""
     if not _active(user) or user.role not in {Role.HANDLER, Role.INSPECTOR}:
         return None
-    org: Organisation = user.organisation
+    org: Organisation = organisation_of(user)
     return org if org.kind == Organisation.Kind.DEPARTMENT else None
 
 
 def inspections_visible_to(user: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not _active(user):
         return qs.none()
-    org = user.organisation
+    org = organisation_of(user)
     if user.role == Role.ENTERPRISE:
         return qs.filter(enterprise__organisation_id=org.pk)
     if user.role == Role.SUPERVISOR:
@@ -50,7 +53,7 @@ def inspections_visible_to(user: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.none()
 
 
-def active_licence(user: Actor) -> Any:
+def active_licence(user: Actor) -> InspectorLicence | None:
     """The user's own registry entry when it lets them inspect today, else None."""
     if not _active(user) or user.role != Role.INSPECTOR:
         return None
@@ -109,7 +112,7 @@ def is_own_enterprise(user: Actor, enterprise: Any) -> bool:
 def supervises_enterprise(user: Actor, enterprise: Any) -> bool:
     if not is_supervisor(user) or enterprise is None:
         return False
-    return is_citywide(user) or enterprise.region_id == user.organisation.region_id
+    return is_citywide(user) or enterprise.region_id == organisation_of(user).region_id
 
 
 # The enterprise's own code: its users see, print and re-issue it; supervisors too.

@@ -60,7 +60,7 @@ from yancheng.core.audit.services import ANONYMOUS, AuditEntry, audit_record_man
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.permissions import is_citywide
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 
 from .models import Inspection, InspectionPolicy, PendingRating, Rating, RatingReceipt
 from .permissions import is_supervisor
@@ -417,7 +417,7 @@ def supervisor_departments(user: Actor) -> Any:
     region's), by name."""
     qs = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
     if not is_citywide(user):
-        qs = qs.filter(region_id=user.organisation.region_id)
+        qs = qs.filter(region_id=organisation_of(user).region_id)
     return qs.order_by("path", "name")
 
 

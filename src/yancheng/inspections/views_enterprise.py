@@ -64,6 +64,8 @@ PAGE_SIZE = 20
 def enterprise_of(user: Actor) -> Enterprise | None:
     if getattr(user, "role", None) != "enterprise" or not getattr(user, "organisation_id", None):
         return None
+    if user.organisation_id is None:
+        return None
     return Enterprise.objects.filter(organisation_id=user.organisation_id).first()
 
 

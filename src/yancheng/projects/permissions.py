@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.models import Organisation, Role
 from yancheng.core.permissions import BUSINESS_STAFF_ROLES, is_citywide
-from yancheng.core.typing import Actor, MaybeActor
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 if TYPE_CHECKING:
     from .models import Project, WeeklyMeeting
@@ -38,7 +38,7 @@ def is_project_office(user: Actor) -> bool:
         _active(user)
         and user.role in {Role.DISPATCHER, Role.SUPERVISOR}
         and is_citywide(user)
-        and user.organisation.kind == Organisation.Kind.OFFICE
+        and organisation_of(user).kind == Organisation.Kind.OFFICE
     )
 
 
@@ -58,7 +58,7 @@ def _linked(user: Actor) -> Q:
 
 def _local_scope(user: Actor) -> Q | None:
     """The projects of the user's own area, or None for city-level users."""
-    org = user.organisation
+    org = organisation_of(user)
     if is_citywide(user):
         return None
     if org.kind == Organisation.Kind.PARK:
@@ -203,7 +203,7 @@ def supervision_scope(user: Actor, prefix: str = "") -> Q | None:
     for city-level viewers. ``prefix`` is the path to the row's organisation/project."""
     if _citywide_viewer(user):
         return None
-    org = user.organisation
+    org = organisation_of(user)
     if org.kind == Organisation.Kind.PARK:
         return Q(**{f"{prefix}organisation_id": org.pk}) | Q(**{f"{prefix}project__park_id": org.pk})
     return (
@@ -239,4 +239,4 @@ def can_manage_meeting(user: Actor, meeting: WeeklyMeeting) -> bool:
         return False
     if is_city_dispatch_office(user):
         return True
-    return bool(meeting.organiser.path.startswith(user.organisation.path))
+    return bool(meeting.organiser.path.startswith(organisation_of(user).path))

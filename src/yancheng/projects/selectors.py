@@ -23,7 +23,7 @@ from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.errors import NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation, Region, Role
 from yancheng.core.permissions import is_citywide
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 
 from .models import (
     STAGE_ORDER,
@@ -344,7 +344,7 @@ def meetings_visible_to(user: Actor, qs: QuerySet[WeeklyMeeting] | None = None) 
     qs = WeeklyMeeting.objects.all() if qs is None else qs
     if not can_view_meetings(user):
         return qs.none()
-    org = user.organisation
+    org = organisation_of(user)
     if user.role == Role.DISPATCHER:
         if is_city_dispatch_office(user):
             return qs

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
-from yancheng.core.typing import Actor, AuthenticatedHttpRequest
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest, organisation_of
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
@@ -139,8 +139,8 @@ def project_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if user.organisation_id and user.role != Role.SYSTEM_ADMIN:
         initial["responsible_org"] = user.organisation_id
-        initial["region"] = user.organisation.region_id if user.organisation.region.kind != "city" else None
-        if user.organisation.kind == Organisation.Kind.PARK:
+        initial["region"] = organisation_of(user).region_id if organisation_of(user).region.kind != "city" else None
+        if organisation_of(user).kind == Organisation.Kind.PARK:
             initial["park"] = user.organisation_id
     form = f.ProjectForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -371,7 +371,7 @@ def _commitment_actual(request: AuthenticatedHttpRequest, project: Project, d: d
     return _("已登记兑现情况。")
 
 
-Handler = Callable[[HttpRequest, Project, dict[str, Any]], str]
+Handler = Callable[[AuthenticatedHttpRequest, Project, dict[str, Any]], str]
 # action → (form class, takes the user, the gate checked before the form, handler, section anchor)
 ACTIONS: dict[str, tuple[Any, bool, str, Handler, str]] = {
     "advance": (f.AdvanceForm, False, "change", _advance, "basics"),

@@ -130,7 +130,7 @@ def audit_record(
     action: str,
     obj: Model | None = None,
     *,
-    actor: Actor | None = None,
+    actor: Actor | _Anonymous | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     object_type: str = "",
@@ -286,7 +286,7 @@ class AuditEntry:
     outcome: str = AuditEvent.Outcome.SUCCESS
 
 
-def audit_record_many(entries: Iterable[AuditEntry], *, actor: Actor | None = None, ip: str | None = None) -> list[AuditEvent]:
+def audit_record_many(entries: Iterable[AuditEntry], *, actor: Actor | _Anonymous | None = None, ip: str | None = None) -> list[AuditEvent]:
     """Append many records to the audit trail at once, in the order given: one chain lock,
     one read of the chain's head and one bulk INSERT (COPY on PostgreSQL), for the jobs
     and imports that change many objects in one transaction.

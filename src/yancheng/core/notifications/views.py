@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -146,14 +146,14 @@ def delivery_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 # --- group robots ---------------------------------------------------------------------------------
 
 
-def _manageable_channels(user: Actor) -> Any:
+def _manageable_channels(user: Actor) -> QuerySet[OrganisationChannel]:
     # Today only the system administrator (any organisation); see permissions.py.
     return OrganisationChannel.objects.select_related("organisation").filter(
         organisation__in=_manageable_organisations(user)
     )
 
 
-def _manageable_organisations(user: Actor) -> Any:
+def _manageable_organisations(user: Actor) -> QuerySet[Organisation]:
     if rules.has_perm("notifications.manage_channels", user, None):
         return Organisation.objects.all()
     return Organisation.objects.none()

@@ -80,7 +80,7 @@ def proposals_waiting_for(department: Organisation) -> QuerySet[JointProposal]:
 def announcements_for(user: Actor, *, today: dt.date | None = None) -> QuerySet[PlanEntry]:
     """Announced entries of filed plans naming the user's enterprise whose window has not
     ended: what the enterprise is told in advance (检查预告)."""
-    if not is_enterprise_user(user):
+    if not is_enterprise_user(user) or user.organisation_id is None:
         return PlanEntry.objects.none()
     today = today or timezone.localdate()
     return (
@@ -101,7 +101,7 @@ def get_announced_entry_for(user: Actor, pk: int) -> PlanEntry:
 
 
 def get_slot_for(user: Actor, pk: int) -> TimeSlotPreference:
-    if not is_enterprise_user(user):
+    if not is_enterprise_user(user) or user.organisation_id is None:
         raise NotFoundError(_("预约时段不存在。"))
     slot = (
         TimeSlotPreference.objects.select_related("entry__enterprise")

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from yancheng.core.models import Enterprise, Region, Role
 from yancheng.core.permissions import is_citywide
-from yancheng.core.typing import Actor, MaybeActor
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 from ..models import (
     InspectionAlert,
@@ -25,7 +25,7 @@ def supervision_region(user: Actor) -> Region | None:
     """The region a supervisor is confined to: None for a city-level supervisor."""
     if is_citywide(user):
         return None
-    region: Region = user.organisation.region
+    region: Region = organisation_of(user).region
     return region
 
 

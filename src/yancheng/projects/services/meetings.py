@@ -27,7 +27,7 @@ from yancheng.cases.services import case_assign, case_submit
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Region
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib.deadlines import due_day, due_day_label
 
 from ..models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
@@ -78,7 +78,7 @@ def meeting_create(
         raise ValidationFailed(_("请填写会议名称。"), field="title")
     if not isinstance(held_on, dt.date):
         raise ValidationFailed(_("请填写会议日期。"), field="held_on")
-    organiser: Organisation = actor.organisation
+    organiser: Organisation = organisation_of(actor)
     if not is_city_dispatch_office(actor):
         own = organiser.region
         if region is None:

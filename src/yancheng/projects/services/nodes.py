@@ -23,7 +23,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
 from yancheng.core.models import Organisation
 from yancheng.core.services import _require
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, MaybeActor
 from yancheng.lib import workdays
 
 from .. import lights, scheduling
@@ -379,7 +379,7 @@ def node_table(project: Project, *, today: dt.date | None = None) -> NodeTable:
                      cycle_error=cycle_error)
 
 
-def section_data(project: Project, user: Actor, *, today: dt.date | None = None) -> dict[str, Any]:
+def section_data(project: Project, user: MaybeActor | None, *, today: dt.date | None = None) -> dict[str, Any]:
     """What ``projects/_nodes_section.html`` shows: the node table, the project's three
     lights and whether ``user`` may change the plan."""
     today = today or lights.today_local()

@@ -25,7 +25,7 @@ from yancheng.core.errors import (
 )
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.services import BULK_BATCH, RowsRefused
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 
 from .. import workflow
 from ..models import (
@@ -115,7 +115,7 @@ def _check_project(data: dict[str, Any], actor: Actor | None, *, visible_enterpr
     # A county, district or park dispatcher files the projects of its own area only.
     if actor is not None and actor.role == Role.DISPATCHER and not is_project_office(actor):
         local = _local_scope(actor)
-        own = actor.organisation
+        own = organisation_of(actor)
         if local is None:
             in_area = True
         elif own.kind == Organisation.Kind.PARK:
