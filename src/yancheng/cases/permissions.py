@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import rules
 from django.db.models import Q, QuerySet
 
@@ -14,7 +16,7 @@ from .models import Case, CaseKind, CaseTask, EscalationLevel
 from .workflow import Standing
 
 
-def _active(user: MaybeActor | None) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
@@ -25,7 +27,7 @@ def is_city_dispatch_office(user: Actor) -> bool:
     )
 
 
-def cases_visible_to(user: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
+def cases_visible_to(user: MaybeActor | None, qs: QuerySet[Case]) -> QuerySet[Case]:
     if not _active(user):
         return qs.none()
     org = organisation_of(user)

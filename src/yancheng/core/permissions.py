@@ -6,7 +6,7 @@ export; action rights are `rules` predicates, checked again inside the services.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import Q, QuerySet
@@ -34,7 +34,7 @@ BUSINESS_STAFF_ROLES = frozenset(
 )
 
 
-def _is_authenticated(user: MaybeActor | None) -> bool:
+def _is_authenticated(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
@@ -46,7 +46,7 @@ def is_citywide(user: Actor) -> bool:
     return bool(org.region.kind in {"city", "province"})
 
 
-def enterprises_visible_to(user: Actor, qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+def enterprises_visible_to(user: MaybeActor | None, qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     if not _is_authenticated(user):
         return qs.none()
     if user.role == Role.SYSTEM_ADMIN:
@@ -66,7 +66,7 @@ def enterprises_visible_to(user: Actor, qs: QuerySet[Enterprise]) -> QuerySet[En
     return qs.filter(region_id=org.region_id)
 
 
-def organisations_visible_to(user: Actor, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+def organisations_visible_to(user: MaybeActor | None, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
     if not _is_authenticated(user):
         return qs.none()
     if user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import rules
 
 from yancheng.cases.permissions import is_city_dispatch_office
@@ -18,7 +20,7 @@ from yancheng.core.typing import Actor, MaybeActor, organisation_of
 DASHBOARD_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER})
 
 
-def _active(user: MaybeActor | None) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 

@@ -185,7 +185,7 @@ class QuietPeriodAdmin(PolicyBoundAdmin):
 
     def save_model(self, request: HttpRequest, obj: QuietPeriod, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = actor_of(request)
         _save_audited(request, obj, change, QUIET_FIELDS, "quiet_period")
 
 

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from yancheng.core.errors import DomainError, NotFoundError, ValidationFailed
@@ -64,7 +65,7 @@ def code_by_token(token: str) -> SupervisionCode | None:
     return SupervisionCode.objects.select_related("enterprise", "enterprise__region").filter(token=token).first()
 
 
-def _visible(user: Actor | None, enterprise_qs: Any) -> Any:
+def _visible(user: Actor | None, enterprise_qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     return enterprise_qs if user is None else Enterprise.objects.visible_to(user).filter(pk__in=enterprise_qs)
 
 

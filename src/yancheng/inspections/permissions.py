@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import QuerySet
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .models import InspectorLicence
 
 
-def _active(user: MaybeActor | None) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
@@ -39,7 +39,7 @@ def department_of(user: Actor) -> Organisation | None:
     return org if org.kind == Organisation.Kind.DEPARTMENT else None
 
 
-def inspections_visible_to(user: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+def inspections_visible_to(user: MaybeActor | None, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not _active(user):
         return qs.none()
     org = organisation_of(user)

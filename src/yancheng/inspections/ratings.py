@@ -48,7 +48,7 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -412,7 +412,7 @@ class DepartmentMonth:
     lines: list[RatingLine] = field(default_factory=list)
 
 
-def supervisor_departments(user: Actor) -> Any:
+def supervisor_departments(user: Actor) -> QuerySet[Organisation]:
     """The departments whose ratings the supervisor may read (a county supervisor: its
     region's), by name."""
     qs = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
@@ -436,10 +436,10 @@ def supervisor_rating_months(
     if next_month(month) > month_start(today):
         return []
     k = min_count()
-    departments = supervisor_departments(user)
+    department_qs = supervisor_departments(user)
     if department:
-        departments = departments.filter(pk=department)
-    departments = list(departments)
+        department_qs = department_qs.filter(pk=department)
+    departments = list(department_qs)
     by_department: dict[int, list[Rating]] = {}
     counts = dict(
         Rating.objects.filter(department__in=departments, rated_on__gte=month, rated_on__lt=next_month(month))

@@ -31,7 +31,7 @@ class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.name)
 
 
-def unit_queryset(user: Actor) -> Any:
+def unit_queryset(user: Actor) -> QuerySet[Organisation]:
     return (
         Organisation.objects.visible_to(user)
         .filter(is_active=True)
@@ -41,7 +41,7 @@ def unit_queryset(user: Actor) -> Any:
     )
 
 
-def staff_queryset(user: Actor) -> Any:
+def staff_queryset(user: Actor) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, organisation__in=unit_queryset(user))
         .exclude(role__in=[Role.ENTERPRISE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])

@@ -13,7 +13,7 @@ departments see them only when linked to the project.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import Q, QuerySet
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .models import Project, WeeklyMeeting
 
 
-def _active(user: MaybeActor | None) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.typing import Actor
@@ -16,7 +17,7 @@ class AttachmentsConfig(AppConfig):
 
         from .registry import register_attachable
 
-        def enterprises_visible(user: Actor) -> Any:
+        def enterprises_visible(user: Actor) -> QuerySet[Enterprise]:
             return Enterprise.objects.visible_to(user)
 
         def may_attach_to_enterprise(user: Actor, enterprise: Any) -> bool:
