@@ -18,6 +18,7 @@ from ninja.utils import check_csrf
 from yancheng.core.audit.context import AuditContext, current, set_context
 from yancheng.core.security.bearer import bearer_value
 from yancheng.core.security.middleware import session_refusal
+from yancheng.core.typing import Actor
 
 from .errors import ApiError
 from .models import ApiToken
@@ -53,7 +54,7 @@ def user_for_token(raw: str) -> Any | None:
     return token.user
 
 
-def _bind_audit_context(request: HttpRequest, user: Any) -> None:
+def _bind_audit_context(request: HttpRequest, user: Actor | None) -> None:
     # The audit middleware ran before the token was read: name the token's owner as the
     # actor of whatever this request writes.
     ctx = current()

@@ -22,6 +22,7 @@ from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.selectors import get_contact_for, get_enterprise_for, get_organisation_for
 from yancheng.core.services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
+from yancheng.core.typing import Actor
 
 router = Router(tags=["core"])
 
@@ -171,7 +172,7 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _require(user: Any, perm: str, obj: Any = None) -> None:
+def _require(user: Actor, perm: str, obj: Any = None) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
@@ -223,7 +224,7 @@ def _resolve_region(code: str) -> Region:
     return region
 
 
-def _resolve_park(user: Any, pk: int | None) -> Organisation | None:
+def _resolve_park(user: Actor, pk: int | None) -> Organisation | None:
     if pk is None:
         return None
     park = Organisation.objects.visible_to(user).filter(pk=pk, kind=Organisation.Kind.PARK).first()
@@ -244,7 +245,7 @@ def _with_related(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     return qs.select_related("region", "park").prefetch_related("chains")
 
 
-def _enterprise_for(user: Any, pk: int) -> Enterprise:
+def _enterprise_for(user: Actor, pk: int) -> Enterprise:
     return get_enterprise_for(user, pk)
 
 

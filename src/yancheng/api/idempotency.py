@@ -37,6 +37,8 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.typing import Actor
+
 from .errors import error_response
 from .models import IdempotencyRecord
 
@@ -111,7 +113,7 @@ def _in_flight() -> HttpResponse:
     )
 
 
-def idempotent_call(run: Callable[..., HttpResponseBase], request: HttpRequest, kw: dict[str, Any], user: Any) -> HttpResponseBase:
+def idempotent_call(run: Callable[..., HttpResponseBase], request: HttpRequest, kw: dict[str, Any], user: Actor) -> HttpResponseBase:
     key = request.headers.get(HEADER, "")
     if not valid_key(key):
         return error_response(
@@ -144,7 +146,7 @@ def idempotent_call(run: Callable[..., HttpResponseBase], request: HttpRequest, 
 
 
 def _first_use(
-    run: Callable[..., HttpResponseBase], request: HttpRequest, kw: dict[str, Any], user: Any, key: str,
+    run: Callable[..., HttpResponseBase], request: HttpRequest, kw: dict[str, Any], user: Actor, key: str,
     fingerprint: str,
 ) -> HttpResponseBase:
     """Reserve the key, run the endpoint and store its answer in one transaction (the

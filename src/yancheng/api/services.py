@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.typing import Actor
 
 from .auth import hash_token, new_token
 from .models import ApiToken
@@ -19,7 +19,7 @@ TOKEN_VALIDITY_CHOICES = (30, 90, 180, 365)
 MAX_ACTIVE_TOKENS = 10
 
 
-def api_token_create(*, user: Any, name: str, valid_days: int, actor: Any) -> tuple[ApiToken, str]:
+def api_token_create(*, user: Actor, name: str, valid_days: int, actor: Actor | None) -> tuple[ApiToken, str]:
     """Make a personal API token for ``user`` (only for oneself). Returns the row and the
     token itself, which is not stored and cannot be shown again."""
     if actor is not None and actor.pk != user.pk:
@@ -50,7 +50,7 @@ def api_token_create(*, user: Any, name: str, valid_days: int, actor: Any) -> tu
     return token, raw
 
 
-def api_token_revoke(token: ApiToken, *, actor: Any) -> ApiToken:
+def api_token_revoke(token: ApiToken, *, actor: Actor | None) -> ApiToken:
     """Revoke a token: it stops working at once. Its owner revokes it (the system, with
     ``actor=None``, may too)."""
     if actor is not None and actor.pk != token.user_id:

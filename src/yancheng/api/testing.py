@@ -6,6 +6,8 @@ from typing import Any
 
 from django.test import Client
 
+from yancheng.core.typing import Actor
+
 from .services import api_token_create
 
 
@@ -36,7 +38,7 @@ class ApiClient:
         return self.client.delete(path, headers=self._headers(headers))
 
 
-def api_client_for(user: Any | None) -> ApiClient:
+def api_client_for(user: Actor | None) -> ApiClient:
     """An ApiClient holding a fresh 30-day token of ``user`` (anonymous for None)."""
     if user is None:
         return ApiClient()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yancheng.core.errors import DomainError
+from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .models import ApiToken
 from .services import TOKEN_VALIDITY_CHOICES, api_token_create, api_token_revoke
@@ -34,10 +33,10 @@ class TokenForm(forms.Form):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caller's tokens; a new token is shown once, in the answer to the POST that
     made it (never stored, never put in the session)."""
-    user: Any = request.user
+    user = request.user
     form = TokenForm(request.POST or None)
     new_token = ""
     if request.method == "POST" and form.is_valid():
@@ -55,8 +54,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     token = ApiToken.objects.filter(pk=pk, user=user).first()
     if token is None:
         raise Http404

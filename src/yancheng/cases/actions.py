@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from yancheng.core.errors import ValidationFailed
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor
 
 from . import forms, services
 from .models import Case, Satisfaction, Urgency
@@ -121,26 +122,26 @@ def unit(pk: int, field: str) -> Organisation:
     return org
 
 
-def _as_posted(user: Any, data: Inputs) -> Inputs:
+def _as_posted(user: Actor, data: Inputs) -> Inputs:
     return data
 
 
-def _as_sent(user: Any, body: Any) -> Inputs:
+def _as_sent(user: Actor, body: Any) -> Inputs:
     return dict(body)
 
 
-def _assign_sent(user: Any, body: Any) -> Inputs:
+def _assign_sent(user: Actor, body: Any) -> Inputs:
     lead_org = unit(body.lead_org, "lead_org")
     return dict(body) | {
         "lead_org": lead_org, "co_orgs": [unit(pk, "co_orgs") for pk in dict.fromkeys(body.co_orgs)],
     }
 
 
-def _reassign_sent(user: Any, body: Any) -> Inputs:
+def _reassign_sent(user: Actor, body: Any) -> Inputs:
     return dict(body) | {"lead_org": unit(body.lead_org, "lead_org")}
 
 
-def _merge_posted(user: Any, data: Inputs) -> Inputs:
+def _merge_posted(user: Actor, data: Inputs) -> Inputs:
     number = data["into"].strip().upper()
     target = Case.objects.visible_to(user).filter(number=number).first()
     if target is None:
@@ -148,7 +149,7 @@ def _merge_posted(user: Any, data: Inputs) -> Inputs:
     return {**data, "into": target}
 
 
-def _merge_sent(user: Any, body: Any) -> Inputs:
+def _merge_sent(user: Actor, body: Any) -> Inputs:
     target = Case.objects.visible_to(user).filter(pk=body.into).first()
     if target is None:
         raise ValidationFailed(_("要并入的事项不存在或您无权查看。"), field="into")

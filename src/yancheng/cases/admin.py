@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from yancheng.core.admin import ServiceBackedAdmin
 from yancheng.core.audit.rows import audited_save
+from yancheng.core.typing import actor_of
 
 from .models import SlaPolicy
 
@@ -30,4 +31,4 @@ class SlaPolicyAdmin(ServiceBackedAdmin):
     def save_model(self, request: HttpRequest, obj: SlaPolicy, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         """Saved with its audit record. New limits apply to cases assigned from now on;
         running clocks keep the limits they were given."""
-        audited_save(obj, action="sla_policy", fields=POLICY_FIELDS, keys=("kind", "urgency"), actor=request.user)
+        audited_save(obj, action="sla_policy", fields=POLICY_FIELDS, keys=("kind", "urgency"), actor=actor_of(request))

@@ -25,6 +25,7 @@ from pydantic import ConfigDict
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match, json_body
 from yancheng.core.models import Enterprise, Organisation, Role
+from yancheng.core.typing import Actor
 from yancheng.lib.deadlines import due_day
 
 from . import services
@@ -203,7 +204,7 @@ def _item_out(case: Case) -> dict[str, Any]:
     }
 
 
-def _detail_out(user: Any, case: Case, *, new: bool = False) -> dict[str, Any]:
+def _detail_out(user: Actor, case: Case, *, new: bool = False) -> dict[str, Any]:
     """The detail answer. ``new``: the case was created by this request and is still in
     hand — no sub-tasks and no extension requests yet, nothing to read."""
     # Supervisors see ratings, never who gave them (SPEC §1).
@@ -273,7 +274,7 @@ def _event_out(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-def _sees_new_case(user: Any, case: Case) -> bool:
+def _sees_new_case(user: Actor, case: Case) -> bool:
     """Whether ``user`` may see the case they just submitted. An enterprise user sees the
     cases its organisation reported (``cases_visible_to``), which a case submitted for it
     is by construction: no query. Staff who register a case for an enterprise may not see
@@ -283,7 +284,7 @@ def _sees_new_case(user: Any, case: Case) -> bool:
     return Case.objects.visible_to(user).filter(pk=case.pk).exists()
 
 
-def _fresh(user: Any, pk: int) -> Case:
+def _fresh(user: Actor, pk: int) -> Case:
     if not 0 < pk < 2**31:
         raise Http404
     return get_case_for(user, pk)

@@ -3,9 +3,9 @@ unit's evidence of the solution. Call ``register()`` from ``CasesConfig.ready``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
+
+from yancheng.core.typing import Actor
 
 from .models import OPEN_STATUSES, Case, Status
 from .permissions import standing_of
@@ -13,11 +13,11 @@ from .permissions import standing_of
 ATTACHABLE_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
 
 
-def cases_visible(user: Any) -> QuerySet[Case]:
+def cases_visible(user: Actor) -> QuerySet[Case]:
     return Case.objects.visible_to(user)
 
 
-def may_attach_to_case(user: Any, case: Case) -> bool:
+def may_attach_to_case(user: Actor, case: Case) -> bool:
     """Anyone who is something to the case (reporter side, dispatcher, lead or co-unit,
     overseer) may add files while it is open or resolved; closed cases are frozen."""
     if case.status not in ATTACHABLE_STATUSES:

@@ -242,6 +242,13 @@ class Plan:
         return any(s.action in {"rate", "withdraw", "urge", "revisit"} for s in self.steps)
 
 
+def _acting(user: User | None) -> User:
+    """The lead unit's handler, for the steps that come after the case was assigned."""
+    if user is None:
+        raise ValueError("the case has no lead unit yet")
+    return user
+
+
 def _pick(seq: Sequence[Any], u: float) -> Any:
     return seq[min(int(u * len(seq)), len(seq) - 1)]
 
@@ -729,27 +736,27 @@ class CaseDemo:
                             co_instruction=args.get("co_instruction", plan.problem.co_instruction),
                             solve_days=plan.solve_days, note=args.get("note", ""))
         elif a == "accept":
-            svc.case_accept(case, actor=lead, note=args.get("note", ""))
+            svc.case_accept(case, actor=_acting(lead), note=args.get("note", ""))
         elif a == "return":
-            svc.case_return(case, actor=lead, reason=args["reason"])
+            svc.case_return(case, actor=_acting(lead), reason=args["reason"])
         elif a == "reassign":
             svc.case_reassign(case, actor=dispatcher, lead_org=plan.lead, solve_days=plan.solve_days,
                               note="经审核，改派主管单位办理。")
         elif a == "insist":
             svc.case_insist(case, actor=dispatcher, note="经审核，该事项属于贵单位职责范围，维持交办。")
         elif a == "request_extension":
-            svc.case_request_extension(case, actor=lead, working_days=args["working_days"], reason=args["reason"])
+            svc.case_request_extension(case, actor=_acting(lead), working_days=args["working_days"], reason=args["reason"])
         elif a == "decide_extension":
             svc.case_decide_extension(case, actor=dispatcher, approve=args["approve"], note=args["note"])
         elif a == "suspend":
-            svc.case_suspend(case, actor=lead, reason=args["reason"])
+            svc.case_suspend(case, actor=_acting(lead), reason=args["reason"])
         elif a == "resume":
-            svc.case_resume(case, actor=lead, note=args["note"])
+            svc.case_resume(case, actor=_acting(lead), note=args["note"])
         elif a == "complete_task":
             self.complete_tasks(case, args.get("result", ""))
         elif a == "resolve":
             self.complete_tasks(case, "")  # a co-unit that had not reported yet does so first
-            svc.case_resolve(case, actor=lead, resolution=plan.resolution or plan.problem.resolution)
+            svc.case_resolve(case, actor=_acting(lead), resolution=plan.resolution or plan.problem.resolution)
         elif a == "rate":
             svc.case_rate(case, actor=self.enterprise_user(plan.enterprise), satisfaction=args["satisfaction"],
                           comment=args["comment"])
@@ -761,7 +768,7 @@ class CaseDemo:
         elif a == "urge":
             svc.case_urge(case, actor=self.enterprise_user(plan.enterprise), note=args.get("note", "请尽快办理。"))
         elif a == "note":
-            svc.case_add_note(case, actor=lead, note=args["note"])
+            svc.case_add_note(case, actor=_acting(lead), note=args["note"])
         elif a == "merge":
             assert plan.merge_into is not None and plan.merge_into.case is not None
             svc.case_merge(case, actor=dispatcher, into=plan.merge_into.case, note=args["note"])

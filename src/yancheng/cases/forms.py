@@ -7,10 +7,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Value, When
+from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, Organisation, Role
+from yancheng.core.typing import Actor
 
 from .models import CaseKind, Satisfaction, Urgency
 
@@ -36,7 +37,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def unit_queryset(user: Any) -> Any:
+def unit_queryset(user: Actor | None) -> QuerySet[Organisation]:
     """Units a case can be assigned to: active government units and utilities the user
     sees, those of the user's own region first (a county dispatcher works with its county)."""
     own_region = getattr(getattr(user, "organisation", None), "region_id", None)
@@ -77,7 +78,7 @@ class CaseNewForm(forms.Form):
     attachments = MultipleFileField(label=_("照片或材料"), required=False,
                               help_text=_("可选，可多选；图片、pdf、docx、xlsx 等"))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.role == Role.ENTERPRISE:
             del self.fields["enterprise"]
@@ -97,7 +98,7 @@ class ActionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any = None, case: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor | None = None, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.case = case

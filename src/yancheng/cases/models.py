@@ -4,7 +4,7 @@ and petitions, with its assignment, clocks, sub-tasks, extensions and history.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.models import Enterprise, Organisation, Region
 
 if TYPE_CHECKING:
-    from yancheng.core.models import User
+    from yancheng.core.typing import MaybeActor
 
 
 class CaseKind(models.TextChoices):
@@ -113,7 +113,7 @@ class SlaPolicy(models.Model):
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
-    def visible_to(self, user: User | Any) -> QuerySet[Case]:
+    def visible_to(self, user: MaybeActor | None) -> QuerySet[Case]:
         from .permissions import cases_visible_to
 
         return cases_visible_to(user, self)

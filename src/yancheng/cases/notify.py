@@ -4,13 +4,14 @@ notifications app's job; this module only decides recipients and wording."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yancheng.core.models import Organisation, Role, User
+from yancheng.core.typing import Actor
 from yancheng.lib.deadlines import due_day_label
 
 from .models import Case, CaseTask, ExtensionRequest
@@ -45,7 +46,7 @@ def _lead(case: Case) -> QuerySet[User]:
     return _staff([case.lead_org], [Role.HANDLER])
 
 
-def _audience(recipients: Iterable[User], *, actor: Any, organisations: Iterable[Organisation | None]) -> Audience | None:
+def _audience(recipients: Iterable[User], *, actor: Actor | None, organisations: Iterable[Organisation | None]) -> Audience | None:
     """Who is told, read from the database (nobody is told about their own action); None
     when nobody is."""
     from yancheng.core.notifications.services import notify_audience
@@ -67,7 +68,7 @@ def _audience(recipients: Iterable[User], *, actor: Any, organisations: Iterable
     return audience
 
 
-def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body: str = "", actor: Any,
+def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body: str = "", actor: Actor | None,
           organisations: Iterable[Organisation | None] = (), audience: Audience | None = None) -> None:
     from yancheng.core.notifications.services import notify
 
@@ -86,7 +87,7 @@ def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body
     )
 
 
-def submitted_audience(dispatch_org: Organisation, *, actor: Any) -> Audience:
+def submitted_audience(dispatch_org: Organisation, *, actor: Actor | None) -> Audience:
     """Who is told of a new case — the receiving unit's dispatchers and its group robots —
     read before the case is numbered (``case_submit`` holds the year's counter from then
     until it commits)."""
@@ -95,12 +96,12 @@ def submitted_audience(dispatch_org: Organisation, *, actor: Any) -> Audience:
     return audience
 
 
-def case_submitted(case: Case, *, actor: Any, audience: Audience | None = None) -> None:
+def case_submitted(case: Case, *, actor: Actor | None, audience: Audience | None = None) -> None:
     _send(case, _dispatchers(case), verb="case.submitted", title=_("新事项待受理：%(t)s") % {"t": case.title},
           actor=actor, organisations=[case.dispatch_org], audience=audience)
 
 
-def case_assigned(case: Case, *, actor: Any, co_orgs: list[Organisation], co_names: list[str],
+def case_assigned(case: Case, *, actor: Actor, co_orgs: list[Organisation], co_names: list[str],
                   reassigned_from: int | None = None, insisted: bool = False) -> None:
     due = due_day_label(case.solve_due_at)
     lead_title = (
@@ -120,25 +121,25 @@ def case_assigned(case: Case, *, actor: Any, co_orgs: list[Organisation], co_nam
           title=_("您的事项已交办给%(o)s") % {"o": lead_name}, actor=actor)
 
 
-def case_accepted(case: Case, *, actor: Any) -> None:
+def case_accepted(case: Case, *, actor: Actor) -> None:
     lead_name = case.lead_org.name if case.lead_org else ""
     _send(case, _reporters(case), verb="case.accepted", title=_("%(o)s已签收您的事项") % {"o": lead_name},
           actor=actor)
 
 
-def case_returned(case: Case, *, actor: Any, reason: str) -> None:
+def case_returned(case: Case, *, actor: Actor, reason: str) -> None:
     _send(case, _dispatchers(case), verb="case.returned",
           title=_("承办单位退回事项，请审核：%(t)s") % {"t": case.title}, body=reason, actor=actor,
           organisations=[case.dispatch_org])
 
 
-def extension_requested(case: Case, *, actor: Any, request: ExtensionRequest) -> None:
+def extension_requested(case: Case, *, actor: Actor, request: ExtensionRequest) -> None:
     _send(case, _dispatchers(case), verb="case.extension_requested",
           title=_("延期申请（%(n)d 个工作日），请审核") % {"n": request.working_days}, body=request.reason,
           actor=actor)
 
 
-def extension_decided(case: Case, *, actor: Any, request: ExtensionRequest) -> None:
+def extension_decided(case: Case, *, actor: Actor, request: ExtensionRequest) -> None:
     approved = request.status == ExtensionRequest.Decision.APPROVED
     due = due_day_label(case.solve_due_at)
     title = (
@@ -148,34 +149,34 @@ def extension_decided(case: Case, *, actor: Any, request: ExtensionRequest) -> N
           body=request.decision_note or request.reason, actor=actor)
 
 
-def case_suspended(case: Case, *, actor: Any) -> None:
+def case_suspended(case: Case, *, actor: Actor) -> None:
     _send(case, [*_reporters(case), *_dispatchers(case)], verb="case.suspended",
           title=_("事项已挂起：%(r)s") % {"r": case.suspended_reason}, actor=actor)
 
 
-def case_resumed(case: Case, *, actor: Any) -> None:
+def case_resumed(case: Case, *, actor: Actor) -> None:
     _send(case, [*_reporters(case), *_dispatchers(case), *_lead(case)], verb="case.resumed",
           title=_("事项恢复办理"), actor=actor)
 
 
-def task_completed(case: Case, *, actor: Any, task: CaseTask) -> None:
+def task_completed(case: Case, *, actor: Actor, task: CaseTask) -> None:
     _send(case, _lead(case), verb="case.task_completed", title=_("%(o)s已完成协办") % {"o": task.org.name},
           body=task.result, actor=actor)
 
 
-def case_resolved(case: Case, *, actor: Any) -> None:
+def case_resolved(case: Case, *, actor: Actor) -> None:
     _send(case, _reporters(case), verb="case.resolved", title=_("事项已办结，请确认并评价"), body=case.resolution,
           actor=actor)
     _send(case, _dispatchers(case), verb="case.resolved_dispatch", title=_("事项已办结：%(t)s") % {"t": case.title},
           actor=actor)
 
 
-def case_rated(case: Case, *, actor: Any) -> None:
+def case_rated(case: Case, *, actor: Actor) -> None:
     _send(case, [*_lead(case), *_dispatchers(case)], verb="case.rated",
           title=_("企业评价：%(s)s") % {"s": case.get_satisfaction_display()}, body=case.rating_comment, actor=actor)
 
 
-def case_reopened(case: Case, *, actor: Any, escalated: bool) -> None:
+def case_reopened(case: Case, *, actor: Actor, escalated: bool) -> None:
     title = _("企业不满意，事项已升级督办并重新办理") if escalated else _("事项重新办理：企业反馈问题未解决")
     recipients = [*_lead(case), *_dispatchers(case)]
     if escalated and case.escalated_to is not None:
@@ -184,30 +185,30 @@ def case_reopened(case: Case, *, actor: Any, escalated: bool) -> None:
           organisations=[case.lead_org])
 
 
-def case_withdrawn(case: Case, *, actor: Any) -> None:
+def case_withdrawn(case: Case, *, actor: Actor) -> None:
     _send(case, [*_dispatchers(case), *_lead(case)], verb="case.withdrawn", title=_("企业已撤回事项"), actor=actor)
 
 
-def case_urged(case: Case, *, actor: Any) -> None:
+def case_urged(case: Case, *, actor: Actor) -> None:
     recipients = _lead(case) if case.lead_org_id else _dispatchers(case)
     _send(case, recipients, verb="case.urged", title=_("企业催办：%(t)s") % {"t": case.title}, actor=actor,
           organisations=[case.lead_org or case.dispatch_org])
 
 
-def case_merged(case: Case, target: Case, *, actor: Any) -> None:
+def case_merged(case: Case, target: Case, *, actor: Actor) -> None:
     title = _("您的事项已与 %(n)s 合并办理") % {"n": target.number}
     _send(case, _reporters(case), verb="case.merged", title=title, actor=actor)
     _send(target, _reporters(target), verb="case.merged_in",
           title=_("另一企业反映的相同问题已并入本事项"), actor=actor)
 
 
-def note_added(case: Case, *, actor: Any) -> None:
+def note_added(case: Case, *, actor: Actor) -> None:
     side_enterprise = getattr(actor, "role", None) == Role.ENTERPRISE
     recipients = [*_lead(case), *_dispatchers(case)] if side_enterprise else _reporters(case)
     _send(case, recipients, verb="case.note", title=_("事项有新的留言"), actor=actor)
 
 
-def case_escalated(case: Case, *, level: int, actor: Any = None) -> None:
+def case_escalated(case: Case, *, level: int, actor: Actor | None = None) -> None:
     names = {1: _("催办"), 2: _("督办"), 3: _("通报")}
     recipients = [*_lead(case), *_dispatchers(case)]
     if level >= 2 and case.escalated_to is not None:

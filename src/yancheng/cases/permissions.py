@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeGuard
 
 import rules
 from django.db.models import Q, QuerySet
@@ -10,26 +10,27 @@ from django.db.models import Q, QuerySet
 import yancheng.core.lookups  # noqa: F401  (registers __any_of)
 from yancheng.core.models import Role
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 from .models import Case, CaseKind, CaseTask, EscalationLevel
 from .workflow import Standing
 
 
-def _active(user: Any) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def is_city_dispatch_office(user: Any) -> bool:
+def is_city_dispatch_office(user: Actor) -> bool:
     """A dispatcher of a city-level office (重点项目办): dispatches and supervises city-wide."""
     return bool(
-        _active(user) and user.role == Role.DISPATCHER and is_citywide(user) and user.organisation.kind == "office"
+        _active(user) and user.role == Role.DISPATCHER and is_citywide(user) and organisation_of(user).kind == "office"
     )
 
 
-def cases_visible_to(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
+def cases_visible_to(user: MaybeActor | None, qs: QuerySet[Case]) -> QuerySet[Case]:
     if not _active(user):
         return qs.none()
-    org = user.organisation
+    org = organisation_of(user)
     role = user.role
     if role == Role.ENTERPRISE:
         return qs.filter(reporter_org_id=org.pk)
@@ -55,11 +56,11 @@ def cases_visible_to(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.none()
 
 
-def standing_of(user: Any, case: Case) -> Standing:
+def standing_of(user: Actor, case: Case) -> Standing:
     """What `user` is to `case`. Computed from the database rows, never from the request."""
     if not _active(user):
         return Standing()
-    org = user.organisation
+    org = organisation_of(user)
     role = user.role
     reporter_side = role == Role.ENTERPRISE and case.reporter_org_id == org.pk
     if role != Role.ENTERPRISE and case.enterprise_id is None and case.reporter_id == user.pk:

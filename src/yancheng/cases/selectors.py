@@ -11,6 +11,8 @@ from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Val
 from django.http import Http404
 from django.utils import timezone
 
+from yancheng.core.typing import Actor
+
 from .models import CLOCK_STATUSES, Case, CaseTask, Light, Status
 
 LIGHTS = tuple(Light.values)
@@ -66,7 +68,7 @@ class InboxFilters:
         return cls(**{name: str(params.get(name, "") or "").strip()[:64] for name in cls.__dataclass_fields__})
 
 
-def inbox(user: Any, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Case]:
+def inbox(user: Actor, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases this user works on, most urgent first: red, yellow, green, then the
     nearest deadline."""
     qs = annotate_lights(Case.objects.visible_to(user), now).select_related(
@@ -123,7 +125,7 @@ def light_counts(qs: QuerySet[Case]) -> dict[str, int]:
     return counts
 
 
-def get_case_for(user: Any, pk: Any) -> Case:
+def get_case_for(user: Actor, pk: Any) -> Case:
     """The case if `user` may see it, else 404 (its existence is not revealed)."""
     try:
         return (
@@ -143,7 +145,7 @@ def timeline(case: Case, *, include_internal: bool) -> QuerySet[Any]:
     return events.order_by("at", "pk")
 
 
-def report_list(user: Any) -> QuerySet[Case]:
+def report_list(user: Actor) -> QuerySet[Case]:
     """The 通报 list: cases escalated to the third level, newest first."""
     return (
         annotate_lights(Case.objects.visible_to(user))

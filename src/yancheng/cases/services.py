@@ -27,6 +27,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.models import Enterprise, Organisation, Role
+from yancheng.core.typing import Actor
 
 from . import clocks, notify
 from .models import (
@@ -99,7 +100,7 @@ def default_dispatch_org(enterprise: Enterprise | None, reporter_org: Organisati
 
 def case_submit(
     *,
-    actor: Any,
+    actor: Actor | None,
     title: str,
     description: str,
     kind: str = CaseKind.PROJECT_PROBLEM,
@@ -120,6 +121,8 @@ def case_submit(
     if urgency not in Urgency.values:
         raise ValidationFailed(_("未知的紧急程度。"), field="urgency")
     if actor is not None and actor.role == Role.ENTERPRISE:
+        if actor.organisation_id is None:
+            raise ValidationFailed(_("您的账号没有关联企业。"))
         try:
             # With where it goes and its region (the answer shows both); get(), not first():
             # one row at most (a one-to-one), no sort.
@@ -222,7 +225,7 @@ def _open_tasks(step: Step, co_orgs: Iterable[Organisation], instruction: str, n
 def case_assign(
     case: Case,
     *,
-    actor: Any,
+    actor: Actor,
     lead_org: Organisation,
     co_orgs: Iterable[Organisation] = (),
     co_instruction: str = "",
@@ -255,7 +258,7 @@ def case_assign(
     return step.case
 
 
-def case_accept(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
+def case_accept(case: Case, *, actor: Actor, note: str = "", expected_version: int | None = None) -> Case:
     """签收: the lead unit accepts the case."""
     with transition(case, "accept", actor=actor, expected_version=expected_version) as step:
         step.set(status=Status.ACCEPTED, accepted_at=timezone.now())
@@ -264,7 +267,7 @@ def case_accept(case: Case, *, actor: Any, note: str = "", expected_version: int
     return step.case
 
 
-def case_return(case: Case, *, actor: Any, reason: str, expected_version: int | None = None) -> Case:
+def case_return(case: Case, *, actor: Actor, reason: str, expected_version: int | None = None) -> Case:
     """退回: the lead unit objects that the case is not theirs, within the objection window."""
     reason = require_text(reason, "reason", _("请说明退回理由。"))
     with transition(case, "return", actor=actor, expected_version=expected_version) as step:
@@ -283,7 +286,7 @@ def case_return(case: Case, *, actor: Any, reason: str, expected_version: int | 
 
 
 def case_reassign(
-    case: Case, *, actor: Any, lead_org: Organisation, note: str = "", solve_days: int | None = None,
+    case: Case, *, actor: Actor, lead_org: Organisation, note: str = "", solve_days: int | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """改派: the dispatcher gives the case to another lead unit; the clocks start again."""
@@ -305,7 +308,7 @@ def case_reassign(
     return step.case
 
 
-def case_insist(case: Case, *, actor: Any, note: str, expected_version: int | None = None) -> Case:
+def case_insist(case: Case, *, actor: Actor, note: str, expected_version: int | None = None) -> Case:
     """The dispatcher reviews an objection and keeps the assignment (维持交办)."""
     note = require_text(note, "note", _("请说明维持交办的理由。"))
     with transition(case, "insist", actor=actor, expected_version=expected_version) as step:
@@ -321,7 +324,7 @@ def case_insist(case: Case, *, actor: Any, note: str, expected_version: int | No
 
 
 def case_request_extension(
-    case: Case, *, actor: Any, working_days: int, reason: str, expected_version: int | None = None
+    case: Case, *, actor: Actor, working_days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
     """延期申请: the lead unit asks for more working days, with a reason."""
     reason = require_text(reason, "reason", _("请说明延期理由。"))
@@ -341,7 +344,7 @@ def case_request_extension(
 
 
 def case_decide_extension(
-    case: Case, *, actor: Any, approve: bool, note: str = "", expected_version: int | None = None
+    case: Case, *, actor: Actor, approve: bool, note: str = "", expected_version: int | None = None
 ) -> ExtensionRequest:
     """The dispatcher approves (the solve deadline moves) or refuses; the reporter is told."""
     with transition(case, "decide_extension", actor=actor, expected_version=expected_version) as step:
@@ -365,7 +368,7 @@ def case_decide_extension(
     return request
 
 
-def case_suspend(case: Case, *, actor: Any, reason: str, expected_version: int | None = None) -> Case:
+def case_suspend(case: Case, *, actor: Actor, reason: str, expected_version: int | None = None) -> Case:
     """挂起: the clocks stop while waiting on the reporter or a hearing."""
     reason = require_text(reason, "reason", _("请说明挂起原因。"))
     with transition(case, "suspend", actor=actor, expected_version=expected_version) as step:
@@ -375,7 +378,7 @@ def case_suspend(case: Case, *, actor: Any, reason: str, expected_version: int |
     return step.case
 
 
-def case_resume(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
+def case_resume(case: Case, *, actor: Actor, note: str = "", expected_version: int | None = None) -> Case:
     """The clocks run again; the working days spent 挂起 are added to the time limit."""
     with transition(case, "resume", actor=actor, expected_version=expected_version) as step:
         assert step.case.suspended_at is not None
@@ -390,7 +393,7 @@ def case_resume(case: Case, *, actor: Any, note: str = "", expected_version: int
 # --- doing the work ---------------------------------------------------------------------------------------
 
 
-def case_complete_task(case: Case, *, actor: Any, result: str, expected_version: int | None = None) -> CaseTask:
+def case_complete_task(case: Case, *, actor: Actor, result: str, expected_version: int | None = None) -> CaseTask:
     """A co-unit finishes its sub-task (协办完成)."""
     result = require_text(result, "result", _("请填写协办结果。"))
     with transition(case, "complete_task", actor=actor, expected_version=expected_version) as step:
@@ -407,7 +410,7 @@ def case_complete_task(case: Case, *, actor: Any, result: str, expected_version:
 
 
 def case_resolve(
-    case: Case, *, actor: Any, resolution: str, attachments: Sequence[Any] = (), expected_version: int | None = None
+    case: Case, *, actor: Actor, resolution: str, attachments: Sequence[Any] = (), expected_version: int | None = None
 ) -> Case:
     """办结: the lead unit answers; not while a co-unit's sub-task is open. The evidence
     files come in the same call: all or nothing, a refused file leaves the case as it was
@@ -469,7 +472,7 @@ def escalation_target(case: Case) -> Organisation | None:
 
 
 def case_rate(
-    case: Case, *, actor: Any, satisfaction: str, comment: str = "", expected_version: int | None = None
+    case: Case, *, actor: Actor, satisfaction: str, comment: str = "", expected_version: int | None = None
 ) -> Case:
     """评价: the reporter confirms and rates. 不满意 reopens the case once; a second
     不满意 reopens it again and escalates it to 督办."""
@@ -499,7 +502,7 @@ def case_rate(
     return step.case
 
 
-def case_revisit(case: Case, *, actor: Any, solved: bool, note: str = "", expected_version: int | None = None) -> Case:
+def case_revisit(case: Case, *, actor: Actor, solved: bool, note: str = "", expected_version: int | None = None) -> Case:
     """回访: "is it really solved?" — "not solved" reopens the case."""
     if not solved and not (note or "").strip():
         raise ValidationFailed(_("请说明尚未解决的情况。"), field="note")
@@ -517,7 +520,7 @@ def case_revisit(case: Case, *, actor: Any, solved: bool, note: str = "", expect
 # --- the reporter's side paths -----------------------------------------------------------------------------
 
 
-def case_withdraw(case: Case, *, actor: Any, reason: str = "", expected_version: int | None = None) -> Case:
+def case_withdraw(case: Case, *, actor: Actor, reason: str = "", expected_version: int | None = None) -> Case:
     """撤回: the reporter withdraws before a unit accepted it."""
     with transition(case, "withdraw", actor=actor, expected_version=expected_version) as step:
         step.set(status=Status.WITHDRAWN)
@@ -527,7 +530,7 @@ def case_withdraw(case: Case, *, actor: Any, reason: str = "", expected_version:
     return step.case
 
 
-def case_urge(case: Case, *, actor: Any, note: str = "", expected_version: int | None = None) -> Case:
+def case_urge(case: Case, *, actor: Actor, note: str = "", expected_version: int | None = None) -> Case:
     """催办 by the reporter: at most once per day."""
     with transition(case, "urge", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
@@ -540,7 +543,7 @@ def case_urge(case: Case, *, actor: Any, note: str = "", expected_version: int |
     return step.case
 
 
-def case_merge(case: Case, *, actor: Any, into: Case, note: str = "", expected_version: int | None = None) -> Case:
+def case_merge(case: Case, *, actor: Actor, into: Case, note: str = "", expected_version: int | None = None) -> Case:
     """并单: a duplicate is merged into another open case; all reporters are told."""
     if into.pk == case.pk:
         raise ValidationFailed(_("不能并入自身。"), field="into")
@@ -563,7 +566,7 @@ def case_merge(case: Case, *, actor: Any, into: Case, note: str = "", expected_v
 
 
 def case_add_note(
-    case: Case, *, actor: Any, note: str, internal: bool = False, expected_version: int | None = None
+    case: Case, *, actor: Actor, note: str, internal: bool = False, expected_version: int | None = None
 ) -> CaseEvent:
     """A remark on the timeline; staff may mark it internal (the reporter never sees it)."""
     note = require_text(note, "note", _("请填写内容。"))

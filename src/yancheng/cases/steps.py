@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_batch, audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.typing import Actor
 
 from .models import Case, CaseEvent
 from .permissions import standing_of
@@ -26,7 +27,7 @@ class Step:
     """A transition in progress: the locked case, who acts, what changed."""
 
     case: Case
-    actor: Any
+    actor: Actor | None
     action: str
     standing: Standing
     from_status: str
@@ -51,7 +52,7 @@ class _Denied(Exception):
 
 @contextmanager
 def transition(
-    case: Case | int, action: str, *, actor: Any, expected_version: int | None = None, system: bool = False
+    case: Case | int, action: str, *, actor: Actor, expected_version: int | None = None, system: bool = False
 ) -> Iterator[Step]:
     pk = case.pk if isinstance(case, Case) else case
     try:

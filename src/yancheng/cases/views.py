@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -35,6 +35,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.models import Region, Role
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
 
@@ -131,12 +132,12 @@ def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
 # --- inbox ----------------------------------------------------------------------------------------
 
 
-def _require_perm(request: HttpRequest, perm: str) -> None:
+def _require_perm(request: AuthenticatedHttpRequest, perm: str) -> None:
     if not rules.has_perm(perm, request.user):
         raise PermissionDenied
 
 
-def _inbox_queryset(user: Any, filters: InboxFilters, now: dt.datetime) -> QuerySet[Case]:
+def _inbox_queryset(user: Actor, filters: InboxFilters, now: dt.datetime) -> QuerySet[Case]:
     # selectors.inbox puts a dispatcher's triage work (待受理, 退回) first.
     qs = inbox(user, filters, now)
     return qs.prefetch_related(Prefetch("tasks", queryset=CaseTask.objects.select_related("org")))
@@ -154,10 +155,10 @@ def _filter_params(filters: InboxFilters, **override: str) -> str:
 
 @login_required
 @require_GET
-def inbox_view(request: HttpRequest) -> HttpResponse:
+def inbox_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One inbox per unit and person: the most urgent first, with counts per light."""
     _require_perm(request, "cases.view_inbox")
-    user: Any = request.user
+    user = request.user
     now = timezone.now()
     filters = InboxFilters.from_params(request.GET)
     qs = _inbox_queryset(user, filters, now)
@@ -201,7 +202,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _unit_options(user: Any, selected: str) -> SafeString:
+def _unit_options(user: Actor, selected: str) -> SafeString:
     """The unit filter's <option>s, built here: a province's list runs to hundreds of units,
     which the template language (or format_html a row) renders several times slower."""
     rows = unit_queryset(user).values_list("pk", "name")
@@ -218,10 +219,10 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
 
 @login_required
 @require_GET
-def inbox_export(request: HttpRequest) -> HttpResponse:
+def inbox_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered inbox as .xlsx: only cases the user sees, recorded in the audit trail."""
     _require_perm(request, "cases.view_inbox")
-    user: Any = request.user
+    user = request.user
     now = timezone.now()
     filters = InboxFilters.from_params(request.GET)
     headers = [
@@ -254,7 +255,7 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_list_view(request: HttpRequest) -> HttpResponse:
+def report_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """通报: cases still late after 督办, which feed the rankings."""
     _require_perm(request, "cases.view_report_list")
     now = timezone.now()
@@ -273,11 +274,11 @@ def _apply_domain_error(form: Any, exc: DomainError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_new(request: HttpRequest) -> HttpResponse:
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An enterprise reports a problem (or a unit registers one on its behalf), with
     optional photos or documents attached in the same request."""
     _require_perm(request, "cases.report_case")
-    user: Any = request.user
+    user = request.user
     form = CaseNewForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -312,8 +313,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
 # --- the case page ------------------------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, case: Case, bound: dict[str, ActionForm] | None = None) -> dict[str, Any]:
-    user: Any = request.user
+def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[str, ActionForm] | None = None) -> dict[str, Any]:
+    user = request.user
     now = timezone.now()
     standing = standing_of(user, case)
     allowed = set(allowed_actions(case, standing))
@@ -356,20 +357,20 @@ def _detail_context(request: HttpRequest, case: Case, bound: dict[str, ActionFor
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
 @login_required
 @require_POST
-def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One button on the case page: check the page was current, then call the service
     (``actions.CASE_ACTIONS``, which the API's action endpoint uses too)."""
     step = CASE_ACTIONS.get(action)
     if step is None:
         raise Http404
-    user: Any = request.user
+    user = request.user
     case = get_case_for(user, pk)
     form = step.form(request.POST, request.FILES, prefix=action, user=user, case=case)
     posted_version = form["version"].value()

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest
 
+from yancheng.core.typing import actor_of
 from yancheng.lib import uscc as uscc_lib
 
 from . import calendar_admin, services  # noqa: F401 - calendar_admin registers itself
@@ -91,7 +92,7 @@ class PolicyBoundAdmin(ServiceBackedAdmin):
         return obj is None or self._sees(request, obj)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Model | None:
-        obj = super().get_object(request, object_id, from_field)
+        obj: Model | None = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404
         return obj
@@ -104,7 +105,7 @@ class RegionAdmin(ServiceBackedAdmin):
     list_filter = ("kind",)
 
     def save_model(self, request: HttpRequest, obj: Region, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        services.region_upsert(code=obj.code, name=obj.name, kind=obj.kind, parent=obj.parent, actor=request.user)
+        services.region_upsert(code=obj.code, name=obj.name, kind=obj.kind, parent=obj.parent, actor=actor_of(request))
 
 
 @admin.register(Organisation)
@@ -122,12 +123,12 @@ class OrganisationAdmin(ServiceBackedAdmin):
             if change:
                 saved = services.organisation_update(
                     Organisation.objects.get(pk=obj.pk),
-                    actor=request.user,
+                    actor=actor_of(request),
                     **{f: form.cleaned_data[f] for f in ("name", "short_name", "region", "parent", "is_active")},
                 )
             else:
                 saved = services.organisation_create(
-                    actor=request.user,
+                    actor=actor_of(request),
                     **{f: form.cleaned_data[f] for f in ("code", "name", "short_name", "kind", "region", "parent")},
                 )
             obj.pk = saved.pk
@@ -176,7 +177,7 @@ class EnterpriseAdmin(ServiceBackedAdmin):
         data = {f: form.cleaned_data[f] for f in services.ENTERPRISE_MASTER_FIELDS if f in form.cleaned_data}
         if change:
             saved = services.enterprise_update(
-                Enterprise.objects.get(pk=obj.pk), actor=request.user, chains=form.cleaned_data.get("chains"), **data
+                Enterprise.objects.get(pk=obj.pk), actor=actor_of(request), chains=form.cleaned_data.get("chains"), **data
             )
         else:
             name = data.pop("name")
@@ -184,7 +185,7 @@ class EnterpriseAdmin(ServiceBackedAdmin):
             park = data.pop("park", None)
             saved = services.enterprise_create(
                 uscc=form.cleaned_data["uscc"], name=name, region=region, park=park,
-                chains=form.cleaned_data.get("chains") or (), actor=request.user, **data,
+                chains=form.cleaned_data.get("chains") or (), actor=actor_of(request), **data,
             )
         obj.pk = saved.pk
 
@@ -204,7 +205,7 @@ class IndustryChainAdmin(ServiceBackedAdmin):
     fields = ("code", "name", "sort_order")
 
     def save_model(self, request: HttpRequest, obj: IndustryChain, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        audited_save(obj, action="industry_chain", fields=self.fields, actor=request.user)
+        audited_save(obj, action="industry_chain", fields=self.fields, actor=actor_of(request))
 
 
 # Groups are not used (a user's rights follow from role + organisation); security data

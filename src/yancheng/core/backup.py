@@ -50,6 +50,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.typing import Actor
+
 FORMAT = "yancheng-backup/1"
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
@@ -416,7 +418,7 @@ def backup_create(
     output: Path | None = None,
     *,
     include_keys: bool = True,
-    actor: Any = None,
+    actor: Actor | None = None,
     log: Log | None = None,
 ) -> BackupResult:
     """Write one archive (see the module docstring) to ``output``, atomically and mode 0600,
@@ -790,7 +792,7 @@ def restore_archive(
     *,
     replace: bool = False,
     replace_keys: bool = False,
-    actor: Any = None,
+    actor: Actor | None = None,
     log: Log | None = None,
 ) -> RestoreResult:
     """Restore ``archive`` into the configured database, uploads folder and key places, then
@@ -923,7 +925,7 @@ def _set_aside_later_anchors(head_seq: int, stamp: str) -> list[str]:
     ]
 
 
-def _audit_restore(archive: Path, manifest: dict[str, Any], actor: Any) -> None:
+def _audit_restore(archive: Path, manifest: dict[str, Any], actor: Actor | None) -> None:
     """The restore's own record, signed at once: the checkpoint's anchor opens the anchor
     file again (a new one after ``_set_aside_later_anchors``, or the first one on a machine
     without the anchors' volume), so `yancheng audit verify` passes on the restored chain."""

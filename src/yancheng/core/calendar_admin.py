@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from .calendar import parsers as holiday_parsers
 from .calendar import services as holiday_services
 from .models import HolidayDay, HolidayYear
+from .typing import actor_of
 
 
 class HolidayDayFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
@@ -115,13 +116,13 @@ class HolidayYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         notice = holiday_parsers.HolidayNotice(
             year=int(obj.year), notice=obj.notice, entries=entries, source_name="admin"
         )
-        holiday_services.holiday_year_import(notice=notice, actor=request.user)
+        holiday_services.holiday_year_import(notice=notice, actor=actor_of(request))
         saved = HolidayYear.objects.get(year=obj.year)
         obj.pk, obj.imported_at, obj.imported_by = saved.pk, saved.imported_at, saved.imported_by
 
     def delete_model(self, request: HttpRequest, obj: HolidayYear) -> None:
-        holiday_services.holiday_year_delete(year=obj.year, actor=request.user)
+        holiday_services.holiday_year_delete(year=obj.year, actor=actor_of(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[HolidayYear]) -> None:
         for year in list(queryset.values_list("year", flat=True)):
-            holiday_services.holiday_year_delete(year=year, actor=request.user)
+            holiday_services.holiday_year_delete(year=year, actor=actor_of(request))

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yancheng.core.typing import AuthenticatedHttpRequest
+
 from .calendar import parsers as holiday_parsers
 from .calendar import services as holiday_services
 from .calendar import source as calendar_source
@@ -71,7 +73,7 @@ class HolidayImportForm(forms.Form):
 
 
 @login_required
-def holiday_list(request: HttpRequest) -> HttpResponse:
+def holiday_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _check(request, "core.view_holidays")
     today = timezone.localdate()
     package_years = calendar_source.package_years()
@@ -96,7 +98,7 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def holiday_year(request: HttpRequest, year: int) -> HttpResponse:
+def holiday_year(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     _check(request, "core.view_holidays")
     if not 1900 <= year <= 2200:
         raise Http404
@@ -109,7 +111,7 @@ def holiday_year(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
-def holiday_import(request: HttpRequest) -> HttpResponse:
+def holiday_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _check(request, "core.manage_holidays")
     form = HolidayImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
 
 from .errors import DomainError
@@ -193,7 +194,7 @@ def refused_rows(exc: DomainError, numbers: list[int], columns: dict[str, str]) 
     return [RowError(number, columns.get(exc.field or "", ""), str(exc.message)) for number in numbers[:1]]
 
 
-def enterprises_import(source: IO[bytes] | bytes, *, actor: Any, dry_run: bool) -> ImportReport:
+def enterprises_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool) -> ImportReport:
     """Read every row, then create them all with `enterprise_create_many` inside one
     transaction; roll everything back on a dry run or when any row fails, so nothing is
     ever half-imported. When some rows cannot even be read, the others are still checked

@@ -6,10 +6,12 @@ export; action rights are `rules` predicates, checked again inside the services.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import Q, QuerySet
+
+from yancheng.core.typing import Actor, MaybeActor
 
 from .models.users import Role
 
@@ -32,11 +34,11 @@ BUSINESS_STAFF_ROLES = frozenset(
 )
 
 
-def _is_authenticated(user: Any) -> bool:
+def _is_authenticated(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def is_citywide(user: Any) -> bool:
+def is_citywide(user: Actor) -> bool:
     """A user of a city-level organisation (its region is the configured city or above)."""
     org = getattr(user, "organisation", None)
     if org is None:
@@ -44,7 +46,7 @@ def is_citywide(user: Any) -> bool:
     return bool(org.region.kind in {"city", "province"})
 
 
-def enterprises_visible_to(user: Any, qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+def enterprises_visible_to(user: MaybeActor | None, qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     if not _is_authenticated(user):
         return qs.none()
     if user.role == Role.SYSTEM_ADMIN:
@@ -64,7 +66,7 @@ def enterprises_visible_to(user: Any, qs: QuerySet[Enterprise]) -> QuerySet[Ente
     return qs.filter(region_id=org.region_id)
 
 
-def organisations_visible_to(user: Any, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+def organisations_visible_to(user: MaybeActor | None, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
     if not _is_authenticated(user):
         return qs.none()
     if user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
@@ -91,7 +93,7 @@ def has_role(*roles: str) -> Any:
     names = frozenset(roles)
 
     @rules.predicate(name=f"has_role({','.join(sorted(names))})")
-    def predicate(user: Any) -> bool:
+    def predicate(user: Actor) -> bool:
         return _is_authenticated(user) and user.role in names
 
     return predicate
@@ -105,7 +107,7 @@ is_enterprise_user = has_role(Role.ENTERPRISE)
 
 
 @rules.predicate
-def enterprise_is_visible(user: Any, enterprise: Enterprise | None) -> bool:
+def enterprise_is_visible(user: Actor, enterprise: Enterprise | None) -> bool:
     if enterprise is None:
         return False
     from .models import Enterprise as EnterpriseModel
@@ -114,7 +116,7 @@ def enterprise_is_visible(user: Any, enterprise: Enterprise | None) -> bool:
 
 
 @rules.predicate
-def is_own_enterprise(user: Any, enterprise: Enterprise | None) -> bool:
+def is_own_enterprise(user: Actor, enterprise: Enterprise | None) -> bool:
     return bool(
         enterprise is not None
         and _is_authenticated(user)

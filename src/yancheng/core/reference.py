@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
+
+from yancheng.core.typing import Actor
 
 from .models import Region
 from .services import region_upsert
@@ -18,7 +19,7 @@ def regions_file_for(city_code: str) -> Path:
     return DATA_DIR / f"regions-{city_code}.csv"
 
 
-def load_regions(path: Path, *, actor: Any = None) -> list[Region]:
+def load_regions(path: Path, *, actor: Actor | None = None) -> list[Region]:
     """Load ``code,name,kind,parent`` rows (parents before children). Idempotent."""
     loaded: list[Region] = []
     with path.open(encoding="utf-8") as handle, transaction.atomic():

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from yancheng.core.typing import Actor
+
 from .crypto import digest_for, looks_like_phone
 from .models import Enterprise, EnterpriseContact, Organisation
 
@@ -40,7 +42,7 @@ class EnterpriseFilters:
         return cls(**{f: str(params.get(f, "") or "").strip()[:64] for f in cls.__dataclass_fields__})
 
 
-def enterprise_list(user: Any, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
+def enterprise_list(user: Actor, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
     qs = Enterprise.objects.visible_to(user).select_related("region", "park")
     if filters.q:
         match = Q(name__icontains=filters.q) | Q(uscc__icontains=filters.q.upper())
@@ -71,7 +73,7 @@ def enterprise_list(user: Any, filters: EnterpriseFilters) -> QuerySet[Enterpris
     return qs.order_by(order, "pk").distinct() if filters.chain else qs.order_by(order, "pk")
 
 
-def get_contact_for(user: Any, enterprise_pk: Any, contact_pk: Any) -> EnterpriseContact:
+def get_contact_for(user: Actor, enterprise_pk: Any, contact_pk: Any) -> EnterpriseContact:
     """A contact of an enterprise the user may see (else 404)."""
     enterprise = get_enterprise_for(user, enterprise_pk)
     try:
@@ -80,7 +82,7 @@ def get_contact_for(user: Any, enterprise_pk: Any, contact_pk: Any) -> Enterpris
         raise Http404 from exc
 
 
-def get_enterprise_for(user: Any, pk: Any, *, write: bool = False) -> Enterprise:
+def get_enterprise_for(user: Actor, pk: Any, *, write: bool = False) -> Enterprise:
     """The enterprise if `user` may see it (else 404, so existence is not leaked); with
     ``write`` also 403 unless the user may change it."""
     try:
@@ -94,14 +96,14 @@ def get_enterprise_for(user: Any, pk: Any, *, write: bool = False) -> Enterprise
     return enterprise
 
 
-def get_organisation_for(user: Any, pk: Any) -> Organisation:
+def get_organisation_for(user: Actor, pk: Any) -> Organisation:
     try:
         return Organisation.objects.visible_to(user).select_related("region", "parent").get(pk=int(pk))
     except (Organisation.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
-def organisation_tree(user: Any, region_code: str = "") -> list[Organisation]:
+def organisation_tree(user: Actor, region_code: str = "") -> list[Organisation]:
     """Visible government organisations in tree order (by materialised path), enterprises left out."""
     qs = Organisation.objects.visible_to(user).exclude(kind=Organisation.Kind.ENTERPRISE).select_related("region")
     if region_code:

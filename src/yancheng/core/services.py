@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib import uscc as uscc_lib
 
 from . import bulk
@@ -23,7 +24,7 @@ from .models import Enterprise, EnterpriseContact, IndustryChain, Organisation, 
 from .models.users import ADMIN_ROLES
 
 
-def _require(actor: Any, perm: str, obj: Any = None) -> None:
+def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
     """Refuse unless `actor` holds `perm`. ``actor=None`` is the system itself
     (migrations, the demo loader, scheduled jobs), recorded as such in the audit trail."""
     if actor is None:
@@ -36,7 +37,7 @@ def _require(actor: Any, perm: str, obj: Any = None) -> None:
 # --- regions --------------------------------------------------------------------------------
 
 
-def region_upsert(*, code: str, name: str, kind: str, parent: Region | None, actor: Any) -> Region:
+def region_upsert(*, code: str, name: str, kind: str, parent: Region | None, actor: Actor | None) -> Region:
     """Create or rename a region by its GB/T 2260 code (reference data)."""
     _require(actor, "core.manage_organisations")
     with transaction.atomic():
@@ -70,7 +71,7 @@ def organisation_create(
     region: Region,
     parent: Organisation | None = None,
     short_name: str = "",
-    actor: Any,
+    actor: Actor | None,
 ) -> Organisation:
     """Register an organisation (department, park, government, office, utility)."""
     _require(actor, "core.manage_organisations")
@@ -88,7 +89,7 @@ def organisation_create(
 
 
 def organisation_update(
-    org: Organisation, *, actor: Any, expected_version: int | None = None, **changes: Any
+    org: Organisation, *, actor: Actor, expected_version: int | None = None, **changes: Any
 ) -> Organisation:
     """Rename, re-parent or (de)activate an organisation; moving it moves its subtree."""
     _require(actor, "core.manage_organisations")
@@ -132,7 +133,7 @@ def user_create(
     email: str = "",
     enforcement_certificate_no: str = "",
     must_change_password: bool = True,
-    actor: Any,
+    actor: Actor | None,
 ) -> User:
     """Create an account. The system administrator creates business accounts; only the
     security administrator grants the three administrator roles (三权分立)."""
@@ -179,7 +180,7 @@ def user_create(
     return user
 
 
-def _require_account_admin(actor: Any, user: User) -> None:
+def _require_account_admin(actor: Actor | None, user: User) -> None:
     """Accounts of the three administrators are the security administrator's: otherwise the
     system administrator could reset the audit administrator's password and act as him."""
     if actor is not None and actor.pk == user.pk:
@@ -196,7 +197,7 @@ def _check_role_fits_organisation(role: str, organisation: Organisation | None) 
         raise ValidationFailed(_("企业账户下只能建企业用户。"), field="role")
 
 
-def user_set_role(user: User, *, role: str, actor: Any) -> User:
+def user_set_role(user: User, *, role: str, actor: Actor | None) -> User:
     """Change a user's role: the security administrator's job, never on their own account."""
     _require(actor, "core.assign_roles")
     if role not in Role.values:
@@ -214,7 +215,7 @@ def user_set_role(user: User, *, role: str, actor: Any) -> User:
     return locked
 
 
-def user_set_active(user: User, *, active: bool, actor: Any) -> User:
+def user_set_active(user: User, *, active: bool, actor: Actor | None) -> User:
     """Disable or re-enable an account. Disabling ends every session of the user."""
     _require_account_admin(actor, user)
     with transaction.atomic():
@@ -230,7 +231,7 @@ def user_set_active(user: User, *, active: bool, actor: Any) -> User:
     return locked
 
 
-def user_set_password(user: User, *, new_password: str, actor: Any, require_change: bool = False) -> User:
+def user_set_password(user: User, *, new_password: str, actor: Actor | None, require_change: bool = False) -> User:
     """Set a password (own change or an administrator's reset); validated against the policy."""
     _require_account_admin(actor, user)
     try:
@@ -283,7 +284,7 @@ ENTERPRISE_MASTER_FIELDS = (
 ENTERPRISE_SELF_SERVICE_FIELDS = ("legal_representative", "address")
 
 
-def _check_enterprise_fields(data: dict[str, Any], actor: Any) -> None:
+def _check_enterprise_fields(data: dict[str, Any], actor: Actor | None) -> None:
     name = (data.get("name") or "").strip() if "name" in data else None
     if name is not None and not name:
         raise ValidationFailed(_("请填写企业名称。"), field="name")
@@ -304,7 +305,7 @@ def _check_enterprise_fields(data: dict[str, Any], actor: Any) -> None:
     if actor is not None and region is not None and getattr(actor, "role", None) == Role.DISPATCHER:
         from .permissions import is_citywide
 
-        if not is_citywide(actor) and actor.organisation.region_id != region.pk:
+        if not is_citywide(actor) and organisation_of(actor).region_id != region.pk:
             raise PermissionDeniedError(_("只能登记本辖区的企业。"))
 
 
@@ -313,7 +314,7 @@ _ENTERPRISE_TEXT_LIMITS = {"name": 128, "legal_representative": 64, "address": 2
 
 
 def _clean_new_enterprise(
-    *, uscc: str, name: str, region: Region, park: Organisation | None, attributes: dict[str, Any], actor: Any
+    *, uscc: str, name: str, region: Region, park: Organisation | None, attributes: dict[str, Any], actor: Actor | None
 ) -> tuple[str, dict[str, Any]]:
     """The checks of a new enterprise, shared by `enterprise_create` and
     `enterprise_create_many`: the credit code (GB 32100-2015), the fields it may be given
@@ -339,7 +340,7 @@ def enterprise_create(
     uscc: str,
     name: str,
     region: Region,
-    actor: Any,
+    actor: Actor | None,
     park: Organisation | None = None,
     chains: Iterable[IndustryChain] = (),
     **attributes: Any,
@@ -401,7 +402,7 @@ def _enterprise_row_arguments(row: Mapping[str, Any]) -> tuple[dict[str, Any], l
 
 
 def _enterprise_check_many(
-    rows: Sequence[Mapping[str, Any]], *, actor: Any
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None
 ) -> tuple[dict[int, DomainError], list[tuple[str, dict[str, Any], list[IndustryChain]]]]:
     errors: dict[int, DomainError] = {}
     cleaned: list[tuple[str, dict[str, Any], list[IndustryChain]]] = []
@@ -447,7 +448,7 @@ def _enterprise_check_many(
     return errors, cleaned
 
 
-def enterprise_validate_many(rows: Sequence[Mapping[str, Any]], *, actor: Any) -> dict[int, DomainError]:
+def enterprise_validate_many(rows: Sequence[Mapping[str, Any]], *, actor: Actor | None) -> dict[int, DomainError]:
     """Check rows for `enterprise_create_many` without writing anything (an import's dry run
     when some rows could not even be read): the index of each refused row and why."""
     _require(actor, "core.add_enterprise")
@@ -455,7 +456,7 @@ def enterprise_validate_many(rows: Sequence[Mapping[str, Any]], *, actor: Any) -
     return errors
 
 
-def enterprise_create_many(rows: Sequence[Mapping[str, Any]], *, actor: Any) -> list[Enterprise]:
+def enterprise_create_many(rows: Sequence[Mapping[str, Any]], *, actor: Actor | None) -> list[Enterprise]:
     """Register many enterprises at once (the .xlsx import): each row holds the arguments
     of `enterprise_create` and passes the same checks. All or nothing: if any row is
     refused, `RowsRefused` names every refused row and nothing is written.
@@ -519,7 +520,7 @@ def enterprise_create_many(rows: Sequence[Mapping[str, Any]], *, actor: Any) -> 
 def enterprise_update(
     enterprise: Enterprise,
     *,
-    actor: Any,
+    actor: Actor | None,
     expected_version: int | None = None,
     chains: Iterable[IndustryChain] | None = None,
     **changes: Any,
@@ -573,7 +574,7 @@ def reveal_sealed(value: Sealed) -> str:
         raise KeyUnavailableError(_("无法解密该信息：字段加密密钥不可用，请联系系统管理员。")) from exc
 
 
-def enterprise_contact_phone_reveal(contact: EnterpriseContact, *, actor: Any) -> str:
+def enterprise_contact_phone_reveal(contact: EnterpriseContact, *, actor: Actor) -> str:
     """Show one contact's full phone number to someone who may call them. Lists show it
     masked; every reveal is audited: who, whose number, when (PIPL art. 51; 等保 8.1.4.3)."""
     _require(actor, "core.reveal_contact_phone", contact.enterprise)

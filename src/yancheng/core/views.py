@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.lib.xlsx import XlsxError, write_workbook
 
 from . import importers, staged_import
@@ -38,16 +39,16 @@ from .services import enterprise_contact_phone_reveal, enterprise_create, enterp
 PAGE_SIZE = 50
 
 
-def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
+def _require_perm(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
     if not rules.has_perm(perm, request.user, obj):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role lands on what it works with first."""
-    user: Any = request.user
+    user = request.user
     if user.role == Role.ENTERPRISE and user.organisation_id:
         enterprise = Enterprise.objects.filter(organisation_id=user.organisation_id).first()
         if enterprise is not None:
@@ -67,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "core.view_organisation_tree")
     region_code = request.GET.get("region", "")[:12]
     orgs = organisation_tree(request.user, region_code)
@@ -105,7 +106,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_perm(request, "core.view_organisation_tree")
     org = get_organisation_for(request.user, pk)
     children = Organisation.objects.visible_to(request.user).filter(parent=org).order_by("name")
@@ -117,7 +118,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def region_list(request: HttpRequest) -> HttpResponse:
+def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     regions = list(Region.objects.select_related("parent"))
     show_counts = rules.has_perm("core.view_organisation_tree", request.user)
     if show_counts:
@@ -160,9 +161,9 @@ def _enterprise_rows(qs: Any) -> Any:
 
 @login_required
 @require_GET
-def enterprise_list_view(request: HttpRequest) -> HttpResponseBase:
+def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require_perm(request, "core.view_enterprise_list")
-    user: Any = request.user
+    user = request.user
     if user.role == Role.ENTERPRISE:
         own = Enterprise.objects.visible_to(user).first()
         if own is None:
@@ -206,7 +207,7 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _enterprise_detail_page(request, get_enterprise_for(request.user, pk))
 
 
@@ -218,7 +219,7 @@ def _masked(value: Any) -> str:
 
 
 def _enterprise_detail_page(
-    request: HttpRequest, enterprise: Enterprise, *, revealed: tuple[int, str] | None = None
+    request: AuthenticatedHttpRequest, enterprise: Enterprise, *, revealed: tuple[int, str] | None = None
 ) -> HttpResponse:
     can_reveal = rules.has_perm("core.reveal_contact_phone", request.user, enterprise)
     contacts = [
@@ -245,7 +246,7 @@ def _enterprise_detail_page(
 
 @login_required
 @require_POST
-def enterprise_contact_phone_reveal_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def enterprise_contact_phone_reveal_view(request: AuthenticatedHttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """POST only: an explicit, audited action. Answers with the detail page showing the one
     number, not cached by the browser. A contact of an enterprise the user cannot see: 404."""
     contact = get_contact_for(request.user, pk, contact_pk)
@@ -270,7 +271,7 @@ def _apply_domain_error(form: Any, exc: DomainError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enterprise_create_view(request: HttpRequest) -> HttpResponse:
+def enterprise_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "core.add_enterprise")
     form = EnterpriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -289,7 +290,7 @@ def enterprise_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enterprise = get_enterprise_for(request.user, pk, write=True)
     full = rules.has_perm("core.change_enterprise", request.user, enterprise)
     initial = {f: getattr(enterprise, f) for f in ("uscc", "name", "legal_representative", "address",
@@ -325,7 +326,7 @@ _IMPORT_SALT = "yancheng.enterprise-import"
 
 @login_required
 @require_GET
-def enterprise_import_template(request: HttpRequest) -> HttpResponse:
+def enterprise_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "core.import_enterprises")
     return staged_import.template_response(
         title=_("企业导入模板"), columns=importers.COLUMNS, filename="enterprise-import-template.xlsx"
@@ -334,7 +335,7 @@ def enterprise_import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enterprise_import_view(request: HttpRequest) -> HttpResponse:
+def enterprise_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
     _require_perm(request, "core.import_enterprises")
     form = EnterpriseImportForm(request.POST or None, request.FILES or None)
@@ -354,7 +355,7 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def enterprise_import_confirm(request: HttpRequest) -> HttpResponse:
+def enterprise_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "core.import_enterprises")
     try:
         path = staged_import.staged_file(request, salt=_IMPORT_SALT)

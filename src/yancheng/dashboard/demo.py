@@ -21,6 +21,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from yancheng.core.models import User
+from yancheng.core.typing import Actor
 from yancheng.projects.models import Project
 
 from .models import RankingKind, RedYellowEntry
@@ -42,7 +43,7 @@ def last_complete_months(today: dt.date, n: int = MONTHS) -> list[Month]:
     return months
 
 
-def _red_yellow(month: Month, actor: Any, today: dt.date) -> int:
+def _red_yellow(month: Month, actor: Actor, today: dt.date) -> int:
     added = 0
     board = RedYellowEntry.Board
     listed = set(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Organisation, Region
+from yancheng.core.typing import Actor
 from yancheng.projects.models import Project
 
 from .models import METRICS, RankingKind, RedYellowEntry
@@ -54,7 +55,7 @@ class RedYellowForm(forms.Form):
     rectification_plan = forms.CharField(label=_("整改方案（黄榜必填）"), required=False, widget=forms.Textarea(
         attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["project"]
         assert isinstance(field, forms.ModelChoiceField)

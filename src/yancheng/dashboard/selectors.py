@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.cases.models import CaseTask, EscalationLevel, Light
 from yancheng.cases.selectors import InboxFilters, inbox, light_counts
 from yancheng.core.models import IndustryChain, Organisation, Region
+from yancheng.core.typing import Actor
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project, Stage
 from yancheng.projects.selectors import ProjectFilters, project_list
 
@@ -44,7 +45,7 @@ class DashboardFilters:
     month: int = 0  # 0: the whole year (up to the current month)
 
     @classmethod
-    def from_params(cls, params: Any, user: Any, today: dt.date | None = None) -> DashboardFilters:
+    def from_params(cls, params: Any, user: Actor, today: dt.date | None = None) -> DashboardFilters:
         today = today or timezone.localdate()
         region = str(params.get("region", "") or "").strip()[:12]
         scope = region_scope(user)
@@ -105,12 +106,12 @@ def _pct(part: Decimal | None, whole: Decimal | None) -> float | None:
     return float((Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def dashboard_projects(user: Any, filters: DashboardFilters) -> QuerySet[Project]:
+def dashboard_projects(user: Actor, filters: DashboardFilters) -> QuerySet[Project]:
     """The projects behind the dashboard: exactly the registry list with the same filters."""
     return project_list(user, ProjectFilters(region=filters.region, chain=filters.chain)).order_by()
 
 
-def overview(user: Any, filters: DashboardFilters) -> dict[str, Any]:
+def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
     """Every number of the city view, each with the URL of the list behind it."""
     projects = dashboard_projects(user, filters)
     link = {"region": filters.region, "chain": filters.chain}
@@ -222,7 +223,7 @@ class OverviewSnapshot:
         return max(1, round(self.cached_for / 60))
 
 
-def overview_snapshot(user: Any, filters: DashboardFilters, *, refresh: bool = False) -> OverviewSnapshot:
+def overview_snapshot(user: Actor, filters: DashboardFilters, *, refresh: bool = False) -> OverviewSnapshot:
     """``overview`` kept for YANCHENG_DASHBOARD_CACHE_SECONDS. The key holds the user, their
     role and unit (what they may see), the language (the labels) and the filters, so no one
     is ever shown figures counted for somebody else."""
@@ -246,7 +247,7 @@ def filters_params(filters: DashboardFilters) -> dict[str, str]:
     return filters.params()
 
 
-def units_overview(user: Any, filters: DashboardFilters) -> list[dict[str, Any]]:
+def units_overview(user: Actor, filters: DashboardFilters) -> list[dict[str, Any]]:
     """Cases in the inbox's default scope per unit (主办 or 协办, as the inbox's unit filter
     counts them), with the red and yellow ones; three grouped queries."""
     base = inbox(user, InboxFilters(region=filters.region)).order_by()
@@ -293,7 +294,7 @@ def units_overview(user: Any, filters: DashboardFilters) -> list[dict[str, Any]]
     return rows
 
 
-def late_node_list(user: Any, filters: DashboardFilters) -> QuerySet[Node]:
+def late_node_list(user: Actor, filters: DashboardFilters) -> QuerySet[Node]:
     """Nodes of the dashboard's projects that were past their planned finish and not done
     at the period's end (as of today for the current period)."""
     as_of = filters.as_of
@@ -306,7 +307,7 @@ def late_node_list(user: Any, filters: DashboardFilters) -> QuerySet[Node]:
     )
 
 
-def filter_options(user: Any, filters: DashboardFilters) -> dict[str, Any]:
+def filter_options(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
     """Regions (the city's counties and districts, or only the user's own) and chains."""
     scope = region_scope(user)
     regions = Region.objects.filter(parent__code=settings.YANCHENG_CITY_CODE, kind__in=RANKED_REGION_KINDS)

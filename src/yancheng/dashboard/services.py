@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Region
+from yancheng.core.typing import Actor
 from yancheng.projects.models import Project
 
 from .models import METRICS, FundsWon, RankingFormula, RankingKind, RankingSnapshot, RedYellowEntry
@@ -36,13 +37,13 @@ def active_formula() -> RankingFormula:
     return formula
 
 
-def _require(check: Any, user: Any) -> None:
+def _require(check: Any, user: Actor) -> None:
     if not check(user):
         raise PermissionDeniedError(_("您无权进行此操作。"))
 
 
 def ranking_snapshot_generate(
-    *, kind: str, month: Month, actor: Any, regenerate: bool = False, note: str = ""
+    *, kind: str, month: Month, actor: Actor, regenerate: bool = False, note: str = ""
 ) -> tuple[RankingSnapshot, bool]:
     """月排名: freeze one month's ranking. If the month already has a snapshot it is
     returned unchanged (created = False) unless ``regenerate`` (重新生成), which adds the
@@ -77,7 +78,7 @@ def ranking_snapshot_generate(
 
 
 def ranking_formula_update(
-    formula: RankingFormula, *, name: str, weights: dict[str, Any], actor: Any
+    formula: RankingFormula, *, name: str, weights: dict[str, Any], actor: Actor
 ) -> RankingFormula:
     """Change the weights of the formula used for future snapshots (snapshots already made
     keep the formula they were computed with)."""
@@ -106,7 +107,7 @@ def ranking_formula_update(
 
 
 def red_yellow_add(
-    *, board: str, project: Project, month: Month, reason: str, actor: Any,
+    *, board: str, project: Project, month: Month, reason: str, actor: Actor,
     deadline: dt.date | None = None, rectification_plan: str = "",
 ) -> RedYellowEntry:
     """Put a project on the 红榜 (advanced) or the 黄榜 (lagging: a deadline and a
@@ -141,7 +142,7 @@ def red_yellow_add(
     return entry
 
 
-def red_yellow_close(entry: RedYellowEntry, *, note: str, actor: Any) -> RedYellowEntry:
+def red_yellow_close(entry: RedYellowEntry, *, note: str, actor: Actor) -> RedYellowEntry:
     """销号: the lagging project has been put right (or a red entry is retired)."""
     with transaction.atomic():
         _require(can_manage_red_yellow, actor)
@@ -160,7 +161,7 @@ def red_yellow_close(entry: RedYellowEntry, *, note: str, actor: Any) -> RedYell
 
 
 def funds_won_record(
-    *, region: Region, month: Month, amount: Decimal, title: str, actor: Any,
+    *, region: Region, month: Month, amount: Decimal, title: str, actor: Actor,
     organisation: Organisation | None = None,
 ) -> FundsWon:
     """争资: record funds won from higher levels, for the 规模榜单 and the ranking."""

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -42,19 +43,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _require(request: HttpRequest, perm: str) -> None:
+def _require(request: AuthenticatedHttpRequest, perm: str) -> None:
     if not rules.has_perm(perm, request.user):
         raise PermissionDenied
 
 
-def _kind(request: HttpRequest) -> str:
+def _kind(request: AuthenticatedHttpRequest) -> str:
     kind = request.GET.get("kind", RankingKind.REGION)
     return kind if kind in RankingKind.values else RankingKind.REGION
 
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The city view: every number is a link to the list behind it."""
     _require(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
@@ -71,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def late_nodes(request: HttpRequest) -> HttpResponse:
+def late_nodes(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
     page = Paginator(late_node_list(request.user, filters), 50).get_page(request.GET.get("page"))
@@ -81,7 +82,7 @@ def late_nodes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def ranking_list(request: HttpRequest) -> HttpResponse:
+def ranking_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "dashboard.view_dashboard")
     kind = _kind(request)
     snapshots = RankingSnapshot.objects.filter(kind=kind).select_related("created_by").order_by("-month", "-version")
@@ -103,7 +104,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def ranking_generate(request: HttpRequest) -> HttpResponse:
+def ranking_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "dashboard.manage_rankings")
     form = GenerateForm(request.POST)
     if not form.is_valid():
@@ -133,7 +134,7 @@ def _snapshot(pk: int) -> RankingSnapshot:
 
 @login_required
 @require_GET
-def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, "dashboard.view_dashboard")
     snapshot = _snapshot(pk)
     versions = RankingSnapshot.objects.filter(kind=snapshot.kind, month=snapshot.month).order_by("-version")
@@ -154,7 +155,7 @@ def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def _export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     _require(request, "dashboard.view_dashboard")
     snapshot = _snapshot(pk)
     audit_record("dashboard.ranking_export", snapshot, actor=request.user, after={"format": fmt})
@@ -167,19 +168,19 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "xlsx")
 
 
 @login_required
 @require_GET
-def ranking_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "docx")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def formula_edit(request: HttpRequest) -> HttpResponse:
+def formula_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "dashboard.manage_rankings")
     formula = services.active_formula()
     initial: dict[str, Any] = {"name": formula.name, **{f: getattr(formula, f) for f, _k, _l, _s in METRICS}}
@@ -198,7 +199,7 @@ def formula_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/formula.html", {"form": form, "formula": formula_json(formula)})
 
 
-def _review(request: HttpRequest, months: list[Any], title: str, **extra: Any) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, months: list[Any], title: str, **extra: Any) -> HttpResponse:
     _require(request, "dashboard.view_dashboard")
     kind = _kind(request)
     review = period_review(kind, months)
@@ -208,7 +209,7 @@ def _review(request: HttpRequest, months: list[Any], title: str, **extra: Any) -
 
 @login_required
 @require_GET
-def quarterly_review(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
+def quarterly_review(request: AuthenticatedHttpRequest, year: int, quarter: int) -> HttpResponse:
     """季讲评: the quarter's monthly snapshots averaged."""
     if not (1 <= quarter <= 4 and 2000 <= year <= 2100):
         raise Http404
@@ -218,7 +219,7 @@ def quarterly_review(request: HttpRequest, year: int, quarter: int) -> HttpRespo
 
 @login_required
 @require_GET
-def annual_assessment(request: HttpRequest, year: int) -> HttpResponse:
+def annual_assessment(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """年考核: the year's monthly snapshots averaged."""
     if not 2000 <= year <= 2100:
         raise Http404
@@ -228,7 +229,7 @@ def annual_assessment(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def red_yellow_list(request: HttpRequest) -> HttpResponse:
+def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """红黄榜: the entries on projects the user may see; the add form for those who may."""
     _require(request, "dashboard.view_dashboard")
     can_manage = rules.has_perm("dashboard.manage_red_yellow", request.user)
@@ -265,7 +266,7 @@ def red_yellow_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def red_yellow_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def red_yellow_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, "dashboard.manage_red_yellow")
     visible = Project.objects.visible_to(request.user).values("pk")
     try:
@@ -283,7 +284,7 @@ def red_yellow_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def funds_won_list(request: HttpRequest) -> HttpResponse:
+def funds_won_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """争资: the funds won, entered by the project office; they feed the ranking."""
     _require(request, "dashboard.view_dashboard")
     can_manage = rules.has_perm("dashboard.manage_rankings", request.user)

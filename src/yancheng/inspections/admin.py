@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.admin import PolicyBoundAdmin
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
+from yancheng.core.typing import actor_of
 
 from .models import CapRule, ExemptionReason, Inspection, InspectionAlert, InspectionPolicy, QuietPeriod
 from .supervision.access import alerts_visible_to, quiet_periods_visible_to
@@ -55,7 +56,7 @@ def _save_audited(request: HttpRequest, obj: Any, change: bool, names: tuple[str
             before = _values(type(obj).objects.select_for_update().get(pk=obj.pk), names)
         obj.save()
         after = _values(obj, names)
-        audit_record(f"{action}.update" if change else f"{action}.create", obj, actor=request.user,
+        audit_record(f"{action}.update" if change else f"{action}.create", obj, actor=actor_of(request),
                      before=before, after=after)
 
 
@@ -177,14 +178,14 @@ class QuietPeriodAdmin(PolicyBoundAdmin):
     manage_perm = "inspections.manage_rules"
 
     def visible_rows(self, request: HttpRequest) -> Any:
-        return quiet_periods_visible_to(request.user)
+        return quiet_periods_visible_to(actor_of(request))
     form = QuietPeriodAdminForm
     list_display = ("name", "starts_on", "ends_on", "region", "enterprise", "created_by")
     list_select_related = ("region", "enterprise", "created_by")
 
     def save_model(self, request: HttpRequest, obj: QuietPeriod, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_by = actor_of(request)
         _save_audited(request, obj, change, QUIET_FIELDS, "quiet_period")
 
 
@@ -212,4 +213,4 @@ class InspectionAlertAdmin(ReadOnlyAdmin):
     list_select_related = ("enterprise", "department")
 
     def visible_rows(self, request: HttpRequest) -> Any:
-        return alerts_visible_to(request.user)
+        return alerts_visible_to(actor_of(request))

@@ -4,14 +4,13 @@ the department's own staff for anything that concerns ratings."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.models import Enterprise, Organisation, Role, User
 from yancheng.core.notifications.services import notify
+from yancheng.core.typing import Actor
 
 from .models import CapRule, Inspection, InspectionAlert, InspectionPolicy
 
@@ -35,7 +34,7 @@ def alert_raise(
     cap_rule: CapRule | None = None,
     count: int = 0,
     limit: int | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> InspectionAlert:
     """Record an alert and tell the supervisors. Call inside the caller's transaction: the
     alert commits (and is notified) with the registration or report that raised it."""

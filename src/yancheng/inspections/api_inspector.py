@@ -28,6 +28,7 @@ from pydantic import ConfigDict, WithJsonSchema
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, Role
+from yancheng.core.typing import Actor
 
 from .counting import CapUsage
 from .lookup import find_enterprise
@@ -57,13 +58,13 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _staff_visible(user: Any) -> QuerySet[Inspection]:
+def _staff_visible(user: Actor) -> QuerySet[Inspection]:
     """Registrations the caller sees on the staff side (enterprise users have the
     enterprise side's /visits)."""
     return registrations_visible_to_staff(user)
 
 
-def _get(user: Any, pk: int) -> Inspection:
+def _get(user: Actor, pk: int) -> Inspection:
     if not 0 < pk <= _MAX_ID:
         raise Http404
     inspection = (
@@ -74,7 +75,7 @@ def _get(user: Any, pk: int) -> Inspection:
     return inspection
 
 
-def _can_register(user: Any) -> None:
+def _can_register(user: Actor) -> None:
     if not rules.has_perm("inspections.register", user):
         raise PermissionDeniedError(_("只有持有效执法证、已录入执法人员名录的检查员才能登记入企检查。"))
 

@@ -14,7 +14,6 @@ unregistered one; the supervisor dashboard counts complaints by it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -26,6 +25,7 @@ from yancheng.cases.services import case_submit
 from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
+from yancheng.core.typing import Actor
 
 from .alerts import alert_raise, supervisors_to_tell
 from .models import Inspection, InspectionAlert, InspectionPolicy
@@ -61,7 +61,7 @@ def _supervising_org(policy: InspectionPolicy) -> Organisation:
     return org
 
 
-def _own_enterprise(actor: Any) -> Enterprise:
+def _own_enterprise(actor: Actor | None) -> Enterprise:
     org_id = getattr(actor, "organisation_id", None)
     enterprise = Enterprise.objects.filter(organisation_id=org_id).first() if org_id is not None else None
     if enterprise is None:
@@ -78,7 +78,7 @@ def _visit_summary(inspection: Inspection) -> str:
     ) % {"number": inspection.number, "departments": departments, "people": people or "—", "started": started}
 
 
-def complaint_file(inspection: Inspection, *, actor: Any, text: str) -> Case:
+def complaint_file(inspection: Inspection, *, actor: Actor | None, text: str) -> Case:
     """The inspected enterprise complains about a visit: a case of kind 涉企检查投诉 to the
     supervising organisation, the enterprise its reporter, ``subject_ref`` = ``inspection:<pk>``.
     The supervisors are told; the department learns of it when the case is assigned to it."""
@@ -113,7 +113,7 @@ def complaint_file(inspection: Inspection, *, actor: Any, text: str) -> Case:
 
 
 def unregistered_visit_report(
-    *, actor: Any, department: Organisation, visited_on: dt.date, description: str, people: str = ""
+    *, actor: Actor, department: Organisation, visited_on: dt.date, description: str, people: str = ""
 ) -> Case:
     """The enterprise reports a visit nobody registered (SPEC §4): a case to the supervising
     organisation with ``subject_ref`` = ``inspection_department:<pk>``, and an alert of kind
@@ -156,7 +156,7 @@ def unregistered_visit_report(
     return case
 
 
-def complaints_about(inspection: Inspection, user: Any) -> list[Case]:
+def complaints_about(inspection: Inspection, user: Actor) -> list[Case]:
     """The complaint cases about a visit that `user` may see (the enterprise: its own)."""
     return list(
         Case.objects.visible_to(user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yancheng.core.models import Enterprise, Organisation, Role, User
+from yancheng.core.typing import Actor
 from yancheng.lib.uscc import normalise
 
 from .models import (
@@ -116,7 +117,7 @@ class PlanEntryForm(_Form):
                                    required=False, initial=True)
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, plan: InspectionPlan, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: InspectionPlan, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["item"].queryset = InspectionItem.objects.filter(  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, Organisation, Region
+from yancheng.core.typing import Actor
 
 from .models import InspectionDepartment, InspectionItem, InspectionPolicy
 from .supervision.access import supervision_region
@@ -99,7 +100,7 @@ class QuietPeriodForm(_Form):
     enterprise_uscc = forms.CharField(label=_("企业（统一社会信用代码）"), max_length=18, required=False,
                                       help_text=_("只针对单个企业时填写。"))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         own = supervision_region(user)

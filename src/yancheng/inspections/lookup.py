@@ -16,10 +16,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from yancheng.core.errors import DomainError, NotFoundError, ValidationFailed
 from yancheng.core.models import Enterprise
+from yancheng.core.typing import Actor
 from yancheng.lib import uscc as uscc_lib
 
 from .models import FoundBy, SupervisionCode
@@ -63,11 +65,11 @@ def code_by_token(token: str) -> SupervisionCode | None:
     return SupervisionCode.objects.select_related("enterprise", "enterprise__region").filter(token=token).first()
 
 
-def _visible(user: Any, enterprise_qs: Any) -> Any:
+def _visible(user: Actor | None, enterprise_qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
     return enterprise_qs if user is None else Enterprise.objects.visible_to(user).filter(pk__in=enterprise_qs)
 
 
-def _by_code(token: str, user: Any) -> Found:
+def _by_code(token: str, user: Actor | None) -> Found:
     code = code_by_token(token)
     if code is None:
         raise NotFoundError(_("未找到此监督码，请确认扫描的是企业的监督码。"), field="q")
@@ -78,7 +80,7 @@ def _by_code(token: str, user: Any) -> Found:
     return Found(code.enterprise, FoundBy.CODE, code)
 
 
-def _by_uscc(code: str, found_by: str, user: Any) -> Found:
+def _by_uscc(code: str, found_by: str, user: Actor | None) -> Found:
     qs = Enterprise.objects.filter(uscc=code)
     enterprise = _visible(user, qs).select_related("region").first() if user is not None else qs.first()
     if enterprise is None:
@@ -88,7 +90,7 @@ def _by_uscc(code: str, found_by: str, user: Any) -> Found:
     return Found(enterprise, found_by, None)
 
 
-def find_enterprise(text: str, *, user: Any = None) -> Found:
+def find_enterprise(text: str, *, user: Actor | None = None) -> Found:
     """Resolve what was scanned or typed to ``(enterprise, found_by, code)``.
 
     With `user`, only enterprises the user may see are found (others answer "not found",

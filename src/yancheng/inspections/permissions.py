@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import QuerySet
@@ -21,24 +21,28 @@ from django.utils import timezone
 
 from yancheng.core.models import Organisation, Role
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
+
+if TYPE_CHECKING:
+    from .models import InspectorLicence
 
 
-def _active(user: Any) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def department_of(user: Any) -> Organisation | None:
+def department_of(user: Actor) -> Organisation | None:
     """The enforcement department a staff user works for, or None."""
     if not _active(user) or user.role not in {Role.HANDLER, Role.INSPECTOR}:
         return None
-    org: Organisation = user.organisation
+    org: Organisation = organisation_of(user)
     return org if org.kind == Organisation.Kind.DEPARTMENT else None
 
 
-def inspections_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
+def inspections_visible_to(user: MaybeActor | None, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not _active(user):
         return qs.none()
-    org = user.organisation
+    org = organisation_of(user)
     if user.role == Role.ENTERPRISE:
         return qs.filter(enterprise__organisation_id=org.pk)
     if user.role == Role.SUPERVISOR:
@@ -49,7 +53,7 @@ def inspections_visible_to(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.none()
 
 
-def active_licence(user: Any) -> Any:
+def active_licence(user: Actor) -> InspectorLicence | None:
     """The user's own registry entry when it lets them inspect today, else None."""
     if not _active(user) or user.role != Role.INSPECTOR:
         return None
@@ -67,48 +71,48 @@ def active_licence(user: Any) -> Any:
 
 
 @rules.predicate
-def is_enterprise_user(user: Any) -> bool:
+def is_enterprise_user(user: Actor) -> bool:
     return _active(user) and user.role == Role.ENTERPRISE
 
 
 @rules.predicate
-def is_supervisor(user: Any) -> bool:
+def is_supervisor(user: Actor) -> bool:
     return _active(user) and user.role == Role.SUPERVISOR
 
 
 @rules.predicate
-def is_department_staff(user: Any) -> bool:
+def is_department_staff(user: Actor) -> bool:
     return department_of(user) is not None
 
 
 @rules.predicate
-def is_department_clerk(user: Any) -> bool:
+def is_department_clerk(user: Actor) -> bool:
     return department_of(user) is not None and user.role == Role.HANDLER
 
 
 @rules.predicate
-def is_licensed_inspector(user: Any) -> bool:
+def is_licensed_inspector(user: Actor) -> bool:
     return active_licence(user) is not None
 
 
 @rules.predicate
-def is_own_department(user: Any, department: Organisation | None) -> bool:
+def is_own_department(user: Actor, department: Organisation | None) -> bool:
     own = department_of(user)
     return own is not None and department is not None and own.pk == department.pk
 
 
 @rules.predicate
-def is_own_enterprise(user: Any, enterprise: Any) -> bool:
+def is_own_enterprise(user: Actor, enterprise: Any) -> bool:
     return bool(
         is_enterprise_user(user) and enterprise is not None and enterprise.organisation_id == user.organisation_id
     )
 
 
 @rules.predicate
-def supervises_enterprise(user: Any, enterprise: Any) -> bool:
+def supervises_enterprise(user: Actor, enterprise: Any) -> bool:
     if not is_supervisor(user) or enterprise is None:
         return False
-    return is_citywide(user) or enterprise.region_id == user.organisation.region_id
+    return is_citywide(user) or enterprise.region_id == organisation_of(user).region_id
 
 
 # The enterprise's own code: its users see, print and re-issue it; supervisors too.
@@ -137,12 +141,12 @@ rules.add_perm("inspections.view_ratings", is_supervisor)
 
 
 @rules.predicate
-def is_inspector(user: Any) -> bool:
+def is_inspector(user: Actor) -> bool:
     return department_of(user) is not None and user.role == Role.INSPECTOR
 
 
 @rules.predicate
-def takes_part_in_inspection(user: Any, inspection: Any) -> bool:
+def takes_part_in_inspection(user: Actor, inspection: Any) -> bool:
     """The user's department is one of the departments of the registration (the lead
     included)."""
     department = department_of(user)
@@ -159,7 +163,7 @@ rules.add_perm("inspections.finish", is_inspector & takes_part_in_inspection)
 
 
 @rules.predicate
-def is_citywide_supervisor(user: Any) -> bool:
+def is_citywide_supervisor(user: Actor) -> bool:
     """A supervisor of a city-level organisation: the city's rules (policy, cap matrix,
     exemption reasons) are theirs; a county's supervisor sees and works in its region only."""
     return bool(is_supervisor(user) and is_citywide(user))

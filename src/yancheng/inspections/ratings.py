@@ -48,7 +48,7 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -60,6 +60,7 @@ from yancheng.core.audit.services import ANONYMOUS, AuditEntry, audit_record_man
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, organisation_of
 
 from .models import Inspection, InspectionPolicy, PendingRating, Rating, RatingReceipt
 from .permissions import is_supervisor
@@ -117,7 +118,7 @@ def rated_visit_ids(enterprise: Enterprise, visits: list[Inspection]) -> set[int
     return {digests[d] for d in found}
 
 
-def _own_enterprise(actor: Any) -> Enterprise | None:
+def _own_enterprise(actor: Actor | None) -> Enterprise | None:
     org_id = getattr(actor, "organisation_id", None)
     if org_id is None:
         return None
@@ -125,7 +126,7 @@ def _own_enterprise(actor: Any) -> Enterprise | None:
 
 
 @sensitive_variables()
-def _rating_enterprise(actor: Any) -> Enterprise:
+def _rating_enterprise(actor: Actor | None) -> Enterprise:
     """The actor's enterprise when the actor may rate its visits; else PermissionDeniedError."""
     enterprise = _own_enterprise(actor) if actor is not None else None
     if enterprise is None or getattr(actor, "role", None) != "enterprise" or not rules.has_perm(
@@ -136,7 +137,7 @@ def _rating_enterprise(actor: Any) -> Enterprise:
 
 
 @sensitive_variables()
-def rateable_visits(actor: Any) -> list[tuple[Inspection, str]]:
+def rateable_visits(actor: Actor) -> list[tuple[Inspection, str]]:
     """The actor's enterprise's finished visits it has not rated yet, newest first, each
     with the `rating_ref` its form posts — for the enterprise's own rating page and API."""
     enterprise = _rating_enterprise(actor)
@@ -152,7 +153,7 @@ def rateable_visits(actor: Any) -> list[tuple[Inspection, str]]:
 
 
 @sensitive_variables()
-def visit_for_rating_ref(actor: Any, ref: Any) -> Inspection:
+def visit_for_rating_ref(actor: Actor, ref: Any) -> Inspection:
     """The visit of the actor's own enterprise that `ref` stands for. A reference that is
     missing or malformed is bad input (ValidationFailed); one that none of the actor's own
     visits produces — another enterprise's, a stale or a forged one — is NotFoundError."""
@@ -181,7 +182,7 @@ def _score(value: Any) -> int:
 
 
 @sensitive_variables()
-def rating_submit(inspection: Inspection, *, actor: Any, score: int, comment: str = "") -> None:
+def rating_submit(inspection: Inspection, *, actor: Actor | None, score: int, comment: str = "") -> None:
     """An enterprise user rates a finished visit of their enterprise (1–5 and a comment).
 
     One transaction inserts the receipt (its primary key is the digest: a second rating of
@@ -223,7 +224,7 @@ def rating_submit(inspection: Inspection, *, actor: Any, score: int, comment: st
 
 
 @sensitive_variables()
-def rating_submit_by_ref(ref: str, *, actor: Any, score: int, comment: str = "") -> None:
+def rating_submit_by_ref(ref: str, *, actor: Actor, score: int, comment: str = "") -> None:
     """`rating_submit` for the visit behind a `rating_ref` (the enterprise's page and API)."""
     rating_submit(visit_for_rating_ref(actor, ref), actor=actor, score=score, comment=comment)
 
@@ -411,17 +412,17 @@ class DepartmentMonth:
     lines: list[RatingLine] = field(default_factory=list)
 
 
-def supervisor_departments(user: Any) -> Any:
+def supervisor_departments(user: Actor) -> QuerySet[Organisation]:
     """The departments whose ratings the supervisor may read (a county supervisor: its
     region's), by name."""
     qs = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
     if not is_citywide(user):
-        qs = qs.filter(region_id=user.organisation.region_id)
+        qs = qs.filter(region_id=organisation_of(user).region_id)
     return qs.order_by("path", "name")
 
 
 def supervisor_rating_months(
-    user: Any, *, month: dt.date, department: int | None = None, today: dt.date | None = None
+    user: Actor, *, month: dt.date, department: int | None = None, today: dt.date | None = None
 ) -> list[DepartmentMonth]:
     """Every department the supervisor may read (or the one asked for) for one calendar
     month that has ended: where the department-month holds at least `min_count` ratings,
@@ -435,10 +436,10 @@ def supervisor_rating_months(
     if next_month(month) > month_start(today):
         return []
     k = min_count()
-    departments = supervisor_departments(user)
+    department_qs = supervisor_departments(user)
     if department:
-        departments = departments.filter(pk=department)
-    departments = list(departments)
+        department_qs = department_qs.filter(pk=department)
+    departments = list(department_qs)
     by_department: dict[int, list[Rating]] = {}
     counts = dict(
         Rating.objects.filter(department__in=departments, rated_on__gte=month, rated_on__lt=next_month(month))

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, User
+from yancheng.core.typing import Actor
 
 from .models import InspectionItem, InspectorLicence, SupervisionCode
 
 
-def require(actor: Any, perm: str, obj: Any = None) -> None:
+def require(actor: Actor | None, perm: str, obj: Any = None) -> None:
     """Refuse unless `actor` holds `perm` (``actor=None`` is the system: demo, jobs). The
     refusal is audited outside any business transaction, so it survives the rollback."""
     if actor is None:
@@ -55,7 +56,7 @@ def active_code(enterprise: Enterprise) -> SupervisionCode | None:
     return SupervisionCode.objects.filter(enterprise=enterprise, revoked_at__isnull=True).first()
 
 
-def code_issue(enterprise: Enterprise, *, actor: Any, reason: str = "") -> SupervisionCode:
+def code_issue(enterprise: Enterprise, *, actor: Actor | None, reason: str = "") -> SupervisionCode:
     """Give the enterprise a supervision code. When it has one, that one is revoked in the
     same transaction: a lost or photographed poster stops working at once."""
     require(actor, "inspections.reissue_code", enterprise)
@@ -74,7 +75,7 @@ def code_issue(enterprise: Enterprise, *, actor: Any, reason: str = "") -> Super
     return code
 
 
-def code_ensure(enterprise: Enterprise, *, actor: Any = None) -> SupervisionCode:
+def code_ensure(enterprise: Enterprise, *, actor: Actor | None = None) -> SupervisionCode:
     """The enterprise's active code, issued now when it has none (the system issues codes
     to every enterprise: 赋码 needs no application)."""
     existing = active_code(enterprise)
@@ -89,7 +90,7 @@ def licence_register(
     department: Organisation,
     full_name: str,
     certificate_no: str,
-    actor: Any,
+    actor: Actor | None,
     user: User | None = None,
     valid_until: dt.date | None = None,
 ) -> InspectorLicence:
@@ -117,7 +118,7 @@ def licence_register(
     return licence
 
 
-def licence_set_status(licence: InspectorLicence, *, status: str, actor: Any, note: str = "") -> InspectorLicence:
+def licence_set_status(licence: InspectorLicence, *, status: str, actor: Actor, note: str = "") -> InspectorLicence:
     """Suspend, revoke or reactivate a registry entry; from then on the person cannot be
     named on a registration."""
     require(actor, "inspections.manage_department", licence.department)
@@ -146,7 +147,7 @@ def licence_usable(licence: InspectorLicence, on: dt.date | None = None) -> bool
 
 
 def item_create(
-    *, department: Organisation, code: str, name: str, legal_basis: str, actor: Any, publish: bool = False
+    *, department: Organisation, code: str, name: str, legal_basis: str, actor: Actor | None, publish: bool = False
 ) -> InspectionItem:
     """Add an item to the department's list (a draft until published)."""
     require(actor, "inspections.manage_department", department)
@@ -166,7 +167,7 @@ def item_create(
     return item
 
 
-def item_publish(item: InspectionItem, *, actor: Any) -> InspectionItem:
+def item_publish(item: InspectionItem, *, actor: Actor) -> InspectionItem:
     """Publish an item (or re-publish a withdrawn one): from now on it may be inspected."""
     require(actor, "inspections.manage_department", item.department)
     with transaction.atomic():
@@ -180,7 +181,7 @@ def item_publish(item: InspectionItem, *, actor: Any) -> InspectionItem:
     return locked
 
 
-def item_withdraw(item: InspectionItem, *, actor: Any) -> InspectionItem:
+def item_withdraw(item: InspectionItem, *, actor: Actor) -> InspectionItem:
     """Stop an item: registrations naming it are refused from now on."""
     require(actor, "inspections.manage_department", item.department)
     with transaction.atomic():

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.typing import AuthenticatedHttpRequest
 
 from . import forms_department as f
 from .models import (
@@ -24,14 +25,14 @@ from .planning import slots as slot_services
 from .views_department import _domain_to_http
 
 
-def _enterprise_user(request: HttpRequest) -> None:
+def _enterprise_user(request: AuthenticatedHttpRequest) -> None:
     if not request.user.has_perm("inspections.view_announcements"):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def announcements(request: HttpRequest) -> HttpResponse:
+def announcements(request: AuthenticatedHttpRequest) -> HttpResponse:
     _enterprise_user(request)
     entries = list(plan_access.announcements_for(request.user).prefetch_related("slots"))
     rows = [
@@ -48,7 +49,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @_domain_to_http
-def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
+def slot_pick(request: AuthenticatedHttpRequest, entry_pk: int) -> HttpResponse:
     _enterprise_user(request)
     entry = plan_access.get_announced_entry_for(request.user, entry_pk)
     form = f.SlotForm(request.POST, entry=entry, prefix=f"e{entry.pk}")
@@ -70,7 +71,7 @@ def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @_domain_to_http
-def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _enterprise_user(request)
     slot: TimeSlotPreference = plan_access.get_slot_for(request.user, pk)
     try:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation
+from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms_department as f
@@ -59,7 +60,7 @@ REGISTRATION_URL = "/inspections/registrations/{pk}/"
 # --- access --------------------------------------------------------------------------------------
 
 
-def _department(request: HttpRequest) -> Organisation:
+def _department(request: AuthenticatedHttpRequest) -> Organisation:
     """The department of the signed-in staff member; 403 for everyone else."""
     department = department_of(request.user)
     if department is None:
@@ -67,7 +68,7 @@ def _department(request: HttpRequest) -> Organisation:
     return department
 
 
-def _is_clerk(request: HttpRequest, department: Organisation) -> bool:
+def _is_clerk(request: AuthenticatedHttpRequest, department: Organisation) -> bool:
     return bool(request.user.has_perm("inspections.manage_department", department))
 
 
@@ -108,7 +109,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def department_home(request: HttpRequest) -> HttpResponse:
+def department_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     today = timezone.localdate()
     licences = InspectorLicence.objects.filter(department=department)
@@ -134,7 +135,7 @@ def department_home(request: HttpRequest) -> HttpResponse:
 # --- the inspector registry ----------------------------------------------------------------------
 
 
-def _registry_context(request: HttpRequest, department: Organisation, **extra: Any) -> dict[str, Any]:
+def _registry_context(request: AuthenticatedHttpRequest, department: Organisation, **extra: Any) -> dict[str, Any]:
     is_clerk = _is_clerk(request, department)
     context: dict[str, Any] = {
         "department": department,
@@ -152,7 +153,7 @@ def _registry_context(request: HttpRequest, department: Organisation, **extra: A
 @login_required
 @require_http_methods(["GET", "POST"])
 @_domain_to_http
-def registry(request: HttpRequest) -> HttpResponse:
+def registry(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     if request.method == "POST":
         if not _is_clerk(request, department):
@@ -174,7 +175,7 @@ def registry(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @_domain_to_http
-def registry_status(request: HttpRequest, pk: int) -> HttpResponse:
+def registry_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     department = _department(request)
     licence = InspectorLicence.objects.filter(department=department, pk=pk).first()
     if licence is None:
@@ -204,7 +205,7 @@ def _published(qs: QuerySet[InspectionItem]) -> QuerySet[InspectionItem]:
     return qs.filter(published_at__isnull=False, withdrawn_at__isnull=True)
 
 
-def _items_context(request: HttpRequest, department: Organisation, **extra: Any) -> dict[str, Any]:
+def _items_context(request: AuthenticatedHttpRequest, department: Organisation, **extra: Any) -> dict[str, Any]:
     is_clerk = _is_clerk(request, department)
     context: dict[str, Any] = {
         "department": department,
@@ -219,7 +220,7 @@ def _items_context(request: HttpRequest, department: Organisation, **extra: Any)
 @login_required
 @require_http_methods(["GET", "POST"])
 @_domain_to_http
-def items(request: HttpRequest) -> HttpResponseBase:
+def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     department = _department(request)
     if request.method == "POST":
         if not _is_clerk(request, department):
@@ -249,7 +250,7 @@ def items(request: HttpRequest) -> HttpResponseBase:
     return render(request, "inspections/department/items.html", _items_context(request, department))
 
 
-def _item_action(request: HttpRequest, pk: int, action: Callable[..., InspectionItem], done: str) -> HttpResponse:
+def _item_action(request: AuthenticatedHttpRequest, pk: int, action: Callable[..., InspectionItem], done: str) -> HttpResponse:
     department = _department(request)
     item = InspectionItem.objects.filter(department=department, pk=pk).first()
     if item is None:
@@ -264,14 +265,14 @@ def _item_action(request: HttpRequest, pk: int, action: Callable[..., Inspection
 @login_required
 @require_POST
 @_domain_to_http
-def item_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def item_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _item_action(request, pk, services.item_publish, _("已公布：%(i)s"))
 
 
 @login_required
 @require_POST
 @_domain_to_http
-def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def item_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _item_action(request, pk, services.item_withdraw, _("已停止实施：%(i)s"))
 
 
@@ -281,7 +282,7 @@ def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @_domain_to_http
-def plans(request: HttpRequest) -> HttpResponse:
+def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     is_clerk = _is_clerk(request, department)
     form = f.PlanForm(request.POST or None) if is_clerk else None
@@ -324,7 +325,7 @@ def _plan_entries(plan: InspectionPlan) -> list[PlanEntry]:
     )
 
 
-def _plan_context(request: HttpRequest, plan: InspectionPlan, **extra: Any) -> dict[str, Any]:
+def _plan_context(request: AuthenticatedHttpRequest, plan: InspectionPlan, **extra: Any) -> dict[str, Any]:
     is_clerk = _is_clerk(request, plan.department)
     filed = plan.status == InspectionPlan.Status.FILED
     can_add = is_clerk and (not filed or plan.month is not None)
@@ -343,7 +344,7 @@ def _plan_context(request: HttpRequest, plan: InspectionPlan, **extra: Any) -> d
     return context
 
 
-def _plan_xlsx(request: HttpRequest, plan: InspectionPlan) -> HttpResponse:
+def _plan_xlsx(request: AuthenticatedHttpRequest, plan: InspectionPlan) -> HttpResponse:
     entries = _plan_entries(plan)
     audit_record("inspection_plan.export", plan, actor=request.user, after={"rows": len(entries)})
     period = {"am": _("上午"), "pm": _("下午")}
@@ -368,7 +369,7 @@ def _plan_xlsx(request: HttpRequest, plan: InspectionPlan) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @_domain_to_http
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
     if request.method == "POST":
@@ -399,7 +400,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 @_domain_to_http
-def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def plan_entry_remove(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
     entry = PlanEntry.objects.select_related("plan__department").filter(plan=plan, pk=entry_pk).first()
@@ -419,7 +420,7 @@ def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespo
 @login_required
 @require_POST
 @_domain_to_http
-def plan_file(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
     try:
@@ -442,7 +443,7 @@ def plan_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def joint_proposals(request: HttpRequest) -> HttpResponse:
+def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     is_clerk = request.user.has_perm("inspections.answer_joint_proposal", department)
     status = request.GET.get("status", "")
@@ -483,7 +484,7 @@ def joint_proposals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @_domain_to_http
-def joint_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def joint_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _department(request)
     proposal = plan_access.get_proposal_for(request.user, pk)
     form = f.JointAnswerForm(request.POST, prefix=f"p{proposal.pk}")
@@ -504,7 +505,7 @@ def joint_answer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the department's registrations ---------------------------------------------------------------
 
 
-def _registrations(request: HttpRequest, form: f.RegistrationFilterForm) -> QuerySet[Inspection]:
+def _registrations(request: AuthenticatedHttpRequest, form: f.RegistrationFilterForm) -> QuerySet[Inspection]:
     n_departments = Subquery(
         InspectionDepartment.objects.filter(inspection=OuterRef("pk")).values("inspection")
         .annotate(c=Count("pk")).values("c"),
@@ -557,7 +558,7 @@ def _registration_rows(qs: QuerySet[Inspection]) -> Iterator[list[Any]]:
 
 @login_required
 @require_GET
-def department_registrations(request: HttpRequest) -> HttpResponseBase:
+def department_registrations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     department = _department(request)
     form = f.RegistrationFilterForm(request.GET or None)
     qs = _registrations(request, form)

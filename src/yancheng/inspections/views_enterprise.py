@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.models import Enterprise
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
 
 from . import poster
@@ -60,13 +61,15 @@ from .services import active_code, code_issue
 PAGE_SIZE = 20
 
 
-def enterprise_of(user: Any) -> Enterprise | None:
+def enterprise_of(user: Actor) -> Enterprise | None:
     if getattr(user, "role", None) != "enterprise" or not getattr(user, "organisation_id", None):
+        return None
+    if user.organisation_id is None:
         return None
     return Enterprise.objects.filter(organisation_id=user.organisation_id).first()
 
 
-def _own_enterprise(request: HttpRequest, perm: str = "inspections.view_code") -> Enterprise:
+def _own_enterprise(request: AuthenticatedHttpRequest, perm: str = "inspections.view_code") -> Enterprise:
     """The requesting user's enterprise, when they hold `perm` on it; else 403."""
     enterprise = enterprise_of(request.user)
     if enterprise is None or not rules.has_perm(perm, request.user, enterprise):
@@ -74,7 +77,7 @@ def _own_enterprise(request: HttpRequest, perm: str = "inspections.view_code") -
     return enterprise
 
 
-def own_visits(user: Any, enterprise: Enterprise) -> QuerySet[Inspection]:
+def own_visits(user: Actor, enterprise: Enterprise) -> QuerySet[Inspection]:
     """The enterprise's registered visits as its user may see them, newest first."""
     return (
         Inspection.objects.visible_to(user)
@@ -85,7 +88,7 @@ def own_visits(user: Any, enterprise: Enterprise) -> QuerySet[Inspection]:
     )
 
 
-def _visit(request: HttpRequest, pk: int, perm: str = "inspections.view_code") -> tuple[Enterprise, Inspection]:
+def _visit(request: AuthenticatedHttpRequest, pk: int, perm: str = "inspections.view_code") -> tuple[Enterprise, Inspection]:
     enterprise = _own_enterprise(request, perm)
     visit = own_visits(request.user, enterprise).filter(pk=pk).first()
     if visit is None:
@@ -98,7 +101,7 @@ def _visit(request: HttpRequest, pk: int, perm: str = "inspections.view_code") -
 
 @login_required
 @require_GET
-def enterprise_home(request: HttpRequest) -> HttpResponse:
+def enterprise_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The enterprise's supervision code, its poster downloads, and every visit it received."""
     enterprise = _own_enterprise(request)
     code = active_code(enterprise)
@@ -124,7 +127,7 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def code_poster(request: HttpRequest, fmt: str) -> HttpResponse:
+def code_poster(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The poster of the active code as PNG, SVG or PDF (a download)."""
     enterprise = _own_enterprise(request)
     if fmt not in poster.FORMATS:
@@ -142,7 +145,7 @@ def code_poster(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def code_reissue(request: HttpRequest) -> HttpResponse:
+def code_reissue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a (new) code. With a code in force this asks for a reason and a confirmation:
     the old code, and every poster that shows it, stops working at once."""
     enterprise = _own_enterprise(request, "inspections.reissue_code")
@@ -167,7 +170,7 @@ def code_reissue(request: HttpRequest) -> HttpResponse:
 # --- one visit: rating and complaint ---------------------------------------------------------------------
 
 
-def _visit_page(request: HttpRequest, enterprise: Enterprise, visit: Inspection, *,
+def _visit_page(request: AuthenticatedHttpRequest, enterprise: Enterprise, visit: Inspection, *,
                 complaint_form: ComplaintForm | None = None, status: int = 200) -> HttpResponse:
     rated = has_rated(enterprise, visit)
     finished = visit.status == Inspection.Status.FINISHED
@@ -186,7 +189,7 @@ def _visit_page(request: HttpRequest, enterprise: Enterprise, visit: Inspection,
 
 @login_required
 @require_GET
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enterprise, visit = _visit(request, pk)
     return _visit_page(request, enterprise, visit)
 
@@ -195,7 +198,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("ref")
 @sensitive_variables()
-def rate(request: HttpRequest) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The enterprise's one rating page: every finished visit it has not rated, each with a
     form; rating one posts back here (``ratings.rating_submit_by_ref``).
 
@@ -252,7 +255,7 @@ def rate(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def visit_complain(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_complain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Complain about a visit: a case to the supervising organisation."""
     enterprise, visit = _visit(request, pk, "inspections.complain")
     form = ComplaintForm(request.POST)
@@ -275,7 +278,7 @@ def visit_complain(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_unregistered(request: HttpRequest) -> HttpResponse:
+def report_unregistered(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Report a visit that nobody registered (department, day, people, what happened)."""
     enterprise = _own_enterprise(request, "inspections.complain")
     form = UnregisteredReportForm(request.POST or None)
@@ -305,7 +308,7 @@ def report_unregistered(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def department_ratings(request: HttpRequest) -> HttpResponse:
+def department_ratings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The department's own ratings: per ended month, only over at least k ratings."""
     if not rules.has_perm("inspections.view_own_rating_aggregates", request.user):
         raise PermissionDenied
@@ -329,7 +332,7 @@ def _rating_rows(months: list[Any]) -> Any:
 
 @login_required
 @require_GET
-def supervisor_ratings(request: HttpRequest) -> HttpResponse:
+def supervisor_ratings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Single ratings by department and ended month — score and comment, no day, no kind,
     never an enterprise — only for department-months with at least 5 ratings (the others
     show "fewer than 5"), with an .xlsx export of the shown ones."""

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yancheng.core.errors import DomainError, PermissionDeniedError
 from yancheng.core.models import Enterprise, Role
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
 from . import forms_inspector as f
 from .lookup import CodeRevoked, code_by_token, find_enterprise, revoked_message
@@ -46,16 +47,16 @@ def refused(request: HttpRequest, message: str, *, status: int = 403, title: str
     )
 
 
-def _not_licensed(request: HttpRequest) -> HttpResponse:
+def _not_licensed(request: AuthenticatedHttpRequest) -> HttpResponse:
     return refused(request, _("只有持有效执法证、已录入执法人员名录的检查员才能登记入企检查。"
                               "如您是检查员，请联系本部门法制科核对执法证状态。"))
 
 
-def _can_register(user: Any) -> bool:
+def _can_register(user: Actor) -> bool:
     return bool(rules.has_perm("inspections.register", user))
 
 
-def _inspection_for(user: Any, pk: int) -> Inspection:
+def _inspection_for(user: Actor, pk: int) -> Inspection:
     """A registration through the staff's view of it: enterprise users have their own
     page (/inspections/visits/<pk>/), so here it is 404 for them like for anyone who may
     not see it."""
@@ -83,7 +84,7 @@ def _apply_error(form: Any, exc: DomainError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inspection_scan(request: HttpRequest, token: str) -> HttpResponseBase:
+def inspection_scan(request: AuthenticatedHttpRequest, token: str) -> HttpResponseBase:
     """The page the supervision code's QR opens: the registration page of its enterprise.
     Unknown token → 404; revoked → 410; anyone but a licensed inspector → 403."""
     code = code_by_token(token)
@@ -102,8 +103,8 @@ def inspection_scan(request: HttpRequest, token: str) -> HttpResponseBase:
 # --- the landing page and the find box ----------------------------------------------------------------
 
 
-def _home(request: HttpRequest, find_form: f.FindForm, *, status: int = 200) -> HttpResponse:
-    user: Any = request.user
+def _home(request: AuthenticatedHttpRequest, find_form: f.FindForm, *, status: int = 200) -> HttpResponse:
+    user = request.user
     visible = Inspection.objects.visible_to(user)
     mine = (
         visible.filter(status=Inspection.Status.IN_PROGRESS, inspectors__licence__user_id=user.pk)
@@ -120,7 +121,7 @@ def _home(request: HttpRequest, find_form: f.FindForm, *, status: int = 200) -> 
 
 @login_required
 @require_GET
-def inspection_home(request: HttpRequest) -> HttpResponse:
+def inspection_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The inspector's landing page: find an enterprise, finish what is in progress, see the
     department's recent registrations."""
     if not is_inspector(request.user):
@@ -130,7 +131,7 @@ def inspection_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def inspection_find(request: HttpRequest) -> HttpResponseBase:
+def inspection_find(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Resolve what was typed or scanned (code URL, USCC, licence-QR content) and go to the
     registration page; errors are shown on the landing page."""
     if not _can_register(request.user):
@@ -156,7 +157,7 @@ def inspection_find(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inspection_register_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def inspection_register_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The registration page of an enterprise found by USCC or licence QR (``?by=``)."""
     enterprise = Enterprise.objects.visible_to(request.user).select_related("region").filter(pk=pk).first()
     if enterprise is None:
@@ -170,9 +171,9 @@ def inspection_register_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _register_page(
-    request: HttpRequest, enterprise: Enterprise, found_by: str, code: SupervisionCode | None
+    request: AuthenticatedHttpRequest, enterprise: Enterprise, found_by: str, code: SupervisionCode | None
 ) -> HttpResponseBase:
-    user: Any = request.user
+    user = request.user
     preview = registration_preview(enterprise, actor=user)
     form = f.RegisterForm(request.POST or None, preview=preview)
     ack_needed: list[Any] = []
@@ -213,11 +214,11 @@ def _register_page(
 
 @login_required
 @require_GET
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything about a registration, for the participating departments' staff and the
     supervisors: departments, inspectors, items, plan or reason, exemption, entry mode,
     the warnings shown at registration and the alerts raised."""
-    user: Any = request.user
+    user = request.user
     inspection = _inspection_for(user, pk)
     alerts: QuerySet[InspectionAlert] = inspection.alerts.select_related("cap_rule", "department").order_by("pk")
     return render(
@@ -236,9 +237,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inspection_finish_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def inspection_finish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """Record the end and the result of a registration."""
-    user: Any = request.user
+    user = request.user
     inspection = _inspection_for(user, pk)
     if not rules.has_perm("inspections.finish", user, inspection):
         return refused(request, _("只有参加本次检查部门的检查员才能登记检查结果。"), title=_("登记检查结果"))

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
 from yancheng.core.models import Region
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
 
 from . import reports
@@ -70,13 +71,13 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-def _require(request: HttpRequest, perm: str = "inspections.view_supervision") -> Any:
+def _require(request: AuthenticatedHttpRequest, perm: str = "inspections.view_supervision") -> Any:
     if not rules.has_perm(perm, request.user):
         raise PermissionDenied
     return request.user
 
 
-def _can_edit_city_rules(user: Any) -> bool:
+def _can_edit_city_rules(user: Actor) -> bool:
     return bool(rules.has_perm("inspections.manage_city_rules", user))
 
 
@@ -84,14 +85,14 @@ def _apply_error(form: Any, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
-def _regions_for(user: Any) -> list[Region]:
+def _regions_for(user: Actor) -> list[Region]:
     own = supervision_region(user)
     if own is not None:
         return [own]
     return list(Region.objects.exclude(kind__in=["province", "city"]).order_by("code"))
 
 
-def _region_param(request: HttpRequest, user: Any) -> Region | None:
+def _region_param(request: AuthenticatedHttpRequest, user: Actor) -> Region | None:
     """The region the page is about: a county supervisor's own; for the city, the one chosen."""
     own = supervision_region(user)
     if own is not None:
@@ -100,7 +101,7 @@ def _region_param(request: HttpRequest, user: Any) -> Region | None:
     return Region.objects.filter(code=code).first() if code else None
 
 
-def _period_param(request: HttpRequest, default: Period) -> Period:
+def _period_param(request: AuthenticatedHttpRequest, default: Period) -> Period:
     value = (request.GET.get("period") or "").strip()[:16]
     if not value:
         return default
@@ -117,7 +118,7 @@ def _xlsx_response(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith(
         "/inspections/supervision/"
@@ -131,7 +132,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Per department for a month, quarter or year (default: this month): registrations,
     joint rate, exempt / emergency / back-filled, alerts, complaints, ratings, exceedances."""
     user = _require(request)
@@ -161,7 +162,7 @@ EXPORT_HEADERS = [
 ]
 
 
-def _export_registrations(user: Any, qs: Any) -> HttpResponse:
+def _export_registrations(user: Actor, qs: Any) -> HttpResponse:
     qs = qs.prefetch_related(
         Prefetch("department_links", queryset=InspectionDepartment.objects.select_related("department"))
     )
@@ -186,7 +187,7 @@ def _export_registrations(user: Any, qs: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def registrations(request: HttpRequest) -> HttpResponse:
+def registrations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every registration in the supervisor's area, filtered; ``?format=xlsx`` exports them."""
     user = _require(request)
     filters = RegistrationFilters.from_params(request.GET)
@@ -214,7 +215,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
 # --- alerts -------------------------------------------------------------------------------------
 
 
-def _alerts_page(request: HttpRequest, user: Any, bound: tuple[int, AlertHandleForm] | None = None,
+def _alerts_page(request: AuthenticatedHttpRequest, user: Actor, bound: tuple[int, AlertHandleForm] | None = None,
                  status: int = 200) -> HttpResponse:
     source = request.GET if request.method == "GET" else request.POST
     filters = AlertFilters.from_params(source if request.method == "GET" else {})
@@ -238,7 +239,7 @@ def _alerts_page(request: HttpRequest, user: Any, bound: tuple[int, AlertHandleF
 
 @login_required
 @require_GET
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The alerts of the area, open ones first; filter by status, kind, department, period."""
     user = _require(request, "inspections.view_alerts")
     return _alerts_page(request, user)
@@ -246,7 +247,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_handle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _require(request, "inspections.handle_alert")
     alert = alerts_visible_to(user).select_related("enterprise").filter(pk=pk).first()
     if alert is None:
@@ -269,7 +270,7 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules_page(request: HttpRequest) -> HttpResponse:
+def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The city's inspection policy (one row): the form for the city-level supervisor, the
     values for a county's."""
     user = _require(request, "inspections.manage_rules")
@@ -297,7 +298,7 @@ def _cell_name(row_key: str, grade: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def caps(request: HttpRequest) -> HttpResponse:
+def caps(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cap matrix: rows are items, "每个部门", departments and "合计"; columns grades A–D.
     An empty cell has no cap; 0 allows no counted inspection."""
     user = _require(request, "inspections.manage_rules")
@@ -359,7 +360,7 @@ def caps(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def exemptions(request: HttpRequest) -> HttpResponse:
+def exemptions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Exemption reasons with the evidence each needs; add, change, (de)activate."""
     user = _require(request, "inspections.manage_rules")
     can_edit = _can_edit_city_rules(user)
@@ -397,7 +398,7 @@ def exemptions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def exemption_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def exemption_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _require(request, "inspections.manage_city_rules")
     reason = ExemptionReason.objects.filter(pk=pk).first()
     if reason is None:
@@ -414,7 +415,7 @@ def exemption_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def quiet_periods(request: HttpRequest) -> HttpResponse:
+def quiet_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     """企业宁静期: the ones that apply in the area, and a form to add one."""
     user = _require(request, "inspections.manage_rules")
     form = QuietPeriodForm(request.POST or None, user=user)
@@ -440,7 +441,7 @@ def quiet_periods(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def quiet_period_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def quiet_period_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _require(request, "inspections.manage_rules")
     period: QuietPeriod | None = quiet_periods_visible_to(user).filter(pk=pk).first()
     if period is None:
@@ -457,14 +458,14 @@ def quiet_period_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the list behind the complaints ----------------------------------------------------
 
 
-def _range(request: HttpRequest) -> tuple[Any, Any, int | None]:
+def _range(request: AuthenticatedHttpRequest) -> tuple[Any, Any, int | None]:
     f = RegistrationFilters.from_params(request.GET)
     return f.start, f.end, f.department
 
 
 @login_required
 @require_GET
-def complaints(request: HttpRequest) -> HttpResponse:
+def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The complaints behind the dashboard's number (each links to its case)."""
     user = _require(request)
     start, end, department = _range(request)
@@ -485,7 +486,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """涉企行政检查情况通报 for ``?period=2026-10`` (or ``2026-Q3``, ``2026``; default: last
     month): the page, or ``format=docx`` / ``format=xlsx``."""
     user = _require(request)

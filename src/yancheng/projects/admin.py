@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from yancheng.core.admin import ServiceBackedAdmin
 from yancheng.core.audit.rows import audited_save
 from yancheng.core.errors import DomainError
+from yancheng.core.typing import actor_of
 
 from .models import LightSettings, Project
 from .services.registry import PROJECT_FIELDS, project_create, project_update
@@ -36,9 +37,9 @@ class ProjectAdmin(ServiceBackedAdmin):
         data = {f: form.cleaned_data[f] for f in EDITABLE if f in form.cleaned_data}
         try:
             if change:
-                saved = project_update(Project.objects.get(pk=obj.pk), actor=request.user, **data)
+                saved = project_update(Project.objects.get(pk=obj.pk), actor=actor_of(request), **data)
             else:
-                saved = project_create(actor=request.user, code=form.cleaned_data.get("code", ""), **data)
+                saved = project_create(actor=actor_of(request), code=form.cleaned_data.get("code", ""), **data)
         except DomainError as exc:
             messages.error(request, str(exc.message))
             raise
@@ -57,4 +58,4 @@ class LightSettingsAdmin(ServiceBackedAdmin):
 
     def save_model(self, request: HttpRequest, obj: LightSettings, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         """Saved with its audit record; the lights are computed from these on the next read."""
-        audited_save(obj, action="project_lights", fields=LIGHT_FIELDS, actor=request.user)
+        audited_save(obj, action="project_lights", fields=LIGHT_FIELDS, actor=actor_of(request))

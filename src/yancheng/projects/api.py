@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
+from yancheng.core.typing import Actor
 
 from .models import Project
 from .selectors import ProjectFilters, get_project_for, project_list
@@ -128,7 +129,7 @@ def _out(p: Project) -> dict[str, Any]:
     }
 
 
-def _resolve(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _resolve(user: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Turn ids and codes into objects, refusing the ones the caller may not use."""
     out = dict(data)
     if "region" in out:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
+from yancheng.core.typing import Actor
 
 from .models import ApprovalItem, Category, Commitment, FactorNeed, Project, Stage
 from .workflow import next_stage
@@ -30,7 +31,7 @@ class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.name)
 
 
-def unit_queryset(user: Any) -> Any:
+def unit_queryset(user: Actor) -> QuerySet[Organisation]:
     return (
         Organisation.objects.visible_to(user)
         .filter(is_active=True)
@@ -40,7 +41,7 @@ def unit_queryset(user: Any) -> Any:
     )
 
 
-def staff_queryset(user: Any) -> Any:
+def staff_queryset(user: Actor) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, organisation__in=unit_queryset(user))
         .exclude(role__in=[Role.ENTERPRISE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
@@ -82,7 +83,7 @@ class ProjectForm(VersionedForm):
                                          help_text=_("只有本区划、责任单位、联系领导和市级项目办可见"))
     is_active = forms.BooleanField(label=_("在库"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
         self.fields["park"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
@@ -127,7 +128,7 @@ class TaskForceForm(forms.Form):
     duty = forms.CharField(label=_("职责"), max_length=128, required=False)
     is_lead = forms.BooleanField(label=_("专班负责人"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff_queryset(user)  # type: ignore[attr-defined]
         self.fields["organisation"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
@@ -152,7 +153,7 @@ class ApprovalAddForm(forms.Form):
     missing_documents = forms.CharField(label=_("补缺清单"), widget=forms.Textarea(attrs={"rows": 3}),
                                         required=False, help_text=_("每行一项尚缺的材料"))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = staff_queryset(user)  # type: ignore[attr-defined]
         self.fields["approving_org"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
@@ -175,7 +176,7 @@ class FactorAddForm(forms.Form):
     needed_by = forms.DateField(label=_("需要时间"), widget=DATE, required=False)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["responsible_org"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
 
@@ -219,7 +220,7 @@ class CommitmentForm(forms.Form):
     promised_amount = forms.DecimalField(label=_("承诺金额（万元）"), min_value=0, max_digits=14, decimal_places=2,
                                          required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
 

@@ -20,6 +20,7 @@ from yancheng.core.errors import DomainError
 from yancheng.core.importers import ImportReport, RowError, RowInvalid, refused_rows
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.services import RowsRefused
+from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
 
 from .models import Category, Stage
@@ -232,7 +233,7 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> tuple[dict[str, Any], De
 
 
 def projects_import(
-    source: IO[bytes] | bytes, *, actor: Any, dry_run: bool, year: int | None = None
+    source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool, year: int | None = None
 ) -> ImportReport:
     """Read every row, then file them all with ``project_create_many`` inside one
     transaction; roll everything back on a dry run or when any row fails, so nothing is

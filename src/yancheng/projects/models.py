@@ -6,7 +6,7 @@ Amounts are in 万元 (ten thousand yuan), as Chinese project offices report the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 
 if TYPE_CHECKING:
-    from yancheng.core.models import User
+    from yancheng.core.typing import MaybeActor
 
 
 
@@ -41,7 +41,7 @@ STAGE_ORDER = [s.value for s in Stage]
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
-    def visible_to(self, user: User | Any) -> QuerySet[Project]:
+    def visible_to(self, user: MaybeActor | None) -> QuerySet[Project]:
         from .permissions import projects_visible_to
 
         return projects_visible_to(user, self)

@@ -13,7 +13,7 @@ departments see them only when linked to the project.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import Q, QuerySet
@@ -21,31 +21,32 @@ from django.db.models import Q, QuerySet
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.models import Organisation, Role
 from yancheng.core.permissions import BUSINESS_STAFF_ROLES, is_citywide
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 if TYPE_CHECKING:
     from .models import Project, WeeklyMeeting
 
 
-def _active(user: Any) -> bool:
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def is_project_office(user: Any) -> bool:
+def is_project_office(user: Actor) -> bool:
     """A dispatcher or supervisor of a city-level office (重点项目办): files, supervises and
     maintains every project of the city, confidential ones included."""
     return bool(
         _active(user)
         and user.role in {Role.DISPATCHER, Role.SUPERVISOR}
         and is_citywide(user)
-        and user.organisation.kind == Organisation.Kind.OFFICE
+        and organisation_of(user).kind == Organisation.Kind.OFFICE
     )
 
 
-def is_project_office_dispatcher(user: Any) -> bool:
+def is_project_office_dispatcher(user: Actor) -> bool:
     return is_project_office(user) and user.role == Role.DISPATCHER
 
 
-def _linked(user: Any) -> Q:
+def _linked(user: Actor) -> Q:
     from .models import TaskForceMember
 
     return (
@@ -55,9 +56,9 @@ def _linked(user: Any) -> Q:
     )
 
 
-def _local_scope(user: Any) -> Q | None:
+def _local_scope(user: Actor) -> Q | None:
     """The projects of the user's own area, or None for city-level users."""
-    org = user.organisation
+    org = organisation_of(user)
     if is_citywide(user):
         return None
     if org.kind == Organisation.Kind.PARK:
@@ -65,7 +66,7 @@ def _local_scope(user: Any) -> Q | None:
     return Q(region_id=org.region_id)
 
 
-def projects_visible_to(user: Any, qs: QuerySet[Project]) -> QuerySet[Project]:
+def projects_visible_to(user: MaybeActor | None, qs: QuerySet[Project]) -> QuerySet[Project]:
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.role == Role.SYSTEM_ADMIN:
@@ -91,12 +92,12 @@ def projects_visible_to(user: Any, qs: QuerySet[Project]) -> QuerySet[Project]:
 # --- rules predicates ---------------------------------------------------------------------------
 
 
-def _is_system_admin(user: Any) -> bool:
+def _is_system_admin(user: MaybeActor | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.role == Role.SYSTEM_ADMIN)
 
 
 @rules.predicate
-def is_visible(user: Any, project: Project | None) -> bool:
+def is_visible(user: Actor, project: Project | None) -> bool:
     if project is None:
         return False
     from .models import Project as ProjectModel
@@ -105,7 +106,7 @@ def is_visible(user: Any, project: Project | None) -> bool:
 
 
 @rules.predicate
-def can_create_projects(user: Any) -> bool:
+def can_create_projects(user: Actor) -> bool:
     """The project office, the system administrator (master data) and the dispatchers of a
     county, district or park (for their own area; the service checks the area)."""
     if _is_system_admin(user):
@@ -113,7 +114,7 @@ def can_create_projects(user: Any) -> bool:
     return _active(user) and user.role == Role.DISPATCHER
 
 
-def _is_responsible_staff(user: Any, project: Project) -> bool:
+def _is_responsible_staff(user: Actor, project: Project) -> bool:
     return bool(
         _active(user)
         and user.role in {Role.DISPATCHER, Role.HANDLER}
@@ -122,7 +123,7 @@ def _is_responsible_staff(user: Any, project: Project) -> bool:
 
 
 @rules.predicate
-def can_maintain(user: Any, project: Project | None) -> bool:
+def can_maintain(user: Actor, project: Project | None) -> bool:
     """Keep a project's master data, stage, task force, 代办 checklist and factor needs: the
     project office's dispatchers and the responsible unit's dispatchers and handlers (the
     system administrator too, for corrections of master data)."""
@@ -134,7 +135,7 @@ def can_maintain(user: Any, project: Project | None) -> bool:
 
 
 @rules.predicate
-def can_report_progress(user: Any, project: Project | None) -> bool:
+def can_report_progress(user: Actor, project: Project | None) -> bool:
     """Write 日反馈 and monthly investment reports: the task force and the responsible unit
     (and the project office, which chases missing reports)."""
     if project is None or not _active(user):
@@ -145,7 +146,7 @@ def can_report_progress(user: Any, project: Project | None) -> bool:
 
 
 @rules.predicate
-def can_report_problem(user: Any, project: Project | None) -> bool:
+def can_report_problem(user: Actor, project: Project | None) -> bool:
     """Report a problem on the project (问题交办): its enterprise, its task force and the
     staff who may open cases (dispatchers, handlers) and see the project."""
     if project is None or not _active(user):
@@ -156,13 +157,13 @@ def can_report_problem(user: Any, project: Project | None) -> bool:
 
 
 @rules.predicate
-def can_supervise(user: Any) -> bool:
+def can_supervise(user: Actor) -> bool:
     """Commitments (承诺兑现) and on-site observation rounds (现场观摩): the project office."""
     return _is_system_admin(user) or is_project_office(user)
 
 
 @rules.predicate
-def can_view_list(user: Any) -> bool:
+def can_view_list(user: MaybeActor | None) -> bool:
     if not (user is not None and user.is_authenticated and user.is_active):
         return False
     return user.role in BUSINESS_STAFF_ROLES | {Role.ENTERPRISE, Role.SYSTEM_ADMIN}
@@ -183,26 +184,26 @@ rules.add_perm("projects.supervise", can_supervise)
 SUPERVISION_VIEWER_ROLES = frozenset({Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR})
 
 
-def can_view_supervision(user: Any) -> bool:
+def can_view_supervision(user: Actor) -> bool:
     """The project office, leaders, supervisors and dispatchers (the latter three scoped)."""
     return is_project_office(user) or (_active(user) and user.role in SUPERVISION_VIEWER_ROLES)
 
 
-def can_write_supervision(user: Any) -> bool:
+def can_write_supervision(user: Actor) -> bool:
     """Writes: the project office (``projects.supervise``), on a page it may view."""
     return can_view_supervision(user) and bool(rules.has_perm("projects.supervise", user))
 
 
-def _citywide_viewer(user: Any) -> bool:
+def _citywide_viewer(user: Actor) -> bool:
     return is_project_office(user) or is_citywide(user)
 
 
-def supervision_scope(user: Any, prefix: str = "") -> Q | None:
+def supervision_scope(user: Actor, prefix: str = "") -> Q | None:
     """Rows about an organisation (and optionally a project) of the user's own area; None
     for city-level viewers. ``prefix`` is the path to the row's organisation/project."""
     if _citywide_viewer(user):
         return None
-    org = user.organisation
+    org = organisation_of(user)
     if org.kind == Organisation.Kind.PARK:
         return Q(**{f"{prefix}organisation_id": org.pk}) | Q(**{f"{prefix}project__park_id": org.pk})
     return (
@@ -212,7 +213,7 @@ def supervision_scope(user: Any, prefix: str = "") -> Q | None:
     )
 
 
-def supervision_scoped(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def supervision_scoped(qs: QuerySet[Any], user: Actor) -> QuerySet[Any]:
     scope = supervision_scope(user)
     return qs if scope is None else qs.filter(scope)
 
@@ -220,22 +221,22 @@ def supervision_scoped(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
 # --- 周调度: the weekly dispatch meeting -------------------------------------------------------------
 
 
-def can_view_meetings(user: Any) -> bool:
+def can_view_meetings(user: Actor) -> bool:
     """Staff who take part in dispatch meetings. Enterprises never see them (the agenda
     names other enterprises' problems)."""
     return _active(user) and user.role in {Role.DISPATCHER, Role.LEADER, Role.SUPERVISOR, Role.HANDLER}
 
 
-def can_create_meeting(user: Any) -> bool:
+def can_create_meeting(user: Actor) -> bool:
     """A dispatcher: of a city-level office (city-wide or any region), or of a county or
     park (its own region)."""
     return _active(user) and user.role == Role.DISPATCHER
 
 
-def can_manage_meeting(user: Any, meeting: WeeklyMeeting) -> bool:
+def can_manage_meeting(user: Actor, meeting: WeeklyMeeting) -> bool:
     """The organiser's dispatchers (or the city office's) build, decide and close."""
     if not _active(user) or user.role != Role.DISPATCHER:
         return False
     if is_city_dispatch_office(user):
         return True
-    return bool(meeting.organiser.path.startswith(user.organisation.path))
+    return bool(meeting.organiser.path.startswith(organisation_of(user).path))

@@ -23,6 +23,7 @@ from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.errors import NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation, Region, Role
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, organisation_of
 
 from .models import (
     STAGE_ORDER,
@@ -80,7 +81,7 @@ def _stage_rank() -> Any:
                 output_field=IntegerField())
 
 
-def project_list(user: Any, filters: ProjectFilters) -> QuerySet[Project]:
+def project_list(user: Actor, filters: ProjectFilters) -> QuerySet[Project]:
     """The projects ``user`` may see, filtered and sorted; one query with its relations."""
     qs = Project.objects.visible_to(user).select_related(
         "region", "park", "chain", "enterprise", "leader", "responsible_org"
@@ -111,7 +112,7 @@ def project_list(user: Any, filters: ProjectFilters) -> QuerySet[Project]:
     return qs.order_by(order, "pk")
 
 
-def get_project_for(user: Any, pk: Any, *, write: bool = False) -> Project:
+def get_project_for(user: Actor, pk: Any, *, write: bool = False) -> Project:
     """The project if ``user`` may see it (else 404: its existence is not revealed); with
     ``write`` also 403 unless the user may maintain it."""
     try:
@@ -128,7 +129,7 @@ def get_project_for(user: Any, pk: Any, *, write: bool = False) -> Project:
     return project
 
 
-def project_cases(user: Any, project: Project, now: dt.datetime | None = None) -> QuerySet[Any]:
+def project_cases(user: Actor, project: Project, now: dt.datetime | None = None) -> QuerySet[Any]:
     """The problems reported on the project that ``user`` may see, with their lights."""
     from yancheng.cases.models import Case
     from yancheng.cases.selectors import annotate_lights
@@ -149,7 +150,7 @@ KEPT, PENDING, OVERDUE = "kept", "pending", "overdue"
 STATUS_LABELS = {KEPT: gettext_lazy("兑现"), PENDING: gettext_lazy("未兑现"), OVERDUE: gettext_lazy("逾期未兑现")}
 
 
-def visible_project_ids(user: Any, ids: set[int]) -> set[int]:
+def visible_project_ids(user: Actor, ids: set[int]) -> set[int]:
     if not ids:
         return set()
     return set(Project.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
@@ -163,7 +164,7 @@ def project_label(project: Project | None, visible: set[int]) -> str:
     return _("（涉密项目）")
 
 
-def project_by_code(user: Any, code: str) -> Project | None:
+def project_by_code(user: Actor, code: str) -> Project | None:
     code = (code or "").strip()
     if not code:
         return None
@@ -230,7 +231,7 @@ class CommitmentRow:
     form: forms.Form | None = None  # the row's own 兑现 form, set by the page
 
 
-def commitment_rows(user: Any, filters: CommitmentFilters, today: dt.date) -> list[CommitmentRow]:
+def commitment_rows(user: Actor, filters: CommitmentFilters, today: dt.date) -> list[CommitmentRow]:
     qs = supervision_scoped(
         Commitment.objects.filter(year=filters.year).select_related("organisation", "organisation__region", "project"),
         user,
@@ -260,7 +261,7 @@ class RankRow:
     scores: list[tuple[str, ObservationScore]] = field(default_factory=list)
 
 
-def observation_ranking(obs: ObservationRound, user: Any) -> list[RankRow]:
+def observation_ranking(obs: ObservationRound, user: Actor) -> list[RankRow]:
     """Organisations by their average score in the round, highest first; equal averages
     share a rank (1, 1, 3). The ranks are computed over the whole round; a county or park
     viewer is shown only the rows of their own area."""
@@ -312,7 +313,7 @@ class LeagueRow:
     drill_url: str
 
 
-def league_rows(user: Any, month: dt.date) -> list[LeagueRow]:
+def league_rows(user: Actor, month: dt.date) -> list[LeagueRow]:
     """引资: the total investment of the projects signed in ``month`` (签约日期 in the month,
     in the registry), summed by region, largest first; equal sums share a rank. Counts only
     the projects ``user`` may see, so no total reveals a confidential project."""
@@ -339,11 +340,11 @@ def league_rows(user: Any, month: dt.date) -> list[LeagueRow]:
 # --- 周调度: the meetings a user may see -------------------------------------------------------------
 
 
-def meetings_visible_to(user: Any, qs: QuerySet[WeeklyMeeting] | None = None) -> QuerySet[WeeklyMeeting]:
+def meetings_visible_to(user: Actor, qs: QuerySet[WeeklyMeeting] | None = None) -> QuerySet[WeeklyMeeting]:
     qs = WeeklyMeeting.objects.all() if qs is None else qs
     if not can_view_meetings(user):
         return qs.none()
-    org = user.organisation
+    org = organisation_of(user)
     if user.role == Role.DISPATCHER:
         if is_city_dispatch_office(user):
             return qs
@@ -357,7 +358,7 @@ def meetings_visible_to(user: Any, qs: QuerySet[WeeklyMeeting] | None = None) ->
     return qs.filter(pk__in=tasked)
 
 
-def get_meeting_for(user: Any, pk: Any, *, write: bool = False) -> WeeklyMeeting:
+def get_meeting_for(user: Actor, pk: Any, *, write: bool = False) -> WeeklyMeeting:
     """404 when the meeting is not visible (no existence leak), 403 when visible but the
     user may not change it."""
     try:

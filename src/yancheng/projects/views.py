@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest, organisation_of
 from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
@@ -57,7 +58,7 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
 
 
-def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
+def _require_perm(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
     if not rules.has_perm(perm, request.user, obj):
         raise PermissionDenied
 
@@ -79,9 +80,9 @@ def _export_rows(qs: Any) -> Any:
 
 @login_required
 @require_GET
-def project_list_view(request: HttpRequest) -> HttpResponseBase:
+def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require_perm(request, "projects.view_project_list")
-    user: Any = request.user
+    user = request.user
     filters = ProjectFilters.from_params(request.GET)
     qs = project_list(user, filters)
     if request.GET.get("format") == "xlsx":
@@ -132,14 +133,14 @@ _FORM_FIELDS = ("name", "enterprise", "region", "park", "chain", "category", "to
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_create_view(request: HttpRequest) -> HttpResponse:
+def project_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "projects.add_project")
-    user: Any = request.user
+    user = request.user
     initial: dict[str, Any] = {}
     if user.organisation_id and user.role != Role.SYSTEM_ADMIN:
         initial["responsible_org"] = user.organisation_id
-        initial["region"] = user.organisation.region_id if user.organisation.region.kind != "city" else None
-        if user.organisation.kind == Organisation.Kind.PARK:
+        initial["region"] = organisation_of(user).region_id if organisation_of(user).region.kind != "city" else None
+        if organisation_of(user).kind == Organisation.Kind.PARK:
             initial["park"] = user.organisation_id
     form = f.ProjectForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -158,8 +159,8 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def project_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     project = get_project_for(user, pk, write=True)
     initial = {k: getattr(project, k) for k in (*_FORM_FIELDS, "code", "is_active", "version")}
     for key in ("enterprise", "region", "park", "chain", "leader", "responsible_org"):
@@ -191,7 +192,7 @@ def _stage_timeline(project: Project) -> list[dict[str, Any]]:
     ]
 
 
-def _forms_for(user: Any, project: Project, perms: dict[str, bool]) -> dict[str, Any]:
+def _forms_for(user: Actor, project: Project, perms: dict[str, bool]) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     today = timezone.localdate()
     if workflow.can_change_stage(project.stage, may_change_project=perms["change"]):
@@ -217,10 +218,10 @@ def _forms_for(user: Any, project: Project, perms: dict[str, bool]) -> dict[str,
     return forms
 
 
-def _detail_context(request: HttpRequest, project: Project, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, project: Project, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     from yancheng.cases.views import LIGHT_LABELS
 
-    user: Any = request.user
+    user = request.user
     perms = {
         "change": rules.has_perm("projects.change_project", user, project),
         "report": rules.has_perm("projects.report_progress", user, project),
@@ -272,7 +273,7 @@ def _detail_context(request: HttpRequest, project: Project, bound: dict[str, Any
 
 @login_required
 @require_GET
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = get_project_for(request.user, pk)
     return render(request, "projects/detail.html", _detail_context(request, project))
 
@@ -287,66 +288,66 @@ def _row(model: Any, project: Project, pk: Any) -> Any:
     return row
 
 
-def _advance(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _advance(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     project_advance(project, stage=d["stage"], on=d["on"], note=d["note"], actor=request.user,
                     expected_version=d["version"])
     return _("阶段已更新为“%(s)s”。") % {"s": Stage(d["stage"]).label}
 
 
-def _plan(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _plan(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     annual_plan_set(project, year=d["year"], planned_investment=d["planned_investment"], actor=request.user)
     return _("已保存 %(y)s 年度投资计划。") % {"y": d["year"]}
 
 
-def _member_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _member_add(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     member = task_force_add(project, user=d["user"], name=d["name"], organisation=d["organisation"],
                             duty=d["duty"], is_lead=d["is_lead"], actor=request.user)
     return _("已将 %(n)s 加入专班。") % {"n": member.name}
 
 
-def _member_remove(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _member_remove(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     member = _row(TaskForceMember, project, d["member"])
     task_force_remove(member, actor=request.user)
     return _("已将 %(n)s 移出专班。") % {"n": member.name}
 
 
-def _approval_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _approval_add(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     item = approval_item_add(project, actor=request.user, **d)
     return _("已加入代办事项：%(t)s") % {"t": item}
 
 
-def _approval_update(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _approval_update(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     item = _row(ApprovalItem, project, d.pop("item"))
     approval_item_update(item, actor=request.user, **d)
     return _("已更新代办事项：%(t)s") % {"t": item}
 
 
-def _factor_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _factor_add(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     factor_need_add(project, actor=request.user, **d)
     return _("已登记要素需求。")
 
 
-def _factor_status(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _factor_status(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     need = _row(FactorNeed, project, d["need"])
     factor_need_set_status(need, status=d["status"], note=d["note"], actor=request.user)
     return _("已更新要素保障状态。")
 
 
-def _feedback(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _feedback(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     daily_feedback_save(project, progress=d["progress"], problems=d["problems"], actor=request.user)
     return _("已保存今日反馈。")
 
 
-def _monthly(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _monthly(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     report = monthly_report_submit(project, actor=request.user, **d)
     return _("已报送 %(m)s 月度投资。") % {"m": report.month.strftime("%Y-%m")}
 
 
-def _problem(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _problem(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     from yancheng.cases.models import Urgency
     from yancheng.cases.services import case_submit
 
-    user: Any = request.user
+    user = request.user
     case = case_submit(
         actor=user, title=d["title"], description=d["description"],
         urgency=Urgency.URGENT if d["urgent"] else Urgency.NORMAL,
@@ -356,12 +357,12 @@ def _problem(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
     return _("问题已提交（%(n)s），等待受理交办。") % {"n": case.number}
 
 
-def _commitment_add(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _commitment_add(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     commitment_add(project=project, actor=request.user, **d)
     return _("已登记承诺事项。")
 
 
-def _commitment_actual(request: HttpRequest, project: Project, d: dict[str, Any]) -> str:
+def _commitment_actual(request: AuthenticatedHttpRequest, project: Project, d: dict[str, Any]) -> str:
     commitment = Commitment.objects.filter(pk=d["commitment"], project=project).first()
     if commitment is None:
         raise Http404
@@ -370,7 +371,7 @@ def _commitment_actual(request: HttpRequest, project: Project, d: dict[str, Any]
     return _("已登记兑现情况。")
 
 
-Handler = Callable[[HttpRequest, Project, dict[str, Any]], str]
+Handler = Callable[[AuthenticatedHttpRequest, Project, dict[str, Any]], str]
 # action → (form class, takes the user, the gate checked before the form, handler, section anchor)
 ACTIONS: dict[str, tuple[Any, bool, str, Handler, str]] = {
     "advance": (f.AdvanceForm, False, "change", _advance, "basics"),
@@ -391,7 +392,7 @@ ACTIONS: dict[str, tuple[Any, bool, str, Handler, str]] = {
 ROW_ACTIONS = {"member_remove", "approval_update", "factor_status", "commitment_actual"}
 
 
-def _gate(user: Any, project: Project, gate: str) -> bool:
+def _gate(user: Actor, project: Project, gate: str) -> bool:
     if gate == "change":
         return bool(rules.has_perm("projects.change_project", user, project))
     if gate == "report":
@@ -412,13 +413,13 @@ def _gate(user: Any, project: Project, gate: str) -> bool:
 
 @login_required
 @require_POST
-def project_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def project_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One form on the project page: check the right, parse, call the service."""
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
     form_class, takes_user, gate, handler, anchor = spec
-    user: Any = request.user
+    user = request.user
     project = get_project_for(user, pk)
     if not _gate(user, project, gate):
         raise PermissionDenied

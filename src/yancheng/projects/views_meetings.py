@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core import staged_import
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation, Region
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import XlsxError
 
 from . import importers
@@ -38,7 +39,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _meeting_or_error(request: HttpRequest, pk: int, *, write: bool = False) -> WeeklyMeeting:
+def _meeting_or_error(request: AuthenticatedHttpRequest, pk: int, *, write: bool = False) -> WeeklyMeeting:
     if not can_view_meetings(request.user):
         raise PermissionDenied
     try:
@@ -65,7 +66,7 @@ class MeetingForm(_Form):
                                     empty_label=gettext_lazy("全市"))
     chair = forms.CharField(label=gettext_lazy("主持人"), max_length=64, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if is_city_dispatch_office(user):
             # Blank is the whole city; the choices are its districts and counties.
@@ -120,7 +121,7 @@ def _apply_error(form: forms.Form, exc: DomainError) -> None:
 
 @login_required
 @require_GET
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_view_meetings(request.user):
         raise PermissionDenied
     qs = meetings_visible_to(request.user).select_related("organiser", "region").order_by("-held_on", "-pk")
@@ -132,7 +133,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_meeting(request.user):
         raise PermissionDenied
     initial = {"held_on": timezone.localdate(), "title": _("%(o)s周调度会") % {"o": getattr(request.user, "organisation", "")}}
@@ -152,7 +153,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/meetings_form.html", {"form": form})
 
 
-def _detail_context(request: HttpRequest, meeting: WeeklyMeeting, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, meeting: WeeklyMeeting, **extra: Any) -> dict[str, Any]:
     cases = meetings.decision_cases(meeting)
     decisions = []
     for decision in meeting.decisions.select_related("lead_org", "project", "agenda_item"):
@@ -173,14 +174,14 @@ def _detail_context(request: HttpRequest, meeting: WeeklyMeeting, **extra: Any) 
 
 @login_required
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
     return render(request, "projects/meetings_detail.html", _detail_context(request, meeting))
 
 
 @login_required
 @require_POST
-def meeting_build(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk, write=True)
     try:
         items = meetings.agenda_build(meeting, actor=request.user)
@@ -193,7 +194,7 @@ def meeting_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk, write=True)
     form = AgendaItemForm(request.POST)
     if form.is_valid():
@@ -209,7 +210,7 @@ def meeting_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk, write=True)
     form = DecisionForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -230,7 +231,7 @@ def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_decision_remove(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def meeting_decision_remove(request: AuthenticatedHttpRequest, pk: int, decision_pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk, write=True)
     decision = MeetingDecision.objects.filter(meeting=meeting, pk=decision_pk).first()
     if decision is None:
@@ -244,7 +245,7 @@ def meeting_decision_remove(request: HttpRequest, pk: int, decision_pk: int) -> 
 
 @login_required
 @require_POST
-def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk, write=True)
     try:
         created = meetings.meeting_close(meeting, actor=request.user)
@@ -261,7 +262,7 @@ def _notice_name(meeting: WeeklyMeeting, ext: str) -> str:
 
 @login_required
 @require_GET
-def meeting_notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
     response = HttpResponse(notices.notice_docx(meeting), content_type=DOCX)
     response["Content-Disposition"] = _notice_name(meeting, "docx")
@@ -270,7 +271,7 @@ def meeting_notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def meeting_notice_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_notice_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
     response = HttpResponse(notices.notice_xlsx(meeting), content_type=XLSX)
     response["Content-Disposition"] = _notice_name(meeting, "xlsx")
@@ -282,14 +283,14 @@ def meeting_notice_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 _IMPORT_SALT = "yancheng.project-import"
 
 
-def _require_import(request: HttpRequest) -> None:
+def _require_import(request: AuthenticatedHttpRequest) -> None:
     if not rules.has_perm("projects.add_project", request.user):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def project_import_template(request: HttpRequest) -> HttpResponse:
+def project_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_import(request)
     return staged_import.template_response(
         title=_("项目导入模板"), columns=importers.COLUMNS, filename="project-import-template.xlsx"
@@ -298,7 +299,7 @@ def project_import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_import(request: HttpRequest) -> HttpResponse:
+def project_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
     _require_import(request)
     form = ProjectImportForm(request.POST or None, request.FILES or None)
@@ -318,7 +319,7 @@ def project_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_import_confirm(request: HttpRequest) -> HttpResponse:
+def project_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_import(request)
     try:
         path = staged_import.staged_file(request, salt=_IMPORT_SALT)

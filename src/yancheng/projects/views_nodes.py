@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
 from .models import Node, NodeLink, Project
 from .services import nodes
@@ -34,7 +35,7 @@ CHANGE = nodes.CHANGE
 REPORT = nodes.REPORT
 
 
-def get_project_for(user: Any, pk: Any) -> Project:
+def get_project_for(user: Actor, pk: Any) -> Project:
     """The project if ``user`` may see it, else 404."""
     try:
         return Project.objects.visible_to(user).select_related("region", "park", "responsible_org").get(pk=int(pk))
@@ -104,37 +105,37 @@ class ScheduleForm(forms.Form):
 # --- actions ------------------------------------------------------------------------------------
 
 
-def _do_add(project: Project, form: forms.Form, user: Any) -> str:
+def _do_add(project: Project, form: forms.Form, user: Actor) -> str:
     data = form.cleaned_data
     node = nodes.node_add(project, name=data["name"], duration_days=data["duration_days"],
                                   responsible_org=data["responsible_org"], actor=user)
     return _("已添加节点：%(name)s") % {"name": node.name}
 
 
-def _do_link(project: Project, form: forms.Form, user: Any) -> str:
+def _do_link(project: Project, form: forms.Form, user: Actor) -> str:
     data = form.cleaned_data
     nodes.node_link_add(data["predecessor"], data["successor"], lag_days=data["lag_days"], actor=user)
     return _("已添加前后关系。")
 
 
-def _do_actual(project: Project, form: forms.Form, user: Any) -> str:
+def _do_actual(project: Project, form: forms.Form, user: Actor) -> str:
     data = form.cleaned_data
     nodes.node_record_actual(data["node"], actual_start=data["actual_start"],
                                      actual_finish=data["actual_finish"], actor=user)
     return _("已记录实际日期。")
 
 
-def _do_remove(project: Project, form: forms.Form, user: Any) -> str:
+def _do_remove(project: Project, form: forms.Form, user: Actor) -> str:
     nodes.node_remove(form.cleaned_data["node"], actor=user)
     return _("已删除节点。")
 
 
-def _do_unlink(project: Project, form: forms.Form, user: Any) -> str:
+def _do_unlink(project: Project, form: forms.Form, user: Actor) -> str:
     nodes.node_link_remove(form.cleaned_data["link"], actor=user)
     return _("已删除前后关系。")
 
 
-def _do_schedule(project: Project, form: forms.Form, user: Any) -> str:
+def _do_schedule(project: Project, form: forms.Form, user: Actor) -> str:
     outcome = nodes.node_schedule_backward(project, target_date=form.cleaned_data["target_date"], actor=user)
     text = _("已按 %(date)s 倒排工期，更新了 %(n)s 个节点的计划日期。") % {
         "date": outcome.target.isoformat(), "n": outcome.changed,
@@ -155,7 +156,7 @@ ACTIONS: dict[str, tuple[Any, bool, str, Any]] = {
 }
 
 
-def _forms_for(project: Project, user: Any, bound: dict[str, forms.Form] | None = None) -> dict[str, forms.Form]:
+def _forms_for(project: Project, user: Actor, bound: dict[str, forms.Form] | None = None) -> dict[str, forms.Form]:
     can_change = rules.has_perm(CHANGE, user, project)
     can_report = rules.has_perm(REPORT, user, project)
     out: dict[str, forms.Form] = {}
@@ -171,7 +172,7 @@ def _forms_for(project: Project, user: Any, bound: dict[str, forms.Form] | None 
     return out
 
 
-def _render(request: HttpRequest, project: Project, *, bound: dict[str, forms.Form] | None = None,
+def _render(request: AuthenticatedHttpRequest, project: Project, *, bound: dict[str, forms.Form] | None = None,
             status: int = 200) -> HttpResponse:
     context = {
         "project": project,
@@ -181,7 +182,7 @@ def _render(request: HttpRequest, project: Project, *, bound: dict[str, forms.Fo
     return render(request, "projects/nodes.html", context, status=status)
 
 
-def nodes_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+def nodes_context(request: AuthenticatedHttpRequest, project: Project) -> dict[str, Any]:
     """What ``projects/_nodes_section.html`` needs; the project page passes it as
     ``nodes_context`` (the section computes it itself when it is missing)."""
     return nodes.section_data(project, request.user)
@@ -189,14 +190,14 @@ def nodes_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def nodes_page(request: HttpRequest, pk: int) -> HttpResponse:
+def nodes_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = get_project_for(request.user, pk)
     return _render(request, project)
 
 
 @login_required
 @require_POST
-def node_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def node_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     project = get_project_for(request.user, pk)
     if action not in ACTIONS:
         raise Http404
@@ -222,7 +223,7 @@ def node_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _render(request, project, bound={action: form}, status=400)
 
 
-def _next_url(request: HttpRequest, project: Project) -> str:
+def _next_url(request: AuthenticatedHttpRequest, project: Project) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                  require_https=request.is_secure()):

@@ -26,7 +26,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Organisation, Role
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
 
 from .forms import (
@@ -76,14 +77,14 @@ from .services.supervision import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_viewer(request: HttpRequest) -> Any:
-    user: Any = request.user
+def _require_viewer(request: AuthenticatedHttpRequest) -> Any:
+    user = request.user
     if not can_view_supervision(user):
         raise PermissionDenied
     return user
 
 
-def _require_supervisor(request: HttpRequest) -> Any:
+def _require_supervisor(request: AuthenticatedHttpRequest) -> Any:
     user = _require_viewer(request)
     if not can_write_supervision(user):
         raise PermissionDenied
@@ -111,7 +112,7 @@ def _apply_error(form: forms.Form, exc: DomainError) -> None:
 # --- 承诺兑现 ----------------------------------------------------------------------------------------
 
 
-def _commitment_page(request: HttpRequest, user: Any, *, add_form: SupervisionCommitmentForm | None = None,
+def _commitment_page(request: AuthenticatedHttpRequest, user: Actor, *, add_form: SupervisionCommitmentForm | None = None,
                      failed: tuple[int, SupervisionActualForm] | None = None, params: Any = None,
                      status: int = 200) -> HttpResponse:
     today = timezone.localdate()
@@ -155,7 +156,7 @@ def _commitment_page(request: HttpRequest, user: Any, *, add_form: SupervisionCo
 
 @login_required
 @require_GET
-def commitment_list(request: HttpRequest) -> HttpResponseBase:
+def commitment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
     if request.GET.get("format") == "xlsx":
         today = timezone.localdate()
@@ -179,7 +180,7 @@ def commitment_list(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def commitment_create(request: HttpRequest) -> HttpResponseBase:
+def commitment_create(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_supervisor(request)
     form = SupervisionCommitmentForm(request.POST)
     if form.is_valid():
@@ -202,7 +203,7 @@ def commitment_create(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def commitment_actual(request: HttpRequest, pk: int) -> HttpResponseBase:
+def commitment_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     user = _require_supervisor(request)
     commitment = supervision_scoped(Commitment.objects.filter(pk=pk), user).first()
     if commitment is None:
@@ -225,12 +226,12 @@ def commitment_actual(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def observation_list(request: HttpRequest) -> HttpResponseBase:
+def observation_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
     return _observation_list_page(request, user)
 
 
-def _observation_list_page(request: HttpRequest, user: Any, *, form: ObservationRoundForm | None = None,
+def _observation_list_page(request: AuthenticatedHttpRequest, user: Actor, *, form: ObservationRoundForm | None = None,
                            status: int = 200) -> HttpResponse:
     rounds = ObservationRound.objects.annotate(
         score_count=Count("scores"), unit_count=Count("scores__organisation", distinct=True)
@@ -246,7 +247,7 @@ def _observation_list_page(request: HttpRequest, user: Any, *, form: Observation
 
 @login_required
 @require_POST
-def observation_create(request: HttpRequest) -> HttpResponseBase:
+def observation_create(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_supervisor(request)
     form = ObservationRoundForm(request.POST)
     if form.is_valid():
@@ -268,7 +269,7 @@ def _round_or_404(pk: int) -> ObservationRound:
     return obs
 
 
-def _observation_detail_page(request: HttpRequest, user: Any, obs: ObservationRound, *,
+def _observation_detail_page(request: AuthenticatedHttpRequest, user: Actor, obs: ObservationRound, *,
                              form: ObservationScoreForm | None = None, status: int = 200) -> HttpResponse:
     writable = can_write_supervision(user)
     if writable and form is None:
@@ -283,7 +284,7 @@ def _observation_detail_page(request: HttpRequest, user: Any, obs: ObservationRo
 
 @login_required
 @require_GET
-def observation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     user = _require_viewer(request)
     obs = _round_or_404(pk)
     if request.GET.get("format") == "xlsx":
@@ -301,7 +302,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def observation_score(request: HttpRequest, pk: int) -> HttpResponseBase:
+def observation_score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     user = _require_supervisor(request)
     obs = _round_or_404(pk)
     form = ObservationScoreForm(request.POST)
@@ -327,7 +328,7 @@ def observation_score(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def project_league(request: HttpRequest) -> HttpResponseBase:
+def project_league(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
     today = timezone.localdate()
     month = parse_month(str(request.GET.get("month", "") or ""), today)

@@ -49,7 +49,7 @@ class World:
     def __getattr__(self, name: str) -> User:
         """Personas by name: ``world.dispatcher``; the enterprise users, whose names the
         enterprises already take, also as ``world.enterprise_a_user``."""
-        users = self.__dict__.get("users", {})
+        users: dict[str, User] = self.__dict__.get("users", {})
         if name in users:
             return users[name]
         if name.endswith("_user") and name[: -len("_user")] in users:

@@ -1,7 +1,10 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from yancheng.core.typing import Actor
 
 
 class AttachmentsConfig(AppConfig):
@@ -14,10 +17,10 @@ class AttachmentsConfig(AppConfig):
 
         from .registry import register_attachable
 
-        def enterprises_visible(user: Any) -> Any:
+        def enterprises_visible(user: Actor) -> QuerySet[Enterprise]:
             return Enterprise.objects.visible_to(user)
 
-        def may_attach_to_enterprise(user: Any, enterprise: Any) -> bool:
+        def may_attach_to_enterprise(user: Actor, enterprise: Any) -> bool:
             return bool(user.has_perm("core.change_enterprise_contacts", enterprise))
 
         register_attachable(Enterprise, enterprises_visible, may_attach_to_enterprise)

@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from yancheng.core.typing import Actor
+
 
 @dataclass(frozen=True)
 class Attachable:
@@ -54,7 +56,7 @@ def registered_keys() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def visible_owner(user: Any, key: str, object_id: Any) -> tuple[Attachable, Any]:
+def visible_owner(user: Actor, key: str, object_id: Any) -> tuple[Attachable, Any]:
     """The owning object if ``user`` may see it; else Http404 (no existence leak)."""
     entry = attachable_for(key)
     if entry is None:
@@ -72,7 +74,7 @@ def visible_owner(user: Any, key: str, object_id: Any) -> tuple[Attachable, Any]
     return entry, obj
 
 
-def can_see(user: Any, key: str, object_id: Any) -> bool:
+def can_see(user: Actor, key: str, object_id: Any) -> bool:
     try:
         visible_owner(user, key, object_id)
     except Http404:

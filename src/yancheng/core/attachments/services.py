@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.typing import Actor
 
 from .models import Attachment
 from .registry import Attachable, attachable_for, attachable_for_model
@@ -54,7 +55,7 @@ def _entry_for(obj: Model) -> Attachable:
     return entry
 
 
-def _check_may_attach(entry: Attachable, obj: Model, actor: Any) -> None:
+def _check_may_attach(entry: Attachable, obj: Model, actor: Actor | None) -> None:
     if actor is None:
         return
     if not entry.visible(actor).filter(pk=obj.pk).exists():
@@ -93,7 +94,7 @@ def _spool(file: Any, directory: Path) -> tuple[BinaryIO, int, str]:
     return cast(BinaryIO, spool), size, digest.hexdigest()
 
 
-def attachment_add(obj: Model, *, file: Any, actor: Any, name: str | None = None) -> Attachment:
+def attachment_add(obj: Model, *, file: Any, actor: Actor, name: str | None = None) -> Attachment:
     """Attach an uploaded file to ``obj``. The caller must be allowed to see ``obj`` (else
     404) and to attach to it (else 403); the file is checked by size and content
     (validation.check_upload) and stored under its uuid, never under the user's name."""
@@ -149,7 +150,7 @@ def _owner_of(attachment: Attachment) -> tuple[Attachable, Model | None]:
     return entry, entry.model._default_manager.filter(pk=attachment.object_id).first()
 
 
-def get_attachment_for(user: Any, attachment_id: Any) -> Attachment:
+def get_attachment_for(user: Actor, attachment_id: Any) -> Attachment:
     """The attachment if ``user`` may see its owner; otherwise NotFoundError (404)."""
     try:
         attachment = Attachment.objects.select_related("content_type", "uploaded_by").get(pk=attachment_id)
@@ -167,7 +168,7 @@ def get_attachment_for(user: Any, attachment_id: Any) -> Attachment:
     return attachment
 
 
-def attachment_delete(attachment: Attachment, *, actor: Any) -> None:
+def attachment_delete(attachment: Attachment, *, actor: Actor | None) -> None:
     """Remove an attachment and its file: its uploader only (who must still be allowed to
     attach to the object) — one party never deletes another's evidence."""
     entry, owner = _owner_of(attachment)
@@ -191,7 +192,7 @@ def attachment_delete(attachment: Attachment, *, actor: Any) -> None:
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
-def attachment_open(attachment: Attachment, *, actor: Any) -> BinaryIO:
+def attachment_open(attachment: Attachment, *, actor: Actor) -> BinaryIO:
     """Open the stored file for sending after checking its SHA-256 against the one taken
     at upload; a mismatch (or a missing file) is recorded and nothing is served."""
     path = attachment.storage_path
@@ -215,7 +216,7 @@ def attachment_open(attachment: Attachment, *, actor: Any) -> BinaryIO:
     return fh
 
 
-def _integrity_failure(attachment: Attachment, actor: Any, reason: str) -> None:
+def _integrity_failure(attachment: Attachment, actor: Actor, reason: str) -> None:
     with contextlib.suppress(Exception):
         audit_record(
             "attachment.integrity_failed", actor=actor, object_type=attachment.owner_key,

@@ -7,20 +7,21 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError, NotFoundError
+from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .http import download_response
 from .registry import visible_owner
 from .services import attachment_add, attachment_delete, attachment_open, get_attachment_for
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: AuthenticatedHttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
@@ -29,7 +30,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponseBase:
+def download(request: AuthenticatedHttpRequest, attachment_id: uuid.UUID) -> HttpResponseBase:
     try:
         attachment = get_attachment_for(request.user, attachment_id)
     except NotFoundError as exc:
@@ -43,7 +44,7 @@ def download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponseBase
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, key: str, object_id: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, key: str, object_id: str) -> HttpResponse:
     _entry, obj = visible_owner(request.user, key, object_id)
     files = request.FILES.getlist("file")
     if not files:
@@ -66,7 +67,7 @@ def upload(request: HttpRequest, key: str, object_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
     try:
         attachment = get_attachment_for(request.user, attachment_id)
         attachment_delete(attachment, actor=request.user)

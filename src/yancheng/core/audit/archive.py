@@ -23,6 +23,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.typing import Actor
+
 from .chain import HASHED_FIELDS, format_ts
 from .gate import ARCHIVER_ROLE, archive_role_available, delete_gate
 from .models import AuditCheckpoint, AuditEvent
@@ -114,7 +116,7 @@ def _cut_seq(before_dt: datetime, start_seq: int) -> int | None:
 
 
 def audit_archive(
-    *, before: date, out: Path, actor: Any = None, operator: str = "", today: date | None = None
+    *, before: date, out: Path, actor: Actor | None = None, operator: str = "", today: date | None = None
 ) -> ArchiveResult:
     """Export and remove the audit records older than ``before`` up to the last checkpoint
     before that date. Refuses when ``before`` is within the retention period, when the chain

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass
-from typing import Any
+
+from yancheng.core.typing import Actor
 
 
 @dataclass(frozen=True)
 class AuditContext:
-    user: Any = None
+    user: Actor | None = None
     ip: str = ""
     request_id: str = ""
 

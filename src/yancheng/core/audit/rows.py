@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from yancheng.core.typing import Actor
+
 from .services import audit_record
 
 M = TypeVar("M", bound=models.Model)
@@ -19,7 +21,7 @@ def _values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(obj, getattr(meta.get_field(name), "attname", name)) for name in names}
 
 
-def audited_save(obj: M, *, action: str, fields: Iterable[str], actor: Any, keys: Iterable[str] = ()) -> M:
+def audited_save(obj: M, *, action: str, fields: Iterable[str], actor: Actor, keys: Iterable[str] = ()) -> M:
     """Save ``obj`` and record ``<action>.create`` or ``<action>.update`` in one transaction,
     with ``fields`` before (read under a row lock) and after; ``keys`` name the row in the
     record's after-values (they do not change once created)."""

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from yancheng.core.typing import Actor
+
 from . import context
 from .anchors import anchor_on_commit
 from .chain import event_hash, fields_of, format_ts, genesis_hash, normalise_json
@@ -128,7 +130,7 @@ def audit_record(
     action: str,
     obj: Model | None = None,
     *,
-    actor: Any = None,
+    actor: Actor | _Anonymous | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     object_type: str = "",
@@ -284,7 +286,7 @@ class AuditEntry:
     outcome: str = AuditEvent.Outcome.SUCCESS
 
 
-def audit_record_many(entries: Iterable[AuditEntry], *, actor: Any = None, ip: str | None = None) -> list[AuditEvent]:
+def audit_record_many(entries: Iterable[AuditEntry], *, actor: Actor | _Anonymous | None = None, ip: str | None = None) -> list[AuditEvent]:
     """Append many records to the audit trail at once, in the order given: one chain lock,
     one read of the chain's head and one bulk INSERT (COPY on PostgreSQL), for the jobs
     and imports that change many objects in one transaction.

@@ -11,12 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .forms import AuditFilterForm
 from .keys import AuditKeyError, load_keys
@@ -36,19 +38,19 @@ def audit_admin_only(view: View) -> View:
     return login_required(permission_required(PERM, raise_exception=True)(require_GET(view)))
 
 
-def _filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters | None]:
+def _filters(request: AuthenticatedHttpRequest) -> tuple[AuditFilterForm, AuditFilters | None]:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return form, None
     return form, AuditFilters.from_cleaned(form.cleaned_data)
 
 
-def _query_string(request: HttpRequest) -> str:
+def _query_string(request: AuthenticatedHttpRequest) -> str:
     return urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page" and v])
 
 
 @audit_admin_only
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     page = None
     if filters is not None:
@@ -77,7 +79,7 @@ def _pretty(value: Any) -> str:
 
 
 @audit_admin_only
-def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
+def event_detail(request: AuthenticatedHttpRequest, seq: int) -> HttpResponse:
     event = get_object_or_404(AuditEvent, seq=seq)
     audit_record(
         "audit.query",
@@ -144,7 +146,7 @@ def _csv_rows(qs: Any) -> Iterator[str]:
 
 
 @audit_admin_only
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     if filters is None:
         return render(request, "audit/list.html", {"form": form, "page": None, "query": ""}, status=400)
@@ -163,7 +165,7 @@ def event_export(request: HttpRequest) -> HttpResponse:
 
 
 @audit_admin_only
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     error = ""
     report = None
     keys: dict[str, bytes] = {}

@@ -13,6 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yancheng.core.typing import Actor
+
 from .. import permissions as _permissions  # noqa: F401  (registers core.manage_holidays)
 from ..audit.services import audit_record
 from ..errors import NotFoundError, ValidationFailed
@@ -76,7 +78,7 @@ def _counts(days: Iterable[tuple[dt.date, str, str]], notice: str) -> dict[str, 
     return {"notice": notice, "holidays": kinds.count(HOLIDAY), "workdays": kinds.count(WORKDAY)}
 
 
-def holiday_year_import(*, notice: HolidayNotice, actor: Any, dry_run: bool = False) -> ImportReport:
+def holiday_year_import(*, notice: HolidayNotice, actor: Actor | None, dry_run: bool = False) -> ImportReport:
     """Load (or replace) a year's State Council holiday notice into the holiday table.
 
     The whole year is replaced in one transaction and audited with the counts before
@@ -140,7 +142,7 @@ def _year_for_update(year: int) -> HolidayYear:
     return holiday_year
 
 
-def holiday_year_delete(*, year: int, actor: Any) -> None:
+def holiday_year_delete(*, year: int, actor: Actor) -> None:
     """Remove a year from the holiday table: it falls back to the package, or to
     weekends only (provisional) when the package does not know it either."""
     _require(actor, "core.manage_holidays")
@@ -156,7 +158,7 @@ def holiday_year_delete(*, year: int, actor: Any) -> None:
         transaction.on_commit(invalidate_cache)
 
 
-def holiday_day_set(*, year: int, date: dt.date, kind: str, name: str = "", actor: Any) -> HolidayDay:
+def holiday_day_set(*, year: int, date: dt.date, kind: str, name: str = "", actor: Actor) -> HolidayDay:
     """Add or change one date of a year already in the holiday table (a correction to
     an imported notice)."""
     _require(actor, "core.manage_holidays")
@@ -184,7 +186,7 @@ def holiday_day_set(*, year: int, date: dt.date, kind: str, name: str = "", acto
     return day
 
 
-def holiday_day_delete(*, date: dt.date, actor: Any) -> None:
+def holiday_day_delete(*, date: dt.date, actor: Actor) -> None:
     """Remove one date from the holiday table (it follows the weekday rule again)."""
     _require(actor, "core.manage_holidays")
     with transaction.atomic():

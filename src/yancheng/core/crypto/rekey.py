@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 
 from yancheng.core.audit.services import audit_record
+from yancheng.core.typing import Actor
 from yancheng.lib.fieldcrypt import KeyRing, ring_rotated, ring_without, token_key_id
 
 from .fields import EncryptedTextField
@@ -57,7 +58,7 @@ class ReencryptResult:
         return sum(self.rows.values())
 
 
-def reencrypt_all(*, batch_size: int = 500, actor: object = None) -> ReencryptResult:
+def reencrypt_all(*, batch_size: int = 500, actor: Actor | None = None) -> ReencryptResult:
     """Re-encrypt with the primary key every value made with an older key, in batches: each
     batch locks its rows, rewrites them and writes its audit record in one transaction, so
     an interruption leaves every row readable and a re-run carries on where it stopped."""
@@ -98,7 +99,7 @@ def reencrypt_all(*, batch_size: int = 500, actor: object = None) -> ReencryptRe
     return result
 
 
-def rotate(*, cipher: str | None = None, actor: object = None) -> KeyRing:
+def rotate(*, cipher: str | None = None, actor: Actor | None = None) -> KeyRing:
     """A new primary key (of ``cipher``, by default YANCHENG_FIELD_CIPHER); the old keys
     stay in the file and still decrypt until ``reencrypt`` has moved every value."""
     ring = ring_rotated(load_ring(), cipher or configured_cipher())
@@ -111,7 +112,7 @@ def rotate(*, cipher: str | None = None, actor: object = None) -> KeyRing:
     return ring
 
 
-def retire(key_id: str, *, actor: object = None) -> KeyRing:
+def retire(key_id: str, *, actor: Actor | None = None) -> KeyRing:
     """Remove an old key from the file, refused while any value still uses it."""
     ring = load_ring()
     users = {col: n[key_id] for col, n in key_usage().items() if n.get(key_id)}

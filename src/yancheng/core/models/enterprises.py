@@ -10,7 +10,8 @@ from ..crypto.fields import BlindIndexField, EncryptedTextField, SealedFieldsMix
 from .organisations import Organisation, Region
 
 if TYPE_CHECKING:
-    from .users import User
+    from yancheng.core.typing import MaybeActor
+
 
 
 class IndustryChain(models.Model):
@@ -33,7 +34,7 @@ class IndustryChain(models.Model):
 
 
 class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
-    def visible_to(self, user: User | Any) -> QuerySet[Enterprise]:
+    def visible_to(self, user: MaybeActor | None) -> QuerySet[Enterprise]:
         from yancheng.core.permissions import enterprises_visible_to
 
         return enterprises_visible_to(user, self)

@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from .users import User
+    from yancheng.core.typing import MaybeActor
+
 
 
 class Region(models.Model):
@@ -52,7 +53,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def subtree_of(self, org: Organisation) -> QuerySet[Organisation]:
         return self.filter(path__startswith=org.path)
 
-    def visible_to(self, user: User | Any) -> QuerySet[Organisation]:
+    def visible_to(self, user: MaybeActor | None) -> QuerySet[Organisation]:
         from yancheng.core.permissions import organisations_visible_to
 
         return organisations_visible_to(user, self)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.typing import MaybeActor
+
 
 def mask_phone(phone: str) -> str:
     """138****5678: enough to tell numbers apart, not enough to call one."""
@@ -37,7 +39,7 @@ def mask_webhook(url: str) -> str:
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def visible_to(self, user: Any) -> NotificationQuerySet:
+    def visible_to(self, user: MaybeActor | None) -> NotificationQuerySet:
         """A user sees their own notifications and nobody else's, whatever their role."""
         if user is None or not user.is_authenticated:
             return self.none()

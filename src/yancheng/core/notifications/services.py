@@ -26,6 +26,7 @@ from yancheng.core.audit.services import AuditEntry, audit_record, audit_record_
 from yancheng.core.crypto import FieldCryptoError
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor
 
 from . import channels
 from .models import Delivery, Notification, OrganisationChannel
@@ -40,7 +41,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 STALE_QUEUE = timedelta(hours=1)
 
 
-def _require(actor: Any, perm: str, obj: Any = None) -> None:
+def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
     if actor is None:
         return
     if not rules.has_perm(perm, actor, obj):
@@ -99,7 +100,7 @@ def notify(
     body: str = "",
     url: str = "",
     obj: Model | None = None,
-    actor: Any,
+    actor: Actor | None,
     organisations: Iterable[Organisation] = (),
     email: bool = True,
     sms: bool = False,
@@ -362,7 +363,7 @@ def deliveries_retry_due(*, now: datetime | None = None, limit: int = 500) -> in
     return len(ids)
 
 
-def delivery_retry(delivery: Delivery, *, actor: Any) -> Delivery:
+def delivery_retry(delivery: Delivery, *, actor: Actor) -> Delivery:
     """"Retry now" on the delivery status page: one more attempt, right away, even for a
     delivery that was given up (if it fails again it is given up again)."""
     _require(actor, "notifications.retry_delivery")
@@ -415,7 +416,7 @@ def channel_create(
     webhook_url: str,
     secret: str = "",
     enabled: bool = True,
-    actor: Any,
+    actor: Actor,
 ) -> OrganisationChannel:
     """Add a 企业微信/钉钉 group robot to an organisation."""
     _require(actor, "notifications.manage_channels", organisation)
@@ -439,7 +440,7 @@ def channel_create(
 def channel_update(
     channel: OrganisationChannel,
     *,
-    actor: Any,
+    actor: Actor,
     name: str | None = None,
     webhook_url: str | None = None,
     secret: str | None = None,
@@ -474,7 +475,7 @@ def channel_update(
     return locked
 
 
-def channel_send_test(channel: OrganisationChannel, *, actor: Any) -> Delivery:
+def channel_send_test(channel: OrganisationChannel, *, actor: Actor) -> Delivery:
     """Queue a test message to a group robot, so its administrator sees it arrive (or the
     error on the delivery status page)."""
     _require(actor, "notifications.manage_channels", channel.organisation)
@@ -499,7 +500,7 @@ def channel_send_test(channel: OrganisationChannel, *, actor: Any) -> Delivery:
 # --- inbox --------------------------------------------------------------------------------------
 
 
-def notification_mark_read(notification: Notification, *, actor: Any) -> Notification:
+def notification_mark_read(notification: Notification, *, actor: Actor | None) -> Notification:
     """Mark one of the actor's own notifications read (personal state: not audited)."""
     if actor is None or notification.recipient_id != actor.pk:
         raise NotFoundError(_("通知不存在。"))
@@ -509,7 +510,7 @@ def notification_mark_read(notification: Notification, *, actor: Any) -> Notific
     return notification
 
 
-def notifications_mark_all_read(*, actor: Any) -> int:
+def notifications_mark_all_read(*, actor: Actor) -> int:
     """Mark all of the actor's unread notifications read; returns how many."""
     return int(Notification.objects.visible_to(actor).unread().update(read_at=timezone.now()))
 
@@ -542,7 +543,7 @@ class Notified:
     audit: AuditEntry
 
 
-def notify_many(messages: Sequence[Message], *, actor: Any, defer_audit: bool = False) -> list[Notified]:
+def notify_many(messages: Sequence[Message], *, actor: Actor | None, defer_audit: bool = False) -> list[Notified]:
     """`notify` for many messages at once (the escalation job's nightly batch): the same
     inbox rows, deliveries and audit records, in one statement per kind of row for the
     whole batch instead of some ten per message — the recipients' active flags, the inbox

@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
 from .forms import ChannelForm, DeliveryFilterForm
 from .models import Delivery, Notification, OrganisationChannel
@@ -35,12 +36,12 @@ INBOX_PAGE_SIZE = 30
 DELIVERY_PAGE_SIZE = 50
 
 
-def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
+def _require_perm(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
     if not rules.has_perm(perm, request.user, obj):
         raise PermissionDenied
 
 
-def get_notification_for(user: Any, pk: int) -> Notification:
+def get_notification_for(user: Actor, pk: int) -> Notification:
     """The user's own notification; anyone else's answers 404 (its existence does not leak)."""
     notification = Notification.objects.visible_to(user).filter(pk=pk).first()
     if notification is None:
@@ -48,7 +49,7 @@ def get_notification_for(user: Any, pk: int) -> Notification:
     return notification
 
 
-def _safe_local(url: str, request: HttpRequest) -> bool:
+def _safe_local(url: str, request: AuthenticatedHttpRequest) -> bool:
     return bool(url) and url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
@@ -59,7 +60,7 @@ def _safe_local(url: str, request: HttpRequest) -> bool:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = Notification.objects.visible_to(request.user)
     unread_only = request.GET.get("unread") == "1"
     listed = mine.unread() if unread_only else mine
@@ -78,7 +79,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = get_notification_for(request.user, pk)
     notification_mark_read(notification, actor=request.user)
     # "Open": go to the object. The link is the notification's own, never the request's.
@@ -89,7 +90,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
@@ -101,7 +102,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def delivery_list(request: HttpRequest) -> HttpResponse:
+def delivery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "notifications.view_deliveries")
     form = DeliveryFilterForm(request.GET)
     deliveries = Delivery.objects.select_related("organisation_channel__organisation", "notification__recipient").order_by("-created_at", "-pk")
@@ -127,7 +128,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delivery_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_perm(request, "notifications.retry_delivery")
     delivery = Delivery.objects.filter(pk=pk).first()
     if delivery is None:
@@ -145,20 +146,20 @@ def delivery_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- group robots ---------------------------------------------------------------------------------
 
 
-def _manageable_channels(user: Any) -> Any:
+def _manageable_channels(user: Actor) -> QuerySet[OrganisationChannel]:
     # Today only the system administrator (any organisation); see permissions.py.
     return OrganisationChannel.objects.select_related("organisation").filter(
         organisation__in=_manageable_organisations(user)
     )
 
 
-def _manageable_organisations(user: Any) -> Any:
+def _manageable_organisations(user: Actor) -> QuerySet[Organisation]:
     if rules.has_perm("notifications.manage_channels", user, None):
         return Organisation.objects.all()
     return Organisation.objects.none()
 
 
-def _get_channel_for(request: HttpRequest, pk: int) -> OrganisationChannel:
+def _get_channel_for(request: AuthenticatedHttpRequest, pk: int) -> OrganisationChannel:
     _require_perm(request, "notifications.manage_channels")
     channel = _manageable_channels(request.user).filter(pk=pk).first()
     if channel is None:
@@ -169,7 +170,7 @@ def _get_channel_for(request: HttpRequest, pk: int) -> OrganisationChannel:
 
 @login_required
 @require_GET
-def channel_list(request: HttpRequest) -> HttpResponse:
+def channel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "notifications.manage_channels")
     robots = _manageable_channels(request.user).order_by("organisation__path", "name", "pk")
     return render(request, "notifications/channels.html", {"robots": robots})
@@ -182,7 +183,7 @@ def _form_errors(form: ChannelForm, exc: DomainError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def channel_create_view(request: HttpRequest) -> HttpResponse:
+def channel_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_perm(request, "notifications.manage_channels")
     organisations = _manageable_organisations(request.user).filter(is_active=True)
     form = ChannelForm(request.POST or None, organisations=organisations)
@@ -208,7 +209,7 @@ def channel_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     channel = _get_channel_for(request, pk)
     initial = {
         "organisation": channel.organisation_id,
@@ -243,7 +244,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     channel = _get_channel_for(request, pk)
     try:
         channel_send_test(channel, actor=request.user)

@@ -14,6 +14,7 @@ from typing import Any
 from rules import permissions as _rules
 
 from yancheng.core.permissions import is_security_admin, is_system_admin
+from yancheng.core.typing import Actor
 
 PERMS = {
     "security.view_accounts": is_system_admin | is_security_admin,
@@ -35,6 +36,6 @@ for _name, _predicate in PERMS.items():
         _rules.add_perm(_name, _predicate)
 
 
-def has_perm(perm: str, user: Any, obj: Any = None) -> bool:
+def has_perm(perm: str, user: Actor, obj: Any = None) -> bool:
     """Typed front for ``rules.has_perm`` (the package's functions are unannotated)."""
     return bool(_rules.has_perm(perm, user, obj))

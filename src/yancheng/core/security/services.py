@@ -24,12 +24,13 @@ from yancheng.core.services import (
     user_set_password,
     user_set_role,
 )
+from yancheng.core.typing import Actor
 
 from .permissions import has_perm
 from .sessions import end_all_sessions
 
 
-def _require(actor: Any, perm: str, obj: Any = None) -> None:
+def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
     """Refuse unless `actor` holds `perm`; the refusal is audited. ``actor=None`` is the
     system itself (management commands)."""
     if actor is None:
@@ -41,7 +42,7 @@ def _require(actor: Any, perm: str, obj: Any = None) -> None:
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
-def _deny(actor: Any, obj: Any, reason: str, message: str) -> PermissionDeniedError:
+def _deny(actor: Actor | None, obj: Any, reason: str, message: str) -> PermissionDeniedError:
     audit_record(
         "permission_denied", obj, actor=actor, after={"reason": reason}, outcome=AuditEvent.Outcome.DENIED
     )
@@ -62,7 +63,7 @@ def account_create(
     phone: str = "",
     email: str = "",
     enforcement_certificate_no: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> User:
     """The system administrator opens a business account. It never carries one of the three
     administrator roles (only the security administrator grants those), and its first
@@ -86,7 +87,7 @@ def account_create(
     )
 
 
-def account_set_active(user: User, *, active: bool, actor: Any) -> User:
+def account_set_active(user: User, *, active: bool, actor: Actor | None) -> User:
     """Disable or re-enable a business account (the system administrator). Disabling ends
     every session of the user (done by ``user_set_active``)."""
     _require(actor, "security.set_account_active", user)
@@ -97,7 +98,7 @@ def account_set_active(user: User, *, active: bool, actor: Any) -> User:
     return user_set_active(user, active=active, actor=actor)
 
 
-def account_reset_password(user: User, *, new_password: str, actor: Any) -> User:
+def account_reset_password(user: User, *, new_password: str, actor: Actor | None) -> User:
     """The system administrator sets a temporary password; the user must change it at the
     next login, and every session of the user ends. Administrator accounts are out of
     reach: resetting the audit administrator's password would let the system
@@ -113,7 +114,7 @@ def account_reset_password(user: User, *, new_password: str, actor: Any) -> User
     return updated
 
 
-def account_end_sessions(user: User, *, actor: Any) -> int:
+def account_end_sessions(user: User, *, actor: Actor) -> int:
     """Force a user out of every device (the system administrator's "强制下线")."""
     _require(actor, "security.end_account_sessions", user)
     with transaction.atomic():
@@ -122,7 +123,7 @@ def account_end_sessions(user: User, *, actor: Any) -> int:
     return ended
 
 
-def account_set_role(user: User, *, role: str, actor: Any) -> User:
+def account_set_role(user: User, *, role: str, actor: Actor) -> User:
     """The security administrator changes a role, including granting the three administrator
     roles — never on their own account (checked by ``user_set_role``). Enterprise staff
     stay in enterprise organisations and government staff outside them."""
@@ -139,7 +140,7 @@ def account_set_role(user: User, *, role: str, actor: Any) -> User:
     return user_set_role(user, role=role, actor=actor)
 
 
-def account_unlock(user: User, *, actor: Any) -> int:
+def account_unlock(user: User, *, actor: Actor) -> int:
     """Lift a login lockout (django-axes) before its 15 minutes are over, on every address.
     Returns the number of failure records cleared."""
     _require(actor, "security.unlock_account", user)
@@ -151,7 +152,7 @@ def account_unlock(user: User, *, actor: Any) -> int:
     return cleared
 
 
-def account_reset_second_factor(user: User, *, actor: Any) -> int:
+def account_reset_second_factor(user: User, *, actor: Actor | None) -> int:
     """Remove a user's TOTP devices (lost phone): the user enrols again at the next login.
     Every session of the user ends, so no session stays verified by the old device."""
     _require(actor, "security.reset_second_factor", user)
@@ -169,7 +170,7 @@ def account_reset_second_factor(user: User, *, actor: Any) -> int:
     return removed
 
 
-def otp_device_enrol(user: User, *, key: str, last_t: int, actor: Any) -> Any:
+def otp_device_enrol(user: User, *, key: str, last_t: int, actor: Actor | None) -> Any:
     """Store the TOTP device whose secret the user has just proved, with a code, to hold in
     their authenticator app. ``last_t`` is the time step of that code, so it cannot be
     replayed at the next login. A user enrols only their own device, and only one."""
@@ -190,7 +191,7 @@ def otp_device_enrol(user: User, *, key: str, last_t: int, actor: Any) -> Any:
     return device
 
 
-def account_phone_reveal(user: User, *, actor: Any) -> str:
+def account_phone_reveal(user: User, *, actor: Actor) -> str:
     """The full phone number of an account, for the system administrator. Shown masked
     everywhere else; each reveal is audited (who revealed whose number, when)."""
     _require(actor, "security.reveal_account_phone", user)
@@ -200,7 +201,7 @@ def account_phone_reveal(user: User, *, actor: Any) -> str:
     return plain
 
 
-def account_phone_reveal_by_id(user_id: int, *, actor: Any) -> str:
+def account_phone_reveal_by_id(user_id: int, *, actor: Actor) -> str:
     """As ``account_phone_reveal``, for the API: who may not reveal gets 403 (audited)
     whether or not the account exists; who may, 404 for an unknown account."""
     _require(actor, "security.reveal_account_phone")

@@ -14,6 +14,8 @@ from typing import Any
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from yancheng.core.typing import Actor
+
 # Session key holding the UNIX time of the login (password step). Set at login, checked by
 # SessionLifetimeMiddleware against settings.YANCHENG_SESSION_ABSOLUTE_SECONDS.
 LOGIN_AT_SESSION_KEY = "yancheng_login_at"
@@ -23,7 +25,7 @@ def mark_login_time(session: Any) -> None:
     session[LOGIN_AT_SESSION_KEY] = time.time()
 
 
-def _sessions_of(user: Any) -> list[Session]:
+def _sessions_of(user: Actor) -> list[Session]:
     found: list[Session] = []
     uid = str(user.pk)
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
@@ -36,12 +38,12 @@ def _sessions_of(user: Any) -> list[Session]:
     return found
 
 
-def session_keys_of(user: Any) -> list[str]:
+def session_keys_of(user: Actor) -> list[str]:
     """Keys of the user's live sessions (for tests and the account page)."""
     return [s.session_key for s in _sessions_of(user)]
 
 
-def end_all_sessions(user: Any, *, keep: str | None = None) -> int:
+def end_all_sessions(user: Actor, *, keep: str | None = None) -> int:
     """Delete every live session of `user` except the one whose key is `keep`; returns how
     many were ended. The next request with a deleted session's cookie is anonymous."""
     ended = 0

@@ -8,7 +8,6 @@ ASVS forbids composition rules (5.0-6.2.5); 等保 binds a Chinese government sy
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation as django_validation
@@ -16,6 +15,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from yancheng.core.typing import Actor
 
 # Words that make a password guessable in this system whatever the user: the product, the
 # default city (pinyin, Chinese, the 雁城 nickname), government-IT words and the usual
@@ -90,7 +91,7 @@ class CharacterClassValidator:
             raise ImproperlyConfigured("CharacterClassValidator: min_classes must be 1 to 4")
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         if len(character_classes(password)) < self.min_classes:
             raise ValidationError(
                 _("密码须至少包含以下四类字符中的 %(n)d 类：大写字母、小写字母（含汉字）、数字、符号。")
@@ -126,7 +127,7 @@ class ContextWordValidator:
             words.add(_normalise(pinyin))
         return {w for w in words if w}
 
-    def _user_words(self, user: Any) -> set[str]:
+    def _user_words(self, user: Actor | None) -> set[str]:
         if user is None:
             return set()
         words: set[str] = set()
@@ -142,7 +143,7 @@ class ContextWordValidator:
         # Chinese names are short: two characters already identify the user.
         return {w for w in words if len(w) >= self.min_user_word_length or (len(w) >= 2 and not w.isascii())}
 
-    def found_word(self, password: str, user: Any = None) -> str | None:
+    def found_word(self, password: str, user: Actor | None = None) -> str | None:
         plain = _normalise(password)
         forms = {plain, plain.translate(_LEET)}
         for word in sorted(self._system_words() | self._user_words(user), key=len, reverse=True):
@@ -150,7 +151,7 @@ class ContextWordValidator:
                 return word
         return None
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         word = self.found_word(password, user)
         if word is not None:
             raise ValidationError(
@@ -175,7 +176,7 @@ class MaximumLengthValidator:
             raise ImproperlyConfigured("MaximumLengthValidator: max_length must be at least 64 (ASVS 6.2.9)")
         self.max_length = max_length
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
                 ngettext(
@@ -254,7 +255,7 @@ class PasswordHistoryValidator:
     def count(self) -> int:
         return max(1, int(self._count if self._count is not None else settings.YANCHENG_PASSWORD_HISTORY))
 
-    def recent_hashes(self, user: Any) -> list[str]:
+    def recent_hashes(self, user: Actor | None) -> list[str]:
         from yancheng.core.models import PasswordHistory, User
 
         if user is None or getattr(user, "pk", None) is None:
@@ -267,7 +268,7 @@ class PasswordHistoryValidator:
             hashes.insert(0, current)
         return [h for h in hashes[: self.count] if h and not h.startswith("!")]
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         if any(check_password(password, encoded) for encoded in self.recent_hashes(user)):
             raise ValidationError(
                 ngettext(

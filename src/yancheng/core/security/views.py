@@ -30,6 +30,7 @@ from yancheng.core.crypto import FieldCryptoError, digest_for, looks_like_phone
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Role, User
 from yancheng.core.services import user_set_password
+from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .forms import (
     AccountCreateForm,
@@ -57,7 +58,7 @@ from .sessions import end_all_sessions, mark_login_time
 PAGE_SIZE = 50
 
 
-def _next_url(request: HttpRequest, default: str = "home") -> str:
+def _next_url(request: AuthenticatedHttpRequest, default: str = "home") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -196,7 +197,7 @@ def _qr_data_uri(text: str) -> str:
     return str(segno.make(text, error="m").svg_data_uri(scale=5, border=2))
 
 
-def _otp_login(request: HttpRequest, device: Any) -> None:
+def _otp_login(request: AuthenticatedHttpRequest, device: Any) -> None:
     from django_otp import login as otp_login
 
     otp_login(request, device)
@@ -224,14 +225,14 @@ def _check_new_totp(device: Any, token: str) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First login of a staff user: bind an authenticator app. The secret is kept in the
     session (no row is written on GET) and shown, as a QR code and as text, until a valid
     code proves the app holds it; only then is the device stored."""
     from django_otp import user_has_device
     from django_otp.util import random_hex
 
-    user: Any = request.user
+    user = request.user
     if user_has_device(user, confirmed=True):
         return redirect(f"{resolve_url('otp_verify')}?{urlencode({'next': _next_url(request)})}")
     key = request.session.get(OTP_PENDING_KEY_SESSION_KEY)
@@ -272,11 +273,11 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Second step of every login of a staff user."""
     from django_otp import devices_for_user, verify_token
 
-    user: Any = request.user
+    user = request.user
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
         return redirect(f"{resolve_url('otp_setup')}?{urlencode({'next': _next_url(request)})}")
@@ -308,10 +309,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change one's own password: the current one is required. This session stays logged
     in (with a new id); every other session of the user ends (ASVS 5.0-7.4.3)."""
-    user: Any = request.user
+    user = request.user
     form = OwnPasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -338,7 +339,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- account administration (三权分立) ------------------------------------------------------------
 
 
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+def _require(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
     """Deny by default; a refusal is audited (ASVS 5.0-16.3.2) and answers 403."""
     if not has_perm(perm, request.user, obj):
         audit_record(
@@ -372,7 +373,7 @@ def _users_with_device(user_ids: list[int]) -> set[int]:
     )
 
 
-def _account_queryset(request: HttpRequest) -> QuerySet[User]:
+def _account_queryset(request: AuthenticatedHttpRequest) -> QuerySet[User]:
     qs = User.objects.select_related("organisation").order_by("username")
     q = request.GET.get("q", "").strip()[:64]
     if q:
@@ -388,7 +389,7 @@ def _account_queryset(request: HttpRequest) -> QuerySet[User]:
 
 @login_required
 @require_GET
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "security.view_accounts")
     page = Paginator(_account_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
     users = list(page.object_list)
@@ -419,7 +420,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_create_view(request: HttpRequest) -> HttpResponse:
+def account_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, "security.create_account")
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -451,12 +452,12 @@ def _get_account(pk: int) -> User:
 
 @login_required
 @require_GET
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request, "security.view_accounts")
     return _account_detail_page(request, _get_account(pk))
 
 
-def _account_detail_page(request: HttpRequest, account: User, *, revealed_phone: str = "") -> HttpResponse:
+def _account_detail_page(request: AuthenticatedHttpRequest, account: User, *, revealed_phone: str = "") -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -496,7 +497,7 @@ def _masked_or_unreadable(value: Any) -> str:
 
 @login_required
 @require_POST
-def account_phone_reveal_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_phone_reveal_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """POST only (an explicit, audited action): the detail page with the full number, not
     cached by the browser."""
     _require(request, "security.view_accounts")
@@ -515,7 +516,7 @@ def account_phone_reveal_view(request: HttpRequest, pk: int) -> HttpResponseBase
     return response
 
 
-def _run(request: HttpRequest, pk: int, success: str, action: Any) -> HttpResponseBase:
+def _run(request: AuthenticatedHttpRequest, pk: int, success: str, action: Any) -> HttpResponseBase:
     try:
         action()
     except DomainError as exc:
@@ -529,7 +530,7 @@ def _run(request: HttpRequest, pk: int, success: str, action: Any) -> HttpRespon
 
 @login_required
 @require_POST
-def account_set_active_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_set_active_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _require(request, "security.set_account_active")
     account = _get_account(pk)
     active = request.POST.get("active") == "1"
@@ -539,7 +540,7 @@ def account_set_active_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def account_end_sessions_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_end_sessions_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _require(request, "security.end_account_sessions")
     account = _get_account(pk)
     return _run(
@@ -549,7 +550,7 @@ def account_end_sessions_view(request: HttpRequest, pk: int) -> HttpResponseBase
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_password_reset_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_password_reset_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _require(request, "security.reset_account_password")
     account = _get_account(pk)
     form = AccountPasswordResetForm(request.POST or None)
@@ -574,7 +575,7 @@ def account_password_reset_view(request: HttpRequest, pk: int) -> HttpResponseBa
 
 @login_required
 @require_POST
-def account_set_role_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_set_role_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _require(request, "security.set_account_role")
     account = _get_account(pk)
     form = AccountRoleForm(request.POST)
@@ -589,7 +590,7 @@ def account_set_role_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def account_unlock_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_unlock_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _require(request, "security.unlock_account")
     account = _get_account(pk)
     return _run(request, pk, _("登录锁定已解除。"), lambda: account_unlock(account, actor=request.user))
@@ -597,7 +598,7 @@ def account_unlock_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def account_reset_second_factor_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def account_reset_second_factor_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _require(request, "security.reset_second_factor")
     account = _get_account(pk)
     return _run(
@@ -610,7 +611,7 @@ def account_reset_second_factor_view(request: HttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_GET
-def failed_login_list(request: HttpRequest) -> HttpResponse:
+def failed_login_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Failed logins by username and address, newest first (from django-axes)."""
     _require(request, "security.view_failed_logins")
     from axes.models import AccessAttempt

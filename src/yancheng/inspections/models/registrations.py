@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.models import Enterprise, Organisation
 
 if TYPE_CHECKING:
-    from yancheng.core.models import User
+    from yancheng.core.typing import MaybeActor
 
 from .choices import EntryMode, FoundBy, Grade, InspectionKind, OutsidePlanReason, VisitPurpose
 from .codes import SupervisionCode
@@ -21,7 +21,7 @@ from .rules import CapRule, ExemptionReason
 
 
 class InspectionQuerySet(models.QuerySet["Inspection"]):
-    def visible_to(self, user: User | Any) -> QuerySet[Inspection]:
+    def visible_to(self, user: MaybeActor | None) -> QuerySet[Inspection]:
         from ..permissions import inspections_visible_to
 
         return inspections_visible_to(user, self)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.errors import NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionPlan,
@@ -21,7 +21,7 @@ from ..models import (
 from ..permissions import department_of, is_enterprise_user
 
 
-def plans_visible_to(user: Any) -> QuerySet[InspectionPlan]:
+def plans_visible_to(user: Actor) -> QuerySet[InspectionPlan]:
     """A department's staff see its plans; nobody else does through these pages."""
     department = department_of(user)
     if department is None:
@@ -29,7 +29,7 @@ def plans_visible_to(user: Any) -> QuerySet[InspectionPlan]:
     return InspectionPlan.objects.filter(department_id=department.pk)
 
 
-def get_plan_for(user: Any, pk: int, *, write: bool = False) -> InspectionPlan:
+def get_plan_for(user: Actor, pk: int, *, write: bool = False) -> InspectionPlan:
     """The plan when the user's department owns it (NotFoundError otherwise, so another
     department's plan does not leak); with `write`, PermissionDeniedError unless the user
     is its clerk."""
@@ -41,7 +41,7 @@ def get_plan_for(user: Any, pk: int, *, write: bool = False) -> InspectionPlan:
     return plan
 
 
-def proposals_visible_to(user: Any) -> QuerySet[JointProposal]:
+def proposals_visible_to(user: Actor) -> QuerySet[JointProposal]:
     """The proposals naming an entry of the user's department."""
     department = department_of(user)
     if department is None:
@@ -52,7 +52,7 @@ def proposals_visible_to(user: Any) -> QuerySet[JointProposal]:
     return JointProposal.objects.filter(pk__in=ids)
 
 
-def get_proposal_for(user: Any, pk: int, *, write: bool = False) -> JointProposal:
+def get_proposal_for(user: Actor, pk: int, *, write: bool = False) -> JointProposal:
     proposal = proposals_visible_to(user).select_related("enterprise", "lead_department").filter(pk=pk).first()
     if proposal is None:
         raise NotFoundError(_("联合检查建议不存在。"))
@@ -77,10 +77,10 @@ def proposals_waiting_for(department: Organisation) -> QuerySet[JointProposal]:
     )
 
 
-def announcements_for(user: Any, *, today: dt.date | None = None) -> QuerySet[PlanEntry]:
+def announcements_for(user: Actor, *, today: dt.date | None = None) -> QuerySet[PlanEntry]:
     """Announced entries of filed plans naming the user's enterprise whose window has not
     ended: what the enterprise is told in advance (检查预告)."""
-    if not is_enterprise_user(user):
+    if not is_enterprise_user(user) or user.organisation_id is None:
         return PlanEntry.objects.none()
     today = today or timezone.localdate()
     return (
@@ -93,15 +93,15 @@ def announcements_for(user: Any, *, today: dt.date | None = None) -> QuerySet[Pl
     )
 
 
-def get_announced_entry_for(user: Any, pk: int) -> PlanEntry:
+def get_announced_entry_for(user: Actor, pk: int) -> PlanEntry:
     entry = announcements_for(user, today=dt.date.min).filter(pk=pk).first()
     if entry is None:
         raise NotFoundError(_("检查预告不存在。"))
     return entry
 
 
-def get_slot_for(user: Any, pk: int) -> TimeSlotPreference:
-    if not is_enterprise_user(user):
+def get_slot_for(user: Actor, pk: int) -> TimeSlotPreference:
+    if not is_enterprise_user(user) or user.organisation_id is None:
         raise NotFoundError(_("预约时段不存在。"))
     slot = (
         TimeSlotPreference.objects.select_related("entry__enterprise")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation, Role, User
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionPlan,
@@ -72,7 +72,7 @@ def clean_text(value: str | None, *, max_length: int, field: str) -> str:
     return text
 
 
-def own_department(actor: Any, department: Organisation | None = None) -> Organisation:
+def own_department(actor: Actor, department: Organisation | None = None) -> Organisation:
     """The actor's department, which must be `department` when one is given."""
     own = department_of(actor)
     if own is None or (department is not None and own.pk != department.pk):

@@ -6,7 +6,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,6 +17,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, User
 from yancheng.core.notifications.services import notify
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionPlan,
@@ -70,7 +70,7 @@ def _window(group: Iterable[_Candidate]) -> tuple[dt.date, dt.date]:
 
 
 def joint_proposals_match(
-    *, year: int | None = None, enterprise_ids: Iterable[int] | None = None, actor: Any = None
+    *, year: int | None = None, enterprise_ids: Iterable[int] | None = None, actor: Actor | None = None
 ) -> list[JointProposal]:
     """Propose joint inspections (进一次门、查多项事): for each enterprise, filed entries of
     different departments whose windows overlap become one proposal whose window is the
@@ -93,7 +93,7 @@ def joint_proposals_match(
     return created
 
 
-def _match_enterprise(qs: QuerySet[PlanEntry], enterprise_id: int, *, actor: Any) -> list[JointProposal]:
+def _match_enterprise(qs: QuerySet[PlanEntry], enterprise_id: int, *, actor: Actor | None) -> list[JointProposal]:
     created: list[JointProposal] = []
     with transaction.atomic():
         # Lock, then read again: a concurrent run that linked some of them wins.
@@ -131,7 +131,7 @@ def _match_enterprise(qs: QuerySet[PlanEntry], enterprise_id: int, *, actor: Any
 
 
 def _tell_clerks(
-    department_ids: Iterable[int], *, actor: Any, proposal: JointProposal, verb: str, title: str, body: str,
+    department_ids: Iterable[int], *, actor: Actor | None, proposal: JointProposal, verb: str, title: str, body: str,
     except_department_id: int | None = None,
 ) -> None:
     recipients: list[User] = []
@@ -142,7 +142,7 @@ def _tell_clerks(
     notify(recipients=recipients, verb=verb, title=title, body=body, url=JOINT_URL, obj=proposal, actor=actor)
 
 
-def joint_proposal_answer(proposal: JointProposal, *, actor: Any, decision: str, reason: str = "") -> JointProposal:
+def joint_proposal_answer(proposal: JointProposal, *, actor: Actor, decision: str, reason: str = "") -> JointProposal:
     """The actor's department answers a proposal, once. When every department has agreed it
     becomes a joint inspection led by the department with the most entries (a tie goes to
     the first to agree); one refusal ends it (declining needs a reason) and the entries go

@@ -14,6 +14,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionItem,
@@ -38,7 +39,7 @@ from .slots import slot_pick, slot_remove
 
 
 def plan_get_or_create(
-    *, department: Organisation, year: int, month: int | None = None, actor: Any
+    *, department: Organisation, year: int, month: int | None = None, actor: Actor | None
 ) -> InspectionPlan:
     """The department's annual plan for `year` (month None) or its monthly plan, created as
     a draft when there is none. Plans are made for this year or the next."""
@@ -93,7 +94,7 @@ def _resolve_window(
 def plan_entry_add(
     plan: InspectionPlan,
     *,
-    actor: Any,
+    actor: Actor | None,
     item: InspectionItem,
     enterprise: Enterprise | None = None,
     enterprise_class: str = "",
@@ -162,7 +163,7 @@ def plan_entry_add(
     return entry
 
 
-def plan_entry_remove(entry: PlanEntry, *, actor: Any) -> None:
+def plan_entry_remove(entry: PlanEntry, *, actor: Actor) -> None:
     """Take a line out of a plan, only while the plan is a draft."""
     require(actor, "inspections.manage_department", entry.plan.department)
     with transaction.atomic():
@@ -178,7 +179,7 @@ def plan_entry_remove(entry: PlanEntry, *, actor: Any) -> None:
         locked.delete()
 
 
-def plan_file(plan: InspectionPlan, *, actor: Any) -> InspectionPlan:
+def plan_file(plan: InspectionPlan, *, actor: Actor | None) -> InspectionPlan:
     """File a draft plan (草稿 → 已报备). It needs at least one entry; every item must still
     be published and every window still open. The enterprises of announced entries are
     told (检查预告), and joint matching runs at once. An annual plan filed after the end of
@@ -218,7 +219,7 @@ def plan_file(plan: InspectionPlan, *, actor: Any) -> InspectionPlan:
     return locked
 
 
-def _announce(entries: Sequence[PlanEntry], *, actor: Any) -> None:
+def _announce(entries: Sequence[PlanEntry], *, actor: Actor | None) -> None:
     """Tell each enterprise of its announced entries (检查预告接收): department, item, window,
     and that it may pick preferred slots."""
     by_enterprise: dict[int, list[PlanEntry]] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from yancheng.core import calendar as workcal
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionPlan,
@@ -22,7 +22,7 @@ from ..services import require
 from .common import MAX_SLOTS_PER_ENTRY
 
 
-def slot_pick(entry: PlanEntry, *, actor: Any, day: dt.date, period: str) -> TimeSlotPreference:
+def slot_pick(entry: PlanEntry, *, actor: Actor, day: dt.date, period: str) -> TimeSlotPreference:
     """The enterprise names a half-day it prefers for an announced inspection: inside the
     entry's window, on a working day, not in the past, at most three per entry."""
     require(actor, "inspections.pick_slots", entry.enterprise)
@@ -62,7 +62,7 @@ def slot_pick(entry: PlanEntry, *, actor: Any, day: dt.date, period: str) -> Tim
     return slot
 
 
-def slot_remove(slot: TimeSlotPreference, *, actor: Any) -> None:
+def slot_remove(slot: TimeSlotPreference, *, actor: Actor) -> None:
     """The enterprise takes back a preferred half-day (not one that has passed)."""
     entry = PlanEntry.objects.select_related("enterprise").get(pk=slot.entry_id)
     require(actor, "inspections.pick_slots", entry.enterprise)

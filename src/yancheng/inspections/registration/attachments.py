@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from yancheng.core.models import Role
+from yancheng.core.typing import Actor
 
 from ..models import (
     Inspection,
 )
 
 
-def registrations_visible_to_staff(user: Any) -> QuerySet[Inspection]:
+def registrations_visible_to_staff(user: Actor) -> QuerySet[Inspection]:
     """Registrations on the staff side. Enterprise users are left out: an exemption's
     evidence may be a complaint record naming whoever complained."""
     if getattr(user, "role", None) == Role.ENTERPRISE:
@@ -21,7 +20,7 @@ def registrations_visible_to_staff(user: Any) -> QuerySet[Inspection]:
     return Inspection.objects.visible_to(user)
 
 
-def may_attach_to_registration(user: Any, inspection: Inspection) -> bool:
+def may_attach_to_registration(user: Actor, inspection: Inspection) -> bool:
     """The inspectors of the participating departments add evidence (e.g. what an
     exemption reason with `requires_attachment` asks for)."""
     import rules

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
+from yancheng.core.typing import Actor
 
 from ..counting import recent_visits, usage
 from ..lookup import CodeRevoked, revoked_message
@@ -249,7 +250,7 @@ class Findings:
         self.alerts.append((kind, notice, extra))
 
 
-def check_actor(actor: Any, enterprise: Enterprise) -> InspectorLicence:
+def check_actor(actor: Actor | None, enterprise: Enterprise) -> InspectorLicence:
     """Only a licensed inspector registers, in person; the actor's usable licence."""
     if actor is None:
         raise PermissionDeniedError(_("入企检查须由持证检查员本人登记。"))

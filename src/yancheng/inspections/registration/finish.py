@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.notifications.services import notify
+from yancheng.core.typing import Actor
 
 from ..models import (
     Inspection,
@@ -25,7 +25,7 @@ from .register import enterprise_users, visit_url
 def inspection_finish(
     inspection: Inspection,
     *,
-    actor: Any,
+    actor: Actor,
     outcome: str,
     result: str,
     ended_at: dt.datetime | None = None,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yancheng.core.models import Enterprise, Organisation, Region
+from yancheng.core.typing import Actor
 
 from ..counting import CapUsage, recent_visits, usage
 from ..models import (
@@ -122,7 +122,7 @@ def joint_departments(proposal: JointProposal) -> list[Organisation]:
     return sorted(depts.values(), key=lambda o: (o.pk != lead, o.name))
 
 
-def registration_preview(enterprise: Enterprise, *, actor: Any, when: dt.datetime | None = None) -> Preview:
+def registration_preview(enterprise: Enterprise, *, actor: Actor, when: dt.datetime | None = None) -> Preview:
     """What the inspector must know before registering a visit to `enterprise` (a read: no
     permission beyond seeing the enterprise, which the caller checked)."""
     when = when or timezone.now()

@@ -16,6 +16,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError
 from yancheng.core.models import Enterprise, Organisation, Role, User
 from yancheng.core.notifications.services import notify
+from yancheng.core.typing import Actor
 
 from ..alerts import alert_raise
 from ..counting import local_year
@@ -97,7 +98,7 @@ def visit_url(inspection: Inspection) -> str:
 
 def inspection_register(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     found_by: str,
     code: SupervisionCode | None = None,
@@ -189,7 +190,7 @@ def inspection_register(
 
 def _save_participants(
     inspection: Inspection, departments: Sequence[Organisation], licences: Sequence[InspectorLicence],
-    checked: Sequence[InspectionItem], joint: JointProposal | None, actor: Any,
+    checked: Sequence[InspectionItem], joint: JointProposal | None, actor: Actor,
 ) -> None:
     """The departments, inspectors and items of a new registration; a joint inspection is done."""
     InspectionDepartment.objects.bulk_create(
@@ -209,7 +210,7 @@ def _save_participants(
 
 def _tell_enterprise_registered(
     inspection: Inspection, departments: Sequence[Organisation], licences: Sequence[InspectorLicence],
-    items: Sequence[InspectionItem], actor: Any,
+    items: Sequence[InspectionItem], actor: Actor,
 ) -> None:
     recipients = enterprise_users(inspection.enterprise)
     if not recipients:

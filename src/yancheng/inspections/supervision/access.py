@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from yancheng.core.models import Enterprise, Region, Role
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 from ..models import (
     InspectionAlert,
@@ -15,22 +14,22 @@ from ..models import (
 )
 
 
-def active_supervisor(user: Any) -> bool:
+def active_supervisor(user: MaybeActor | None) -> bool:
     return bool(
         user is not None and user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR
         and user.organisation_id
     )
 
 
-def supervision_region(user: Any) -> Region | None:
+def supervision_region(user: Actor) -> Region | None:
     """The region a supervisor is confined to: None for a city-level supervisor."""
     if is_citywide(user):
         return None
-    region: Region = user.organisation.region
+    region: Region = organisation_of(user).region
     return region
 
 
-def supervises(actor: Any, enterprise: Enterprise | None = None, region: Region | None = None) -> bool:
+def supervises(actor: Actor | None, enterprise: Enterprise | None = None, region: Region | None = None) -> bool:
     """Whether `actor` (None: the system) works where the enterprise or region lies."""
     if actor is None:
         return True
@@ -44,7 +43,7 @@ def supervises(actor: Any, enterprise: Enterprise | None = None, region: Region 
     return region is not None and region.pk == own.pk
 
 
-def alerts_visible_to(user: Any, qs: QuerySet[InspectionAlert] | None = None) -> QuerySet[InspectionAlert]:
+def alerts_visible_to(user: Actor, qs: QuerySet[InspectionAlert] | None = None) -> QuerySet[InspectionAlert]:
     """The alerts a supervisor may see: all of them (city level) or its region's enterprises'."""
     qs = InspectionAlert.objects.all() if qs is None else qs
     if not active_supervisor(user):
@@ -53,7 +52,7 @@ def alerts_visible_to(user: Any, qs: QuerySet[InspectionAlert] | None = None) ->
     return qs if region is None else qs.filter(enterprise__region_id=region.pk)
 
 
-def quiet_periods_visible_to(user: Any) -> QuerySet[QuietPeriod]:
+def quiet_periods_visible_to(user: Actor) -> QuerySet[QuietPeriod]:
     """City-wide quiet periods, the supervisor's region's and its enterprises' (all for the city)."""
     qs = QuietPeriod.objects.select_related("region", "enterprise", "created_by")
     if not active_supervisor(user):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionAlert,
@@ -19,7 +18,7 @@ from .access import supervises
 from .cleaning import clean_text
 
 
-def alert_handle(alert: InspectionAlert, *, actor: Any, note: str) -> InspectionAlert:
+def alert_handle(alert: InspectionAlert, *, actor: Actor, note: str) -> InspectionAlert:
     """The supervisor deals with an alert (talks to the department, orders a correction,
     finds it justified …) and writes down what was done: open → handled, once."""
     require(actor, "inspections.handle_alert", alert)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor
 
 from ..models import (
     CapRule,
@@ -61,7 +62,7 @@ def _cap_audit(rule: CapRule) -> dict[str, Any]:
 
 def cap_rule_set(
     *,
-    actor: Any,
+    actor: Actor,
     grade: str,
     scope: str,
     max_per_year: int,
@@ -96,7 +97,7 @@ def cap_rule_set(
     return rule
 
 
-def cap_rule_remove(rule: CapRule, *, actor: Any, expected_version: int | None = None) -> None:
+def cap_rule_remove(rule: CapRule, *, actor: Actor, expected_version: int | None = None) -> None:
     """Empty a cell of the matrix: no cap of that kind for that grade from now on. Alerts
     raised under it stay (their link to the rule is cleared)."""
     require(actor, "inspections.manage_rules")

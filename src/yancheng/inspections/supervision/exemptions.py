@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
+from yancheng.core.typing import Actor
 
 from ..models import (
     ExemptionReason,
@@ -27,7 +28,7 @@ def _reason_audit(reason: ExemptionReason) -> dict[str, Any]:
 
 def exemption_reason_save(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     evidence_required: str,
     code: str = "",
@@ -69,7 +70,7 @@ def exemption_reason_save(
     return saved
 
 
-def exemption_reason_set_active(reason: ExemptionReason, *, actor: Any, active: bool) -> ExemptionReason:
+def exemption_reason_set_active(reason: ExemptionReason, *, actor: Actor, active: bool) -> ExemptionReason:
     """Stop offering a reason for new registrations (or offer it again); past registrations
     keep it."""
     require(actor, "inspections.manage_rules")
@@ -84,5 +85,5 @@ def exemption_reason_set_active(reason: ExemptionReason, *, actor: Any, active: 
     return locked
 
 
-def exemption_reason_deactivate(reason: ExemptionReason, *, actor: Any) -> ExemptionReason:
+def exemption_reason_deactivate(reason: ExemptionReason, *, actor: Actor) -> ExemptionReason:
     return exemption_reason_set_active(reason, actor=actor, active=False)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from yancheng.cases.models import Case, CaseKind
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionAlert,
@@ -49,7 +50,7 @@ class AlertFilters:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-def alert_list(user: Any, filters: AlertFilters) -> QuerySet[InspectionAlert]:
+def alert_list(user: Actor, filters: AlertFilters) -> QuerySet[InspectionAlert]:
     """The supervisor's alerts: open ones first, then newest first."""
     qs = alerts_visible_to(user)
     f = filters
@@ -72,7 +73,7 @@ def alert_list(user: Any, filters: AlertFilters) -> QuerySet[InspectionAlert]:
     )
 
 
-def complaint_list(user: Any, *, department: int | None, start: dt.date | None, end: dt.date | None,
+def complaint_list(user: Actor, *, department: int | None, start: dt.date | None, end: dt.date | None,
                    region: str = "") -> QuerySet[Case]:
     """Complaints about inspections in the supervisor's area: about one of `department`'s
     inspections or about the department itself (all complaints without a department)."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionPolicy,
@@ -81,7 +82,7 @@ def policy_etag(policy: InspectionPolicy) -> int:
     return zlib.crc32(json.dumps(_policy_values(policy), sort_keys=True).encode())
 
 
-def policy_update(*, actor: Any, expected_version: int | None = None, **fields: Any) -> InspectionPolicy:
+def policy_update(*, actor: Actor | None, expected_version: int | None = None, **fields: Any) -> InspectionPolicy:
     """Change the city's inspection rules: who supervises, what happens to proactive
     inspections of grade-A enterprises and to inspections over a cap (refuse or alert), the
     high-frequency window and threshold, the back-fill limit and the least number of

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Region
 from yancheng.core.permissions import is_citywide
+from yancheng.core.typing import Actor
 
 from ..models import (
     QuietPeriod,
@@ -26,7 +26,7 @@ QUIET_PERIOD_MAX_DAYS = 366
 
 def quiet_period_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     name: str,
     starts_on: dt.date | None,
     ends_on: dt.date | None,
@@ -68,7 +68,7 @@ def quiet_period_create(
     return period
 
 
-def quiet_period_remove(period: QuietPeriod, *, actor: Any) -> QuietPeriod | None:
+def quiet_period_remove(period: QuietPeriod, *, actor: Actor | None) -> QuietPeriod | None:
     """Take a quiet period back: one that has not begun is deleted; one under way ends
     today; one that is over stays as the record of what applied (refused)."""
     require(actor, "inspections.manage_rules")

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from yancheng.core.errors import ValidationFailed
+from yancheng.core.typing import Actor
 
 from ..models import (
     EntryMode,
@@ -81,7 +82,7 @@ class RegistrationFilters:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-def registrations_for(user: Any, filters: RegistrationFilters) -> QuerySet[Inspection]:
+def registrations_for(user: Actor, filters: RegistrationFilters) -> QuerySet[Inspection]:
     """Every registration in the supervisor's area matching the filters, newest first, with
     what the list shows (enterprise, lead department, joint flag, alert count)."""
     qs = Inspection.objects.visible_to(user) if active_supervisor(user) else Inspection.objects.none()

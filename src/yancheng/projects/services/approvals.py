@@ -13,6 +13,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.models import Role
+from yancheng.core.typing import Actor
 
 from ..models import (
     ApprovalItem,
@@ -45,7 +46,7 @@ def _check_approval(data: dict[str, Any]) -> None:
     data["title"] = str(data.get("title") or "").strip()[:128]
 
 
-def approval_item_add(project: Project, *, kind: str, actor: Any, **fields: Any) -> ApprovalItem:
+def approval_item_add(project: Project, *, kind: str, actor: Actor | None, **fields: Any) -> ApprovalItem:
     """Put an approval on the project's 代办 checklist (立项、用地预审、规划许可 …)."""
     if kind not in ApprovalItem.Kind.values:
         raise ValidationFailed(_("未知的审批事项。"), field="kind")
@@ -70,7 +71,7 @@ def _approval_audit(item: ApprovalItem) -> dict[str, Any]:
     }
 
 
-def approval_item_update(item: ApprovalItem, *, actor: Any, **changes: Any) -> ApprovalItem:
+def approval_item_update(item: ApprovalItem, *, actor: Actor | None, **changes: Any) -> ApprovalItem:
     """Update an approval: its status and dates, its agent, the 补缺清单 (one missing
     document a line). An agent may update the items assigned to him."""
     unknown = set(changes) - set(APPROVAL_FIELDS)

@@ -17,6 +17,7 @@ from yancheng.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
+from yancheng.core.typing import Actor
 
 from ..models import (
     Project,
@@ -28,7 +29,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _require(actor: Any, perm: str, obj: Any = None) -> None:
+def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
     """``actor=None`` is the system itself (imports, the demo loader), recorded as such."""
     if actor is None:
         return
@@ -37,7 +38,7 @@ def _require(actor: Any, perm: str, obj: Any = None) -> None:
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
-def _lock(project: Project | int, actor: Any) -> Project:
+def _lock(project: Project | int, actor: Actor | None) -> Project:
     pk = project.pk if isinstance(project, Project) else project
     locked = Project.objects.select_for_update().filter(pk=pk).first()
     if locked is None or (actor is not None and not projects_visible_to(actor, Project.objects.filter(pk=pk)).exists()):

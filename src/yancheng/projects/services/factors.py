@@ -14,6 +14,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.models import Organisation, Role
+from yancheng.core.typing import Actor
 
 from ..models import (
     FactorNeed,
@@ -25,7 +26,7 @@ from .common import _lock, _money, _require
 
 
 def factor_need_add(
-    project: Project, *, kind: str, quantity: Any, responsible_org: Organisation, actor: Any,
+    project: Project, *, kind: str, quantity: Any, responsible_org: Organisation, actor: Actor | None,
     needed_by: dt.date | None = None, note: str = "",
 ) -> FactorNeed:
     """Record a need of land, power, water, gas, labour or finance and who arranges it."""
@@ -46,7 +47,7 @@ def factor_need_add(
     return need
 
 
-def factor_need_set_status(need: FactorNeed, *, status: str, actor: Any, note: str | None = None) -> FactorNeed:
+def factor_need_set_status(need: FactorNeed, *, status: str, actor: Actor | None, note: str | None = None) -> FactorNeed:
     """requested → arranged → delivered (or back, when an arrangement fell through). The
     unit responsible for the need may report it arranged or delivered."""
     if status not in FactorNeed.NeedStatus.values:

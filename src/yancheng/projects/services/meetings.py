@@ -27,6 +27,7 @@ from yancheng.cases.services import case_assign, case_submit
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Region
+from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib.deadlines import due_day, due_day_label
 
 from ..models import AgendaItem, FactorNeed, MeetingDecision, Node, Project, WeeklyMeeting
@@ -44,7 +45,7 @@ LIT_ORDER = ("light_rank", "solve_due_at", "pk")
 MAX_DUE_DAYS = 365
 
 
-def _require_manage(user: Any, meeting: WeeklyMeeting) -> None:
+def _require_manage(user: Actor, meeting: WeeklyMeeting) -> None:
     if not can_manage_meeting(user, meeting):
         raise PermissionDeniedError(_("只有召集单位的调度员可以操作该会议。"))
 
@@ -61,7 +62,7 @@ def _lock_open(meeting: WeeklyMeeting) -> WeeklyMeeting:
 
 def meeting_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     held_on: dt.date,
     region: Region | None = None,
@@ -77,7 +78,7 @@ def meeting_create(
         raise ValidationFailed(_("请填写会议名称。"), field="title")
     if not isinstance(held_on, dt.date):
         raise ValidationFailed(_("请填写会议日期。"), field="held_on")
-    organiser: Organisation = actor.organisation
+    organiser: Organisation = organisation_of(actor)
     if not is_city_dispatch_office(actor):
         own = organiser.region
         if region is None:
@@ -96,7 +97,7 @@ def meeting_create(
     return meeting
 
 
-def meeting_update_minutes(meeting: WeeklyMeeting, *, actor: Any, minutes: str) -> WeeklyMeeting:
+def meeting_update_minutes(meeting: WeeklyMeeting, *, actor: Actor, minutes: str) -> WeeklyMeeting:
     """Record the minutes (会议纪要) while the meeting is open."""
     _require_manage(actor, meeting)
     with transaction.atomic():
@@ -235,7 +236,7 @@ def agenda_candidates(meeting: WeeklyMeeting, *, now: dt.datetime | None = None)
     return items
 
 
-def agenda_build(meeting: WeeklyMeeting, *, actor: Any, now: dt.datetime | None = None) -> list[AgendaItem]:
+def agenda_build(meeting: WeeklyMeeting, *, actor: Actor, now: dt.datetime | None = None) -> list[AgendaItem]:
     """Freeze the agenda from live data. Allowed until the meeting closes; manual items
     stay; decisions taken on an item keep pointing at the same item after a rebuild."""
     _require_manage(actor, meeting)
@@ -268,7 +269,7 @@ def agenda_build(meeting: WeeklyMeeting, *, actor: Any, now: dt.datetime | None 
 
 
 def agenda_item_add(
-    meeting: WeeklyMeeting, *, actor: Any, title: str, detail: str = "", responsible: str = "",
+    meeting: WeeklyMeeting, *, actor: Actor, title: str, detail: str = "", responsible: str = "",
     project: Project | None = None,
 ) -> AgendaItem:
     """A manual item (临时议题) put on the agenda by the organiser."""
@@ -293,7 +294,7 @@ def agenda_item_add(
 def decision_add(
     meeting: WeeklyMeeting,
     *,
-    actor: Any,
+    actor: Actor,
     text: str,
     lead_org: Organisation,
     due_working_days: int = 5,
@@ -327,7 +328,7 @@ def decision_add(
     return decision
 
 
-def decision_remove(decision: MeetingDecision, *, actor: Any) -> None:
+def decision_remove(decision: MeetingDecision, *, actor: Actor) -> None:
     """Take a decision back before the meeting closes."""
     meeting = decision.meeting
     _require_manage(actor, meeting)
@@ -342,7 +343,7 @@ def _decision_title(decision: MeetingDecision) -> str:
     return first if len(first) <= 60 else first[:59] + "…"
 
 
-def meeting_close(meeting: WeeklyMeeting, *, actor: Any) -> list[Case]:
+def meeting_close(meeting: WeeklyMeeting, *, actor: Actor) -> list[Case]:
     """Close the meeting: every decision becomes a case (调度会议交办事项) submitted by the
     organiser — so the organiser's dispatcher confirms it at the end — and assigned to the
     decision's lead unit with its deadline. Idempotent: decisions that already have their

@@ -23,6 +23,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
 from yancheng.core.models import Organisation
 from yancheng.core.services import _require
+from yancheng.core.typing import Actor, MaybeActor
 from yancheng.lib import workdays
 
 from .. import lights, scheduling
@@ -85,7 +86,7 @@ def node_add(
     duration_days: int,
     responsible_org: Organisation | None = None,
     sort_order: int | None = None,
-    actor: Any,
+    actor: Actor | None,
 ) -> Node:
     """Add a node (e.g. 高压专线接入, 5 working days) to the project's schedule."""
     with transaction.atomic():
@@ -117,7 +118,7 @@ def node_update(
     sort_order: int | None = None,
     planned_start: dt.date | None = None,
     planned_finish: dt.date | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Node:
     """Change a node's name, duration, unit, order or (by hand) its planned dates."""
     with transaction.atomic():
@@ -160,7 +161,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def node_remove(node: Node, *, actor: Any) -> None:
+def node_remove(node: Node, *, actor: Actor) -> None:
     """Remove a node and its links."""
     with transaction.atomic():
         project = _lock(node.project)
@@ -178,7 +179,7 @@ def node_record_actual(
     *,
     actual_start: dt.date | None = None,
     actual_finish: dt.date | None = None,
-    actor: Any,
+    actor: Actor | None,
     today: dt.date | None = None,
 ) -> Node:
     """Record when a node really started and finished (a date left out stays as it was)."""
@@ -209,7 +210,7 @@ def node_record_actual(
 # --- links --------------------------------------------------------------------------------------
 
 
-def node_link_add(predecessor: Node, successor: Node, *, lag_days: int = 0, actor: Any) -> NodeLink:
+def node_link_add(predecessor: Node, successor: Node, *, lag_days: int = 0, actor: Actor | None) -> NodeLink:
     """``successor`` may start ``lag_days`` working days after the working day following
     ``predecessor``'s finish. Refused across projects and when it would close a cycle."""
     if predecessor.project_id != successor.project_id:
@@ -239,7 +240,7 @@ def node_link_add(predecessor: Node, successor: Node, *, lag_days: int = 0, acto
     return link
 
 
-def node_link_remove(link: NodeLink, *, actor: Any) -> None:
+def node_link_remove(link: NodeLink, *, actor: Actor) -> None:
     with transaction.atomic():
         project = _lock(link.predecessor.project)
         _require(actor, CHANGE, project)
@@ -264,7 +265,7 @@ class ScheduleOutcome:
         return any(w.provisional for w in self.windows.values())
 
 
-def node_schedule_backward(project: Project, *, target_date: dt.date, actor: Any) -> ScheduleOutcome:
+def node_schedule_backward(project: Project, *, target_date: dt.date, actor: Actor | None) -> ScheduleOutcome:
     """倒排工期: from the target date, give every node its latest planned start and finish
     (see :mod:`.scheduling`), in one transaction with one audit record for the project."""
     with transaction.atomic():
@@ -378,7 +379,7 @@ def node_table(project: Project, *, today: dt.date | None = None) -> NodeTable:
                      cycle_error=cycle_error)
 
 
-def section_data(project: Project, user: Any, *, today: dt.date | None = None) -> dict[str, Any]:
+def section_data(project: Project, user: MaybeActor | None, *, today: dt.date | None = None) -> dict[str, Any]:
     """What ``projects/_nodes_section.html`` shows: the node table, the project's three
     lights and whether ``user`` may change the plan."""
     today = today or lights.today_local()

@@ -25,6 +25,7 @@ from yancheng.core.errors import (
 )
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.services import BULK_BATCH, RowsRefused
+from yancheng.core.typing import Actor, organisation_of
 
 from .. import workflow
 from ..models import (
@@ -71,7 +72,7 @@ def project_to_audit(p: Project) -> dict[str, Any]:
 # --- the project -------------------------------------------------------------------------------
 
 
-def _check_project(data: dict[str, Any], actor: Any, *, visible_enterprises: set[int] | None = None) -> None:
+def _check_project(data: dict[str, Any], actor: Actor | None, *, visible_enterprises: set[int] | None = None) -> None:
     """Validate and normalise a project's fields in place. ``visible_enterprises``: the
     ids of the enterprises the actor sees, when the caller has looked them up for a batch."""
     if "name" in data:
@@ -114,7 +115,7 @@ def _check_project(data: dict[str, Any], actor: Any, *, visible_enterprises: set
     # A county, district or park dispatcher files the projects of its own area only.
     if actor is not None and actor.role == Role.DISPATCHER and not is_project_office(actor):
         local = _local_scope(actor)
-        own = actor.organisation
+        own = organisation_of(actor)
         if local is None:
             in_area = True
         elif own.kind == Organisation.Kind.PARK:
@@ -132,7 +133,7 @@ def _next_code(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-def project_create(*, actor: Any, code: str = "", stage: str = Stage.NEGOTIATING, **fields: Any) -> Project:
+def project_create(*, actor: Actor | None, code: str = "", stage: str = Stage.NEGOTIATING, **fields: Any) -> Project:
     """File a major project (备案). Without a code it gets the next ``XM<year>-<nnnn>``."""
     _require(actor, "projects.add_project")
     unknown = set(fields) - set(PROJECT_FIELDS)
@@ -169,7 +170,7 @@ def project_create(*, actor: Any, code: str = "", stage: str = Stage.NEGOTIATING
 
 
 def _project_check_many(
-    rows: Sequence[Mapping[str, Any]], *, actor: Any, plan_year: int
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None, plan_year: int
 ) -> tuple[dict[int, DomainError], list[tuple[dict[str, Any], Decimal | None]]]:
     """The checks of `project_create` (and of `annual_plan_set` for a row's plan) over a
     batch, with the lookups done once for all rows."""
@@ -226,7 +227,7 @@ def _project_check_many(
 
 
 def project_validate_many(
-    rows: Sequence[Mapping[str, Any]], *, actor: Any, plan_year: int | None = None
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None, plan_year: int | None = None
 ) -> dict[int, DomainError]:
     """Check rows for `project_create_many` without writing anything: the index of each
     refused row and why."""
@@ -236,7 +237,7 @@ def project_validate_many(
 
 
 def project_create_many(
-    rows: Sequence[Mapping[str, Any]], *, actor: Any, plan_year: int | None = None
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None, plan_year: int | None = None
 ) -> list[Project]:
     """File many projects at once (the .xlsx import). Each row holds the arguments of
     `project_create` and, under ``planned_investment``, optionally the plan of
@@ -303,7 +304,7 @@ def project_create_many(
     return projects
 
 
-def project_update(project: Project, *, actor: Any, expected_version: int | None = None, **changes: Any) -> Project:
+def project_update(project: Project, *, actor: Actor, expected_version: int | None = None, **changes: Any) -> Project:
     """Change a project's master data. The stage moves only through ``project_advance``;
     the code never changes. ``expected_version`` (If-Match) refuses a stale edit."""
     unknown = set(changes) - set(PROJECT_FIELDS)
@@ -327,7 +328,7 @@ def project_update(project: Project, *, actor: Any, expected_version: int | None
 
 
 def project_advance(
-    project: Project, *, stage: str, on: dt.date | None = None, note: str = "", actor: Any,
+    project: Project, *, stage: str, on: dt.date | None = None, note: str = "", actor: Actor | None,
     expected_version: int | None = None,
 ) -> Project:
     """Move the project one step along 在谈 → 签约 → 落地开工 → 在建实施 → 竣工 → 达产,
@@ -391,7 +392,7 @@ def project_advance(
     return locked
 
 
-def annual_plan_set(project: Project, *, year: int, planned_investment: Any, actor: Any) -> AnnualPlan:
+def annual_plan_set(project: Project, *, year: int, planned_investment: Any, actor: Actor | None) -> AnnualPlan:
     """Set the year's planned investment (年度投资计划, 万元)."""
     amount = _money(planned_investment, "planned_investment")
     assert amount is not None
@@ -416,8 +417,8 @@ def annual_plan_set(project: Project, *, year: int, planned_investment: Any, act
 
 
 def task_force_add(
-    project: Project, *, name: str = "", organisation: Organisation | None = None, user: Any = None,
-    duty: str = "", is_lead: bool = False, actor: Any,
+    project: Project, *, name: str = "", organisation: Organisation | None = None, user: Actor | None = None,
+    duty: str = "", is_lead: bool = False, actor: Actor | None,
 ) -> TaskForceMember:
     """Name a member of the project's 专班 (an account, or just a name and a unit)."""
     if user is not None:
@@ -441,7 +442,7 @@ def task_force_add(
     return member
 
 
-def task_force_remove(member: TaskForceMember, *, actor: Any) -> None:
+def task_force_remove(member: TaskForceMember, *, actor: Actor) -> None:
     with transaction.atomic():
         locked = _lock(member.project_id, actor)
         _require(actor, "projects.change_project", locked)

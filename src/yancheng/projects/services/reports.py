@@ -13,6 +13,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     ValidationFailed,
 )
+from yancheng.core.typing import Actor
 
 from ..models import (
     DailyFeedback,
@@ -25,7 +26,7 @@ from .common import _lock, _money, _require, _text, _today
 
 
 def daily_feedback_save(
-    project: Project, *, progress: str, actor: Any, problems: str = "", day: dt.date | None = None
+    project: Project, *, progress: str, actor: Actor, problems: str = "", day: dt.date | None = None
 ) -> DailyFeedback:
     """日反馈: one note per project per day, written on the day and editable that day only."""
     today = _today()
@@ -60,7 +61,7 @@ def monthly_report_submit(
     *,
     month: dt.date,
     invested_this_month: Any,
-    actor: Any,
+    actor: Actor | None,
     invested_ytd: Any = None,
     progress_percent: int = 0,
     correction_note: str = "",

@@ -14,6 +14,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.models import Organisation
+from yancheng.core.typing import Actor
 
 from ..models import (
     Commitment,
@@ -27,7 +28,7 @@ from .common import _money, _require, _text
 
 
 def commitment_add(
-    *, organisation: Organisation, year: int, kind: str, promise: str, actor: Any, project: Project | None = None,
+    *, organisation: Organisation, year: int, kind: str, promise: str, actor: Actor | None, project: Project | None = None,
     promised_date: dt.date | None = None, promised_amount: Any = None,
 ) -> Commitment:
     """Record a county's or park's commitment (start date, annual investment, a node)."""
@@ -53,7 +54,7 @@ def commitment_add(
 
 
 def commitment_record_actual(
-    commitment: Commitment, *, actor: Any, actual_date: dt.date | None = None, actual_amount: Any = None
+    commitment: Commitment, *, actor: Actor | None, actual_date: dt.date | None = None, actual_amount: Any = None
 ) -> Commitment:
     """Record what actually happened against a commitment (承诺兑现)."""
     _require(actor, "projects.supervise")
@@ -70,7 +71,7 @@ def commitment_record_actual(
     return row
 
 
-def observation_round_create(*, title: str, held_on: dt.date, actor: Any) -> ObservationRound:
+def observation_round_create(*, title: str, held_on: dt.date, actor: Actor | None) -> ObservationRound:
     """A round of on-site observation (现场观摩)."""
     _require(actor, "projects.supervise")
     title = _text(title, "title", _("请填写观摩名称。"), 128)
@@ -82,7 +83,7 @@ def observation_round_create(*, title: str, held_on: dt.date, actor: Any) -> Obs
 
 
 def observation_score_set(
-    obs: ObservationRound, *, organisation: Organisation, score: Any, actor: Any, project: Project | None = None,
+    obs: ObservationRound, *, organisation: Organisation, score: Any, actor: Actor | None, project: Project | None = None,
     remark: str = "",
 ) -> ObservationScore:
     """Score a county or park (and, optionally, the project shown) in a round, 0–100."""
