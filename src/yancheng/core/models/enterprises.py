@@ -34,7 +34,7 @@ class IndustryChain(models.Model):
 
 class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
     def visible_to(self, user: User | Any) -> QuerySet[Enterprise]:
-        from yancheng.core.permissions import enterprises_visible_to
+        from .visibility import enterprises_visible_to
 
         return enterprises_visible_to(user, self)
 

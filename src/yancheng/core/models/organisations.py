@@ -53,7 +53,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         return self.filter(path__startswith=org.path)
 
     def visible_to(self, user: User | Any) -> QuerySet[Organisation]:
-        from yancheng.core.permissions import organisations_visible_to
+        from .visibility import organisations_visible_to
 
         return organisations_visible_to(user, self)
 

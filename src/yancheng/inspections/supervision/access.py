@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from yancheng.core.models import Enterprise, Region, Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 
 from ..models import (
     InspectionAlert,
