@@ -199,7 +199,7 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Our page (templates/registration/locked_out.html, HTTP 429) for every locked-out attempt.
-AXES_LOCKOUT_CALLABLE = "yancheng.core.security.views.axes_lockout_response"
+AXES_LOCKOUT_CALLABLE = "yancheng.core.security.views.login.axes_lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("YANCHENG_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 # One row per failed login (username, address, time) in the database: the spraying budget

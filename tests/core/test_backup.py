@@ -34,7 +34,9 @@ from django.test import override_settings
 
 from yancheng.core.attachments.services import attachment_add
 from yancheng.core.audit.models import AuditEvent
-from yancheng.core.backup import MANIFEST, MANIFEST_DIGEST, _normalise, extra_connection, table_checksums
+from yancheng.core.backup.checksums import normalise, table_checksums
+from yancheng.core.backup.manifest import MANIFEST, MANIFEST_DIGEST
+from yancheng.core.backup.sqlite import extra_connection
 from yancheng.testing.world import build_world
 
 from ..attachments import samples
@@ -356,14 +358,14 @@ def test_replace_keys_keeps_the_old_key_aside(source, target):
 
 def test_values_normalise_to_the_same_text_however_the_database_returns_them():
     plain = models.CharField()
-    assert _normalise(Decimal("1.50"), models.DecimalField()) == _normalise(Decimal("1.5"), models.DecimalField())
-    assert _normalise({"b": 1, "a": [1, 2]}, models.JSONField()) == _normalise({"a": [1, 2], "b": 1}, models.JSONField())
+    assert normalise(Decimal("1.50"), models.DecimalField()) == normalise(Decimal("1.5"), models.DecimalField())
+    assert normalise({"b": 1, "a": [1, 2]}, models.JSONField()) == normalise({"a": [1, 2], "b": 1}, models.JSONField())
     shanghai = timezone(timedelta(hours=8))
     moment = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
-    assert _normalise(moment, plain) == _normalise(moment.astimezone(shanghai), plain)
-    assert _normalise(memoryview(b"\x00\x01"), plain) == _normalise(b"\x00\x01", plain) == "0001"
-    assert _normalise(None, plain) is None and _normalise("", plain) == ""
-    assert _normalise(True, plain) != _normalise(1, plain)
+    assert normalise(moment, plain) == normalise(moment.astimezone(shanghai), plain)
+    assert normalise(memoryview(b"\x00\x01"), plain) == normalise(b"\x00\x01", plain) == "0001"
+    assert normalise(None, plain) is None and normalise("", plain) == ""
+    assert normalise(True, plain) != normalise(1, plain)
 
 
 def test_a_forged_manifest_cannot_send_a_key_outside_the_keys_folder(source, target, tmp_path):
@@ -393,7 +395,7 @@ def test_a_write_while_pg_dump_runs_leaves_the_archive_consistent(source, target
         pytest.skip("pg_dump's snapshot: PostgreSQL only (SQLite's checksums come from the copy itself)")
     import psycopg
 
-    from yancheng.core import backup
+    from yancheng.core.backup import postgresql
 
     real_run = subprocess.run
     default = connections["default"].settings_dict
@@ -410,11 +412,11 @@ def test_a_write_while_pg_dump_runs_leaves_the_archive_consistent(source, target
         return done
 
     # pg_dump is the outside world here: it runs, then another session commits a change.
-    monkeypatch.setattr(backup.subprocess, "run", pg_dump_while_someone_writes)
+    monkeypatch.setattr(postgresql.subprocess, "run", pg_dump_while_someone_writes)
     archive = tmp_path / "during.tar"
     with target["blocker"].unblock():
         call_command("backup", output=str(archive), stdout=io.StringIO(), stderr=io.StringIO())
-    monkeypatch.setattr(backup.subprocess, "run", real_run)
+    monkeypatch.setattr(postgresql.subprocess, "run", real_run)
 
     done = restore_in_subprocess(archive, target)
     assert done.returncode == 0, done.stderr

@@ -21,13 +21,9 @@ from django.utils import timezone
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.jobs import enqueue_due_jobs, registered_jobs
 from yancheng.core.notifications.models import Delivery, Notification, OrganisationChannel
-from yancheng.core.notifications.services import (
-    channel_create,
-    deliveries_retry_due,
-    delivery_attempt,
-    delivery_retry,
-    notify,
-)
+from yancheng.core.notifications.sending import delivery_attempt
+from yancheng.core.notifications.services import channel_create, delivery_retry, notify
+from yancheng.core.notifications.tasks import deliveries_retry_due
 from yancheng.core.services import user_set_active
 
 SITE = "https://yc.example.cn"

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 import yancheng.core.lookups  # noqa: F401  (registers __any_of)
 from yancheng.core.models import Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 from .models import Case, CaseKind, CaseTask, EscalationLevel

@@ -1,89 +1,23 @@
 """Who may see and do what in core (SPEC §1, §12: deny by default).
 
-Visibility lives here, as queryset filters used by every view, API endpoint and
-export; action rights are `rules` predicates, checked again inside the services.
+Action rights are `rules` predicates, checked again inside the services. Visibility is
+the models' (`Enterprise.objects.visible_to(user)`, `models/visibility.py`), used by every
+view, API endpoint and export.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 import rules
-from django.db.models import Q, QuerySet
 
-from yancheng.core.typing import Actor, MaybeActor
+from yancheng.core.typing import Actor
 
 from .models.users import Role
+from .models.visibility import BUSINESS_STAFF_ROLES, enterprises_visible_to, is_active_user
 
 if TYPE_CHECKING:
-    from .models import Enterprise, Organisation
-
-# Staff roles that work on enterprises' matters (everyone but enterprise users and the
-# security and audit administrators, who must not read business data).
-BUSINESS_STAFF_ROLES = frozenset(
-    {
-        Role.HANDLER,
-        Role.DISPATCHER,
-        Role.INSPECTOR,
-        Role.LEADER,
-        Role.SUPERVISOR,
-        Role.CHAIN_OFFICE,
-        Role.PETITION,
-        Role.SAFETY,
-    }
-)
-
-
-def _is_authenticated(user: MaybeActor | None) -> TypeGuard[Actor]:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def is_citywide(user: Actor) -> bool:
-    """A user of a city-level organisation (its region is the configured city or above)."""
-    org = getattr(user, "organisation", None)
-    if org is None:
-        return False
-    return bool(org.region.kind in {"city", "province"})
-
-
-def enterprises_visible_to(user: MaybeActor | None, qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
-    if not _is_authenticated(user):
-        return qs.none()
-    if user.role == Role.SYSTEM_ADMIN:
-        return qs
-    org = user.organisation
-    if org is None:
-        return qs.none()
-    if user.role == Role.ENTERPRISE:
-        return qs.filter(organisation_id=org.pk)
-    if user.role not in BUSINESS_STAFF_ROLES:
-        return qs.none()
-    if is_citywide(user):
-        return qs
-    if org.kind == "park":
-        return qs.filter(park_id=org.pk)
-    # A county/district organisation (or one under it) sees its region's enterprises.
-    return qs.filter(region_id=org.region_id)
-
-
-def organisations_visible_to(user: MaybeActor | None, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    if not _is_authenticated(user):
-        return qs.none()
-    if user.role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
-        return qs
-    org = user.organisation
-    if org is None:
-        return qs.none()
-    if user.role == Role.ENTERPRISE:
-        return qs.filter(pk=org.pk)
-    if user.role not in BUSINESS_STAFF_ROLES:
-        return qs.filter(pk=org.pk)
     from .models import Enterprise
-
-    # The government tree is shared among staff (they assign work across it);
-    # enterprises' own organisations only where the enterprise is visible.
-    visible_enterprise_orgs = enterprises_visible_to(user, Enterprise.objects.all()).values("organisation_id")
-    return qs.filter(~Q(kind="enterprise") | Q(pk__in=visible_enterprise_orgs))
 
 
 # --- rules predicates -----------------------------------------------------------------
@@ -94,7 +28,7 @@ def has_role(*roles: str) -> Any:
 
     @rules.predicate(name=f"has_role({','.join(sorted(names))})")
     def predicate(user: Actor) -> bool:
-        return _is_authenticated(user) and user.role in names
+        return is_active_user(user) and user.role in names
 
     return predicate
 
@@ -119,7 +53,7 @@ def enterprise_is_visible(user: Actor, enterprise: Enterprise | None) -> bool:
 def is_own_enterprise(user: Actor, enterprise: Enterprise | None) -> bool:
     return bool(
         enterprise is not None
-        and _is_authenticated(user)
+        and is_active_user(user)
         and user.role == Role.ENTERPRISE
         and user.organisation_id is not None
         and enterprise.organisation_id == user.organisation_id

@@ -303,7 +303,7 @@ def _check_enterprise_fields(data: dict[str, Any], actor: Actor | None) -> None:
     if tier is not None and tier not in Enterprise.SrdiTier.values:
         raise ValidationFailed(_("未知的专精特新梯度。"), field="srdi_tier")
     if actor is not None and region is not None and getattr(actor, "role", None) == Role.DISPATCHER:
-        from .permissions import is_citywide
+        from .models.visibility import is_citywide
 
         if not is_citywide(actor) and organisation_of(actor).region_id != region.pk:
             raise PermissionDeniedError(_("只能登记本辖区的企业。"))

@@ -14,7 +14,7 @@ import rules
 
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.models import Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 DASHBOARD_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER})

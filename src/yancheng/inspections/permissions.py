@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from yancheng.core.models import Organisation, Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 if TYPE_CHECKING:

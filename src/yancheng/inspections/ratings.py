@@ -59,7 +59,7 @@ from django_tasks import task
 from yancheng.core.audit.services import ANONYMOUS, AuditEntry, audit_record_many
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Organisation
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, organisation_of
 
 from .models import Inspection, InspectionPolicy, PendingRating, Rating, RatingReceipt

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.models import Organisation, Role
-from yancheng.core.permissions import BUSINESS_STAFF_ROLES, is_citywide
+from yancheng.core.models.visibility import BUSINESS_STAFF_ROLES, is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 if TYPE_CHECKING:

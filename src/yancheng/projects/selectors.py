@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.errors import NotFoundError, PermissionDeniedError
 from yancheng.core.models import Organisation, Region, Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, organisation_of
 
 from .models import (

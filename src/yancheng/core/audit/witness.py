@@ -18,18 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from yancheng.core.notifications.channels import DeliveryError, check_webhook_url, post_robot
+from yancheng.core.webhooks import DeliveryError, check_webhook_url, opener, post_robot
 
 logger = logging.getLogger("yancheng.audit.witness")
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 TIMEOUT_SECONDS = 10
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def witness_message(anchor: dict[str, Any]) -> str:
@@ -56,7 +51,7 @@ def witness_send(url: str, anchor: dict[str, Any]) -> None:
         headers={"Content-Type": "application/json"},
     )
     try:
-        with urllib.request.build_opener(_NoRedirect()).open(request, timeout=TIMEOUT_SECONDS) as response:
+        with opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"HTTP {exc.code}") from None

@@ -35,7 +35,7 @@ class IndustryChain(models.Model):
 
 class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
     def visible_to(self, user: MaybeActor | None) -> QuerySet[Enterprise]:
-        from yancheng.core.permissions import enterprises_visible_to
+        from .visibility import enterprises_visible_to
 
         return enterprises_visible_to(user, self)
 

@@ -54,7 +54,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         return self.filter(path__startswith=org.path)
 
     def visible_to(self, user: MaybeActor | None) -> QuerySet[Organisation]:
-        from yancheng.core.permissions import organisations_visible_to
+        from .visibility import organisations_visible_to
 
         return organisations_visible_to(user, self)
 

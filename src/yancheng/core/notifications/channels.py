@@ -2,7 +2,8 @@
 
 Each sender either returns (sent) or raises DeliveryError with a message fit for the
 delivery status page: never the webhook URL, its key, the signing secret or a phone.
-Only background tasks call these (never a request).
+Only background tasks call these (never a request). Posting to a webhook is
+`core/webhooks.py`, shared with the audit witness.
 """
 
 from __future__ import annotations
@@ -10,31 +11,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from typing import Any, Protocol
 from urllib.parse import quote_plus, urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
+
+# DeliveryError is imported from here by SMS backends (docs/notifications.md).
+from yancheng.core.webhooks import DeliveryError as DeliveryError
+from yancheng.core.webhooks import post_robot, scrub
 
 from .models import mask_phone
 
 logger = logging.getLogger("yancheng.notifications")
 
-WEBHOOK_TIMEOUT_SECONDS = 10
 # 企业微信: markdown content at most 4096 bytes; 钉钉 allows 20000 but long messages read badly.
 MAX_ROBOT_TEXT_BYTES = 3800
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-class DeliveryError(Exception):
-    """A delivery attempt failed; the message is safe to store and show."""
 
 
 def absolute_url(url: str) -> str:
@@ -102,66 +97,6 @@ def dingtalk_signed_url(url: str, secret: str, timestamp_ms: int | None = None) 
     return f"{url}{separator}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A robot endpoint never redirects; following one could send the message elsewhere."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_NoRedirect())
-
-
-def check_webhook_url(url: str) -> str | None:
-    """Why the URL is unacceptable, or None. HTTPS only, except on the loopback interface
-    (tests, a local relay) or where YANCHENG_WEBHOOK_ALLOW_HTTP is set (an intranet relay)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return "scheme"
-    if parts.username or parts.password:
-        return "credentials"
-    if (
-        parts.scheme == "http"
-        and parts.hostname not in LOOPBACK_HOSTS
-        and not getattr(settings, "YANCHENG_WEBHOOK_ALLOW_HTTP", False)
-    ):
-        return "https"
-    return None
-
-
-def post_robot(url: str, payload: dict[str, Any], *, secrets: tuple[str, ...] = ()) -> None:
-    """POST the JSON message and check the robot's answer: HTTP 200 and ``errcode`` 0.
-
-    ``secrets`` (the URL, its key, the signing secret) are scrubbed from any error text.
-    """
-    if check_webhook_url(url) is not None:
-        raise DeliveryError(_("Webhook 地址无效或不是 HTTPS"))
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    try:
-        with _opener().open(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
-            status = response.status
-            raw = response.read(64 * 1024)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(_scrub(f"HTTP {exc.code}", secrets)) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(_scrub(_("连接失败：%(reason)s") % {"reason": reason}, secrets)[:300]) from None
-    if status != 200:
-        raise DeliveryError(f"HTTP {status}")
-    try:
-        answer = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise DeliveryError(_("应答不是 JSON")) from None
-    errcode = answer.get("errcode") if isinstance(answer, dict) else None
-    if errcode != 0:
-        errmsg = str(answer.get("errmsg", "")) if isinstance(answer, dict) else ""
-        raise DeliveryError(_scrub(f"errcode={errcode} {errmsg}".strip(), secrets)[:300])
-
-
 def send_wecom(*, webhook_url: str, title: str, body: str, url: str) -> None:
     post_robot(webhook_url, wecom_payload(title=title, body=body, url=url), secrets=_url_secrets(webhook_url))
 
@@ -177,13 +112,6 @@ def send_dingtalk(*, webhook_url: str, secret: str, title: str, body: str, url: 
 def _url_secrets(url: str) -> tuple[str, ...]:
     parts = urlsplit(url)
     return tuple(s for s in (url, parts.query, *[p.partition("=")[2] for p in parts.query.split("&")]) if s)
-
-
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text
 
 
 def _first_line(exc: BaseException) -> str:
@@ -228,4 +156,4 @@ def send_sms(*, phone: str, title: str, url: str) -> None:
     except DeliveryError:
         raise
     except Exception as exc:
-        raise DeliveryError(_scrub(f"{type(exc).__name__}: {_first_line(exc)}", (phone,))[:300]) from exc
+        raise DeliveryError(scrub(f"{type(exc).__name__}: {_first_line(exc)}", (phone,))[:300]) from exc

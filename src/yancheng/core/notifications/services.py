@@ -3,42 +3,32 @@
 `notify` is what the other services call: the inbox rows are written in the caller's
 transaction; the deliveries to the outside world are queued only when that transaction
 commits, and are sent by background tasks, so no request waits on a mail server or a
-robot, and nothing is sent for a change that was rolled back.
+robot, and nothing is sent for a change that was rolled back. The queue is `tasks.py`;
+one attempt at a delivery is `sending.py`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import rules
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core import bulk
 from yancheng.core.audit.services import AuditEntry, audit_record, audit_record_many
-from yancheng.core.crypto import FieldCryptoError
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
+from yancheng.core.webhooks import check_webhook_url
 
-from . import channels
 from .models import Delivery, Notification, OrganisationChannel
-
-logger = logging.getLogger("yancheng.notifications")
-
-# Wait after the n-th failed attempt before the next one (the 5th failure gives up).
-BACKOFF = {1: timedelta(minutes=1), 2: timedelta(minutes=5), 3: timedelta(minutes=30), 4: timedelta(hours=2)}
-# How long one worker holds a delivery while it sends it (well above the HTTP timeout).
-CLAIM_LEASE = timedelta(minutes=5)
-# A task queued this long ago whose delivery is still waiting was lost: queue another.
-STALE_QUEUE = timedelta(hours=1)
+from .tasks import enqueue_deliveries, queue_deliveries
 
 
 def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
@@ -47,10 +37,6 @@ def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
     if not rules.has_perm(perm, actor, obj):
         audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-
-
-def backoff_after(attempts: int) -> timedelta:
-    return BACKOFF.get(attempts, max(BACKOFF.values()))
 
 
 # --- notify ---------------------------------------------------------------------------------
@@ -180,187 +166,7 @@ def notify(
     return created
 
 
-def queue_deliveries(ids: list[int]) -> None:
-    """Queue one task per delivery with the caller's transaction: in it when the task queue
-    is a table of the same database (one INSERT, committed with the deliveries), else on
-    commit (nothing is sent for a change that was rolled back)."""
-    from yancheng.core.tasks import enqueue_in_transaction
-
-    from .tasks import deliver
-
-    if not enqueue_in_transaction(deliver, [(pk,) for pk in ids]):
-        transaction.on_commit(lambda: enqueue_deliveries(ids))
-
-
-def enqueue_deliveries(ids: list[int], *, run_after: datetime | None = None) -> None:
-    """Put one task per delivery on the queue (called on commit)."""
-    from .tasks import deliver
-
-    task = deliver.using(run_after=run_after) if run_after is not None else deliver
-    for pk in ids:
-        try:
-            task.enqueue(pk)
-        except Exception:
-            # The periodic retry job picks it up once the queue works again.
-            logger.exception("could not queue delivery %s", pk)
-            Delivery.objects.filter(pk=pk).update(enqueued_at=None)
-
-
-# --- sending ----------------------------------------------------------------------------------
-
-
-def _send(delivery: Delivery) -> None:
-    if delivery.channel == Delivery.Channel.EMAIL:
-        channels.send_email(to=delivery.target, title=delivery.title, body=delivery.body, url=delivery.url)
-    elif delivery.channel == Delivery.Channel.SMS:
-        try:
-            phone = delivery.sms_phone()
-        except FieldCryptoError as exc:
-            raise channels.DeliveryError(_("无法读取收件人的手机号：字段加密密钥不可用。")) from exc
-        if not phone:
-            raise channels.DeliveryError(_("收件人已没有手机号。"))
-        channels.send_sms(phone=phone, title=delivery.title, url=delivery.url)
-    else:
-        robot = delivery.organisation_channel
-        assert robot is not None  # the check constraint
-        if delivery.channel == Delivery.Channel.WECOM:
-            channels.send_wecom(webhook_url=robot.webhook_url, title=delivery.title, body=delivery.body, url=delivery.url)
-        else:
-            channels.send_dingtalk(
-                webhook_url=robot.webhook_url,
-                secret=robot.secret,
-                title=delivery.title,
-                body=delivery.body,
-                url=delivery.url,
-            )
-
-
-def _refusal(delivery: Delivery) -> str:
-    """Why this delivery must not be attempted at all (it will never succeed), or ''."""
-    if delivery.notification_id is not None:
-        recipient = delivery.notification.recipient  # type: ignore[union-attr]
-        if not recipient.is_active:
-            return _("接收人账号已停用")
-    robot = delivery.organisation_channel
-    if robot is not None and not robot.enabled:
-        return _("群机器人已停用")
-    return ""
-
-
-def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
-    """Make one attempt at a delivery (the `deliver` task). Returns the delivery's status
-    afterwards, or "skipped" when it is not due, already sent or held by another worker.
-
-    A failure records the error and schedules the next attempt (the task is queued again
-    for then where the task backend can defer, otherwise the periodic job
-    `notifications.retry` queues it); after Delivery.MAX_ATTEMPTS failures it is given up.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None:
-            return "skipped"
-        if (
-            delivery.status not in (Delivery.Status.PENDING, Delivery.Status.FAILED)
-            or (delivery.next_attempt_at is not None and delivery.next_attempt_at > now)
-            or (delivery.claimed_until is not None and delivery.claimed_until > now)
-        ):
-            return "skipped"
-        refusal = _refusal(delivery)
-        if refusal:
-            delivery.status = Delivery.Status.GIVEN_UP
-            delivery.last_error = refusal
-            delivery.next_attempt_at = None
-            delivery.enqueued_at = None
-            delivery.save(update_fields=["status", "last_error", "next_attempt_at", "enqueued_at", "updated_at"])
-            return str(delivery.status)
-        delivery.claimed_until = now + CLAIM_LEASE
-        delivery.enqueued_at = None
-        delivery.save(update_fields=["claimed_until", "enqueued_at", "updated_at"])
-
-    # Outside any transaction: a slow server must not hold a database lock.
-    error = ""
-    try:
-        _send(delivery)
-    except channels.DeliveryError as exc:
-        error = str(exc) or _("发送失败")
-    except Exception as exc:
-        # Unexpected: keep the class only, the text could carry an address or a key.
-        error = _("内部错误：%(kind)s") % {"kind": type(exc).__name__}
-        logger.error("delivery %s raised %s", delivery.pk, type(exc).__name__)
-
-    defer = False
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
-        finished = timezone.now()
-        delivery.attempts += 1
-        delivery.claimed_until = None
-        if not error:
-            delivery.status = Delivery.Status.SENT
-            delivery.sent_at = finished
-            delivery.last_error = ""
-            delivery.next_attempt_at = None
-        elif delivery.attempts >= Delivery.MAX_ATTEMPTS:
-            delivery.status = Delivery.Status.GIVEN_UP
-            delivery.last_error = error[:500]
-            delivery.next_attempt_at = None
-        else:
-            delivery.status = Delivery.Status.FAILED
-            delivery.last_error = error[:500]
-            delivery.next_attempt_at = finished + backoff_after(delivery.attempts)
-            defer = _backend_can_defer()
-            if defer:
-                delivery.enqueued_at = finished
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "claimed_until",
-                "status",
-                "sent_at",
-                "last_error",
-                "next_attempt_at",
-                "enqueued_at",
-                "updated_at",
-            ]
-        )
-        if defer:
-            pk, when = delivery.pk, delivery.next_attempt_at
-            transaction.on_commit(lambda: enqueue_deliveries([pk], run_after=when))
-    # Channel and outcome only: no address, phone number or webhook key in the logs.
-    logger.info("delivery %s (%s): %s after %s attempt(s)", delivery.pk, delivery.channel, delivery.status, delivery.attempts)
-    return str(delivery.status)
-
-
-def _backend_can_defer() -> bool:
-    from .tasks import deliver
-
-    return bool(deliver.get_backend().supports_defer)
-
-
-def due_deliveries(now: datetime) -> Any:
-    """Deliveries waiting for an attempt that is due, held by no worker and with no task
-    on the queue (or one queued so long ago that it was evidently lost)."""
-    stale = now - STALE_QUEUE
-    return Delivery.objects.filter(
-        Q(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]),
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
-        Q(enqueued_at__isnull=True)
-        | (Q(enqueued_at__lt=stale) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=stale))),
-    )
-
-
-def deliveries_retry_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Queue a task for every due delivery, once (the periodic job `notifications.retry`)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(due_deliveries(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-        if not ids:
-            return 0
-        # Re-check the condition in the UPDATE: a concurrent run takes the others.
-        due_deliveries(now).filter(pk__in=ids).update(enqueued_at=now)
-        transaction.on_commit(lambda: enqueue_deliveries(ids))
-    return len(ids)
+# --- retrying a delivery ----------------------------------------------------------------------
 
 
 def delivery_retry(delivery: Delivery, *, actor: Actor) -> Delivery:
@@ -401,7 +207,7 @@ def _clean_channel(kind: str, webhook_url: str, name: str) -> None:
         raise ValidationFailed(_("未知的机器人类型。"), field="kind")
     if not name.strip():
         raise ValidationFailed(_("请填写名称。"), field="name")
-    problem = channels.check_webhook_url(webhook_url)
+    problem = check_webhook_url(webhook_url)
     if problem == "https":
         raise ValidationFailed(_("Webhook 地址必须以 https:// 开头。"), field="webhook_url")
     if problem is not None:

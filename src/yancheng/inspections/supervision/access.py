@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from yancheng.core.models import Enterprise, Region, Role
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
 from ..models import (

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Enterprise, Region
-from yancheng.core.permissions import is_citywide
+from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor
 
 from ..models import (

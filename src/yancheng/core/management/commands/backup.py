@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from yancheng.core.backup import BackupError, backup_create
+from yancheng.core.backup.create import backup_create
+from yancheng.core.backup.errors import BackupError
 
 
 class Command(BaseCommand):

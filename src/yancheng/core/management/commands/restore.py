@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from yancheng.core.backup import BackupError, RestoreMismatch, restore_archive
+from yancheng.core.backup.errors import BackupError, RestoreMismatch
+from yancheng.core.backup.restore import restore_archive
 
 
 class Command(BaseCommand):

@@ -1,48 +1,38 @@
-"""Login, logout, second factor, own password change and the account administration pages
-(SPEC §12, security-checklist §1–§3)."""
+"""Account administration (三权分立): the security administrator's list, detail and actions on
+accounts, and the failed logins (SPEC §12)."""
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yancheng.core.audit.middleware import client_ip
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
 from yancheng.core.crypto import FieldCryptoError, digest_for, looks_like_phone
 from yancheng.core.errors import DomainError
 from yancheng.core.models import Role, User
-from yancheng.core.services import user_set_password
 from yancheng.core.typing import AuthenticatedHttpRequest
 
-from .forms import (
+from ..forms import (
     AccountCreateForm,
     AccountPasswordResetForm,
     AccountRoleForm,
-    LoginForm,
-    OtpTokenForm,
-    OwnPasswordChangeForm,
 )
-from .middleware import password_expired
-from .permissions import has_perm
-from .services import (
+from ..permissions import has_perm
+from ..services import (
     account_create,
     account_end_sessions,
     account_phone_reveal,
@@ -51,292 +41,10 @@ from .services import (
     account_set_active,
     account_set_role,
     account_unlock,
-    otp_device_enrol,
 )
-from .sessions import end_all_sessions, mark_login_time
+from .second_factor import totp_device_model
 
 PAGE_SIZE = 50
-
-
-def _next_url(request: AuthenticatedHttpRequest, default: str = "home") -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(default)
-
-
-# --- login and logout ----------------------------------------------------------------------
-
-
-class LoginView(auth_views.LoginView):
-    """Password step. django-axes (the first authentication backend) counts failures per
-    username + IP: after 5 the pair is locked for 15 minutes, even for the right password,
-    while another user from the same address still gets in. Every outcome is audited with
-    the attempted username and the IP — never the password. ``login()`` gives the session
-    a new id (ASVS 5.0-7.2.4)."""
-
-    form_class = LoginForm
-    template_name = "registration/login.html"
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Before the password is checked: an address past its failure budget is refused
-        (429), and an account under distributed guessing answers more slowly
-        (core/security/throttle.py)."""
-        from . import throttle
-
-        ip = client_ip(request)
-        username = str(request.POST.get("username", ""))[:150]
-        over = throttle.ip_over_budget(ip)
-        if over is not None:
-            throttle.ip_refusal_record(ip=ip, username=username, failures=over)
-            return ip_throttled_response(request)
-        self.login_delay = throttle.login_delay(username)
-        throttle.wait(self.login_delay)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
-        user = form.get_user()
-        response = super().form_valid(form)
-        mark_login_time(self.request.session)
-        audit_record(
-            "auth.login",
-            user,
-            actor=user,
-            after={"username": user.get_username()},
-            ip=client_ip(self.request),
-        )
-        return response
-
-    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
-        request = self.request
-        username = str(form.data.get("username", ""))[:150]
-        locked = bool(getattr(request, "axes_locked_out", False))
-        known = User.objects.filter(username=username).only("pk").first() if username else None
-        audit_record(
-            "auth.lockout" if locked else "auth.login_failed",
-            None,
-            actor=None,
-            object_type="core.user" if known else "",
-            object_id=str(known.pk) if known else "",
-            object_repr=username,
-            after={"username": username, "locked_out": locked, "delay_seconds": getattr(self, "login_delay", 0.0)},
-            outcome=AuditEvent.Outcome.DENIED if locked else AuditEvent.Outcome.FAILURE,
-            ip=client_ip(request),
-        )
-        if locked:
-            return locked_out_response(request, username)
-        return super().form_invalid(form)
-
-
-def axes_lockout_response(
-    request: HttpRequest,
-    original_response: HttpResponse | None = None,
-    credentials: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """settings.AXES_LOCKOUT_CALLABLE: the page every locked-out login attempt gets
-    (our login page and any other login form django-axes watches)."""
-    username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
-    return locked_out_response(request, username)
-
-
-def locked_out_response(request: HttpRequest, username: str = "") -> HttpResponse:
-    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    return render(
-        request,
-        "registration/locked_out.html",
-        {"username": username, "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes},
-        status=429,
-    )
-
-
-def ip_throttled_response(request: HttpRequest) -> HttpResponse:
-    """The page for a login from an address past its failure budget (HTTP 429)."""
-    minutes = int(settings.YANCHENG_LOGIN_IP_WINDOW_MINUTES)
-    response = render(
-        request,
-        "registration/ip_throttled.html",
-        {"failure_limit": settings.YANCHENG_LOGIN_IP_FAILURE_LIMIT, "window_minutes": minutes},
-        status=429,
-    )
-    response["Retry-After"] = str(minutes * 60)
-    return response
-
-
-class LogoutView(auth_views.LogoutView):
-    """POST only (Django 5). The session is deleted from the store, so replaying its
-    cookie finds nobody; "everywhere" also ends the user's other sessions."""
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated:
-            everywhere = request.POST.get("everywhere") == "1"
-            ended = end_all_sessions(user, keep=request.session.session_key) if everywhere else 0
-            audit_record(
-                "auth.logout",
-                user,
-                actor=user,
-                after={"username": user.get_username(), "other_sessions_ended": ended},
-                ip=client_ip(request),
-            )
-        return super().post(request, *args, **kwargs)
-
-
-# --- second factor (TOTP) ---------------------------------------------------------------------
-
-
-def _totp_device_model() -> Any:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    return TOTPDevice
-
-
-def _qr_data_uri(text: str) -> str:
-    """The enrolment QR code, made on the server (no third-party QR service sees the secret)."""
-    return str(segno.make(text, error="m").svg_data_uri(scale=5, border=2))
-
-
-def _otp_login(request: AuthenticatedHttpRequest, device: Any) -> None:
-    from django_otp import login as otp_login
-
-    otp_login(request, device)
-    # A new session id once the session is fully authenticated.
-    request.session.cycle_key()
-
-
-OTP_PENDING_KEY_SESSION_KEY = "yancheng_otp_pending_key"
-
-
-def _check_new_totp(device: Any, token: str) -> int | None:
-    """Check a code against a device not saved yet; returns the time step it matched."""
-    import time
-
-    from django_otp.oath import TOTP
-
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
-    try:
-        value = int(token)
-    except ValueError:
-        return None
-    return int(totp.t()) if totp.verify(value, tolerance=device.tolerance) else None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """First login of a staff user: bind an authenticator app. The secret is kept in the
-    session (no row is written on GET) and shown, as a QR code and as text, until a valid
-    code proves the app holds it; only then is the device stored."""
-    from django_otp import user_has_device
-    from django_otp.util import random_hex
-
-    user = request.user
-    if user_has_device(user, confirmed=True):
-        return redirect(f"{resolve_url('otp_verify')}?{urlencode({'next': _next_url(request)})}")
-    key = request.session.get(OTP_PENDING_KEY_SESSION_KEY)
-    if not isinstance(key, str) or len(key) != 40:
-        key = random_hex(20)
-        request.session[OTP_PENDING_KEY_SESSION_KEY] = key
-    device = _totp_device_model()(user=user, key=key, name=_("身份验证器"), confirmed=False)
-    form = OtpTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        matched_step = _check_new_totp(device, form.cleaned_data["token"])
-        if matched_step is not None:
-            device = otp_device_enrol(user, key=key, last_t=matched_step, actor=user)
-            del request.session[OTP_PENDING_KEY_SESSION_KEY]
-            _otp_login(request, device)
-            messages.success(request, _("动态口令已绑定。"))
-            return redirect(_next_url(request))
-        audit_record(
-            "auth.second_factor_failed",
-            user,
-            actor=user,
-            after={"step": "enrol"},
-            outcome=AuditEvent.Outcome.FAILURE,
-            ip=client_ip(request),
-        )
-        form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
-    secret = base64.b32encode(device.bin_key).decode("ascii")
-    return render(
-        request,
-        "security/otp_setup.html",
-        {
-            "form": form,
-            "qr_data_uri": _qr_data_uri(device.config_url),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            "next": _next_url(request),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Second step of every login of a staff user."""
-    from django_otp import devices_for_user, verify_token
-
-    user = request.user
-    devices = list(devices_for_user(user, confirmed=True))
-    if not devices:
-        return redirect(f"{resolve_url('otp_setup')}?{urlencode({'next': _next_url(request)})}")
-    if getattr(user, "is_verified", lambda: False)():
-        return redirect(_next_url(request))
-    form = OtpTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"]
-        for device in devices:
-            verified = verify_token(user, device.persistent_id, token)
-            if verified is not None:
-                _otp_login(request, verified)
-                audit_record("auth.second_factor", user, actor=user, ip=client_ip(request))
-                return redirect(_next_url(request))
-        audit_record(
-            "auth.second_factor_failed",
-            user,
-            actor=user,
-            after={"step": "verify"},
-            outcome=AuditEvent.Outcome.FAILURE,
-            ip=client_ip(request),
-        )
-        form.add_error("token", _("动态口令不正确或尝试过于频繁，请稍后重试。"))
-    return render(request, "security/otp_verify.html", {"form": form, "next": _next_url(request)})
-
-
-# --- own password change -----------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Change one's own password: the current one is required. This session stays logged
-    in (with a new id); every other session of the user ends (ASVS 5.0-7.4.3)."""
-    user = request.user
-    form = OwnPasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            updated = user_set_password(user, new_password=form.cleaned_data["new_password1"], actor=user)
-        except DomainError as exc:
-            form.add_error("new_password1", str(exc.message))
-        else:
-            update_session_auth_hash(request, updated)
-            end_all_sessions(updated, keep=request.session.session_key)
-            messages.success(request, _("密码已修改，其他设备上的登录已退出。"))
-            return redirect(_next_url(request))
-    reason = ""
-    if user.must_change_password:
-        reason = _("管理员重置了您的密码，请设置新密码后继续。")
-    elif password_expired(user):
-        reason = _("您的密码已超过 %(days)d 天未修改，请设置新密码后继续。") % {
-            "days": settings.YANCHENG_PASSWORD_MAX_AGE_DAYS
-        }
-    return render(
-        request, "security/password_change.html", {"form": form, "reason": reason, "next": _next_url(request)}
-    )
-
-
-# --- account administration (三权分立) ------------------------------------------------------------
 
 
 def _require(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
@@ -367,7 +75,7 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
 
 
 def _users_with_device(user_ids: list[int]) -> set[int]:
-    TOTPDevice = _totp_device_model()
+    TOTPDevice = totp_device_model()
     return set(
         TOTPDevice.objects.filter(user_id__in=user_ids, confirmed=True).values_list("user_id", flat=True)
     )
