@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from yancheng.cases.models import Case, CaseKind
 from yancheng.cases.services import case_submit
 from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
 
 from .alerts import alert_raise, supervisors_to_tell
 from .models import Inspection, InspectionAlert, InspectionPolicy
-from .services import require
 
 MAX_TEXT = 5000
 MAX_PEOPLE = 500

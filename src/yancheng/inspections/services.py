@@ -12,26 +12,18 @@ import datetime as dt
 import secrets
 from typing import Any
 
-import rules
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, ValidationFailed
+
+# Imported by name elsewhere in the app; the check itself lives in the kit.
+from yancheng.core.kit.require import require as require
 from yancheng.core.models import Enterprise, Organisation, User
 
 from .models import InspectionItem, InspectorLicence, SupervisionCode
-
-
-def require(actor: Any, perm: str, obj: Any = None) -> None:
-    """Refuse unless `actor` holds `perm` (``actor=None`` is the system: demo, jobs). The
-    refusal is audited outside any business transaction, so it survives the rollback."""
-    if actor is None:
-        return
-    if not rules.has_perm(perm, actor, obj):
-        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
 def _text(value: str | None, field: str, message: str, *, max_length: int | None = None) -> str:

@@ -16,6 +16,7 @@ from django_tasks import task
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, User
 from yancheng.core.notifications.services import notify
 
@@ -25,7 +26,6 @@ from ..models import (
     JointProposal,
     PlanEntry,
 )
-from ..services import require
 from .access import proposal_departments
 from .common import JOINT_URL, MAX_REASON, clean_text, clerks_of, own_department
 

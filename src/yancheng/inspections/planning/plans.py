@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
 
@@ -20,7 +21,6 @@ from ..models import (
     InspectionPlan,
     PlanEntry,
 )
-from ..services import require
 from .access import announcements_for, get_plan_for, get_proposal_for, plans_visible_to, proposals_visible_to
 from .common import (
     ANNOUNCEMENTS_URL,

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError
+from yancheng.core.kit.require import require
 
 from ..models import (
     InspectionAlert,
 )
-from ..services import require
 from .access import supervises
 from .cleaning import clean_text
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
+from yancheng.core.kit.require import require
 
 from ..models import (
     ExemptionReason,
 )
-from ..services import require
 from .cleaning import clean_text
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")

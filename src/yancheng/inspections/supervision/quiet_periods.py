@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, Region
 from yancheng.core.permissions import is_citywide
 
 from ..models import (
     QuietPeriod,
 )
-from ..services import require
 from .access import supervises, supervision_region
 from .cleaning import clean_text
 

@@ -7,14 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import rules
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     NotFoundError,
-    PermissionDeniedError,
     ValidationFailed,
 )
 
@@ -27,14 +24,6 @@ from ..permissions import projects_visible_to
 def _today() -> dt.date:
     return timezone.localdate()
 
-
-def _require(actor: Any, perm: str, obj: Any = None) -> None:
-    """``actor=None`` is the system itself (imports, the demo loader), recorded as such."""
-    if actor is None:
-        return
-    if not rules.has_perm(perm, actor, obj):
-        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
 def _lock(project: Project | int, actor: Any) -> Project:

@@ -13,13 +13,14 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
 
 from ..models import (
     DailyFeedback,
     MonthlyReport,
     Project,
 )
-from .common import _lock, _money, _require, _text, _today
+from .common import _lock, _money, _text, _today
 
 # --- 日反馈 and monthly reports ---------------------------------------------------------------
 
@@ -35,7 +36,7 @@ def daily_feedback_save(
     progress = _text(progress, "progress", _("请填写当日进展。"), 5000)
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.report_progress", locked)
+        require(actor, "projects.report_progress", locked)
         row = DailyFeedback.objects.select_for_update().filter(project=locked, day=day).first()
         if row is None:
             row = DailyFeedback.objects.create(project=locked, day=day, author=actor, progress=progress,
@@ -81,7 +82,7 @@ def monthly_report_submit(
     note = (correction_note or "").strip()[:500]
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.report_progress", locked)
+        require(actor, "projects.report_progress", locked)
         earlier = (
             MonthlyReport.objects.filter(project=locked, month__year=month.year, month__lt=month)
             .order_by("-month").first()

@@ -13,6 +13,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
 
 from ..models import (
@@ -21,7 +22,7 @@ from ..models import (
     ObservationScore,
     Project,
 )
-from .common import _money, _require, _text
+from .common import _money, _text
 
 # --- 承诺兑现 and 现场观摩 ------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ def commitment_add(
     promised_date: dt.date | None = None, promised_amount: Any = None,
 ) -> Commitment:
     """Record a county's or park's commitment (start date, annual investment, a node)."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     if kind not in Commitment.Kind.values:
         raise ValidationFailed(_("未知的承诺类型。"), field="kind")
     promise = _text(promise, "promise", _("请填写承诺内容。"), 255)
@@ -56,7 +57,7 @@ def commitment_record_actual(
     commitment: Commitment, *, actor: Any, actual_date: dt.date | None = None, actual_amount: Any = None
 ) -> Commitment:
     """Record what actually happened against a commitment (承诺兑现)."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     amount = _money(actual_amount, "actual_amount", allow_none=True)
     if actual_date is None and amount is None:
         raise ValidationFailed(_("请填写实际日期或实际金额。"), field="actual_date")
@@ -72,7 +73,7 @@ def commitment_record_actual(
 
 def observation_round_create(*, title: str, held_on: dt.date, actor: Any) -> ObservationRound:
     """A round of on-site observation (现场观摩)."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     title = _text(title, "title", _("请填写观摩名称。"), 128)
     with transaction.atomic():
         obs = ObservationRound.objects.create(title=title, held_on=held_on)
@@ -86,7 +87,7 @@ def observation_score_set(
     remark: str = "",
 ) -> ObservationScore:
     """Score a county or park (and, optionally, the project shown) in a round, 0–100."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     try:
         value = Decimal(str(score)).quantize(Decimal("0.01"))
     except ArithmeticError as exc:
