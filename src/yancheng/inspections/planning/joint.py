@@ -17,6 +17,7 @@ from django_tasks import task
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, User
 from yancheng.core.notifications.services import notify
 
@@ -27,7 +28,7 @@ from ..models import (
     PlanEntry,
 )
 from .access import proposal_departments
-from .common import JOINT_URL, MAX_REASON, clean_text, clerks_of, own_department
+from .common import JOINT_URL, MAX_REASON, clerks_of, own_department
 
 
 @dataclass

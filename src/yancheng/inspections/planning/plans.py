@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, ValidationFailed
 from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
 
@@ -28,7 +29,6 @@ from .common import (
     MAX_LEGAL_BASIS,
     MAX_NOTE,
     annual_plan_due,
-    clean_text,
     enterprise_users_of,
     month_bounds,
     plan_is_late,

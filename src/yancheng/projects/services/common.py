@@ -39,12 +39,6 @@ def _bump(project: Project, fields: list[str]) -> None:
     project.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _text(value: Any, field: str, message: str, max_length: int) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ValidationFailed(message, field=field)
-    return text[:max_length]
-
 
 def _money(value: Any, field: str, *, allow_none: bool = False) -> Decimal | None:
     if value is None or value == "":

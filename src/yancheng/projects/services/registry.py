@@ -24,6 +24,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.services import BULK_BATCH, RowsRefused
 
@@ -38,7 +39,7 @@ from ..models import (
     TaskForceMember,
 )
 from ..permissions import _local_scope, can_maintain, is_project_office, projects_visible_to
-from .common import _bump, _lock, _money, _text, _today
+from .common import _bump, _lock, _money, _today
 
 PROJECT_FIELDS = (
     "name", "enterprise", "region", "park", "chain", "category", "total_investment", "planned_start",
@@ -76,7 +77,7 @@ def _check_project(data: dict[str, Any], actor: Any, *, visible_enterprises: set
     """Validate and normalise a project's fields in place. ``visible_enterprises``: the
     ids of the enterprises the actor sees, when the caller has looked them up for a batch."""
     if "name" in data:
-        data["name"] = _text(data["name"], "name", _("请填写项目名称。"), 200)
+        data["name"] = clean_text(data["name"], field="name", max_length=200, required=_("请填写项目名称。"))
     region = data.get("region")
     park: Organisation | None = data.get("park")
     if region is None:
@@ -426,7 +427,7 @@ def task_force_add(
             raise ValidationFailed(_("专班成员须是政府部门或承办单位的工作人员。"), field="user")
         name = name or user.display_name
         organisation = organisation or user.organisation
-    name = _text(name, "name", _("请填写成员姓名。"), 64)
+    name = clean_text(name, field="name", max_length=64, required=_("请填写成员姓名。"))
     if organisation is None:
         raise ValidationFailed(_("请选择成员所在单位。"), field="organisation")
     with transaction.atomic():

@@ -14,13 +14,14 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 
 from ..models import (
     DailyFeedback,
     MonthlyReport,
     Project,
 )
-from .common import _lock, _money, _text, _today
+from .common import _lock, _money, _today
 
 # --- 日反馈 and monthly reports ---------------------------------------------------------------
 
@@ -33,7 +34,7 @@ def daily_feedback_save(
     day = day or today
     if day != today:
         raise ValidationFailed(_("日反馈只能填报当天的，且只能在当天修改。"), field="day")
-    progress = _text(progress, "progress", _("请填写当日进展。"), 5000)
+    progress = clean_text(progress, field="progress", max_length=5000, required=_("请填写当日进展。"))
     with transaction.atomic():
         locked = _lock(project, actor)
         require(actor, "projects.report_progress", locked)

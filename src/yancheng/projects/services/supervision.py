@@ -14,6 +14,7 @@ from yancheng.core.errors import (
     ValidationFailed,
 )
 from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Organisation
 
 from ..models import (
@@ -22,7 +23,7 @@ from ..models import (
     ObservationScore,
     Project,
 )
-from .common import _money, _text
+from .common import _money
 
 # --- 承诺兑现 and 现场观摩 ------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ def commitment_add(
     require(actor, "projects.supervise")
     if kind not in Commitment.Kind.values:
         raise ValidationFailed(_("未知的承诺类型。"), field="kind")
-    promise = _text(promise, "promise", _("请填写承诺内容。"), 255)
+    promise = clean_text(promise, field="promise", max_length=255, required=_("请填写承诺内容。"))
     amount = _money(promised_amount, "promised_amount", allow_none=True)
     if kind == Commitment.Kind.ANNUAL_INVESTMENT and amount is None:
         raise ValidationFailed(_("年度投资承诺须填写承诺金额。"), field="promised_amount")
@@ -74,7 +75,7 @@ def commitment_record_actual(
 def observation_round_create(*, title: str, held_on: dt.date, actor: Any) -> ObservationRound:
     """A round of on-site observation (现场观摩)."""
     require(actor, "projects.supervise")
-    title = _text(title, "title", _("请填写观摩名称。"), 128)
+    title = clean_text(title, field="title", max_length=128, required=_("请填写观摩名称。"))
     with transaction.atomic():
         obs = ObservationRound.objects.create(title=title, held_on=held_on)
         audit_record("project.observation_round", obs, actor=actor, after={"title": title,
