@@ -35,6 +35,7 @@ from yancheng.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Region, Role
 from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
@@ -306,11 +307,6 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
 # --- reporting a problem -----------------------------------------------------------------------------
 
 
-def _apply_domain_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
@@ -339,7 +335,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             raise PermissionDenied from exc
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(
                 request,

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.lib.xlsx import XlsxError, write_workbook
 
 from . import importers, staged_import
@@ -263,11 +264,6 @@ def enterprise_contact_phone_reveal_view(request: HttpRequest, pk: int, contact_
     return response
 
 
-def _apply_domain_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_create_view(request: HttpRequest) -> HttpResponse:
@@ -280,7 +276,7 @@ def enterprise_create_view(request: HttpRequest) -> HttpResponse:
         try:
             enterprise = enterprise_create(actor=request.user, chains=chains, **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记企业：%(name)s") % {"name": enterprise.name})
             return redirect("enterprise_detail", pk=enterprise.pk)
@@ -311,7 +307,7 @@ def enterprise_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             enterprise_update(enterprise, actor=request.user, expected_version=version, chains=chains, **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("enterprise_detail", pk=enterprise.pk)

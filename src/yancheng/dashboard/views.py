@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -191,7 +192,7 @@ def formula_edit(request: HttpRequest) -> HttpResponse:
                 weights={f: form.cleaned_data[f] for f, _k, _l, _s in METRICS}, actor=request.user,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("计分办法已保存；已生成的月排名保持原计分办法不变。"))
             return redirect("dashboard:ranking_list")
@@ -244,7 +245,7 @@ def red_yellow_list(request: HttpRequest) -> HttpResponse:
                     deadline=data["deadline"], rectification_plan=data["rectification_plan"], actor=request.user,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已列入榜单。"))
                 return redirect("dashboard:red_yellow")
@@ -299,7 +300,7 @@ def funds_won_list(request: HttpRequest) -> HttpResponse:
                     amount=data["amount"], title=data["title"], actor=request.user,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记。"))
                 return redirect("dashboard:funds_won")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.kit.forms import domain_errors_to_http
 
 from . import forms_department as f
 from .models import (
@@ -21,7 +22,6 @@ from .models import (
 from .planning import access as plan_access
 from .planning import common as plan_limits
 from .planning import slots as slot_services
-from .views_department import _domain_to_http
 
 
 def _enterprise_user(request: HttpRequest) -> None:
@@ -47,7 +47,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
     _enterprise_user(request)
     entry = plan_access.get_announced_entry_for(request.user, entry_pk)
@@ -69,7 +69,7 @@ def slot_pick(request: HttpRequest, entry_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _enterprise_user(request)
     slot: TimeSlotPreference = plan_access.get_slot_for(request.user, pk)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -28,7 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.models import Organisation
 from yancheng.lib.xlsx import write_workbook
 
@@ -70,25 +70,6 @@ def _department(request: HttpRequest) -> Organisation:
 def _is_clerk(request: HttpRequest, department: Organisation) -> bool:
     return bool(request.user.has_perm("inspections.manage_department", department))
 
-
-def _domain_to_http(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """NotFoundError → 404, PermissionDeniedError → 403 for errors that escape a view."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError:
-            raise Http404 from None
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-
-    return wrapper
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -151,7 +132,7 @@ def _registry_context(request: HttpRequest, department: Organisation, **extra: A
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def registry(request: HttpRequest) -> HttpResponse:
     department = _department(request)
     if request.method == "POST":
@@ -162,7 +143,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             try:
                 licence = services.licence_register(department=department, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记执法人员：%(l)s") % {"l": licence})
                 return redirect("inspection_registry")
@@ -173,7 +154,7 @@ def registry(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def registry_status(request: HttpRequest, pk: int) -> HttpResponse:
     department = _department(request)
     licence = InspectorLicence.objects.filter(department=department, pk=pk).first()
@@ -218,7 +199,7 @@ def _items_context(request: HttpRequest, department: Organisation, **extra: Any)
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def items(request: HttpRequest) -> HttpResponseBase:
     department = _department(request)
     if request.method == "POST":
@@ -229,7 +210,7 @@ def items(request: HttpRequest) -> HttpResponseBase:
             try:
                 item = services.item_create(department=department, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已添加检查事项：%(i)s") % {"i": item})
                 return redirect("inspection_items")
@@ -263,14 +244,14 @@ def _item_action(request: HttpRequest, pk: int, action: Callable[..., Inspection
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def item_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_action(request, pk, services.item_publish, _("已公布：%(i)s"))
 
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_action(request, pk, services.item_withdraw, _("已停止实施：%(i)s"))
 
@@ -280,7 +261,7 @@ def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def plans(request: HttpRequest) -> HttpResponse:
     department = _department(request)
     is_clerk = _is_clerk(request, department)
@@ -293,7 +274,7 @@ def plans(request: HttpRequest) -> HttpResponse:
                 plan = plan_services.plan_get_or_create(department=department, actor=request.user,
                                                    year=form.cleaned_data["year"], month=form.cleaned_data["month"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 return redirect("inspection_plan_detail", plan.pk)
     rows = (
@@ -367,7 +348,7 @@ def _plan_xlsx(request: HttpRequest, plan: InspectionPlan) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
@@ -385,7 +366,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             except PermissionDeniedError:
                 raise
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已加入计划。"))
                 return redirect("inspection_plan_detail", plan.pk)
@@ -398,7 +379,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
@@ -418,7 +399,7 @@ def plan_entry_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def plan_file(request: HttpRequest, pk: int) -> HttpResponse:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
@@ -482,7 +463,7 @@ def joint_proposals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def joint_answer(request: HttpRequest, pk: int) -> HttpResponse:
     _department(request)
     proposal = plan_access.get_proposal_for(request.user, pk)

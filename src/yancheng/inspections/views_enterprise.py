@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Enterprise
 from yancheng.lib.xlsx import write_workbook
 
@@ -264,7 +265,7 @@ def visit_complain(request: HttpRequest, pk: int) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404 from exc
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, format_html(
                 _("投诉已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
@@ -289,7 +290,7 @@ def report_unregistered(request: HttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             raise PermissionDenied from exc
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, format_html(
                 _("举报已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Region
 from yancheng.lib.xlsx import write_workbook
 
@@ -78,10 +79,6 @@ def _require(request: HttpRequest, perm: str = "inspections.view_supervision") -
 
 def _can_edit_city_rules(user: Any) -> bool:
     return bool(rules.has_perm("inspections.manage_city_rules", user))
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 def _regions_for(user: Any) -> list[Region]:
@@ -256,7 +253,7 @@ def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             alert_services.alert_handle(alert, actor=user, note=form.cleaned_data["note"])
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("预警已处理。"))
             return _back(request, reverse("inspection_alerts"))
@@ -283,7 +280,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
             try:
                 policy_update(actor=user, **form.cleaned_data)
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("检查规则已保存，自下一次登记起适用。"))
                 return redirect("inspection_rules")
@@ -385,7 +382,7 @@ def exemptions(request: HttpRequest) -> HttpResponse:
                     requires_attachment=data["requires_attachment"], reason=editing,
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("豁免事由已保存。"))
                 return redirect("inspection_exemptions")
@@ -426,7 +423,7 @@ def quiet_periods(request: HttpRequest) -> HttpResponse:
                 region=data["region"], enterprise=data["enterprise_uscc"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("宁静期已设置：期间只允许豁免检查入企。"))
             return redirect("inspection_quiet_periods")

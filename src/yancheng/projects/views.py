@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.lib.xlsx import write_workbook
 
@@ -121,11 +122,6 @@ def project_list_view(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def _apply_domain_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 _FORM_FIELDS = ("name", "enterprise", "region", "park", "chain", "category", "total_investment", "planned_start",
                 "planned_completion", "leader", "responsible_org", "description", "is_confidential")
 
@@ -149,7 +145,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             form.add_error(None, str(exc.message))
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记项目：%(c)s %(n)s") % {"c": project.code, "n": project.name})
             return redirect("project_detail", pk=project.pk)
@@ -170,7 +166,7 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             project_update(project, actor=user, expected_version=form.cleaned_data["version"], **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("project_detail", pk=project.pk)
@@ -440,7 +436,7 @@ def project_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if action in ROW_ACTIONS:
                 messages.error(request, str(exc.message))
                 return redirect(_anchor_url(project, anchor))
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, message)
             return redirect(_anchor_url(project, anchor))

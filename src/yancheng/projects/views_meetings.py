@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core import staged_import
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Region
 from yancheng.lib.xlsx import XlsxError
 
@@ -108,13 +109,6 @@ class ProjectImportForm(_Form):
         return upload
 
 
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
-
-
 # --- meetings --------------------------------------------------------------------------------------
 
 
@@ -144,7 +138,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 region=form.cleaned_data.get("region"), chair=form.cleaned_data["chair"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             meetings.agenda_build(meeting, actor=request.user)
             messages.success(request, _("会议已创建，议题已按实时数据生成。"))
@@ -200,7 +194,7 @@ def meeting_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meetings.agenda_item_add(meeting, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("meeting_detail", meeting.pk)
     return render(request, "projects/meetings_detail.html", _detail_context(request, meeting, item_form=form),
@@ -220,7 +214,7 @@ def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
                 due_working_days=data["due_working_days"], agenda_item=data.get("agenda_item"),
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已添加议定事项。"))
             return redirect("meeting_detail", meeting.pk)

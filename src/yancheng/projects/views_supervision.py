@@ -21,7 +21,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Role
 from yancheng.lib.xlsx import write_workbook
 
@@ -101,11 +101,6 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     return response
-
-
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    name = exc.field if exc.field in form.fields else None
-    form.add_error(name, str(exc.message))
 
 
 # --- 承诺兑现 ----------------------------------------------------------------------------------------
@@ -193,7 +188,7 @@ def commitment_create(request: HttpRequest) -> HttpResponseBase:
                                project=project, promised_date=d["promised_date"],
                                promised_amount=d["promised_amount"], actor=user)
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记承诺事项。"))
                 return redirect(f"{reverse('commitment_list')}?{urlencode({'year': d['year']})}")
@@ -213,7 +208,7 @@ def commitment_actual(request: HttpRequest, pk: int) -> HttpResponseBase:
             commitment_record_actual(commitment, actual_date=form.cleaned_data["actual_date"],
                                      actual_amount=form.cleaned_data["actual_amount"], actor=user)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已记录兑现情况。"))
             return redirect(f"{reverse('commitment_list')}?{urlencode({'year': commitment.year})}")
@@ -254,7 +249,7 @@ def observation_create(request: HttpRequest) -> HttpResponseBase:
             obs = observation_round_create(title=form.cleaned_data["title"], held_on=form.cleaned_data["held_on"],
                                            actor=user)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已创建现场观摩。"))
             return redirect("observation_detail", pk=obs.pk)
@@ -315,7 +310,7 @@ def observation_score(request: HttpRequest, pk: int) -> HttpResponseBase:
                 observation_score_set(obs, organisation=d["organisation"], project=project, score=d["score"],
                                       remark=d["remark"], actor=user)
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已保存得分。"))
                 return redirect("observation_detail", pk=obs.pk)

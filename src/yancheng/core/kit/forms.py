@@ -15,16 +15,16 @@ from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedErr
 V = TypeVar("V", bound=Callable[..., Any])
 
 
-def _field_of(exc: DomainError, fields: Container[str], field_map: Mapping[str, str] | None) -> str | None:
+def _field_of(exc: DomainError, fields: Container[str], field_map: Mapping[str, str | None] | None) -> str | None:
     name = exc.field
-    if name and field_map:
-        name = field_map.get(name, name)
-    return name if name and name in fields else None
+    if name is not None and field_map is not None and name in field_map:
+        name = field_map[name]
+    return name if name is not None and name in fields else None
 
 
-def add_domain_error(form: Any, exc: DomainError, *, field_map: Mapping[str, str] | None = None) -> None:
+def add_domain_error(form: Any, exc: DomainError, *, field_map: Mapping[str, str | None] | None = None) -> None:
     """Put the error's message on the form field it names (through `field_map` when the
-    service and the form name it differently), or above the form when the form has no
+    service and the form name it differently; a name mapped to None goes above the form), or above the form when the form has no
     such field."""
     form.add_error(_field_of(exc, form.fields, field_map), str(exc.message))
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation
 
 from .forms import ChannelForm, DeliveryFilterForm
@@ -175,11 +176,6 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/channels.html", {"robots": robots})
 
 
-def _form_errors(form: ChannelForm, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_create_view(request: HttpRequest) -> HttpResponse:
@@ -199,7 +195,7 @@ def channel_create_view(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已添加群机器人“%(name)s”。") % {"name": data["name"]})
             return redirect("notifications:channel_list")
@@ -234,7 +230,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存群机器人“%(name)s”。") % {"name": data["name"]})
             return redirect("notifications:channel_list")
