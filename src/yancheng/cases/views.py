@@ -35,6 +35,7 @@ from yancheng.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
+from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Region, Role
 from yancheng.lib.deadlines import due_day, due_label
@@ -287,10 +288,7 @@ def inbox_export(request: HttpRequest) -> HttpResponse:
         after={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}, "rows": len(rows)},
     )
     data = write_workbook(_("事项清单"), headers, rows)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-    return response
+    return download(data, stamped("cases", at=now))
 
 
 @login_required

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from yancheng.core.kit.exports import download
 from yancheng.lib.xlsx import write_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN_MAX_AGE = 3600
 
 
@@ -37,9 +37,7 @@ def template_response(*, title: str, columns: Iterable[tuple[str, Any, bool]], f
     columns = list(columns)
     headers = [name + ("*" if required else "") for name, _help, required in columns]
     help_row = [str(help_text) for _name, help_text, _required in columns]
-    response = HttpResponse(write_workbook(title, headers, [help_row]), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(write_workbook(title, headers, [help_row]), filename)
 
 
 def stage(request: HttpRequest, data: bytes, *, salt: str) -> str:

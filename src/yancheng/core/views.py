@@ -13,11 +13,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.lib.xlsx import XlsxError, write_workbook
 
@@ -180,10 +180,7 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponseBase:
 
         audit_record("enterprise.export", actor=user, object_type="core.enterprise", after={"filters": filters.__dict__})
         data = write_workbook(_("企业名录"), headers, _enterprise_rows(qs))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f"attachment; filename=\"enterprises-{stamp}.xlsx\""
-        return response
+        return download(data, stamped("enterprises"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in filters.__dict__.items() if v}
     return render(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.exports import DOCX, XLSX, download
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.projects.models import Project
 
@@ -38,9 +39,6 @@ from .selectors import (
     period_review,
     quarter_months,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -160,10 +158,7 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     snapshot = _snapshot(pk)
     audit_record("dashboard.ranking_export", snapshot, actor=request.user, after={"format": fmt})
     data, content_type = (reports.ranking_xlsx(snapshot), XLSX) if fmt == "xlsx" else (reports.ranking_docx(snapshot), DOCX)
-    response = HttpResponse(data, content_type=content_type)
-    name = f"ranking-{snapshot.kind}-{snapshot.month:%Y-%m}-v{snapshot.version}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(data, f"ranking-{snapshot.kind}-{snapshot.month:%Y-%m}-v{snapshot.version}.{fmt}", content_type)
 
 
 @login_required

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.models import Organisation
 from yancheng.lib.xlsx import write_workbook
@@ -52,7 +53,6 @@ from .planning import plans as plan_services
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTRATION_URL = "/inspections/registrations/{pk}/"
 
 
@@ -75,13 +75,6 @@ def _is_clerk(request: HttpRequest, department: Organisation) -> bool:
 def _midnight(day: dt.date) -> dt.datetime:
     """The start of a local day (Asia/Shanghai on screen) as an aware datetime."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -226,7 +219,7 @@ def items(request: HttpRequest) -> HttpResponseBase:
             ([department.name, i.code, i.name, i.legal_basis, timezone.localtime(i.published_at) if i.published_at
               else None] for i in published),
         )
-        return _xlsx(data, "inspection-items")
+        return download(data, stamped("inspection-items"))
     return render(request, "inspections/department/items.html", _items_context(request, department))
 
 
@@ -343,7 +336,7 @@ def _plan_xlsx(request: HttpRequest, plan: InspectionPlan) -> HttpResponse:
          _("计划开始"), _("计划结束"), _("提前告知企业"), _("联合检查"), _("企业预约时段"), _("备注")],
         rows,
     )
-    return _xlsx(data, f"inspection-plan-{plan.year}{plan.month or ''}")
+    return download(data, stamped(f"inspection-plan-{plan.year}{plan.month or ''}"))
 
 
 @login_required
@@ -554,7 +547,7 @@ def department_registrations(request: HttpRequest) -> HttpResponseBase:
              _("豁免事由"), _("登记方式"), _("状态"), _("检查结果")],
             _registration_rows(qs[:EXPORT_LIMIT]),
         )
-        return _xlsx(data, "inspections")
+        return download(data, stamped("inspections"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for inspection in page:
         inspection.link = REGISTRATION_URL.format(pk=inspection.pk)  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.exports import download
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Enterprise
 from yancheng.lib.xlsx import write_workbook
@@ -349,9 +350,7 @@ def supervisor_ratings(request: HttpRequest) -> HttpResponse:
                             "rows": sum(len(dm.lines) for dm in shown)})
         headers = [_("被评价部门"), _("月份"), _("评分"), _("评价意见")]
         data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(shown))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="inspection-ratings-{month:%Y-%m}.xlsx"'
-        return response
+        return download(data, f"inspection-ratings-{month:%Y-%m}.xlsx")
     query = urlencode([(k, str(v)) for k, v in params.items() if v])
     return render(request, "inspections/enterprise/supervisor_ratings.html", {
         "form": form, "month": month, "months": months, "query": query,

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
+from yancheng.core.kit.exports import DOCX, download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Region
 from yancheng.lib.xlsx import write_workbook
@@ -65,8 +66,6 @@ from .supervision.policy import policy_update
 from .supervision.quiet_periods import quiet_period_create
 from .supervision.registrations import RegistrationFilters, registrations_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
@@ -106,12 +105,6 @@ def _period_param(request: HttpRequest, default: Period) -> Period:
     except ValidationFailed as exc:
         messages.error(request, str(exc.message))
         return default
-
-
-def _xlsx_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -178,7 +171,7 @@ def _export_registrations(user: Any, qs: Any) -> HttpResponse:
             ]
 
     data = write_workbook(_("入企检查登记"), [str(h) for h in EXPORT_HEADERS], rows())
-    return _xlsx_response(data, f"inspections-{timezone.localtime():%Y%m%d-%H%M}")
+    return download(data, stamped("inspections"))
 
 
 @login_required
@@ -495,10 +488,8 @@ def report(request: HttpRequest) -> HttpResponse:
                      object_id=period.key, after={"format": fmt, "region": region.code if region else None})
         name = f"inspection-report-{period.key}{'-' + region.code if region else ''}"
         if fmt == "xlsx":
-            return _xlsx_response(reports.report_xlsx(data), name)
-        response = HttpResponse(reports.report_docx(data), content_type=DOCX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-        return response
+            return download(reports.report_xlsx(data), f"{name}.xlsx")
+        return download(reports.report_docx(data), f"{name}.docx", DOCX)
     columns = reports.department_columns(data.dashboard.ratings_available)
     query = {"period": period.key, **({"region": region.code} if region else {})}
     return render(request, "inspections/supervisor/report.html", {

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.lib.xlsx import write_workbook
@@ -95,10 +96,7 @@ def project_list_view(request: HttpRequest) -> HttpResponseBase:
         audit_record("project.export", actor=user, object_type="projects.project",
                      after={"filters": filters.params(), "rows": min(total, EXPORT_LIMIT)})
         data = write_workbook(_("重大项目"), headers, _export_rows(qs[:EXPORT_LIMIT]))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.xlsx"'
-        return response
+        return download(data, stamped("projects"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = filters.params()
     return render(

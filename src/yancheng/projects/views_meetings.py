@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core import staged_import
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.exports import DOCX, download
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Region
 from yancheng.lib.xlsx import XlsxError
@@ -35,8 +36,6 @@ from .selectors import get_meeting_for, meetings_visible_to
 from .services import meetings, notices
 
 PAGE_SIZE = 30
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _meeting_or_error(request: HttpRequest, pk: int, *, write: bool = False) -> WeeklyMeeting:
@@ -250,25 +249,21 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _notice_name(meeting: WeeklyMeeting, ext: str) -> str:
-    return f'attachment; filename="weekly-notice-{meeting.held_on:%Y%m%d}-{meeting.pk}.{ext}"'
+    return f"weekly-notice-{meeting.held_on:%Y%m%d}-{meeting.pk}.{ext}"
 
 
 @login_required
 @require_GET
 def meeting_notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
-    response = HttpResponse(notices.notice_docx(meeting), content_type=DOCX)
-    response["Content-Disposition"] = _notice_name(meeting, "docx")
-    return response
+    return download(notices.notice_docx(meeting), _notice_name(meeting, "docx"), DOCX)
 
 
 @login_required
 @require_GET
 def meeting_notice_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
-    response = HttpResponse(notices.notice_xlsx(meeting), content_type=XLSX)
-    response["Content-Disposition"] = _notice_name(meeting, "xlsx")
-    return response
+    return download(notices.notice_xlsx(meeting), _notice_name(meeting, "xlsx"))
 
 
 # --- project import --------------------------------------------------------------------------------

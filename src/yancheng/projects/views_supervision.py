@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Role
 from yancheng.lib.xlsx import write_workbook
@@ -73,8 +74,6 @@ from .services.supervision import (
     observation_score_set,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _require_viewer(request: HttpRequest) -> Any:
     user: Any = request.user
@@ -94,13 +93,6 @@ def _num(value: Decimal | None) -> float | None:
     """Amounts and scores go into the workbook as numbers (the shared writer would write a
     Decimal as text), so a spreadsheet can sum and sort them; 2 decimals survive a float."""
     return None if value is None else float(value)
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
 
 
 # --- 承诺兑现 ----------------------------------------------------------------------------------------
@@ -168,7 +160,7 @@ def commitment_list(request: HttpRequest) -> HttpResponseBase:
              r.late_days or None]
             for r in rows
         ))
-        return _xlsx(data, f"commitments-{filters.year}")
+        return download(data, stamped(f"commitments-{filters.year}"))
     return _commitment_page(request, user)
 
 
@@ -290,7 +282,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             [r.rank, r.organisation.name, _num(r.average), r.count, label, _num(s.score), s.remark]
             for r in ranking for label, s in r.scores
         ))
-        return _xlsx(data, f"observation-{obs.pk}")
+        return download(data, stamped(f"observation-{obs.pk}"))
     return _observation_detail_page(request, user, obs)
 
 
@@ -333,7 +325,7 @@ def project_league(request: HttpRequest) -> HttpResponseBase:
                      after={"month": month.strftime("%Y-%m"), "rows": len(rows)})
         data = write_workbook(_("规模榜单"), headers,
                               ([r.rank, r.region.name, r.region.code, _num(r.amount), r.count] for r in rows))
-        return _xlsx(data, f"league-{month:%Y-%m}")
+        return download(data, stamped(f"league-{month:%Y-%m}"))
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     return render(request, "projects/league.html", {
         "rows": rows,
