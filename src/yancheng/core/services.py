@@ -18,7 +18,14 @@ from yancheng.lib import uscc as uscc_lib
 from . import bulk
 from .audit.services import AuditEntry, audit_record, audit_record_many
 from .crypto import FieldCryptoError, Sealed
-from .errors import ConflictError, DomainError, KeyUnavailableError, PermissionDeniedError, ValidationFailed
+from .errors import (
+    ConflictError,
+    DomainError,
+    KeyUnavailableError,
+    PermissionDeniedError,
+    RowsRefused,
+    ValidationFailed,
+)
 from .models import Enterprise, EnterpriseContact, IndustryChain, Organisation, Region, Role, User
 from .models.users import ADMIN_ROLES
 
@@ -369,14 +376,6 @@ def enterprise_create(
         audit_record("enterprise.create", enterprise, actor=actor, after=after)
     return enterprise
 
-
-class RowsRefused(ValidationFailed):
-    """Rows of a bulk create that did not pass: ``errors`` maps the index of each refused
-    row to its error (the first one found), so an import reports them by row."""
-
-    def __init__(self, errors: dict[int, DomainError]) -> None:
-        super().__init__(_("%(n)d 行未通过校验，全部未写入。") % {"n": len(errors)})
-        self.errors = errors
 
 
 # Rows per INSERT and ids per IN (…) of the bulk services.

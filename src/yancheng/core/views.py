@@ -17,14 +17,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.kit import imports
 from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
-from yancheng.lib.xlsx import XlsxError, write_workbook
+from yancheng.lib.xlsx import write_workbook
 
-from . import importers, staged_import
+from . import importers
 from .crypto import FieldCryptoError
 from .errors import DomainError
-from .forms import EnterpriseForm, EnterpriseImportForm, EnterpriseSelfServiceForm
+from .forms import EnterpriseForm, EnterpriseSelfServiceForm
 from .models import Enterprise, IndustryChain, Organisation, Region, Role
 from .selectors import (
     EnterpriseFilters,
@@ -320,7 +321,7 @@ _IMPORT_SALT = "yancheng.enterprise-import"
 @require_GET
 def enterprise_import_template(request: HttpRequest) -> HttpResponse:
     _require_perm(request, "core.import_enterprises")
-    return staged_import.template_response(
+    return imports.template_response(
         title=_("企业导入模板"), columns=importers.COLUMNS, filename="enterprise-import-template.xlsx"
     )
 
@@ -330,34 +331,17 @@ def enterprise_import_template(request: HttpRequest) -> HttpResponse:
 def enterprise_import_view(request: HttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
     _require_perm(request, "core.import_enterprises")
-    form = EnterpriseImportForm(request.POST or None, request.FILES or None)
-    report = None
-    token = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        try:
-            report = importers.enterprises_import(data, actor=request.user, dry_run=True)
-        except XlsxError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if report.ok and report.total_rows:
-                token = staged_import.stage(request, data, salt=_IMPORT_SALT)
-    return render(request, "core/enterprise_import.html", {"form": form, "report": report, "token": token})
+    return imports.upload_page(
+        request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT
+    )
 
 
 @login_required
 @require_POST
 def enterprise_import_confirm(request: HttpRequest) -> HttpResponse:
     _require_perm(request, "core.import_enterprises")
-    try:
-        path = staged_import.staged_file(request, salt=_IMPORT_SALT)
-        report = importers.enterprises_import(path.read_bytes(), actor=request.user, dry_run=False)
-    except (staged_import.StagedFileGone, XlsxError) as exc:
-        messages.error(request, str(exc))
-        return redirect("enterprise_import")
-    if report.ok:
-        path.unlink(missing_ok=True)
-        messages.success(request, _("已导入 %(n)d 家企业。") % {"n": report.created})
-        return redirect("enterprise_list")
-    # The data changed between preview and confirm (e.g. someone registered one of the codes).
-    return render(request, "core/enterprise_import.html", {"form": EnterpriseImportForm(), "report": report, "token": ""})
+    return imports.confirm(
+        request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT,
+        upload_url="enterprise_import", done_url="enterprise_list",
+        done_message=lambda n: _("已导入 %(n)d 家企业。") % {"n": n},
+    )

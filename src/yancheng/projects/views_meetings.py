@@ -22,12 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.cases.permissions import is_city_dispatch_office
-from yancheng.core import staged_import
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit import imports
 from yancheng.core.kit.exports import DOCX, download
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Region
-from yancheng.lib.xlsx import XlsxError
 
 from . import importers
 from .models import AgendaItem, MeetingDecision, WeeklyMeeting
@@ -97,15 +96,6 @@ class AgendaItemForm(_Form):
     detail = forms.CharField(label=gettext_lazy("情况"), max_length=500, required=False)
     responsible = forms.CharField(label=gettext_lazy("责任单位"), max_length=128, required=False)
 
-
-class ProjectImportForm(_Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
-        return upload
 
 
 # --- meetings --------------------------------------------------------------------------------------
@@ -280,7 +270,7 @@ def _require_import(request: HttpRequest) -> None:
 @require_GET
 def project_import_template(request: HttpRequest) -> HttpResponse:
     _require_import(request)
-    return staged_import.template_response(
+    return imports.template_response(
         title=_("项目导入模板"), columns=importers.COLUMNS, filename="project-import-template.xlsx"
     )
 
@@ -290,35 +280,16 @@ def project_import_template(request: HttpRequest) -> HttpResponse:
 def project_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
     _require_import(request)
-    form = ProjectImportForm(request.POST or None, request.FILES or None)
-    report = None
-    token = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        try:
-            report = importers.projects_import(data, actor=request.user, dry_run=True)
-        except XlsxError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if report.ok and report.total_rows:
-                token = staged_import.stage(request, data, salt=_IMPORT_SALT)
-    return render(request, "projects/import.html", {"form": form, "report": report, "token": token})
+    return imports.upload_page(request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT)
 
 
 @login_required
 @require_POST
 def project_import_confirm(request: HttpRequest) -> HttpResponse:
     _require_import(request)
-    try:
-        path = staged_import.staged_file(request, salt=_IMPORT_SALT)
-        report = importers.projects_import(path.read_bytes(), actor=request.user, dry_run=False)
-    except (staged_import.StagedFileGone, XlsxError) as exc:
-        messages.error(request, str(exc))
-        return redirect("project_import")
-    if report.ok:
-        path.unlink(missing_ok=True)
-        messages.success(request, _("已导入 %(n)d 个项目。") % {"n": report.created})
-        return redirect("project_import")
-    # The data changed between preview and confirm (e.g. someone registered one of the codes).
-    return render(request, "projects/import.html", {"form": ProjectImportForm(), "report": report, "token": ""})
+    return imports.confirm(
+        request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT,
+        upload_url="project_import", done_url="project_import",
+        done_message=lambda n: _("已导入 %(n)d 个项目。") % {"n": n},
+    )
 

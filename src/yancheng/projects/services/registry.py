@@ -21,12 +21,13 @@ from yancheng.core.errors import (
     DomainError,
     NotFoundError,
     PermissionDeniedError,
+    RowsRefused,
     ValidationFailed,
 )
 from yancheng.core.kit.require import require
 from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation, Role
-from yancheng.core.services import BULK_BATCH, RowsRefused
+from yancheng.core.services import BULK_BATCH
 
 from .. import workflow
 from ..models import (
