@@ -2,10 +2,11 @@
 the service; the system itself (no actor) is never refused."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.errors import PermissionDeniedError
-from yancheng.core.kit.require import require
+from yancheng.core.kit.require import require, require_page
 from yancheng.core.models import Region
 from yancheng.core.services import region_upsert
 
@@ -43,3 +44,13 @@ def test_the_services_have_no_copy_of_the_check_left():
     assert not hasattr(core_services, "_require")
     assert not hasattr(project_common, "_require")
     assert inspection_services.require is require
+
+
+def test_a_pages_check_answers_403_without_an_audit_record(world, rf):
+    request = rf.get("/")
+    request.user = world.dispatcher
+    with pytest.raises(PermissionDenied):
+        require_page(request, "core.manage_organisations")
+    request.user = world.system_admin
+    require_page(request, "core.manage_organisations")
+    assert not AuditEvent.objects.filter(action="permission_denied").exists()

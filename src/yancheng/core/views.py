@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.kit import imports
 from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.lib.xlsx import write_workbook
 
 from . import importers
@@ -39,10 +40,6 @@ from .services import enterprise_contact_phone_reveal, enterprise_create, enterp
 
 PAGE_SIZE = 50
 
-
-def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
 
 
 @login_required
@@ -70,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "core.view_organisation_tree")
+    require_page(request, "core.view_organisation_tree")
     region_code = request.GET.get("region", "")[:12]
     orgs = organisation_tree(request.user, region_code)
     by_parent: dict[int | None, list[Organisation]] = defaultdict(list)
@@ -108,7 +105,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_perm(request, "core.view_organisation_tree")
+    require_page(request, "core.view_organisation_tree")
     org = get_organisation_for(request.user, pk)
     children = Organisation.objects.visible_to(request.user).filter(parent=org).order_by("name")
     members = org.users.filter(is_active=True).order_by("username") if rules.has_perm(
@@ -163,7 +160,7 @@ def _enterprise_rows(qs: Any) -> Any:
 @login_required
 @require_GET
 def enterprise_list_view(request: HttpRequest) -> HttpResponseBase:
-    _require_perm(request, "core.view_enterprise_list")
+    require_page(request, "core.view_enterprise_list")
     user: Any = request.user
     if user.role == Role.ENTERPRISE:
         own = Enterprise.objects.visible_to(user).first()
@@ -265,7 +262,7 @@ def enterprise_contact_phone_reveal_view(request: HttpRequest, pk: int, contact_
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_create_view(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "core.add_enterprise")
+    require_page(request, "core.add_enterprise")
     form = EnterpriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -320,7 +317,7 @@ _IMPORT_SALT = "yancheng.enterprise-import"
 @login_required
 @require_GET
 def enterprise_import_template(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "core.import_enterprises")
+    require_page(request, "core.import_enterprises")
     return imports.template_response(
         title=_("企业导入模板"), columns=importers.COLUMNS, filename="enterprise-import-template.xlsx"
     )
@@ -330,7 +327,7 @@ def enterprise_import_template(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enterprise_import_view(request: HttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
-    _require_perm(request, "core.import_enterprises")
+    require_page(request, "core.import_enterprises")
     return imports.upload_page(
         request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT
     )
@@ -339,7 +336,7 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def enterprise_import_confirm(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "core.import_enterprises")
+    require_page(request, "core.import_enterprises")
     return imports.confirm(
         request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT,
         upload_url="enterprise_import", done_url="enterprise_list",

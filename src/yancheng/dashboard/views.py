@@ -23,6 +23,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
 from yancheng.core.kit.exports import DOCX, XLSX, download
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -41,11 +42,6 @@ from .selectors import (
 )
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not rules.has_perm(perm, request.user):
-        raise PermissionDenied
-
-
 def _kind(request: HttpRequest) -> str:
     kind = request.GET.get("kind", RankingKind.REGION)
     return kind if kind in RankingKind.values else RankingKind.REGION
@@ -55,7 +51,7 @@ def _kind(request: HttpRequest) -> str:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The city view: every number is a link to the list behind it."""
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
     snapshot = overview_snapshot(request.user, filters, refresh=request.GET.get("refresh") == "1")
     return render(request, "dashboard/index.html", {
@@ -71,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def late_nodes(request: HttpRequest) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
     page = Paginator(late_node_list(request.user, filters), 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/late_nodes.html",
@@ -81,7 +77,7 @@ def late_nodes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ranking_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     kind = _kind(request)
     snapshots = RankingSnapshot.objects.filter(kind=kind).select_related("created_by").order_by("-month", "-version")
     page = Paginator(snapshots, 36).get_page(request.GET.get("page"))
@@ -103,7 +99,7 @@ def ranking_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def ranking_generate(request: HttpRequest) -> HttpResponse:
-    _require(request, "dashboard.manage_rankings")
+    require_page(request, "dashboard.manage_rankings")
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请检查排名对象和月份。"))
@@ -133,7 +129,7 @@ def _snapshot(pk: int) -> RankingSnapshot:
 @login_required
 @require_GET
 def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     snapshot = _snapshot(pk)
     versions = RankingSnapshot.objects.filter(kind=snapshot.kind, month=snapshot.month).order_by("-version")
     columns = ranking_columns()
@@ -154,7 +150,7 @@ def ranking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     snapshot = _snapshot(pk)
     audit_record("dashboard.ranking_export", snapshot, actor=request.user, after={"format": fmt})
     data, content_type = (reports.ranking_xlsx(snapshot), XLSX) if fmt == "xlsx" else (reports.ranking_docx(snapshot), DOCX)
@@ -176,7 +172,7 @@ def ranking_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def formula_edit(request: HttpRequest) -> HttpResponse:
-    _require(request, "dashboard.manage_rankings")
+    require_page(request, "dashboard.manage_rankings")
     formula = services.active_formula()
     initial: dict[str, Any] = {"name": formula.name, **{f: getattr(formula, f) for f, _k, _l, _s in METRICS}}
     form = FormulaForm(request.POST or None, initial=initial)
@@ -195,7 +191,7 @@ def formula_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _review(request: HttpRequest, months: list[Any], title: str, **extra: Any) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     kind = _kind(request)
     review = period_review(kind, months)
     return render(request, "dashboard/review.html", {"review": review, "title": title, "kind": kind,
@@ -226,7 +222,7 @@ def annual_assessment(request: HttpRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def red_yellow_list(request: HttpRequest) -> HttpResponse:
     """红黄榜: the entries on projects the user may see; the add form for those who may."""
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     can_manage = rules.has_perm("dashboard.manage_red_yellow", request.user)
     form = RedYellowForm(request.POST or None, user=request.user) if can_manage else None
     if request.method == "POST":
@@ -262,7 +258,7 @@ def red_yellow_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def red_yellow_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "dashboard.manage_red_yellow")
+    require_page(request, "dashboard.manage_red_yellow")
     visible = Project.objects.visible_to(request.user).values("pk")
     try:
         entry = RedYellowEntry.objects.get(pk=pk, project_id__in=visible)
@@ -281,7 +277,7 @@ def red_yellow_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def funds_won_list(request: HttpRequest) -> HttpResponse:
     """争资: the funds won, entered by the project office; they feed the ranking."""
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     can_manage = rules.has_perm("dashboard.manage_rankings", request.user)
     form = FundsWonForm(request.POST or None) if can_manage else None
     if request.method == "POST":

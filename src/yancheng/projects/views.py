@@ -24,6 +24,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.lib.xlsx import write_workbook
 
@@ -59,10 +60,6 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
 
 
-def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
-
 
 # --- the registry ---------------------------------------------------------------------------------
 
@@ -82,7 +79,7 @@ def _export_rows(qs: Any) -> Any:
 @login_required
 @require_GET
 def project_list_view(request: HttpRequest) -> HttpResponseBase:
-    _require_perm(request, "projects.view_project_list")
+    require_page(request, "projects.view_project_list")
     user: Any = request.user
     filters = ProjectFilters.from_params(request.GET)
     qs = project_list(user, filters)
@@ -127,7 +124,7 @@ _FORM_FIELDS = ("name", "enterprise", "region", "park", "chain", "category", "to
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create_view(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "projects.add_project")
+    require_page(request, "projects.add_project")
     user: Any = request.user
     initial: dict[str, Any] = {}
     if user.organisation_id and user.role != Role.SYSTEM_ADMIN:

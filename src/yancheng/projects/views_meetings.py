@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +25,7 @@ from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedErr
 from yancheng.core.kit import imports
 from yancheng.core.kit.exports import DOCX, download
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation, Region
 
 from . import importers
@@ -261,15 +261,11 @@ def meeting_notice_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 _IMPORT_SALT = "yancheng.project-import"
 
 
-def _require_import(request: HttpRequest) -> None:
-    if not rules.has_perm("projects.add_project", request.user):
-        raise PermissionDenied
-
 
 @login_required
 @require_GET
 def project_import_template(request: HttpRequest) -> HttpResponse:
-    _require_import(request)
+    require_page(request, "projects.add_project")
     return imports.template_response(
         title=_("项目导入模板"), columns=importers.COLUMNS, filename="project-import-template.xlsx"
     )
@@ -279,14 +275,14 @@ def project_import_template(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
-    _require_import(request)
+    require_page(request, "projects.add_project")
     return imports.upload_page(request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT)
 
 
 @login_required
 @require_POST
 def project_import_confirm(request: HttpRequest) -> HttpResponse:
-    _require_import(request)
+    require_page(request, "projects.add_project")
     return imports.confirm(
         request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT,
         upload_url="project_import", done_url="project_import",

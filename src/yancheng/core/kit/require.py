@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from yancheng.core.audit.models import AuditEvent
@@ -28,3 +30,11 @@ def require(actor: Any, perm: str, obj: Any = None) -> None:
     if not rules.has_perm(perm, actor, obj):
         audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome=AuditEvent.Outcome.DENIED)
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
+
+
+def require_page(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    """A page's check before it shows or handles anything: Django's `PermissionDenied`
+    (403) unless the signed-in user holds `perm`. What the page then writes goes through a
+    service, whose own `require` is the audited check."""
+    if not rules.has_perm(perm, request.user, obj):
+        raise PermissionDenied

@@ -8,7 +8,6 @@ from typing import Any
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.errors import DomainError
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation
 
 from .forms import ChannelForm, DeliveryFilterForm
@@ -35,10 +35,6 @@ from .services import (
 INBOX_PAGE_SIZE = 30
 DELIVERY_PAGE_SIZE = 50
 
-
-def _require_perm(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
 
 
 def get_notification_for(user: Any, pk: int) -> Notification:
@@ -103,7 +99,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def delivery_list(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "notifications.view_deliveries")
+    require_page(request, "notifications.view_deliveries")
     form = DeliveryFilterForm(request.GET)
     deliveries = Delivery.objects.select_related("organisation_channel__organisation", "notification__recipient").order_by("-created_at", "-pk")
     if form.is_valid():
@@ -129,7 +125,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delivery_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_perm(request, "notifications.retry_delivery")
+    require_page(request, "notifications.retry_delivery")
     delivery = Delivery.objects.filter(pk=pk).first()
     if delivery is None:
         raise Http404
@@ -160,18 +156,18 @@ def _manageable_organisations(user: Any) -> Any:
 
 
 def _get_channel_for(request: HttpRequest, pk: int) -> OrganisationChannel:
-    _require_perm(request, "notifications.manage_channels")
+    require_page(request, "notifications.manage_channels")
     channel = _manageable_channels(request.user).filter(pk=pk).first()
     if channel is None:
         raise Http404
-    _require_perm(request, "notifications.manage_channels", channel.organisation)
+    require_page(request, "notifications.manage_channels", channel.organisation)
     return channel
 
 
 @login_required
 @require_GET
 def channel_list(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "notifications.manage_channels")
+    require_page(request, "notifications.manage_channels")
     robots = _manageable_channels(request.user).order_by("organisation__path", "name", "pk")
     return render(request, "notifications/channels.html", {"robots": robots})
 
@@ -179,7 +175,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_create_view(request: HttpRequest) -> HttpResponse:
-    _require_perm(request, "notifications.manage_channels")
+    require_page(request, "notifications.manage_channels")
     organisations = _manageable_organisations(request.user).filter(is_active=True)
     form = ChannelForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
