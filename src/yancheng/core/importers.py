@@ -52,7 +52,6 @@ YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", "", "×"}
 
 
-
 def _flag(value: Any, column: str) -> bool:
     text = str(value if value is not None else "").strip().lower()
     if text in YES:

@@ -377,7 +377,6 @@ def enterprise_create(
     return enterprise
 
 
-
 # Rows per INSERT and ids per IN (…) of the bulk services.
 BULK_BATCH = 2000
 

@@ -41,7 +41,6 @@ from .services import enterprise_contact_phone_reveal, enterprise_create, enterp
 PAGE_SIZE = 50
 
 
-
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:

@@ -46,7 +46,6 @@ def subject_ref_for_department(department: Organisation) -> str:
     return f"inspection_department:{department.pk}"
 
 
-
 def _supervising_org(policy: InspectionPolicy) -> Organisation:
     org = policy.supervising_org
     if org is None or not org.is_active:

@@ -71,7 +71,6 @@ def _is_clerk(request: HttpRequest, department: Organisation) -> bool:
     return bool(request.user.has_perm("inspections.manage_department", department))
 
 
-
 def _midnight(day: dt.date) -> dt.datetime:
     """The start of a local day (Asia/Shanghai on screen) as an aware datetime."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())

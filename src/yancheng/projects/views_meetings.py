@@ -97,7 +97,6 @@ class AgendaItemForm(_Form):
     responsible = forms.CharField(label=gettext_lazy("责任单位"), max_length=128, required=False)
 
 
-
 # --- meetings --------------------------------------------------------------------------------------
 
 
@@ -259,7 +258,6 @@ def meeting_notice_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- project import --------------------------------------------------------------------------------
 
 _IMPORT_SALT = "yancheng.project-import"
-
 
 
 @login_required

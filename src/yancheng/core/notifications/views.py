@@ -36,7 +36,6 @@ INBOX_PAGE_SIZE = 30
 DELIVERY_PAGE_SIZE = 50
 
 
-
 def get_notification_for(user: Any, pk: int) -> Notification:
     """The user's own notification; anyone else's answers 404 (its existence does not leak)."""
     notification = Notification.objects.visible_to(user).filter(pk=pk).first()

@@ -65,7 +65,6 @@ def enterprise_users_of(enterprise: Enterprise) -> list[User]:
     ) if enterprise.organisation_id else []
 
 
-
 def own_department(actor: Any, department: Organisation | None = None) -> Organisation:
     """The actor's department, which must be `department` when one is given."""
     own = department_of(actor)

@@ -25,7 +25,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-
 def _lock(project: Project | int, actor: Any) -> Project:
     pk = project.pk if isinstance(project, Project) else project
     locked = Project.objects.select_for_update().filter(pk=pk).first()
@@ -37,7 +36,6 @@ def _lock(project: Project | int, actor: Any) -> Project:
 def _bump(project: Project, fields: list[str]) -> None:
     project.version += 1
     project.save(update_fields=[*fields, "version", "updated_at"])
-
 
 
 def _money(value: Any, field: str, *, allow_none: bool = False) -> Decimal | None:
