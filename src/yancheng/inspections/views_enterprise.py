@@ -136,8 +136,7 @@ def code_poster(request: HttpRequest, fmt: str) -> HttpResponse:
         messages.info(request, _("本企业还没有监督码，请先领取。"))
         return redirect("inspection_enterprise_home")
     data = poster.render_poster(enterprise, code, fmt=fmt, url=poster.code_url(code.token, request))
-    response = HttpResponse(data, content_type=poster.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="supervision-code-{enterprise.uscc}.{fmt}"'
+    response = download(data, f"supervision-code-{enterprise.uscc}.{fmt}", poster.FORMATS[fmt])
     response["Cache-Control"] = "no-store"  # the token is inside: not for shared caches
     return response
 
