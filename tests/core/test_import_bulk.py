@@ -13,9 +13,10 @@ from openpyxl import Workbook
 
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.verify import verify_chain
+from yancheng.core.errors import RowsRefused
 from yancheng.core.importers import enterprises_import
 from yancheng.core.models import Enterprise, IndustryChain, Organisation
-from yancheng.core.services import RowsRefused, enterprise_create, enterprise_create_many
+from yancheng.core.services import enterprise_create, enterprise_create_many
 from yancheng.lib.uscc import complete
 
 HEADER = ["统一社会信用代码*", "企业名称*", "所在区划*", "所在园区", "产业链", "规上工业", "信用风险等级"]

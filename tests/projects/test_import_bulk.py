@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.verify import verify_chain
-from yancheng.core.services import RowsRefused, user_create
+from yancheng.core.errors import RowsRefused
+from yancheng.core.services import user_create
 from yancheng.projects.importers import COLUMNS, projects_import
 from yancheng.projects.models import AnnualPlan, Category, Project, Stage, StageChange
 from yancheng.projects.services.registry import annual_plan_set, project_create, project_create_many

@@ -34,6 +34,8 @@ from yancheng.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
+from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Region, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.deadlines import due_day, due_label
@@ -247,10 +249,7 @@ def inbox_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         after={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}, "rows": len(rows)},
     )
     data = write_workbook(_("事项清单"), headers, rows)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-    return response
+    return download(data, stamped("cases", at=now))
 
 
 @login_required
@@ -265,11 +264,6 @@ def report_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 # --- reporting a problem -----------------------------------------------------------------------------
-
-
-def _apply_domain_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 @login_required
@@ -300,7 +294,7 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             raise PermissionDenied from exc
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(
                 request,

@@ -42,6 +42,17 @@ class ConflictError(DomainError):
     http_status = 409
 
 
+class RowsRefused(ValidationFailed):
+    """Rows of a bulk create that did not pass: ``errors`` maps the index of each refused
+    row to its error (the first one found), so an import reports them by row."""
+
+    def __init__(self, errors: dict[int, DomainError]) -> None:
+        from django.utils.translation import gettext as _
+
+        super().__init__(_("%(n)d 行未通过校验，全部未写入。") % {"n": len(errors)})
+        self.errors = errors
+
+
 class KeyUnavailableError(DomainError, FieldCryptoError):
     """An encrypted value cannot be read or written: the field key file is missing, lacks
     the key the value was made with, or the value does not authenticate. Never shown as an

@@ -68,16 +68,3 @@ class EnterpriseSelfServiceForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-
-class EnterpriseImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
-        return upload

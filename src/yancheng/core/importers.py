@@ -1,24 +1,23 @@
 """Importing enterprises from .xlsx: every row through `enterprise_create_many` (the checks
 of `enterprise_create`, written in bulk), all or nothing, with a row-by-row error report. A
-dry run validates everything and writes nothing."""
+dry run validates everything and writes nothing. The flow is the kit's
+(`yancheng.core.kit.imports`); this module holds the columns and how a row reads."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yancheng.core.kit.imports import ImportReport, RowInvalid, import_rows
 from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
 
-from .errors import DomainError
 from .models import Enterprise, IndustryChain, Organisation, Region
-from .services import RowsRefused, enterprise_create_many, enterprise_validate_many
+from .services import enterprise_create_many, enterprise_validate_many
 
 # Canonical column names (the Chinese headers of the template) and accepted aliases.
 COLUMNS: list[tuple[str, Any, bool]] = [
@@ -52,36 +51,6 @@ ALIASES = {
 }
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", "", "×"}
-
-
-@dataclass
-class RowError:
-    """One problem of one imported row: the row number the user sees in Excel and the column."""
-
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    total_rows: int = 0
-    created: int = 0
-    dry_run: bool = True
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class RowInvalid(Exception):
-    """Raised while reading a row: which column is wrong and why (shared by every importer)."""
-
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
 
 
 def _flag(value: Any, column: str) -> bool:
@@ -182,56 +151,18 @@ FIELD_COLUMNS = {
 }
 
 
-def refused_rows(exc: DomainError, numbers: list[int], columns: dict[str, str]) -> list[RowError]:
-    """The row errors of a bulk service's refusal: each refused row by its number in the
-    file; an error of the whole batch (no permission, a concurrent write) once, on the
-    first row."""
-    if isinstance(exc, RowsRefused):
-        return [
-            RowError(numbers[index], columns.get(error.field or "", ""), str(error.message))
-            for index, error in sorted(exc.errors.items())
-        ]
-    return [RowError(number, columns.get(exc.field or "", ""), str(exc.message)) for number in numbers[:1]]
-
-
 def enterprises_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool) -> ImportReport:
-    """Read every row, then create them all with `enterprise_create_many` inside one
-    transaction; roll everything back on a dry run or when any row fails, so nothing is
-    ever half-imported. When some rows cannot even be read, the others are still checked
-    (without writing) so that the report lists every problem of the file at once."""
+    """Every row through `enterprise_create_many`, all or nothing (the kit's `import_rows`);
+    a code given twice in the file is refused."""
     rows = read_rows(source, required=REQUIRED, aliases=ALIASES)
-    report = ImportReport(total_rows=len(rows), dry_run=dry_run)
     lookups = _Lookups()
-    seen: dict[str, int] = {}
-    batch: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    for row in rows:
-        try:
-            arguments = _row_arguments(row, lookups)
-            code = str(arguments["uscc"]).strip().upper()
-            if code and code in seen:
-                raise RowInvalid("统一社会信用代码", _("与第 %(n)d 行重复。") % {"n": seen[code]})
-            seen[code] = row.number
-        except RowInvalid as exc:
-            report.errors.append(RowError(row.number, exc.column, exc.message))
-            continue
-        batch.append(arguments)
-        numbers.append(row.number)
-    with transaction.atomic():
-        try:
-            if report.errors:
-                refused = enterprise_validate_many(batch, actor=actor)
-                if refused:
-                    raise RowsRefused(refused)
-            else:
-                report.created = len(enterprise_create_many(batch, actor=actor))
-        except DomainError as exc:
-            report.errors += refused_rows(exc, numbers, FIELD_COLUMNS)
-        report.errors.sort(key=lambda error: error.row)
-        if dry_run and report.errors:  # the rows that passed
-            report.created = len(set(numbers) - {error.row for error in report.errors})
-        if dry_run or report.errors:
-            transaction.set_rollback(True)
-            if not dry_run:
-                report.created = 0
-    return report
+    return import_rows(
+        rows,
+        read=lambda row: _row_arguments(row, lookups),
+        key_column="统一社会信用代码",
+        key=lambda arguments: str(arguments["uscc"]).strip().upper(),
+        create_many=lambda batch: enterprise_create_many(batch, actor=actor),
+        validate_many=lambda batch: enterprise_validate_many(batch, actor=actor),
+        field_columns=FIELD_COLUMNS,
+        dry_run=dry_run,
+    )

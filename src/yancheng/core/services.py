@@ -6,40 +6,36 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import rules
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.kit.require import require
 from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib import uscc as uscc_lib
 
 from . import bulk
 from .audit.services import AuditEntry, audit_record, audit_record_many
 from .crypto import FieldCryptoError, Sealed
-from .errors import ConflictError, DomainError, KeyUnavailableError, PermissionDeniedError, ValidationFailed
+from .errors import (
+    ConflictError,
+    DomainError,
+    KeyUnavailableError,
+    PermissionDeniedError,
+    RowsRefused,
+    ValidationFailed,
+)
 from .models import Enterprise, EnterpriseContact, IndustryChain, Organisation, Region, Role, User
 from .models.users import ADMIN_ROLES
-
-
-def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
-    """Refuse unless `actor` holds `perm`. ``actor=None`` is the system itself
-    (migrations, the demo loader, scheduled jobs), recorded as such in the audit trail."""
-    if actor is None:
-        return
-    if not rules.has_perm(perm, actor, obj):
-        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-
 
 # --- regions --------------------------------------------------------------------------------
 
 
 def region_upsert(*, code: str, name: str, kind: str, parent: Region | None, actor: Actor | None) -> Region:
     """Create or rename a region by its GB/T 2260 code (reference data)."""
-    _require(actor, "core.manage_organisations")
+    require(actor, "core.manage_organisations")
     with transaction.atomic():
         region = Region.objects.select_for_update().filter(code=code).first()
         if region is None:
@@ -74,7 +70,7 @@ def organisation_create(
     actor: Actor | None,
 ) -> Organisation:
     """Register an organisation (department, park, government, office, utility)."""
-    _require(actor, "core.manage_organisations")
+    require(actor, "core.manage_organisations")
     if kind not in Organisation.Kind.values:
         raise ValidationFailed(_("未知的机构类型：%(kind)s") % {"kind": kind}, field="kind")
     with transaction.atomic():
@@ -92,7 +88,7 @@ def organisation_update(
     org: Organisation, *, actor: Actor, expected_version: int | None = None, **changes: Any
 ) -> Organisation:
     """Rename, re-parent or (de)activate an organisation; moving it moves its subtree."""
-    _require(actor, "core.manage_organisations")
+    require(actor, "core.manage_organisations")
     allowed = {"name", "short_name", "parent", "region", "is_active"}
     unknown = set(changes) - allowed
     if unknown:
@@ -140,9 +136,9 @@ def user_create(
     if role not in Role.values:
         raise ValidationFailed(_("未知角色：%(role)s") % {"role": role}, field="role")
     if role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}:
-        _require(actor, "core.assign_roles")
+        require(actor, "core.assign_roles")
     else:
-        _require(actor, "core.manage_users")
+        require(actor, "core.manage_users")
     _check_role_fits_organisation(role, organisation)
     user = User(
         username=username,
@@ -185,7 +181,7 @@ def _require_account_admin(actor: Actor | None, user: User) -> None:
     system administrator could reset the audit administrator's password and act as him."""
     if actor is not None and actor.pk == user.pk:
         return
-    _require(actor, "core.assign_roles" if user.role in ADMIN_ROLES else "core.manage_users")
+    require(actor, "core.assign_roles" if user.role in ADMIN_ROLES else "core.manage_users")
 
 
 def _check_role_fits_organisation(role: str, organisation: Organisation | None) -> None:
@@ -199,7 +195,7 @@ def _check_role_fits_organisation(role: str, organisation: Organisation | None) 
 
 def user_set_role(user: User, *, role: str, actor: Actor | None) -> User:
     """Change a user's role: the security administrator's job, never on their own account."""
-    _require(actor, "core.assign_roles")
+    require(actor, "core.assign_roles")
     if role not in Role.values:
         raise ValidationFailed(_("未知角色：%(role)s") % {"role": role}, field="role")
     if actor is not None and actor.pk == user.pk:
@@ -347,7 +343,7 @@ def enterprise_create(
 ) -> Enterprise:
     """Register an enterprise. The USCC is checked (GB 32100-2015) and must be unique; the
     enterprise gets its own organisation so its staff can have accounts."""
-    _require(actor, "core.add_enterprise")
+    require(actor, "core.add_enterprise")
     code, data = _clean_new_enterprise(uscc=uscc, name=name, region=region, park=park, attributes=attributes,
                                        actor=actor)
     with transaction.atomic():
@@ -380,15 +376,6 @@ def enterprise_create(
         after = enterprise.to_audit() | {"chains": sorted(c.code for c in enterprise.chains.all())}
         audit_record("enterprise.create", enterprise, actor=actor, after=after)
     return enterprise
-
-
-class RowsRefused(ValidationFailed):
-    """Rows of a bulk create that did not pass: ``errors`` maps the index of each refused
-    row to its error (the first one found), so an import reports them by row."""
-
-    def __init__(self, errors: dict[int, DomainError]) -> None:
-        super().__init__(_("%(n)d 行未通过校验，全部未写入。") % {"n": len(errors)})
-        self.errors = errors
 
 
 # Rows per INSERT and ids per IN (…) of the bulk services.
@@ -451,7 +438,7 @@ def _enterprise_check_many(
 def enterprise_validate_many(rows: Sequence[Mapping[str, Any]], *, actor: Actor | None) -> dict[int, DomainError]:
     """Check rows for `enterprise_create_many` without writing anything (an import's dry run
     when some rows could not even be read): the index of each refused row and why."""
-    _require(actor, "core.add_enterprise")
+    require(actor, "core.add_enterprise")
     errors, _cleaned = _enterprise_check_many(rows, actor=actor)
     return errors
 
@@ -464,7 +451,7 @@ def enterprise_create_many(rows: Sequence[Mapping[str, Any]], *, actor: Actor | 
     One statement per table instead of some twenty per enterprise: the enterprises'
     organisations (paths included), the enterprises, their chains and one audit record
     per enterprise — the same rows and records `enterprise_create` writes."""
-    _require(actor, "core.add_enterprise")
+    require(actor, "core.add_enterprise")
     errors, cleaned = _enterprise_check_many(rows, actor=actor)
     if errors:
         raise RowsRefused(errors)
@@ -533,11 +520,11 @@ def enterprise_update(
     if unknown:
         raise ValidationFailed(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE:
-        _require(actor, "core.change_enterprise_contacts", enterprise)
+        require(actor, "core.change_enterprise_contacts", enterprise)
         if set(changes) - set(ENTERPRISE_SELF_SERVICE_FIELDS) or chains is not None:
             raise PermissionDeniedError(_("企业用户只能修改地址和法定代表人，其他信息请联系主管部门。"))
     else:
-        _require(actor, "core.change_enterprise", enterprise)
+        require(actor, "core.change_enterprise", enterprise)
     with transaction.atomic():
         locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if expected_version is not None and locked.version != expected_version:
@@ -577,7 +564,7 @@ def reveal_sealed(value: Sealed) -> str:
 def enterprise_contact_phone_reveal(contact: EnterpriseContact, *, actor: Actor) -> str:
     """Show one contact's full phone number to someone who may call them. Lists show it
     masked; every reveal is audited: who, whose number, when (PIPL art. 51; 等保 8.1.4.3)."""
-    _require(actor, "core.reveal_contact_phone", contact.enterprise)
+    require(actor, "core.reveal_contact_phone", contact.enterprise)
     with transaction.atomic():
         plain = reveal_sealed(contact.phone)
         audit_record(

@@ -13,18 +13,21 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.kit import imports
+from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
-from yancheng.lib.xlsx import XlsxError, write_workbook
+from yancheng.lib.xlsx import write_workbook
 
-from . import importers, staged_import
+from . import importers
 from .crypto import FieldCryptoError
 from .errors import DomainError
-from .forms import EnterpriseForm, EnterpriseImportForm, EnterpriseSelfServiceForm
+from .forms import EnterpriseForm, EnterpriseSelfServiceForm
 from .models import Enterprise, IndustryChain, Organisation, Region, Role
 from .selectors import (
     EnterpriseFilters,
@@ -37,11 +40,6 @@ from .selectors import (
 from .services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
 
 PAGE_SIZE = 50
-
-
-def _require_perm(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
 
 
 @login_required
@@ -69,7 +67,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "core.view_organisation_tree")
+    require_page(request, "core.view_organisation_tree")
     region_code = request.GET.get("region", "")[:12]
     orgs = organisation_tree(request.user, region_code)
     by_parent: dict[int | None, list[Organisation]] = defaultdict(list)
@@ -107,7 +105,7 @@ def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_perm(request, "core.view_organisation_tree")
+    require_page(request, "core.view_organisation_tree")
     org = get_organisation_for(request.user, pk)
     children = Organisation.objects.visible_to(request.user).filter(parent=org).order_by("name")
     members = org.users.filter(is_active=True).order_by("username") if rules.has_perm(
@@ -162,7 +160,7 @@ def _enterprise_rows(qs: Any) -> Any:
 @login_required
 @require_GET
 def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    _require_perm(request, "core.view_enterprise_list")
+    require_page(request, "core.view_enterprise_list")
     user = request.user
     if user.role == Role.ENTERPRISE:
         own = Enterprise.objects.visible_to(user).first()
@@ -180,10 +178,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 
         audit_record("enterprise.export", actor=user, object_type="core.enterprise", after={"filters": filters.__dict__})
         data = write_workbook(_("企业名录"), headers, _enterprise_rows(qs))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f"attachment; filename=\"enterprises-{stamp}.xlsx\""
-        return response
+        return download(data, stamped("enterprises"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in filters.__dict__.items() if v}
     return render(
@@ -264,15 +259,10 @@ def enterprise_contact_phone_reveal_view(request: AuthenticatedHttpRequest, pk: 
     return response
 
 
-def _apply_domain_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "core.add_enterprise")
+    require_page(request, "core.add_enterprise")
     form = EnterpriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -281,7 +271,7 @@ def enterprise_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             enterprise = enterprise_create(actor=request.user, chains=chains, **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记企业：%(name)s") % {"name": enterprise.name})
             return redirect("enterprise_detail", pk=enterprise.pk)
@@ -312,7 +302,7 @@ def enterprise_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         try:
             enterprise_update(enterprise, actor=request.user, expected_version=version, chains=chains, **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("enterprise_detail", pk=enterprise.pk)
@@ -327,8 +317,8 @@ _IMPORT_SALT = "yancheng.enterprise-import"
 @login_required
 @require_GET
 def enterprise_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "core.import_enterprises")
-    return staged_import.template_response(
+    require_page(request, "core.import_enterprises")
+    return imports.template_response(
         title=_("企业导入模板"), columns=importers.COLUMNS, filename="enterprise-import-template.xlsx"
     )
 
@@ -337,35 +327,18 @@ def enterprise_import_template(request: AuthenticatedHttpRequest) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def enterprise_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
-    _require_perm(request, "core.import_enterprises")
-    form = EnterpriseImportForm(request.POST or None, request.FILES or None)
-    report = None
-    token = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        try:
-            report = importers.enterprises_import(data, actor=request.user, dry_run=True)
-        except XlsxError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if report.ok and report.total_rows:
-                token = staged_import.stage(request, data, salt=_IMPORT_SALT)
-    return render(request, "core/enterprise_import.html", {"form": form, "report": report, "token": token})
+    require_page(request, "core.import_enterprises")
+    return imports.upload_page(
+        request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT
+    )
 
 
 @login_required
 @require_POST
 def enterprise_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "core.import_enterprises")
-    try:
-        path = staged_import.staged_file(request, salt=_IMPORT_SALT)
-        report = importers.enterprises_import(path.read_bytes(), actor=request.user, dry_run=False)
-    except (staged_import.StagedFileGone, XlsxError) as exc:
-        messages.error(request, str(exc))
-        return redirect("enterprise_import")
-    if report.ok:
-        path.unlink(missing_ok=True)
-        messages.success(request, _("已导入 %(n)d 家企业。") % {"n": report.created})
-        return redirect("enterprise_list")
-    # The data changed between preview and confirm (e.g. someone registered one of the codes).
-    return render(request, "core/enterprise_import.html", {"form": EnterpriseImportForm(), "report": report, "token": ""})
+    require_page(request, "core.import_enterprises")
+    return imports.confirm(
+        request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT,
+        upload_url="enterprise_import", done_url="enterprise_list",
+        done_message=lambda n: _("已导入 %(n)d 家企业。") % {"n": n},
+    )

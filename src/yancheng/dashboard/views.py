@@ -21,6 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.exports import DOCX, XLSX, download
+from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.projects.models import Project
 
@@ -39,14 +42,6 @@ from .selectors import (
     quarter_months,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _require(request: AuthenticatedHttpRequest, perm: str) -> None:
-    if not rules.has_perm(perm, request.user):
-        raise PermissionDenied
-
 
 def _kind(request: AuthenticatedHttpRequest) -> str:
     kind = request.GET.get("kind", RankingKind.REGION)
@@ -57,7 +52,7 @@ def _kind(request: AuthenticatedHttpRequest) -> str:
 @require_GET
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The city view: every number is a link to the list behind it."""
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
     snapshot = overview_snapshot(request.user, filters, refresh=request.GET.get("refresh") == "1")
     return render(request, "dashboard/index.html", {
@@ -73,7 +68,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def late_nodes(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
     page = Paginator(late_node_list(request.user, filters), 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/late_nodes.html",
@@ -83,7 +78,7 @@ def late_nodes(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ranking_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     kind = _kind(request)
     snapshots = RankingSnapshot.objects.filter(kind=kind).select_related("created_by").order_by("-month", "-version")
     page = Paginator(snapshots, 36).get_page(request.GET.get("page"))
@@ -105,7 +100,7 @@ def ranking_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def ranking_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, "dashboard.manage_rankings")
+    require_page(request, "dashboard.manage_rankings")
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请检查排名对象和月份。"))
@@ -135,7 +130,7 @@ def _snapshot(pk: int) -> RankingSnapshot:
 @login_required
 @require_GET
 def ranking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     snapshot = _snapshot(pk)
     versions = RankingSnapshot.objects.filter(kind=snapshot.kind, month=snapshot.month).order_by("-version")
     columns = ranking_columns()
@@ -156,14 +151,11 @@ def ranking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     snapshot = _snapshot(pk)
     audit_record("dashboard.ranking_export", snapshot, actor=request.user, after={"format": fmt})
     data, content_type = (reports.ranking_xlsx(snapshot), XLSX) if fmt == "xlsx" else (reports.ranking_docx(snapshot), DOCX)
-    response = HttpResponse(data, content_type=content_type)
-    name = f"ranking-{snapshot.kind}-{snapshot.month:%Y-%m}-v{snapshot.version}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(data, f"ranking-{snapshot.kind}-{snapshot.month:%Y-%m}-v{snapshot.version}.{fmt}", content_type)
 
 
 @login_required
@@ -181,7 +173,7 @@ def ranking_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def formula_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, "dashboard.manage_rankings")
+    require_page(request, "dashboard.manage_rankings")
     formula = services.active_formula()
     initial: dict[str, Any] = {"name": formula.name, **{f: getattr(formula, f) for f, _k, _l, _s in METRICS}}
     form = FormulaForm(request.POST or None, initial=initial)
@@ -192,7 +184,7 @@ def formula_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 weights={f: form.cleaned_data[f] for f, _k, _l, _s in METRICS}, actor=request.user,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("计分办法已保存；已生成的月排名保持原计分办法不变。"))
             return redirect("dashboard:ranking_list")
@@ -200,7 +192,7 @@ def formula_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _review(request: AuthenticatedHttpRequest, months: list[Any], title: str, **extra: Any) -> HttpResponse:
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     kind = _kind(request)
     review = period_review(kind, months)
     return render(request, "dashboard/review.html", {"review": review, "title": title, "kind": kind,
@@ -231,7 +223,7 @@ def annual_assessment(request: AuthenticatedHttpRequest, year: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """红黄榜: the entries on projects the user may see; the add form for those who may."""
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     can_manage = rules.has_perm("dashboard.manage_red_yellow", request.user)
     form = RedYellowForm(request.POST or None, user=request.user) if can_manage else None
     if request.method == "POST":
@@ -245,7 +237,7 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     deadline=data["deadline"], rectification_plan=data["rectification_plan"], actor=request.user,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已列入榜单。"))
                 return redirect("dashboard:red_yellow")
@@ -267,7 +259,7 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def red_yellow_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request, "dashboard.manage_red_yellow")
+    require_page(request, "dashboard.manage_red_yellow")
     visible = Project.objects.visible_to(request.user).values("pk")
     try:
         entry = RedYellowEntry.objects.get(pk=pk, project_id__in=visible)
@@ -286,7 +278,7 @@ def red_yellow_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def funds_won_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """争资: the funds won, entered by the project office; they feed the ranking."""
-    _require(request, "dashboard.view_dashboard")
+    require_page(request, "dashboard.view_dashboard")
     can_manage = rules.has_perm("dashboard.manage_rankings", request.user)
     form = FundsWonForm(request.POST or None) if can_manage else None
     if request.method == "POST":
@@ -300,7 +292,7 @@ def funds_won_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                     amount=data["amount"], title=data["title"], actor=request.user,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记。"))
                 return redirect("dashboard:funds_won")

@@ -27,18 +27,13 @@ from django.utils.translation import gettext_lazy as _
 from yancheng.core.admin import PolicyBoundAdmin
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
+from yancheng.core.kit.forms import as_validation_error
 from yancheng.core.typing import actor_of
 
 from .models import CapRule, ExemptionReason, Inspection, InspectionAlert, InspectionPolicy, QuietPeriod
 from .supervision.access import alerts_visible_to, quiet_periods_visible_to
 from .supervision.caps import clean_cap
 from .supervision.policy import POLICY_FIELDS, clean_policy_fields
-
-
-def _as_form_error(exc: ValidationFailed, fields: Any) -> ValidationError:
-    field = exc.field if exc.field in fields else None
-    return ValidationError({field: str(exc.message)} if field else str(exc.message))
-
 
 FOREIGN_KEYS = {"supervising_org", "item", "department", "region", "enterprise"}
 
@@ -70,7 +65,7 @@ class PolicyAdminForm(ModelForm):  # type: ignore[type-arg]
         try:
             clean_policy_fields({k: data[k] for k in POLICY_FIELDS if k in data})
         except ValidationFailed as exc:
-            raise _as_form_error(exc, self.fields) from exc
+            raise as_validation_error(exc, self.fields) from exc
         return data
 
 
@@ -112,7 +107,7 @@ class CapRuleAdminForm(ModelForm):  # type: ignore[type-arg]
             clean_cap(grade=data.get("grade"), scope=data.get("scope"), max_per_year=data.get("max_per_year"),
                       item=data.get("item"), department=data.get("department"))
         except ValidationFailed as exc:
-            raise _as_form_error(exc, self.fields) from exc
+            raise as_validation_error(exc, self.fields) from exc
         return data
 
 

@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 from yancheng.cases.models import Case, CaseKind
 from yancheng.cases.services import case_submit
 from yancheng.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
 
 from .alerts import alert_raise, supervisors_to_tell
 from .models import Inspection, InspectionAlert, InspectionPolicy
-from .services import require
 
 MAX_TEXT = 5000
 MAX_PEOPLE = 500
@@ -43,15 +44,6 @@ def subject_ref_for_inspection(inspection: Inspection) -> str:
 
 def subject_ref_for_department(department: Organisation) -> str:
     return f"inspection_department:{department.pk}"
-
-
-def _clean(value: str | None, field: str, message: str, *, max_length: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(message, field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": max_length}, field=field)
-    return text
 
 
 def _supervising_org(policy: InspectionPolicy) -> Organisation:
@@ -87,7 +79,7 @@ def complaint_file(inspection: Inspection, *, actor: Actor | None, text: str) ->
     if not Inspection.objects.visible_to(actor).filter(pk=inspection.pk).exists():
         raise NotFoundError(_("入企记录不存在。"))
     require(actor, "inspections.complain", inspection.enterprise)
-    text = _clean(text, "text", _("请写明投诉的事实和诉求。"), max_length=MAX_TEXT)
+    text = clean_text(text, field="text", max_length=MAX_TEXT, required=_("请写明投诉的事实和诉求。"))
     policy = InspectionPolicy.current()
     org = _supervising_org(policy)
     department = inspection.department
@@ -129,8 +121,8 @@ def unregistered_visit_report(
         raise ValidationFailed(_("入企日期不能晚于今天。"), field="visited_on")
     if visited_on < today - dt.timedelta(days=REPORT_WINDOW_DAYS):
         raise ValidationFailed(_("只能举报一年以内的入企。"), field="visited_on")
-    description = _clean(description, "description", _("请描述入企经过。"), max_length=MAX_TEXT)
-    people = _clean(people, "people", "", max_length=MAX_PEOPLE, required=False)
+    description = clean_text(description, field="description", max_length=MAX_TEXT, required=_("请描述入企经过。"))
+    people = clean_text(people, field="people", max_length=MAX_PEOPLE)
     policy = InspectionPolicy.current()
     org = _supervising_org(policy)
     day = visited_on.strftime("%Y-%m-%d")

@@ -58,13 +58,13 @@ from django_tasks import task
 
 from yancheng.core.audit.services import ANONYMOUS, AuditEntry, audit_record_many
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, organisation_of
 
 from .models import Inspection, InspectionPolicy, PendingRating, Rating, RatingReceipt
 from .permissions import is_supervisor
-from .services import require
 
 # The salt keeps receipt digests apart from every other use of the secret key. A deployment
 # that rotates SECRET_KEY should set YANCHENG_RATING_RECEIPT_KEY (never rotated): with a new

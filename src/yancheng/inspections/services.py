@@ -10,39 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
-import rules
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, ValidationFailed
+
+# Imported by name elsewhere in the app; the check itself lives in the kit.
+from yancheng.core.kit.require import require as require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation, User
 from yancheng.core.typing import Actor
 
 from .models import InspectionItem, InspectorLicence, SupervisionCode
-
-
-def require(actor: Actor | None, perm: str, obj: Any = None) -> None:
-    """Refuse unless `actor` holds `perm` (``actor=None`` is the system: demo, jobs). The
-    refusal is audited outside any business transaction, so it survives the rollback."""
-    if actor is None:
-        return
-    if not rules.has_perm(perm, actor, obj):
-        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-
-
-def _text(value: str | None, field: str, message: str, *, max_length: int | None = None) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, field=field)
-    if max_length is not None and len(text) > max_length:
-        raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": max_length}, field=field)
-    return text
-
+from .planning.common import MAX_LEGAL_BASIS
 
 # --- supervision codes ---------------------------------------------------------------------------
 
@@ -99,8 +82,8 @@ def licence_register(
     require(actor, "inspections.manage_department", department)
     if department.kind != Organisation.Kind.DEPARTMENT:
         raise ValidationFailed(_("只有职能部门才有执法人员名录。"), field="department")
-    full_name = _text(full_name, "full_name", _("请填写姓名。"), max_length=64)
-    certificate_no = _text(certificate_no, "certificate_no", _("请填写执法证号。"), max_length=32).upper()
+    full_name = clean_text(full_name, field="full_name", max_length=64, required=_("请填写姓名。"))
+    certificate_no = clean_text(certificate_no, field="certificate_no", max_length=32, required=_("请填写执法证号。")).upper()
     if user is not None and (user.organisation_id != department.pk or user.role != "inspector"):
         raise ValidationFailed(_("关联的账号必须是本部门的检查员。"), field="user")
     try:
@@ -151,9 +134,9 @@ def item_create(
 ) -> InspectionItem:
     """Add an item to the department's list (a draft until published)."""
     require(actor, "inspections.manage_department", department)
-    code = _text(code, "code", _("请填写事项编码。"), max_length=32)
-    name = _text(name, "name", _("请填写检查事项名称。"), max_length=200)
-    legal_basis = _text(legal_basis, "legal_basis", _("请填写检查依据。"))
+    code = clean_text(code, field="code", max_length=32, required=_("请填写事项编码。"))
+    name = clean_text(name, field="name", max_length=200, required=_("请填写检查事项名称。"))
+    legal_basis = clean_text(legal_basis, field="legal_basis", max_length=MAX_LEGAL_BASIS, required=_("请填写检查依据。"))
     try:
         with transaction.atomic():
             item = InspectionItem.objects.create(

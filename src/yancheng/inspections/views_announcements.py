@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.kit.forms import domain_errors_to_http
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from . import forms_department as f
@@ -22,7 +23,6 @@ from .models import (
 from .planning import access as plan_access
 from .planning import common as plan_limits
 from .planning import slots as slot_services
-from .views_department import _domain_to_http
 
 
 def _enterprise_user(request: AuthenticatedHttpRequest) -> None:
@@ -48,7 +48,7 @@ def announcements(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def slot_pick(request: AuthenticatedHttpRequest, entry_pk: int) -> HttpResponse:
     _enterprise_user(request)
     entry = plan_access.get_announced_entry_for(request.user, entry_pk)
@@ -70,7 +70,7 @@ def slot_pick(request: AuthenticatedHttpRequest, entry_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def slot_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _enterprise_user(request)
     slot: TimeSlotPreference = plan_access.get_slot_for(request.user, pk)

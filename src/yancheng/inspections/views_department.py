@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -28,7 +27,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.models import Organisation
 from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
@@ -53,7 +54,6 @@ from .planning import plans as plan_services
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTRATION_URL = "/inspections/registrations/{pk}/"
 
 
@@ -72,36 +72,9 @@ def _is_clerk(request: AuthenticatedHttpRequest, department: Organisation) -> bo
     return bool(request.user.has_perm("inspections.manage_department", department))
 
 
-def _domain_to_http(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """NotFoundError → 404, PermissionDeniedError → 403 for errors that escape a view."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError:
-            raise Http404 from None
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-
-    return wrapper
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 def _midnight(day: dt.date) -> dt.datetime:
     """The start of a local day (Asia/Shanghai on screen) as an aware datetime."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
 
 
 # --- home ----------------------------------------------------------------------------------------
@@ -152,7 +125,7 @@ def _registry_context(request: AuthenticatedHttpRequest, department: Organisatio
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def registry(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     if request.method == "POST":
@@ -163,7 +136,7 @@ def registry(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 licence = services.licence_register(department=department, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记执法人员：%(l)s") % {"l": licence})
                 return redirect("inspection_registry")
@@ -174,7 +147,7 @@ def registry(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def registry_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     department = _department(request)
     licence = InspectorLicence.objects.filter(department=department, pk=pk).first()
@@ -219,7 +192,7 @@ def _items_context(request: AuthenticatedHttpRequest, department: Organisation, 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     department = _department(request)
     if request.method == "POST":
@@ -230,7 +203,7 @@ def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             try:
                 item = services.item_create(department=department, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已添加检查事项：%(i)s") % {"i": item})
                 return redirect("inspection_items")
@@ -246,7 +219,7 @@ def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             ([department.name, i.code, i.name, i.legal_basis, timezone.localtime(i.published_at) if i.published_at
               else None] for i in published),
         )
-        return _xlsx(data, "inspection-items")
+        return download(data, stamped("inspection-items"))
     return render(request, "inspections/department/items.html", _items_context(request, department))
 
 
@@ -264,14 +237,14 @@ def _item_action(request: AuthenticatedHttpRequest, pk: int, action: Callable[..
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def item_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _item_action(request, pk, services.item_publish, _("已公布：%(i)s"))
 
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def item_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _item_action(request, pk, services.item_withdraw, _("已停止实施：%(i)s"))
 
@@ -281,7 +254,7 @@ def item_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     is_clerk = _is_clerk(request, department)
@@ -294,7 +267,7 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
                 plan = plan_services.plan_get_or_create(department=department, actor=request.user,
                                                    year=form.cleaned_data["year"], month=form.cleaned_data["month"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 return redirect("inspection_plan_detail", plan.pk)
     rows = (
@@ -363,12 +336,12 @@ def _plan_xlsx(request: AuthenticatedHttpRequest, plan: InspectionPlan) -> HttpR
          _("计划开始"), _("计划结束"), _("提前告知企业"), _("联合检查"), _("企业预约时段"), _("备注")],
         rows,
     )
-    return _xlsx(data, f"inspection-plan-{plan.year}{plan.month or ''}")
+    return download(data, stamped(f"inspection-plan-{plan.year}{plan.month or ''}"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_domain_to_http
+@domain_errors_to_http
 def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
@@ -386,7 +359,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             except PermissionDeniedError:
                 raise
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已加入计划。"))
                 return redirect("inspection_plan_detail", plan.pk)
@@ -399,7 +372,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def plan_entry_remove(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
@@ -419,7 +392,7 @@ def plan_entry_remove(request: AuthenticatedHttpRequest, pk: int, entry_pk: int)
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def plan_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _department(request)
     plan = plan_access.get_plan_for(request.user, pk)
@@ -483,7 +456,7 @@ def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain_to_http
+@domain_errors_to_http
 def joint_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _department(request)
     proposal = plan_access.get_proposal_for(request.user, pk)
@@ -574,7 +547,7 @@ def department_registrations(request: AuthenticatedHttpRequest) -> HttpResponseB
              _("豁免事由"), _("登记方式"), _("状态"), _("检查结果")],
             _registration_rows(qs[:EXPORT_LIMIT]),
         )
-        return _xlsx(data, "inspections")
+        return download(data, stamped("inspections"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for inspection in page:
         inspection.link = REGISTRATION_URL.format(pk=inspection.pk)  # type: ignore[attr-defined]

@@ -32,6 +32,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.exports import download
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Enterprise
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
@@ -137,8 +139,7 @@ def code_poster(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
         messages.info(request, _("本企业还没有监督码，请先领取。"))
         return redirect("inspection_enterprise_home")
     data = poster.render_poster(enterprise, code, fmt=fmt, url=poster.code_url(code.token, request))
-    response = HttpResponse(data, content_type=poster.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="supervision-code-{enterprise.uscc}.{fmt}"'
+    response = download(data, f"supervision-code-{enterprise.uscc}.{fmt}", poster.FORMATS[fmt])
     response["Cache-Control"] = "no-store"  # the token is inside: not for shared caches
     return response
 
@@ -267,7 +268,7 @@ def visit_complain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404 from exc
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, format_html(
                 _("投诉已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
@@ -292,7 +293,7 @@ def report_unregistered(request: AuthenticatedHttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             raise PermissionDenied from exc
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, format_html(
                 _("举报已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
@@ -351,9 +352,7 @@ def supervisor_ratings(request: AuthenticatedHttpRequest) -> HttpResponse:
                             "rows": sum(len(dm.lines) for dm in shown)})
         headers = [_("被评价部门"), _("月份"), _("评分"), _("评价意见")]
         data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(shown))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="inspection-ratings-{month:%Y-%m}.xlsx"'
-        return response
+        return download(data, f"inspection-ratings-{month:%Y-%m}.xlsx")
     query = urlencode([(k, str(v)) for k, v in params.items() if v])
     return render(request, "inspections/enterprise/supervisor_ratings.html", {
         "form": form, "month": month, "months": months, "query": query,

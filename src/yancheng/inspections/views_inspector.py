@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Enterprise, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
@@ -72,11 +73,6 @@ def _inspection_for(user: Actor, pk: int) -> Inspection:
     if inspection is None:
         raise Http404
     return inspection
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    name = _FIELD_MAP.get(exc.field or "", exc.field)
-    form.add_error(name if name in form.fields else None, str(exc.message))
 
 
 # --- the QR landing page -------------------------------------------------------------------------------
@@ -194,7 +190,7 @@ def _register_page(
         except PermissionDeniedError as exc:
             form.add_error(None, str(exc.message))
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc, field_map=_FIELD_MAP)
         else:
             messages.success(request, _("已登记入企检查 %(number)s。检查结束后请登记检查结果。")
                              % {"number": inspection.number})
@@ -253,7 +249,7 @@ def inspection_finish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             inspection_finish(inspection, actor=user, outcome=data["outcome"], result=data["result"],
                               ended_at=data["ended_at"], expected_version=data["version"])
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记检查结果，企业将收到评价邀请。"))
             return redirect("inspection_detail", pk=inspection.pk)

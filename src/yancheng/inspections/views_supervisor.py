@@ -30,6 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
+from yancheng.core.kit.exports import DOCX, download, stamped
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Region
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
@@ -65,8 +67,6 @@ from .supervision.policy import policy_update
 from .supervision.quiet_periods import quiet_period_create
 from .supervision.registrations import RegistrationFilters, registrations_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
@@ -79,10 +79,6 @@ def _require(request: AuthenticatedHttpRequest, perm: str = "inspections.view_su
 
 def _can_edit_city_rules(user: Actor) -> bool:
     return bool(rules.has_perm("inspections.manage_city_rules", user))
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 def _regions_for(user: Actor) -> list[Region]:
@@ -110,12 +106,6 @@ def _period_param(request: AuthenticatedHttpRequest, default: Period) -> Period:
     except ValidationFailed as exc:
         messages.error(request, str(exc.message))
         return default
-
-
-def _xlsx_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
 
 
 def _back(request: AuthenticatedHttpRequest, fallback: str) -> HttpResponse:
@@ -182,7 +172,7 @@ def _export_registrations(user: Actor, qs: Any) -> HttpResponse:
             ]
 
     data = write_workbook(_("入企检查登记"), [str(h) for h in EXPORT_HEADERS], rows())
-    return _xlsx_response(data, f"inspections-{timezone.localtime():%Y%m%d-%H%M}")
+    return download(data, stamped("inspections"))
 
 
 @login_required
@@ -257,7 +247,7 @@ def alert_handle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             alert_services.alert_handle(alert, actor=user, note=form.cleaned_data["note"])
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("预警已处理。"))
             return _back(request, reverse("inspection_alerts"))
@@ -284,7 +274,7 @@ def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 policy_update(actor=user, **form.cleaned_data)
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("检查规则已保存，自下一次登记起适用。"))
                 return redirect("inspection_rules")
@@ -386,7 +376,7 @@ def exemptions(request: AuthenticatedHttpRequest) -> HttpResponse:
                     requires_attachment=data["requires_attachment"], reason=editing,
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("豁免事由已保存。"))
                 return redirect("inspection_exemptions")
@@ -427,7 +417,7 @@ def quiet_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
                 region=data["region"], enterprise=data["enterprise_uscc"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("宁静期已设置：期间只允许豁免检查入企。"))
             return redirect("inspection_quiet_periods")
@@ -499,10 +489,8 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
                      object_id=period.key, after={"format": fmt, "region": region.code if region else None})
         name = f"inspection-report-{period.key}{'-' + region.code if region else ''}"
         if fmt == "xlsx":
-            return _xlsx_response(reports.report_xlsx(data), name)
-        response = HttpResponse(reports.report_docx(data), content_type=DOCX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-        return response
+            return download(reports.report_xlsx(data), f"{name}.xlsx")
+        return download(reports.report_docx(data), f"{name}.docx", DOCX)
     columns = reports.department_columns(data.dashboard.ratings_available)
     query = {"period": period.key, **({"region": region.code} if region else {})}
     return render(request, "inspections/supervisor/report.html", {

@@ -2,7 +2,8 @@
 ``project_create_many`` (the checks of ``project_create`` and, for the year's plan,
 ``annual_plan_set``, written in bulk), all or nothing, with a row-by-row error report. A
 dry run validates everything by really creating it inside a transaction that is rolled
-back, so it writes nothing."""
+back, so it writes nothing. The flow is the kit's (`yancheng.core.kit.imports`); this
+module holds the columns and how a row reads."""
 
 from __future__ import annotations
 
@@ -11,15 +12,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yancheng.core.errors import DomainError
-from yancheng.core.importers import ImportReport, RowError, RowInvalid, refused_rows
+from yancheng.core.kit.imports import ImportReport, RowInvalid, import_rows
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
-from yancheng.core.services import RowsRefused
 from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
 
@@ -176,7 +174,7 @@ class _Lookups:
         return self.enterprises.get(uscc.upper())
 
 
-def _row_arguments(row: SheetRow, lookups: _Lookups) -> tuple[dict[str, Any], Decimal | None]:
+def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
     values = row.values
     region_key = _text(values, "所在区划")
     region = lookups.regions.get(region_key)
@@ -229,55 +227,29 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> tuple[dict[str, Any], De
         "planned_completion": _date(values, "计划竣工日期", month=False),
         "responsible_org": org,
     }
-    return arguments, _amount(values, "年度计划投资（万元）", required=False)
+    plan = _amount(values, "年度计划投资（万元）", required=False)
+    if plan is not None:
+        arguments["planned_investment"] = plan
+    return arguments
 
 
 def projects_import(
     source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool, year: int | None = None
 ) -> ImportReport:
-    """Read every row, then file them all with ``project_create_many`` inside one
-    transaction; roll everything back on a dry run or when any row fails, so nothing is
-    ever half-imported. The annual plan column is this year's plan (or ``year``'s). When
-    some rows cannot even be read, the others are still checked (without writing) so that
-    the report lists every problem of the file at once."""
+    """Every row through ``project_create_many``, all or nothing (the kit's
+    `import_rows`); a project code given twice in the file is refused. The annual plan
+    column is this year's plan (or ``year``'s)."""
     rows = read_rows(source, required=REQUIRED, aliases=ALIASES)
-    report = ImportReport(total_rows=len(rows), dry_run=dry_run)
     lookups = _Lookups()
     lookups.load_enterprises({_text(row.values, "业主企业（统一社会信用代码）") for row in rows} - {""})
     plan_year = year or timezone.localdate().year
-    seen: dict[str, int] = {}
-    batch: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    for row in rows:
-        try:
-            arguments, plan = _row_arguments(row, lookups)
-            code = str(arguments["code"]).upper()
-            if code and code in seen:
-                raise RowInvalid("项目编号", _("与第 %(n)d 行重复。") % {"n": seen[code]})
-            if code:
-                seen[code] = row.number
-        except RowInvalid as exc:
-            report.errors.append(RowError(row.number, exc.column, exc.message))
-            continue
-        if plan is not None:
-            arguments["planned_investment"] = plan
-        batch.append(arguments)
-        numbers.append(row.number)
-    with transaction.atomic():
-        try:
-            if report.errors:
-                refused = project_validate_many(batch, actor=actor, plan_year=plan_year)
-                if refused:
-                    raise RowsRefused(refused)
-            else:
-                report.created = len(project_create_many(batch, actor=actor, plan_year=plan_year))
-        except DomainError as exc:
-            report.errors += refused_rows(exc, numbers, FIELD_COLUMNS)
-        report.errors.sort(key=lambda error: error.row)
-        if dry_run and report.errors:  # the rows that passed
-            report.created = len(set(numbers) - {error.row for error in report.errors})
-        if dry_run or report.errors:
-            transaction.set_rollback(True)
-            if not dry_run:
-                report.created = 0
-    return report
+    return import_rows(
+        rows,
+        read=lambda row: _row_arguments(row, lookups),
+        key_column="项目编号",
+        key=lambda arguments: str(arguments["code"]).upper(),
+        create_many=lambda batch: project_create_many(batch, actor=actor, plan_year=plan_year),
+        validate_many=lambda batch: project_validate_many(batch, actor=actor, plan_year=plan_year),
+        field_columns=FIELD_COLUMNS,
+        dry_run=dry_run,
+    )

@@ -22,6 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest, organisation_of
 from yancheng.lib.xlsx import write_workbook
@@ -58,11 +61,6 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
 
 
-def _require_perm(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
-
-
 # --- the registry ---------------------------------------------------------------------------------
 
 
@@ -81,7 +79,7 @@ def _export_rows(qs: Any) -> Any:
 @login_required
 @require_GET
 def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    _require_perm(request, "projects.view_project_list")
+    require_page(request, "projects.view_project_list")
     user = request.user
     filters = ProjectFilters.from_params(request.GET)
     qs = project_list(user, filters)
@@ -95,10 +93,7 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         audit_record("project.export", actor=user, object_type="projects.project",
                      after={"filters": filters.params(), "rows": min(total, EXPORT_LIMIT)})
         data = write_workbook(_("重大项目"), headers, _export_rows(qs[:EXPORT_LIMIT]))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.xlsx"'
-        return response
+        return download(data, stamped("projects"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = filters.params()
     return render(
@@ -122,11 +117,6 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     )
 
 
-def _apply_domain_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 _FORM_FIELDS = ("name", "enterprise", "region", "park", "chain", "category", "total_investment", "planned_start",
                 "planned_completion", "leader", "responsible_org", "description", "is_confidential")
 
@@ -134,7 +124,7 @@ _FORM_FIELDS = ("name", "enterprise", "region", "park", "chain", "category", "to
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "projects.add_project")
+    require_page(request, "projects.add_project")
     user = request.user
     initial: dict[str, Any] = {}
     if user.organisation_id and user.role != Role.SYSTEM_ADMIN:
@@ -150,7 +140,7 @@ def project_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         except PermissionDeniedError as exc:
             form.add_error(None, str(exc.message))
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记项目：%(c)s %(n)s") % {"c": project.code, "n": project.name})
             return redirect("project_detail", pk=project.pk)
@@ -171,7 +161,7 @@ def project_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         try:
             project_update(project, actor=user, expected_version=form.cleaned_data["version"], **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("project_detail", pk=project.pk)
@@ -441,7 +431,7 @@ def project_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
             if action in ROW_ACTIONS:
                 messages.error(request, str(exc.message))
                 return redirect(_anchor_url(project, anchor))
-            _apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, message)
             return redirect(_anchor_url(project, anchor))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,11 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.cases.permissions import is_city_dispatch_office
-from yancheng.core import staged_import
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit import imports
+from yancheng.core.kit.exports import DOCX, download
+from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation, Region
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import XlsxError
 
 from . import importers
 from .models import AgendaItem, MeetingDecision, WeeklyMeeting
@@ -35,8 +36,6 @@ from .selectors import get_meeting_for, meetings_visible_to
 from .services import meetings, notices
 
 PAGE_SIZE = 30
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _meeting_or_error(request: AuthenticatedHttpRequest, pk: int, *, write: bool = False) -> WeeklyMeeting:
@@ -99,23 +98,6 @@ class AgendaItemForm(_Form):
     responsible = forms.CharField(label=gettext_lazy("责任单位"), max_length=128, required=False)
 
 
-class ProjectImportForm(_Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
-        return upload
-
-
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
-
-
 # --- meetings --------------------------------------------------------------------------------------
 
 
@@ -145,7 +127,7 @@ def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 region=form.cleaned_data.get("region"), chair=form.cleaned_data["chair"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             meetings.agenda_build(meeting, actor=request.user)
             messages.success(request, _("会议已创建，议题已按实时数据生成。"))
@@ -201,7 +183,7 @@ def meeting_item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         try:
             meetings.agenda_item_add(meeting, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("meeting_detail", meeting.pk)
     return render(request, "projects/meetings_detail.html", _detail_context(request, meeting, item_form=form),
@@ -221,7 +203,7 @@ def meeting_decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 due_working_days=data["due_working_days"], agenda_item=data.get("agenda_item"),
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已添加议定事项。"))
             return redirect("meeting_detail", meeting.pk)
@@ -257,25 +239,21 @@ def meeting_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _notice_name(meeting: WeeklyMeeting, ext: str) -> str:
-    return f'attachment; filename="weekly-notice-{meeting.held_on:%Y%m%d}-{meeting.pk}.{ext}"'
+    return f"weekly-notice-{meeting.held_on:%Y%m%d}-{meeting.pk}.{ext}"
 
 
 @login_required
 @require_GET
 def meeting_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
-    response = HttpResponse(notices.notice_docx(meeting), content_type=DOCX)
-    response["Content-Disposition"] = _notice_name(meeting, "docx")
-    return response
+    return download(notices.notice_docx(meeting), _notice_name(meeting, "docx"), DOCX)
 
 
 @login_required
 @require_GET
 def meeting_notice_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
-    response = HttpResponse(notices.notice_xlsx(meeting), content_type=XLSX)
-    response["Content-Disposition"] = _notice_name(meeting, "xlsx")
-    return response
+    return download(notices.notice_xlsx(meeting), _notice_name(meeting, "xlsx"))
 
 
 # --- project import --------------------------------------------------------------------------------
@@ -283,16 +261,11 @@ def meeting_notice_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 _IMPORT_SALT = "yancheng.project-import"
 
 
-def _require_import(request: AuthenticatedHttpRequest) -> None:
-    if not rules.has_perm("projects.add_project", request.user):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def project_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_import(request)
-    return staged_import.template_response(
+    require_page(request, "projects.add_project")
+    return imports.template_response(
         title=_("项目导入模板"), columns=importers.COLUMNS, filename="project-import-template.xlsx"
     )
 
@@ -301,36 +274,17 @@ def project_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
-    _require_import(request)
-    form = ProjectImportForm(request.POST or None, request.FILES or None)
-    report = None
-    token = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        try:
-            report = importers.projects_import(data, actor=request.user, dry_run=True)
-        except XlsxError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if report.ok and report.total_rows:
-                token = staged_import.stage(request, data, salt=_IMPORT_SALT)
-    return render(request, "projects/import.html", {"form": form, "report": report, "token": token})
+    require_page(request, "projects.add_project")
+    return imports.upload_page(request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT)
 
 
 @login_required
 @require_POST
 def project_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_import(request)
-    try:
-        path = staged_import.staged_file(request, salt=_IMPORT_SALT)
-        report = importers.projects_import(path.read_bytes(), actor=request.user, dry_run=False)
-    except (staged_import.StagedFileGone, XlsxError) as exc:
-        messages.error(request, str(exc))
-        return redirect("project_import")
-    if report.ok:
-        path.unlink(missing_ok=True)
-        messages.success(request, _("已导入 %(n)d 个项目。") % {"n": report.created})
-        return redirect("project_import")
-    # The data changed between preview and confirm (e.g. someone registered one of the codes).
-    return render(request, "projects/import.html", {"form": ProjectImportForm(), "report": report, "token": ""})
+    require_page(request, "projects.add_project")
+    return imports.confirm(
+        request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT,
+        upload_url="project_import", done_url="project_import",
+        done_message=lambda n: _("已导入 %(n)d 个项目。") % {"n": n},
+    )
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
@@ -210,8 +211,7 @@ def node_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
         try:
             text = call(project, form, request.user)
         except DomainError as refused:
-            field = refused.field if refused.field in form.fields else None
-            form.add_error(field, str(refused.message))
+            add_domain_error(form, refused)
         else:
             messages.success(request, text)
             return redirect(_next_url(request, project))

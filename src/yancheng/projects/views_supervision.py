@@ -21,7 +21,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,6 +35,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
@@ -74,8 +75,6 @@ from .services.supervision import (
     observation_score_set,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _require_viewer(request: AuthenticatedHttpRequest) -> Any:
     user = request.user
@@ -95,18 +94,6 @@ def _num(value: Decimal | None) -> float | None:
     """Amounts and scores go into the workbook as numbers (the shared writer would write a
     Decimal as text), so a spreadsheet can sum and sort them; 2 decimals survive a float."""
     return None if value is None else float(value)
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
-
-
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    name = exc.field if exc.field in form.fields else None
-    form.add_error(name, str(exc.message))
 
 
 # --- 承诺兑现 ----------------------------------------------------------------------------------------
@@ -174,7 +161,7 @@ def commitment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
              r.late_days or None]
             for r in rows
         ))
-        return _xlsx(data, f"commitments-{filters.year}")
+        return download(data, stamped(f"commitments-{filters.year}"))
     return _commitment_page(request, user)
 
 
@@ -194,7 +181,7 @@ def commitment_create(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                                project=project, promised_date=d["promised_date"],
                                promised_amount=d["promised_amount"], actor=user)
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记承诺事项。"))
                 return redirect(f"{reverse('commitment_list')}?{urlencode({'year': d['year']})}")
@@ -214,7 +201,7 @@ def commitment_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             commitment_record_actual(commitment, actual_date=form.cleaned_data["actual_date"],
                                      actual_amount=form.cleaned_data["actual_amount"], actor=user)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已记录兑现情况。"))
             return redirect(f"{reverse('commitment_list')}?{urlencode({'year': commitment.year})}")
@@ -255,7 +242,7 @@ def observation_create(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             obs = observation_round_create(title=form.cleaned_data["title"], held_on=form.cleaned_data["held_on"],
                                            actor=user)
         except DomainError as exc:
-            _apply_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已创建现场观摩。"))
             return redirect("observation_detail", pk=obs.pk)
@@ -296,7 +283,7 @@ def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             [r.rank, r.organisation.name, _num(r.average), r.count, label, _num(s.score), s.remark]
             for r in ranking for label, s in r.scores
         ))
-        return _xlsx(data, f"observation-{obs.pk}")
+        return download(data, stamped(f"observation-{obs.pk}"))
     return _observation_detail_page(request, user, obs)
 
 
@@ -316,7 +303,7 @@ def observation_score(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 observation_score_set(obs, organisation=d["organisation"], project=project, score=d["score"],
                                       remark=d["remark"], actor=user)
             except DomainError as exc:
-                _apply_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("已保存得分。"))
                 return redirect("observation_detail", pk=obs.pk)
@@ -339,7 +326,7 @@ def project_league(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                      after={"month": month.strftime("%Y-%m"), "rows": len(rows)})
         data = write_workbook(_("规模榜单"), headers,
                               ([r.rank, r.region.name, r.region.code, _num(r.amount), r.count] for r in rows))
-        return _xlsx(data, f"league-{month:%Y-%m}")
+        return download(data, stamped(f"league-{month:%Y-%m}"))
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     return render(request, "projects/league.html", {
         "rows": rows,

@@ -13,13 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yancheng.core.kit.require import require
 from yancheng.core.typing import Actor
 
 from .. import permissions as _permissions  # noqa: F401  (registers core.manage_holidays)
 from ..audit.services import audit_record
 from ..errors import NotFoundError, ValidationFailed
 from ..models import HolidayDay, HolidayYear
-from ..services import _require
 from .parsers import HolidayEntry, HolidayImportError, HolidayNotice, validate_entries
 from .source import HOLIDAY, WORKDAY, invalidate_cache, workday_calendar, year_days
 
@@ -85,7 +85,7 @@ def holiday_year_import(*, notice: HolidayNotice, actor: Actor | None, dry_run: 
     and after; once committed, the calendar cache is dropped and every callback
     registered with :func:`register_provisional_recompute` is called with the year.
     ``dry_run`` validates and reports without writing anything."""
-    _require(actor, "core.manage_holidays")
+    require(actor, "core.manage_holidays")
     errors = validate_entries(notice.year, notice.entries)
     if errors:
         raise HolidayImportError(errors)
@@ -145,7 +145,7 @@ def _year_for_update(year: int) -> HolidayYear:
 def holiday_year_delete(*, year: int, actor: Actor) -> None:
     """Remove a year from the holiday table: it falls back to the package, or to
     weekends only (provisional) when the package does not know it either."""
-    _require(actor, "core.manage_holidays")
+    require(actor, "core.manage_holidays")
     with transaction.atomic():
         holiday_year = _year_for_update(year)
         before = _counts(
@@ -161,7 +161,7 @@ def holiday_year_delete(*, year: int, actor: Actor) -> None:
 def holiday_day_set(*, year: int, date: dt.date, kind: str, name: str = "", actor: Actor) -> HolidayDay:
     """Add or change one date of a year already in the holiday table (a correction to
     an imported notice)."""
-    _require(actor, "core.manage_holidays")
+    require(actor, "core.manage_holidays")
     errors = validate_entries(year, [HolidayEntry(date=date, kind=kind, name=name, where=date.isoformat())])
     if errors:
         raise ValidationFailed("；".join(errors), field="date")
@@ -188,7 +188,7 @@ def holiday_day_set(*, year: int, date: dt.date, kind: str, name: str = "", acto
 
 def holiday_day_delete(*, date: dt.date, actor: Actor) -> None:
     """Remove one date from the holiday table (it follows the weekday rule again)."""
-    _require(actor, "core.manage_holidays")
+    require(actor, "core.manage_holidays")
     with transaction.atomic():
         day = HolidayDay.objects.select_for_update(of=("self",)).select_related("year").filter(date=date).first()
         if day is None:

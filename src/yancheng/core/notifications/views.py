@@ -3,12 +3,9 @@ status page ("retry now") and the organisations' group robots."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
@@ -18,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
@@ -34,11 +33,6 @@ from .services import (
 
 INBOX_PAGE_SIZE = 30
 DELIVERY_PAGE_SIZE = 50
-
-
-def _require_perm(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
 
 
 def get_notification_for(user: Actor, pk: int) -> Notification:
@@ -103,7 +97,7 @@ def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def delivery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "notifications.view_deliveries")
+    require_page(request, "notifications.view_deliveries")
     form = DeliveryFilterForm(request.GET)
     deliveries = Delivery.objects.select_related("organisation_channel__organisation", "notification__recipient").order_by("-created_at", "-pk")
     if form.is_valid():
@@ -129,7 +123,7 @@ def delivery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delivery_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_perm(request, "notifications.retry_delivery")
+    require_page(request, "notifications.retry_delivery")
     delivery = Delivery.objects.filter(pk=pk).first()
     if delivery is None:
         raise Http404
@@ -160,31 +154,26 @@ def _manageable_organisations(user: Actor) -> QuerySet[Organisation]:
 
 
 def _get_channel_for(request: AuthenticatedHttpRequest, pk: int) -> OrganisationChannel:
-    _require_perm(request, "notifications.manage_channels")
+    require_page(request, "notifications.manage_channels")
     channel = _manageable_channels(request.user).filter(pk=pk).first()
     if channel is None:
         raise Http404
-    _require_perm(request, "notifications.manage_channels", channel.organisation)
+    require_page(request, "notifications.manage_channels", channel.organisation)
     return channel
 
 
 @login_required
 @require_GET
 def channel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "notifications.manage_channels")
+    require_page(request, "notifications.manage_channels")
     robots = _manageable_channels(request.user).order_by("organisation__path", "name", "pk")
     return render(request, "notifications/channels.html", {"robots": robots})
-
-
-def _form_errors(form: ChannelForm, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def channel_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_perm(request, "notifications.manage_channels")
+    require_page(request, "notifications.manage_channels")
     organisations = _manageable_organisations(request.user).filter(is_active=True)
     form = ChannelForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +189,7 @@ def channel_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已添加群机器人“%(name)s”。") % {"name": data["name"]})
             return redirect("notifications:channel_list")
@@ -235,7 +224,7 @@ def channel_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存群机器人“%(name)s”。") % {"name": data["name"]})
             return redirect("notifications:channel_list")

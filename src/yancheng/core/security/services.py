@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.models.users import ADMIN_ROLES
 from yancheng.core.services import (
@@ -26,20 +27,7 @@ from yancheng.core.services import (
 )
 from yancheng.core.typing import Actor
 
-from .permissions import has_perm
 from .sessions import end_all_sessions
-
-
-def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
-    """Refuse unless `actor` holds `perm`; the refusal is audited. ``actor=None`` is the
-    system itself (management commands)."""
-    if actor is None:
-        return
-    if not has_perm(perm, actor, obj):
-        audit_record(
-            "permission_denied", obj, actor=actor, after={"perm": perm}, outcome=AuditEvent.Outcome.DENIED
-        )
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
 def _deny(actor: Actor | None, obj: Any, reason: str, message: str) -> PermissionDeniedError:
@@ -68,7 +56,7 @@ def account_create(
     """The system administrator opens a business account. It never carries one of the three
     administrator roles (only the security administrator grants those), and its first
     password must be changed at the first login."""
-    _require(actor, "security.create_account")
+    require(actor, "security.create_account")
     if role in ADMIN_ROLES:
         raise _deny(
             actor, None, "admin_role", _("系统管理员不能创建管理员账号；管理员角色只能由安全管理员授予。")
@@ -90,7 +78,7 @@ def account_create(
 def account_set_active(user: User, *, active: bool, actor: Actor | None) -> User:
     """Disable or re-enable a business account (the system administrator). Disabling ends
     every session of the user (done by ``user_set_active``)."""
-    _require(actor, "security.set_account_active", user)
+    require(actor, "security.set_account_active", user)
     if actor is not None and actor.pk == user.pk:
         raise _deny(actor, user, "self", _("不能停用或启用自己的账号。"))
     if actor is not None and _is_privileged(user):
@@ -103,7 +91,7 @@ def account_reset_password(user: User, *, new_password: str, actor: Actor | None
     next login, and every session of the user ends. Administrator accounts are out of
     reach: resetting the audit administrator's password would let the system
     administrator act as them."""
-    _require(actor, "security.reset_account_password", user)
+    require(actor, "security.reset_account_password", user)
     if actor is not None and actor.pk == user.pk:
         raise _deny(actor, user, "self", _("请通过“修改密码”修改自己的密码。"))
     if actor is not None and _is_privileged(user):
@@ -116,7 +104,7 @@ def account_reset_password(user: User, *, new_password: str, actor: Actor | None
 
 def account_end_sessions(user: User, *, actor: Actor) -> int:
     """Force a user out of every device (the system administrator's "强制下线")."""
-    _require(actor, "security.end_account_sessions", user)
+    require(actor, "security.end_account_sessions", user)
     with transaction.atomic():
         ended = end_all_sessions(user)
         audit_record("user.end_sessions", user, actor=actor, after={"sessions_ended": ended})
@@ -127,7 +115,7 @@ def account_set_role(user: User, *, role: str, actor: Actor) -> User:
     """The security administrator changes a role, including granting the three administrator
     roles — never on their own account (checked by ``user_set_role``). Enterprise staff
     stay in enterprise organisations and government staff outside them."""
-    _require(actor, "security.set_account_role", user)
+    require(actor, "security.set_account_role", user)
     if role not in Role.values:
         raise ValidationFailed(_("未知角色：%(role)s") % {"role": role}, field="role")
     org = user.organisation
@@ -143,7 +131,7 @@ def account_set_role(user: User, *, role: str, actor: Actor) -> User:
 def account_unlock(user: User, *, actor: Actor) -> int:
     """Lift a login lockout (django-axes) before its 15 minutes are over, on every address.
     Returns the number of failure records cleared."""
-    _require(actor, "security.unlock_account", user)
+    require(actor, "security.unlock_account", user)
     from axes.utils import reset
 
     with transaction.atomic():
@@ -155,7 +143,7 @@ def account_unlock(user: User, *, actor: Actor) -> int:
 def account_reset_second_factor(user: User, *, actor: Actor | None) -> int:
     """Remove a user's TOTP devices (lost phone): the user enrols again at the next login.
     Every session of the user ends, so no session stays verified by the old device."""
-    _require(actor, "security.reset_second_factor", user)
+    require(actor, "security.reset_second_factor", user)
     if actor is not None and actor.pk == user.pk:
         raise _deny(actor, user, "self", _("不能重置自己的动态口令设备。"))
     from django_otp import devices_for_user
@@ -194,7 +182,7 @@ def otp_device_enrol(user: User, *, key: str, last_t: int, actor: Actor | None) 
 def account_phone_reveal(user: User, *, actor: Actor) -> str:
     """The full phone number of an account, for the system administrator. Shown masked
     everywhere else; each reveal is audited (who revealed whose number, when)."""
-    _require(actor, "security.reveal_account_phone", user)
+    require(actor, "security.reveal_account_phone", user)
     with transaction.atomic():
         plain = reveal_sealed(user.phone)
         audit_record("user.phone_reveal", user, actor=actor, after={"field": "phone"})
@@ -204,7 +192,7 @@ def account_phone_reveal(user: User, *, actor: Actor) -> str:
 def account_phone_reveal_by_id(user_id: int, *, actor: Actor) -> str:
     """As ``account_phone_reveal``, for the API: who may not reveal gets 403 (audited)
     whether or not the account exists; who may, 404 for an unknown account."""
-    _require(actor, "security.reveal_account_phone")
+    require(actor, "security.reveal_account_phone")
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise NotFoundError(_("账号不存在。"))

@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import PermissionDeniedError
 from yancheng.core.models import Enterprise, Organisation, Role, User
 from yancheng.core.typing import Actor
 
@@ -63,13 +63,6 @@ def enterprise_users_of(enterprise: Enterprise) -> list[User]:
         User.objects.filter(organisation_id=enterprise.organisation_id, role=Role.ENTERPRISE, is_active=True)
         .order_by("pk")
     ) if enterprise.organisation_id else []
-
-
-def clean_text(value: str | None, *, max_length: int, field: str) -> str:
-    text = (value or "").strip()
-    if len(text) > max_length:
-        raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": max_length}, field=field)
-    return text
 
 
 def own_department(actor: Actor, department: Organisation | None = None) -> Organisation:

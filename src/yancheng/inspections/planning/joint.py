@@ -15,6 +15,8 @@ from django_tasks import task
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, User
 from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
@@ -25,9 +27,8 @@ from ..models import (
     JointProposal,
     PlanEntry,
 )
-from ..services import require
 from .access import proposal_departments
-from .common import JOINT_URL, MAX_REASON, clean_text, clerks_of, own_department
+from .common import JOINT_URL, MAX_REASON, clerks_of, own_department
 
 
 @dataclass

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, ValidationFailed
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
@@ -21,7 +23,6 @@ from ..models import (
     InspectionPlan,
     PlanEntry,
 )
-from ..services import require
 from .access import announcements_for, get_plan_for, get_proposal_for, plans_visible_to, proposals_visible_to
 from .common import (
     ANNOUNCEMENTS_URL,
@@ -29,7 +30,6 @@ from .common import (
     MAX_LEGAL_BASIS,
     MAX_NOTE,
     annual_plan_due,
-    clean_text,
     enterprise_users_of,
     month_bounds,
     plan_is_late,

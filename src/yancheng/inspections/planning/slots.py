@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from yancheng.core import calendar as workcal
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.typing import Actor
 
 from ..models import (
@@ -18,7 +19,6 @@ from ..models import (
     PlanEntry,
     TimeSlotPreference,
 )
-from ..services import require
 from .common import MAX_SLOTS_PER_ENTRY
 
 

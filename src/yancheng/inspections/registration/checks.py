@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.typing import Actor
 
@@ -34,7 +35,7 @@ from ..models import (
     VisitPurpose,
 )
 from ..permissions import active_licence
-from ..services import licence_usable, require
+from ..services import licence_usable
 from .notices import (
     AcknowledgementRequired,
     Notice,

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
 
 from ..models import (
     Inspection,
 )
-from ..services import require
 from .checks import CLOCK_GRACE
 from .register import enterprise_users, visit_url
 

@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionAlert,
 )
-from ..services import require
 from .access import supervises
-from .cleaning import clean_text
 
 
 def alert_handle(alert: InspectionAlert, *, actor: Actor, note: str) -> InspectionAlert:
@@ -24,7 +24,7 @@ def alert_handle(alert: InspectionAlert, *, actor: Actor, note: str) -> Inspecti
     require(actor, "inspections.handle_alert", alert)
     if not supervises(actor, enterprise=alert.enterprise):
         raise PermissionDeniedError(_("该预警不在您的监督范围内。"))
-    note = clean_text(note, "note", _("请填写处理意见。"), 300)
+    note = clean_text(note, field="note", max_length=300, required=_("请填写处理意见。"))
     with transaction.atomic():
         locked = InspectionAlert.objects.select_for_update().get(pk=alert.pk)
         if locked.status != InspectionAlert.Status.OPEN:

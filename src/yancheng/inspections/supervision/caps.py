@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
@@ -22,7 +23,6 @@ from ..models import (
     Grade,
     InspectionItem,
 )
-from ..services import require
 from .cleaning import clean_int
 
 

@@ -1,10 +1,8 @@
-"""Checking the values a supervisor gives the services: bounded integers and required text."""
+"""Checking the values a supervisor gives the services: bounded integers (text goes through the kit's `clean_text`)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.utils.translation import gettext as _
 
 from yancheng.core.errors import ValidationFailed
 
@@ -22,11 +20,3 @@ def clean_int(value: Any, field: str, low: int, high: int, message: str) -> int:
         raise ValidationFailed(message, field=field)
     return number
 
-
-def clean_text(value: Any, field: str, message: str, max_length: int) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ValidationFailed(message, field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": max_length}, field=field)
-    return text

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.typing import Actor
 
 from ..models import (
     ExemptionReason,
 )
-from ..services import require
-from .cleaning import clean_text
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
@@ -40,9 +40,8 @@ def exemption_reason_save(
     registrations refer to it)."""
     require(actor, "inspections.manage_rules")
     require(actor, "inspections.manage_city_rules")
-    name = clean_text(name, "name", _("请填写豁免事由名称。"), 100)
-    evidence_required = clean_text(evidence_required, "evidence_required",
-                              _("请写明所需证明材料：豁免检查须有据可查。"), 200)
+    name = clean_text(name, field="name", max_length=100, required=_("请填写豁免事由名称。"))
+    evidence_required = clean_text(evidence_required, field="evidence_required", max_length=200, required=_("请写明所需证明材料：豁免检查须有据可查。"))
     with transaction.atomic():
         if reason is None:
             code = str(code or "").strip().lower()

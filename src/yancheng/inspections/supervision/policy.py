@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
 from ..models import (
     InspectionPolicy,
 )
-from ..services import require
 from .cleaning import clean_int
 
 POLICY_FIELDS = (

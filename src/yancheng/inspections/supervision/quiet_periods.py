@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Region
 from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor
@@ -17,9 +19,7 @@ from yancheng.core.typing import Actor
 from ..models import (
     QuietPeriod,
 )
-from ..services import require
 from .access import supervises, supervision_region
-from .cleaning import clean_text
 
 QUIET_PERIOD_MAX_DAYS = 366
 
@@ -37,7 +37,7 @@ def quiet_period_create(
     admitted — city-wide, in one region, or at one enterprise. A county's supervisor sets
     them for its own region or enterprises only."""
     require(actor, "inspections.manage_rules")
-    name = clean_text(name, "name", _("请填写宁静期名称。"), 100)
+    name = clean_text(name, field="name", max_length=100, required=_("请填写宁静期名称。"))
     if not isinstance(starts_on, dt.date):
         raise ValidationFailed(_("请填写开始日期。"), field="starts_on")
     if not isinstance(ends_on, dt.date):

@@ -12,6 +12,7 @@ from yancheng.core.errors import (
     NotFoundError,
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
 from yancheng.core.models import Role
 from yancheng.core.typing import Actor
 
@@ -19,7 +20,7 @@ from ..models import (
     ApprovalItem,
     Project,
 )
-from .common import _lock, _require, _today
+from .common import _lock, _today
 
 # --- 项目代办: the approvals checklist -----------------------------------------------------------
 
@@ -57,7 +58,7 @@ def approval_item_add(project: Project, *, kind: str, actor: Actor | None, **fie
     _check_approval(data)
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         item = ApprovalItem.objects.create(project=locked, kind=kind, **data)
         audit_record("project.approval_add", locked, actor=actor, after=_approval_audit(item))
     return item
@@ -83,7 +84,7 @@ def approval_item_update(item: ApprovalItem, *, actor: Actor | None, **changes: 
         if row is None:
             raise NotFoundError(_("代办事项不存在。"))
         if actor is None or row.agent_id != actor.pk:
-            _require(actor, "projects.change_project", locked)
+            require(actor, "projects.change_project", locked)
         data = {f: getattr(row, f) for f in APPROVAL_FIELDS} | changes
         _check_approval(data)
         before = _approval_audit(row)

@@ -7,14 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import rules
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     NotFoundError,
-    PermissionDeniedError,
     ValidationFailed,
 )
 from yancheng.core.typing import Actor
@@ -29,15 +26,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
-    """``actor=None`` is the system itself (imports, the demo loader), recorded as such."""
-    if actor is None:
-        return
-    if not rules.has_perm(perm, actor, obj):
-        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-
-
 def _lock(project: Project | int, actor: Actor | None) -> Project:
     pk = project.pk if isinstance(project, Project) else project
     locked = Project.objects.select_for_update().filter(pk=pk).first()
@@ -49,13 +37,6 @@ def _lock(project: Project | int, actor: Actor | None) -> Project:
 def _bump(project: Project, fields: list[str]) -> None:
     project.version += 1
     project.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _text(value: Any, field: str, message: str, max_length: int) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ValidationFailed(message, field=field)
-    return text[:max_length]
 
 
 def _money(value: Any, field: str, *, allow_none: bool = False) -> Decimal | None:

@@ -13,6 +13,7 @@ from yancheng.core.errors import (
     NotFoundError,
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation, Role
 from yancheng.core.typing import Actor
 
@@ -20,7 +21,7 @@ from ..models import (
     FactorNeed,
     Project,
 )
-from .common import _lock, _money, _require
+from .common import _lock, _money
 
 # --- 要素保障 ---------------------------------------------------------------------------------------
 
@@ -39,7 +40,7 @@ def factor_need_add(
         raise ValidationFailed(_("“%(o)s”不能作为责任单位。") % {"o": responsible_org}, field="responsible_org")
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         need = FactorNeed.objects.create(project=locked, kind=kind, quantity=amount, responsible_org=responsible_org,
                                          needed_by=needed_by, note=(note or "").strip()[:500])
         audit_record("project.factor_add", locked, actor=actor,
@@ -60,7 +61,7 @@ def factor_need_set_status(need: FactorNeed, *, status: str, actor: Actor | None
         own_unit = actor is not None and actor.organisation_id == row.responsible_org_id and actor.role in {
             Role.DISPATCHER, Role.HANDLER}
         if not own_unit:
-            _require(actor, "projects.change_project", locked)
+            require(actor, "projects.change_project", locked)
         before = {"status": row.status, "note": row.note}
         row.status = status
         fields = ["status"]

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
-from yancheng.core.services import _require
 from yancheng.core.typing import Actor, MaybeActor
 from yancheng.lib import workdays
 
@@ -91,7 +91,7 @@ def node_add(
     """Add a node (e.g. 高压专线接入, 5 working days) to the project's schedule."""
     with transaction.atomic():
         locked = _lock(project)
-        _require(actor, CHANGE, locked)
+        require(actor, CHANGE, locked)
         name = _check_name(locked, name)
         _check_duration(duration_days)
         if sort_order is None:
@@ -123,7 +123,7 @@ def node_update(
     """Change a node's name, duration, unit, order or (by hand) its planned dates."""
     with transaction.atomic():
         project = _lock(node.project)
-        _require(actor, CHANGE, project)
+        require(actor, CHANGE, project)
         locked = Node.objects.get(pk=node.pk, project=project)
         values: dict[str, Any] = {}
         if name is not None:
@@ -165,7 +165,7 @@ def node_remove(node: Node, *, actor: Actor) -> None:
     """Remove a node and its links."""
     with transaction.atomic():
         project = _lock(node.project)
-        _require(actor, CHANGE, project)
+        require(actor, CHANGE, project)
         locked = Node.objects.get(pk=node.pk, project=project)
         audit_record("project.node_remove", locked, actor=actor, before={
             "project": project.pk, "name": locked.name, "duration_days": locked.duration_days,
@@ -186,7 +186,7 @@ def node_record_actual(
     today = today or lights.today_local()
     with transaction.atomic():
         project = _lock(node.project)
-        _require(actor, REPORT, project)
+        require(actor, REPORT, project)
         locked = Node.objects.get(pk=node.pk, project=project)
         start = actual_start or locked.actual_start
         finish = actual_finish or locked.actual_finish
@@ -221,7 +221,7 @@ def node_link_add(predecessor: Node, successor: Node, *, lag_days: int = 0, acto
         raise ValidationFailed(_("间隔应在 ±%(max)s 个工作日以内。") % {"max": MAX_LAG}, field="lag_days")
     with transaction.atomic():
         project = _lock(predecessor.project)
-        _require(actor, CHANGE, project)
+        require(actor, CHANGE, project)
         tasks, links = _graph(project)
         if NodeLink.objects.filter(predecessor=predecessor, successor=successor).exists():
             raise ValidationFailed(_("这两个节点之间已有前后关系。"), field="successor")
@@ -243,7 +243,7 @@ def node_link_add(predecessor: Node, successor: Node, *, lag_days: int = 0, acto
 def node_link_remove(link: NodeLink, *, actor: Actor) -> None:
     with transaction.atomic():
         project = _lock(link.predecessor.project)
-        _require(actor, CHANGE, project)
+        require(actor, CHANGE, project)
         audit_record("project.node_link_remove", link, actor=actor, before={
             "project": project.pk, "predecessor": link.predecessor_id, "successor": link.successor_id,
             "lag_days": link.lag_days,
@@ -270,7 +270,7 @@ def node_schedule_backward(project: Project, *, target_date: dt.date, actor: Act
     (see :mod:`.scheduling`), in one transaction with one audit record for the project."""
     with transaction.atomic():
         locked = _lock(project)
-        _require(actor, CHANGE, locked)
+        require(actor, CHANGE, locked)
         tasks, links = _graph(locked)
         if not tasks:
             raise ValidationFailed(_("本项目还没有节点。"), field="target_date")

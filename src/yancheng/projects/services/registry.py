@@ -21,10 +21,13 @@ from yancheng.core.errors import (
     DomainError,
     NotFoundError,
     PermissionDeniedError,
+    RowsRefused,
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation, Role
-from yancheng.core.services import BULK_BATCH, RowsRefused
+from yancheng.core.services import BULK_BATCH
 from yancheng.core.typing import Actor, organisation_of
 
 from .. import workflow
@@ -38,7 +41,7 @@ from ..models import (
     TaskForceMember,
 )
 from ..permissions import _local_scope, can_maintain, is_project_office, projects_visible_to
-from .common import _bump, _lock, _money, _require, _text, _today
+from .common import _bump, _lock, _money, _today
 
 PROJECT_FIELDS = (
     "name", "enterprise", "region", "park", "chain", "category", "total_investment", "planned_start",
@@ -76,7 +79,7 @@ def _check_project(data: dict[str, Any], actor: Actor | None, *, visible_enterpr
     """Validate and normalise a project's fields in place. ``visible_enterprises``: the
     ids of the enterprises the actor sees, when the caller has looked them up for a batch."""
     if "name" in data:
-        data["name"] = _text(data["name"], "name", _("请填写项目名称。"), 200)
+        data["name"] = clean_text(data["name"], field="name", max_length=200, required=_("请填写项目名称。"))
     region = data.get("region")
     park: Organisation | None = data.get("park")
     if region is None:
@@ -135,7 +138,7 @@ def _next_code(year: int) -> str:
 
 def project_create(*, actor: Actor | None, code: str = "", stage: str = Stage.NEGOTIATING, **fields: Any) -> Project:
     """File a major project (备案). Without a code it gets the next ``XM<year>-<nnnn>``."""
-    _require(actor, "projects.add_project")
+    require(actor, "projects.add_project")
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ValidationFailed(_("不能设置这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -231,7 +234,7 @@ def project_validate_many(
 ) -> dict[int, DomainError]:
     """Check rows for `project_create_many` without writing anything: the index of each
     refused row and why."""
-    _require(actor, "projects.add_project")
+    require(actor, "projects.add_project")
     errors, _cleaned = _project_check_many(rows, actor=actor, plan_year=plan_year or _today().year)
     return errors
 
@@ -248,7 +251,7 @@ def project_create_many(
     One statement per kind of row and batch — projects, their first stage change, their
     plans, the audit records (the same ones, in the same order, as the single services) —
     instead of a dozen per project."""
-    _require(actor, "projects.add_project")
+    require(actor, "projects.add_project")
     year = plan_year or _today().year
     errors, cleaned = _project_check_many(rows, actor=actor, plan_year=year)
     if errors:
@@ -312,7 +315,7 @@ def project_update(project: Project, *, actor: Actor, expected_version: int | No
         raise ValidationFailed(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         if expected_version is not None and locked.version != expected_version:
             raise ConflictError(_("该项目已被他人修改，请刷新后重试。"), code="stale_version")
         merged = {f: getattr(locked, f) for f in PROJECT_FIELDS} | changes
@@ -342,7 +345,7 @@ def project_advance(
         raise ValidationFailed(_("日期不能晚于今天：阶段变更登记已经发生的事。"), field="on")
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         if expected_version is not None and locked.version != expected_version:
             raise ConflictError(_("该项目已被他人修改，请刷新后重试。"), code="stale_version")
         step = workflow.move(locked.stage, stage)
@@ -400,7 +403,7 @@ def annual_plan_set(project: Project, *, year: int, planned_investment: Any, act
         raise ValidationFailed(_("年度不正确。"), field="year")
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         plan = AnnualPlan.objects.select_for_update().filter(project=locked, year=year).first()
         before = {"planned_investment": str(plan.planned_investment)} if plan else None
         if plan is None:
@@ -426,12 +429,12 @@ def task_force_add(
             raise ValidationFailed(_("专班成员须是政府部门或承办单位的工作人员。"), field="user")
         name = name or user.display_name
         organisation = organisation or user.organisation
-    name = _text(name, "name", _("请填写成员姓名。"), 64)
+    name = clean_text(name, field="name", max_length=64, required=_("请填写成员姓名。"))
     if organisation is None:
         raise ValidationFailed(_("请选择成员所在单位。"), field="organisation")
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         if user is not None and locked.task_force.filter(user=user).exists():
             raise ConflictError(_("%(n)s 已在专班中。") % {"n": name}, field="user")
         member = TaskForceMember.objects.create(project=locked, user=user, name=name, organisation=organisation,
@@ -445,7 +448,7 @@ def task_force_add(
 def task_force_remove(member: TaskForceMember, *, actor: Actor) -> None:
     with transaction.atomic():
         locked = _lock(member.project_id, actor)
-        _require(actor, "projects.change_project", locked)
+        require(actor, "projects.change_project", locked)
         row = TaskForceMember.objects.select_for_update().filter(pk=member.pk, project=locked).first()
         if row is None:
             raise NotFoundError(_("该成员已不在专班中。"))

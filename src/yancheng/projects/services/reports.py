@@ -13,6 +13,8 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.typing import Actor
 
 from ..models import (
@@ -20,7 +22,7 @@ from ..models import (
     MonthlyReport,
     Project,
 )
-from .common import _lock, _money, _require, _text, _today
+from .common import _lock, _money, _today
 
 # --- 日反馈 and monthly reports ---------------------------------------------------------------
 
@@ -33,10 +35,10 @@ def daily_feedback_save(
     day = day or today
     if day != today:
         raise ValidationFailed(_("日反馈只能填报当天的，且只能在当天修改。"), field="day")
-    progress = _text(progress, "progress", _("请填写当日进展。"), 5000)
+    progress = clean_text(progress, field="progress", max_length=5000, required=_("请填写当日进展。"))
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.report_progress", locked)
+        require(actor, "projects.report_progress", locked)
         row = DailyFeedback.objects.select_for_update().filter(project=locked, day=day).first()
         if row is None:
             row = DailyFeedback.objects.create(project=locked, day=day, author=actor, progress=progress,
@@ -82,7 +84,7 @@ def monthly_report_submit(
     note = (correction_note or "").strip()[:500]
     with transaction.atomic():
         locked = _lock(project, actor)
-        _require(actor, "projects.report_progress", locked)
+        require(actor, "projects.report_progress", locked)
         earlier = (
             MonthlyReport.objects.filter(project=locked, month__year=month.year, month__lt=month)
             .order_by("-month").first()

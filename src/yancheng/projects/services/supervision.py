@@ -13,6 +13,8 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
     ValidationFailed,
 )
+from yancheng.core.kit.require import require
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
@@ -22,7 +24,7 @@ from ..models import (
     ObservationScore,
     Project,
 )
-from .common import _money, _require, _text
+from .common import _money
 
 # --- 承诺兑现 and 现场观摩 ------------------------------------------------------------------------
 
@@ -32,10 +34,10 @@ def commitment_add(
     promised_date: dt.date | None = None, promised_amount: Any = None,
 ) -> Commitment:
     """Record a county's or park's commitment (start date, annual investment, a node)."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     if kind not in Commitment.Kind.values:
         raise ValidationFailed(_("未知的承诺类型。"), field="kind")
-    promise = _text(promise, "promise", _("请填写承诺内容。"), 255)
+    promise = clean_text(promise, field="promise", max_length=255, required=_("请填写承诺内容。"))
     amount = _money(promised_amount, "promised_amount", allow_none=True)
     if kind == Commitment.Kind.ANNUAL_INVESTMENT and amount is None:
         raise ValidationFailed(_("年度投资承诺须填写承诺金额。"), field="promised_amount")
@@ -57,7 +59,7 @@ def commitment_record_actual(
     commitment: Commitment, *, actor: Actor | None, actual_date: dt.date | None = None, actual_amount: Any = None
 ) -> Commitment:
     """Record what actually happened against a commitment (承诺兑现)."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     amount = _money(actual_amount, "actual_amount", allow_none=True)
     if actual_date is None and amount is None:
         raise ValidationFailed(_("请填写实际日期或实际金额。"), field="actual_date")
@@ -73,8 +75,8 @@ def commitment_record_actual(
 
 def observation_round_create(*, title: str, held_on: dt.date, actor: Actor | None) -> ObservationRound:
     """A round of on-site observation (现场观摩)."""
-    _require(actor, "projects.supervise")
-    title = _text(title, "title", _("请填写观摩名称。"), 128)
+    require(actor, "projects.supervise")
+    title = clean_text(title, field="title", max_length=128, required=_("请填写观摩名称。"))
     with transaction.atomic():
         obs = ObservationRound.objects.create(title=title, held_on=held_on)
         audit_record("project.observation_round", obs, actor=actor, after={"title": title,
@@ -87,7 +89,7 @@ def observation_score_set(
     remark: str = "",
 ) -> ObservationScore:
     """Score a county or park (and, optionally, the project shown) in a round, 0–100."""
-    _require(actor, "projects.supervise")
+    require(actor, "projects.supervise")
     try:
         value = Decimal(str(score)).quantize(Decimal("0.01"))
     except ArithmeticError as exc:

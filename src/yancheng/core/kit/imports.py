@@ -1,0 +1,289 @@
+"""The .xlsx import flow every importer shares.
+
+An importer says only what is its own: its columns, how one row becomes the arguments of
+its service, and its bulk service. The rest is here, once:
+
+- `import_rows`: read every row (a row that cannot be read is reported by its number and
+  column, and the others are still checked), refuse a key given twice in the file, then
+  write every row in one transaction through the bulk service — all or nothing. A dry run
+  (and any error) rolls back, so nothing is ever half-imported;
+- the page flow: upload → dry run with a row-by-row report → confirm the very same file.
+  The checked file waits in ``DATA_DIR/imports`` under a random name; the confirm form
+  carries a signed token naming it and its uploader, valid for an hour;
+- `ImportCommand`: ``yancheng <app> import FILE [--dry-run] [--as USERNAME]``, which
+  prints each error on stderr and fails (exit code 1) when anything was refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yancheng.core.errors import DomainError, RowsRefused
+from yancheng.core.kit.exports import download
+from yancheng.core.models import User
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
+from yancheng.lib.xlsx import SheetRow, XlsxError, write_workbook
+
+TOKEN_MAX_AGE = 3600
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+Row = dict[str, Any]
+
+
+# --- rows and the report ----------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    """One problem of one imported row: the row number the user sees in Excel and the column."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    total_rows: int = 0
+    created: int = 0
+    dry_run: bool = True
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class RowInvalid(Exception):
+    """Raised while reading a row: which column is wrong and why."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def refused_rows(exc: DomainError, numbers: list[int], columns: Mapping[str, str]) -> list[RowError]:
+    """The row errors of a bulk service's refusal: each refused row by its number in the
+    file; an error of the whole batch (no permission, a concurrent write) once, on the
+    first row."""
+    if isinstance(exc, RowsRefused):
+        return [
+            RowError(numbers[index], columns.get(error.field or "", ""), str(error.message))
+            for index, error in sorted(exc.errors.items())
+        ]
+    return [RowError(number, columns.get(exc.field or "", ""), str(exc.message)) for number in numbers[:1]]
+
+
+def import_rows(
+    rows: Sequence[SheetRow],
+    *,
+    read: Callable[[SheetRow], Row],
+    key_column: str,
+    key: Callable[[Row], str],
+    create_many: Callable[[list[Row]], Sized],
+    validate_many: Callable[[list[Row]], Mapping[int, DomainError]],
+    field_columns: Mapping[str, str],
+    dry_run: bool,
+) -> ImportReport:
+    """Read every row with `read` (which raises `RowInvalid`), refuse a non-empty `key`
+    met twice (in `key_column`), then create them all with `create_many` inside one
+    transaction; roll everything back on a dry run or when any row fails. When some rows
+    cannot even be read, the others are still checked with `validate_many` (without
+    writing) so that the report lists every problem of the file at once. A service's
+    errors are reported in the column `field_columns` names for their field."""
+    report = ImportReport(total_rows=len(rows), dry_run=dry_run)
+    seen: dict[str, int] = {}
+    batch: list[Row] = []
+    numbers: list[int] = []
+    for row in rows:
+        try:
+            arguments = read(row)
+            code = key(arguments)
+            if code and code in seen:
+                raise RowInvalid(key_column, _("与第 %(n)d 行重复。") % {"n": seen[code]})
+            if code:
+                seen[code] = row.number
+        except RowInvalid as exc:
+            report.errors.append(RowError(row.number, exc.column, exc.message))
+            continue
+        batch.append(arguments)
+        numbers.append(row.number)
+    with transaction.atomic():
+        try:
+            if report.errors:
+                refused = validate_many(batch)
+                if refused:
+                    raise RowsRefused(dict(refused))
+            else:
+                report.created = len(create_many(batch))
+        except DomainError as exc:
+            report.errors += refused_rows(exc, numbers, field_columns)
+        report.errors.sort(key=lambda error: error.row)
+        if dry_run and report.errors:  # the rows that passed
+            report.created = len(set(numbers) - {error.row for error in report.errors})
+        if dry_run or report.errors:
+            transaction.set_rollback(True)
+            if not dry_run:
+                report.created = 0
+    return report
+
+
+class Importer(Protocol):
+    """An app's import function: the file's bytes in, the report out."""
+
+    def __call__(self, source: bytes, *, actor: Actor, dry_run: bool) -> ImportReport: ...
+
+
+# --- the pages: upload, dry run, confirm ----------------------------------------------------------
+
+
+class StagedFileGone(Exception):
+    """The token expired or its file was already imported: upload again (message for the user)."""
+
+
+class ImportFileForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("文件不能超过 20 MB。"))
+        return upload
+
+
+def _import_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def template_response(*, title: str, columns: Iterable[tuple[str, Any, bool]], filename: str) -> HttpResponse:
+    """The import template: the column names (required ones starred) and a row of hints."""
+    columns = list(columns)
+    headers = [name + ("*" if required else "") for name, _help, required in columns]
+    help_row = [str(help_text) for _name, help_text, _required in columns]
+    return download(write_workbook(title, headers, [help_row]), filename)
+
+
+def stage(request: HttpRequest, data: bytes, *, salt: str) -> str:
+    """Keep a file whose dry run passed; returns the token the confirm form posts back."""
+    name = secrets.token_hex(16)
+    (_import_dir() / f"{name}.xlsx").write_bytes(data)
+    return signing.dumps({"f": name, "u": request.user.pk}, salt=salt)
+
+
+def staged_file(request: HttpRequest, *, salt: str) -> Path:
+    """The file the posted token names. Another user's token is refused (403); an expired
+    or already used one raises StagedFileGone."""
+    try:
+        payload = signing.loads(request.POST.get("token", ""), salt=salt, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise StagedFileGone(_("导入已过期或无效，请重新上传文件。")) from exc
+    if payload.get("u") != request.user.pk:
+        raise PermissionDenied
+    name = str(payload.get("f", ""))
+    if not name.isalnum():
+        raise PermissionDenied
+    path = _import_dir() / f"{name}.xlsx"
+    if not path.exists():
+        raise StagedFileGone(_("导入已完成或已过期，请重新上传文件。"))
+    return path
+
+
+def upload_page(request: AuthenticatedHttpRequest, *, run: Importer, template: str, salt: str) -> HttpResponse:
+    """The upload page and its dry run: the row-by-row report, and when every row passed
+    the token of the staged file for the confirm button."""
+    form = ImportFileForm(request.POST or None, request.FILES or None)
+    report = None
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        try:
+            report = run(data, actor=request.user, dry_run=True)
+        except XlsxError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok and report.total_rows:
+                token = stage(request, data, salt=salt)
+    return render(request, template, {"form": form, "report": report, "token": token})
+
+
+def confirm(
+    request: AuthenticatedHttpRequest, *, run: Importer, template: str, salt: str, upload_url: str, done_url: str,
+    done_message: Callable[[int], str],
+) -> HttpResponse:
+    """Import the staged file for good; back to the upload page when it is gone."""
+    try:
+        path = staged_file(request, salt=salt)
+        report = run(path.read_bytes(), actor=request.user, dry_run=False)
+    except (StagedFileGone, XlsxError) as exc:
+        messages.error(request, str(exc))
+        return redirect(upload_url)
+    if report.ok:
+        path.unlink(missing_ok=True)
+        messages.success(request, done_message(report.created))
+        return redirect(done_url)
+    # The data changed between preview and confirm (e.g. someone registered one of the codes).
+    return render(request, template, {"form": ImportFileForm(), "report": report, "token": ""})
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+
+class ImportCommand(BaseCommand):
+    """``FILE [--dry-run] [--as USERNAME]``: import as the named active user (recorded in the
+    audit trail) or, without ``--as``, as the system. Subclasses name what they import
+    (`noun`, as in "已导入 3 家企业") and run their importer in `run`."""
+
+    noun = ""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+        parser.add_argument(
+            "--as", dest="username", default="", help="the user the import is done as (recorded in the audit trail)"
+        )
+
+    def run(self, data: bytes, *, actor: Actor | None, dry_run: bool, options: dict[str, Any]) -> ImportReport:
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{path}")
+        actor = None
+        if options["username"]:
+            actor = User.objects.filter(username=options["username"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"没有启用的用户：{options['username']}")
+        try:
+            report = self.run(path.read_bytes(), actor=actor, dry_run=options["dry_run"], options=options)
+        except XlsxError as exc:
+            raise CommandError(str(exc)) from exc
+        for error in report.errors:
+            self.stderr.write(f"第 {error.row} 行 {error.column or ''}：{error.message}")
+        if not report.ok:
+            raise CommandError(f"共 {report.total_rows} 行，{len(report.errors)} 处错误，未导入任何数据。")
+        verb = "校验通过，可导入" if report.dry_run else "已导入"
+        self.stdout.write(f"共 {report.total_rows} 行，{verb} {report.created} {self.noun}。")
