@@ -1,6 +1,7 @@
-"""URLs of the API app, included by yancheng/urls.py (``*api_urlpatterns``):
+"""URLs of the API app, included by yancheng/urls.py under ``api/`` (namespace "api"):
 
-* ``/api/v1/…`` the NinjaAPI (schema at /api/v1/openapi.json, docs at /api/v1/docs)
+* ``/api/v1/…`` the NinjaAPI (schema at /api/v1/openapi.json, docs at /api/v1/docs); its
+  operations share this namespace (``api:openapi-view``, ``api:cases_list``, …)
 * ``/api/docs`` redirects to the docs
 * ``/api/tokens/`` the caller's personal API tokens
 """
@@ -58,11 +59,12 @@ def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     return error_response(404, "not_found", _("接口地址不存在。"))
 
 
+app_name = "api"
 urlpatterns = [
-    path("api/v1/", include((_api_patterns(), "ninja"), namespace="api")),
-    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found, name="api_not_found"),
-    path("api/docs", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False), name="api_docs"),
-    path("api/docs/", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False)),
-    path("api/tokens/", views.token_list, name="api_token_list"),
-    path("api/tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
+    path("v1/", include(_api_patterns())),
+    re_path(r"^v1/(?P<rest>.*)$", api_not_found, name="api_not_found"),
+    path("docs", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False), name="api_docs"),
+    path("docs/", RedirectView.as_view(pattern_name="api:openapi-view", permanent=False)),
+    path("tokens/", views.token_list, name="api_token_list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+app_name = "cases"
 urlpatterns = [
     path("", views.inbox_view, name="case_inbox"),
     path("new/", views.case_new, name="case_new"),

@@ -1,4 +1,4 @@
-"""URLs of the working-day calendar, included by core/urls.py under ``holidays/``."""
+"""URLs of the working-day calendar, included by core/urls.py under ``holidays/`` (namespace "core")."""
 
 from django.urls import path
 

@@ -1,7 +1,11 @@
+"""Core pages: the home page, the working-day calendar (its own url module, in this namespace),
+organisations, regions and enterprises. Included at "" by yancheng.urls."""
+
 from django.urls import include, path
 
 from . import views
 
+app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("holidays/", include("yancheng.core.calendar_urls")),

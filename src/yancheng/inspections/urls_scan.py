@@ -1,5 +1,5 @@
 """Routes of 企业赋码保护: the scan side — the page a supervision code's QR opens
-(mounted at /i/ by the project's urls)."""
+(mounted at /i/ by urls.py)."""
 
 from django.urls import URLPattern, path
 

@@ -1,4 +1,4 @@
-"""Routes of the weekly dispatch meeting and the project import (included under /projects/)."""
+"""Routes of the weekly dispatch meeting and the project import (included by urls.py, namespace "projects")."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Routes of a project's schedule page (included under /projects/)."""
+"""Routes of a project's schedule page (included by urls.py, namespace "projects")."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Routes of 备案监督 (SPEC §3 item 6): 承诺兑现, 现场观摩 and the 规模榜单 (included under /projects/)."""
+"""Routes of 备案监督 (SPEC §3 item 6): 承诺兑现, 现场观摩 and the 规模榜单 (included by urls.py, namespace "projects")."""
 
 from django.urls import path
 
