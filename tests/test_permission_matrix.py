@@ -76,100 +76,100 @@ CASE_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_power", "handler_oth
 MATRIX: dict[str, Policy] = {
     # --- public and personal -----------------------------------------------------------
     "set_language": Policy(EVERYONE, ok=(302,), anonymous="public"),
-    "login": Policy(EVERYONE, ok=(200, 302), anonymous="public"),
-    "logout": Policy(EVERYONE, ok=(405,), anonymous="public"),
-    "otp_setup": Policy(EVERYONE, ok=(200, 302)),
-    "otp_verify": Policy(EVERYONE, ok=(200, 302)),
-    "password_change": Policy(EVERYONE),
-    "home": Policy(EVERYONE),
-    "region_list": Policy(EVERYONE),
-    "holiday_list": Policy(EVERYONE),
-    "holiday_year": Policy(EVERYONE, kwargs=lambda w: {"year": 2026}),
-    "holiday_import": Policy({"system_admin"}),
-    "api_docs": Policy(EVERYONE, ok=(301, 302), anonymous="public"),  # a redirect to api:openapi-view
-    "api_token_list": Policy(EVERYONE),
-    "api_token_revoke": Policy(EVERYONE, ok=(405,), kwargs=lambda w: {"pk": 1}),
+    "accounts:login": Policy(EVERYONE, ok=(200, 302), anonymous="public"),
+    "accounts:logout": Policy(EVERYONE, ok=(405,), anonymous="public"),
+    "accounts:otp_setup": Policy(EVERYONE, ok=(200, 302)),
+    "accounts:otp_verify": Policy(EVERYONE, ok=(200, 302)),
+    "accounts:password_change": Policy(EVERYONE),
+    "core:home": Policy(EVERYONE),
+    "core:region_list": Policy(EVERYONE),
+    "core:holiday_list": Policy(EVERYONE),
+    "core:holiday_year": Policy(EVERYONE, kwargs=lambda w: {"year": 2026}),
+    "core:holiday_import": Policy({"system_admin"}),
+    "api:api_docs": Policy(EVERYONE, ok=(301, 302), anonymous="public"),  # a redirect to api:openapi-view
+    "api:api_token_list": Policy(EVERYONE),
+    "api:api_token_revoke": Policy(EVERYONE, ok=(405,), kwargs=lambda w: {"pk": 1}),
     # --- accounts (三权分立) -----------------------------------------------------------------
-    "account_list": Policy({"system_admin", "security_admin"}),
-    "account_create": Policy({"system_admin"}),
-    "account_failed_logins": Policy({"security_admin"}),
-    "account_detail": Policy({"system_admin", "security_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
-    "account_set_active": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
-    "account_end_sessions": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
-    "account_reset_password": Policy({"system_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
-    "account_set_role": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
-    "account_phone_reveal": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
-    "account_unlock": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
-    "account_reset_second_factor": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "accounts:account_list": Policy({"system_admin", "security_admin"}),
+    "accounts:account_create": Policy({"system_admin"}),
+    "accounts:account_failed_logins": Policy({"security_admin"}),
+    "accounts:account_detail": Policy({"system_admin", "security_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
+    "accounts:account_set_active": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "accounts:account_end_sessions": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "accounts:account_reset_password": Policy({"system_admin"}, kwargs=lambda w: {"pk": w.dispatcher.pk}),
+    "accounts:account_set_role": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "accounts:account_phone_reveal": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "accounts:account_unlock": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
+    "accounts:account_reset_second_factor": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.dispatcher.pk}),  # POST only
     # --- audit trail: the audit administrator only ------------------------------------------------
     "audit:list": Policy({"audit_admin"}),
     "audit:detail": Policy({"audit_admin"}, kwargs=lambda w: {"seq": 1}),
     "audit:export": Policy({"audit_admin"}),
     "audit:verify": Policy({"audit_admin"}),
     # --- organisations -----------------------------------------------------------------------------
-    "organisation_list": Policy(STAFF | {"system_admin", "security_admin"}),
-    "organisation_detail": Policy(
+    "core:organisation_list": Policy(STAFF | {"system_admin", "security_admin"}),
+    "core:organisation_detail": Policy(
         STAFF | {"system_admin", "security_admin"}, kwargs=lambda w: {"pk": w.qidong_park.pk}
     ),
     # --- enterprises -----------------------------------------------------------------------------------
-    "enterprise_list": Policy(STAFF | {"system_admin"} | {"enterprise_a_user", "enterprise_b_user"}, ok=(200, 302)),
-    "enterprise_create": Policy({"dispatcher", "system_admin"}),
-    "enterprise_import": Policy({"dispatcher", "system_admin"}),
-    "enterprise_import_confirm": Policy(EVERYONE, ok=(405,)),
-    "enterprise_import_template": Policy({"dispatcher", "system_admin"}),
-    "enterprise_detail": Policy(ENTERPRISE_A_VISIBLE, kwargs=enterprise_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
-    "enterprise_contact_phone_reveal": Policy(  # POST only (tests/core/test_field_encryption.py)
+    "core:enterprise_list": Policy(STAFF | {"system_admin"} | {"enterprise_a_user", "enterprise_b_user"}, ok=(200, 302)),
+    "core:enterprise_create": Policy({"dispatcher", "system_admin"}),
+    "core:enterprise_import": Policy({"dispatcher", "system_admin"}),
+    "core:enterprise_import_confirm": Policy(EVERYONE, ok=(405,)),
+    "core:enterprise_import_template": Policy({"dispatcher", "system_admin"}),
+    "core:enterprise_detail": Policy(ENTERPRISE_A_VISIBLE, kwargs=enterprise_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
+    "core:enterprise_contact_phone_reveal": Policy(  # POST only (tests/core/test_field_encryption.py)
         set(), denied=405, kwargs=lambda w: {"pk": w.enterprise_a.pk, "contact_pk": 1}
     ),
-    "enterprise_edit": Policy(
+    "core:enterprise_edit": Policy(
         {"enterprise_a_user", "dispatcher", "system_admin"},
         kwargs=enterprise_a,
         invisible=EVERYONE - ENTERPRISE_A_VISIBLE,
     ),
     # --- cases ------------------------------------------------------------------------------------
-    "case_inbox": Policy(INBOX_ROLES),
-    "case_export": Policy(INBOX_ROLES),
-    "case_new": Policy({"enterprise_a_user", "enterprise_b_user", "dispatcher", "handler_power", "handler_other"}),
-    "case_report_list": Policy({"dispatcher", "leader", "supervisor"}),
-    "case_detail": Policy(CASE_VISIBLE, kwargs=lambda w: {"pk": w.case.pk}, invisible=EVERYONE - CASE_VISIBLE),
-    "case_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.case.pk, "action": "accept"}),  # POST only
+    "cases:case_inbox": Policy(INBOX_ROLES),
+    "cases:case_export": Policy(INBOX_ROLES),
+    "cases:case_new": Policy({"enterprise_a_user", "enterprise_b_user", "dispatcher", "handler_power", "handler_other"}),
+    "cases:case_report_list": Policy({"dispatcher", "leader", "supervisor"}),
+    "cases:case_detail": Policy(CASE_VISIBLE, kwargs=lambda w: {"pk": w.case.pk}, invisible=EVERYONE - CASE_VISIBLE),
+    "cases:case_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.case.pk, "action": "accept"}),  # POST only
     # --- projects (五制一平台) ---------------------------------------------------------------------
-    "project_list": Policy(STAFF | {"system_admin", "enterprise_a_user", "enterprise_b_user"}),
-    "project_create": Policy({"dispatcher", "system_admin"}),
-    "project_detail": Policy(PROJECT_VISIBLE, kwargs=lambda w: {"pk": w.project.pk},
+    "projects:project_list": Policy(STAFF | {"system_admin", "enterprise_a_user", "enterprise_b_user"}),
+    "projects:project_create": Policy({"dispatcher", "system_admin"}),
+    "projects:project_detail": Policy(PROJECT_VISIBLE, kwargs=lambda w: {"pk": w.project.pk},
                              invisible=EVERYONE - PROJECT_VISIBLE),
-    "project_edit": Policy({"dispatcher", "system_admin"}, kwargs=lambda w: {"pk": w.project.pk},
+    "projects:project_edit": Policy({"dispatcher", "system_admin"}, kwargs=lambda w: {"pk": w.project.pk},
                            invisible=EVERYONE - PROJECT_VISIBLE),
-    "project_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.project.pk, "action": "advance"}),
-    "project_nodes": Policy(PROJECT_VISIBLE, kwargs=lambda w: {"pk": w.project.pk},
+    "projects:project_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.project.pk, "action": "advance"}),
+    "projects:project_nodes": Policy(PROJECT_VISIBLE, kwargs=lambda w: {"pk": w.project.pk},
                             invisible=EVERYONE - PROJECT_VISIBLE),
-    "project_node_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.project.pk, "action": "add"}),
-    "project_import": Policy({"dispatcher", "system_admin"}),
-    "project_import_confirm": Policy(set(), denied=405),  # POST only
-    "project_import_template": Policy({"dispatcher", "system_admin"}),
+    "projects:project_node_act": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.project.pk, "action": "add"}),
+    "projects:project_import": Policy({"dispatcher", "system_admin"}),
+    "projects:project_import_confirm": Policy(set(), denied=405),  # POST only
+    "projects:project_import_template": Policy({"dispatcher", "system_admin"}),
     # --- 承诺兑现, 现场观摩, 规模榜单 -------------------------------------------------------------------
-    "commitment_list": Policy(SUPERVISION_VIEWERS),
-    "commitment_create": Policy(set(), denied=405),  # POST only
-    "commitment_actual": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
-    "observation_list": Policy(SUPERVISION_VIEWERS),
-    "observation_create": Policy(set(), denied=405),  # POST only
-    "observation_detail": Policy(SUPERVISION_VIEWERS, kwargs=lambda w: {"pk": w.observation.pk}),
-    "observation_score": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.observation.pk}),  # POST only
-    "project_league": Policy(SUPERVISION_VIEWERS),
+    "projects:commitment_list": Policy(SUPERVISION_VIEWERS),
+    "projects:commitment_create": Policy(set(), denied=405),  # POST only
+    "projects:commitment_actual": Policy(set(), denied=405, kwargs=lambda w: {"pk": 1}),  # POST only
+    "projects:observation_list": Policy(SUPERVISION_VIEWERS),
+    "projects:observation_create": Policy(set(), denied=405),  # POST only
+    "projects:observation_detail": Policy(SUPERVISION_VIEWERS, kwargs=lambda w: {"pk": w.observation.pk}),
+    "projects:observation_score": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.observation.pk}),  # POST only
+    "projects:project_league": Policy(SUPERVISION_VIEWERS),
     # --- 周调度 ----------------------------------------------------------------------------------------
-    "meeting_list": Policy(MEETING_ROLES),
-    "meeting_new": Policy({"dispatcher"}),
-    "meeting_detail": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
+    "projects:meeting_list": Policy(MEETING_ROLES),
+    "projects:meeting_new": Policy({"dispatcher"}),
+    "projects:meeting_detail": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
                              invisible=MEETING_ROLES - MEETING_SEES),
-    "meeting_notice_docx": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
+    "projects:meeting_notice_docx": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
                                   invisible=MEETING_ROLES - MEETING_SEES),
-    "meeting_notice_xlsx": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
+    "projects:meeting_notice_xlsx": Policy(MEETING_SEES, kwargs=lambda w: {"pk": w.meeting.pk},
                                   invisible=MEETING_ROLES - MEETING_SEES),
-    "meeting_build": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),  # POST only
-    "meeting_item_add": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
-    "meeting_decision_add": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
-    "meeting_decision_remove": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk, "decision_pk": 1}),
-    "meeting_close": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
+    "projects:meeting_build": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),  # POST only
+    "projects:meeting_item_add": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
+    "projects:meeting_decision_add": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
+    "projects:meeting_decision_remove": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk, "decision_pk": 1}),
+    "projects:meeting_close": Policy(set(), denied=405, kwargs=lambda w: {"pk": w.meeting.pk}),
     # --- 挂图作战: dashboard and rankings -----------------------------------------------------------
     "dashboard:index": Policy(DASHBOARD),
     "dashboard:late_nodes": Policy(DASHBOARD),
@@ -207,7 +207,7 @@ API_ROUTES = {
     "api:openapi-json", "api:openapi-view", "api:me", "api:region_list", "api:organisation_list",
     "api:organisation_detail", "api:enterprise_list", "api:enterprise_create_endpoint", "api:enterprise_detail",
     "api:enterprise_patch", "api:attachment_list", "api:attachment_upload", "api:attachment_detail",
-    "api:attachment_remove", "api:attachment_content", "api:api-root", "api_not_found",
+    "api:attachment_remove", "api:attachment_content", "api:api-root", "api:api_not_found",
     "api:cases_list", "api:cases_create", "api:cases_detail", "api:cases_timeline", "api:cases_action",
     "api:projects_list", "api:projects_detail", "api:projects_create", "api:projects_patch",
     # encrypted phones: per-role behaviour in tests/core/test_field_encryption.py
@@ -347,7 +347,7 @@ def test_route_answers_each_persona_as_declared(client, matrix_world, route, per
     status = response.status_code
     if persona == "anonymous":
         if policy.anonymous == "login":
-            assert status == 302 and response["Location"].startswith(reverse("login")), (route, status)
+            assert status == 302 and response["Location"].startswith(reverse("accounts:login")), (route, status)
         else:
             assert status < 500, (route, status)
     elif persona in policy.allowed:
@@ -359,7 +359,7 @@ def test_route_answers_each_persona_as_declared(client, matrix_world, route, per
     assert _business_counts() == before, f"GET {route} changed data"
 
 
-@pytest.mark.parametrize("route", sorted(r for r in API_ROUTES if r not in {"api_not_found"}))
+@pytest.mark.parametrize("route", sorted(r for r in API_ROUTES if r not in {"api:api_not_found"}))
 def test_api_routes_refuse_anonymous_callers(client, route):
     from yancheng.api.main import api
 
@@ -400,4 +400,4 @@ def test_only_the_system_administrator_enters_the_admin(client, matrix_world, pe
         assert response.status_code == 200
     else:
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login")) or "/admin/login/" in response["Location"]
+        assert response["Location"].startswith(reverse("accounts:login")) or "/admin/login/" in response["Location"]

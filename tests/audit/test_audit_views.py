@@ -26,7 +26,7 @@ OTHERS = ["system_admin", "security_admin", "dispatcher", "enterprise_a"]
 def test_anonymous_visitors_are_sent_to_the_login_page(client, world, name, kwargs):
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == 302
-    assert reverse("login") in response["Location"]
+    assert reverse("accounts:login") in response["Location"]
 
 
 @pytest.mark.parametrize("persona", OTHERS)

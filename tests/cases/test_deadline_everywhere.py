@@ -77,8 +77,8 @@ def test_the_scene_is_due_at_the_end_of_the_fourteenth(scene):
 def test_the_case_page_and_the_inbox(world, scene, client):
     client.force_login(world.handler_power)
     with time_machine.travel(MONDAY + dt.timedelta(hours=3), tick=False):
-        page = client.get(reverse("case_detail", args=[scene["case"].pk])).content.decode()
-        inbox = client.get(reverse("case_inbox")).content.decode()
+        page = client.get(reverse("cases:case_detail", args=[scene["case"].pk])).content.decode()
+        inbox = client.get(reverse("cases:case_inbox")).content.decode()
     assert "2026-12-14 24:00" in page and DAY_AFTER not in page
     assert "2026-12-14 24:00" in inbox and f"{DAY_AFTER} 00:00" not in inbox
 
@@ -97,7 +97,7 @@ def test_the_notification_and_the_robot_message(world, scene):
 def test_the_case_export_holds_a_date_cell(world, scene, client):
     client.force_login(world.handler_power)
     with time_machine.travel(MONDAY + dt.timedelta(hours=3), tick=False):
-        response = client.get(reverse("case_export"))
+        response = client.get(reverse("cases:case_export"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in sheet[1]]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
@@ -127,7 +127,7 @@ def test_the_weekly_notice_and_the_meeting_page(world, scene, client):
     assert not any(isinstance(c.value, str) and DAY_AFTER in c.value for c in values)
 
     client.force_login(scene["city"])
-    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("projects:meeting_detail", args=[meeting.pk])).content.decode()
     assert "（2026-12-14）" in page and DAY_AFTER not in page
 
 

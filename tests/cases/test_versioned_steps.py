@@ -75,7 +75,7 @@ def test_a_stale_page_cannot_urge_or_add_a_note(client, world, accepted, step, d
     client.force_login(world.enterprise_a_user)
     before = written(accepted)
     payload = {f"{step}-version": accepted.version - 1} | {f"{step}-{k}": v for k, v in data.items()}
-    response = client.post(reverse("case_act", args=[accepted.pk, step]), payload)
+    response = client.post(reverse("cases:case_act", args=[accepted.pk, step]), payload)
     assert response.status_code == 302
     assert "该事项已被他人更新" in client.get(response["Location"]).content.decode()
     assert written(accepted) == before
@@ -111,7 +111,7 @@ def test_resolving_with_good_files_stores_them_with_the_case(world, accepted):
 def test_the_page_shows_the_refused_file_and_the_case_stays_as_it_was(client, world, accepted, settings):
     client.force_login(world.handler_power)
     before, files_before = written(accepted), stored_files(settings)
-    response = client.post(reverse("case_act", args=[accepted.pk, "resolve"]), {
+    response = client.post(reverse("cases:case_act", args=[accepted.pk, "resolve"]), {
         "resolve-version": accepted.version, "resolve-resolution": "已接入送电", "resolve-attachments": list(_files()),
     })
     assert response.status_code == 422

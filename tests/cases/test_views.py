@@ -88,13 +88,13 @@ def act(client, case, action, data=None, files=None, version=None):
     payload = {f"{action}-version": case.version if version is None else version}
     payload |= {f"{action}-{k}": v for k, v in (data or {}).items()}
     payload |= {f"{action}-{k}": v for k, v in (files or {}).items()}
-    return client.post(reverse("case_act", args=[case.pk, action]), payload)
+    return client.post(reverse("cases:case_act", args=[case.pk, action]), payload)
 
 
 # --- anonymous ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["case_inbox", "case_new", "case_report_list", "case_export"])
+@pytest.mark.parametrize("name", ["cases:case_inbox", "cases:case_new", "cases:case_report_list", "cases:case_export"])
 def test_anonymous_visitors_are_sent_to_the_login_page(client, world, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -102,8 +102,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world, name):
 
 
 def test_anonymous_visitors_cannot_open_or_act_on_a_case(client, case_a):
-    assert "/accounts/login/" in client.get(reverse("case_detail", args=[case_a.pk]))["Location"]
-    response = client.post(reverse("case_act", args=[case_a.pk, "withdraw"]), {"withdraw-version": 1})
+    assert "/accounts/login/" in client.get(reverse("cases:case_detail", args=[case_a.pk]))["Location"]
+    response = client.post(reverse("cases:case_act", args=[case_a.pk, "withdraw"]), {"withdraw-version": 1})
     assert "/accounts/login/" in response["Location"]
     case_a.refresh_from_db()
     assert case_a.status == Status.SUBMITTED
@@ -113,14 +113,14 @@ def test_anonymous_visitors_cannot_open_or_act_on_a_case(client, case_a):
 
 
 def test_an_enterprise_inbox_holds_only_its_own_cases(client, world, case_a, case_b):
-    body = login(client, world.enterprise_a_user).get(reverse("case_inbox")).content.decode()
+    body = login(client, world.enterprise_a_user).get(reverse("cases:case_inbox")).content.decode()
     assert case_a.number in body and "高压专线未接入" in body
     assert case_b.number not in body
 
 
 def test_administrators_have_no_case_inbox(client, world):
     for persona in (world.system_admin, world.security_admin, world.audit_admin, world.inspector):
-        assert login(client, persona).get(reverse("case_inbox")).status_code == 403
+        assert login(client, persona).get(reverse("cases:case_inbox")).status_code == 403
 
 
 def test_the_dispatchers_inbox_puts_new_and_returned_cases_first(client, world, case_a, frozen):
@@ -128,7 +128,7 @@ def test_the_dispatchers_inbox_puts_new_and_returned_cases_first(client, world, 
     assigned(world, older)
     frozen.shift(dt.timedelta(days=6))  # the assigned case is now red; the new one still first
     late_new = case_submit(actor=world.enterprise_a_user, title="刚提交的问题", description="待受理")
-    response = login(client, world.dispatcher).get(reverse("case_inbox"))
+    response = login(client, world.dispatcher).get(reverse("cases:case_inbox"))
     numbers = [row.number for row, *_ in response.context["rows"]]
     assert numbers.index(late_new.number) < numbers.index(older.number)
     assert numbers.index(case_a.number) < numbers.index(older.number)
@@ -137,7 +137,7 @@ def test_the_dispatchers_inbox_puts_new_and_returned_cases_first(client, world, 
 
 def test_the_inbox_shows_both_clocks_and_counts_per_light(client, world, case_a, frozen):
     assigned(world, case_a)
-    response = login(client, world.handler_power).get(reverse("case_inbox"))
+    response = login(client, world.handler_power).get(reverse("cases:case_inbox"))
     body = response.content.decode()
     _case, accept, solve, _label = response.context["rows"][0]
     assert (accept.light, solve.light) == ("green", "green")
@@ -146,7 +146,7 @@ def test_the_inbox_shows_both_clocks_and_counts_per_light(client, world, case_a,
     chips = {c["light"]: c["count"] for c in response.context["chips"]}
     assert chips["green"] == 1 and chips["red"] == 0
     frozen.shift(dt.timedelta(days=2))  # past the 1-working-day accept deadline (end of Wednesday)
-    response = login(client, world.handler_power).get(reverse("case_inbox"), {"light": "red"})
+    response = login(client, world.handler_power).get(reverse("cases:case_inbox"), {"light": "red"})
     assert [c.number for c, *_ in response.context["rows"]] == [case_a.number]
     assert response.context["rows"][0][1].light == "red"  # the accept clock is the overdue one
     assert response.context["rows"][0][2].light in {"green", "yellow"}
@@ -159,8 +159,8 @@ def _inbox_row_of(body: str, number: str) -> str:
 
 
 def test_an_inbox_row_says_who_dispatches_until_the_case_is_assigned(client, world, case_a):
-    row = _inbox_row_of(login(client, world.dispatcher).get(reverse("case_inbox")).content.decode(), case_a.number)
-    assert f'href="{reverse("case_detail", args=[case_a.pk])}"' in row
+    row = _inbox_row_of(login(client, world.dispatcher).get(reverse("cases:case_inbox")).content.decode(), case_a.number)
+    assert f'href="{reverse("cases:case_detail", args=[case_a.pk])}"' in row
     assert f'<span class="muted">{case_a.dispatch_org.name}受理中</span>' in row
     assert row.count("未开始计时") == 2 and "<time" not in row
     assert 'data-status="submitted"' in row and "纸箱包装生产线项目" in row
@@ -170,7 +170,7 @@ def test_an_inbox_row_shows_the_lead_the_co_units_the_clocks_and_the_badges(clie
     assigned(world, case_a)
     Case.objects.filter(pk=case_a.pk).update(deadlines_provisional=True, urgency="urgent",
                                              escalation_level=EscalationLevel.SUPERVISED)
-    body = login(client, world.dispatcher).get(reverse("case_inbox")).content.decode()
+    body = login(client, world.dispatcher).get(reverse("cases:case_inbox")).content.decode()
     row = _inbox_row_of(body, case_a.number)
     case_a.refresh_from_db()
     assert f'<td data-label="主办 / 协办">{world.power_company.name}' in row
@@ -187,7 +187,7 @@ def test_an_inbox_row_escapes_what_users_typed(client, world, frozen):
                        description="x", subject='<img src=x onerror="y">')
     Organisation.objects.filter(pk=world.qidong_ndrc.pk).update(name="祁东<发改>局")
     assigned(world, case)
-    row = _inbox_row_of(login(client, world.dispatcher).get(reverse("case_inbox")).content.decode(), case.number)
+    row = _inbox_row_of(login(client, world.dispatcher).get(reverse("cases:case_inbox")).content.decode(), case.number)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row and "<script>" not in row
     assert "&lt;img src=x onerror=&quot;y&quot;&gt;" in row and "<img" not in row
     assert "祁东&lt;发改&gt;局" in row
@@ -195,22 +195,22 @@ def test_an_inbox_row_escapes_what_users_typed(client, world, frozen):
 
 def test_an_inbox_row_speaks_english_on_request(client, world, case_a):
     login(client, world.dispatcher)
-    client.post(reverse("set_language"), {"language": "en", "next": reverse("case_inbox")})
-    row = _inbox_row_of(client.get(reverse("case_inbox")).content.decode(), case_a.number)
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("cases:case_inbox")})
+    row = _inbox_row_of(client.get(reverse("cases:case_inbox")).content.decode(), case_a.number)
     assert "for dispatch" in row and row.count("Clock not started") == 2
     assert "受理中" not in row and "未开始计时" not in row
 
 
 def test_the_inbox_filters_by_search_and_tab(client, world, case_a, case_b):
     login(client, world.supervisor)  # city-wide: sees both
-    assert [c.number for c, *_ in client.get(reverse("case_inbox"), {"q": "乙企业"}).context["rows"]] == [
+    assert [c.number for c, *_ in client.get(reverse("cases:case_inbox"), {"q": "乙企业"}).context["rows"]] == [
         case_b.number]
-    assert client.get(reverse("case_inbox"), {"scope": "done"}).context["rows"] == []
+    assert client.get(reverse("cases:case_inbox"), {"scope": "done"}).context["rows"] == []
 
 
 def test_the_unit_filter_lists_the_units_escaped_with_the_chosen_one_selected(client, world, case_a):
     Organisation.objects.filter(pk=world.power_company.pk).update(name="国网<衡阳>供电公司")
-    page = login(client, world.dispatcher).get(reverse("case_inbox"), {"unit": world.power_company.pk})
+    page = login(client, world.dispatcher).get(reverse("cases:case_inbox"), {"unit": world.power_company.pk})
     html = page.content.decode()
     assert f'<option value="{world.power_company.pk}" selected>国网&lt;衡阳&gt;供电公司</option>' in html
     unit_select = html.split('name="unit"')[1].split("</select>")[0]
@@ -227,16 +227,16 @@ def test_the_inbox_page_query_count_does_not_grow_with_cases(client, world, froz
         if n % 3 == 0 and n % 2:
             case_accept(case, actor=world.handler_power)
     login(client, world.dispatcher)
-    client.get(reverse("case_inbox"))  # warm the session and caches
+    client.get(reverse("cases:case_inbox"))  # warm the session and caches
     # session, user, organisation, region; light counts, page count, rows, co-unit tasks;
     # the nav's notification badge; region and unit filter lists; the session touch (3).
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("case_inbox"))
+        response = client.get(reverse("cases:case_inbox"))
     assert len(response.context["rows"]) == 34
     with CaptureQueriesContext(connection) as one_row:
-        narrow = client.get(reverse("case_inbox"), {"q": "问题 33"})
+        narrow = client.get(reverse("cases:case_inbox"), {"q": "问题 33"})
     with CaptureQueriesContext(connection) as all_rows:
-        client.get(reverse("case_inbox"), {"scope": "all"})
+        client.get(reverse("cases:case_inbox"), {"scope": "all"})
     assert len(narrow.context["rows"]) == 1
     assert len(all_rows.captured_queries) == len(one_row.captured_queries)
 
@@ -250,17 +250,17 @@ def _exported_numbers(response) -> list[str]:
 
 
 def test_the_export_holds_only_the_cases_the_user_sees_and_is_audited(client, world, case_a, case_b):
-    response = login(client, world.dispatcher).get(reverse("case_export"))
+    response = login(client, world.dispatcher).get(reverse("cases:case_export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert _exported_numbers(response) == [case_a.number]
     assert AuditEvent.objects.filter(action="case.export", actor=world.dispatcher).exists()
-    response = login(client, world.enterprise_b_user).get(reverse("case_export"), {"q": "高压"})
+    response = login(client, world.enterprise_b_user).get(reverse("cases:case_export"), {"q": "高压"})
     assert _exported_numbers(response) == []
 
 
 def test_administrators_cannot_export_cases(client, world, case_a):
-    assert login(client, world.system_admin).get(reverse("case_export")).status_code == 403
+    assert login(client, world.system_admin).get(reverse("cases:case_export")).status_code == 403
 
 
 # --- reporting ---------------------------------------------------------------------------------------
@@ -268,15 +268,15 @@ def test_administrators_cannot_export_cases(client, world, case_a):
 
 def test_an_enterprise_reports_a_problem_with_a_photo(client, world, frozen):
     login(client, world.enterprise_a_user)
-    form = client.get(reverse("case_new"))
+    form = client.get(reverse("cases:case_new"))
     assert form.status_code == 200 and 'name="enterprise"' not in form.content.decode()
     photo = SimpleUploadedFile("现场.png", tiny_png(), content_type="image/png")
-    response = client.post(reverse("case_new"), {
+    response = client.post(reverse("cases:case_new"), {
         "kind": "project_problem", "title": "高压专线未接入", "subject": "纸箱包装生产线项目",
         "description": "专线未接入", "urgency": "urgent", "attachments": [photo],
     })
     case = Case.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("case_detail", args=[case.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("cases:case_detail", args=[case.pk])
     assert (case.enterprise, case.dispatch_org, case.urgency) == (world.enterprise_a, world.qidong_park, "urgent")
     assert [a.original_name for a in attachments_for(case)] == ["现场.png"]
 
@@ -284,7 +284,7 @@ def test_an_enterprise_reports_a_problem_with_a_photo(client, world, frozen):
 def test_a_refused_file_leaves_no_half_report(client, world, frozen):
     login(client, world.enterprise_a_user)
     fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image", content_type="image/png")
-    response = client.post(reverse("case_new"), {
+    response = client.post(reverse("cases:case_new"), {
         "kind": "project_problem", "title": "问题", "description": "说明", "urgency": "normal", "attachments": [fake],
     })
     assert response.status_code == 200
@@ -295,9 +295,9 @@ def test_a_refused_file_leaves_no_half_report(client, world, frozen):
 def test_a_dispatcher_registers_a_case_for_an_enterprise_of_the_park_only(client, world, frozen):
     login(client, world.dispatcher)
     data = {"kind": "project_problem", "title": "代登记", "description": "电话反映", "urgency": "normal"}
-    response = client.post(reverse("case_new"), data | {"enterprise": world.enterprise_b.pk})
+    response = client.post(reverse("cases:case_new"), data | {"enterprise": world.enterprise_b.pk})
     assert response.status_code == 200 and "enterprise" in response.context["form"].errors
-    response = client.post(reverse("case_new"), data | {"enterprise": world.enterprise_a.pk})
+    response = client.post(reverse("cases:case_new"), data | {"enterprise": world.enterprise_a.pk})
     case = Case.objects.get()
     assert response.status_code == 302
     assert (case.enterprise, case.reporter, case.dispatch_org) == (world.enterprise_a, world.dispatcher,
@@ -306,7 +306,7 @@ def test_a_dispatcher_registers_a_case_for_an_enterprise_of_the_park_only(client
 
 def test_people_who_do_not_report_cases_cannot_open_the_form(client, world):
     for persona in (world.leader, world.supervisor, world.system_admin, world.inspector):
-        assert login(client, persona).get(reverse("case_new")).status_code == 403
+        assert login(client, persona).get(reverse("cases:case_new")).status_code == 403
 
 
 # --- the case page -----------------------------------------------------------------------------------
@@ -314,12 +314,12 @@ def test_people_who_do_not_report_cases_cannot_open_the_form(client, world):
 
 def test_a_case_of_someone_else_answers_404(client, world, case_a, case_b):
     for persona in (world.enterprise_b_user, world.handler_power, world.system_admin, world.audit_admin):
-        assert login(client, persona).get(reverse("case_detail", args=[case_a.pk])).status_code == 404
-    assert login(client, world.dispatcher).get(reverse("case_detail", args=[case_b.pk])).status_code == 404
+        assert login(client, persona).get(reverse("cases:case_detail", args=[case_a.pk])).status_code == 404
+    assert login(client, world.dispatcher).get(reverse("cases:case_detail", args=[case_b.pk])).status_code == 404
 
 
 def test_the_reporter_sees_the_case_and_only_its_own_buttons(client, world, case_a):
-    response = login(client, world.enterprise_a_user).get(reverse("case_detail", args=[case_a.pk]))
+    response = login(client, world.enterprise_a_user).get(reverse("cases:case_detail", args=[case_a.pk]))
     assert response.status_code == 200
     actions = [a["action"] for a in response.context["action_forms"]]
     assert "assign" not in actions and {"withdraw", "urge", "note"} <= set(actions)
@@ -327,7 +327,7 @@ def test_the_reporter_sees_the_case_and_only_its_own_buttons(client, world, case
 
 
 def test_the_dispatcher_sees_the_assign_form_with_units(client, world, case_a):
-    response = login(client, world.dispatcher).get(reverse("case_detail", args=[case_a.pk]))
+    response = login(client, world.dispatcher).get(reverse("cases:case_detail", args=[case_a.pk]))
     body = response.content.decode()
     assert response.context["action_forms"][0]["action"] == "assign"
     assert 'name="assign-lead_org"' in body and 'name="assign-co_orgs"' in body and "国网衡阳供电公司" in body
@@ -375,8 +375,8 @@ def test_someone_who_does_not_see_the_case_gets_404_when_acting(client, world, c
 
 def test_an_unknown_action_is_404_and_a_get_is_405(client, world, case_a):
     login(client, world.dispatcher)
-    assert client.post(reverse("case_act", args=[case_a.pk, "explode"])).status_code == 404
-    assert client.get(reverse("case_act", args=[case_a.pk, "assign"])).status_code == 405
+    assert client.post(reverse("cases:case_act", args=[case_a.pk, "explode"])).status_code == 404
+    assert client.get(reverse("cases:case_act", args=[case_a.pk, "assign"])).status_code == 405
 
 
 def test_resolve_is_refused_with_a_clear_message_while_a_co_unit_is_working(client, world, case_a):
@@ -424,9 +424,9 @@ def test_the_co_unit_completes_its_task_and_the_enterprise_rates(client, world, 
 def test_internal_notes_are_hidden_from_the_enterprise(client, world, case_a):
     case_add_note(case_a, actor=world.dispatcher, note="内部：先核实用地", internal=True)
     case_add_note(case_a, actor=world.dispatcher, note="已收到，正在协调", internal=False)
-    body = login(client, world.enterprise_a_user).get(reverse("case_detail", args=[case_a.pk])).content.decode()
+    body = login(client, world.enterprise_a_user).get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()
     assert "已收到，正在协调" in body and "先核实用地" not in body
-    body = login(client, world.dispatcher).get(reverse("case_detail", args=[case_a.pk])).content.decode()
+    body = login(client, world.dispatcher).get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()
     assert "先核实用地" in body and 'class="badge internal"' in body
 
 
@@ -434,7 +434,7 @@ def test_staff_mark_a_note_internal_but_the_enterprise_cannot(client, world, cas
     response = act(login(client, world.dispatcher), case_a, "note", {"note": "内部意见", "internal": "on"})
     assert response.status_code == 302
     assert CaseEvent.objects.get(action="note").internal is True
-    page = login(client, world.enterprise_a_user).get(reverse("case_detail", args=[case_a.pk])).content.decode()
+    page = login(client, world.enterprise_a_user).get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()
     assert 'name="note-internal"' not in page
     act(client, case_a, "note", {"note": "企业补充", "internal": "on"})
     assert CaseEvent.objects.get(note="企业补充").internal is False
@@ -453,7 +453,7 @@ def test_merging_asks_for_a_visible_case_number(client, world, case_a, case_b):
 def test_the_case_page_shows_both_clocks_and_provisional_deadlines(client, world, case_a):
     assigned(world, case_a)
     Case.objects.filter(pk=case_a.pk).update(deadlines_provisional=True)
-    response = login(client, world.handler_power).get(reverse("case_detail", args=[case_a.pk]))
+    response = login(client, world.handler_power).get(reverse("cases:case_detail", args=[case_a.pk]))
     body = response.content.decode()
     assert 'data-clock="accept"' in body and 'data-clock="solve"' in body and "暂定" in body
     accept, solve = response.context["clocks"]
@@ -478,7 +478,7 @@ def test_the_side_paths_work_through_their_buttons(client, world, case_a):
     assert case_a.solve_days == 8 and case_a.extensions.get().status == "approved"
     press(handler, "suspend", {"reason": "等待企业补充材料"})
     assert case_a.suspended_at is not None
-    assert "已挂起" in client.get(reverse("case_detail", args=[case_a.pk])).content.decode()
+    assert "已挂起" in client.get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()
     press(dispatcher, "resume", {"note": ""})
     assert case_a.suspended_at is None
     press(world.enterprise_a_user, "urge", {"note": "请加快"})
@@ -503,10 +503,10 @@ def test_the_report_list_shows_reported_cases_to_dispatchers_and_leaders(client,
     assigned(world, case_a)
     Case.objects.filter(pk=case_a.pk).update(escalation_level=EscalationLevel.REPORTED,
                                              reported_at=TUESDAY + dt.timedelta(days=20))
-    assert case_a.number in login(client, world.dispatcher).get(reverse("case_report_list")).content.decode()
-    assert case_a.number in login(client, world.leader).get(reverse("case_report_list")).content.decode()
+    assert case_a.number in login(client, world.dispatcher).get(reverse("cases:case_report_list")).content.decode()
+    assert case_a.number in login(client, world.leader).get(reverse("cases:case_report_list")).content.decode()
     for persona in (world.enterprise_a_user, world.handler_power, world.system_admin):
-        assert login(client, persona).get(reverse("case_report_list")).status_code == 403
+        assert login(client, persona).get(reverse("cases:case_report_list")).status_code == 403
 
 
 # --- attachments -------------------------------------------------------------------------------------
@@ -526,11 +526,11 @@ def test_an_enterprise_sees_and_rates_a_case_registered_on_its_behalf(client, wo
     offered the rating once it is resolved, and their rating closes it. B's staff cannot."""
     case = case_submit(actor=world.dispatcher, title="代登记", description="电话反映", enterprise=world.enterprise_a)
     enterprise = login(client, world.enterprise_a_user)
-    assert enterprise.get(reverse("case_detail", args=[case.pk])).status_code == 200
+    assert enterprise.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
     case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
     case_accept(case, actor=world.handler_power)
     case_resolve(case, actor=world.handler_power, resolution="已上门处理")
-    page = enterprise.get(reverse("case_detail", args=[case.pk]))
+    page = enterprise.get(reverse("cases:case_detail", args=[case.pk]))
     assert "rate" in [a["action"] for a in page.context["action_forms"]]
 
     other = Client()

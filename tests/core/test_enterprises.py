@@ -108,24 +108,24 @@ def test_security_and_audit_administrators_read_no_business_data(world, persona)
 
 def test_the_enterprise_page_of_another_enterprise_answers_404(client, world):
     client.force_login(world.enterprise_b_user)
-    response = client.get(reverse("enterprise_detail", args=[world.enterprise_a.pk]))
+    response = client.get(reverse("core:enterprise_detail", args=[world.enterprise_a.pk]))
     assert response.status_code == 404
-    response = client.post(reverse("enterprise_edit", args=[world.enterprise_a.pk]), {"address": "x"})
+    response = client.post(reverse("core:enterprise_edit", args=[world.enterprise_a.pk]), {"address": "x"})
     assert response.status_code == 404
 
 
 def test_an_enterprise_user_going_to_the_list_lands_on_its_own_page(client, world):
     client.force_login(world.enterprise_a_user)
-    response = client.get(reverse("enterprise_list"))
+    response = client.get(reverse("core:enterprise_list"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("enterprise_detail", args=[world.enterprise_a.pk])
+    assert response["Location"] == reverse("core:enterprise_detail", args=[world.enterprise_a.pk])
 
 
 def test_the_create_form_shows_which_character_is_wrong(client, world):
     client.force_login(world.system_admin)
     bad = GOOD[:17] + ("0" if GOOD[17] != "0" else "1")
     response = client.post(
-        reverse("enterprise_create"), {"uscc": bad, "name": "表单企业", "region": world.qidong.pk, "grade": "B"}
+        reverse("core:enterprise_create"), {"uscc": bad, "name": "表单企业", "region": world.qidong.pk, "grade": "B"}
     )
     assert response.status_code == 200
     assert f"第 18 位应为 {GOOD[17]}" in response.content.decode()
@@ -135,7 +135,7 @@ def test_the_create_form_shows_which_character_is_wrong(client, world):
 def test_the_create_form_registers_an_enterprise(client, world):
     client.force_login(world.system_admin)
     response = client.post(
-        reverse("enterprise_create"),
+        reverse("core:enterprise_create"),
         {"uscc": GOOD.lower(), "name": "表单企业", "region": world.qidong.pk, "park": world.qidong_park.pk, "grade": "C"},
     )
     assert response.status_code == 302
@@ -146,7 +146,7 @@ def test_the_create_form_registers_an_enterprise(client, world):
 def test_a_park_outside_the_region_is_refused_on_the_form(client, world):
     client.force_login(world.system_admin)
     response = client.post(
-        reverse("enterprise_create"),
+        reverse("core:enterprise_create"),
         {"uscc": GOOD, "name": "错园区企业", "region": world.shigu.pk, "park": world.qidong_park.pk, "grade": "B"},
     )
     assert response.status_code == 200
@@ -155,10 +155,10 @@ def test_a_park_outside_the_region_is_refused_on_the_form(client, world):
 
 def test_the_list_filters_and_exports_only_what_the_user_may_see(client, world):
     client.force_login(world.dispatcher)
-    response = client.get(reverse("enterprise_list"))
+    response = client.get(reverse("core:enterprise_list"))
     body = response.content.decode()
     assert world.enterprise_a.name in body and world.enterprise_b.name not in body
-    export = client.get(reverse("enterprise_list"), {"format": "xlsx"})
+    export = client.get(reverse("core:enterprise_list"), {"format": "xlsx"})
     assert export.status_code == 200
     import io
 
@@ -176,7 +176,7 @@ def test_the_enterprise_list_runs_a_fixed_number_of_queries(client, world, djang
         )
     client.force_login(world.handler_power)
     with django_assert_max_num_queries(13):
-        response = client.get(reverse("enterprise_list"))
+        response = client.get(reverse("core:enterprise_list"))
     assert response.status_code == 200
 
 
@@ -185,6 +185,6 @@ def test_editing_keeps_a_date_the_form_did_not_touch(client, world):
 
     enterprise_update(world.enterprise_a, srdi_tier="srdi", srdi_valid_until=dt.date(2028, 6, 30), actor=world.system_admin)
     client.force_login(world.system_admin)
-    page = client.get(reverse("enterprise_edit", args=[world.enterprise_a.pk])).content.decode()
+    page = client.get(reverse("core:enterprise_edit", args=[world.enterprise_a.pk])).content.decode()
     # <input type=date> only understands ISO dates: a localised value would be dropped and lost on save.
     assert 'value="2028-06-30"' in page

@@ -47,7 +47,7 @@ def phones(world, keyfile):
 
 def login(username: str) -> Client:
     client = Client()
-    response = client.post(reverse("login"), {"username": username, "password": PERSONA_PASSWORD})
+    response = client.post(reverse("accounts:login"), {"username": username, "password": PERSONA_PASSWORD})
     assert response.status_code == 302
     return client
 
@@ -103,23 +103,23 @@ def test_an_ordering_or_containment_lookup_on_the_ciphertext_is_refused(phones):
 def test_the_account_list_masks_and_finds_by_phone_however_written(phones):
     handler, _contact = phones
     client = login("system_admin")
-    page = client.get(reverse("account_list")).content.decode()
+    page = client.get(reverse("accounts:account_list")).content.decode()
     assert "138****5678" in page and PHONE not in page
     for written in ("+86 138 1234 5678", "138-1234-5678", "13812345678"):
-        page = client.get(reverse("account_list"), {"q": written}).content.decode()
-        assert f'href="{reverse("account_detail", args=[handler.pk])}"' in page, written
-        assert f'href="{reverse("account_detail", args=[User.objects.get(username="dispatcher").pk])}"' not in page
+        page = client.get(reverse("accounts:account_list"), {"q": written}).content.decode()
+        assert f'href="{reverse("accounts:account_detail", args=[handler.pk])}"' in page, written
+        assert f'href="{reverse("accounts:account_detail", args=[User.objects.get(username="dispatcher").pk])}"' not in page
     assert User.objects.filter(phone_digest=digest_for(User, "phone", "0086 13812345678")).get() == handler
 
 
 def test_the_enterprise_list_finds_an_enterprise_by_its_contacts_phone(phones, world):
     client = login("handler_power")  # a city-wide unit: sees both enterprises
-    page = client.get(reverse("enterprise_list"), {"q": "139 0000 1111"}).content.decode()
+    page = client.get(reverse("core:enterprise_list"), {"q": "139 0000 1111"}).content.decode()
     assert world.enterprise_a.name in page and world.enterprise_b.name not in page
 
 
 def test_the_enterprise_page_and_the_api_show_contacts_masked(phones, world, as_user):
-    page = login("dispatcher").get(reverse("enterprise_detail", args=[world.enterprise_a.pk])).content.decode()
+    page = login("dispatcher").get(reverse("core:enterprise_detail", args=[world.enterprise_a.pk])).content.decode()
     assert "139****1111" in page and CONTACT_PHONE not in page
     body = as_user("dispatcher").get(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts")
     assert body.status_code == 200
@@ -132,7 +132,7 @@ def test_the_enterprise_page_and_the_api_show_contacts_masked(phones, world, as_
 def test_the_system_administrator_reveals_an_account_phone_and_it_is_audited(phones):
     handler, _contact = phones
     client = login("system_admin")
-    url = reverse("account_phone_reveal", args=[handler.pk])
+    url = reverse("accounts:account_phone_reveal", args=[handler.pk])
     assert client.get(url).status_code == 405  # never on GET
     response = client.post(url)
     assert response.status_code == 200 and PHONE in response.content.decode()
@@ -147,7 +147,7 @@ def test_the_system_administrator_reveals_an_account_phone_and_it_is_audited(pho
 def test_who_may_not_reveal_an_account_phone_gets_403_and_the_attempt_is_audited(phones, persona):
     handler, _contact = phones
     before = AuditEvent.objects.filter(action="permission_denied").count()
-    response = login(persona).post(reverse("account_phone_reveal", args=[handler.pk]))
+    response = login(persona).post(reverse("accounts:account_phone_reveal", args=[handler.pk]))
     assert response.status_code == 403 and PHONE not in response.content.decode()
     assert AuditEvent.objects.filter(action="permission_denied").count() == before + 1
     assert not AuditEvent.objects.filter(action="user.phone_reveal").exists()
@@ -167,7 +167,7 @@ def test_the_api_refuses_an_account_phone_to_others_and_audits_it(phones, as_use
 
 def test_a_department_that_sees_the_enterprise_reveals_a_contact_phone_audited(phones, world, as_user):
     _handler, contact = phones
-    url = reverse("enterprise_contact_phone_reveal", args=[world.enterprise_a.pk, contact.pk])
+    url = reverse("core:enterprise_contact_phone_reveal", args=[world.enterprise_a.pk, contact.pk])
     response = login("dispatcher").post(url)
     assert response.status_code == 200 and "+86 139 0000 1111" in response.content.decode()
     api = as_user("enterprise_a").post(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts/{contact.pk}/phone/reveal")
@@ -180,12 +180,12 @@ def test_a_department_that_sees_the_enterprise_reveals_a_contact_phone_audited(p
 @pytest.mark.parametrize("persona", ["enterprise_b", "security_admin"])
 def test_who_does_not_see_the_enterprise_gets_404_for_its_contacts(phones, world, as_user, persona):
     _handler, contact = phones
-    url = reverse("enterprise_contact_phone_reveal", args=[world.enterprise_a.pk, contact.pk])
+    url = reverse("core:enterprise_contact_phone_reveal", args=[world.enterprise_a.pk, contact.pk])
     assert login(persona).post(url).status_code == 404
     api = as_user(persona).post(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts/{contact.pk}/phone/reveal")
     assert api.status_code == 404
     # and another enterprise's id with this contact: still 404
-    wrong = reverse("enterprise_contact_phone_reveal", args=[world.enterprise_b.pk, contact.pk])
+    wrong = reverse("core:enterprise_contact_phone_reveal", args=[world.enterprise_b.pk, contact.pk])
     assert login(persona).post(wrong).status_code == 404
     assert not AuditEvent.objects.filter(action="enterprise_contact.phone_reveal").exists()
 
@@ -193,7 +193,7 @@ def test_who_does_not_see_the_enterprise_gets_404_for_its_contacts(phones, world
 def test_the_system_administrator_sees_the_enterprise_but_may_not_reveal_its_contacts(phones, world, as_user):
     _handler, contact = phones
     before = AuditEvent.objects.filter(action="permission_denied").count()
-    url = reverse("enterprise_contact_phone_reveal", args=[world.enterprise_a.pk, contact.pk])
+    url = reverse("core:enterprise_contact_phone_reveal", args=[world.enterprise_a.pk, contact.pk])
     assert login("system_admin").post(url).status_code == 403
     api = as_user("system_admin").post(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts/{contact.pk}/phone/reveal")
     assert api.status_code == 403 and CONTACT_PHONE not in api.content.decode()
@@ -234,7 +234,7 @@ def test_with_the_wrong_key_file_a_reveal_is_a_clear_error_never_an_empty_number
         user.phone.reveal()  # ... and cannot be read: said so, not ""
     with pytest.raises(KeyUnavailableError):
         account_phone_reveal(user, actor=User.objects.get(username="system_admin"))
-    response = login("system_admin").post(reverse("account_phone_reveal", args=[handler.pk]))
+    response = login("system_admin").post(reverse("accounts:account_phone_reveal", args=[handler.pk]))
     assert response.status_code == 503 and "密钥不可用" in response.content.decode()
     api = as_user("dispatcher").post(
         f"/api/v1/enterprises/{contact.enterprise_id}/contacts/{contact.pk}/phone/reveal"
@@ -291,7 +291,7 @@ def test_anonymous_callers_reveal_nothing(phones, world, client):
     assert client.post(f"/api/v1/accounts/{handler.pk}/phone/reveal").status_code == 401
     assert client.post(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts/{contact.pk}/phone/reveal").status_code == 401
     assert client.get(f"/api/v1/enterprises/{world.enterprise_a.pk}/contacts").status_code == 401
-    web = client.post(reverse("account_phone_reveal", args=[handler.pk]))
+    web = client.post(reverse("accounts:account_phone_reveal", args=[handler.pk]))
     assert web.status_code == 302 and PHONE not in web.content.decode()
 
 

@@ -86,14 +86,14 @@ def test_the_import_page_previews_then_confirms(client, world):
 
     client.force_login(world.system_admin)
     upload = SimpleUploadedFile("e.xlsx", workbook(good_rows()))
-    preview = client.post(reverse("enterprise_import"), {"file": upload})
+    preview = client.post(reverse("core:enterprise_import"), {"file": upload})
     assert preview.status_code == 200
     token = preview.context["token"]
     assert token and not Enterprise.objects.filter(name__startswith="导入").exists()
-    confirm = client.post(reverse("enterprise_import_confirm"), {"token": token})
+    confirm = client.post(reverse("core:enterprise_import_confirm"), {"token": token})
     assert confirm.status_code == 302
     assert Enterprise.objects.filter(name__startswith="导入").count() == 2
-    again = client.post(reverse("enterprise_import_confirm"), {"token": token})
+    again = client.post(reverse("core:enterprise_import_confirm"), {"token": token})
     assert again.status_code == 302
     assert Enterprise.objects.filter(name__startswith="导入").count() == 2
 
@@ -103,14 +103,14 @@ def test_another_user_cannot_confirm_someone_elses_import(client, world):
 
     client.force_login(world.system_admin)
     token = client.post(
-        reverse("enterprise_import"), {"file": SimpleUploadedFile("e.xlsx", workbook(good_rows()))}
+        reverse("core:enterprise_import"), {"file": SimpleUploadedFile("e.xlsx", workbook(good_rows()))}
     ).context["token"]
     client.force_login(world.dispatcher)
-    assert client.post(reverse("enterprise_import_confirm"), {"token": token}).status_code == 403
+    assert client.post(reverse("core:enterprise_import_confirm"), {"token": token}).status_code == 403
     assert not Enterprise.objects.filter(name__startswith="导入").exists()
 
 
 @pytest.mark.parametrize("persona", ["enterprise_a_user", "handler_power", "audit_admin"])
 def test_roles_without_the_right_cannot_open_the_import(client, world, persona):
     client.force_login(getattr(world, persona))
-    assert client.get(reverse("enterprise_import")).status_code == 403
+    assert client.get(reverse("core:enterprise_import")).status_code == 403

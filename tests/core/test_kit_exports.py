@@ -39,7 +39,7 @@ def test_a_stamped_name_is_made_in_local_time():
 def test_the_project_export_keeps_its_headers(world, client):
     client.force_login(world.dispatcher)
     with time_machine.travel(NOON, tick=False):
-        response = client.get(reverse("project_list"), {"format": "xlsx"})
+        response = client.get(reverse("projects:project_list"), {"format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"] == 'attachment; filename="projects-20261207-1205.xlsx"'

@@ -4,18 +4,18 @@ from django.urls import reverse
 
 
 def test_pages_are_chinese_even_for_an_english_browser(client):
-    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="zh-hans">' in response.content.decode()
 
 
 def test_the_switch_turns_the_pages_english_and_back(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("accounts:login")})
     assert response.status_code == 302
-    page = client.get(reverse("login")).content.decode()
+    page = client.get(reverse("accounts:login")).content.decode()
     assert '<html lang="en">' in page
     assert "Log in" in page
-    client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("login")})
-    assert '<html lang="zh-hans">' in client.get(reverse("login")).content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("accounts:login")})
+    assert '<html lang="zh-hans">' in client.get(reverse("accounts:login")).content.decode()
 
 
 def test_api_clients_may_ask_for_english_messages(client):

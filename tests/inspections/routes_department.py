@@ -22,24 +22,24 @@ def _plan(iw: Any) -> dict[str, Any]:
 
 
 POLICIES: dict[str, Any] = {
-    "inspection_department_home": Policy(DEPARTMENT_STAFF),
-    "inspection_registry": Policy(DEPARTMENT_STAFF),
-    "inspection_registry_status": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.licences["inspector"].pk}),
-    "inspection_items": Policy(DEPARTMENT_STAFF),
-    "inspection_item_publish": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.unpublished.pk}),
-    "inspection_item_withdraw": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.food.pk}),
-    "inspection_plans": Policy(DEPARTMENT_STAFF),
-    "inspection_plan_detail": Policy(MARKET_STAFF, kwargs=_plan, invisible=DEPARTMENT_STAFF - MARKET_STAFF),
-    "inspection_plan_file": Policy(set(), denied=405, kwargs=_plan),
-    "inspection_plan_entry_remove": Policy(
+    "inspections:inspection_department_home": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_registry": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_registry_status": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.licences["inspector"].pk}),
+    "inspections:inspection_items": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_item_publish": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.unpublished.pk}),
+    "inspections:inspection_item_withdraw": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.food.pk}),
+    "inspections:inspection_plans": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_plan_detail": Policy(MARKET_STAFF, kwargs=_plan, invisible=DEPARTMENT_STAFF - MARKET_STAFF),
+    "inspections:inspection_plan_file": Policy(set(), denied=405, kwargs=_plan),
+    "inspections:inspection_plan_entry_remove": Policy(
         set(), denied=405, kwargs=lambda iw: {"pk": iw.matrix_plan.pk, "entry_pk": iw.matrix_entry.pk}
     ),
-    "inspection_joint_proposals": Policy(DEPARTMENT_STAFF),
-    "inspection_joint_answer": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.matrix_proposal.pk}),
-    "inspection_department_registrations": Policy(DEPARTMENT_STAFF),
-    "inspection_announcements": Policy(ENTERPRISES),
-    "inspection_slot_pick": Policy(set(), denied=405, kwargs=lambda iw: {"entry_pk": iw.matrix_entry.pk}),
-    "inspection_slot_remove": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.matrix_slot.pk}),
+    "inspections:inspection_joint_proposals": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_joint_answer": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.matrix_proposal.pk}),
+    "inspections:inspection_department_registrations": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_announcements": Policy(ENTERPRISES),
+    "inspections:inspection_slot_pick": Policy(set(), denied=405, kwargs=lambda iw: {"entry_pk": iw.matrix_entry.pk}),
+    "inspections:inspection_slot_remove": Policy(set(), denied=405, kwargs=lambda iw: {"pk": iw.matrix_slot.pk}),
 }
 # Named API routes of this side, and a concrete path for those that take parameters.
 API_ROUTES: set[str] = {

@@ -72,16 +72,16 @@ def _visit(iw: Any) -> dict[str, Any]:
 
 
 POLICIES: dict[str, Any] = {
-    "inspection_enterprise_home": Policy(ENTERPRISES),
-    "inspection_code_poster": Policy(ENTERPRISES, kwargs=lambda iw: {"fmt": "svg"}),
-    "inspection_code_reissue": Policy(ENTERPRISES),  # GET: the confirmation form
-    "inspection_visit": Policy({"enterprise_a_user"}, kwargs=_visit, invisible={"enterprise_b_user"}),
-    "inspection_rating": Policy(ENTERPRISES),  # GET: the visits still to rate
-    "inspection_complain": Policy(set(), denied=405, kwargs=_visit),  # POST only
-    "inspection_report_unregistered": Policy(ENTERPRISES),
+    "inspections:inspection_enterprise_home": Policy(ENTERPRISES),
+    "inspections:inspection_code_poster": Policy(ENTERPRISES, kwargs=lambda iw: {"fmt": "svg"}),
+    "inspections:inspection_code_reissue": Policy(ENTERPRISES),  # GET: the confirmation form
+    "inspections:inspection_visit": Policy({"enterprise_a_user"}, kwargs=_visit, invisible={"enterprise_b_user"}),
+    "inspections:inspection_rating": Policy(ENTERPRISES),  # GET: the visits still to rate
+    "inspections:inspection_complain": Policy(set(), denied=405, kwargs=_visit),  # POST only
+    "inspections:inspection_report_unregistered": Policy(ENTERPRISES),
     # 祁东县发改局 is a department too: its handler sees its own (empty) aggregates.
-    "inspection_department_ratings": Policy(DEPARTMENT_STAFF),
-    "inspection_ratings": Policy({"supervisor"}),
+    "inspections:inspection_department_ratings": Policy(DEPARTMENT_STAFF),
+    "inspections:inspection_ratings": Policy({"supervisor"}),
 }
 # Named API routes of this side, and a concrete path for those that take parameters.
 API_ROUTES: set[str] = {

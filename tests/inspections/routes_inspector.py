@@ -28,16 +28,16 @@ def _token(iw: Any) -> dict[str, Any]:
 
 
 POLICIES: dict[str, Any] = {
-    "inspection_scan": Policy(INSPECTORS, kwargs=_token),
-    "inspection_home": Policy(INSPECTORS),
-    "inspection_find": Policy(INSPECTORS),
-    "inspection_register": Policy(
+    "inspections:inspection_scan": Policy(INSPECTORS, kwargs=_token),
+    "inspections:inspection_home": Policy(INSPECTORS),
+    "inspections:inspection_find": Policy(INSPECTORS),
+    "inspections:inspection_register": Policy(
         INSPECTORS, invisible=A_INVISIBLE, kwargs=lambda iw: {"pk": iw.world.enterprise_a.pk}
     ),
-    "inspection_detail": Policy(
+    "inspections:inspection_detail": Policy(
         REGISTRATION_SEEN, invisible=ALL - REGISTRATION_SEEN, kwargs=lambda iw: {"pk": iw.matrix_inspection.pk}
     ),
-    "inspection_finish": Policy(
+    "inspections:inspection_finish": Policy(
         {"inspector", "inspector2"}, invisible=ALL - REGISTRATION_SEEN, kwargs=lambda iw: {"pk": iw.matrix_inspection.pk}
     ),
 }

@@ -100,18 +100,18 @@ def _quiet(iw: Any) -> dict[str, Any]:
 
 
 POLICIES: dict[str, Any] = {
-    "inspection_supervision_home": Policy(SUPERVISOR_ONLY),
-    "inspection_supervision_registrations": Policy(SUPERVISOR_ONLY),
-    "inspection_supervision_complaints": Policy(SUPERVISOR_ONLY),
-    "inspection_alerts": Policy(SUPERVISOR_ONLY),
-    "inspection_alert_handle": Policy(set(), denied=405, kwargs=_alert),  # POST only
-    "inspection_rules": Policy(SUPERVISOR_ONLY),
-    "inspection_caps": Policy(SUPERVISOR_ONLY),
-    "inspection_exemptions": Policy(SUPERVISOR_ONLY),
-    "inspection_exemption_toggle": Policy(set(), denied=405, kwargs=_reason),  # POST only
-    "inspection_quiet_periods": Policy(SUPERVISOR_ONLY),
-    "inspection_quiet_period_remove": Policy(set(), denied=405, kwargs=_quiet),  # POST only
-    "inspection_report": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_supervision_home": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_supervision_registrations": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_supervision_complaints": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_alerts": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_alert_handle": Policy(set(), denied=405, kwargs=_alert),  # POST only
+    "inspections:inspection_rules": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_caps": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_exemptions": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_exemption_toggle": Policy(set(), denied=405, kwargs=_reason),  # POST only
+    "inspections:inspection_quiet_periods": Policy(SUPERVISOR_ONLY),
+    "inspections:inspection_quiet_period_remove": Policy(set(), denied=405, kwargs=_quiet),  # POST only
+    "inspections:inspection_report": Policy(SUPERVISOR_ONLY),
 }
 # Named API routes of this side, and a concrete path for those that take parameters.
 API_ROUTES: set[str] = {

@@ -45,11 +45,11 @@ def test_the_supervisor_finds_the_complaint_in_the_inbox_and_assigns_it_to_the_d
     case = complaint_file(visit, actor=iw.world.enterprise_a_user, text="一周内第三次检查同一事项。")
     assert standing_of(iw.world.supervisor, case).is_dispatcher
     client.force_login(iw.world.supervisor)
-    inbox = client.get(reverse("case_inbox"), {"mine": "1"}).content.decode()
+    inbox = client.get(reverse("cases:case_inbox"), {"mine": "1"}).content.decode()
     assert case.number in inbox
-    detail = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert reverse("case_act", args=[case.pk, "assign"]) in detail
-    response = client.post(reverse("case_act", args=[case.pk, "assign"]), {
+    detail = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert reverse("cases:case_act", args=[case.pk, "assign"]) in detail
+    response = client.post(reverse("cases:case_act", args=[case.pk, "assign"]), {
         "assign-version": case.version, "assign-lead_org": iw.world.market_regulation.pk,
         "assign-urgency": "normal", "assign-note": "请核实并答复企业",
     })
@@ -58,7 +58,7 @@ def test_the_supervisor_finds_the_complaint_in_the_inbox_and_assigns_it_to_the_d
     assert case.status == Status.ASSIGNED and case.lead_org == iw.world.market_regulation
     # Now the department's clerk (a handler of the lead unit) works on it.
     client.force_login(iw.world.clerk_market)
-    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 200
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
 
 
 def test_a_dispatcher_of_a_park_cannot_assign_an_inspection_complaint(iw):
@@ -81,11 +81,11 @@ def test_supervisors_dispatch_only_inspection_complaints_not_other_cases(iw):
 def test_the_complaint_form_files_the_case_and_links_it(client, iw):
     visit = make_visit(iw)
     client.force_login(iw.world.enterprise_a_user)
-    response = client.post(reverse("inspection_complain", args=[visit.pk]), {"text": "检查超过两小时。"}, follow=True)
+    response = client.post(reverse("inspections:inspection_complain", args=[visit.pk]), {"text": "检查超过两小时。"}, follow=True)
     case = Case.objects.get(subject_ref=f"inspection:{visit.pk}")
     page = response.content.decode()
-    assert case.number in page and reverse("case_detail", args=[case.pk]) in page
-    empty = client.post(reverse("inspection_complain", args=[visit.pk]), {"text": "  "})
+    assert case.number in page and reverse("cases:case_detail", args=[case.pk]) in page
+    empty = client.post(reverse("inspections:inspection_complain", args=[visit.pk]), {"text": "  "})
     assert empty.status_code == 422 and "请写明投诉的事实和诉求" in empty.content.decode()
     assert Case.objects.filter(subject_ref=f"inspection:{visit.pk}").count() == 1
 
@@ -93,7 +93,7 @@ def test_the_complaint_form_files_the_case_and_links_it(client, iw):
 def test_another_enterprise_cannot_complain_about_the_visit(client, iw):
     visit = make_visit(iw)
     client.force_login(iw.world.enterprise_b_user)
-    assert client.post(reverse("inspection_complain", args=[visit.pk]), {"text": "x"}).status_code == 404
+    assert client.post(reverse("inspections:inspection_complain", args=[visit.pk]), {"text": "x"}).status_code == 404
     with pytest.raises(NotFoundError):
         complaint_file(visit, actor=iw.world.enterprise_b_user, text="x")
     api = api_client_for(iw.world.enterprise_b_user)
@@ -137,7 +137,7 @@ def test_without_a_supervising_organisation_a_complaint_is_refused_with_a_messag
 def test_an_unregistered_visit_report_is_a_case_and_an_alert_for_the_supervisors(client, iw):
     client.force_login(iw.world.enterprise_a_user)
     day = timezone.localdate() - dt.timedelta(days=2)
-    response = client.post(reverse("inspection_report_unregistered"), {
+    response = client.post(reverse("inspections:inspection_report_unregistered"), {
         "department": iw.world.emergency_bureau.pk, "visited_on": day.isoformat(),
         "people": "两人，其中一人自称张某", "description": "未扫码即进入车间检查消防设施。",
     })
@@ -155,7 +155,7 @@ def test_an_unregistered_visit_report_is_a_case_and_an_alert_for_the_supervisors
 def test_an_unregistered_visit_in_the_future_or_without_a_department_is_refused(client, iw):
     client.force_login(iw.world.enterprise_a_user)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    response = client.post(reverse("inspection_report_unregistered"), {
+    response = client.post(reverse("inspections:inspection_report_unregistered"), {
         "department": iw.world.qidong_park.pk, "visited_on": tomorrow.isoformat(), "description": "进入厂区",
     })
     assert response.status_code == 422

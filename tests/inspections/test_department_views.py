@@ -84,11 +84,11 @@ def workbook_rows(response: Any) -> list[tuple[Any, ...]]:
 
 
 def test_the_clerk_sees_the_departments_counts_and_links(client, dw):
-    response = login(client, dw.w.clerk_market).get(reverse("inspection_department_home"))
+    response = login(client, dw.w.clerk_market).get(reverse("inspections:inspection_department_home"))
     assert response.status_code == 200
     page = response.content.decode()
     assert dw.w.market_regulation.name in page
-    assert reverse("inspection_joint_proposals") in page
+    assert reverse("inspections:inspection_joint_proposals") in page
     assert response.context["joint_waiting"] == 1
     assert response.context["items_published"] == 2  # food and equipment; the draft is not published
 
@@ -96,8 +96,8 @@ def test_the_clerk_sees_the_departments_counts_and_links(client, dw):
 @pytest.mark.parametrize("persona", ["enterprise_a_user", "supervisor", "handler_power", "leader", "system_admin"])
 def test_department_pages_refuse_people_who_are_not_department_staff(client, dw, persona):
     login(client, getattr(dw.w, persona))
-    for name in ("inspection_department_home", "inspection_registry", "inspection_items", "inspection_plans",
-                 "inspection_joint_proposals", "inspection_department_registrations"):
+    for name in ("inspections:inspection_department_home", "inspections:inspection_registry", "inspections:inspection_items", "inspections:inspection_plans",
+                 "inspections:inspection_joint_proposals", "inspections:inspection_department_registrations"):
         assert client.get(reverse(name)).status_code == 403, name
 
 
@@ -106,18 +106,18 @@ def test_department_pages_refuse_people_who_are_not_department_staff(client, dw,
 
 def test_the_clerk_registers_an_inspector_and_changes_a_status(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_registry"), {"full_name": "新检查员", "certificate_no": "43040019999"})
+    response = client.post(reverse("inspections:inspection_registry"), {"full_name": "新检查员", "certificate_no": "43040019999"})
     assert response.status_code == 302
     assert InspectorLicence.objects.filter(certificate_no="43040019999", department=dw.w.market_regulation).exists()
     licence = dw.iw.licences["inspector2"]
-    client.post(reverse("inspection_registry_status", args=[licence.pk]), {"status": "suspended", "note": "调岗"})
+    client.post(reverse("inspections:inspection_registry_status", args=[licence.pk]), {"status": "suspended", "note": "调岗"})
     licence.refresh_from_db()
     assert licence.status == InspectorLicence.Status.SUSPENDED
 
 
 def test_a_duplicate_certificate_is_refused_on_the_page_and_nothing_is_lost(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_registry"), {"full_name": "某人", "certificate_no": "43040012345"})
+    response = client.post(reverse("inspections:inspection_registry"), {"full_name": "某人", "certificate_no": "43040012345"})
     assert response.status_code == 422
     assert "43040012345" in response.content.decode()
     assert response.context["form"]["full_name"].value() == "某人"
@@ -125,12 +125,12 @@ def test_a_duplicate_certificate_is_refused_on_the_page_and_nothing_is_lost(clie
 
 def test_an_inspector_sees_the_registry_but_cannot_change_it(client, dw):
     login(client, dw.w.inspector)
-    response = client.get(reverse("inspection_registry"))
+    response = client.get(reverse("inspections:inspection_registry"))
     assert response.status_code == 200 and response.context["form"] is None
     assert dw.w.inspector.full_name in response.content.decode()
-    assert client.post(reverse("inspection_registry"), {"full_name": "x", "certificate_no": "1"}).status_code == 403
+    assert client.post(reverse("inspections:inspection_registry"), {"full_name": "x", "certificate_no": "1"}).status_code == 403
     licence = dw.iw.licences["inspector2"]
-    assert client.post(reverse("inspection_registry_status", args=[licence.pk]),
+    assert client.post(reverse("inspections:inspection_registry_status", args=[licence.pk]),
                        {"status": "revoked"}).status_code == 403
     licence.refresh_from_db()
     assert licence.status == InspectorLicence.Status.ACTIVE
@@ -139,9 +139,9 @@ def test_an_inspector_sees_the_registry_but_cannot_change_it(client, dw):
 def test_another_departments_licence_answers_404(client, dw):
     login(client, dw.clerk_emergency)
     licence = dw.iw.licences["inspector"]
-    assert client.post(reverse("inspection_registry_status", args=[licence.pk]),
+    assert client.post(reverse("inspections:inspection_registry_status", args=[licence.pk]),
                        {"status": "revoked"}).status_code == 404
-    response = client.get(reverse("inspection_registry"))
+    response = client.get(reverse("inspections:inspection_registry"))
     assert "43040012345" not in response.content.decode()
 
 
@@ -150,19 +150,19 @@ def test_another_departments_licence_answers_404(client, dw):
 
 def test_the_clerk_adds_publishes_and_withdraws_items(client, dw):
     login(client, dw.w.clerk_market)
-    client.post(reverse("inspection_items"), {"code": "SC-05", "name": "计量器具检查", "legal_basis": "《计量法》"})
+    client.post(reverse("inspections:inspection_items"), {"code": "SC-05", "name": "计量器具检查", "legal_basis": "《计量法》"})
     item = InspectionItem.objects.get(code="SC-05")
     assert not item.is_published
-    client.post(reverse("inspection_item_publish", args=[item.pk]))
+    client.post(reverse("inspections:inspection_item_publish", args=[item.pk]))
     item.refresh_from_db()
     assert item.is_published
-    client.post(reverse("inspection_item_withdraw", args=[item.pk]))
+    client.post(reverse("inspections:inspection_item_withdraw", args=[item.pk]))
     item.refresh_from_db()
     assert not item.is_published and item.withdrawn_at is not None
 
 
 def test_the_published_list_exports_only_published_items(client, dw):
-    response = login(client, dw.w.inspector).get(reverse("inspection_items"), {"format": "xlsx"})
+    response = login(client, dw.w.inspector).get(reverse("inspections:inspection_items"), {"format": "xlsx"})
     rows = workbook_rows(response)
     codes = {row[1] for row in rows[1:]}
     assert codes == {"SC-01", "SC-02"}
@@ -170,9 +170,9 @@ def test_the_published_list_exports_only_published_items(client, dw):
 
 def test_an_inspector_or_another_departments_clerk_cannot_publish(client, dw):
     login(client, dw.w.inspector)
-    assert client.post(reverse("inspection_item_publish", args=[dw.iw.unpublished.pk])).status_code == 403
+    assert client.post(reverse("inspections:inspection_item_publish", args=[dw.iw.unpublished.pk])).status_code == 403
     login(client, dw.clerk_emergency)
-    assert client.post(reverse("inspection_item_publish", args=[dw.iw.unpublished.pk])).status_code == 404
+    assert client.post(reverse("inspections:inspection_item_publish", args=[dw.iw.unpublished.pk])).status_code == 404
     dw.iw.unpublished.refresh_from_db()
     assert not dw.iw.unpublished.is_published
 
@@ -182,16 +182,16 @@ def test_an_inspector_or_another_departments_clerk_cannot_publish(client, dw):
 
 def test_the_clerk_opens_a_plan_from_the_plans_page(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_plans"), {"year": "2026", "month": ""})
+    response = client.post(reverse("inspections:inspection_plans"), {"year": "2026", "month": ""})
     plan = InspectionPlan.objects.get(department=dw.w.market_regulation, year=2026, month__isnull=True)
-    assert response.status_code == 302 and response["Location"] == reverse("inspection_plan_detail", args=[plan.pk])
-    page = client.get(reverse("inspection_plans")).content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("inspections:inspection_plan_detail", args=[plan.pk])
+    page = client.get(reverse("inspections:inspection_plans")).content.decode()
     assert "2026-03-31" in page  # the due day of the annual plan is said on the page
 
 
 def test_the_clerk_adds_an_entry_by_uscc_on_the_plan_page(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_plan_detail", args=[dw.draft.pk]), {
+    response = client.post(reverse("inspections:inspection_plan_detail", args=[dw.draft.pk]), {
         "item": dw.iw.food.pk, "enterprise": dw.w.enterprise_b.uscc, "month": "6",
         "window_start": "2026-06-08", "window_end": "2026-06-19", "announced": "on",
     })
@@ -202,7 +202,7 @@ def test_the_clerk_adds_an_entry_by_uscc_on_the_plan_page(client, dw):
 
 def test_a_window_outside_the_month_is_refused_on_the_page_and_the_input_kept(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_plan_detail", args=[dw.draft.pk]), {
+    response = client.post(reverse("inspections:inspection_plan_detail", args=[dw.draft.pk]), {
         "item": dw.iw.food.pk, "enterprise": dw.w.enterprise_b.name, "month": "6",
         "window_start": "2026-06-08", "window_end": "2026-07-03", "announced": "on",
     })
@@ -214,7 +214,7 @@ def test_a_window_outside_the_month_is_refused_on_the_page_and_the_input_kept(cl
 
 def test_an_unknown_enterprise_is_refused_with_a_clear_message(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_plan_detail", args=[dw.draft.pk]), {
+    response = client.post(reverse("inspections:inspection_plan_detail", args=[dw.draft.pk]), {
         "item": dw.iw.food.pk, "enterprise": "不存在的公司", "month": "6",
     })
     assert response.status_code == 422
@@ -224,10 +224,10 @@ def test_an_unknown_enterprise_is_refused_with_a_clear_message(client, dw):
 def test_the_plan_page_shows_the_slots_and_exports_the_plan(client, dw):
     slot_services.slot_pick(dw.entry, actor=dw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
     login(client, dw.w.inspector)
-    response = client.get(reverse("inspection_plan_detail", args=[dw.market.pk]))
+    response = client.get(reverse("inspections:inspection_plan_detail", args=[dw.market.pk]))
     assert response.status_code == 200 and response.context["form"] is None
     assert "2026-05-07" in response.content.decode()
-    rows = workbook_rows(client.get(reverse("inspection_plan_detail", args=[dw.market.pk]), {"format": "xlsx"}))
+    rows = workbook_rows(client.get(reverse("inspections:inspection_plan_detail", args=[dw.market.pk]), {"format": "xlsx"}))
     assert rows[1][1] == dw.w.enterprise_a.name
     assert "2026-05-07" in rows[1][11]
 
@@ -238,12 +238,12 @@ def test_the_clerk_files_and_removes_through_the_page(client, dw):
     other = plan_services.plan_entry_add(dw.draft, actor=dw.w.clerk_market, item=dw.iw.equipment,
                                     enterprise=dw.w.enterprise_b, month=6)
     login(client, dw.w.clerk_market)
-    client.post(reverse("inspection_plan_entry_remove", args=[dw.draft.pk, other.pk]))
+    client.post(reverse("inspections:inspection_plan_entry_remove", args=[dw.draft.pk, other.pk]))
     assert not PlanEntry.objects.filter(pk=other.pk).exists()
-    client.post(reverse("inspection_plan_file", args=[dw.draft.pk]))
+    client.post(reverse("inspections:inspection_plan_file", args=[dw.draft.pk]))
     dw.draft.refresh_from_db()
     assert dw.draft.status == InspectionPlan.Status.FILED
-    response = client.post(reverse("inspection_plan_entry_remove", args=[dw.draft.pk, entry.pk]), follow=True)
+    response = client.post(reverse("inspections:inspection_plan_entry_remove", args=[dw.draft.pk, entry.pk]), follow=True)
     assert PlanEntry.objects.filter(pk=entry.pk).exists()
     assert "不能删除" in response.content.decode()
 
@@ -251,14 +251,14 @@ def test_the_clerk_files_and_removes_through_the_page(client, dw):
 def test_other_people_cannot_change_the_market_plan(client, dw):
     data = {"item": dw.iw.food.pk, "enterprise": dw.w.enterprise_b.uscc, "month": "6"}
     login(client, dw.w.inspector)
-    assert client.post(reverse("inspection_plan_detail", args=[dw.draft.pk]), data).status_code == 403
-    assert client.post(reverse("inspection_plan_file", args=[dw.draft.pk])).status_code == 403
+    assert client.post(reverse("inspections:inspection_plan_detail", args=[dw.draft.pk]), data).status_code == 403
+    assert client.post(reverse("inspections:inspection_plan_file", args=[dw.draft.pk])).status_code == 403
     login(client, dw.clerk_emergency)
-    assert client.get(reverse("inspection_plan_detail", args=[dw.draft.pk])).status_code == 404
-    assert client.post(reverse("inspection_plan_detail", args=[dw.draft.pk]), data).status_code == 404
-    assert client.post(reverse("inspection_plan_file", args=[dw.draft.pk])).status_code == 404
+    assert client.get(reverse("inspections:inspection_plan_detail", args=[dw.draft.pk])).status_code == 404
+    assert client.post(reverse("inspections:inspection_plan_detail", args=[dw.draft.pk]), data).status_code == 404
+    assert client.post(reverse("inspections:inspection_plan_file", args=[dw.draft.pk])).status_code == 404
     login(client, dw.w.enterprise_a_user)
-    assert client.post(reverse("inspection_plan_file", args=[dw.draft.pk])).status_code == 403
+    assert client.post(reverse("inspections:inspection_plan_file", args=[dw.draft.pk])).status_code == 403
     assert not PlanEntry.objects.filter(plan=dw.draft).exists()
 
 
@@ -267,13 +267,13 @@ def test_other_people_cannot_change_the_market_plan(client, dw):
 
 def test_both_clerks_accept_on_the_joint_page(client, dw):
     login(client, dw.w.clerk_market)
-    page = client.get(reverse("inspection_joint_proposals"))
+    page = client.get(reverse("inspections:inspection_joint_proposals"))
     assert page.status_code == 200
     assert dw.iw.chemicals.name in page.content.decode()  # the other department's entry is shown
     prefix = f"p{dw.proposal.pk}"
-    client.post(reverse("inspection_joint_answer", args=[dw.proposal.pk]), {f"{prefix}-decision": "accepted"})
+    client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]), {f"{prefix}-decision": "accepted"})
     login(client, dw.clerk_emergency)
-    client.post(reverse("inspection_joint_answer", args=[dw.proposal.pk]), {f"{prefix}-decision": "accepted"})
+    client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]), {f"{prefix}-decision": "accepted"})
     dw.proposal.refresh_from_db()
     assert dw.proposal.status == JointProposal.Status.ACCEPTED
     assert dw.proposal.lead_department == dw.w.market_regulation  # a tie: the market bureau agreed first
@@ -281,7 +281,7 @@ def test_both_clerks_accept_on_the_joint_page(client, dw):
 
 def test_declining_without_a_reason_is_refused_on_the_page(client, dw):
     login(client, dw.w.clerk_market)
-    response = client.post(reverse("inspection_joint_answer", args=[dw.proposal.pk]),
+    response = client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]),
                            {f"p{dw.proposal.pk}-decision": "declined"}, follow=True)
     assert "请说明理由" in response.content.decode()
     assert not JointAcceptance.objects.exists()
@@ -290,10 +290,10 @@ def test_declining_without_a_reason_is_refused_on_the_page(client, dw):
 def test_an_inspector_cannot_answer_and_an_outside_clerk_does_not_see_the_proposal(client, dw):
     data = {f"p{dw.proposal.pk}-decision": "accepted"}
     login(client, dw.w.inspector_emergency)
-    assert client.post(reverse("inspection_joint_answer", args=[dw.proposal.pk]), data).status_code == 403
+    assert client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]), data).status_code == 403
     login(client, dw.w.handler_other)
-    assert client.post(reverse("inspection_joint_answer", args=[dw.proposal.pk]), data).status_code == 404
-    assert dw.iw.chemicals.name not in client.get(reverse("inspection_joint_proposals")).content.decode()
+    assert client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]), data).status_code == 404
+    assert dw.iw.chemicals.name not in client.get(reverse("inspections:inspection_joint_proposals")).content.decode()
     assert not JointAcceptance.objects.exists()
 
 
@@ -319,7 +319,7 @@ def test_the_department_sees_and_filters_its_registrations(client, dw):
     InspectionDepartment.objects.create(inspection=joint, department=dw.w.emergency_bureau)
     _registration(dw, dw.w.emergency_bureau, "JC-9")
     login(client, dw.w.inspector)
-    url = reverse("inspection_department_registrations")
+    url = reverse("inspections:inspection_department_registrations")
     response = client.get(url)
     assert {i.number for i in response.context["page"]} == {"JC-1", "JC-2", "JC-3"}
     assert f"/inspections/registrations/{mine.pk}/" in response.content.decode()
@@ -338,7 +338,7 @@ def test_the_department_sees_and_filters_its_registrations(client, dw):
 def test_the_emergency_inspector_does_not_see_the_market_bureaus_registrations(client, dw):
     _registration(dw, dw.w.market_regulation, "JC-1")
     login(client, dw.w.inspector_emergency)
-    response = client.get(reverse("inspection_department_registrations"))
+    response = client.get(reverse("inspections:inspection_department_registrations"))
     assert list(response.context["page"]) == []
 
 
@@ -347,33 +347,33 @@ def test_the_emergency_inspector_does_not_see_the_market_bureaus_registrations(c
 
 def test_the_enterprise_sees_its_announcement_and_picks_and_removes_a_slot(client, dw):
     login(client, dw.w.enterprise_a_user)
-    page = client.get(reverse("inspection_announcements"))
+    page = client.get(reverse("inspections:inspection_announcements"))
     assert page.status_code == 200
     text = page.content.decode()
     assert dw.iw.food.name in text and dw.w.market_regulation.name in text
     prefix = f"e{dw.entry.pk}"
-    client.post(reverse("inspection_slot_pick", args=[dw.entry.pk]), {f"{prefix}-day": "2026-05-07",
+    client.post(reverse("inspections:inspection_slot_pick", args=[dw.entry.pk]), {f"{prefix}-day": "2026-05-07",
                                                                       f"{prefix}-period": "pm"})
     slot = TimeSlotPreference.objects.get()
     assert (slot.day, slot.period) == (dt.date(2026, 5, 7), "pm")
-    response = client.post(reverse("inspection_slot_pick", args=[dw.entry.pk]),
+    response = client.post(reverse("inspections:inspection_slot_pick", args=[dw.entry.pk]),
                            {f"{prefix}-day": "2026-05-10", f"{prefix}-period": "am"}, follow=True)
     assert "不是工作日" in response.content.decode()
-    client.post(reverse("inspection_slot_remove", args=[slot.pk]))
+    client.post(reverse("inspections:inspection_slot_remove", args=[slot.pk]))
     assert not TimeSlotPreference.objects.exists()
 
 
 def test_another_enterprise_neither_sees_nor_picks_the_slot(client, dw):
     slot = slot_services.slot_pick(dw.entry, actor=dw.w.enterprise_a_user, day=dt.date(2026, 5, 7), period="am")
     login(client, dw.w.enterprise_b_user)
-    assert dw.iw.food.name not in client.get(reverse("inspection_announcements")).content.decode()
+    assert dw.iw.food.name not in client.get(reverse("inspections:inspection_announcements")).content.decode()
     prefix = f"e{dw.entry.pk}"
-    assert client.post(reverse("inspection_slot_pick", args=[dw.entry.pk]),
+    assert client.post(reverse("inspections:inspection_slot_pick", args=[dw.entry.pk]),
                        {f"{prefix}-day": "2026-05-08", f"{prefix}-period": "am"}).status_code == 404
-    assert client.post(reverse("inspection_slot_remove", args=[slot.pk])).status_code == 404
+    assert client.post(reverse("inspections:inspection_slot_remove", args=[slot.pk])).status_code == 404
     login(client, dw.w.clerk_market)
-    assert client.get(reverse("inspection_announcements")).status_code == 403
-    assert client.post(reverse("inspection_slot_remove", args=[slot.pk])).status_code == 403
+    assert client.get(reverse("inspections:inspection_announcements")).status_code == 403
+    assert client.post(reverse("inspections:inspection_slot_remove", args=[slot.pk])).status_code == 403
     assert TimeSlotPreference.objects.count() == 1
 
 
@@ -387,7 +387,7 @@ def test_the_pages_render_in_english(client, dw):
     """In English every word the platform writes is English: the only Chinese left on the
     pages is the data (names of units, enterprises, people, items and their legal basis)."""
     login(client, dw.w.clerk_market)
-    client.post(reverse("set_language"), {"language": "en", "next": reverse("inspection_department_home")})
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("inspections:inspection_department_home")})
     data = [
         *Organisation.objects.values_list("name", flat=True),
         *User.objects.values_list("full_name", flat=True),
@@ -395,12 +395,12 @@ def test_the_pages_render_in_english(client, dw):
         *InspectionItem.objects.values_list("legal_basis", flat=True),
     ]
     pages = {
-        ("inspection_department_home", ()): ["Enforcement officer directory", "Active enforcement officers",
+        ("inspections:inspection_department_home", ()): ["Enforcement officer directory", "Active enforcement officers",
                                              "Published inspection items"],
-        ("inspection_plan_detail", (dw.market.pk,)): ["Monthly inspection plan for 5/2026", "Export to Excel",
+        ("inspections:inspection_plan_detail", (dw.market.pk,)): ["Monthly inspection plan for 5/2026", "Export to Excel",
                                                       "Add to plan"],
-        ("inspection_joint_proposals", ()): ["Joint inspection window", "Agree to join", "Submit response"],
-        ("inspection_department_registrations", ()): ["Registration no.", "Back-filled after system failure",
+        ("inspections:inspection_joint_proposals", ()): ["Joint inspection window", "Agree to join", "Submit response"],
+        ("inspections:inspection_department_registrations", ()): ["Registration no.", "Back-filled after system failure",
                                                       "No matching registrations."],
     }
     for (name, args), english in pages.items():

@@ -66,7 +66,7 @@ def _body(response) -> str:
 def _post_rating(client, iw, visit, data, *, enterprise=None, **extra):
     """Rate `visit` as the logged-in user through the one rating page, as its form does."""
     ref = rating_ref(enterprise or iw.world.enterprise_a, visit)
-    return client.post(reverse("inspection_rating"), {"ref": ref, **data}, **extra)
+    return client.post(reverse("inspections:inspection_rating"), {"ref": ref, **data}, **extra)
 
 
 def _api_rate(api, iw, visit, data, *, enterprise=None, **extra):
@@ -207,7 +207,7 @@ def test_a_department_user_cannot_open_the_admin_or_the_audit_trail(client, rate
 def test_the_supervisor_reads_no_single_rating_of_a_running_month_nor_of_one_with_fewer_than_five(client, rated_world):
     iw = rated_world
     client.force_login(iw.world.supervisor)
-    running = client.get(reverse("inspection_ratings"), {"month": timezone.localdate().strftime("%Y-%m")})
+    running = client.get(reverse("inspections:inspection_ratings"), {"month": timezone.localdate().strftime("%Y-%m")})
     assert running.status_code == 422 and "已结束的月份" in running.content.decode()
     _assert_no_leak(_body(running), iw, "the running month")
     api = api_client_for(iw.world.supervisor)
@@ -306,7 +306,7 @@ def test_a_month_with_fewer_than_five_ratings_shows_only_a_dash(client, iw):
         march = department_rating_summary(iw.world.market_regulation, year=2026).months[2]
         assert march.ended and not march.shown and march.count is None and march.average is None
         client.force_login(iw.world.inspector)
-        page = client.get(reverse("inspection_department_ratings"), {"year": 2026}).content.decode()
+        page = client.get(reverse("inspections:inspection_department_ratings"), {"year": 2026}).content.decode()
     assert "2026-03</td>" in page.replace("\n", "")
     row = page.split("2026-03</td>")[1].split("</tr>")[0]
     assert "—" in row and "2.00" not in row and ">4<" not in row
@@ -321,7 +321,7 @@ def test_five_ratings_in_an_ended_month_show_their_average_and_the_running_month
     with time_machine.travel(dt.datetime(2026, 4, 1, 8, tzinfo=SHANGHAI), tick=False):
         summary = department_rating_summary(iw.world.market_regulation, year=2026)
         client.force_login(iw.world.inspector2)
-        page = client.get(reverse("inspection_department_ratings"), {"year": 2026}).content.decode()
+        page = client.get(reverse("inspections:inspection_department_ratings"), {"year": 2026}).content.decode()
         api_summary = api_client_for(iw.world.clerk_market).get(
             reverse("api:inspections_department_ratings"), {"year": 2026}).json()
     march = summary.months[2]
@@ -391,7 +391,7 @@ def test_the_page_tells_the_enterprise_a_visit_is_already_rated(client, iw):
     _post_rating(client, iw, visit, {"score": "4"})
     response = _post_rating(client, iw, visit, {"score": "4"}, follow=True)
     assert "每次检查只能评价一次" in response.content.decode()
-    assert response.redirect_chain == [(reverse("inspection_rating"), 302)]
+    assert response.redirect_chain == [(reverse("inspections:inspection_rating"), 302)]
     assert PendingRating.objects.count() == 1
 
 

@@ -49,7 +49,7 @@ def _ids_of(iw, visit) -> list[str]:
 
 def test_no_route_of_the_rating_path_takes_a_parameter():
     """The web page and the API operation of rating are fixed paths: nothing to put an id in."""
-    names = {"inspection_rating", "inspections_enterprise_rating"}
+    names = {"inspections:inspection_rating", "inspections_enterprise_rating"}
     found = {}
 
     def walk(patterns, prefix=""):
@@ -63,7 +63,7 @@ def test_no_route_of_the_rating_path_takes_a_parameter():
     assert set(found) == names
     for route in found.values():
         assert "<" not in route and "{" not in route, route
-    assert reverse("inspection_rating") == "/inspections/mine/rating/"
+    assert reverse("inspections:inspection_rating") == "/inspections/mine/rating/"
     assert reverse("api:inspections_enterprise_rating") == "/api/v1/inspections/rating"
 
 
@@ -80,20 +80,20 @@ def test_every_url_the_enterprise_follows_or_posts_to_for_a_rating_names_nothing
         request_lines.append(f"GET {url}")
         return client.get(url)
 
-    home = get(reverse("inspection_enterprise_home")).content.decode()
-    detail = get(reverse("inspection_visit", args=[first.pk])).content.decode()
+    home = get(reverse("inspections:inspection_enterprise_home")).content.decode()
+    detail = get(reverse("inspections:inspection_visit", args=[first.pk])).content.decode()
     rating_urls = [u for page in (home, detail) for u in re.findall(r'href="([^"]*rat[^"]*)"', page)]
-    assert rating_urls and set(rating_urls) == {reverse("inspection_rating")}
-    page = get(reverse("inspection_rating")).content.decode()
+    assert rating_urls and set(rating_urls) == {reverse("inspections:inspection_rating")}
+    page = get(reverse("inspections:inspection_rating")).content.decode()
     forms = re.findall(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', page, re.S)
     actions = [action for action, inner in forms if 'name="ref"' in inner]
-    assert actions == [reverse("inspection_rating")] * 2
+    assert actions == [reverse("inspections:inspection_rating")] * 2
     refs = re.findall(r'name="ref" value="([0-9a-f]+)"', page)
     assert set(refs) == {rating_ref(iw.world.enterprise_a, first), rating_ref(iw.world.enterprise_a, second)}
     for ref in refs:
-        request_lines.append(f"POST {reverse('inspection_rating')}")
-        response = client.post(reverse("inspection_rating"), {"ref": ref, "score": "4", "comment": MARKER})
-        assert response.status_code == 302 and response["Location"] == reverse("inspection_rating")
+        request_lines.append(f"POST {reverse('inspections:inspection_rating')}")
+        response = client.post(reverse("inspections:inspection_rating"), {"ref": ref, "score": "4", "comment": MARKER})
+        assert response.status_code == 302 and response["Location"] == reverse("inspections:inspection_rating")
         request_lines.append(f"GET {response['Location']}")
     # The API: the visit list gives the reference, the rating path is fixed.
     api = api_client_for(iw.world.enterprise_b_user)
@@ -104,7 +104,7 @@ def test_every_url_the_enterprise_follows_or_posts_to_for_a_rating_names_nothing
     request_lines.append(f"POST {path}")
     assert api.post(path, {"ref": ref_b, "score": 3}).status_code == 201
     rating_lines = [line for line in request_lines if "rat" in line]
-    assert set(rating_lines) == {f"POST {reverse('inspection_rating')}", f"GET {reverse('inspection_rating')}",
+    assert set(rating_lines) == {f"POST {reverse('inspections:inspection_rating')}", f"GET {reverse('inspections:inspection_rating')}",
                                  f"POST {path}"}
     for line in rating_lines:
         for secret in [*_ids_of(iw, first), *_ids_of(iw, second), visit_b.number, iw.world.enterprise_b.uscc]:
@@ -127,7 +127,7 @@ def test_a_forced_error_report_names_neither_the_reference_nor_the_visit(client,
     client.force_login(iw.world.enterprise_a_user)
     client.raise_request_exception = False
     with caplog.at_level(logging.ERROR, logger="django.request"):
-        response = client.post(reverse("inspection_rating"), {"ref": ref, "score": "2", "comment": MARKER})
+        response = client.post(reverse("inspections:inspection_rating"), {"ref": ref, "score": "2", "comment": MARKER})
     assert response.status_code == 500
     records = [r for r in caplog.records if r.name == "django.request" and r.exc_info]
     assert len(records) == 1
@@ -260,9 +260,9 @@ def test_the_supervisor_reads_a_department_month_from_five_on_with_no_day_and_no
     iw = march
     with time_machine.travel(dt.datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
         client.force_login(iw.world.supervisor)
-        response = client.get(reverse("inspection_ratings"), {"month": "2026-03"})
+        response = client.get(reverse("inspections:inspection_ratings"), {"month": "2026-03"})
         api = api_client_for(iw.world.supervisor).get(reverse("api:inspections_ratings"), {"month": "2026-03"})
-        export = client.get(reverse("inspection_ratings"), {"month": "2026-03", "format": "xlsx"})
+        export = client.get(reverse("inspections:inspection_ratings"), {"month": "2026-03", "format": "xlsx"})
     assert response.status_code == 200
     page = response.content.decode()
     for index in range(5):
@@ -283,7 +283,7 @@ def test_the_old_department_kind_and_day_listing_is_gone(client, march):
     iw = march
     with time_machine.travel(dt.datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
         client.force_login(iw.world.supervisor)
-        page = client.get(reverse("inspection_ratings"), {
+        page = client.get(reverse("inspections:inspection_ratings"), {
             "month": "2026-03", "department": iw.world.market_regulation.pk, "kind": "enforcement",
             "date_from": "2026-03-09", "date_to": "2026-03-09", "score": "5"}).content.decode()
     assert all(f"market-{index}-0" in page for index in range(5))  # all five, not the day's two
@@ -294,7 +294,7 @@ def test_no_one_but_a_supervisor_reads_single_ratings(client, march, persona):
     user = getattr(march.world, persona)
     with time_machine.travel(dt.datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
         client.force_login(user)
-        assert client.get(reverse("inspection_ratings"), {"month": "2026-03"}).status_code == 403
+        assert client.get(reverse("inspections:inspection_ratings"), {"month": "2026-03"}).status_code == 403
         assert api_client_for(user).get(reverse("api:inspections_ratings"), {"month": "2026-03"}).status_code == 403
         assert supervisor_rating_months(user, month=dt.date(2026, 3, 1)) == []
 
@@ -303,7 +303,7 @@ def test_a_bad_month_gets_a_clear_message(client, march):
     with time_machine.travel(dt.datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
         client.force_login(march.world.supervisor)
         for bad in ("2026-13", "march", "2026-04", "9999999999-01"):
-            response = client.get(reverse("inspection_ratings"), {"month": bad})
+            response = client.get(reverse("inspections:inspection_ratings"), {"month": bad})
             assert response.status_code == 422, bad
             assert "market-0-0" not in response.content.decode()
         api = api_client_for(march.world.supervisor)

@@ -63,7 +63,7 @@ def test_inspection_route_answers_each_persona_as_declared(client, inspection_ma
     status = response.status_code
     if persona == "anonymous":
         if policy.anonymous == "login":
-            assert status == 302 and response["Location"].startswith(reverse("login")), (route, status)
+            assert status == 302 and response["Location"].startswith(reverse("accounts:login")), (route, status)
         else:
             assert status < 500, (route, status)
     elif persona in policy.allowed:

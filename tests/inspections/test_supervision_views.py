@@ -77,7 +77,7 @@ def _cell(html: str, department_pk: int | str, cell: str) -> str:
 
 
 def test_the_supervisor_sees_each_departments_figures_on_the_dashboard(client, sw):
-    response = login(client, sw.world.supervisor).get(reverse("inspection_supervision_home"))
+    response = login(client, sw.world.supervisor).get(reverse("inspections:inspection_supervision_home"))
     assert response.status_code == 200
     html = response.content.decode()
     market, emergency = sw.world.market_regulation.pk, sw.world.emergency_bureau.pk
@@ -94,13 +94,13 @@ def test_the_supervisor_sees_each_departments_figures_on_the_dashboard(client, s
 
 def test_the_dashboard_takes_a_quarter_or_a_year_and_refuses_a_bad_period_politely(client, sw):
     c = login(client, sw.world.supervisor)
-    assert "2026年第4季度" in c.get(reverse("inspection_supervision_home"), {"period": "2026-Q4"}).content.decode()
-    response = c.get(reverse("inspection_supervision_home"), {"period": "2026-13"})
+    assert "2026年第4季度" in c.get(reverse("inspections:inspection_supervision_home"), {"period": "2026-Q4"}).content.decode()
+    response = c.get(reverse("inspections:inspection_supervision_home"), {"period": "2026-13"})
     assert response.status_code == 200 and "统计期间格式不正确" in response.content.decode()
 
 
 def test_a_county_supervisor_sees_its_regions_figures_and_no_ratings(client, sw):
-    response = login(client, county_supervisor(sw.world)).get(reverse("inspection_supervision_home"),
+    response = login(client, county_supervisor(sw.world)).get(reverse("inspections:inspection_supervision_home"),
                                                                 {"region": sw.world.shigu.code})
     html = response.content.decode()
     assert response.status_code == 200 and sw.world.qidong.name in html
@@ -110,8 +110,8 @@ def test_a_county_supervisor_sees_its_regions_figures_and_no_ratings(client, sw)
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
-@pytest.mark.parametrize("route", ["inspection_supervision_home", "inspection_supervision_registrations",
-                                   "inspection_alerts", "inspection_rules", "inspection_caps", "inspection_report"])
+@pytest.mark.parametrize("route", ["inspections:inspection_supervision_home", "inspections:inspection_supervision_registrations",
+                                   "inspections:inspection_alerts", "inspections:inspection_rules", "inspections:inspection_caps", "inspections:inspection_report"])
 def test_people_other_than_supervisors_are_refused_every_page(client, sw, persona, route):
     assert login(client, getattr(sw.world, persona)).get(reverse(route)).status_code == 403
 
@@ -122,7 +122,7 @@ def test_people_other_than_supervisors_are_refused_every_page(client, sw, person
 def test_the_registration_list_filters_and_links_to_each_registration(client, sw, django_assert_max_num_queries):
     c = login(client, sw.world.supervisor)
     with django_assert_max_num_queries(13):
-        response = c.get(reverse("inspection_supervision_registrations"), {"joint": "1"})
+        response = c.get(reverse("inspections:inspection_supervision_registrations"), {"joint": "1"})
     html = response.content.decode()
     assert sw.joint.number in html and sw.solo_b.number not in html
     assert f'href="/inspections/registrations/{sw.joint.pk}/"' in html
@@ -133,14 +133,14 @@ def test_the_registration_list_queries_do_not_grow_with_the_rows(client, sw):
     from django.test.utils import CaptureQueriesContext
 
     c = login(client, sw.world.supervisor)
-    c.get(reverse("inspection_supervision_registrations"))
+    c.get(reverse("inspections:inspection_supervision_registrations"))
     with CaptureQueriesContext(connection) as small:
-        c.get(reverse("inspection_supervision_registrations"))
+        c.get(reverse("inspections:inspection_supervision_registrations"))
     for day in range(10):
         make_inspection(sw, departments=[sw.world.emergency_bureau, sw.world.market_regulation],
                         started_at=NOW - dt.timedelta(days=day), enterprise=sw.world.enterprise_b)
     with CaptureQueriesContext(connection) as large:
-        html = c.get(reverse("inspection_supervision_registrations")).content.decode()
+        html = c.get(reverse("inspections:inspection_supervision_registrations")).content.decode()
     assert html.count("data-inspection=") == 12
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -148,7 +148,7 @@ def test_the_registration_list_queries_do_not_grow_with_the_rows(client, sw):
 def test_the_registration_list_exports_to_a_spreadsheet(client, sw):
     from openpyxl import load_workbook
 
-    response = login(client, sw.world.supervisor).get(reverse("inspection_supervision_registrations"),
+    response = login(client, sw.world.supervisor).get(reverse("inspections:inspection_supervision_registrations"),
                                                       {"format": "xlsx"})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
@@ -159,7 +159,7 @@ def test_the_registration_list_exports_to_a_spreadsheet(client, sw):
 
 
 def test_a_county_supervisor_lists_only_its_regions_registrations(client, sw):
-    html = login(client, county_supervisor(sw.world)).get(reverse("inspection_supervision_registrations")).content
+    html = login(client, county_supervisor(sw.world)).get(reverse("inspections:inspection_supervision_registrations")).content
     assert sw.joint.number.encode() in html and sw.solo_b.number.encode() not in html
 
 
@@ -168,10 +168,10 @@ def test_a_county_supervisor_lists_only_its_regions_registrations(client, sw):
 
 def test_open_alerts_come_first_and_can_be_handled_from_the_list(client, sw):
     c = login(client, sw.world.supervisor)
-    html = c.get(reverse("inspection_alerts")).content.decode()
+    html = c.get(reverse("inspections:inspection_alerts")).content.decode()
     order = [int(pk) for pk in re.findall(r'data-alert="(\d+)"', html)]
     assert order == [sw.alert_b.pk, sw.alert_a.pk, sw.handled.pk]
-    response = c.post(reverse("inspection_alert_handle", args=[sw.alert_a.pk]),
+    response = c.post(reverse("inspections:inspection_alert_handle", args=[sw.alert_a.pk]),
                       {f"a{sw.alert_a.pk}-note": "已督促整改", "next": "/inspections/supervision/alerts/?status=open"})
     assert response.status_code == 302 and response["Location"] == "/inspections/supervision/alerts/?status=open"
     alert = InspectionAlert.objects.get(pk=sw.alert_a.pk)
@@ -180,14 +180,14 @@ def test_open_alerts_come_first_and_can_be_handled_from_the_list(client, sw):
 
 def test_an_alert_without_a_note_stays_open_and_the_page_says_why(client, sw):
     response = login(client, sw.world.supervisor).post(
-        reverse("inspection_alert_handle", args=[sw.alert_a.pk]), {f"a{sw.alert_a.pk}-note": ""})
+        reverse("inspections:inspection_alert_handle", args=[sw.alert_a.pk]), {f"a{sw.alert_a.pk}-note": ""})
     assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
     assert InspectionAlert.objects.get(pk=sw.alert_a.pk).status == "open"
 
 
 def test_another_regions_alert_is_not_found_for_a_county_supervisor(client, sw):
     response = login(client, county_supervisor(sw.world)).post(
-        reverse("inspection_alert_handle", args=[sw.alert_b.pk]), {f"a{sw.alert_b.pk}-note": "越权"})
+        reverse("inspections:inspection_alert_handle", args=[sw.alert_b.pk]), {f"a{sw.alert_b.pk}-note": "越权"})
     assert response.status_code == 404
     assert InspectionAlert.objects.get(pk=sw.alert_b.pk).status == "open"
 
@@ -195,7 +195,7 @@ def test_another_regions_alert_is_not_found_for_a_county_supervisor(client, sw):
 @pytest.mark.parametrize("persona", ["clerk_market", "inspector", "enterprise_a_user"])
 def test_department_staff_and_enterprises_cannot_handle_alerts(client, sw, persona):
     response = login(client, getattr(sw.world, persona)).post(
-        reverse("inspection_alert_handle", args=[sw.alert_a.pk]), {f"a{sw.alert_a.pk}-note": "我处理"})
+        reverse("inspections:inspection_alert_handle", args=[sw.alert_a.pk]), {f"a{sw.alert_a.pk}-note": "我处理"})
     assert response.status_code == 403
     assert InspectionAlert.objects.get(pk=sw.alert_a.pk).status == "open"
 
@@ -217,59 +217,59 @@ def _policy_post(**changes):
 
 def test_the_rules_form_saves_and_refuses_a_rating_minimum_below_five(client, iw):
     c = login(client, iw.world.supervisor)
-    response = c.post(reverse("inspection_rules"), _policy_post(rating_min_count=3, backfill_days=7))
+    response = c.post(reverse("inspections:inspection_rules"), _policy_post(rating_min_count=3, backfill_days=7))
     assert response.status_code == 400 and "不得小于 5" in response.content.decode()
     assert 'value="7"' in response.content.decode()  # nothing typed is lost
     assert InspectionPolicy.current().backfill_days == 10
-    assert c.post(reverse("inspection_rules"), _policy_post(backfill_days=7)).status_code == 302
+    assert c.post(reverse("inspections:inspection_rules"), _policy_post(backfill_days=7)).status_code == 302
     assert InspectionPolicy.current().backfill_days == 7
 
 
 def test_a_county_supervisor_reads_the_rules_but_cannot_post_them(client, iw):
     c = login(client, county_supervisor(iw.world))
-    assert "市级行政执法监督机构" in c.get(reverse("inspection_rules")).content.decode()
-    assert c.post(reverse("inspection_rules"), _policy_post(backfill_days=7)).status_code == 403
+    assert "市级行政执法监督机构" in c.get(reverse("inspections:inspection_rules")).content.decode()
+    assert c.post(reverse("inspections:inspection_rules"), _policy_post(backfill_days=7)).status_code == 403
 
 
 def test_the_cap_grid_sets_clears_and_refuses_cells_all_or_nothing(client, iw):
     c = login(client, iw.world.supervisor)
     market = iw.world.market_regulation.pk
-    bad = c.post(reverse("inspection_caps"), {f"cell-department-{market}-C": "2", "cell-total-B": "abc"})
+    bad = c.post(reverse("inspections:inspection_caps"), {f"cell-department-{market}-C": "2", "cell-total-B": "abc"})
     assert bad.status_code == 400 and "0 至 365" in bad.content.decode()
     assert 'value="abc"' in bad.content.decode()
     assert not CapRule.objects.filter(grade="C", department_id=market).exists()
-    ok = c.post(reverse("inspection_caps"), {f"cell-department-{market}-C": "2", "cell-total-B": "",
+    ok = c.post(reverse("inspections:inspection_caps"), {f"cell-department-{market}-C": "2", "cell-total-B": "",
                                              f"cell-item-{iw.food.pk}-B": "2"})
     assert ok.status_code == 302
     assert CapRule.objects.get(grade="C", scope="department", department_id=market).max_per_year == 2
     assert not CapRule.objects.filter(pk=iw.caps["total_B"].pk).exists()
-    page = c.get(reverse("inspection_caps")).content.decode()
+    page = c.get(reverse("inspections:inspection_caps")).content.decode()
     assert f'name="cell-item-{iw.food.pk}-B" value="2"' in page and "合计（全部部门）" in page
 
 
 def test_exemption_reasons_are_added_and_deactivated_from_the_page(client, iw):
     c = login(client, iw.world.supervisor)
-    refused = c.post(reverse("inspection_exemptions"), {"code": "follow_up", "name": "整改复查", "evidence_required": ""})
+    refused = c.post(reverse("inspections:inspection_exemptions"), {"code": "follow_up", "name": "整改复查", "evidence_required": ""})
     assert refused.status_code == 400 and not ExemptionReason.objects.filter(code="follow_up").exists()
-    assert c.post(reverse("inspection_exemptions"),
+    assert c.post(reverse("inspections:inspection_exemptions"),
                   {"code": "follow_up", "name": "整改复查", "evidence_required": "整改通知书文号"}).status_code == 302
     reason = ExemptionReason.objects.get(code="follow_up")
-    assert c.post(reverse("inspection_exemption_toggle", args=[reason.pk]), {"active": "0"}).status_code == 302
+    assert c.post(reverse("inspections:inspection_exemption_toggle", args=[reason.pk]), {"active": "0"}).status_code == 302
     assert not ExemptionReason.objects.get(pk=reason.pk).is_active
 
 
 def test_quiet_periods_are_set_and_taken_back_from_the_page(client, sw):
     c = login(client, sw.world.supervisor)
-    bad = c.post(reverse("inspection_quiet_periods"),
+    bad = c.post(reverse("inspections:inspection_quiet_periods"),
                  {"name": "春节", "starts_on": "2026-10-25", "ends_on": "2026-10-21"})
     assert bad.status_code == 400 and "结束日期不能早于开始日期" in bad.content.decode()
-    ok = c.post(reverse("inspection_quiet_periods"), {"name": "春节宁静期", "starts_on": "2026-10-25",
+    ok = c.post(reverse("inspections:inspection_quiet_periods"), {"name": "春节宁静期", "starts_on": "2026-10-25",
                                                       "ends_on": "2026-10-30",
                                                       "enterprise_uscc": sw.world.enterprise_a.uscc})
     assert ok.status_code == 302
     period = QuietPeriod.objects.get(name="春节宁静期")
     assert period.enterprise == sw.world.enterprise_a
-    assert c.post(reverse("inspection_quiet_period_remove", args=[period.pk])).status_code == 302
+    assert c.post(reverse("inspections:inspection_quiet_period_remove", args=[period.pk])).status_code == 302
     assert not QuietPeriod.objects.filter(pk=period.pk).exists()
 
 
@@ -277,7 +277,7 @@ def test_a_county_supervisor_cannot_take_back_another_regions_quiet_period(clien
     period = QuietPeriod.objects.create(name="石鼓", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 11, 2),
                                         region=sw.world.shigu)
     c = login(client, county_supervisor(sw.world))
-    assert c.post(reverse("inspection_quiet_period_remove", args=[period.pk])).status_code == 404
+    assert c.post(reverse("inspections:inspection_quiet_period_remove", args=[period.pk])).status_code == 404
     assert QuietPeriod.objects.filter(pk=period.pk).exists()
 
 
@@ -286,7 +286,7 @@ def test_a_county_supervisor_cannot_take_back_another_regions_quiet_period(clien
 
 def test_the_complaints_behind_a_departments_number_link_to_their_cases(client, sw):
     c = login(client, sw.world.supervisor)
-    html = c.get(reverse("inspection_supervision_complaints"),
+    html = c.get(reverse("inspections:inspection_supervision_complaints"),
                  {"department": sw.world.emergency_bureau.pk}).content.decode()
     assert f'href="/cases/{sw.complaint.pk}/"' in html
 
@@ -299,13 +299,13 @@ def test_the_report_page_and_its_downloads(client, sw):
     from openpyxl import load_workbook
 
     c = login(client, sw.world.supervisor)
-    page = c.get(reverse("inspection_report"), {"period": "2026-10"})
+    page = c.get(reverse("inspections:inspection_report"), {"period": "2026-10"})
     assert "涉企行政检查情况通报（2026年10月）" in page.content.decode()
-    docx = c.get(reverse("inspection_report"), {"period": "2026-10", "format": "docx"})
+    docx = c.get(reverse("inspections:inspection_report"), {"period": "2026-10", "format": "docx"})
     assert docx["Content-Disposition"].endswith('.docx"')
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert "涉企行政检查情况通报（2026年10月）" in text and "联合检查率 50.0%" in text
-    xlsx = c.get(reverse("inspection_report"), {"period": "2026-10", "format": "xlsx"})
+    xlsx = c.get(reverse("inspections:inspection_report"), {"period": "2026-10", "format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "部门" and any(r[0] == sw.world.market_regulation.name for r in rows)
 
@@ -314,7 +314,7 @@ def test_a_county_supervisors_report_covers_its_region(client, sw):
     from docx import Document
 
     c = login(client, county_supervisor(sw.world))
-    docx = c.get(reverse("inspection_report"), {"period": "2026-10", "format": "docx"})
+    docx = c.get(reverse("inspections:inspection_report"), {"period": "2026-10", "format": "docx"})
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert f"范围：{sw.world.qidong.name}" in text and "行政检查 1 次" in text
 

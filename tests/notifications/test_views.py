@@ -90,7 +90,7 @@ def test_the_inbox_costs_the_same_queries_for_many_notifications(client, world, 
 
 def test_the_inbox_sends_anonymous_visitors_to_the_login_page(client):
     response = client.get(reverse("notifications:inbox"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_marking_a_notification_read_and_opening_its_object(client, world):
@@ -197,7 +197,7 @@ def test_retry_now_from_the_status_page(client, world, delivery, django_capture_
 def test_anonymous_visitors_are_sent_to_log_in(client, world, delivery, robot, route, method, needs_pk):
     args = [{"delivery": delivery, "robot": robot}[needs_pk].pk] if needs_pk else []
     response = getattr(client, method)(reverse(route, args=args))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 # --- group robots ---------------------------------------------------------------------------------------------

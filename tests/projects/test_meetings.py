@@ -265,23 +265,23 @@ def test_another_units_dispatcher_cannot_decide_or_close_a_city_meeting(world, s
 def test_an_enterprise_user_gets_403_on_the_meeting_pages(client, world, scene, friday):
     meeting = county_meeting(world)
     client.force_login(world.enterprise_a_user)
-    for url in (reverse("meeting_list"), reverse("meeting_new"), reverse("meeting_detail", args=[meeting.pk]),
-                reverse("meeting_notice_docx", args=[meeting.pk]), reverse("meeting_notice_xlsx", args=[meeting.pk])):
+    for url in (reverse("projects:meeting_list"), reverse("projects:meeting_new"), reverse("projects:meeting_detail", args=[meeting.pk]),
+                reverse("projects:meeting_notice_docx", args=[meeting.pk]), reverse("projects:meeting_notice_xlsx", args=[meeting.pk])):
         assert client.get(url).status_code == 403, url
-    assert client.post(reverse("meeting_close", args=[meeting.pk])).status_code == 403
+    assert client.post(reverse("projects:meeting_close", args=[meeting.pk])).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, world):
-    response = client.get(reverse("meeting_list"))
+    response = client.get(reverse("projects:meeting_list"))
     assert response.status_code == 302 and "login" in response["Location"]
 
 
 def test_a_handler_without_tasks_cannot_open_or_close_the_meeting(client, world, scene, friday):
     meeting = county_meeting(world)
     client.force_login(world.handler_other)
-    assert client.get(reverse("meeting_detail", args=[meeting.pk])).status_code == 404
-    assert client.post(reverse("meeting_close", args=[meeting.pk])).status_code == 404
-    assert client.get(reverse("meeting_new")).status_code == 403
+    assert client.get(reverse("projects:meeting_detail", args=[meeting.pk])).status_code == 404
+    assert client.post(reverse("projects:meeting_close", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("projects:meeting_new")).status_code == 403
     meeting.refresh_from_db()
     assert not meeting.is_closed
 
@@ -290,8 +290,8 @@ def test_the_handler_of_a_decision_sees_the_meeting_but_cannot_close_it(client, 
     meeting = county_meeting(world)
     meetings.decision_add(meeting, actor=world.dispatcher, text="专线接入", lead_org=world.power_company)
     client.force_login(world.handler_power)
-    assert client.get(reverse("meeting_detail", args=[meeting.pk])).status_code == 200
-    assert client.post(reverse("meeting_close", args=[meeting.pk])).status_code == 403
+    assert client.get(reverse("projects:meeting_detail", args=[meeting.pk])).status_code == 200
+    assert client.post(reverse("projects:meeting_close", args=[meeting.pk])).status_code == 403
 
 
 # --- the pages, as the right person ---------------------------------------------------------------
@@ -299,21 +299,21 @@ def test_the_handler_of_a_decision_sees_the_meeting_but_cannot_close_it(client, 
 
 def test_the_dispatcher_walks_the_meeting_from_creation_to_closing(client, world, scene, friday):
     client.force_login(world.dispatcher)
-    response = client.post(reverse("meeting_new"), {"title": "祁东周调度", "held_on": "2026-03-13", "chair": "张县长"})
+    response = client.post(reverse("projects:meeting_new"), {"title": "祁东周调度", "held_on": "2026-03-13", "chair": "张县长"})
     assert response.status_code == 302
     meeting = meetings_visible_to(world.dispatcher).get(title="祁东周调度")
-    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    page = client.get(reverse("projects:meeting_detail", args=[meeting.pk])).content.decode()
     assert "高压专线未接入" in page and "红灯事项" in page and "员工宿舍用地" not in page
     red_item = meeting.agenda.get(source=AgendaItem.Source.RED_CASE)
-    response = client.post(reverse("meeting_decision_add", args=[meeting.pk]), {
+    response = client.post(reverse("projects:meeting_decision_add", args=[meeting.pk]), {
         "text": "三日内接入", "lead_org": world.power_company.pk, "due_working_days": 3, "agenda_item": red_item.pk,
     })
     assert response.status_code == 302
-    assert client.post(reverse("meeting_close", args=[meeting.pk])).status_code == 302
+    assert client.post(reverse("projects:meeting_close", args=[meeting.pk])).status_code == 302
     decision = MeetingDecision.objects.get(meeting=meeting)
     case = Case.objects.get(pk=decision.case_id)
-    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
-    assert case.number in page and reverse("case_detail", args=[case.pk]) in page
-    assert client.get(reverse("meeting_list")).status_code == 200
-    docx = client.get(reverse("meeting_notice_docx", args=[meeting.pk]))
+    page = client.get(reverse("projects:meeting_detail", args=[meeting.pk])).content.decode()
+    assert case.number in page and reverse("cases:case_detail", args=[case.pk]) in page
+    assert client.get(reverse("projects:meeting_list")).status_code == 200
+    docx = client.get(reverse("projects:meeting_notice_docx", args=[meeting.pk]))
     assert docx.status_code == 200 and docx["Content-Type"].endswith("document")

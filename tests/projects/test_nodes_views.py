@@ -46,11 +46,11 @@ def shigu_project(world) -> Project:
 
 
 def page(project: Project) -> str:
-    return reverse("project_nodes", args=[project.pk])
+    return reverse("projects:project_nodes", args=[project.pk])
 
 
 def act(project: Project, action: str) -> str:
-    return reverse("project_node_act", args=[project.pk, action])
+    return reverse("projects:project_node_act", args=[project.pk, action])
 
 
 # --- who -----------------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def act(project: Project, action: str) -> str:
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, project):
     for response in (client.get(page(project)), client.post(act(project, "add"), {"add-name": "x"})):
-        assert response.status_code == 302 and reverse("login") in response["Location"]
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert not Node.objects.exists()
 
 
@@ -66,7 +66,7 @@ def test_a_dispatcher_of_another_area_does_not_learn_the_project_exists(client, 
     client.force_login(world.dispatcher)
     assert client.get(page(shigu_project)).status_code == 404
     assert client.post(act(shigu_project, "add"), {"add-name": "x", "add-duration_days": 1}).status_code == 404
-    assert client.get(reverse("project_nodes", args=[999999])).status_code == 404
+    assert client.get(reverse("projects:project_nodes", args=[999999])).status_code == 404
 
 
 def test_an_enterprise_sees_only_its_own_projects_schedule(client, world, project, shigu_project):

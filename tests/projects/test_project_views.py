@@ -56,59 +56,59 @@ def get(client, user, url):
 
 
 def test_anonymous_visitors_are_sent_to_login(client, project):
-    for url in (reverse("project_list"), reverse("project_detail", args=[project.pk]), reverse("project_create"),
-                reverse("project_edit", args=[project.pk])):
+    for url in (reverse("projects:project_list"), reverse("projects:project_detail", args=[project.pk]), reverse("projects:project_create"),
+                reverse("projects:project_edit", args=[project.pk])):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 
 
 @pytest.mark.parametrize("persona", ["security_admin", "audit_admin"])
 def test_the_security_and_audit_administrators_have_no_project_pages(client, world, project, persona):
     user = getattr(world, persona)
-    assert get(client, user, reverse("project_list")).status_code == 403
-    assert get(client, user, reverse("project_detail", args=[project.pk])).status_code == 404
+    assert get(client, user, reverse("projects:project_list")).status_code == 403
+    assert get(client, user, reverse("projects:project_detail", args=[project.pk])).status_code == 404
 
 
 def test_the_list_shows_each_user_their_own_area(client, world, project, other):
-    body = get(client, world.dispatcher, reverse("project_list")).content.decode()
+    body = get(client, world.dispatcher, reverse("projects:project_list")).content.decode()
     assert "祁东纸箱智能工厂" in body and "石鼓机械扩产" not in body
     client.logout()
-    body = get(client, world.leader, reverse("project_list")).content.decode()
+    body = get(client, world.leader, reverse("projects:project_list")).content.decode()
     assert "祁东纸箱智能工厂" in body and "石鼓机械扩产" in body
 
 
 def test_another_regions_project_page_is_not_found(client, world, other):
-    assert get(client, world.dispatcher, reverse("project_detail", args=[other.pk])).status_code == 404
-    assert get(client, world.enterprise_a_user, reverse("project_detail", args=[other.pk])).status_code == 404
+    assert get(client, world.dispatcher, reverse("projects:project_detail", args=[other.pk])).status_code == 404
+    assert get(client, world.enterprise_a_user, reverse("projects:project_detail", args=[other.pk])).status_code == 404
 
 
 def test_the_project_page_shows_the_sections_under_the_configured_mechanisms(client, world, project, settings):
-    body = get(client, world.dispatcher, reverse("project_detail", args=[project.pk])).content.decode()
+    body = get(client, world.dispatcher, reverse("projects:project_detail", args=[project.pk])).content.decode()
     for label in ("链长负责制", "项目代办制", "问题交办制", "要素保障制", "督查考核制", "智慧招商平台"):
         assert label in body
     settings.YANCHENG_FIVE_MECHANISMS = "2023"
-    body = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    body = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
     for label in ("备案监督制", "承诺兑现制", "规模榜单制", "清单管理制", "现场观摩制", "云调度平台"):
         assert label in body
 
 
 def test_the_enterprise_reads_its_project_without_the_forms_to_change_it(client, world, project):
-    response = get(client, world.enterprise_a_user, reverse("project_detail", args=[project.pk]))
+    response = get(client, world.enterprise_a_user, reverse("projects:project_detail", args=[project.pk]))
     body = response.content.decode()
     assert response.status_code == 200
     assert 'id="act-advance"' not in body and 'id="act-monthly"' not in body
     assert 'id="act-problem"' in body
-    assert get(client, world.enterprise_a_user, reverse("project_edit", args=[project.pk])).status_code == 403
+    assert get(client, world.enterprise_a_user, reverse("projects:project_edit", args=[project.pk])).status_code == 403
 
 
 def test_only_maintainers_open_the_create_and_edit_forms(client, world, project, office):
-    assert get(client, world.handler_power, reverse("project_create")).status_code == 403
+    assert get(client, world.handler_power, reverse("projects:project_create")).status_code == 403
     client.logout()
-    assert get(client, world.handler_other, reverse("project_edit", args=[project.pk])).status_code == 403
+    assert get(client, world.handler_other, reverse("projects:project_edit", args=[project.pk])).status_code == 403
     client.logout()
-    assert get(client, world.dispatcher, reverse("project_edit", args=[project.pk])).status_code == 200
+    assert get(client, world.dispatcher, reverse("projects:project_edit", args=[project.pk])).status_code == 200
     client.logout()
-    assert get(client, office, reverse("project_create")).status_code == 200
+    assert get(client, office, reverse("projects:project_create")).status_code == 200
 
 
 # --- forms -------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def test_only_maintainers_open_the_create_and_edit_forms(client, world, project,
 @time_machine.travel(TODAY)
 def test_a_dispatcher_files_a_project_from_the_form(client, world):
     client.force_login(world.dispatcher)
-    response = client.post(reverse("project_create"), {
+    response = client.post(reverse("projects:project_create"), {
         "name": "园区标准厂房", "region": world.qidong.pk, "park": world.qidong_park.pk, "category": "industry",
         "total_investment": "12000", "responsible_org": world.qidong_park.pk, "planned_start": "2026-07",
     })
@@ -129,7 +129,7 @@ def test_a_dispatcher_files_a_project_from_the_form(client, world):
 @time_machine.travel(TODAY)
 def test_the_advance_form_moves_the_stage_and_refuses_a_skip_in_place(client, world, project):
     client.force_login(world.dispatcher)
-    url = reverse("project_act", args=[project.pk, "advance"])
+    url = reverse("projects:project_act", args=[project.pk, "advance"])
     response = client.post(url, {"advance-stage": "completed", "advance-version": 1, "advance-on": "2026-05-01"})
     assert response.status_code == 422 and "逐级" in response.content.decode()
     response = client.post(url, {"advance-stage": "signed", "advance-version": 1, "advance-on": "2026-05-01"})
@@ -142,12 +142,12 @@ def test_the_advance_form_moves_the_stage_and_refuses_a_skip_in_place(client, wo
 
 def test_a_handler_of_another_unit_cannot_post_an_action(client, world, project):
     client.force_login(world.handler_other)
-    response = client.post(reverse("project_act", args=[project.pk, "advance"]),
+    response = client.post(reverse("projects:project_act", args=[project.pk, "advance"]),
                            {"advance-stage": "signed", "advance-version": 1})
     assert response.status_code == 403
     client.logout()
     client.force_login(world.enterprise_b_user)
-    response = client.post(reverse("project_act", args=[project.pk, "problem"]), {"problem-title": "x"})
+    response = client.post(reverse("projects:project_act", args=[project.pk, "problem"]), {"problem-title": "x"})
     assert response.status_code == 404
 
 
@@ -156,7 +156,7 @@ def test_the_monthly_form_explains_a_year_to_date_that_does_not_add_up(client, w
     monthly_report_submit(project, month=dt.date(2026, 4, 1), invested_this_month=100, invested_ytd=400,
                           correction_note="首次报送", actor=world.dispatcher)
     client.force_login(world.dispatcher)
-    url = reverse("project_act", args=[project.pk, "monthly"])
+    url = reverse("projects:project_act", args=[project.pk, "monthly"])
     data = {"monthly-month": "2026-05", "monthly-invested_this_month": "50", "monthly-invested_ytd": "300",
             "monthly-progress_percent": "40"}
     response = client.post(url, data)
@@ -169,12 +169,12 @@ def test_the_monthly_form_explains_a_year_to_date_that_does_not_add_up(client, w
 
 def test_the_enterprise_reports_a_problem_from_the_project_page(client, world, project):
     client.force_login(world.enterprise_a_user)
-    response = client.post(reverse("project_act", args=[project.pk, "problem"]),
+    response = client.post(reverse("projects:project_act", args=[project.pk, "problem"]),
                            {"problem-title": "高压专线未接入", "problem-description": "设备已到场，专线未接入。"})
     assert response.status_code == 302
     case = Case.objects.get(subject_ref=f"project:{project.pk}")
     assert case.enterprise == world.enterprise_a and case.subject == project.name
-    body = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    body = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
     assert case.number in body
 
 
@@ -182,7 +182,7 @@ def test_an_agent_updates_the_missing_documents_of_his_item(client, world, proje
     item = approval_item_add(project, kind=ApprovalItem.Kind.EIA, agent=world.handler_other,
                              missing_documents="环评报告\n专家意见", actor=office)
     client.force_login(world.handler_other)
-    response = client.post(reverse("project_act", args=[project.pk, "approval_update"]),
+    response = client.post(reverse("projects:project_act", args=[project.pk, "approval_update"]),
                            {"item": item.pk, "status": "in_progress", "missing_documents": "专家意见"})
     assert response.status_code == 302
     item.refresh_from_db()
@@ -194,7 +194,7 @@ def test_an_agent_updates_the_missing_documents_of_his_item(client, world, proje
 
 def test_the_export_holds_the_filtered_list_and_is_audited(client, world, project, other):
     client.force_login(world.leader)
-    response = client.get(reverse("project_list"), {"region": world.qidong.code, "format": "xlsx"})
+    response = client.get(reverse("projects:project_list"), {"region": world.qidong.code, "format": "xlsx"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
@@ -206,7 +206,7 @@ def test_the_export_holds_the_filtered_list_and_is_audited(client, world, projec
 
 def test_the_export_leaves_out_what_the_user_may_not_see(client, world, project, other):
     client.force_login(world.dispatcher)
-    response = client.get(reverse("project_list"), {"format": "xlsx"})
+    response = client.get(reverse("projects:project_list"), {"format": "xlsx"})
     codes = [r[0] for r in list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))[1:]]
     assert codes == ["QD-1"]
 
@@ -214,7 +214,7 @@ def test_the_export_leaves_out_what_the_user_may_not_see(client, world, project,
 def test_the_list_takes_the_same_number_of_queries_for_many_projects(client, world, office):
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("project_list")).status_code == 200
+            assert client.get(reverse("projects:project_list")).status_code == 200
         return len(ctx.captured_queries)
 
     client.force_login(office)

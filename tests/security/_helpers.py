@@ -7,7 +7,7 @@ from yancheng.testing.world import PERSONA_PASSWORD
 
 
 def post_login(client: Client, username: str, password: str = PERSONA_PASSWORD, **extra):
-    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, **extra)
 
 
 def totp_token(device) -> str:
@@ -18,4 +18,4 @@ def totp_token(device) -> str:
 
 
 def is_login_redirect(response) -> bool:
-    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

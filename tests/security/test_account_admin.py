@@ -17,16 +17,16 @@ from ._helpers import is_login_redirect, post_login
 SYS, SEC = "system_admin", "security_admin"
 # (url name, method, needs a target user, who may use it)
 ROUTES = [
-    ("account_list", "get", False, {SYS, SEC}),
-    ("account_create", "get", False, {SYS}),
-    ("account_failed_logins", "get", False, {SEC}),
-    ("account_detail", "get", True, {SYS, SEC}),
-    ("account_set_active", "post", True, {SYS}),
-    ("account_end_sessions", "post", True, {SYS}),
-    ("account_reset_password", "get", True, {SYS}),
-    ("account_set_role", "post", True, {SEC}),
-    ("account_unlock", "post", True, {SEC}),
-    ("account_reset_second_factor", "post", True, {SEC}),
+    ("accounts:account_list", "get", False, {SYS, SEC}),
+    ("accounts:account_create", "get", False, {SYS}),
+    ("accounts:account_failed_logins", "get", False, {SEC}),
+    ("accounts:account_detail", "get", True, {SYS, SEC}),
+    ("accounts:account_set_active", "post", True, {SYS}),
+    ("accounts:account_end_sessions", "post", True, {SYS}),
+    ("accounts:account_reset_password", "get", True, {SYS}),
+    ("accounts:account_set_role", "post", True, {SEC}),
+    ("accounts:account_unlock", "post", True, {SEC}),
+    ("accounts:account_reset_second_factor", "post", True, {SEC}),
 ]
 PERSONAS = ["enterprise_a", "dispatcher", "handler_power", "supervisor", "audit_admin", SYS, SEC]
 STRONG = "Nw3#kRt8vLq2"
@@ -73,7 +73,7 @@ def test_state_changing_pages_refuse_get(world, logged_in, name):
 def test_the_system_administrator_creates_a_business_account(world, logged_in):
     client = logged_in(SYS)
     response = client.post(
-        reverse("account_create"),
+        reverse("accounts:account_create"),
         {
             "username": "zhangsan",
             "full_name": "张三",
@@ -94,7 +94,7 @@ def test_the_system_administrator_creates_a_business_account(world, logged_in):
 def test_the_system_administrator_cannot_create_an_administrator(world, logged_in, role):
     client = logged_in(SYS)
     response = client.post(
-        reverse("account_create"),
+        reverse("accounts:account_create"),
         {
             "username": "sneaky",
             "full_name": "某人",
@@ -118,7 +118,7 @@ def test_the_system_administrator_cannot_create_an_administrator(world, logged_i
 
 def test_a_weak_initial_password_is_refused_with_the_policy_message(world, logged_in):
     response = logged_in(SYS).post(
-        reverse("account_create"),
+        reverse("accounts:account_create"),
         {
             "username": "lisi",
             "full_name": "李四",
@@ -135,7 +135,7 @@ def test_a_weak_initial_password_is_refused_with_the_policy_message(world, logge
 
 def test_the_system_administrator_disables_and_enables_an_account(world, logged_in):
     client = logged_in(SYS)
-    url = reverse("account_set_active", kwargs={"pk": world.handler_other.pk})
+    url = reverse("accounts:account_set_active", kwargs={"pk": world.handler_other.pk})
     client.post(url, {"active": "0"})
     assert not User.objects.get(pk=world.handler_other.pk).is_active
     assert post_login(Client(), "handler_other").status_code == 200
@@ -149,11 +149,11 @@ def test_the_system_administrator_cannot_disable_or_reset_administrators(world, 
     client = logged_in(SYS)
     account = getattr(world, target)
     assert (
-        client.post(reverse("account_set_active", kwargs={"pk": account.pk}), {"active": "0"}).status_code
+        client.post(reverse("accounts:account_set_active", kwargs={"pk": account.pk}), {"active": "0"}).status_code
         == 403
     )
     response = client.post(
-        reverse("account_reset_password", kwargs={"pk": account.pk}),
+        reverse("accounts:account_reset_password", kwargs={"pk": account.pk}),
         {"new_password1": STRONG, "new_password2": STRONG},
     )
     assert response.status_code == 403
@@ -167,7 +167,7 @@ def test_the_system_administrator_cannot_disable_or_reset_administrators(world, 
 
 def test_the_system_administrator_resets_a_password_and_forces_a_change(world, logged_in):
     response = logged_in(SYS).post(
-        reverse("account_reset_password", kwargs={"pk": world.handler_other.pk}),
+        reverse("accounts:account_reset_password", kwargs={"pk": world.handler_other.pk}),
         {"new_password1": STRONG, "new_password2": STRONG},
     )
     assert response.status_code == 302
@@ -180,7 +180,7 @@ def test_the_system_administrator_resets_a_password_and_forces_a_change(world, l
 def test_the_security_administrator_grants_an_administrator_role(world, logged_in):
     client = logged_in(SEC)
     response = client.post(
-        reverse("account_set_role", kwargs={"pk": world.handler_other.pk}), {"role": Role.AUDIT_ADMIN}
+        reverse("accounts:account_set_role", kwargs={"pk": world.handler_other.pk}), {"role": Role.AUDIT_ADMIN}
     )
     assert response.status_code == 302
     assert User.objects.get(pk=world.handler_other.pk).role == Role.AUDIT_ADMIN
@@ -191,7 +191,7 @@ def test_the_security_administrator_grants_an_administrator_role(world, logged_i
 def test_the_security_administrator_cannot_change_their_own_role(world, logged_in):
     client = logged_in(SEC)
     response = client.post(
-        reverse("account_set_role", kwargs={"pk": world.security_admin.pk}), {"role": Role.SYSTEM_ADMIN}
+        reverse("accounts:account_set_role", kwargs={"pk": world.security_admin.pk}), {"role": Role.SYSTEM_ADMIN}
     )
     assert response.status_code == 403
     assert User.objects.get(pk=world.security_admin.pk).role == Role.SECURITY_ADMIN
@@ -199,9 +199,9 @@ def test_the_security_administrator_cannot_change_their_own_role(world, logged_i
 
 def test_a_role_that_does_not_fit_the_organisation_is_refused(world, logged_in):
     client = logged_in(SEC)
-    client.post(reverse("account_set_role", kwargs={"pk": world.handler_other.pk}), {"role": Role.ENTERPRISE})
+    client.post(reverse("accounts:account_set_role", kwargs={"pk": world.handler_other.pk}), {"role": Role.ENTERPRISE})
     client.post(
-        reverse("account_set_role", kwargs={"pk": world.users["enterprise_a"].pk}),
+        reverse("accounts:account_set_role", kwargs={"pk": world.users["enterprise_a"].pk}),
         {"role": Role.SYSTEM_ADMIN},
     )
     assert User.objects.get(pk=world.handler_other.pk).role == Role.HANDLER
@@ -214,11 +214,11 @@ def test_the_security_administrator_sees_failed_logins_and_unlocks_an_account(wo
         post_login(attacker, "dispatcher", "Wrong#Pass2026x")
     assert post_login(Client(), "dispatcher").status_code == 429
     client = logged_in(SEC)
-    page = client.get(reverse("account_failed_logins"))
+    page = client.get(reverse("accounts:account_failed_logins"))
     assert page.status_code == 200
     assert "dispatcher" in page.content.decode() and "锁定中" in page.content.decode()
-    assert "已锁定" in client.get(reverse("account_list")).content.decode()
-    client.post(reverse("account_unlock", kwargs={"pk": world.dispatcher.pk}))
+    assert "已锁定" in client.get(reverse("accounts:account_list")).content.decode()
+    client.post(reverse("accounts:account_unlock", kwargs={"pk": world.dispatcher.pk}))
     assert post_login(Client(), "dispatcher").status_code == 302
     event = AuditEvent.objects.filter(action="user.unlock").latest("seq")
     assert event.actor_id == world.security_admin.pk and event.after["attempt_records_cleared"] >= 1
@@ -227,15 +227,15 @@ def test_the_security_administrator_sees_failed_logins_and_unlocks_an_account(wo
 def test_the_account_list_filters_and_keeps_its_query_count(world, logged_in, django_assert_max_num_queries):
     client = logged_in(SYS)
     with django_assert_max_num_queries(13):
-        response = client.get(reverse("account_list"))
+        response = client.get(reverse("accounts:account_list"))
     assert response.status_code == 200
     assert "handler_power" in response.content.decode()
-    filtered = client.get(reverse("account_list"), {"q": "enterprise_"}).content.decode()
+    filtered = client.get(reverse("accounts:account_list"), {"q": "enterprise_"}).content.decode()
     assert "enterprise_a" in filtered and "handler_power" not in filtered
 
 
 def test_the_detail_page_offers_each_administrator_only_their_own_actions(world, logged_in):
-    url = reverse("account_detail", kwargs={"pk": world.handler_other.pk})
+    url = reverse("accounts:account_detail", kwargs={"pk": world.handler_other.pk})
     sys_page = logged_in(SYS).get(url).content.decode()
     sec_page = logged_in(SEC).get(url).content.decode()
     assert "重置密码" in sys_page and "修改角色" not in sys_page

@@ -63,7 +63,7 @@ def _csrf_session(username: str) -> Client:
     """A browser session logged in with the password only, which sends its CSRF token like
     the site's own pages do (so CSRF is not what refuses the write)."""
     client = Client(enforce_csrf_checks=True)
-    client.get(reverse("login"))
+    client.get(reverse("accounts:login"))
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = post_login(client, username, HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 302

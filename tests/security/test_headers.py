@@ -98,7 +98,7 @@ def assert_strict_policy(response) -> None:
 
 
 def test_the_login_page_an_attacker_sees_first_carries_the_strict_policy(w):
-    response = Client().get(reverse("login"))
+    response = Client().get(reverse("accounts:login"))
     assert response.status_code == 200
     assert_strict_policy(response)
 
@@ -106,10 +106,10 @@ def test_the_login_page_an_attacker_sees_first_carries_the_strict_policy(w):
 @pytest.mark.parametrize(
     ("persona", "url_name"),
     [
-        ("dispatcher", "home"),
+        ("dispatcher", "core:home"),
         ("leader", "dashboard:index"),
-        ("inspector", "home"),
-        ("enterprise_a", "home"),
+        ("inspector", "core:home"),
+        ("enterprise_a", "core:home"),
     ],
 )
 def test_signed_in_pages_carry_the_strict_policy(w, persona, url_name):
@@ -149,7 +149,7 @@ def test_a_404_page_carries_the_policy(w):
 
 def test_the_csrf_failure_page_carries_the_policy_and_no_inline_style(w):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("login"), {"username": "dispatcher", "password": PERSONA_PASSWORD})
+    response = client.post(reverse("accounts:login"), {"username": "dispatcher", "password": PERSONA_PASSWORD})
     assert response.status_code == 403
     assert_strict_policy(response)
     html = response.content.decode()
@@ -246,7 +246,7 @@ def test_the_test_settings_keep_plain_names_because_their_cookies_are_not_secure
 @override_settings(**PRODUCTION_COOKIES)
 def test_login_sets_host_prefixed_secure_cookies_without_a_domain(w):
     client = Client()
-    page = client.get(reverse("login"))
+    page = client.get(reverse("accounts:login"))
     csrf = page.cookies["__Host-csrftoken"]
     assert csrf["secure"] and csrf["path"] == "/" and not csrf["domain"]
     response = post_login(client, "dispatcher")

@@ -31,7 +31,7 @@ def _fail_five_times(client: Client, username: str = "dispatcher") -> None:
 
 
 def test_the_login_page_renders_in_chinese(db):
-    response = Client().get(reverse("login"))
+    response = Client().get(reverse("accounts:login"))
     assert response.status_code == 200
     assert "登录" in response.content.decode()
 
@@ -136,9 +136,9 @@ def test_the_lockout_store_masks_the_password(world):
 
 def test_logout_is_post_only_and_audited(world, logged_in):
     client = logged_in("dispatcher")
-    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.session.get("_auth_user_id") == str(world.dispatcher.pk)
-    response = client.post(reverse("logout"))
+    response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     event = AuditEvent.objects.filter(action="auth.logout").latest("seq")
     assert event.actor_id == world.dispatcher.pk
@@ -147,7 +147,7 @@ def test_logout_is_post_only_and_audited(world, logged_in):
 def test_an_open_redirect_after_login_is_refused(world):
     client = Client()
     response = client.post(
-        reverse("login"),
+        reverse("accounts:login"),
         {"username": "dispatcher", "password": PERSONA_PASSWORD, "next": "https://evil.example/"},
     )
     assert response.status_code == 302

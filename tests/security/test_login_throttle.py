@@ -109,7 +109,7 @@ def test_the_security_administrator_is_told_once_per_window(world):
         post_login(client, "dispatcher")
         assert _spray_notifications(world).count() == 1
         note = _spray_notifications(world).get()
-        assert SPRAYER in note.title and note.url == reverse("account_failed_logins")
+        assert SPRAYER in note.title and note.url == reverse("accounts:account_failed_logins")
         # Nobody else is told (the other administrators, the accounts sprayed).
         assert not Notification.objects.filter(verb="security.login_ip_budget").exclude(
             recipient=world.security_admin

@@ -29,7 +29,7 @@ def _change(user, password):
 
 
 def _own_change(client, old, new):
-    return client.post(reverse("password_change"), {"old_password": old, "new_password1": new, "new_password2": new})
+    return client.post(reverse("accounts:password_change"), {"old_password": old, "new_password1": new, "new_password2": new})
 
 
 def test_the_history_length_is_five_by_default():
@@ -75,7 +75,7 @@ def test_the_forced_change_after_a_reset_cannot_go_back_to_an_old_password(
         account_reset_password(world.dispatcher, new_password=PASSWORDS[1], actor=world.system_admin)
     client = Client()
     assert post_login(client, "dispatcher", PASSWORDS[1]).status_code == 302
-    assert client.get(reverse("home"))["Location"].startswith(reverse("password_change"))
+    assert client.get(reverse("core:home"))["Location"].startswith(reverse("accounts:password_change"))
     for old in (PERSONA_PASSWORD, PASSWORDS[1]):
         response = _own_change(client, PASSWORDS[1], old)
         assert response.status_code == 200
@@ -89,7 +89,7 @@ def test_the_forced_change_after_a_reset_cannot_go_back_to_an_old_password(
 def test_an_administrator_cannot_reset_a_user_to_one_of_their_recent_passwords(world, logged_in):
     _change(world.dispatcher, PASSWORDS[0])
     client = logged_in("system_admin")
-    url = reverse("account_reset_password", kwargs={"pk": world.dispatcher.pk})
+    url = reverse("accounts:account_reset_password", kwargs={"pk": world.dispatcher.pk})
     response = client.post(url, {"new_password1": PERSONA_PASSWORD, "new_password2": PERSONA_PASSWORD})
     assert response.status_code == 200
     assert REUSED_ZH in response.content.decode()

@@ -84,7 +84,7 @@ def test_the_help_texts_speak_the_language_of_the_page(lang):
 def test_too_short_is_chinese_on_the_password_change_page(world, logged_in):
     client = logged_in("enterprise_a")
     response = client.post(
-        reverse("password_change"),
+        reverse("accounts:password_change"),
         {"old_password": PERSONA_PASSWORD, "new_password1": "Ab1#", "new_password2": "Ab1#"},
     )
     body = response.content.decode()
@@ -97,7 +97,7 @@ def test_too_short_is_english_on_the_english_password_change_page(world, logged_
     client = logged_in("enterprise_a")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
-        reverse("password_change"),
+        reverse("accounts:password_change"),
         {"old_password": PERSONA_PASSWORD, "new_password1": "Ab1#", "new_password2": "Ab1#"},
         HTTP_ACCEPT_LANGUAGE="en",
     )

@@ -36,8 +36,8 @@ def _pending_device(client: Client, user) -> TOTPDevice:
 
 
 def _enrol(client: Client, user) -> TOTPDevice:
-    client.get(reverse("otp_setup"))
-    response = client.post(reverse("otp_setup"), {"token": totp_token(_pending_device(client, user))})
+    client.get(reverse("accounts:otp_setup"))
+    response = client.post(reverse("accounts:otp_setup"), {"token": totp_token(_pending_device(client, user))})
     assert response.status_code == 302
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
@@ -45,21 +45,21 @@ def _enrol(client: Client, user) -> TOTPDevice:
 @pytest.mark.parametrize("persona", STAFF)
 def test_staff_without_a_device_are_sent_to_enrolment_from_every_page(world, logged_in, persona):
     client = logged_in(persona)
-    for url in (reverse("home"), reverse("account_list"), reverse("password_change"), "/admin/"):
+    for url in (reverse("core:home"), reverse("accounts:account_list"), reverse("accounts:password_change"), "/admin/"):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("otp_setup"))
+        assert response["Location"].startswith(reverse("accounts:otp_setup"))
 
 
 def test_enterprise_users_are_not_asked_for_a_second_factor(world, logged_in):
     client = logged_in("enterprise_a")
-    response = client.get(reverse("home"))
+    response = client.get(reverse("core:home"))
     assert response.status_code == 200
 
 
 def test_the_enrolment_page_shows_a_server_made_qr_code_and_the_secret(world, logged_in):
     client = logged_in("dispatcher")
-    response = client.get(reverse("otp_setup"))
+    response = client.get(reverse("accounts:otp_setup"))
     assert response.status_code == 200
     body = response.content.decode()
     assert "data:image/svg+xml" in body
@@ -68,24 +68,24 @@ def test_the_enrolment_page_shows_a_server_made_qr_code_and_the_secret(world, lo
     secret = base64.b32encode(_pending_device(client, world.dispatcher).bin_key).decode()
     assert secret[:4] in body and secret[-4:] in body
     # Reloading shows the same secret, and nothing is written before the code is proven.
-    assert secret[-4:] in client.get(reverse("otp_setup")).content.decode()
+    assert secret[-4:] in client.get(reverse("accounts:otp_setup")).content.decode()
     assert not TOTPDevice.objects.filter(user=world.dispatcher).exists()
 
 
 def test_a_wrong_code_does_not_enrol(world, logged_in):
     client = logged_in("dispatcher")
-    client.get(reverse("otp_setup"))
-    response = client.post(reverse("otp_setup"), {"token": "000000"})
+    client.get(reverse("accounts:otp_setup"))
+    response = client.post(reverse("accounts:otp_setup"), {"token": "000000"})
     assert response.status_code == 200
     assert not TOTPDevice.objects.filter(user=world.dispatcher, confirmed=True).exists()
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302
 
 
 def test_enrolment_with_a_valid_code_verifies_the_session(world, logged_in):
     client = logged_in("dispatcher")
     device = _enrol(client, world.dispatcher)
     assert device.confirmed
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("core:home")).status_code == 200
     assert AuditEvent.objects.filter(action="user.enrol_second_factor", actor=world.dispatcher).exists()
 
 
@@ -95,26 +95,26 @@ def test_the_next_login_asks_for_the_code_and_accepts_a_valid_one(world, logged_
     time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False)
     device = _enrol(logged_in("dispatcher"), world.dispatcher)
     client = logged_in("dispatcher")
-    response = client.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("otp_verify"))
-    assert client.post(reverse("otp_verify"), {"token": "123456"}).status_code == 200
-    assert client.get(reverse("home")).status_code == 302
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:otp_verify"))
+    assert client.post(reverse("accounts:otp_verify"), {"token": "123456"}).status_code == 200
+    assert client.get(reverse("core:home")).status_code == 302
     time_machine.shift(dt.timedelta(seconds=60))  # the enrolment code may not be used twice
     device.refresh_from_db()
-    response = client.post(reverse("otp_verify"), {"token": totp_token(device), "next": reverse("home")})
+    response = client.post(reverse("accounts:otp_verify"), {"token": totp_token(device), "next": reverse("core:home")})
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("core:home")).status_code == 200
     assert AuditEvent.objects.filter(action="auth.second_factor_failed", actor=world.dispatcher).exists()
     assert AuditEvent.objects.filter(action="auth.second_factor", actor=world.dispatcher).exists()
 
 
 def test_login_logout_static_and_language_switch_stay_reachable_before_the_second_factor(world, logged_in):
     client = logged_in("dispatcher")
-    assert client.get(reverse("otp_setup")).status_code == 200
+    assert client.get(reverse("accounts:otp_setup")).status_code == 200
     assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
-    assert client.get(reverse("login")).status_code == 200
-    assert client.post(reverse("logout")).status_code == 302
-    assert is_login_redirect(client.get(reverse("home")))
+    assert client.get(reverse("accounts:login")).status_code == 200
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert is_login_redirect(client.get(reverse("core:home")))
 
 
 def test_api_requests_get_the_api_error_format_not_a_redirect(world, logged_in):
@@ -129,7 +129,7 @@ def test_api_requests_get_the_api_error_format_not_a_redirect(world, logged_in):
 
 def test_without_the_setting_nobody_is_asked(world, logged_in, settings):
     settings.YANCHENG_TOTP_REQUIRED = False
-    assert logged_in("dispatcher").get(reverse("home")).status_code == 200
+    assert logged_in("dispatcher").get(reverse("core:home")).status_code == 200
 
 
 def test_the_security_administrator_resets_a_lost_device(
@@ -142,4 +142,4 @@ def test_the_security_administrator_resets_a_lost_device(
     assert not TOTPDevice.objects.filter(user=world.dispatcher).exists()
     assert session_keys_of(world.dispatcher) == []
     again = logged_in("dispatcher")
-    assert again.get(reverse("home"))["Location"].startswith(reverse("otp_setup"))
+    assert again.get(reverse("core:home"))["Location"].startswith(reverse("accounts:otp_setup"))

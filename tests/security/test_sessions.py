@@ -25,7 +25,7 @@ NEW_PASSWORD = "Lx7#vQ9!mZp2Rt"
 
 
 def _home(client: Client):
-    return client.get(reverse("home"))
+    return client.get(reverse("core:home"))
 
 
 def test_the_session_id_changes_at_login_and_the_old_one_is_gone(world):
@@ -69,7 +69,7 @@ def test_a_session_ends_after_12_hours_even_with_continuous_activity(world):
 def test_after_logout_the_old_cookie_is_anonymous(world, logged_in):
     client = logged_in("dispatcher")
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    client.post(reverse("logout"))
+    client.post(reverse("accounts:logout"))
     replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
     assert is_login_redirect(_home(replay))
@@ -78,7 +78,7 @@ def test_after_logout_the_old_cookie_is_anonymous(world, logged_in):
 
 def test_logout_everywhere_ends_the_users_other_sessions(world, logged_in):
     phone, laptop = logged_in("dispatcher"), logged_in("dispatcher")
-    phone.post(reverse("logout"), {"everywhere": "1"})
+    phone.post(reverse("accounts:logout"), {"everywhere": "1"})
     assert is_login_redirect(_home(laptop))
     assert session_keys_of(world.dispatcher) == []
 
@@ -102,7 +102,7 @@ def test_a_disabled_account_is_anonymous_at_once_even_before_its_sessions_are_sw
 def test_a_password_change_in_one_client_logs_out_the_others(world, logged_in):
     client_a, client_b = logged_in("dispatcher"), logged_in("dispatcher")
     response = client_a.post(
-        reverse("password_change"),
+        reverse("accounts:password_change"),
         {"old_password": PERSONA_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
@@ -115,7 +115,7 @@ def test_a_password_change_in_one_client_logs_out_the_others(world, logged_in):
 def test_a_password_change_needs_the_current_password(world, logged_in):
     client = logged_in("dispatcher")
     response = client.post(
-        reverse("password_change"),
+        reverse("accounts:password_change"),
         {"old_password": "Not-the-old#1", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 200
@@ -126,7 +126,7 @@ def test_a_password_change_to_the_same_or_a_weak_password_is_refused(world, logg
     client = logged_in("dispatcher")
     for new in (PERSONA_PASSWORD, "hengyang2026!A"):
         response = client.post(
-            reverse("password_change"),
+            reverse("accounts:password_change"),
             {"old_password": PERSONA_PASSWORD, "new_password1": new, "new_password2": new},
         )
         assert response.status_code == 200

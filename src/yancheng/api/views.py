@@ -61,4 +61,4 @@ def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     api_token_revoke(token, actor=request.user)
     messages.success(request, _("已吊销令牌“%(name)s”。") % {"name": token.name})
-    return redirect("api_token_list")
+    return redirect("api:api_token_list")

@@ -168,7 +168,7 @@ def _inbox_row(row: InboxRow, words: Words) -> str:
     return (
         f'<tr class="case-row" data-light="{escape(light)}" data-status="{escape(case.status)}">\n'
         f'  <td data-label="{column["light"]}">{light_html(light, light_label)}</td>\n'
-        f'  <td data-label="{column["case"]}"><a class="case-link" href="{reverse("case_detail", args=[case.pk])}">'
+        f'  <td data-label="{column["case"]}"><a class="case-link" href="{reverse("cases:case_detail", args=[case.pk])}">'
         f'<span class="number">{escape(case.number)}</span> {escape(case.title)}</a>{urgent}\n'
         f'    <div class="muted">{" · ".join(about)}</div></td>\n'
         f'  <td data-label="{column["status"]}">{status}</td>\n'

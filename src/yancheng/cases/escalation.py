@@ -123,7 +123,7 @@ def _message(case: Case, level: int, recipients: list[User]) -> Message | None:
         verb=f"case.escalated.{level}",
         title=f"[{case.number}] {title}",
         body=case.title,
-        url=reverse("case_detail", args=[case.pk]),
+        url=reverse("cases:case_detail", args=[case.pk]),
         obj=case,
         organisation_ids=orgs,
     )

@@ -81,7 +81,7 @@ def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body
         verb=verb,
         title=f"[{case.number}] {title}",
         body=body or case.title,
-        url=reverse("case_detail", args=[case.pk]),
+        url=reverse("cases:case_detail", args=[case.pk]),
         obj=case,
         actor=actor,
     )

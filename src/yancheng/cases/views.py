@@ -300,7 +300,7 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request,
                 _("已提交：%(number)s，已送%(org)s受理。") % {"number": case.number, "org": case.dispatch_org.name},
             )
-            return redirect("case_detail", pk=case.pk)
+            return redirect("cases:case_detail", pk=case.pk)
     return render(request, "cases/new.html", {"form": form})
 
 
@@ -371,7 +371,7 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
     if str(posted_version or "") not in ("", str(case.version)):
         messages.error(request, _("该事项已被他人更新（当前状态：%(s)s），请刷新后再操作。")
                        % {"s": case.get_status_display()})
-        return redirect("case_detail", pk=case.pk)
+        return redirect("cases:case_detail", pk=case.pk)
     if not step.allowed_for(standing_of(user, case)):
         raise PermissionDenied
     if form.is_valid():
@@ -385,7 +385,7 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
             raise Http404 from exc
         except ConflictError as exc:
             messages.error(request, str(exc.message))
-            return redirect("case_detail", pk=case.pk)
+            return redirect("cases:case_detail", pk=case.pk)
         except DomainError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, str(exc.message))
@@ -393,7 +393,7 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
                 messages.error(request, str(exc.message))
         else:
             messages.success(request, message)
-            return redirect("case_detail", pk=case.pk)
+            return redirect("cases:case_detail", pk=case.pk)
     case = get_case_for(user, pk)  # as it is now: the refused action changed nothing
     context = _detail_context(request, case, bound={action: form})
     context["form_error_action"] = action

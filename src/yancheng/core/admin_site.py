@@ -21,7 +21,7 @@ class YanchengAdminSite(admin.AdminSite):
         """One login for the whole system (lockout, audit, second factor): ours."""
         from django.contrib.auth.views import redirect_to_login
 
-        return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("login"))
+        return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("accounts:login"))
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -137,7 +137,7 @@ def holiday_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                     _("已导入 %(year)s 年节假日安排：放假 %(h)s 天，调休上班 %(w)s 天。")
                     % {"year": report.year, "h": report.after["holidays"], "w": report.after["workdays"]},
                 )
-                return redirect("holiday_list")
+                return redirect("core:holiday_list")
             text = data["data"]
             if isinstance(text, bytes):
                 text = holiday_parsers.decode_text(text)

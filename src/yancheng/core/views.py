@@ -166,7 +166,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         own = Enterprise.objects.visible_to(user).first()
         if own is None:
             raise Http404
-        return redirect("enterprise_detail", pk=own.pk)
+        return redirect("core:enterprise_detail", pk=own.pk)
     filters = EnterpriseFilters.from_params(request.GET)
     qs = enterprise_list(user, filters)
     if request.GET.get("format") == "xlsx":
@@ -274,7 +274,7 @@ def enterprise_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记企业：%(name)s") % {"name": enterprise.name})
-            return redirect("enterprise_detail", pk=enterprise.pk)
+            return redirect("core:enterprise_detail", pk=enterprise.pk)
     return render(request, "core/enterprise_form.html", {"form": form, "creating": True})
 
 
@@ -305,7 +305,7 @@ def enterprise_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("enterprise_detail", pk=enterprise.pk)
+            return redirect("core:enterprise_detail", pk=enterprise.pk)
     return render(request, "core/enterprise_form.html", {"form": form, "enterprise": enterprise, "creating": False})
 
 

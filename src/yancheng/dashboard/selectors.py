@@ -93,11 +93,11 @@ def _url(name: str, fallback: str, **params: str) -> str:
 
 
 def project_list_url(**params: str) -> str:
-    return _url("project_list", "/projects/", **params)
+    return _url("projects:project_list", "/projects/", **params)
 
 
 def case_inbox_url(**params: str) -> str:
-    return _url("case_inbox", "/cases/", **params)
+    return _url("cases:case_inbox", "/cases/", **params)
 
 
 def _pct(part: Decimal | None, whole: Decimal | None) -> float | None:

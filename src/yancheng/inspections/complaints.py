@@ -99,7 +99,7 @@ def complaint_file(inspection: Inspection, *, actor: Actor | None, text: str) ->
             recipients=supervisors_to_tell(policy), verb="inspection_complaint",
             title=_("[%(case)s] 企业投诉入企检查：%(enterprise)s") % {
                 "case": case.number, "enterprise": inspection.enterprise.name},
-            body=text[:200], url=reverse("case_detail", args=[case.pk]), obj=case, actor=actor,
+            body=text[:200], url=reverse("cases:case_detail", args=[case.pk]), obj=case, actor=actor,
         )
     return case
 

@@ -56,7 +56,7 @@ def slot_pick(request: AuthenticatedHttpRequest, entry_pk: int) -> HttpResponse:
     if not form.is_valid():
         errors = [str(e) for errs in form.errors.values() for e in errs]
         messages.error(request, "；".join(errors) or _("请选择日期和时段。"))
-        return redirect("inspection_announcements")
+        return redirect("inspections:inspection_announcements")
     try:
         slot = slot_services.slot_pick(entry, actor=request.user, **form.cleaned_data)
     except PermissionDeniedError:
@@ -65,7 +65,7 @@ def slot_pick(request: AuthenticatedHttpRequest, entry_pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("已选择时段：%(s)s") % {"s": slot})
-    return redirect("inspection_announcements")
+    return redirect("inspections:inspection_announcements")
 
 
 @login_required
@@ -82,4 +82,4 @@ def slot_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("已删除该时段。"))
-    return redirect("inspection_announcements")
+    return redirect("inspections:inspection_announcements")

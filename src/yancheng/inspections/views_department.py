@@ -139,7 +139,7 @@ def registry(request: AuthenticatedHttpRequest) -> HttpResponse:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记执法人员：%(l)s") % {"l": licence})
-                return redirect("inspection_registry")
+                return redirect("inspections:inspection_registry")
         return render(request, "inspections/department/registry.html",
                       _registry_context(request, department, form=form), status=422)
     return render(request, "inspections/department/registry.html", _registry_context(request, department))
@@ -168,7 +168,7 @@ def registry_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("已更新 %(l)s 的状态。") % {"l": licence})
-    return redirect("inspection_registry")
+    return redirect("inspections:inspection_registry")
 
 
 # --- the item list --------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("已添加检查事项：%(i)s") % {"i": item})
-                return redirect("inspection_items")
+                return redirect("inspections:inspection_items")
         return render(request, "inspections/department/items.html",
                       _items_context(request, department, form=form), status=422)
     if request.GET.get("format") == "xlsx":
@@ -232,7 +232,7 @@ def _item_action(request: AuthenticatedHttpRequest, pk: int, action: Callable[..
         raise PermissionDenied
     action(item, actor=request.user)
     messages.success(request, done % {"i": item})
-    return redirect("inspection_items")
+    return redirect("inspections:inspection_items")
 
 
 @login_required
@@ -269,7 +269,7 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                return redirect("inspection_plan_detail", plan.pk)
+                return redirect("inspections:inspection_plan_detail", plan.pk)
     rows = (
         plan_access.plans_visible_to(request.user)
         .annotate(n_entries=Count("entries"))
@@ -351,7 +351,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             raise PermissionDenied
         if not context["can_add"]:
             messages.error(request, _("年度计划已报备，不能再修改；请在相应月份的月度计划中补充。"))
-            return redirect("inspection_plan_detail", plan.pk)
+            return redirect("inspections:inspection_plan_detail", plan.pk)
         form = f.PlanEntryForm(request.POST, plan=plan, user=request.user)
         if form.is_valid():
             try:
@@ -362,7 +362,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("已加入计划。"))
-                return redirect("inspection_plan_detail", plan.pk)
+                return redirect("inspections:inspection_plan_detail", plan.pk)
         context["form"] = form
         return render(request, "inspections/department/plan_detail.html", context, status=422)
     if request.GET.get("format") == "xlsx":
@@ -387,7 +387,7 @@ def plan_entry_remove(request: AuthenticatedHttpRequest, pk: int, entry_pk: int)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("已从计划中删除。"))
-    return redirect("inspection_plan_detail", plan.pk)
+    return redirect("inspections:inspection_plan_detail", plan.pk)
 
 
 @login_required
@@ -408,7 +408,7 @@ def plan_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                              % {"d": plan_limits.annual_plan_due(filed.year).isoformat()})
         else:
             messages.success(request, _("计划已报备。"))
-    return redirect("inspection_plan_detail", plan.pk)
+    return redirect("inspections:inspection_plan_detail", plan.pk)
 
 
 # --- joint proposals -------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def joint_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = f.JointAnswerForm(request.POST, prefix=f"p{proposal.pk}")
     if not form.is_valid():
         messages.error(request, _("请选择同意或不同意联合检查。"))
-        return redirect("inspection_joint_proposals")
+        return redirect("inspections:inspection_joint_proposals")
     try:
         answered = joint_services.joint_proposal_answer(proposal, actor=request.user, **form.cleaned_data)
     except PermissionDeniedError:
@@ -472,7 +472,7 @@ def joint_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("已答复。当前状态：%(s)s") % {"s": answered.get_status_display()})
-    return redirect("inspection_joint_proposals")
+    return redirect("inspections:inspection_joint_proposals")
 
 
 # --- the department's registrations ---------------------------------------------------------------

@@ -137,7 +137,7 @@ def code_poster(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     code = active_code(enterprise)
     if code is None:
         messages.info(request, _("本企业还没有监督码，请先领取。"))
-        return redirect("inspection_enterprise_home")
+        return redirect("inspections:inspection_enterprise_home")
     data = poster.render_poster(enterprise, code, fmt=fmt, url=poster.code_url(code.token, request))
     response = download(data, f"supervision-code-{enterprise.uscc}.{fmt}", poster.FORMATS[fmt])
     response["Cache-Control"] = "no-store"  # the token is inside: not for shared caches
@@ -162,7 +162,7 @@ def code_reissue(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已生成新的监督码，旧码已失效。请下载并重新张贴海报。") if code is not None
                              else _("已领取监督码。请下载海报并张贴在企业入口处。"))
-            return redirect("inspection_enterprise_home")
+            return redirect("inspections:inspection_enterprise_home")
     status = 422 if request.method == "POST" else 200
     return render(request, "inspections/enterprise/reissue.html",
                   {"enterprise": enterprise, "code": code, "form": form}, status=status)
@@ -222,7 +222,7 @@ def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
                 raise PermissionDenied from exc
             except ConflictError as exc:
                 messages.error(request, str(exc.message))
-                return redirect("inspection_rating")
+                return redirect("inspections:inspection_rating")
             except NotFoundError as exc:
                 top_error, status = str(exc.message), 404
             except DomainError as exc:
@@ -233,7 +233,7 @@ def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("感谢您的评价。评价已匿名提交，次日与当天的其他评价一起汇总；"
                                             "检查部门看不到评价来自哪家企业。"))
-                return redirect("inspection_rating")
+                return redirect("inspections:inspection_rating")
     items = rateable_visits(request.user)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     posted_ref = bound.data.get("ref", "") if bound is not None else ""
@@ -272,8 +272,8 @@ def visit_complain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, format_html(
                 _("投诉已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
-                number=case.number, org=case.dispatch_org.name, url=reverse("case_detail", args=[case.pk])))
-            return redirect("inspection_visit", pk=visit.pk)
+                number=case.number, org=case.dispatch_org.name, url=reverse("cases:case_detail", args=[case.pk])))
+            return redirect("inspections:inspection_visit", pk=visit.pk)
     return _visit_page(request, enterprise, visit, complaint_form=form, status=422)
 
 
@@ -297,8 +297,8 @@ def report_unregistered(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, format_html(
                 _("举报已提交（事项 {number}），已送{org}受理。<a href=\"{url}\">查看办理进度</a>"),
-                number=case.number, org=case.dispatch_org.name, url=reverse("case_detail", args=[case.pk])))
-            return redirect("inspection_enterprise_home")
+                number=case.number, org=case.dispatch_org.name, url=reverse("cases:case_detail", args=[case.pk])))
+            return redirect("inspections:inspection_enterprise_home")
     status = 422 if request.method == "POST" else 200
     return render(request, "inspections/enterprise/report_unregistered.html",
                   {"enterprise": enterprise, "form": form}, status=status)

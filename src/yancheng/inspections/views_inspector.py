@@ -142,8 +142,8 @@ def inspection_find(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             form.add_error("q", str(exc.message))
         else:
             if found.code is not None:
-                return redirect("inspection_scan", token=found.code.token)
-            url = reverse("inspection_register", args=[found.enterprise.pk])
+                return redirect("inspections:inspection_scan", token=found.code.token)
+            url = reverse("inspections:inspection_register", args=[found.enterprise.pk])
             return redirect(f"{url}?{urlencode({'by': found.found_by})}")
     return _home(request, form)
 
@@ -196,7 +196,7 @@ def _register_page(
                              % {"number": inspection.number})
             for notice in getattr(inspection, "notices", []):
                 messages.warning(request, notice.message)
-            return redirect("inspection_detail", pk=inspection.pk)
+            return redirect("inspections:inspection_detail", pk=inspection.pk)
     return render(
         request, "inspections/inspector/register.html",
         {"enterprise": enterprise, "preview": preview, "form": form, "found_by": found_by,
@@ -241,7 +241,7 @@ def inspection_finish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         return refused(request, _("只有参加本次检查部门的检查员才能登记检查结果。"), title=_("登记检查结果"))
     if inspection.status != Inspection.Status.IN_PROGRESS:
         messages.info(request, _("该检查已登记结果。"))
-        return redirect("inspection_detail", pk=inspection.pk)
+        return redirect("inspections:inspection_detail", pk=inspection.pk)
     form = f.FinishForm(request.POST or None, initial={"version": inspection.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -252,5 +252,5 @@ def inspection_finish_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记检查结果，企业将收到评价邀请。"))
-            return redirect("inspection_detail", pk=inspection.pk)
+            return redirect("inspections:inspection_detail", pk=inspection.pk)
     return render(request, "inspections/inspector/finish.html", {"inspection": inspection, "form": form})

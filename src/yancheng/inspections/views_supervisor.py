@@ -250,7 +250,7 @@ def alert_handle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("预警已处理。"))
-            return _back(request, reverse("inspection_alerts"))
+            return _back(request, reverse("inspections:inspection_alerts"))
     messages.error(request, _("处理未保存，请检查处理意见。"))
     return _alerts_page(request, user, bound=(alert.pk, form), status=400)
 
@@ -277,7 +277,7 @@ def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("检查规则已保存，自下一次登记起适用。"))
-                return redirect("inspection_rules")
+                return redirect("inspections:inspection_rules")
     return render(request, "inspections/supervisor/rules.html",
                   {"form": form, "policy": policy, "can_edit": can_edit}, status=400 if form.errors else 200)
 
@@ -333,7 +333,7 @@ def caps(request: AuthenticatedHttpRequest) -> HttpResponse:
                     messages.success(request, _("已保存 %(n)d 处频次上限修改。") % {"n": len(changes)})
                 else:
                     messages.info(request, _("没有修改。"))
-                return redirect(reverse("inspection_caps") + (f"?grade={grade}" if grade in matrix.grades else ""))
+                return redirect(reverse("inspections:inspection_caps") + (f"?grade={grade}" if grade in matrix.grades else ""))
     grid = []
     for row in matrix.rows:
         cells = []
@@ -379,7 +379,7 @@ def exemptions(request: AuthenticatedHttpRequest) -> HttpResponse:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("豁免事由已保存。"))
-                return redirect("inspection_exemptions")
+                return redirect("inspections:inspection_exemptions")
     return render(request, "inspections/supervisor/exemptions.html", {
         "reasons": ExemptionReason.objects.order_by("-is_active", "code"),
         "form": form, "editing": editing, "can_edit": can_edit,
@@ -400,7 +400,7 @@ def exemption_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("已启用。") if active else _("已停用：新的登记不能再选择该事由。"))
-    return redirect("inspection_exemptions")
+    return redirect("inspections:inspection_exemptions")
 
 
 @login_required
@@ -420,7 +420,7 @@ def quiet_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("宁静期已设置：期间只允许豁免检查入企。"))
-            return redirect("inspection_quiet_periods")
+            return redirect("inspections:inspection_quiet_periods")
     today = timezone.localdate()
     periods = quiet_periods_visible_to(user).order_by("-starts_on", "-pk")
     return render(request, "inspections/supervisor/quiet_periods.html", {
@@ -442,7 +442,7 @@ def quiet_period_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("宁静期已撤销。") if result is None else _("宁静期已于今天结束。"))
-    return redirect("inspection_quiet_periods")
+    return redirect("inspections:inspection_quiet_periods")
 
 
 # --- the list behind the complaints ----------------------------------------------------

@@ -332,7 +332,7 @@ def league_rows(user: Actor, month: dt.date) -> list[LeagueRow]:
         if t["amount"] != previous:
             rank, previous = index, t["amount"]
         region = regions[t["region_id"]]
-        url = f"{reverse('project_list')}?{urlencode({'region': region.code, 'sort': '-investment'})}"
+        url = f"{reverse('projects:project_list')}?{urlencode({'region': region.code, 'sort': '-investment'})}"
         rows.append(LeagueRow(rank, region, t["amount"], t["count"], by_region[region.pk], url))
     return rows
 

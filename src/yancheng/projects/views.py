@@ -143,7 +143,7 @@ def project_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已登记项目：%(c)s %(n)s") % {"c": project.code, "n": project.name})
-            return redirect("project_detail", pk=project.pk)
+            return redirect("projects:project_detail", pk=project.pk)
     return render(request, "projects/form.html", {"form": form, "creating": True})
 
 
@@ -164,7 +164,7 @@ def project_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("project_detail", pk=project.pk)
+            return redirect("projects:project_detail", pk=project.pk)
     return render(request, "projects/form.html", {"form": form, "project": project, "creating": False})
 
 
@@ -445,4 +445,4 @@ def project_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
 
 
 def _anchor_url(project: Project, anchor: str) -> str:
-    return f"{reverse('project_detail', args=[project.pk])}#s-{anchor}"
+    return f"{reverse('projects:project_detail', args=[project.pk])}#s-{anchor}"

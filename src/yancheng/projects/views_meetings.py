@@ -131,7 +131,7 @@ def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             meetings.agenda_build(meeting, actor=request.user)
             messages.success(request, _("会议已创建，议题已按实时数据生成。"))
-            return redirect("meeting_detail", meeting.pk)
+            return redirect("projects:meeting_detail", meeting.pk)
     return render(request, "projects/meetings_form.html", {"form": form})
 
 
@@ -171,7 +171,7 @@ def meeting_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("议题已按实时数据重新生成，共 %(n)d 项。") % {"n": len(items)})
-    return redirect("meeting_detail", meeting.pk)
+    return redirect("projects:meeting_detail", meeting.pk)
 
 
 @login_required
@@ -185,7 +185,7 @@ def meeting_item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            return redirect("meeting_detail", meeting.pk)
+            return redirect("projects:meeting_detail", meeting.pk)
     return render(request, "projects/meetings_detail.html", _detail_context(request, meeting, item_form=form),
                   status=422)
 
@@ -206,7 +206,7 @@ def meeting_decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已添加议定事项。"))
-            return redirect("meeting_detail", meeting.pk)
+            return redirect("projects:meeting_detail", meeting.pk)
     return render(request, "projects/meetings_detail.html", _detail_context(request, meeting, decision_form=form),
                   status=422)
 
@@ -222,7 +222,7 @@ def meeting_decision_remove(request: AuthenticatedHttpRequest, pk: int, decision
         meetings.decision_remove(decision, actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc.message))
-    return redirect("meeting_detail", meeting.pk)
+    return redirect("projects:meeting_detail", meeting.pk)
 
 
 @login_required
@@ -235,7 +235,7 @@ def meeting_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("会议已结束，%(n)d 项议定事项已交办。") % {"n": len(created)})
-    return redirect("meeting_detail", meeting.pk)
+    return redirect("projects:meeting_detail", meeting.pk)
 
 
 def _notice_name(meeting: WeeklyMeeting, ext: str) -> str:

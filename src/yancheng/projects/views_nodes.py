@@ -228,5 +228,5 @@ def _next_url(request: AuthenticatedHttpRequest, project: Project) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                  require_https=request.is_secure()):
         return target
-    return reverse("project_nodes", args=[project.pk])
+    return reverse("projects:project_nodes", args=[project.pk])
 

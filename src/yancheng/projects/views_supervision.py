@@ -184,7 +184,7 @@ def commitment_create(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("已登记承诺事项。"))
-                return redirect(f"{reverse('commitment_list')}?{urlencode({'year': d['year']})}")
+                return redirect(f"{reverse('projects:commitment_list')}?{urlencode({'year': d['year']})}")
     return _commitment_page(request, user, add_form=form, status=400)
 
 
@@ -204,7 +204,7 @@ def commitment_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已记录兑现情况。"))
-            return redirect(f"{reverse('commitment_list')}?{urlencode({'year': commitment.year})}")
+            return redirect(f"{reverse('projects:commitment_list')}?{urlencode({'year': commitment.year})}")
     return _commitment_page(request, user, failed=(pk, form), params={"year": str(commitment.year)}, status=400)
 
 
@@ -245,7 +245,7 @@ def observation_create(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已创建现场观摩。"))
-            return redirect("observation_detail", pk=obs.pk)
+            return redirect("projects:observation_detail", pk=obs.pk)
     return _observation_list_page(request, user, form=form, status=400)
 
 
@@ -306,7 +306,7 @@ def observation_score(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 add_domain_error(form, exc)
             else:
                 messages.success(request, _("已保存得分。"))
-                return redirect("observation_detail", pk=obs.pk)
+                return redirect("projects:observation_detail", pk=obs.pk)
     return _observation_detail_page(request, user, obs, form=form, status=400)
 
 

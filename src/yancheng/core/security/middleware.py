@@ -127,7 +127,7 @@ class SecondFactorMiddleware(_Middleware):
     files and the language switch sends the user to the OTP step — the enrolment page the
     first time, the code page afterwards. Switched off only by YANCHENG_TOTP_REQUIRED."""
 
-    ALLOWED_NAMES = ("login", "logout", "otp_setup", "otp_verify")
+    ALLOWED_NAMES = ("accounts:login", "accounts:logout", "accounts:otp_setup", "accounts:otp_verify")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -140,7 +140,7 @@ class SecondFactorMiddleware(_Middleware):
                 return _api_refusal("second_factor_required", _("请先完成动态口令验证。"))
             from django_otp import user_has_device
 
-            target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+            target = "accounts:otp_verify" if user_has_device(user, confirmed=True) else "accounts:otp_setup"
             return _redirect_with_next(request, target)
         return self.get_response(request)
 
@@ -161,7 +161,7 @@ class PasswordExpiryMiddleware(_Middleware):
     """An expired or administrator-reset password sends the user to the change-password
     page before anything else (logout, the OTP pages, static files stay reachable)."""
 
-    ALLOWED_NAMES = ("login", "logout", "otp_setup", "otp_verify", "password_change")
+    ALLOWED_NAMES = ("accounts:login", "accounts:logout", "accounts:otp_setup", "accounts:otp_verify", "accounts:password_change")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -173,5 +173,5 @@ class PasswordExpiryMiddleware(_Middleware):
         ):
             if _is_api(request):
                 return _api_refusal("password_change_required", _("密码已过期，请先修改密码。"))
-            return _redirect_with_next(request, "password_change")
+            return _redirect_with_next(request, "accounts:password_change")
         return self.get_response(request)

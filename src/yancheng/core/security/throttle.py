@@ -178,6 +178,6 @@ def _tell_security_admins(admins: list[User], *, ip: str, failures: int, account
                 "该地址的登录已暂停，失败记录移出时间窗后自动恢复。请在“登录失败记录”中核查。"
             )
             % {"minutes": minutes, "ip": ip, "failures": failures, "accounts": accounts},
-            url=reverse("account_failed_logins"),
+            url=reverse("accounts:account_failed_logins"),
             actor=None,
         )

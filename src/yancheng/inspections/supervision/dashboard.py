@@ -262,14 +262,14 @@ def _row_links(department_id: int | None, period: dict[str, str]) -> dict[str, s
         "exempt": link(registrations, **base, exempt=1),
         "emergency": link(registrations, **base, entry_mode=EntryMode.EMERGENCY),
         "backfill": link(registrations, **base, entry_mode=EntryMode.BACKFILL),
-        "alerts": link("inspection_alerts", **base),
-        "alerts_open": link("inspection_alerts", **base, status=InspectionAlert.Status.OPEN),
-        "cap_exceeded": link("inspection_alerts", **base, kind=InspectionAlert.Kind.CAP_EXCEEDED),
-        "unregistered": link("inspection_alerts", **base, kind=InspectionAlert.Kind.UNREGISTERED),
-        "complaints": link("inspection_supervision_complaints", **base),
+        "alerts": link("inspections:inspection_alerts", **base),
+        "alerts_open": link("inspections:inspection_alerts", **base, status=InspectionAlert.Status.OPEN),
+        "cap_exceeded": link("inspections:inspection_alerts", **base, kind=InspectionAlert.Kind.CAP_EXCEEDED),
+        "unregistered": link("inspections:inspection_alerts", **base, kind=InspectionAlert.Kind.UNREGISTERED),
+        "complaints": link("inspections:inspection_supervision_complaints", **base),
         # The ratings list is the enterprise side's page for supervisors (its own parameters).
-        "ratings": link("inspection_ratings", department=department_id or "", month=period["start"][:7]),
+        "ratings": link("inspections:inspection_ratings", department=department_id or "", month=period["start"][:7]),
     }
     for kind in InspectionAlert.Kind.values:
-        links[f"alerts_{kind}"] = link("inspection_alerts", **base, kind=kind)
+        links[f"alerts_{kind}"] = link("inspections:inspection_alerts", **base, kind=kind)
     return links

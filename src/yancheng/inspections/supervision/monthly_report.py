@@ -24,7 +24,7 @@ REPORT_VERB = "inspection_report_ready"
 
 
 def report_url(period: Period) -> str:
-    return link("inspection_report", period=period.key)
+    return link("inspections:inspection_report", period=period.key)
 
 
 def report_ready_notify(*, today: dt.date | None = None) -> int:

@@ -150,7 +150,7 @@ def account_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(field if field in form.fields else None, str(exc.message))
         else:
             messages.success(request, _("账号 %(u)s 已创建，首次登录须修改密码。") % {"u": user.username})
-            return redirect("account_detail", pk=user.pk)
+            return redirect("accounts:account_detail", pk=user.pk)
     return render(request, "security/account_form.html", {"form": form, "title": _("新建业务账号")})
 
 
@@ -233,7 +233,7 @@ def _run(request: AuthenticatedHttpRequest, pk: int, success: str, action: Any) 
         messages.error(request, str(exc.message))
     else:
         messages.success(request, success)
-    return redirect("account_detail", pk=pk)
+    return redirect("accounts:account_detail", pk=pk)
 
 
 @login_required
@@ -273,7 +273,7 @@ def account_password_reset_view(request: AuthenticatedHttpRequest, pk: int) -> H
             form.add_error("new_password1", str(exc.message))
         else:
             messages.success(request, _("临时密码已设置，该用户下次登录须修改密码。"))
-            return redirect("account_detail", pk=pk)
+            return redirect("accounts:account_detail", pk=pk)
     return render(
         request,
         "security/account_form.html",
@@ -289,7 +289,7 @@ def account_set_role_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     form = AccountRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择有效的角色。"))
-        return redirect("account_detail", pk=pk)
+        return redirect("accounts:account_detail", pk=pk)
     role = form.cleaned_data["role"]
     return _run(
         request, pk, _("角色已修改。"), lambda: account_set_role(account, role=role, actor=request.user)

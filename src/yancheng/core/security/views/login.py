@@ -20,7 +20,7 @@ from ..forms import LoginForm
 from ..sessions import end_all_sessions, mark_login_time
 
 
-def next_url(request: HttpRequest, default: str = "home") -> str:
+def next_url(request: HttpRequest, default: str = "core:home") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -73,7 +73,7 @@ def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     user = request.user
     if user_has_device(user, confirmed=True):
-        return redirect(f"{resolve_url('otp_verify')}?{urlencode({'next': next_url(request)})}")
+        return redirect(f"{resolve_url('accounts:otp_verify')}?{urlencode({'next': next_url(request)})}")
     key = request.session.get(OTP_PENDING_KEY_SESSION_KEY)
     if not isinstance(key, str) or len(key) != 40:
         key = random_hex(20)
@@ -119,7 +119,7 @@ def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
-        return redirect(f"{resolve_url('otp_setup')}?{urlencode({'next': next_url(request)})}")
+        return redirect(f"{resolve_url('accounts:otp_setup')}?{urlencode({'next': next_url(request)})}")
     if getattr(user, "is_verified", lambda: False)():
         return redirect(next_url(request))
     form = OtpTokenForm(request.POST or None)
