@@ -49,15 +49,16 @@ def _ids_of(iw, visit) -> list[str]:
 
 def test_no_route_of_the_rating_path_takes_a_parameter():
     """The web page and the API operation of rating are fixed paths: nothing to put an id in."""
-    names = {"inspections:inspection_rating", "inspections_enterprise_rating"}
+    names = {"inspections:inspection_rating", "api:inspections_enterprise_rating"}
     found = {}
 
-    def walk(patterns, prefix=""):
+    def walk(patterns, prefix="", namespace=""):
         for p in patterns:
             if hasattr(p, "url_patterns"):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif getattr(p, "name", None) in names:
-                found[p.name] = prefix + str(p.pattern)
+                inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, prefix + str(p.pattern), inner)
+            elif f"{namespace}{p.name}" in names:
+                found[f"{namespace}{p.name}"] = prefix + str(p.pattern)
 
     walk(get_resolver().url_patterns)
     assert set(found) == names

@@ -37,7 +37,9 @@ def _url(world, name: str, needs_target: bool) -> str:
 
 
 def _data(name: str) -> dict[str, str]:
-    return {"account_set_active": {"active": "0"}, "account_set_role": {"role": Role.INSPECTOR}}.get(name, {})
+    return {"accounts:account_set_active": {"active": "0"}, "accounts:account_set_role": {"role": Role.INSPECTOR}}.get(
+        name, {}
+    )
 
 
 @pytest.mark.parametrize(("name", "method", "needs_target", "allowed"), ROUTES)

@@ -253,7 +253,7 @@ def complaint_cases(low: dt.datetime, high: dt.datetime, region_id: int | None =
 
 def _row_links(department_id: int | None, period: dict[str, str]) -> dict[str, str]:
     base = {**period, "department": department_id or ""}
-    registrations = "inspection_supervision_registrations"
+    registrations = "inspections:inspection_supervision_registrations"
     links = {
         "enforcement": link(registrations, **base, kind=InspectionKind.ENFORCEMENT),
         "visits": link(registrations, **base, kind=InspectionKind.VISIT),
