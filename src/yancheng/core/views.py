@@ -339,6 +339,6 @@ def enterprise_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse
     require_page(request, "core.import_enterprises")
     return imports.confirm(
         request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT,
-        upload_url="enterprise_import", done_url="enterprise_list",
+        upload_url="core:enterprise_import", done_url="core:enterprise_list",
         done_message=lambda n: _("已导入 %(n)d 家企业。") % {"n": n},
     )

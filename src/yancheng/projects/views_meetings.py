@@ -284,7 +284,7 @@ def project_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_page(request, "projects.add_project")
     return imports.confirm(
         request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT,
-        upload_url="project_import", done_url="project_import",
+        upload_url="projects:project_import", done_url="projects:project_import",
         done_message=lambda n: _("已导入 %(n)d 个项目。") % {"n": n},
     )
 
