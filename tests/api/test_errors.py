@@ -60,7 +60,7 @@ def test_an_unexpected_failure_answers_500_without_a_traceback(world, as_user, m
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail: password=hunter2")
 
-    monkeypatch.setattr(core_endpoints, "_require", explode)
+    monkeypatch.setattr(core_endpoints, "require", explode)
     response = as_user("dispatcher").get("/api/v1/enterprises")
     assert response.status_code == 500
     error = _error(response)

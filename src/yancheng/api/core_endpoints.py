@@ -17,8 +17,9 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from yancheng.core.crypto import FieldCryptoError
-from yancheng.core.errors import DB_INT_MAX, KeyUnavailableError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import DB_INT_MAX, KeyUnavailableError, ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
+from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.selectors import get_contact_for, get_enterprise_for, get_organisation_for
 from yancheng.core.services import enterprise_contact_phone_reveal, enterprise_create, enterprise_update
@@ -172,9 +173,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _require(user: Actor, perm: str, obj: Any = None) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
 def _enterprise_out(e: Enterprise) -> dict[str, Any]:
@@ -279,7 +277,7 @@ def region_list(request: HttpRequest, parent: str | None = None) -> list[dict[st
 @paginate(Pagination)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     user = _user(request)
-    _require(user, "core.view_organisation_tree")
+    require(user, "core.view_organisation_tree")
     qs = Organisation.objects.visible_to(user).select_related("region").order_by("path", "pk")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -293,7 +291,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="组织机构详情")
 def organisation_detail(request: HttpRequest, org_id: int) -> dict[str, Any]:
     user = _user(request)
-    _require(user, "core.view_organisation_tree")
+    require(user, "core.view_organisation_tree")
     return _organisation_out(get_organisation_for(user, org_id))
 
 
@@ -301,7 +299,7 @@ def organisation_detail(request: HttpRequest, org_id: int) -> dict[str, Any]:
 @paginate(Pagination)
 def enterprise_list(request: HttpRequest, filters: Query[EnterpriseFilters]) -> Any:
     user = _user(request)
-    _require(user, "core.view_enterprise_list")
+    require(user, "core.view_enterprise_list")
     qs = _with_related(Enterprise.objects.visible_to(user))
     if filters.q:
         q = filters.q.strip()
@@ -329,7 +327,7 @@ def enterprise_create_endpoint(request: HttpRequest, payload: EnterpriseCreateIn
     """Register an enterprise (dispatchers of the region, system administrators).
     Send an ``Idempotency-Key`` so a retry cannot register it twice."""
     user = _user(request)
-    _require(user, "core.add_enterprise")
+    require(user, "core.add_enterprise")
     data = payload.model_dump()
     region = _resolve_region(data.pop("region"))
     park = _resolve_park(user, data.pop("park"))

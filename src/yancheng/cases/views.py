@@ -36,6 +36,7 @@ from yancheng.core.errors import (
 )
 from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.deadlines import due_day, due_label
@@ -134,9 +135,6 @@ def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
 # --- inbox ----------------------------------------------------------------------------------------
 
 
-def _require_perm(request: AuthenticatedHttpRequest, perm: str) -> None:
-    if not rules.has_perm(perm, request.user):
-        raise PermissionDenied
 
 
 def _inbox_queryset(user: Actor, filters: InboxFilters, now: dt.datetime) -> QuerySet[Case]:
@@ -159,7 +157,7 @@ def _filter_params(filters: InboxFilters, **override: str) -> str:
 @require_GET
 def inbox_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One inbox per unit and person: the most urgent first, with counts per light."""
-    _require_perm(request, "cases.view_inbox")
+    require_page(request, "cases.view_inbox")
     user = request.user
     now = timezone.now()
     filters = InboxFilters.from_params(request.GET)
@@ -223,7 +221,7 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
 @require_GET
 def inbox_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered inbox as .xlsx: only cases the user sees, recorded in the audit trail."""
-    _require_perm(request, "cases.view_inbox")
+    require_page(request, "cases.view_inbox")
     user = request.user
     now = timezone.now()
     filters = InboxFilters.from_params(request.GET)
@@ -256,7 +254,7 @@ def inbox_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def report_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """通报: cases still late after 督办, which feed the rankings."""
-    _require_perm(request, "cases.view_report_list")
+    require_page(request, "cases.view_report_list")
     now = timezone.now()
     page = Paginator(report_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, *clocks_of(case, now), LIGHT_LABELS.get(getattr(case, "light", ""), "")) for case in page.object_list]
@@ -271,7 +269,7 @@ def report_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An enterprise reports a problem (or a unit registers one on its behalf), with
     optional photos or documents attached in the same request."""
-    _require_perm(request, "cases.report_case")
+    require_page(request, "cases.report_case")
     user = request.user
     form = CaseNewForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():

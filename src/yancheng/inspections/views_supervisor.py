@@ -32,6 +32,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
 from yancheng.core.kit.exports import DOCX, download, stamped
 from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_workbook
@@ -71,10 +72,6 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-def _require(request: AuthenticatedHttpRequest, perm: str = "inspections.view_supervision") -> Any:
-    if not rules.has_perm(perm, request.user):
-        raise PermissionDenied
-    return request.user
 
 
 def _can_edit_city_rules(user: Actor) -> bool:
@@ -125,7 +122,8 @@ def _back(request: AuthenticatedHttpRequest, fallback: str) -> HttpResponse:
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Per department for a month, quarter or year (default: this month): registrations,
     joint rate, exempt / emergency / back-filled, alerts, complaints, ratings, exceedances."""
-    user = _require(request)
+    require_page(request, "inspections.view_supervision")
+    user = request.user
     period = _period_param(request, Period.current_month())
     region = _region_param(request, user)
     dashboard = department_dashboard(start=period.start, end=period.end, region=region)
@@ -179,7 +177,8 @@ def _export_registrations(user: Actor, qs: Any) -> HttpResponse:
 @require_GET
 def registrations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every registration in the supervisor's area, filtered; ``?format=xlsx`` exports them."""
-    user = _require(request)
+    require_page(request, "inspections.view_supervision")
+    user = request.user
     filters = RegistrationFilters.from_params(request.GET)
     qs = registrations_for(user, filters)
     if request.GET.get("format") == "xlsx":
@@ -231,14 +230,16 @@ def _alerts_page(request: AuthenticatedHttpRequest, user: Actor, bound: tuple[in
 @require_GET
 def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The alerts of the area, open ones first; filter by status, kind, department, period."""
-    user = _require(request, "inspections.view_alerts")
+    require_page(request, "inspections.view_alerts")
+    user = request.user
     return _alerts_page(request, user)
 
 
 @login_required
 @require_POST
 def alert_handle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = _require(request, "inspections.handle_alert")
+    require_page(request, "inspections.handle_alert")
+    user = request.user
     alert = alerts_visible_to(user).select_related("enterprise").filter(pk=pk).first()
     if alert is None:
         raise Http404
@@ -263,7 +264,8 @@ def alert_handle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def rules_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The city's inspection policy (one row): the form for the city-level supervisor, the
     values for a county's."""
-    user = _require(request, "inspections.manage_rules")
+    require_page(request, "inspections.manage_rules")
+    user = request.user
     can_edit = _can_edit_city_rules(user)
     policy = InspectionPolicy.current()
     form = PolicyForm(request.POST or None, initial=PolicyForm.initial_for(policy))
@@ -291,7 +293,8 @@ def _cell_name(row_key: str, grade: str) -> str:
 def caps(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The cap matrix: rows are items, "每个部门", departments and "合计"; columns grades A–D.
     An empty cell has no cap; 0 allows no counted inspection."""
-    user = _require(request, "inspections.manage_rules")
+    require_page(request, "inspections.manage_rules")
+    user = request.user
     can_edit = _can_edit_city_rules(user)
     grade = request.GET.get("grade", "")
     matrix = cap_matrix(grade or None)
@@ -352,7 +355,8 @@ def caps(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exemptions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Exemption reasons with the evidence each needs; add, change, (de)activate."""
-    user = _require(request, "inspections.manage_rules")
+    require_page(request, "inspections.manage_rules")
+    user = request.user
     can_edit = _can_edit_city_rules(user)
     editing: ExemptionReason | None = None
     edit_pk = request.POST.get("reason") if request.method == "POST" else request.GET.get("edit")
@@ -389,7 +393,8 @@ def exemptions(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def exemption_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = _require(request, "inspections.manage_city_rules")
+    require_page(request, "inspections.manage_city_rules")
+    user = request.user
     reason = ExemptionReason.objects.filter(pk=pk).first()
     if reason is None:
         raise Http404
@@ -407,7 +412,8 @@ def exemption_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def quiet_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
     """企业宁静期: the ones that apply in the area, and a form to add one."""
-    user = _require(request, "inspections.manage_rules")
+    require_page(request, "inspections.manage_rules")
+    user = request.user
     form = QuietPeriodForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -432,7 +438,8 @@ def quiet_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def quiet_period_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = _require(request, "inspections.manage_rules")
+    require_page(request, "inspections.manage_rules")
+    user = request.user
     period: QuietPeriod | None = quiet_periods_visible_to(user).filter(pk=pk).first()
     if period is None:
         raise Http404
@@ -457,7 +464,8 @@ def _range(request: AuthenticatedHttpRequest) -> tuple[Any, Any, int | None]:
 @require_GET
 def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The complaints behind the dashboard's number (each links to its case)."""
-    user = _require(request)
+    require_page(request, "inspections.view_supervision")
+    user = request.user
     start, end, department = _range(request)
     region = _region_param(request, user)
     qs = complaint_list(user, department=department, start=start, end=end,
@@ -479,7 +487,8 @@ def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """涉企行政检查情况通报 for ``?period=2026-10`` (or ``2026-Q3``, ``2026``; default: last
     month): the page, or ``format=docx`` / ``format=xlsx``."""
-    user = _require(request)
+    require_page(request, "inspections.view_supervision")
+    user = request.user
     period = _period_param(request, Period.previous_month())
     region = _region_param(request, user)
     data = reports.report_data(period, region)

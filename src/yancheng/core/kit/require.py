@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import PermissionDeniedError
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, actor_of
 
 
 def require(actor: Actor | None, perm: str, obj: Any = None) -> None:
@@ -33,9 +33,17 @@ def require(actor: Actor | None, perm: str, obj: Any = None) -> None:
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
 
 
-def require_page(request: HttpRequest, perm: str, obj: Any = None) -> None:
+def require_page(request: HttpRequest, perm: str, obj: Any = None, *, audited: bool = False) -> None:
     """A page's check before it shows or handles anything: Django's `PermissionDenied`
     (403) unless the signed-in user holds `perm`. What the page then writes goes through a
-    service, whose own `require` is the audited check."""
-    if not rules.has_perm(perm, request.user, obj):
-        raise PermissionDenied
+    service, whose own `require` is the audited check. ``audited=True`` also records the
+    refusal with the page's path, for pages whose mere reading is sensitive (account
+    administration, ASVS 5.0-16.3.2)."""
+    if rules.has_perm(perm, request.user, obj):
+        return
+    if audited:
+        audit_record(
+            "permission_denied", obj, actor=actor_of(request),
+            after={"perm": perm, "path": request.path[:200]}, outcome=AuditEvent.Outcome.DENIED,
+        )
+    raise PermissionDenied

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import rules
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -22,22 +21,14 @@ from django.utils.translation import gettext as _
 
 from yancheng.core import bulk
 from yancheng.core.audit.services import AuditEntry, audit_record, audit_record_many
-from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, NotFoundError, ValidationFailed
+from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 from yancheng.core.webhooks import check_webhook_url
 
 from .models import Delivery, Notification, OrganisationChannel
 from .tasks import enqueue_deliveries, queue_deliveries
-
-
-def _require(actor: Actor | None, perm: str, obj: Any = None) -> None:
-    if actor is None:
-        return
-    if not rules.has_perm(perm, actor, obj):
-        audit_record("permission_denied", obj, actor=actor, after={"perm": perm}, outcome="denied")
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-
 
 # --- notify ---------------------------------------------------------------------------------
 
@@ -172,7 +163,7 @@ def notify(
 def delivery_retry(delivery: Delivery, *, actor: Actor) -> Delivery:
     """"Retry now" on the delivery status page: one more attempt, right away, even for a
     delivery that was given up (if it fails again it is given up again)."""
-    _require(actor, "notifications.retry_delivery")
+    require(actor, "notifications.retry_delivery")
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
         if locked is None:
@@ -225,7 +216,7 @@ def channel_create(
     actor: Actor,
 ) -> OrganisationChannel:
     """Add a 企业微信/钉钉 group robot to an organisation."""
-    _require(actor, "notifications.manage_channels", organisation)
+    require(actor, "notifications.manage_channels", organisation)
     webhook_url, secret = webhook_url.strip(), secret.strip()
     _clean_channel(kind, webhook_url, name)
     if kind != OrganisationChannel.Kind.DINGTALK:
@@ -254,7 +245,7 @@ def channel_update(
 ) -> OrganisationChannel:
     """Rename, re-key, (dis)able a group robot. ``None`` (or an empty URL) keeps a value;
     ``secret=""`` removes the signing secret."""
-    _require(actor, "notifications.manage_channels", channel.organisation)
+    require(actor, "notifications.manage_channels", channel.organisation)
     with transaction.atomic():
         locked = OrganisationChannel.objects.select_for_update().get(pk=channel.pk)
         before = locked.to_audit()
@@ -284,7 +275,7 @@ def channel_update(
 def channel_send_test(channel: OrganisationChannel, *, actor: Actor) -> Delivery:
     """Queue a test message to a group robot, so its administrator sees it arrive (or the
     error on the delivery status page)."""
-    _require(actor, "notifications.manage_channels", channel.organisation)
+    require(actor, "notifications.manage_channels", channel.organisation)
     now = timezone.now()
     with transaction.atomic():
         delivery = Delivery.objects.create(

@@ -19,10 +19,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yancheng.core.audit.models import AuditEvent
-from yancheng.core.audit.services import audit_record
 from yancheng.core.crypto import FieldCryptoError, digest_for, looks_like_phone
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.require import require_page
 from yancheng.core.models import Role, User
 from yancheng.core.typing import AuthenticatedHttpRequest
 
@@ -46,18 +45,6 @@ from .second_factor import totp_device_model
 
 PAGE_SIZE = 50
 
-
-def _require(request: AuthenticatedHttpRequest, perm: str, obj: Any = None) -> None:
-    """Deny by default; a refusal is audited (ASVS 5.0-16.3.2) and answers 403."""
-    if not has_perm(perm, request.user, obj):
-        audit_record(
-            "permission_denied",
-            obj,
-            actor=request.user,
-            after={"perm": perm, "path": request.path[:200]},
-            outcome=AuditEvent.Outcome.DENIED,
-        )
-        raise PermissionDenied
 
 
 def _locked_usernames(usernames: list[str]) -> set[str]:
@@ -98,7 +85,7 @@ def _account_queryset(request: AuthenticatedHttpRequest) -> QuerySet[User]:
 @login_required
 @require_GET
 def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, "security.view_accounts")
+    require_page(request, "security.view_accounts", audited=True)
     page = Paginator(_account_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
     users = list(page.object_list)
     locked = _locked_usernames([u.username for u in users])
@@ -129,7 +116,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request, "security.create_account")
+    require_page(request, "security.create_account", audited=True)
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -161,7 +148,7 @@ def _get_account(pk: int) -> User:
 @login_required
 @require_GET
 def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request, "security.view_accounts")
+    require_page(request, "security.view_accounts", audited=True)
     return _account_detail_page(request, _get_account(pk))
 
 
@@ -208,7 +195,7 @@ def _masked_or_unreadable(value: Any) -> str:
 def account_phone_reveal_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """POST only (an explicit, audited action): the detail page with the full number, not
     cached by the browser."""
-    _require(request, "security.view_accounts")
+    require_page(request, "security.view_accounts", audited=True)
     account = _get_account(pk)
     try:
         phone = account_phone_reveal(account, actor=request.user)
@@ -239,7 +226,7 @@ def _run(request: AuthenticatedHttpRequest, pk: int, success: str, action: Any) 
 @login_required
 @require_POST
 def account_set_active_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    _require(request, "security.set_account_active")
+    require_page(request, "security.set_account_active", audited=True)
     account = _get_account(pk)
     active = request.POST.get("active") == "1"
     msg = _("账号已启用。") if active else _("账号已停用，其所有登录已退出。")
@@ -249,7 +236,7 @@ def account_set_active_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
 @login_required
 @require_POST
 def account_end_sessions_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    _require(request, "security.end_account_sessions")
+    require_page(request, "security.end_account_sessions", audited=True)
     account = _get_account(pk)
     return _run(
         request, pk, _("该用户的所有登录已退出。"), lambda: account_end_sessions(account, actor=request.user)
@@ -259,7 +246,7 @@ def account_end_sessions_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_password_reset_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    _require(request, "security.reset_account_password")
+    require_page(request, "security.reset_account_password", audited=True)
     account = _get_account(pk)
     form = AccountPasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +271,7 @@ def account_password_reset_view(request: AuthenticatedHttpRequest, pk: int) -> H
 @login_required
 @require_POST
 def account_set_role_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    _require(request, "security.set_account_role")
+    require_page(request, "security.set_account_role", audited=True)
     account = _get_account(pk)
     form = AccountRoleForm(request.POST)
     if not form.is_valid():
@@ -299,7 +286,7 @@ def account_set_role_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 @login_required
 @require_POST
 def account_unlock_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    _require(request, "security.unlock_account")
+    require_page(request, "security.unlock_account", audited=True)
     account = _get_account(pk)
     return _run(request, pk, _("登录锁定已解除。"), lambda: account_unlock(account, actor=request.user))
 
@@ -307,7 +294,7 @@ def account_unlock_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @login_required
 @require_POST
 def account_reset_second_factor_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    _require(request, "security.reset_second_factor")
+    require_page(request, "security.reset_second_factor", audited=True)
     account = _get_account(pk)
     return _run(
         request,
@@ -321,7 +308,7 @@ def account_reset_second_factor_view(request: AuthenticatedHttpRequest, pk: int)
 @require_GET
 def failed_login_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Failed logins by username and address, newest first (from django-axes)."""
-    _require(request, "security.view_failed_logins")
+    require_page(request, "security.view_failed_logins", audited=True)
     from axes.models import AccessAttempt
 
     attempts = AccessAttempt.objects.order_by("-attempt_time").only(
