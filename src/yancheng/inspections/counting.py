@@ -53,22 +53,28 @@ def _ids(objs: Iterable[Any]) -> list[int]:
     return sorted({o if isinstance(o, int) else o.pk for o in objs})
 
 
-def count_by_item(enterprise: Enterprise | int, year: int, items: Iterable[InspectionItem | int]) -> dict[int, int]:
-    """Counted inspections of the enterprise in `year` that checked each item (one query)."""
-    ids = _ids(items)
+def _counts_per(
+    link: type[InspectionItemChecked] | type[InspectionDepartment], key: str, ids: list[int],
+    enterprise: Enterprise | int, year: int,
+) -> dict[int, int]:
+    """For each id in `ids`, the counted inspections of the enterprise in `year` linked to it
+    through `link` (``key`` is the link's column naming the id), in one query."""
     counts = {pk: 0 for pk in ids}
     if not ids:
         return counts
     rows = (
-        InspectionItemChecked.objects.filter(
-            item_id__in=ids, inspection__in=counted_inspections(enterprise, year)
-        )
-        .values("item_id")
+        link.objects.filter(**{f"{key}__in": ids}, inspection__in=counted_inspections(enterprise, year))
+        .values(key)
         .annotate(n=Count("inspection_id", distinct=True))
     )
     for row in rows:
-        counts[row["item_id"]] = row["n"]
+        counts[row[key]] = row["n"]
     return counts
+
+
+def count_by_item(enterprise: Enterprise | int, year: int, items: Iterable[InspectionItem | int]) -> dict[int, int]:
+    """Counted inspections of the enterprise in `year` that checked each item (one query)."""
+    return _counts_per(InspectionItemChecked, "item_id", _ids(items), enterprise, year)
 
 
 def count_by_department(
@@ -76,20 +82,7 @@ def count_by_department(
 ) -> dict[int, int]:
     """Counted inspections of the enterprise in `year` each department took part in: a
     joint inspection counts once for every participating department (one query)."""
-    ids = _ids(departments)
-    counts = {pk: 0 for pk in ids}
-    if not ids:
-        return counts
-    rows = (
-        InspectionDepartment.objects.filter(
-            department_id__in=ids, inspection__in=counted_inspections(enterprise, year)
-        )
-        .values("department_id")
-        .annotate(n=Count("inspection_id", distinct=True))
-    )
-    for row in rows:
-        counts[row["department_id"]] = row["n"]
-    return counts
+    return _counts_per(InspectionDepartment, "department_id", _ids(departments), enterprise, year)
 
 
 def count_total(enterprise: Enterprise | int, year: int) -> int:
