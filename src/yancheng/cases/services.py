@@ -26,6 +26,7 @@ from yancheng.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
+from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
@@ -43,10 +44,19 @@ from .models import (
     Urgency,
 )
 from .permissions import standing_of
-from .steps import Step, record_event, require_text, transition
+from .steps import Step, record_event, transition
 from .workflow import TRANSITIONS, Standing
 
 MAX_EXTENSION_DAYS = 30
+
+# The longest free texts a step accepts (the one text rule: longer is refused, never cut).
+# CharFields use their model's max_length; the TextFields the limits the API also states.
+TITLE_MAX = Case._meta.get_field("title").max_length or 200
+DESCRIPTION_MAX = 10_000
+NOTE_MAX = 5_000
+RESOLUTION_MAX = 20_000
+EXTENSION_REASON_MAX = ExtensionRequest._meta.get_field("reason").max_length or 500
+SUSPEND_REASON_MAX = Case._meta.get_field("suspended_reason").max_length or 255
 
 
 # --- numbering ------------------------------------------------------------------------------
@@ -114,8 +124,8 @@ def case_submit(
     unit's inbox as 待受理."""
     if actor is not None and not rules.has_perm("cases.report_case", actor):
         raise PermissionDeniedError(_("您不能提交事项。"))
-    title = require_text(title, "title", _("请填写标题。"))[:200]
-    description = require_text(description, "description", _("请描述问题。"))
+    title = clean_text(title, field="title", max_length=TITLE_MAX, required=_("请填写标题。"))
+    description = clean_text(description, field="description", max_length=DESCRIPTION_MAX, required=_("请描述问题。"))
     if kind not in CaseKind.values:
         raise ValidationFailed(_("未知的事项类型。"), field="kind")
     if urgency not in Urgency.values:
@@ -269,7 +279,7 @@ def case_accept(case: Case, *, actor: Actor, note: str = "", expected_version: i
 
 def case_return(case: Case, *, actor: Actor, reason: str, expected_version: int | None = None) -> Case:
     """退回: the lead unit objects that the case is not theirs, within the objection window."""
-    reason = require_text(reason, "reason", _("请说明退回理由。"))
+    reason = clean_text(reason, field="reason", max_length=NOTE_MAX, required=_("请说明退回理由。"))
     with transition(case, "return", actor=actor, expected_version=expected_version) as step:
         policy = clocks.policy_for(step.case.kind, step.case.urgency)
         assert step.case.clock_started_at is not None
@@ -310,7 +320,7 @@ def case_reassign(
 
 def case_insist(case: Case, *, actor: Actor, note: str, expected_version: int | None = None) -> Case:
     """The dispatcher reviews an objection and keeps the assignment (维持交办)."""
-    note = require_text(note, "note", _("请说明维持交办的理由。"))
+    note = clean_text(note, field="note", max_length=NOTE_MAX, required=_("请说明维持交办的理由。"))
     with transition(case, "insist", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
         step.set(status=Status.ASSIGNED, assigned_at=now)
@@ -327,7 +337,7 @@ def case_request_extension(
     case: Case, *, actor: Actor, working_days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
     """延期申请: the lead unit asks for more working days, with a reason."""
-    reason = require_text(reason, "reason", _("请说明延期理由。"))
+    reason = clean_text(reason, field="reason", max_length=EXTENSION_REASON_MAX, required=_("请说明延期理由。"))
     if not 1 <= int(working_days) <= MAX_EXTENSION_DAYS:
         raise ValidationFailed(_("延期天数应在 1 到 %(n)d 个工作日之间。") % {"n": MAX_EXTENSION_DAYS},
                                field="working_days")
@@ -370,7 +380,7 @@ def case_decide_extension(
 
 def case_suspend(case: Case, *, actor: Actor, reason: str, expected_version: int | None = None) -> Case:
     """挂起: the clocks stop while waiting on the reporter or a hearing."""
-    reason = require_text(reason, "reason", _("请说明挂起原因。"))
+    reason = clean_text(reason, field="reason", max_length=SUSPEND_REASON_MAX, required=_("请说明挂起原因。"))
     with transition(case, "suspend", actor=actor, expected_version=expected_version) as step:
         step.set(suspended_at=timezone.now(), suspended_reason=reason[:255])
         record_event(step, note=reason)
@@ -395,7 +405,7 @@ def case_resume(case: Case, *, actor: Actor, note: str = "", expected_version: i
 
 def case_complete_task(case: Case, *, actor: Actor, result: str, expected_version: int | None = None) -> CaseTask:
     """A co-unit finishes its sub-task (协办完成)."""
-    result = require_text(result, "result", _("请填写协办结果。"))
+    result = clean_text(result, field="result", max_length=NOTE_MAX, required=_("请填写协办结果。"))
     with transition(case, "complete_task", actor=actor, expected_version=expected_version) as step:
         task = step.case.tasks.select_for_update().get(org_id=actor.organisation_id, status=CaseTask.TaskStatus.OPEN)
         task.status = CaseTask.TaskStatus.DONE
@@ -415,7 +425,7 @@ def case_resolve(
     """办结: the lead unit answers; not while a co-unit's sub-task is open. The evidence
     files come in the same call: all or nothing, a refused file leaves the case as it was
     and no file behind."""
-    resolution = require_text(resolution, "resolution", _("请填写办理结果。"))
+    resolution = clean_text(resolution, field="resolution", max_length=RESOLUTION_MAX, required=_("请填写办理结果。"))
     stored: list[Path] = []
     try:
         with transition(case, "resolve", actor=actor, expected_version=expected_version) as step:
@@ -569,7 +579,7 @@ def case_add_note(
     case: Case, *, actor: Actor, note: str, internal: bool = False, expected_version: int | None = None
 ) -> CaseEvent:
     """A remark on the timeline; staff may mark it internal (the reporter never sees it)."""
-    note = require_text(note, "note", _("请填写内容。"))
+    note = clean_text(note, field="note", max_length=NOTE_MAX, required=_("请填写内容。"))
     with transition(case, "note", actor=actor, expected_version=expected_version) as step:
         if internal and step.standing.is_reporter_side and actor.role == Role.ENTERPRISE:
             internal = False

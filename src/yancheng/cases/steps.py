@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.audit.services import audit_batch, audit_record
-from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from yancheng.core.typing import Actor
 
 from .models import Case, CaseEvent
@@ -120,8 +120,3 @@ def record_event(step: Step, *, note: str = "", internal: bool = False, data: di
     return event
 
 
-def require_text(value: str, field_name: str, message: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, field=field_name)
-    return text
