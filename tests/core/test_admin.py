@@ -177,3 +177,33 @@ def test_no_rating_and_no_case_data_is_registered_in_the_admin():
     assert not {label for label in registered if "rating" in label.lower() and label.startswith("inspections.")}
     case_labels = {label for label in registered if label.startswith("cases.")}
     assert case_labels == {"cases.SlaPolicy"}
+
+
+# --- the read-only back-office pages (core.kit.admin.ReadOnlyAdmin) ---------------------------
+
+
+@pytest.mark.parametrize("app_model", ["notifications_delivery", "notifications_organisationchannel"])
+def test_read_only_pages_list_but_never_add(client, world, app_model):
+    client.force_login(world.system_admin)
+    assert client.get(reverse(f"admin:{app_model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:{app_model}_add")).status_code == 403
+    assert client.post(reverse(f"admin:{app_model}_add"), {}).status_code == 403
+
+
+@pytest.mark.parametrize("app_model", ["dashboard_rankingformula", "dashboard_rankingsnapshot",
+                                       "dashboard_redyellowentry", "dashboard_fundswon"])
+def test_the_dashboards_rows_stay_out_of_the_system_administrators_admin(client, world, app_model):
+    """Rankings and 红黄榜 are business data: the system administrator neither reads nor
+    writes them in the admin (they change only through the dashboard's services)."""
+    client.force_login(world.system_admin)
+    for view in ("changelist", "add"):
+        assert client.get(reverse(f"admin:{app_model}_{view}")).status_code == 403
+    assert client.post(reverse(f"admin:{app_model}_add"), {}).status_code == 403
+
+
+def test_deliveries_are_the_system_administrators_alone(client, world):
+    client.force_login(world.security_admin)
+    response = client.get(reverse("admin:notifications_delivery_changelist"))
+    assert response.status_code in (302, 403)
+    client.force_login(world.system_admin)
+    assert "notifications" in client.get(reverse("admin:index")).content.decode()

@@ -3,23 +3,11 @@ their services (snapshots, formula, 红黄榜, 争资), so every change has its 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from yancheng.core.kit.admin import ReadOnlyAdmin
 
 from .models import FundsWon, RankingFormula, RankingSnapshot, RedYellowEntry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(RankingFormula)

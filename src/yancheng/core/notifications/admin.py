@@ -10,28 +10,23 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.admin import ReadOnlyAdmin
+
 from .models import Delivery, OrganisationChannel
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SystemAdminReadOnly(ReadOnlyAdmin):
+    """Deliveries and robots are the system administrator's to see."""
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return getattr(request.user, "role", None) == "system_admin"
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(SystemAdminReadOnly):
     list_display = ("pk", "created_at", "channel", "masked_target", "title", "status", "attempts", "last_error")
     list_filter = ("status", "channel")
     list_select_related = ("organisation_channel__organisation", "notification__recipient")
@@ -44,7 +39,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrganisationChannel)
-class OrganisationChannelAdmin(ReadOnlyAdmin):
+class OrganisationChannelAdmin(SystemAdminReadOnly):
     list_display = ("name", "organisation", "kind", "webhook_display", "enabled")
     list_filter = ("kind", "enabled")
     list_select_related = ("organisation",)
