@@ -4,11 +4,13 @@ once, the notice exports, and the people who must not act cannot."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
@@ -17,6 +19,7 @@ from yancheng.cases.models import Case, CaseKind, Status
 from yancheng.cases.services import case_accept, case_assign, case_submit
 from yancheng.core.errors import ConflictError, PermissionDeniedError
 from yancheng.core.services import user_create
+from yancheng.lib.deadlines import due_day
 from yancheng.projects.models import AgendaItem, FactorNeed, MeetingDecision
 from yancheng.projects.selectors import meetings_visible_to
 from yancheng.projects.services import meetings
@@ -317,3 +320,32 @@ def test_the_dispatcher_walks_the_meeting_from_creation_to_closing(client, world
     assert client.get(reverse("projects:meeting_list")).status_code == 200
     docx = client.get(reverse("projects:meeting_notice_docx", args=[meeting.pk]))
     assert docx.status_code == 200 and docx["Content-Type"].endswith("document")
+
+
+# --- agendas frozen before deadlines were shown as their day (migration 0002) -------------------
+
+AGENDA_MIGRATION = importlib.import_module("yancheng.projects.migrations.0002_agenda_due_days")
+
+
+def test_the_migration_corrects_the_day_late_deadlines_of_frozen_agendas(world, scene, friday):
+    meeting = county_meeting(world)
+    meetings.agenda_build(meeting, actor=world.dispatcher)
+    red = meeting.agenda.get(source=AgendaItem.Source.RED_CASE)
+    yellow = meeting.agenda.get(source=AgendaItem.Source.YELLOW_CASE)
+    right_red, right_yellow = red.detail, yellow.detail
+    due = due_day(Case.objects.get(pk=scene.red.pk).solve_due_at)
+    assert f"办结期限 {due.isoformat()}" in right_red
+    # What the code before issue 11 froze: the local date of the 24:00 instant, a day late.
+    late = (due + dt.timedelta(days=1)).isoformat()
+    AgendaItem.objects.filter(pk=red.pk).update(detail=right_red.replace(due.isoformat(), late))
+    # An item whose case has another deadline now is left alone: its day cannot be checked.
+    yellow_due = due_day(Case.objects.get(pk=scene.yellow.pk).solve_due_at)
+    stale = right_yellow.replace(yellow_due.isoformat(), (yellow_due + dt.timedelta(days=3)).isoformat())
+    AgendaItem.objects.filter(pk=yellow.pk).update(detail=stale)
+
+    AGENDA_MIGRATION.correct_agenda_due_days(django_apps, None)
+    AGENDA_MIGRATION.correct_agenda_due_days(django_apps, None)  # again: nothing moves twice
+
+    assert AgendaItem.objects.get(pk=red.pk).detail == right_red
+    assert AgendaItem.objects.get(pk=yellow.pk).detail == stale
+    assert right_yellow != stale
