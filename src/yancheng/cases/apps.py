@@ -8,10 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("事项办理")
 
     def ready(self) -> None:
-        from . import attachments, permissions, tasks  # noqa: F401 - rules register themselves
+        from . import attachments, permissions, tasks, todos  # noqa: F401 - rules register themselves
 
         tasks.register()
         attachments.register()
+        todos.register()
 
         from yancheng.core.demo import register_demo_loader
 

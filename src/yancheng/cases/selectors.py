@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from yancheng.core.typing import Actor
 
-from .models import CLOCK_STATUSES, Case, CaseTask, Light, Status
+from .models import CLOCK_STATUSES, Case, CaseTask, ExtensionRequest, Light, Status
 
 LIGHTS = tuple(Light.values)
 LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.WAITING: 3, Light.PAUSED: 4, Light.LATE: 5,
@@ -62,6 +62,10 @@ class InboxFilters:
     escalation: str = ""
     q: str = ""
     scope: str = ""  # "" open cases | "done" | "all"
+    # The workbench's to-dos that no other filter expresses: "lead" (my unit leads it),
+    # "extension" (延期待审核), "assist" (my unit's open 协办 tasks), "urged" (催办
+    # received), "revisit" (回访 to answer), "new" (submitted today).
+    todo: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> InboxFilters:
@@ -102,6 +106,8 @@ def inbox(user: Actor, filters: InboxFilters, now: dt.datetime | None = None) ->
             | Q(reporter_id=user.pk)
             | Q(dispatch_org_id=org_id, status__in=[Status.SUBMITTED, Status.RETURNED])
         )
+    if filters.todo in TODO_FILTERS:
+        qs = qs.filter(_todo_filter(user, filters.todo, now))
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(title__icontains=filters.q)
                        | Q(enterprise__name__icontains=filters.q))
@@ -114,6 +120,25 @@ def inbox(user: Actor, filters: InboxFilters, now: dt.datetime | None = None) ->
         )
         return qs.annotate(triage=triage).order_by(*["triage", "light_rank", "solve_due_at", "-created_at", "pk"])
     return qs.order_by(*["light_rank", "solve_due_at", "-created_at", "pk"])
+
+
+TODO_FILTERS = ("lead", "extension", "assist", "urged", "revisit", "new")
+
+
+def _todo_filter(user: Actor, todo: str, now: dt.datetime | None) -> Q:
+    if todo == "lead":
+        return Q(lead_org_id=getattr(user, "organisation_id", None))
+    if todo == "extension":
+        return Q(pk__in=ExtensionRequest.objects.filter(status=ExtensionRequest.Decision.PENDING).values("case_id"))
+    if todo == "assist":
+        org_id = getattr(user, "organisation_id", None)
+        return Q(pk__in=CaseTask.objects.filter(org_id=org_id, status=CaseTask.TaskStatus.OPEN).values("case_id"))
+    if todo == "urged":
+        return Q(status__in=CLOCK_STATUSES) & (Q(pressed_at__isnull=False) | Q(last_urged_at__isnull=False))
+    if todo == "revisit":
+        return Q(status=Status.CLOSED, revisit_asked_at__isnull=False, revisit_answered_at__isnull=True)
+    start = timezone.localtime(now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(created_at__gte=start)
 
 
 def light_counts(qs: QuerySet[Case]) -> dict[str, int]:

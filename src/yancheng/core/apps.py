@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
 
         install_calendar()
         tasks.register()
+
+        from . import todos
+
+        todos.register()  # the administrators' workbench

@@ -22,6 +22,7 @@ from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
+from yancheng.core.workbench import todos_for
 from yancheng.lib.xlsx import write_workbook
 
 from . import importers
@@ -45,13 +46,14 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role lands on what it works with first."""
+    """Each role lands on its to-do list (core.workbench), then what it works with."""
     user = request.user
+    context: dict[str, Any] = {"todos": todos_for(user)}
     if user.role == Role.ENTERPRISE and user.organisation_id:
         enterprise = Enterprise.objects.filter(organisation_id=user.organisation_id).first()
         if enterprise is not None:
-            return render(request, "core/home.html", {"own_enterprise": enterprise})
-    context: dict[str, Any] = {}
+            context["own_enterprise"] = enterprise
+            return render(request, "core/home.html", context)
     if rules.has_perm("core.view_enterprise_list", user):
         visible = Enterprise.objects.visible_to(user)
         context["enterprise_count"] = visible.count()

@@ -8,6 +8,9 @@ class DashboardConfig(AppConfig):
     verbose_name = _("挂图作战")
 
     def ready(self) -> None:
+        from . import todos
+
+        todos.register()  # the leader's workbench
         from yancheng.core.demo import register_demo_loader
 
         from .demo import load_ranking_demo

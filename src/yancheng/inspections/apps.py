@@ -11,6 +11,7 @@ class InspectionsConfig(AppConfig):
         from . import (
             permissions,  # noqa: F401 - registers the rules
             ratings,
+            todos,
         )
         from .planning import joint
         from .registration import attachments
@@ -20,6 +21,7 @@ class InspectionsConfig(AppConfig):
         monthly_report.register_jobs()  # the monthly 通报 notice
         ratings.register_jobs()  # the daily batch of ratings (hourly check)
         attachments.register_attachments()  # evidence on a registration (exemptions)
+        todos.register()  # the workbench's to-dos
 
         from yancheng.core.demo import register_demo_loader
 

@@ -30,6 +30,7 @@ from ..forms import (
     AccountPasswordResetForm,
     AccountRoleForm,
 )
+from ..lockouts import lockouts_in_force
 from ..permissions import has_perm
 from ..services import (
     account_create,
@@ -49,16 +50,7 @@ PAGE_SIZE = 50
 
 def _locked_usernames(usernames: list[str]) -> set[str]:
     """Usernames with a lockout in force (on any address)."""
-    from axes.models import AccessAttempt
-
-    since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
-    return set(
-        AccessAttempt.objects.filter(
-            username__in=usernames,
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-            attempt_time__gte=since,
-        ).values_list("username", flat=True)
-    )
+    return set(lockouts_in_force().filter(username__in=usernames).values_list("username", flat=True))
 
 
 def _users_with_device(user_ids: list[int]) -> set[int]:
@@ -79,6 +71,8 @@ def _account_queryset(request: AuthenticatedHttpRequest) -> QuerySet[User]:
     role = request.GET.get("role", "")
     if role in Role.values:
         qs = qs.filter(role=role)
+    if request.GET.get("locked") == "1":
+        qs = qs.filter(username__in=lockouts_in_force().values("username"))
     return qs
 
 
@@ -96,7 +90,8 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         for u in users
     ]
     query = urlencode(
-        {k: v for k, v in {"q": request.GET.get("q", ""), "role": request.GET.get("role", "")}.items() if v}
+        {k: v for k, v in {"q": request.GET.get("q", ""), "role": request.GET.get("role", ""),
+                           "locked": "1" if request.GET.get("locked") == "1" else ""}.items() if v}
     )
     return render(
         request,

@@ -1,0 +1,161 @@
+"""The workbench (工作台): every role's home is its to-do list. Each persona's home shows its
+own items and no other role's; a count links to a list that shows the same count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from yancheng.cases.services import case_assign, case_submit
+from yancheng.core import workbench
+from yancheng.core.workbench import Todo, register_todos, todos_for
+
+SH = dt.timezone(dt.timedelta(hours=8))
+TUESDAY = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)
+
+# What each persona's home must hold (more may come from other modules' registrations).
+EXPECTED = {
+    "dispatcher": {"cases.to_assign", "cases.returned", "cases.extension", "cases.yellow", "cases.red",
+                   "cases.new_today"},
+    "handler_power": {"cases.to_accept", "cases.yellow", "cases.red", "cases.assist", "cases.urged"},
+    "clerk_market": {"cases.to_accept", "inspections.joint", "inspections.annual_plan"},
+    "enterprise_a": {"cases.report", "cases.open", "cases.to_rate", "cases.revisit", "inspections.announced",
+                     "inspections.rate"},
+    "inspector": {"inspections.scan", "inspections.in_progress", "inspections.plan_today", "inspections.my_alerts"},
+    "supervisor": {"inspections.alerts", "inspections.complaints", "inspections.report"},
+    "leader": {"dashboard.projects", "dashboard.late_nodes", "dashboard.cases_red", "dashboard.cases_yellow",
+               "dashboard.escalation_2", "dashboard.escalation_3", "dashboard.investment"},
+    "system_admin": {"notifications.failed", "notifications.given_up", "security.locked"},
+    "security_admin": {"security.locked"},
+    "audit_admin": {"audit.verify"},
+}
+# Keys that belong to one role only: nobody of another role may be shown them.
+OWNED_BY = {
+    "cases.to_assign": "dispatcher", "cases.new_today": "dispatcher", "cases.extension": "dispatcher",
+    "cases.to_accept": "handler", "cases.assist": "handler", "cases.urged": "handler",
+    "cases.report": "enterprise", "cases.to_rate": "enterprise", "inspections.announced": "enterprise",
+    "inspections.scan": "inspector", "inspections.alerts": "supervisor", "dashboard.projects": "leader",
+    "notifications.failed": "system_admin", "audit.verify": "audit_admin",
+}
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(TUESDAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def cases(world, frozen):
+    """Enterprise A reports two problems: one is assigned to the power company with 发改 as
+    co-unit, the other waits for the park's dispatcher. Enterprise B's (石鼓区) is no one's here."""
+    first = case_submit(actor=world.enterprise_a_user, title="高压专线未接入", description="无法试生产。")
+    case_assign(first, actor=world.dispatcher, lead_org=world.power_company, co_orgs=[world.qidong_ndrc],
+                co_instruction="协调用地", solve_days=5)
+    case_submit(actor=world.enterprise_a_user, title="道路未硬化", description="运输困难。")
+    case_submit(actor=world.enterprise_b_user, title="乙企业的问题", description="与甲无关")
+    return world
+
+
+def home_items(client, user) -> dict[str, Todo]:
+    client.force_login(user)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    items = {item.key: item for item in response.context["todos"]}
+    html = response.content.decode()
+    for item in items.values():
+        assert f'data-todo="{item.key}"' in html
+    return items
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+def test_each_persona_s_home_shows_its_own_to_dos_and_no_other_role_s(client, cases, persona):
+    user = cases.users[persona]
+    items = home_items(client, user)
+    assert EXPECTED[persona] <= set(items), set(items)
+    for key in items:
+        owner = OWNED_BY.get(key)
+        assert owner is None or owner == user.role, (persona, key)
+
+
+def test_the_dispatcher_and_the_handlers_see_the_cases_waiting_for_them(client, cases):
+    dispatcher = home_items(client, cases.dispatcher)
+    assert dispatcher["cases.to_assign"].count == 1
+    assert dispatcher["cases.new_today"].count == 2  # enterprise B's is in another district
+    assert home_items(client, cases.handler_power)["cases.to_accept"].count == 1
+    other = home_items(client, cases.handler_other)
+    assert other["cases.assist"].count == 1 and other["cases.to_accept"].count == 0
+    enterprise = home_items(client, cases.enterprise_a_user)
+    assert enterprise["cases.open"].count == 2 and enterprise["cases.report"].primary
+
+
+@pytest.mark.parametrize("persona", ["dispatcher", "handler_power", "handler_other", "enterprise_a", "enterprise_b"])
+def test_every_case_count_opens_a_list_with_the_same_count(client, cases, persona):
+    items = home_items(client, cases.users[persona])
+    inbox = reverse("cases:case_inbox")
+    checked = 0
+    for item in items.values():
+        if item.count is None or not item.url.startswith(inbox + "?") and item.url != inbox:
+            continue
+        response = client.get(item.url)
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == item.count, (item.key, item.url)
+        checked += 1
+    assert checked >= 4
+
+
+def test_the_supervisor_s_alerts_and_the_administrator_s_deliveries_open_lists_with_the_same_count(client, cases):
+    alerts = home_items(client, cases.supervisor)["inspections.alerts"]
+    assert client.get(alerts.url).context["page"].paginator.count == alerts.count
+    for key in ("notifications.failed", "notifications.given_up"):
+        item = home_items(client, cases.system_admin)[key]
+        assert client.get(item.url).context["page"].paginator.count == item.count
+
+
+def test_a_locked_account_is_counted_and_listed(client, world, settings):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    AccessAttempt.objects.create(username="handler_power", ip_address="10.0.0.1", user_agent="t",
+                                 failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now(),
+                                 get_data="", post_data="")
+    item = home_items(client, world.security_admin)["security.locked"]
+    assert item.count == 1 and item.light == "yellow"
+    response = client.get(item.url)
+    assert [row["user"].username for row in response.context["rows"]] == ["handler_power"]
+
+
+def test_the_audit_administrator_sees_the_last_verification_without_running_one(client, world):
+    from yancheng.core.audit.models import AuditEvent
+
+    before = AuditEvent.objects.filter(action="audit.verify").count()
+    item = home_items(client, world.audit_admin)["audit.verify"]
+    assert item.light == "yellow"  # never verified
+    assert AuditEvent.objects.filter(action="audit.verify").count() == before
+
+
+def test_a_provider_is_asked_only_for_the_roles_it_registered_for(world):
+    asked = []
+
+    def provider(user):
+        asked.append(user.username)
+        yield Todo(key="test.item", label="测试", url="/", count=1)
+
+    register_todos(provider, roles=["leader"])
+    try:
+        assert "test.item" in {item.key for item in todos_for(world.leader)}
+        assert "test.item" not in {item.key for item in todos_for(world.dispatcher)}
+        assert asked == ["leader"]
+    finally:
+        workbench._registry[:] = [r for r in workbench._registry if r.provider is not provider]
+
+
+def test_the_home_page_reads_in_english(client, cases):
+    client.force_login(cases.dispatcher)
+    client.cookies.load({"django_language": "en"})
+    response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert "To do" in html and "To assign" in html and "待交办" not in html
