@@ -98,7 +98,7 @@ def test_every_case_count_opens_a_list_with_the_same_count(client, cases, person
     inbox = reverse("cases:case_inbox")
     checked = 0
     for item in items.values():
-        if item.count is None or not item.url.startswith(inbox + "?") and item.url != inbox:
+        if item.count is None or (not item.url.startswith(inbox + "?") and item.url != inbox):
             continue
         response = client.get(item.url)
         assert response.status_code == 200
