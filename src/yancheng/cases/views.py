@@ -43,7 +43,7 @@ from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
 
 from . import services
-from .actions import CASE_ACTIONS, PAGE_ORDER
+from .actions import CASE_ACTIONS, PAGE_ORDER, offered_actions
 from .cells import inbox_rows_html
 from .clocks import clock_light
 from .forms import ActionForm, CaseNewForm, unit_queryset
@@ -309,7 +309,7 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
     user = request.user
     now = timezone.now()
     standing = standing_of(user, case)
-    allowed = set(allowed_actions(case, standing))
+    allowed = set(offered_actions(case, allowed_actions(case, standing)))
     bound = bound or {}
     action_forms = []
     for action in PAGE_ORDER:
