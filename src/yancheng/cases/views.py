@@ -38,6 +38,7 @@ from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region, Role
+from yancheng.core.notifications.services import notifications_mark_read_about
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
@@ -351,6 +352,7 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
 @require_GET
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
+    notifications_mark_read_about(case, actor=request.user)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
