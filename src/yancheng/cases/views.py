@@ -280,7 +280,8 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             with transaction.atomic():
                 case = services.case_submit(
                     actor=user, title=data["title"], description=data["description"], kind=data["kind"],
-                    urgency=data["urgency"], subject=data["subject"], enterprise=data.get("enterprise"),
+                    urgency=data["urgency"], subject=data["subject"], subject_ref=data.get("subject_ref", ""),
+                    enterprise=data.get("enterprise"),
                 )
                 for upload in data["attachments"]:
                     try:
