@@ -101,3 +101,10 @@ def test_delete_is_offered_on_ones_own_attachments_only_and_asks_for_confirmatio
     assert response.status_code == 302
     assert not Attachment.objects.filter(pk=mine.pk).exists()
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_the_dispatcher_reads_the_problem_before_the_forms_to_act_on_it(client, world, frozen):
+    case = case_submit(actor=world.enterprise_a_user, title="高压专线未接入", description="10kV 专线尚未接入，无法试生产。")
+    body = page(client, world.dispatcher, case)
+    assert 'id="act-assign"' in body
+    assert body.index("10kV 专线尚未接入，无法试生产。") < body.index('id="actions-h"') < body.index('id="act-assign"')
