@@ -167,3 +167,26 @@ def test_the_verify_page_names_a_broken_record(client, world, tamper):
     assert not response.context["report"].ok
     body = response.content.decode()
     assert "记录缺失" in body and "序号 3" in body
+
+
+def test_the_list_says_what_was_done_to_what_in_words_with_the_codes_on_hover(client, world):
+    audit_record("auth.login", world.dispatcher, actor=world.dispatcher)
+    audit_record("project.create", actor=world.dispatcher, object_type="project", object_id="7")
+    client.force_login(world.audit_admin)
+    body = client.get(reverse("audit:list")).content.decode()
+    assert '<span title="auth.login">登录</span>' in body
+    assert f'title="core.user#{world.dispatcher.pk}">用户</span>' in body
+    assert '<span title="project.create">项目 · 新建</span>' in body
+    assert "<code>auth.login</code>" not in body
+
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("audit:list")})
+    body = client.get(reverse("audit:list")).content.decode()
+    assert '<span title="auth.login">Log in</span>' in body
+    assert f'title="core.user#{world.dispatcher.pk}">User</span>' in body
+
+
+def test_an_unknown_code_is_shown_as_it_is():
+    from yancheng.core.audit.labels import action_label, object_label
+
+    assert action_label("test.newest") == "test.newest"
+    assert object_label("nowhere.nothing") == "nowhere.nothing"

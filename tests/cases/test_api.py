@@ -8,7 +8,13 @@ import pytest
 import time_machine
 
 from yancheng.cases.models import Case, CaseEvent, Status
-from yancheng.cases.services import case_accept, case_add_note, case_assign, case_submit
+from yancheng.cases.services import (
+    case_accept,
+    case_add_note,
+    case_assign,
+    case_request_extension,
+    case_submit,
+)
 
 SH = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)
@@ -317,6 +323,14 @@ def test_the_detail_lists_only_the_actions_the_caller_may_take(world, as_user, a
     ]
     assert as_user("enterprise_a").get(detail(assigned.pk)).json()["allowed_actions"] == ["withdraw", "urge", "note"]
     assert "assign" not in as_user("dispatcher").get(detail(assigned.pk)).json()["allowed_actions"]
+
+
+def test_the_detail_lists_the_extension_review_only_while_a_request_waits(world, as_user, assigned):
+    assert "decide_extension" not in as_user("dispatcher").get(detail(assigned.pk)).json()["allowed_actions"]
+    with time_machine.travel(MONDAY + dt.timedelta(hours=3), tick=False):
+        case_request_extension(assigned, actor=world.handler_power, working_days=2, reason="手续未齐")
+    assert "decide_extension" in as_user("dispatcher").get(detail(assigned.pk)).json()["allowed_actions"]
+    assert "request_extension" not in as_user("handler_power").get(detail(assigned.pk)).json()["allowed_actions"]
 
 
 # --- the schema ------------------------------------------------------------------------------------------

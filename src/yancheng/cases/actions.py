@@ -12,9 +12,10 @@ API (``api.cases_action``). For each action:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,7 +25,7 @@ from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
 from . import forms, services
-from .models import Case, Satisfaction, Urgency
+from .models import Case, ExtensionRequest, Satisfaction, Urgency
 from .workflow import GUARDS, Standing
 
 Inputs = Mapping[str, Any]
@@ -156,6 +157,25 @@ def _merge_sent(user: Actor, body: Any) -> Inputs:
     return dict(body) | {"into": target}
 
 
+# --- whether an action applies to the case now (beyond its status and the user's standing) ------------
+
+
+def _always(case: Case) -> bool:
+    return True
+
+
+def _has_pending_extension(case: Case) -> bool:
+    return any(e.status == ExtensionRequest.Decision.PENDING for e in case.extensions.all())
+
+
+def _revisit_is_due(case: Case) -> bool:
+    """回访 is asked N days after the rating (the policy's revisit delay), not the moment
+    the enterprise rates."""
+    if case.revisit_asked_at is not None:
+        return True
+    return case.revisit_due_at is not None and case.revisit_due_at <= timezone.now()
+
+
 # --- the table --------------------------------------------------------------------------------------
 
 
@@ -174,9 +194,17 @@ class CaseAction:
     unfolded: bool = False  # shown open on the page: the step the user most likely came for
     from_form: Callable[[Any, Inputs], Inputs] = _as_posted
     from_body: Callable[[Any, Any], Inputs] = _as_sent
+    # Offered on the page and listed by the API only when this holds: no 审核延期申请 form
+    # without a pending request, no 回访 question before it is due.
+    applies: Callable[[Case], bool] = _always
 
     def allowed_for(self, standing: Standing) -> bool:
         return GUARDS[self.name](standing)
+
+
+def offered_actions(case: Case, allowed: Iterable[str]) -> list[str]:
+    """Of the actions the workflow allows, those that apply to the case as it is now."""
+    return [name for name in allowed if CASE_ACTIONS[name].applies(case)]
 
 
 _ACTIONS = (
@@ -234,6 +262,7 @@ _ACTIONS = (
         ),
         lambda d: _("延期申请已提交。"),
         gettext_lazy("申请延期"), gettext_lazy("提交延期申请"), gettext_lazy("说明理由，由受理单位审核。"),
+        applies=lambda case: not _has_pending_extension(case),
     ),
     CaseAction(
         "decide_extension", forms.DecideExtensionForm, ExtensionDecisionIn,
@@ -242,7 +271,7 @@ _ACTIONS = (
         ),
         lambda d: _("已批准延期。") if d["approve"] else _("已不批准延期。"),
         gettext_lazy("审核延期申请"), gettext_lazy("提交审核"), gettext_lazy("批准后办结期限顺延，企业会收到通知。"),
-        unfolded=True,
+        unfolded=True, applies=_has_pending_extension,
     ),
     CaseAction(
         "suspend", forms.SuspendForm, ReasonIn,
@@ -286,7 +315,7 @@ _ACTIONS = (
         lambda c, u, d, v: services.case_revisit(c, actor=u, solved=d["solved"], note=d["note"], expected_version=v),
         lambda d: _("回访已记录。"),
         gettext_lazy("回访"), gettext_lazy("提交回访"), gettext_lazy("问题是否真正解决？未解决时事项重新办理。"),
-        unfolded=True,
+        unfolded=True, applies=_revisit_is_due,
     ),
     CaseAction(
         "urge", forms.UrgeForm, NoteOptionalIn,

@@ -29,7 +29,7 @@ from yancheng.core.typing import Actor
 from yancheng.lib.deadlines import due_day
 
 from . import services
-from .actions import CASE_ACTIONS, unit
+from .actions import CASE_ACTIONS, offered_actions, unit
 from .models import CLOCK_STATUSES, Case, CaseEvent, CaseKind, ExtensionRequest, Light, Status, Urgency
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, timeline
@@ -256,7 +256,7 @@ def _detail_out(user: Actor, case: Case, *, new: bool = False) -> dict[str, Any]
         "updated_at": case.updated_at,
         "tasks": tasks,
         "extensions": extensions,
-        "allowed_actions": allowed_actions(case, standing_of(user, case)),
+        "allowed_actions": offered_actions(case, allowed_actions(case, standing_of(user, case))),
     }
 
 

@@ -14,6 +14,7 @@ from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
 from .models import CaseKind, Satisfaction, Urgency
+from .subjects import subjects_for
 
 REPORTABLE_KINDS = [(CaseKind.PROJECT_PROBLEM.value, CaseKind.PROJECT_PROBLEM.label),
                     (CaseKind.ENTERPRISE_REQUEST.value, CaseKind.ENTERPRISE_REQUEST.label)]
@@ -80,13 +81,35 @@ class CaseNewForm(forms.Form):
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.subjects: dict[str, str] = {}
         if user.role == Role.ENTERPRISE:
             del self.fields["enterprise"]
+            own = (
+                Enterprise.objects.filter(organisation_id=user.organisation_id).first()
+                if user.organisation_id is not None else None
+            )
+            self.subjects = {s.ref: s.label for s in subjects_for(own)} if own is not None else {}
+            if self.subjects:
+                # Its registered projects, so the case is linked to the one it is about.
+                self.fields["subject"] = forms.ChoiceField(
+                    label=_("所涉项目"), required=False,
+                    choices=[("", _("不涉及已登记的项目")), *self.subjects.items()],
+                    help_text=_("选择本企业已登记的项目，事项将关联到该项目"),
+                )
         else:
             field = self.fields["enterprise"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = Enterprise.objects.visible_to(user).order_by("name")
             field.help_text = _("代企业登记：选择提出问题的企业")
+
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        ref = cleaned.get("subject", "")
+        if self.subjects:
+            cleaned["subject_ref"] = ref
+            cleaned["subject"] = self.subjects.get(ref, "")
+        return cleaned
 
 
 # --- actions on a case -------------------------------------------------------------------------

@@ -38,12 +38,13 @@ from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region, Role
+from yancheng.core.notifications.services import notifications_mark_read_about
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.deadlines import due_day, due_label
 from yancheng.lib.xlsx import write_workbook
 
 from . import services
-from .actions import CASE_ACTIONS, PAGE_ORDER
+from .actions import CASE_ACTIONS, PAGE_ORDER, offered_actions
 from .cells import inbox_rows_html
 from .clocks import clock_light
 from .forms import ActionForm, CaseNewForm, unit_queryset
@@ -279,7 +280,8 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             with transaction.atomic():
                 case = services.case_submit(
                     actor=user, title=data["title"], description=data["description"], kind=data["kind"],
-                    urgency=data["urgency"], subject=data["subject"], enterprise=data.get("enterprise"),
+                    urgency=data["urgency"], subject=data["subject"], subject_ref=data.get("subject_ref", ""),
+                    enterprise=data.get("enterprise"),
                 )
                 for upload in data["attachments"]:
                     try:
@@ -309,7 +311,7 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
     user = request.user
     now = timezone.now()
     standing = standing_of(user, case)
-    allowed = set(allowed_actions(case, standing))
+    allowed = set(offered_actions(case, allowed_actions(case, standing)))
     bound = bound or {}
     action_forms = []
     for action in PAGE_ORDER:
@@ -351,6 +353,7 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
 @require_GET
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
+    notifications_mark_read_about(case, actor=request.user)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yancheng.cases.permissions import is_city_dispatch_office
+from yancheng.cases.subjects import Subject
 from yancheng.core.errors import NotFoundError, PermissionDeniedError
-from yancheng.core.models import Organisation, Region, Role
+from yancheng.core.models import Enterprise, Organisation, Region, Role
 from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, organisation_of
 
@@ -368,3 +369,9 @@ def get_meeting_for(user: Actor, pk: Any, *, write: bool = False) -> WeeklyMeeti
     if write and not can_manage_meeting(user, meeting):
         raise PermissionDeniedError(_("只有召集单位的调度员可以操作该会议。"))
     return meeting
+
+
+def project_subjects(enterprise: Enterprise) -> list[Subject]:
+    """所涉项目 for the enterprise's problem reports: its own projects in the register."""
+    rows = Project.objects.filter(enterprise=enterprise, is_active=True).order_by("name", "pk").values_list("pk", "name")
+    return [Subject(ref=f"project:{pk}", label=name) for pk, name in rows]

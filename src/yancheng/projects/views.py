@@ -254,7 +254,7 @@ def _detail_context(request: AuthenticatedHttpRequest, project: Project, bound: 
         "commitments": list(project.commitments.select_related("organisation")),
         "scores": list(ObservationScore.objects.filter(project=project).select_related("round", "organisation")
                        .order_by("-round__held_on")),
-        "perms": perms,
+        "can": perms,
         "forms": forms,
         "today": today,
         "nodes_context": nodes_context(request, project),

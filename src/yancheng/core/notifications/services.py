@@ -312,6 +312,16 @@ def notifications_mark_all_read(*, actor: Actor) -> int:
     return int(Notification.objects.visible_to(actor).unread().update(read_at=timezone.now()))
 
 
+def notifications_mark_read_about(obj: Model, *, actor: Actor) -> int:
+    """Opening an object (a case) reads what the actor was told about it: their unread
+    notifications about that object are marked read (personal state: not audited)."""
+    return int(
+        Notification.objects.visible_to(actor).unread()
+        .filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .update(read_at=timezone.now())
+    )
+
+
 # --- many notifications at once -------------------------------------------------------------------
 
 

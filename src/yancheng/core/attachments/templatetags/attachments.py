@@ -25,11 +25,15 @@ def attachment_panel(context: template.Context, obj: Any) -> dict[str, Any] | No
         return None
     items = list(attachments_for(obj))
     can_attach = bool(entry.can_attach(user, obj))
+    # attachment_delete lets the uploader alone delete (one party never deletes another's
+    # evidence), so the button is on one's own files only.
+    deletable = {a.pk for a in items if can_attach and a.uploaded_by_id == user.pk}
     return {
         "key": entry.key,
         "object_id": str(obj.pk),
         "items": items,
         "can_attach": can_attach,
+        "deletable": deletable,
         "room": max(max_per_object() - len(items), 0),
         "accept": ",".join(ALLOWED_EXTENSIONS),
         "max_mb": max_bytes() // (1024 * 1024),
