@@ -125,3 +125,27 @@ def test_the_page_previews_then_imports_on_confirmation(client, world, city_disp
     assert Project.objects.count() == 2
     template = client.get("/projects/import/template.xlsx")
     assert template.status_code == 200
+
+
+def _content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_template_as_downloaded_imports_empty_and_once_filled_imports(client, world, city_dispatcher, tmp_path):
+    from openpyxl import load_workbook
+
+    client.force_login(city_dispatcher)
+    template = _content(client.get("/projects/import/template.xlsx"))
+    report = projects_import(template, actor=city_dispatcher, dry_run=True)
+    assert report.ok and report.total_rows == 0
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(template)
+    with pytest.raises(CommandError, match="没有数据行"):
+        call_command("projects_import", str(path), "--as", "city_dispatcher")
+    book = load_workbook(io.BytesIO(template))
+    book.worksheets[0].append(good_rows(world)[0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = projects_import(buffer.getvalue(), actor=city_dispatcher, dry_run=False)
+    assert report.ok and report.created == 1
+

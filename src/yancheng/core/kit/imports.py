@@ -179,11 +179,22 @@ def _import_dir() -> Path:
 
 
 def template_response(*, title: str, columns: Iterable[tuple[str, Any, bool]], filename: str) -> HttpResponse:
-    """The import template: the column names (required ones starred) and a row of hints."""
+    """The import template: a first sheet holding only the column names (required ones
+    starred, each hint as the header cell's comment), so the template as downloaded
+    imports as it is, and a second sheet of instructions, which the import never reads."""
     columns = list(columns)
     headers = [name + ("*" if required else "") for name, _help, required in columns]
-    help_row = [str(help_text) for _name, help_text, _required in columns]
-    return download(write_workbook(title, headers, [help_row]), filename)
+    hints = [str(help_text) for _name, help_text, _required in columns]
+    yes, no = _("是"), _("否")
+    instructions = [
+        [name, yes if required else no, str(help_text)] for name, help_text, required in columns
+    ]
+    instructions += [
+        [],
+        [_("在第一个工作表的表头下方逐行填写，一行一条；不要改动表头，带 * 的列必填。本说明页不会被导入。")],
+    ]
+    notes = (_("填写说明"), [_("列"), _("必填"), _("说明")], instructions)
+    return download(write_workbook(title, headers, [], header_notes=hints, notes=notes), filename)
 
 
 def stage(request: HttpRequest, data: bytes, *, salt: str) -> str:
@@ -285,5 +296,7 @@ class ImportCommand(BaseCommand):
             self.stderr.write(f"第 {error.row} 行 {error.column or ''}：{error.message}")
         if not report.ok:
             raise CommandError(f"共 {report.total_rows} 行，{len(report.errors)} 处错误，未导入任何数据。")
+        if not report.total_rows:
+            raise CommandError("文件中没有数据行（表头下方是空的），未导入任何数据。")
         verb = "校验通过，可导入" if report.dry_run else "已导入"
         self.stdout.write(f"共 {report.total_rows} 行，{verb} {report.created} {self.noun}。")
