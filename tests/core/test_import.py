@@ -153,8 +153,31 @@ def test_a_filled_template_imports(client, world):
     template = client.get(reverse("core:enterprise_import_template"))
     data = b"".join(template.streaming_content) if template.streaming else template.content
     uscc = complete("91430426MA4M00011")
-    row = [uscc, "模板填写有限公司", "祁东县", "", "", "", "", "是", "否", "", "", "专精特新“小巨人”", "A"]
+    row = [uscc, "模板填写有限公司", "祁东县", "", "", "", "", "是", "否", "", "", "小巨人", "A"]
     report = enterprises_import(_filled(data, [row]), actor=world.system_admin, dry_run=False)
     assert report.ok and report.created == 1
     assert Enterprise.objects.get(uscc=uscc).srdi_tier == Enterprise.SrdiTier.LITTLE_GIANT
 
+
+def test_a_row_reports_every_wrong_column_not_only_the_first(world):
+    header = [*HEADER, "专精特新梯度"]
+    rows = [[complete("91430426MA4M00012"), "多处错误", "999999", "没有的园区", "没有的链", "也许", None, "大巨人"]]
+    report = enterprises_import(workbook(rows, header=header), actor=world.system_admin, dry_run=True)
+    assert {(e.row, e.column) for e in report.errors} == {
+        (2, "所在区划"), (2, "所在园区"), (2, "产业链"), (2, "规上工业"), (2, "专精特新梯度")
+    }
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["小巨人", "专精特新“小巨人”", '专精特新"小巨人"', "专精特新‘小巨人’", "专精特新小巨人", "专精特新　小巨人", " 小巨人企业 "],
+)
+def test_the_usual_spellings_of_a_tier_are_accepted(world, spelling):
+    header = [*HEADER, "专精特新梯度"]
+    uscc = complete("91430426MA4M00013")
+    rows = [[uscc, "写法有限公司", "祁东县　", None, None, "是　", "Ａ", spelling]]
+    report = enterprises_import(workbook(rows, header=header), actor=world.system_admin, dry_run=False)
+    assert report.ok, report.errors
+    enterprise = Enterprise.objects.get(uscc=uscc)
+    assert enterprise.srdi_tier == Enterprise.SrdiTier.LITTLE_GIANT
+    assert enterprise.grade == "A" and enterprise.is_above_scale_industry

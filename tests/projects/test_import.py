@@ -149,3 +149,22 @@ def test_the_template_as_downloaded_imports_empty_and_once_filled_imports(client
     report = projects_import(buffer.getvalue(), actor=city_dispatcher, dry_run=False)
     assert report.ok and report.created == 1
 
+
+
+def test_a_row_reports_every_wrong_column_at_once(world, city_dispatcher):
+    row = ["", "", "没有的企业代码", "火星", "没有的园区", "没有的链", "别的", "很多", "快好了", "明年", "后年", "不存在的局", "x"]
+    report = projects_import(workbook(row), actor=city_dispatcher, dry_run=True)
+    assert {e.column for e in report.errors if e.row == 2} == {
+        "项目名称", "业主企业（统一社会信用代码）", "所在区划", "所在园区", "产业链", "项目类别", "总投资（万元）",
+        "阶段", "计划开工月份", "计划竣工日期", "责任单位", "年度计划投资（万元）",
+    }
+
+
+def test_full_width_and_spaced_spellings_are_read(world, city_dispatcher):
+    row = ["", "全角写法项目", world.enterprise_a.uscc.lower(), "祁东县　", "", "", "产业 项目", "１２，０００", "在建　实施",
+           "２０２６－０３", "", "祁东经济开发区", ""]
+    report = projects_import(workbook(row), actor=city_dispatcher, dry_run=False)
+    assert report.ok, report.errors
+    project = Project.objects.get(name="全角写法项目")
+    assert project.total_investment == Decimal("12000") and project.stage == Stage.CONSTRUCTION
+    assert project.planned_start is not None and project.planned_start.isoformat() == "2026-03-01"

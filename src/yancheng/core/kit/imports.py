@@ -4,7 +4,7 @@ An importer says only what is its own: its columns, how one row becomes the argu
 its service, and its bulk service. The rest is here, once:
 
 - `import_rows`: read every row (a row that cannot be read is reported by its number and
-  column, and the others are still checked), refuse a key given twice in the file, then
+  every wrong column — `RowProblems` collects them — and the others are still checked), refuse a key given twice in the file, then
   write every row in one transaction through the bulk service — all or nothing. A dry run
   (and any error) rolls back, so nothing is ever half-imported;
 - the page flow: upload → dry run with a row-by-row report → confirm the very same file.
@@ -17,10 +17,11 @@ its service, and its bulk service. The rest is here, once:
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -44,6 +45,7 @@ TOKEN_MAX_AGE = 3600
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 Row = dict[str, Any]
+_T = TypeVar("_T")
 
 
 # --- rows and the report ----------------------------------------------------------------------------
@@ -71,12 +73,47 @@ class ImportReport:
 
 
 class RowInvalid(Exception):
-    """Raised while reading a row: which column is wrong and why."""
+    """Raised while reading a row: which column is wrong and why — or, with `problems`,
+    every (column, message) of the row at once."""
 
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
+    def __init__(self, column: str = "", message: str = "", *, problems: Sequence[tuple[str, str]] = ()) -> None:
+        self.problems = list(problems) or [(column, message)]
+        self.column, self.message = self.problems[0]
+        super().__init__(self.message)
+
+
+class RowProblems:
+    """Collects the problems of one row, column by column, so the report lists them all
+    and not only the first: ``value = problems.read(lambda: _region(values), None)``
+    returns the reader's value or, when it raises `RowInvalid`, keeps its problem and
+    returns the default; `check` then raises them together."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def read(self, reader: Callable[[], _T], default: _T) -> _T:
+        try:
+            return reader()
+        except RowInvalid as exc:
+            self.problems += exc.problems
+            return default
+
+    def check(self) -> None:
+        if self.problems:
+            raise RowInvalid(problems=self.problems)
+
+
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』〝〞")
+
+
+def lookup_key(value: Any) -> str:
+    """How a spreadsheet cell is compared with a name or code it must match: the usual
+    variants of a spelling are one key — full-width letters, digits and spaces as
+    half-width (NFKC), straight or curly quotes or none, any white space, any case.
+    ``专精特新“小巨人”``, ``专精特新"小巨人"`` and ``专精特新 小巨人`` are one key. Only
+    for lookups: the text that is stored is never changed."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    return "".join(text.translate(_QUOTES).split()).casefold()
 
 
 def refused_rows(exc: DomainError, numbers: list[int], columns: Mapping[str, str]) -> list[RowError]:
@@ -121,7 +158,7 @@ def import_rows(
             if code:
                 seen[code] = row.number
         except RowInvalid as exc:
-            report.errors.append(RowError(row.number, exc.column, exc.message))
+            report.errors += [RowError(row.number, column, message) for column, message in exc.problems]
             continue
         batch.append(arguments)
         numbers.append(row.number)
