@@ -6,6 +6,7 @@ dry run validates everything and writes nothing. The flow is the kit's
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import IO, Any
 
 from django.utils import translation
@@ -153,19 +154,20 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
     reported, not only the first."""
     values = row.values
     problems = RowProblems()
-    arguments = {
+    no_chains: list[IndustryChain] = []
+    arguments: dict[str, Any] = {
         "uscc": lookup_key(values.get("统一社会信用代码")).upper(),
         "name": _text(values, "企业名称"),
         "region": problems.read(lambda: _region(values, lookups), None),
         "park": problems.read(lambda: _park(values, lookups), None),
-        "chains": problems.read(lambda: _chains(values, lookups), []),
+        "chains": problems.read(lambda: _chains(values, lookups), no_chains),
         "legal_representative": _text(values, "法定代表人"),
         "address": _text(values, "地址"),
         "srdi_tier": problems.read(lambda: _tier(values, lookups), ""),
         "grade": lookup_key(values.get("信用风险等级")).upper() or "B",
     }
     for field_name, column in FLAG_COLUMNS.items():
-        arguments[field_name] = problems.read(lambda column=column: _flag(values.get(column), column), False)
+        arguments[field_name] = problems.read(partial(_flag, values.get(column), column), False)
     problems.check()
     return arguments
 
