@@ -37,3 +37,22 @@ def test_the_demo_command_prints_a_login_table(capsys):
     out = capsys.readouterr().out
     for username in ("qiye", "diaodu", "chengban", "jiancha", "shenji", "anquan", "xitong"):
         assert username in out
+
+
+@pytest.mark.django_db
+def test_the_calendars_warnings_are_one_chinese_line_not_one_per_deadline(caplog):
+    import datetime as dt
+    import logging
+
+    from yancheng.core.management.commands.demo import _unknown_years_quieted
+    from yancheng.lib.workdays import logger
+
+    with caplog.at_level(logging.WARNING, logger="yancheng.workdays"), _unknown_years_quieted() as unknown:
+        for day in range(1, 30):
+            logger.warning("No holiday data for %s: %s counted as weekends only", "2099", dt.date(2099, 1, day))
+        logger.warning("No holiday data for %s: %s counted as weekends only", "2098, 2099", "a range")
+    assert unknown.years == {"2098", "2099"}
+    assert "No holiday data" not in caplog.text
+    logger.warning("No holiday data for %s: %s", "2099", "outside the demo")
+    assert "outside the demo" in caplog.text  # only the loading is quieted
+

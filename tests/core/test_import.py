@@ -114,3 +114,70 @@ def test_another_user_cannot_confirm_someone_elses_import(client, world):
 def test_roles_without_the_right_cannot_open_the_import(client, world, persona):
     client.force_login(getattr(world, persona))
     assert client.get(reverse("core:enterprise_import")).status_code == 403
+
+
+def _filled(template: bytes, rows) -> bytes:
+    """The downloaded template with `rows` written under its header, as a clerk fills it."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(template))
+    sheet = book.worksheets[0]
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_template_as_downloaded_imports_without_errors_and_says_it_is_empty(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    client.force_login(world.system_admin)
+    template = client.get(reverse("core:enterprise_import_template"))
+    assert template.status_code == 200
+    data = b"".join(template.streaming_content) if template.streaming else template.content
+    book = load_workbook(io.BytesIO(data))
+    assert book.worksheets[0].max_row == 1  # the header only; the hints are comments and a sheet of their own
+    assert book.worksheets[1].title == "填写说明"
+    assert book.worksheets[0]["A1"].comment is not None
+    report = enterprises_import(data, actor=world.system_admin, dry_run=True)
+    assert report.ok and report.total_rows == 0
+    page = client.post(reverse("core:enterprise_import"), {"file": SimpleUploadedFile("t.xlsx", data)})
+    assert page.status_code == 200 and not page.context["token"]
+    assert "文件中没有数据行" in page.content.decode()
+
+
+def test_a_filled_template_imports(client, world):
+    client.force_login(world.system_admin)
+    template = client.get(reverse("core:enterprise_import_template"))
+    data = b"".join(template.streaming_content) if template.streaming else template.content
+    uscc = complete("91430426MA4M00011")
+    row = [uscc, "模板填写有限公司", "祁东县", "", "", "", "", "是", "否", "", "", "小巨人", "A"]
+    report = enterprises_import(_filled(data, [row]), actor=world.system_admin, dry_run=False)
+    assert report.ok and report.created == 1
+    assert Enterprise.objects.get(uscc=uscc).srdi_tier == Enterprise.SrdiTier.LITTLE_GIANT
+
+
+def test_a_row_reports_every_wrong_column_not_only_the_first(world):
+    header = [*HEADER, "专精特新梯度"]
+    rows = [[complete("91430426MA4M00012"), "多处错误", "999999", "没有的园区", "没有的链", "也许", None, "大巨人"]]
+    report = enterprises_import(workbook(rows, header=header), actor=world.system_admin, dry_run=True)
+    assert {(e.row, e.column) for e in report.errors} == {
+        (2, "所在区划"), (2, "所在园区"), (2, "产业链"), (2, "规上工业"), (2, "专精特新梯度")
+    }
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["小巨人", "专精特新“小巨人”", '专精特新"小巨人"', "专精特新‘小巨人’", "专精特新小巨人", "专精特新　小巨人", " 小巨人企业 "],
+)
+def test_the_usual_spellings_of_a_tier_are_accepted(world, spelling):
+    header = [*HEADER, "专精特新梯度"]
+    uscc = complete("91430426MA4M00013")
+    rows = [[uscc, "写法有限公司", "祁东县　", None, None, "是　", "Ａ", spelling]]
+    report = enterprises_import(workbook(rows, header=header), actor=world.system_admin, dry_run=False)
+    assert report.ok, report.errors
+    enterprise = Enterprise.objects.get(uscc=uscc)
+    assert enterprise.srdi_tier == Enterprise.SrdiTier.LITTLE_GIANT
+    assert enterprise.grade == "A" and enterprise.is_above_scale_industry

@@ -4,6 +4,7 @@ the lights and the weekly meeting need; loading twice adds nothing.
 The city and the projects are loaded once for the module (inside a transaction rolled back
 at the end): loading them is the slow part."""
 
+import datetime as dt
 import random
 
 import pytest
@@ -121,3 +122,23 @@ def test_the_generated_names_come_from_the_fixed_seed(loaded):
     ctx = project_demo._Context()
     plans = project_demo._plans(random.Random(project_demo.SEED), ctx)
     assert [p.name for p in plans] == list(Project.objects.order_by("code").values_list("name", flat=True))
+
+
+def test_a_started_projects_preparations_end_about_when_it_started(loaded):
+    started = Project.objects.filter(stage__in=[Stage.STARTED, Stage.CONSTRUCTION], started_on__isnull=False)
+    checked = 0
+    for project in started:
+        first = Node.objects.filter(project=project).order_by("sort_order").first()
+        if first is None or first.planned_finish is None:
+            continue
+        assert first.planned_finish <= project.started_on + dt.timedelta(days=45), project.code
+        checked += 1
+    assert checked
+
+
+def test_no_name_repeats_a_word(loaded):
+    import re
+
+    doubled = re.compile(r"(\S{2,})\1")
+    names = [*Project.objects.values_list("name", flat=True), *Case.objects.values_list("subject", flat=True)]
+    assert [name for name in names if doubled.search(name)] == []

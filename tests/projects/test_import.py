@@ -125,3 +125,46 @@ def test_the_page_previews_then_imports_on_confirmation(client, world, city_disp
     assert Project.objects.count() == 2
     template = client.get("/projects/import/template.xlsx")
     assert template.status_code == 200
+
+
+def _content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_template_as_downloaded_imports_empty_and_once_filled_imports(client, world, city_dispatcher, tmp_path):
+    from openpyxl import load_workbook
+
+    client.force_login(city_dispatcher)
+    template = _content(client.get("/projects/import/template.xlsx"))
+    report = projects_import(template, actor=city_dispatcher, dry_run=True)
+    assert report.ok and report.total_rows == 0
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(template)
+    with pytest.raises(CommandError, match="没有数据行"):
+        call_command("projects_import", str(path), "--as", "city_dispatcher")
+    book = load_workbook(io.BytesIO(template))
+    book.worksheets[0].append(good_rows(world)[0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = projects_import(buffer.getvalue(), actor=city_dispatcher, dry_run=False)
+    assert report.ok and report.created == 1
+
+
+
+def test_a_row_reports_every_wrong_column_at_once(world, city_dispatcher):
+    row = ["", "", "没有的企业代码", "火星", "没有的园区", "没有的链", "别的", "很多", "快好了", "明年", "后年", "不存在的局", "x"]
+    report = projects_import(workbook(row), actor=city_dispatcher, dry_run=True)
+    assert {e.column for e in report.errors if e.row == 2} == {
+        "项目名称", "业主企业（统一社会信用代码）", "所在区划", "所在园区", "产业链", "项目类别", "总投资（万元）",
+        "阶段", "计划开工月份", "计划竣工日期", "责任单位", "年度计划投资（万元）",
+    }
+
+
+def test_full_width_and_spaced_spellings_are_read(world, city_dispatcher):
+    row = ["", "全角写法项目", world.enterprise_a.uscc.lower(), "祁东县　", "", "", "产业 项目", "１２，０００", "在建　实施",
+           "２０２６－０３", "", "祁东经济开发区", ""]
+    report = projects_import(workbook(row), actor=city_dispatcher, dry_run=False)
+    assert report.ok, report.errors
+    project = Project.objects.get(name="全角写法项目")
+    assert project.total_investment == Decimal("12000") and project.stage == Stage.CONSTRUCTION
+    assert project.planned_start is not None and project.planned_start.isoformat() == "2026-03-01"

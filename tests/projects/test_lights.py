@@ -52,6 +52,15 @@ def test_progress_is_measured_against_the_elapsed_share_of_the_schedule(days, ac
     assert (result.light, result.points_behind) == (light, behind)
 
 
+@pytest.mark.parametrize(
+    ("expected", "actual", "behind", "ahead"),
+    [(Fraction(407, 10), 10, "30.7", ""), (Fraction(10), 40, "", "30.0"), (Fraction(20), 20, "", "")],
+)
+def test_a_project_ahead_of_its_schedule_is_never_called_behind(expected, actual, behind, ahead):
+    result = lights.Progress(GREEN, expected, actual)
+    assert (result.behind_display, result.ahead_display) == (behind, ahead)
+
+
 def test_the_time_proportional_plan_runs_from_0_to_100_percent():
     assert lights.expected_progress(begin=BEGIN, end=END, today=BEGIN - dt.timedelta(days=5)) == 0
     assert lights.expected_progress(begin=BEGIN, end=END, today=BEGIN + dt.timedelta(days=500)) == 50

@@ -86,6 +86,8 @@ def test_the_project_page_shows_the_sections_under_the_configured_mechanisms(cli
     body = get(client, world.dispatcher, reverse("projects:project_detail", args=[project.pk])).content.decode()
     for label in ("链长负责制", "项目代办制", "问题交办制", "要素保障制", "督查考核制", "智慧招商平台"):
         assert label in body
+    tabs = body.split('<nav class="tabs"', 1)[1].split("</nav>", 1)[0]
+    assert tabs.count("督查考核制") == 1
     settings.YANCHENG_FIVE_MECHANISMS = "2023"
     body = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
     for label in ("备案监督制", "承诺兑现制", "规模榜单制", "清单管理制", "现场观摩制", "云调度平台"):

@@ -296,3 +296,14 @@ def test_the_five_mechanisms_follow_the_setting(settings):
     assert str(current.platform) == "重大项目云调度平台"
     settings.YANCHENG_FIVE_MECHANISMS = "nonsense"
     assert str(mechanisms.current().platform) == "智慧招商平台"
+
+
+def test_each_mechanism_is_one_tab_even_over_several_sections(settings):
+    tabs = mechanisms.current().tabs()
+    assert [str(t["label"]) for t in tabs] == ["项目概况与阶段", "链长负责制", "项目代办制", "问题交办制", "要素保障制",
+                                              "督查考核制"]
+    assert tabs[-1]["key"] == "reports"
+    settings.YANCHENG_FIVE_MECHANISMS = "2023"
+    assert [str(t["label"]) for t in mechanisms.current().tabs()] == [
+        "备案监督制", "清单管理制", "规模榜单制", "承诺兑现制", "现场观摩制"
+    ]

@@ -253,6 +253,18 @@ def _pick(seq: Sequence[Any], u: float) -> Any:
     return seq[min(int(u * len(seq)), len(seq) - 1)]
 
 
+SUBJECT_SUFFIXES = ("扩建项目", "技改项目", "新厂区建设项目", "生产线建设项目")
+
+
+def _subject_of(enterprise: Enterprise) -> str:
+    """A project of the enterprise, named as people name it: its short name and a kind of
+    work ("华达钟表技改项目"). The enterprise's name already says its trade, so the chain's
+    name is not added again (that gave "华达钟表钟表项目"). The kind is fixed by the name, so
+    the demo is the same on every run."""
+    short = enterprise.name.removesuffix("有限责任公司").removesuffix("有限公司")
+    return short + SUBJECT_SUFFIXES[sum(map(ord, short)) % len(SUBJECT_SUFFIXES)]
+
+
 class _Planner:
     """Turns draws into plans with moments relative to `now` (working days back)."""
 
@@ -409,10 +421,7 @@ class CaseDemo:
         urgency = Urgency.URGENT if u[5] < 0.12 else Urgency.NORMAL
         policy = self.planner.policy(problem.kind, urgency)
         solve_days = policy.solve_working_days if u[6] < 0.7 else _pick((3, 8, 10, 15), u[7])
-        chain = enterprise.chains.first()
-        default_subject = f"{enterprise.name.removesuffix('有限公司').removesuffix('有限责任公司')}" + (
-            f"{chain.name}项目" if chain is not None else "扩建项目"
-        )
+        default_subject = _subject_of(enterprise)
         return Plan(
             enterprise=enterprise, problem=problem, title=title or _pick(problem.titles, u[8]),
             subject=subject or default_subject, lead=lead, dispatch=dispatch, via_city_office=via_city,

@@ -6,13 +6,14 @@ dry run validates everything and writes nothing. The flow is the kit's
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import IO, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yancheng.core.kit.imports import ImportReport, RowInvalid, import_rows
+from yancheng.core.kit.imports import ImportReport, RowInvalid, RowProblems, import_rows, lookup_key
 from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
 
@@ -49,12 +50,24 @@ ALIASES = {
     "Chains": "产业链",
     "Grade": "信用风险等级",
 }
-YES = {"是", "y", "yes", "true", "1", "√", "✓"}
-NO = {"否", "n", "no", "false", "0", "", "×"}
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
+NO = {"否", "n", "no", "false", "0", "", "×", "✗", "无", "-", "—"}
+# The usual ways of writing a tier besides its label (compared as `lookup_key`s).
+TIER_SPELLINGS = {
+    "小巨人": Enterprise.SrdiTier.LITTLE_GIANT,
+    "小巨人企业": Enterprise.SrdiTier.LITTLE_GIANT,
+    "专精特新小巨人企业": Enterprise.SrdiTier.LITTLE_GIANT,
+    "国家级专精特新小巨人": Enterprise.SrdiTier.LITTLE_GIANT,
+    "国家级专精特新小巨人企业": Enterprise.SrdiTier.LITTLE_GIANT,
+    "专精特新": Enterprise.SrdiTier.SRDI_SME,
+    "专精特新企业": Enterprise.SrdiTier.SRDI_SME,
+    "创新型": Enterprise.SrdiTier.INNOVATIVE_SME,
+    "创新型企业": Enterprise.SrdiTier.INNOVATIVE_SME,
+}
 
 
 def _flag(value: Any, column: str) -> bool:
-    text = str(value if value is not None else "").strip().lower()
+    text = lookup_key(value)
     if text in YES:
         return True
     if text in NO:
@@ -62,83 +75,109 @@ def _flag(value: Any, column: str) -> bool:
     raise RowInvalid(column, _("只能填“是”或“否”，不是“%(v)s”。") % {"v": value})
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"[“”\"'‘’]", "", text)
-
-
 class _Lookups:
-    """Resolves names and codes once per import instead of once per row."""
+    """Resolves names and codes once per import instead of once per row; every key is a
+    `lookup_key`, so the usual spellings of a name all match."""
 
     def __init__(self) -> None:
         self.regions: dict[str, Region] = {}
         for region in Region.objects.all():
-            self.regions[region.code] = region
-            self.regions[region.name] = region
+            self.regions[lookup_key(region.code)] = region
+            self.regions[lookup_key(region.name)] = region
         self.parks: dict[str, Organisation] = {}
         for park in Organisation.objects.filter(kind=Organisation.Kind.PARK):
-            self.parks[park.code] = park
-            self.parks[park.name] = park
+            self.parks[lookup_key(park.code)] = park
+            self.parks[lookup_key(park.name)] = park
             if park.short_name:
-                self.parks[park.short_name] = park
+                self.parks[lookup_key(park.short_name)] = park
         self.chains: dict[str, IndustryChain] = {}
         for chain in IndustryChain.objects.all():
-            self.chains[chain.code] = chain
-            self.chains[chain.name] = chain
+            self.chains[lookup_key(chain.code)] = chain
+            self.chains[lookup_key(chain.name)] = chain
         # Spreadsheets are written in Chinese whatever language the importer's UI speaks.
-        self.tiers: dict[str, str] = {}
+        self.tiers: dict[str, str] = {lookup_key(spelling): value for spelling, value in TIER_SPELLINGS.items()}
         for language in ("zh-hans", translation.get_language() or "zh-hans"):
             with translation.override(language):
                 for value, label in Enterprise.SrdiTier.choices:
                     if value:
-                        self.tiers[_unquote(str(label))] = value
-                        self.tiers[value] = value
+                        self.tiers[lookup_key(label)] = value
+                        self.tiers[lookup_key(value)] = value
 
 
-def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
-    values = row.values
-    region_key = str(values.get("所在区划") or "").strip()
-    region = lookups.regions.get(region_key)
+def _text(values: dict[str, Any], column: str) -> str:
+    return str(values.get(column) or "").strip()
+
+
+def _region(values: dict[str, Any], lookups: _Lookups) -> Region:
+    key = _text(values, "所在区划")
+    region = lookups.regions.get(lookup_key(key))
     if region is None:
-        raise RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": region_key})
-    park = None
-    park_key = str(values.get("所在园区") or "").strip()
-    if park_key:
-        park = lookups.parks.get(park_key)
-        if park is None:
-            raise RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": park_key})
+        raise RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": key})
+    return region
+
+
+def _park(values: dict[str, Any], lookups: _Lookups) -> Organisation | None:
+    key = _text(values, "所在园区")
+    if not key:
+        return None
+    park = lookups.parks.get(lookup_key(key))
+    if park is None:
+        raise RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": key})
+    return park
+
+
+def _chains(values: dict[str, Any], lookups: _Lookups) -> list[IndustryChain]:
     chains = []
-    for name in re.split(r"[、,，;；/]", str(values.get("产业链") or "")):
+    for name in re.split(r"[、,，;；/]", _text(values, "产业链")):
         name = name.strip()
         if not name:
             continue
-        chain = lookups.chains.get(name)
+        chain = lookups.chains.get(lookup_key(name))
         if chain is None:
             raise RowInvalid("产业链", _("找不到产业链“%(v)s”。") % {"v": name})
         chains.append(chain)
-    tier_label = _unquote(str(values.get("专精特新梯度") or "").strip())
-    tier = ""
-    if tier_label:
-        tier = lookups.tiers.get(tier_label, "")
-        if not tier:
-            raise RowInvalid("专精特新梯度", _("未知的专精特新梯度“%(v)s”。") % {"v": tier_label})
-    grade = str(values.get("信用风险等级") or "B").strip().upper()
-    return {
-        "uscc": str(values.get("统一社会信用代码") or ""),
-        "name": str(values.get("企业名称") or "").strip(),
-        "region": region,
-        "park": park,
-        "chains": chains,
-        "legal_representative": str(values.get("法定代表人") or "").strip(),
-        "address": str(values.get("地址") or "").strip(),
-        "is_above_scale_industry": _flag(values.get("规上工业"), "规上工业"),
-        "is_above_quota_trade": _flag(values.get("限上批零住餐"), "限上批零住餐"),
-        "is_qualified_construction": _flag(values.get("资质等级建筑业"), "资质等级建筑业"),
-        "is_above_scale_service": _flag(values.get("规上服务业"), "规上服务业"),
-        "srdi_tier": tier,
-        "grade": grade,
+    return chains
+
+
+def _tier(values: dict[str, Any], lookups: _Lookups) -> str:
+    label = _text(values, "专精特新梯度")
+    if lookup_key(label) in ("", *NO):
+        return ""
+    tier = lookups.tiers.get(lookup_key(label), "")
+    if not tier:
+        raise RowInvalid("专精特新梯度", _("未知的专精特新梯度“%(v)s”。") % {"v": label})
+    return tier
+
+
+def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
+    """The arguments of `enterprise_create` for one row; every column's problem is
+    reported, not only the first."""
+    values = row.values
+    problems = RowProblems()
+    no_chains: list[IndustryChain] = []
+    arguments: dict[str, Any] = {
+        "uscc": lookup_key(values.get("统一社会信用代码")).upper(),
+        "name": _text(values, "企业名称"),
+        "region": problems.read(lambda: _region(values, lookups), None),
+        "park": problems.read(lambda: _park(values, lookups), None),
+        "chains": problems.read(lambda: _chains(values, lookups), no_chains),
+        "legal_representative": _text(values, "法定代表人"),
+        "address": _text(values, "地址"),
+        "srdi_tier": problems.read(lambda: _tier(values, lookups), ""),
+        "grade": lookup_key(values.get("信用风险等级")).upper() or "B",
     }
+    for field_name, column in FLAG_COLUMNS.items():
+        arguments[field_name] = problems.read(partial(_flag, values.get(column), column), False)
+    problems.check()
+    return arguments
 
 
+FLAG_COLUMNS = {
+    "is_above_scale_industry": "规上工业",
+    "is_above_quota_trade": "限上批零住餐",
+    "is_qualified_construction": "资质等级建筑业",
+    "is_above_scale_service": "规上服务业",
+}
 FIELD_COLUMNS = {
     "uscc": "统一社会信用代码",
     "name": "企业名称",

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -104,9 +105,31 @@ def _excel_value(value: Any) -> Any:
     return str(value)
 
 
-def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet with a bold, frozen header row; streams rows (write-only mode)."""
+def write_workbook(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    header_notes: Sequence[str] = (),
+    notes: tuple[str, Sequence[str], Iterable[Sequence[Any]]] | None = None,
+) -> bytes:
+    """One sheet with a bold, frozen header row; streams rows (write-only mode).
+
+    `header_notes` are shown as comments on the header cells; `notes` (title, headers,
+    rows) adds a second sheet after the first, e.g. the instructions of an import
+    template, which must not sit among the rows the import reads."""
     workbook = Workbook(write_only=True)
+    _write_sheet(workbook, title, headers, rows, header_notes)
+    if notes is not None:
+        _write_sheet(workbook, *notes, ())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(
+    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], header_notes: Sequence[str]
+) -> None:
     sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
@@ -114,17 +137,17 @@ def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
     from openpyxl.cell import WriteOnlyCell
 
     header_cells = []
-    for header in headers:
+    for index, header in enumerate(headers):
         cell = WriteOnlyCell(sheet, value=str(header))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF1F4")
+        note = str(header_notes[index]) if index < len(header_notes) else ""
+        if note:
+            cell.comment = Comment(note, "")
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_excel_value(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -298,18 +298,30 @@ def _factor_needs(project: Project, plan: Plan, ctx: _Context) -> None:
             factor_need_set_status(need, status=FactorNeed.NeedStatus.DELIVERED, actor=None)
 
 
+def _fitted_durations(begin: dt.date, target: dt.date) -> list[tuple[str, int]]:
+    """NODE_PLAN with the works after 前期手续 stretched or squeezed to fill the time from
+    the start to the target, so that scheduled backward from the target the 前期手续 end
+    about when the project starts (not, say, a year after it broke ground)."""
+    (first, first_days), *works = NODE_PLAN
+    available = max(len(works) * 5, (target - begin).days * 5 // 7)  # about the working days
+    planned = sum(days for _name, days in works)
+    fitted = [(name, max(5, days * available // planned)) for name, days in works]
+    return [(first, first_days), *fitted]
+
+
 def _nodes(project: Project, plan: Plan, ctx: _Context) -> None:
     if plan.stage not in {Stage.SIGNED, Stage.STARTED, Stage.CONSTRUCTION}:
         return
     assert project.planned_completion is not None
+    target = max(project.planned_completion, ctx.today + dt.timedelta(days=30))
+    begin = project.started_on or project.planned_start or ctx.today
     previous: Node | None = None
-    for name, duration in NODE_PLAN:
+    for name, duration in _fitted_durations(begin, target):
         node = node_add(project, name=name, duration_days=duration, responsible_org=project.responsible_org,
                         actor=None)
         if previous is not None:
             node_link_add(previous, node, lag_days=0, actor=None)
         previous = node
-    target = max(project.planned_completion, ctx.today + dt.timedelta(days=30))
     node_schedule_backward(project, target_date=target, actor=None)
     d = plan.draws[21]
     for node in Node.objects.filter(project=project).order_by("sort_order"):

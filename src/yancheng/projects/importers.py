@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yancheng.core.kit.imports import ImportReport, RowInvalid, import_rows
+from yancheng.core.kit.imports import ImportReport, RowInvalid, RowProblems, import_rows, lookup_key
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
@@ -75,6 +76,7 @@ FIELD_COLUMNS = {
     "responsible_org": "责任单位",
     "planned_investment": "年度计划投资（万元）",
 }
+_T = TypeVar("_T")
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -89,7 +91,7 @@ def _text(values: dict[str, Any], column: str) -> str:
 
 
 def _amount(values: dict[str, Any], column: str, *, required: bool) -> Decimal | None:
-    text = _text(values, column).replace(",", "").replace("，", "")
+    text = "".join(unicodedata.normalize("NFKC", _text(values, column)).replace(",", "").split())
     if not text:
         if required:
             raise RowInvalid(column, _("必填。"))
@@ -111,7 +113,7 @@ def _date(values: dict[str, Any], column: str, *, month: bool) -> dt.date | None
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     found = _DAY.match(text)
     try:
         if found:
@@ -128,36 +130,37 @@ def _date(values: dict[str, Any], column: str, *, month: bool) -> dt.date | None
 
 
 class _Lookups:
-    """Resolves names and codes once per import instead of once per row."""
+    """Resolves names and codes once per import instead of once per row; every key is a
+    `lookup_key`, so the usual spellings of a name all match."""
 
     def __init__(self) -> None:
         self.regions: dict[str, Region] = {}
         for region in Region.objects.all():
-            self.regions[region.code] = region
-            self.regions.setdefault(region.name, region)
+            self.regions[lookup_key(region.code)] = region
+            self.regions.setdefault(lookup_key(region.name), region)
         self.parks: dict[str, Organisation] = {}
         self.orgs: dict[str, Organisation] = {}
         for org in Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.ENTERPRISE):
             keys = [org.code, org.name] + ([org.short_name] if org.short_name else [])
-            for key in keys:
+            for key in map(lookup_key, keys):
                 self.orgs.setdefault(key, org)
                 if org.kind == Organisation.Kind.PARK:
                     self.parks.setdefault(key, org)
         self.chains: dict[str, IndustryChain] = {}
         for chain in IndustryChain.objects.all():
-            self.chains[chain.code] = chain
-            self.chains[chain.name] = chain
+            self.chains[lookup_key(chain.code)] = chain
+            self.chains[lookup_key(chain.name)] = chain
         # Spreadsheets are written in Chinese whatever language the importer's UI speaks.
         self.categories: dict[str, str] = {}
         self.stages: dict[str, str] = {}
         for language in ("zh-hans", translation.get_language() or "zh-hans"):
             with translation.override(language):
                 for value, label in Category.choices:
-                    self.categories[str(label)] = value
-                    self.categories[value] = value
+                    self.categories[lookup_key(label)] = value
+                    self.categories[lookup_key(value)] = value
                 for value, label in Stage.choices:
-                    self.stages[str(label)] = value
-                    self.stages[value] = value
+                    self.stages[lookup_key(label)] = value
+                    self.stages[lookup_key(value)] = value
         self.stages.update({"开工": Stage.STARTED, "在建": Stage.CONSTRUCTION, "招商引资": Stage.NEGOTIATING})
         self.categories.update({"产业": Category.INDUSTRY, "民生": Category.LIVELIHOOD})
 
@@ -165,69 +168,74 @@ class _Lookups:
 
     def load_enterprises(self, codes: set[str]) -> None:
         """The owners the file names, in a few queries for the whole file."""
-        wanted = sorted({code.upper() for code in codes} - set(self.enterprises))
+        wanted = sorted({lookup_key(code).upper() for code in codes} - set(self.enterprises))
         for start in range(0, len(wanted), 2000):
             for enterprise in Enterprise.objects.filter(uscc__in=wanted[start : start + 2000]):
                 self.enterprises[enterprise.uscc] = enterprise
 
     def enterprise(self, uscc: str) -> Enterprise | None:
-        return self.enterprises.get(uscc.upper())
+        return self.enterprises.get(lookup_key(uscc).upper())
 
 
-def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
-    values = row.values
-    region_key = _text(values, "所在区划")
-    region = lookups.regions.get(region_key)
-    if region is None:
-        raise RowInvalid("所在区划", _("找不到区划“%(v)s”。") % {"v": region_key} if region_key else _("必填。"))
-    park = None
-    park_key = _text(values, "所在园区")
-    if park_key:
-        park = lookups.parks.get(park_key)
-        if park is None:
-            raise RowInvalid("所在园区", _("找不到园区“%(v)s”。") % {"v": park_key})
-    chain = None
-    chain_key = _text(values, "产业链")
-    if chain_key:
-        chain = lookups.chains.get(chain_key)
-        if chain is None:
-            raise RowInvalid("产业链", _("找不到产业链“%(v)s”。") % {"v": chain_key})
-    enterprise = None
-    uscc = _text(values, "业主企业（统一社会信用代码）")
-    if uscc:
-        enterprise = lookups.enterprise(uscc)
-        if enterprise is None:
-            raise RowInvalid("业主企业（统一社会信用代码）", _("未登记统一社会信用代码为“%(v)s”的企业，请先导入企业。") % {"v": uscc})
-    category_key = _text(values, "项目类别")
-    category = lookups.categories.get(category_key) if category_key else Category.INDUSTRY
-    if category is None:
-        raise RowInvalid("项目类别", _("未知的项目类别“%(v)s”。") % {"v": category_key})
-    stage_key = _text(values, "阶段")
-    stage = lookups.stages.get(stage_key) if stage_key else Stage.NEGOTIATING
-    if stage is None:
-        raise RowInvalid("阶段", _("未知的阶段“%(v)s”。") % {"v": stage_key})
-    org_key = _text(values, "责任单位")
-    org = lookups.orgs.get(org_key)
-    if org is None:
-        raise RowInvalid("责任单位", _("找不到单位“%(v)s”。") % {"v": org_key} if org_key else _("必填。"))
+def _found(table: dict[str, _T], values: dict[str, Any], column: str, missing: str, *, required: bool = False) -> _T | None:
+    """The entry of `table` the cell names; None for an empty optional cell."""
+    key = _text(values, column)
+    if not key:
+        if required:
+            raise RowInvalid(column, _("必填。"))
+        return None
+    found = table.get(lookup_key(key))
+    if found is None:
+        raise RowInvalid(column, missing % {"v": key})
+    return found
+
+
+def _owner(values: dict[str, Any], lookups: _Lookups) -> Enterprise | None:
+    uscc = _text(values, OWNER)
+    if not uscc:
+        return None
+    enterprise = lookups.enterprise(uscc)
+    if enterprise is None:
+        raise RowInvalid(OWNER, _("未登记统一社会信用代码为“%(v)s”的企业，请先导入企业。") % {"v": uscc})
+    return enterprise
+
+
+def _name(values: dict[str, Any]) -> str:
     name = _text(values, "项目名称")
     if not name:
         raise RowInvalid("项目名称", _("必填。"))
+    return name
+
+
+OWNER = "业主企业（统一社会信用代码）"
+
+
+def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
+    """The arguments of `project_create` for one row; every column's problem is
+    reported, not only the first."""
+    values = row.values
+    problems = RowProblems()
+    read = problems.read
     arguments = {
         "code": _text(values, "项目编号"),
-        "name": name,
-        "enterprise": enterprise,
-        "region": region,
-        "park": park,
-        "chain": chain,
-        "category": category,
-        "total_investment": _amount(values, "总投资（万元）", required=True),
-        "stage": stage,
-        "planned_start": _date(values, "计划开工月份", month=True),
-        "planned_completion": _date(values, "计划竣工日期", month=False),
-        "responsible_org": org,
+        "name": read(lambda: _name(values), ""),
+        "enterprise": read(lambda: _owner(values, lookups), None),
+        "region": read(lambda: _found(lookups.regions, values, "所在区划", _("找不到区划“%(v)s”。"), required=True), None),
+        "park": read(lambda: _found(lookups.parks, values, "所在园区", _("找不到园区“%(v)s”。")), None),
+        "chain": read(lambda: _found(lookups.chains, values, "产业链", _("找不到产业链“%(v)s”。")), None),
+        "category": read(lambda: _found(lookups.categories, values, "项目类别", _("未知的项目类别“%(v)s”。")), None)
+        or Category.INDUSTRY,
+        "total_investment": read(lambda: _amount(values, "总投资（万元）", required=True), None),
+        "stage": read(lambda: _found(lookups.stages, values, "阶段", _("未知的阶段“%(v)s”。")), None)
+        or Stage.NEGOTIATING,
+        "planned_start": read(lambda: _date(values, "计划开工月份", month=True), None),
+        "planned_completion": read(lambda: _date(values, "计划竣工日期", month=False), None),
+        "responsible_org": read(
+            lambda: _found(lookups.orgs, values, "责任单位", _("找不到单位“%(v)s”。"), required=True), None
+        ),
     }
-    plan = _amount(values, "年度计划投资（万元）", required=False)
+    plan = read(lambda: _amount(values, "年度计划投资（万元）", required=False), None)
+    problems.check()
     if plan is not None:
         arguments["planned_investment"] = plan
     return arguments
@@ -241,7 +249,7 @@ def projects_import(
     column is this year's plan (or ``year``'s)."""
     rows = read_rows(source, required=REQUIRED, aliases=ALIASES)
     lookups = _Lookups()
-    lookups.load_enterprises({_text(row.values, "业主企业（统一社会信用代码）") for row in rows} - {""})
+    lookups.load_enterprises({_text(row.values, OWNER) for row in rows} - {""})
     plan_year = year or timezone.localdate().year
     return import_rows(
         rows,

@@ -166,8 +166,16 @@ class Progress:
 
     @property
     def behind_display(self) -> str:
+        """The points behind the expected progress; empty when not behind (a project ahead
+        of it is not "落后 -30.7 个百分点" but `ahead_display`)."""
         gap = self.points_behind
-        return "" if gap is None else f"{float(gap):.1f}"
+        return "" if gap is None or round(gap, 1) <= 0 else f"{float(gap):.1f}"
+
+    @property
+    def ahead_display(self) -> str:
+        """The points ahead of the expected progress; empty when not ahead."""
+        gap = self.points_behind
+        return "" if gap is None or round(-gap, 1) <= 0 else f"{float(-gap):.1f}"
 
 
 def progress(

@@ -46,6 +46,21 @@ class MechanismSet:
         index = self.section_mechanism.get(section)
         return self.mechanisms[index] if index is not None else None
 
+    def tabs(self) -> list[dict[str, Any]]:
+        """The page's navigation: one tab per mechanism, leading to its first section (the
+        sections that share one, such as the three of 督查考核制, share its tab), and a
+        tab named after the section for a section of no mechanism."""
+        tabs: list[dict[str, Any]] = []
+        seen: set[int] = set()
+        for key in SECTIONS:
+            index = self.section_mechanism.get(key)
+            if index is None:
+                tabs.append({"key": key, "label": SECTION_NAMES[key]})
+            elif index not in seen:
+                seen.add(index)
+                tabs.append({"key": key, "label": self.mechanisms[index]})
+        return tabs
+
     def sections(self) -> list[dict[str, Any]]:
         return [
             {"key": key, "mechanism": self.heading(key), "name": SECTION_NAMES[key]} for key in SECTIONS

@@ -234,6 +234,7 @@ def _detail_context(request: AuthenticatedHttpRequest, project: Project, bound: 
         "project": project,
         "mech": mech,
         "sections": {s["key"]: s for s in mech.sections()},
+        "tabs": mech.tabs(),
         "stages": _stage_timeline(project),
         "stage_changes": list(project.stage_changes.select_related("actor")),
         "plans": sorted(plans.items()),

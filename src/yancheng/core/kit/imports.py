@@ -4,7 +4,7 @@ An importer says only what is its own: its columns, how one row becomes the argu
 its service, and its bulk service. The rest is here, once:
 
 - `import_rows`: read every row (a row that cannot be read is reported by its number and
-  column, and the others are still checked), refuse a key given twice in the file, then
+  every wrong column — `RowProblems` collects them — and the others are still checked), refuse a key given twice in the file, then
   write every row in one transaction through the bulk service — all or nothing. A dry run
   (and any error) rolls back, so nothing is ever half-imported;
 - the page flow: upload → dry run with a row-by-row report → confirm the very same file.
@@ -17,10 +17,11 @@ its service, and its bulk service. The rest is here, once:
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -44,6 +45,7 @@ TOKEN_MAX_AGE = 3600
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 Row = dict[str, Any]
+_T = TypeVar("_T")
 
 
 # --- rows and the report ----------------------------------------------------------------------------
@@ -71,12 +73,47 @@ class ImportReport:
 
 
 class RowInvalid(Exception):
-    """Raised while reading a row: which column is wrong and why."""
+    """Raised while reading a row: which column is wrong and why — or, with `problems`,
+    every (column, message) of the row at once."""
 
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
+    def __init__(self, column: str = "", message: str = "", *, problems: Sequence[tuple[str, str]] = ()) -> None:
+        self.problems = list(problems) or [(column, message)]
+        self.column, self.message = self.problems[0]
+        super().__init__(self.message)
+
+
+class RowProblems:
+    """Collects the problems of one row, column by column, so the report lists them all
+    and not only the first: ``value = problems.read(lambda: _region(values), None)``
+    returns the reader's value or, when it raises `RowInvalid`, keeps its problem and
+    returns the default; `check` then raises them together."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def read(self, reader: Callable[[], _T], default: _T) -> _T:
+        try:
+            return reader()
+        except RowInvalid as exc:
+            self.problems += exc.problems
+            return default
+
+    def check(self) -> None:
+        if self.problems:
+            raise RowInvalid(problems=self.problems)
+
+
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』〝〞")
+
+
+def lookup_key(value: Any) -> str:
+    """How a spreadsheet cell is compared with a name or code it must match: the usual
+    variants of a spelling are one key — full-width letters, digits and spaces as
+    half-width (NFKC), straight or curly quotes or none, any white space, any case.
+    ``专精特新“小巨人”``, ``专精特新"小巨人"`` and ``专精特新 小巨人`` are one key. Only
+    for lookups: the text that is stored is never changed."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    return "".join(text.translate(_QUOTES).split()).casefold()
 
 
 def refused_rows(exc: DomainError, numbers: list[int], columns: Mapping[str, str]) -> list[RowError]:
@@ -121,7 +158,7 @@ def import_rows(
             if code:
                 seen[code] = row.number
         except RowInvalid as exc:
-            report.errors.append(RowError(row.number, exc.column, exc.message))
+            report.errors += [RowError(row.number, column, message) for column, message in exc.problems]
             continue
         batch.append(arguments)
         numbers.append(row.number)
@@ -179,11 +216,22 @@ def _import_dir() -> Path:
 
 
 def template_response(*, title: str, columns: Iterable[tuple[str, Any, bool]], filename: str) -> HttpResponse:
-    """The import template: the column names (required ones starred) and a row of hints."""
+    """The import template: a first sheet holding only the column names (required ones
+    starred, each hint as the header cell's comment), so the template as downloaded
+    imports as it is, and a second sheet of instructions, which the import never reads."""
     columns = list(columns)
     headers = [name + ("*" if required else "") for name, _help, required in columns]
-    help_row = [str(help_text) for _name, help_text, _required in columns]
-    return download(write_workbook(title, headers, [help_row]), filename)
+    hints = [str(help_text) for _name, help_text, _required in columns]
+    yes, no = _("是"), _("否")
+    instructions = [
+        [name, yes if required else no, str(help_text)] for name, help_text, required in columns
+    ]
+    instructions += [
+        [],
+        [_("在第一个工作表的表头下方逐行填写，一行一条；不要改动表头，带 * 的列必填。本说明页不会被导入。")],
+    ]
+    notes = (_("填写说明"), [_("列"), _("必填"), _("说明")], instructions)
+    return download(write_workbook(title, headers, [], header_notes=hints, notes=notes), filename)
 
 
 def stage(request: HttpRequest, data: bytes, *, salt: str) -> str:
@@ -285,5 +333,7 @@ class ImportCommand(BaseCommand):
             self.stderr.write(f"第 {error.row} 行 {error.column or ''}：{error.message}")
         if not report.ok:
             raise CommandError(f"共 {report.total_rows} 行，{len(report.errors)} 处错误，未导入任何数据。")
+        if not report.total_rows:
+            raise CommandError("文件中没有数据行（表头下方是空的），未导入任何数据。")
         verb = "校验通过，可导入" if report.dry_run else "已导入"
         self.stdout.write(f"共 {report.total_rows} 行，{verb} {report.created} {self.noun}。")

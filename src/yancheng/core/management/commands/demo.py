@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +12,32 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from yancheng.core.demo import demo_summary, load_hengyang_demo, run_demo_loaders
+
+
+class _UnknownYears(logging.Filter):
+    """Keeps the years of the calendar's "No holiday data" warnings instead of printing
+    each: loading the demo counts hundreds of deadlines into a year not yet announced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.years: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("No holiday data") and isinstance(record.args, tuple) and record.args:
+            self.years.update(str(record.args[0]).split(", "))
+            return False
+        return True
+
+
+@contextmanager
+def _unknown_years_quieted() -> Iterator[_UnknownYears]:
+    quiet = _UnknownYears()
+    logger = logging.getLogger("yancheng.workdays")
+    logger.addFilter(quiet)
+    try:
+        yield quiet
+    finally:
+        logger.removeFilter(quiet)
 
 
 class Command(BaseCommand):
@@ -24,12 +53,18 @@ class Command(BaseCommand):
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("正在加载衡阳演示数据（已存在的不会重复创建）…")
-        logins = load_hengyang_demo()
-        for name in run_demo_loaders():
-            self.stdout.write(f"  + {name}")
-        from yancheng.core.audit.services import audit_checkpoint_create
+        with _unknown_years_quieted() as unknown:
+            logins = load_hengyang_demo()
+            for name in run_demo_loaders():
+                self.stdout.write(f"  + {name}")
+            from yancheng.core.audit.services import audit_checkpoint_create
 
-        audit_checkpoint_create()  # sign the chain as loaded: `yancheng audit verify` has a checkpoint to check
+            audit_checkpoint_create()  # sign the chain as loaded: `yancheng audit verify` has a checkpoint to check
+        if unknown.years:
+            self.stdout.write(
+                "提示：{years} 年尚无节假日数据，这些年份的期限暂按周末计算并标为“暂定”；"
+                "国务院放假通知发布后用 yancheng holidays import 导入。".format(years="、".join(sorted(unknown.years)))
+            )
         summary = demo_summary()
         self.stdout.write(
             "演示数据：{regions} 个区划，{organisations} 个机构（含 {parks} 个园区），{enterprises} 家企业，{users} 个用户".format(
