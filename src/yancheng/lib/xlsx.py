@@ -8,14 +8,19 @@ importers see the same values either way."""
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import chain, islice
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -94,24 +99,82 @@ def read_rows(source: IO[bytes] | bytes, *, required: Sequence[str], aliases: di
     return rows
 
 
-def _excel_value(value: Any) -> Any:
+# Number formats of the typed cells: money and scores keep their decimals, days read as days.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Column widths are measured on the header and the first rows (the rest are streamed).
+WIDTH_SAMPLE_ROWS = 500
+MIN_WIDTH = 8
+MAX_WIDTH = 60
+
+
+def display_width(text: str) -> int:
+    """The width of `text` in Excel's character units: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _decimal_format(value: Decimal) -> str:
+    exponent = value.as_tuple().exponent
+    places = min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _excel_value(value: Any) -> tuple[Any, str | None]:
+    """The value a cell holds and its number format (None: General)."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0), DATETIME_FORMAT
+    if isinstance(value, date):
+        return value, DATE_FORMAT
     if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if value is None or isinstance(value, int | float | date | str):
-        return value
-    return str(value)
+        return (_("是") if value else _("否")), None
+    if isinstance(value, Decimal):
+        return (value, _decimal_format(value)) if value.is_finite() else (None, None)
+    if value is None or isinstance(value, int | float | str):
+        return value, None
+    return str(value), None
 
 
-def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet with a bold, frozen header row; streams rows (write-only mode)."""
+def _shown_width(value: Any, number_format: str | None) -> int:
+    if value is None:
+        return 0
+    if number_format in (DATE_FORMAT, DATETIME_FORMAT):
+        return len(number_format)
+    if isinstance(value, Decimal):
+        places = len(number_format.partition(".")[2]) if number_format else 0
+        return len(f"{value:,.{places}f}")
+    if isinstance(value, float):
+        return len(f"{value:.10g}")
+    return max(display_width(line) for line in str(value).splitlines() or [""])
+
+
+def write_workbook(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, filter_rows: int | None = None
+) -> bytes:
+    """One sheet with a bold, frozen header row and an autofilter; streams rows (write-only mode).
+
+    Values keep their type: numbers (int, float, Decimal) are number cells (a Decimal keeps its
+    decimal places, with thousands separators), a date is a date cell (yyyy-mm-dd), a datetime a
+    date-and-time cell in local time (yyyy-mm-dd hh:mm), a bool 是/否; anything else is text.
+    Columns are as wide as the header and the first rows need (a CJK character counts two).
+    The autofilter covers the header and the first `filter_rows` rows (all rows when None, none
+    when 0): a sheet that has other blocks below its table filters only the table."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(str(header)) * 2 + 4))
-    from openpyxl.cell import WriteOnlyCell
+    source = iter(rows)
+    sample = [[_excel_value(v) for v in row] for row in islice(source, WIDTH_SAMPLE_ROWS)]
+    widths = [display_width(str(header)) + 4 for header in headers]  # bold, and the filter's button
+    for row in sample:
+        for index, (value, number_format) in enumerate(row):
+            width = _shown_width(value, number_format) + 2
+            if index < len(widths):
+                widths[index] = max(widths[index], width)
+            else:
+                widths.append(width)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
 
     header_cells = []
     for header in headers:
@@ -120,8 +183,25 @@ def write_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
         cell.fill = PatternFill("solid", fgColor="EEF1F4")
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_excel_value(v) for v in row])
+
+    def cells(row: list[tuple[Any, str | None]]) -> list[Any]:
+        out: list[Any] = []
+        for value, number_format in row:
+            if number_format is None:
+                out.append(value)
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                out.append(cell)
+        return out
+
+    count = 0
+    for converted in chain(sample, ([_excel_value(v) for v in row] for row in source)):
+        sheet.append(cells(converted))
+        count += 1
+    shown = count if filter_rows is None else min(filter_rows, count)
+    if headers and filter_rows != 0:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{shown + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
