@@ -34,7 +34,7 @@ def test_values_keep_their_types_and_formats():
         "d", dt.datetime(2026, 12, 7, 12, 5, 30), "yyyy-mm-dd hh:mm")
     assert flag.value == "是" and sheet.cell(row=3, column=7).value == "否"
     whole = sheet.cell(row=3, column=2)
-    assert (whole.data_type, whole.value, whole.number_format) == ("n", 100, "#,##0")
+    assert (whole.data_type, whole.value, whole.number_format) == ("n", 100, "#,##0.00")
     assert sheet.cell(row=3, column=3).value is None
 
 

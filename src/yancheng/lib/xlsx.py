@@ -114,9 +114,11 @@ def display_width(text: str) -> int:
 
 
 def _decimal_format(value: Decimal) -> str:
+    """Two decimals (amounts in 万元, scores), more if the value has them (at most 4): the same
+    format down a column whether or not the database kept a sum's trailing zeros."""
     exponent = value.as_tuple().exponent
-    places = min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
-    return "#,##0" + ("." + "0" * places if places else "")
+    places = min(max(-exponent, 2), 4) if isinstance(exponent, int) else 2
+    return "#,##0." + "0" * places
 
 
 def _excel_value(value: Any) -> tuple[Any, str | None]:
@@ -154,9 +156,10 @@ def write_workbook(
 ) -> bytes:
     """One sheet with a bold, frozen header row and an autofilter; streams rows (write-only mode).
 
-    Values keep their type: numbers (int, float, Decimal) are number cells (a Decimal keeps its
-    decimal places, with thousands separators), a date is a date cell (yyyy-mm-dd), a datetime a
-    date-and-time cell in local time (yyyy-mm-dd hh:mm), a bool 是/否; anything else is text.
+    Values keep their type: numbers (int, float, Decimal) are number cells (a Decimal shows two
+    decimals, or the more it has, with thousands separators), a date is a date cell
+    (yyyy-mm-dd), a datetime a date-and-time cell in local time (yyyy-mm-dd hh:mm), a bool
+    是/否; anything else is text.
     Columns are as wide as the header and the first rows need (a CJK character counts two).
     The autofilter covers the header and the first `filter_rows` rows (all rows when None, none
     when 0): a sheet that has other blocks below its table filters only the table."""
