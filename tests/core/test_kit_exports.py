@@ -2,10 +2,13 @@
 it (an ASCII fallback and the UTF-8 name)."""
 
 import datetime as dt
+import io
 
 import time_machine
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from yancheng.core.audit.models import AuditEvent
 from yancheng.core.kit.exports import DOCX, XLSX, content_disposition, download, stamped
 
 NOON = dt.datetime(2026, 12, 7, 4, 5, tzinfo=dt.UTC)  # 12:05 in Asia/Shanghai
@@ -59,3 +62,20 @@ def test_the_project_export_keeps_its_headers(world, client):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"] == 'attachment; filename="projects-20261207-1205.xlsx"'
+
+
+def test_the_organisations_export_in_tree_order(world, client):
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("core:organisation_list"))
+    shown = [node["org"].name for node in page.context["tree"]]
+    response = client.get(reverse("core:organisation_list"), {"format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("机构编码", "名称", "简称", "类型", "所在区划", "上级单位", "启用")
+    assert len(rows) - 1 == page.context["count"]
+    names = [r[1] for r in rows[1:]]
+    assert names[0] == shown[0] and set(shown) <= set(names)
+    assert {r[6] for r in rows[1:]} <= {"是", "否"}
+    assert sheet.auto_filter.ref == f"A1:G{len(rows)}"
+    assert AuditEvent.objects.filter(action="organisation.export", actor=world.dispatcher).exists()
