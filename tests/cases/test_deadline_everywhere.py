@@ -105,6 +105,8 @@ def test_the_case_export_holds_a_date_cell(world, scene, client):
     assert cell.is_date
     assert cell.value.date() == DUE and cell.value.time() == dt.time(0)
     assert "h" not in cell.number_format.lower()  # a day, not 00:00:00 of the next one
+    submitted = rows[scene["case"].number][header.index("提交时间")]
+    assert submitted.is_date and submitted.number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_the_weekly_notice_and_the_meeting_page(world, scene, client):

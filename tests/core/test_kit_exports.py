@@ -1,13 +1,15 @@
-"""The kit's download response: the Office content types and the file name exactly as the
-exports have always sent them."""
+"""The kit's download response: the Office content types, and the file name as RFC 6266 has
+it (an ASCII fallback and the UTF-8 name)."""
 
 import datetime as dt
+import io
 
 import time_machine
-from django.http import HttpResponse
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from yancheng.core.kit.exports import DOCX, XLSX, download, stamped
+from yancheng.core.audit.models import AuditEvent
+from yancheng.core.kit.exports import DOCX, XLSX, content_disposition, download, stamped
 
 NOON = dt.datetime(2026, 12, 7, 4, 5, tzinfo=dt.UTC)  # 12:05 in Asia/Shanghai
 
@@ -23,10 +25,27 @@ def test_a_download_carries_the_content_type_and_the_file_name():
     assert XLSX.endswith("spreadsheetml.sheet")
 
 
-def test_a_chinese_file_name_is_sent_byte_for_byte_as_before():
-    before = HttpResponse(b"", content_type=XLSX)
-    before["Content-Disposition"] = 'attachment; filename="周调度通知.xlsx"'
-    assert download(b"", "周调度通知.xlsx").serialize_headers() == before.serialize_headers()
+def test_a_chinese_file_name_goes_in_filename_star_with_an_ascii_fallback():
+    disposition = download(b"", "周调度通知.xlsx")["Content-Disposition"]
+    assert disposition == (
+        "attachment; filename=\"download.xlsx\"; "
+        "filename*=UTF-8''%E5%91%A8%E8%B0%83%E5%BA%A6%E9%80%9A%E7%9F%A5.xlsx"
+    )
+    # The raw header is plain ASCII: no RFC 2047 "=?utf-8?b?" word a browser would show as is.
+    assert b"=?utf-8?" not in download(b"", "周调度通知.xlsx").serialize_headers()
+
+
+def test_the_ascii_fallback_keeps_what_it_can():
+    assert content_disposition("2026年第3周调度通知.docx") == (
+        "attachment; filename=\"2026_3.docx\"; filename*=UTF-8''"
+        "2026%E5%B9%B4%E7%AC%AC3%E5%91%A8%E8%B0%83%E5%BA%A6%E9%80%9A%E7%9F%A5.docx"
+    )
+    assert content_disposition("Café.xlsx") == "attachment; filename=\"Cafe.xlsx\"; filename*=UTF-8''Caf%C3%A9.xlsx"
+    # Quotes, spaces and line breaks cannot break out of the header.
+    assert content_disposition('a "b"\r\nX: y.xlsx') == (
+        "attachment; filename=\"a_b_X_y.xlsx\"; filename*=UTF-8''a%20%22b%22%20%20X%3A%20y.xlsx"
+    )
+    assert content_disposition("报告", "inline") == "inline; filename=\"download\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A"
 
 
 def test_a_stamped_name_is_made_in_local_time():
@@ -43,3 +62,20 @@ def test_the_project_export_keeps_its_headers(world, client):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"] == 'attachment; filename="projects-20261207-1205.xlsx"'
+
+
+def test_the_organisations_export_in_tree_order(world, client):
+    client.force_login(world.dispatcher)
+    page = client.get(reverse("core:organisation_list"))
+    shown = [node["org"].name for node in page.context["tree"]]
+    response = client.get(reverse("core:organisation_list"), {"format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("机构编码", "名称", "简称", "类型", "所在区划", "上级单位", "启用")
+    assert len(rows) - 1 == page.context["count"]
+    names = [r[1] for r in rows[1:]]
+    assert names[0] == shown[0] and set(shown) <= set(names)
+    assert {r[6] for r in rows[1:]} <= {"是", "否"}
+    assert sheet.auto_filter.ref == f"A1:G{len(rows)}"
+    assert AuditEvent.objects.filter(action="organisation.export", actor=world.dispatcher).exists()

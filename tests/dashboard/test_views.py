@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from yancheng.core.audit.models import AuditEvent
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.dashboard import services
 from yancheng.dashboard.models import RankingSnapshot, RedYellowEntry
@@ -265,3 +268,23 @@ def test_with_no_keeping_time_the_page_counts_every_time(client, world, month_da
     response = client.get(reverse("dashboard:index"), {"year": 2026})
     assert response.context["data"]["project_total"]["count"] == first + 1
     assert "data-snapshot-taken" not in response.content.decode()
+
+
+def test_the_red_and_yellow_lists_export_to_xlsx(client, world, month_data):
+    services.red_yellow_add(board="yellow", project=month_data.p1, month=MARCH, reason="进度滞后",
+                            deadline=dt.date(2026, 5, 31), rectification_plan="倒排工期", actor=world.supervisor)
+    services.red_yellow_add(board="red", project=month_data.p2, month=MARCH, reason="提前开工", actor=world.supervisor)
+    client.force_login(world.supervisor)
+    response = client.get(reverse("dashboard:red_yellow"), {"board": "yellow", "format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="red-yellow-')
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("榜单", "月份", "项目编号") and len(rows) == 2
+    assert rows[1][0] == "黄榜" and rows[1][2] == month_data.p1.code and rows[1][5] == "进度滞后"
+    deadline = sheet.cell(row=2, column=7)
+    assert deadline.is_date and deadline.value == dt.datetime(2026, 5, 31) and deadline.number_format == "yyyy-mm-dd"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K2"
+    assert AuditEvent.objects.filter(action="dashboard.red_yellow_export", actor=world.supervisor).exists()
+    page = client.get(reverse("dashboard:red_yellow")).content.decode()
+    assert "format=xlsx" in page

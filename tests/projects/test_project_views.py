@@ -203,6 +203,10 @@ def test_the_export_holds_the_filtered_list_and_is_audited(client, world, projec
     assert rows[0][:2] == ("项目编号", "项目名称")
     assert [r[0] for r in rows[1:]] == ["QD-1"]
     assert rows[1][3] == "祁东县" and rows[1][8] == "在谈"
+    # 总投资 is a number cell (a spreadsheet can sum it), the header frozen and filtered.
+    investment = sheet.cell(row=2, column=8)
+    assert investment.data_type == "n" and investment.value == 50000 and investment.number_format == "#,##0.00"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:R2"
     assert AuditEvent.objects.filter(action="project.export", actor=world.leader).exists()
 
 

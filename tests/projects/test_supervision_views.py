@@ -322,6 +322,10 @@ def test_league_order_equals_an_independent_sum(client, office, signed):
     assert [(r[1], Decimal(str(r[3])), r[4]) for r in rows] == expected
     assert [r[0] for r in rows] == [1, 2]
     assert AuditEvent.objects.filter(action="project.league_export").count() == 1
+    sheet = load_workbook(io.BytesIO(client.get(reverse("projects:project_league"),
+                                                 {"month": "2026-05", "format": "xlsx"}).content)).worksheets[0]
+    amount = sheet.cell(row=2, column=4)
+    assert amount.data_type == "n" and amount.number_format == "#,##0.00"  # a Decimal amount, summable
     body = _get(client, office, reverse("projects:project_league"), month="2026-05").content.decode()
     assert body.index("石鼓区") < body.index("祁东县")
     assert "/projects/?region=430407&amp;sort=-investment" in body

@@ -47,7 +47,7 @@ def ranking_xlsx(snapshot: RankingSnapshot) -> bytes:
     rows.append([])
     rows.append([_("计分办法"), snapshot.formula.get("text", "")])
     rows.append([_("版本"), snapshot.version, _("生成时间"), timezone.localtime(snapshot.created_at)])
-    return write_workbook(_("月排名"), [header for _key, header in columns], rows)
+    return write_workbook(_("月排名"), [header for _key, header in columns], rows, filter_rows=len(snapshot.rows))
 
 
 def ranking_docx(snapshot: RankingSnapshot) -> bytes:

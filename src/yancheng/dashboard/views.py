@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import DOCX, XLSX, download
+from yancheng.core.kit.exports import DOCX, XLSX, download, stamped
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
+from yancheng.lib.xlsx import write_workbook
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -219,6 +220,19 @@ def annual_assessment(request: AuthenticatedHttpRequest, year: int) -> HttpRespo
     return _review(request, months, _("%(year)d年度考核") % {"year": year}, year=year)
 
 
+def _red_yellow_xlsx(request: AuthenticatedHttpRequest, entries: list[RedYellowEntry], board: str) -> HttpResponse:
+    audit_record("dashboard.red_yellow_export", actor=request.user, object_type="dashboard.redyellowentry",
+                 after={"board": board, "rows": len(entries)})
+    headers = [_("榜单"), _("月份"), _("项目编号"), _("项目名称"), _("区划"), _("理由"), _("整改时限"), _("整改方案"),
+               _("状态"), _("销号说明"), _("销号时间")]
+    rows = (
+        [e.get_board_display(), e.month.strftime("%Y-%m"), e.project.code, e.project.name, e.project.region.name,
+         e.reason, e.deadline, e.rectification_plan, e.get_status_display(), e.closing_note, e.closed_at]
+        for e in entries
+    )
+    return download(write_workbook(_("红黄榜"), headers, rows), stamped("red-yellow"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -250,6 +264,8 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     board = request.GET.get("board", "")
     if board in RedYellowEntry.Board.values:
         entries = entries.filter(board=board)
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return _red_yellow_xlsx(request, list(entries), board)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/red_yellow.html",
                   {"page": page, "form": form, "can_manage": can_manage, "board": board,

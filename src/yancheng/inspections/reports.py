@@ -231,4 +231,4 @@ def report_xlsx(data: ReportData) -> bytes:
         rows.append([])
     for label, text in named_sections(data):
         rows.append([label, text])
-    return write_workbook(_("涉企检查通报"), [h for _a, h in columns], rows)
+    return write_workbook(_("涉企检查通报"), [h for _a, h in columns], rows, filter_rows=len(dashboard.rows) + 1)

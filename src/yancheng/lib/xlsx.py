@@ -8,14 +8,19 @@ importers see the same values either way."""
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import chain, islice
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -95,14 +100,56 @@ def read_rows(source: IO[bytes] | bytes, *, required: Sequence[str], aliases: di
     return rows
 
 
-def _excel_value(value: Any) -> Any:
+# Number formats of the typed cells: money and scores keep their decimals, days read as days.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Column widths are measured on the header and the first rows (the rest are streamed).
+WIDTH_SAMPLE_ROWS = 500
+MIN_WIDTH = 8
+MAX_WIDTH = 60
+
+
+def display_width(text: str) -> int:
+    """The width of `text` in Excel's character units: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _decimal_format(value: Decimal) -> str:
+    """Two decimals (amounts in 万元, scores), more if the value has them (at most 4): the same
+    format down a column whether or not the database kept a sum's trailing zeros."""
+    exponent = value.as_tuple().exponent
+    places = min(max(-exponent, 2), 4) if isinstance(exponent, int) else 2
+    return "#,##0." + "0" * places
+
+
+def _excel_value(value: Any) -> tuple[Any, str | None]:
+    """The value a cell holds and its number format (None: General)."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0), DATETIME_FORMAT
+    if isinstance(value, date):
+        return value, DATE_FORMAT
     if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if value is None or isinstance(value, int | float | date | str):
-        return value
-    return str(value)
+        return (_("是") if value else _("否")), None
+    if isinstance(value, Decimal):
+        return (value, _decimal_format(value)) if value.is_finite() else (None, None)
+    if value is None or isinstance(value, int | float | str):
+        return value, None
+    return str(value), None
+
+
+def _shown_width(value: Any, number_format: str | None) -> int:
+    if value is None:
+        return 0
+    if number_format in (DATE_FORMAT, DATETIME_FORMAT):
+        return len(number_format)
+    if isinstance(value, Decimal):
+        places = len(number_format.partition(".")[2]) if number_format else 0
+        return len(f"{value:,.{places}f}")
+    if isinstance(value, float):
+        return len(f"{value:.10g}")
+    return max(display_width(line) for line in str(value).splitlines() or [""])
 
 
 def write_workbook(
@@ -112,29 +159,48 @@ def write_workbook(
     *,
     header_notes: Sequence[str] = (),
     notes: tuple[str, Sequence[str], Iterable[Sequence[Any]]] | None = None,
+    filter_rows: int | None = None,
 ) -> bytes:
-    """One sheet with a bold, frozen header row; streams rows (write-only mode).
+    """One sheet with a bold, frozen header row and an autofilter; streams rows (write-only mode).
+
+    Values keep their type: numbers (int, float, Decimal) are number cells (a Decimal shows two
+    decimals, or the more it has, with thousands separators), a date is a date cell
+    (yyyy-mm-dd), a datetime a date-and-time cell in local time (yyyy-mm-dd hh:mm), a bool
+    是/否; anything else is text.
+    Columns are as wide as the header and the first rows need (a CJK character counts two).
+    The autofilter covers the header and the first `filter_rows` rows (all rows when None, none
+    when 0): a sheet that has other blocks below its table filters only the table.
 
     `header_notes` are shown as comments on the header cells; `notes` (title, headers,
     rows) adds a second sheet after the first, e.g. the instructions of an import
     template, which must not sit among the rows the import reads."""
     workbook = Workbook(write_only=True)
-    _write_sheet(workbook, title, headers, rows, header_notes)
+    _write_sheet(workbook, title, headers, rows, header_notes, filter_rows)
     if notes is not None:
-        _write_sheet(workbook, *notes, ())
+        _write_sheet(workbook, *notes, (), 0)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def _write_sheet(
-    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], header_notes: Sequence[str]
+    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+    header_notes: Sequence[str], filter_rows: int | None,
 ) -> None:
     sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(str(header)) * 2 + 4))
-    from openpyxl.cell import WriteOnlyCell
+    source = iter(rows)
+    sample = [[_excel_value(v) for v in row] for row in islice(source, WIDTH_SAMPLE_ROWS)]
+    widths = [display_width(str(header)) + 4 for header in headers]  # bold, and the filter's button
+    for row in sample:
+        for index, (value, number_format) in enumerate(row):
+            width = _shown_width(value, number_format) + 2
+            if index < len(widths):
+                widths[index] = max(widths[index], width)
+            else:
+                widths.append(width)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
 
     header_cells = []
     for index, header in enumerate(headers):
@@ -146,8 +212,25 @@ def _write_sheet(
             cell.comment = Comment(note, "")
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_excel_value(v) for v in row])
+
+    def cells(row: list[tuple[Any, str | None]]) -> list[Any]:
+        out: list[Any] = []
+        for value, number_format in row:
+            if number_format is None:
+                out.append(value)
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                out.append(cell)
+        return out
+
+    count = 0
+    for converted in chain(sample, ([_excel_value(v) for v in row] for row in source)):
+        sheet.append(cells(converted))
+        count += 1
+    shown = count if filter_rows is None else min(filter_rows, count)
+    if headers and filter_rows != 0:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{shown + 1}"
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -90,12 +90,6 @@ def _require_supervisor(request: AuthenticatedHttpRequest) -> Any:
     return user
 
 
-def _num(value: Decimal | None) -> float | None:
-    """Amounts and scores go into the workbook as numbers (the shared writer would write a
-    Decimal as text), so a spreadsheet can sum and sort them; 2 decimals survive a float."""
-    return None if value is None else float(value)
-
-
 # --- 承诺兑现 ----------------------------------------------------------------------------------------
 
 
@@ -156,7 +150,7 @@ def commitment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         data = write_workbook(_("承诺兑现"), headers, (
             [r.commitment.year, r.commitment.organisation.name, r.commitment.organisation.region.name,
              r.commitment.get_kind_display(), r.commitment.promise, r.project_label, r.commitment.promised_date,
-             _num(r.commitment.promised_amount), r.commitment.actual_date, _num(r.commitment.actual_amount),
+             r.commitment.promised_amount, r.commitment.actual_date, r.commitment.actual_amount,
              r.status_label,
              r.late_days or None]
             for r in rows
@@ -280,7 +274,7 @@ def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         audit_record("project.observation_export", obs, actor=user,
                      after={"units": len(ranking), "rows": sum(r.count for r in ranking)})
         data = write_workbook(_("现场观摩"), headers, (
-            [r.rank, r.organisation.name, _num(r.average), r.count, label, _num(s.score), s.remark]
+            [r.rank, r.organisation.name, r.average, r.count, label, s.score, s.remark]
             for r in ranking for label, s in r.scores
         ))
         return download(data, stamped(f"observation-{obs.pk}"))
@@ -325,7 +319,7 @@ def project_league(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         audit_record("project.league_export", actor=user, object_type="projects.project",
                      after={"month": month.strftime("%Y-%m"), "rows": len(rows)})
         data = write_workbook(_("规模榜单"), headers,
-                              ([r.rank, r.region.name, r.region.code, _num(r.amount), r.count] for r in rows))
+                              ([r.rank, r.region.name, r.region.code, r.amount, r.count] for r in rows))
         return download(data, stamped(f"league-{month:%Y-%m}"))
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     return render(request, "projects/league.html", {

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import BinaryIO
-from urllib.parse import quote
 
 from django.http import FileResponse
 
+from yancheng.core.kit.exports import content_disposition
+
 from .models import Attachment
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266 / RFC 8187)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = "".join(c if c.isalnum() or c in "._- " else "_" for c in ascii_name).strip() or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def download_response(attachment: Attachment, fh: BinaryIO) -> FileResponse:

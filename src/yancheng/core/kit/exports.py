@@ -1,11 +1,15 @@
 """Office files sent to the browser: the content types and the download response.
 
-The file name goes into ``Content-Disposition`` as given (Django encodes a non-ASCII
-header value itself), so every download keeps the name it has always had."""
+The file name goes into ``Content-Disposition`` twice (RFC 6266): an ASCII fallback in
+``filename=`` for old clients, and the name itself, Chinese and all, in
+``filename*=UTF-8''…`` (RFC 8187), which every current browser uses."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -20,8 +24,29 @@ def stamped(name: str, ext: str = "xlsx", at: dt.datetime | None = None) -> str:
     return f"{name}-{timezone.localtime(at):%Y%m%d-%H%M}.{ext}"
 
 
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """``attachment; filename="<ASCII>"; filename*=UTF-8''<percent-encoded name>``.
+
+    The fallback keeps the ASCII letters, digits and ``._-`` of the name (accents dropped,
+    any other run of characters one ``_``); a name with no ASCII left falls back to ``download`` plus its
+    extension. A plain ASCII name is sent as it is, without ``filename*``."""
+    name = filename.replace("\r", " ").replace("\n", " ")
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+
+    def ascii_only(text: str) -> str:
+        kept = (c if c.isascii() and (c.isalnum() or c in "._-") else "_"
+                for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        return re.sub("_+", "_", "".join(kept))
+
+    fallback_stem = ascii_only(stem).strip("_") or "download"
+    fallback = fallback_stem + (dot + ascii_only(ext) if ext else "")
+    if fallback == name:
+        return f'{disposition}; filename="{name}"'
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def download(data: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
-    """`data` as an attachment named `filename`."""
+    """`data` as an attachment named `filename` (which may be Chinese)."""
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     return response

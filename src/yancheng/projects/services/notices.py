@@ -153,4 +153,4 @@ def notice_xlsx(meeting: WeeklyMeeting) -> bytes:
         [_("调度议题")], [str(h) for h in AGENDA_HEADERS], *data.agenda, blank,
         [_("议定事项及责任分工")], [str(h) for h in DECISION_HEADERS], *data.decisions,
     ]
-    return write_workbook(_("周调度通报"), [_("周调度通报"), data.title], rows)
+    return write_workbook(_("周调度通报"), [_("周调度通报"), data.title], rows, filter_rows=0)
