@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "yancheng.core.security.middleware.PasswordExpiryMiddleware",
     "yancheng.core.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yancheng.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -226,6 +227,8 @@ YANCHENG_SESSION_ABSOLUTE_SECONDS = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The CSRF failure page in the site's frame (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "yancheng.core.views.csrf_failure"
 # TOTP second factor for staff and administrator roles. On by default; the demo turns it
 # off with this clearly named switch so a visitor can log in with the printed passwords.
 YANCHENG_TOTP_REQUIRED = env_bool("YANCHENG_TOTP_REQUIRED", True)

@@ -18,3 +18,10 @@ urlpatterns = [
     path("", include("yancheng.core.urls")),
     path("api/", include("yancheng.api.urls")),
 ]
+
+# Error pages in the site's frame and the user's language (core/views.py; 405 comes from
+# core.middleware.MethodNotAllowedPageMiddleware). The API answers its own JSON errors.
+handler400 = "yancheng.core.views.bad_request"
+handler403 = "yancheng.core.views.permission_denied"
+handler404 = "yancheng.core.views.page_not_found"
+handler500 = "yancheng.core.views.server_error"

@@ -14,13 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .models import ApiToken
 from .services import TOKEN_VALIDITY_CHOICES, api_token_create, api_token_revoke
 
 
-class TokenForm(forms.Form):
+class TokenForm(SiteForm):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=64, help_text=gettext_lazy("例如：数据对接脚本"))
     valid_days = forms.TypedChoiceField(
         label=gettext_lazy("有效期"),

@@ -10,6 +10,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
@@ -62,7 +63,7 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[t
         return str(obj.name)
 
 
-class CaseNewForm(forms.Form):
+class CaseNewForm(SiteForm):
     """An enterprise reports a problem; a dispatcher or handler may register one on an
     enterprise's behalf (then the enterprise is chosen among those the user sees)."""
 
@@ -115,7 +116,7 @@ class CaseNewForm(forms.Form):
 # --- actions on a case -------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(SiteForm):
     """Every action form carries the version of the case the page showed, so a stale page
     is refused (expected_version) instead of overwriting someone else's change."""
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .calendar import parsers as holiday_parsers
@@ -32,7 +33,7 @@ def _check(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-class HolidayImportForm(forms.Form):
+class HolidayImportForm(SiteForm):
     """Upload a notice (first step) or confirm the previewed one (second step, the file's
     text travels back in ``content``)."""
 

@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 
-def site(request: HttpRequest) -> dict[str, Any]:
+def site(request: HttpRequest | None) -> dict[str, Any]:
+    """The site's and the city's names in the active language (also for the 500 page,
+    rendered without a request)."""
     english = (get_language() or "").startswith("en")
     return {
         "SITE_NAME": settings.YANCHENG_SITE_NAME_EN if english else settings.YANCHENG_SITE_NAME,

@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.lib import uscc as uscc_lib
 
 from .models import Enterprise, IndustryChain, Organisation, Region
 
 
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(SiteForm):
     """The enterprise master data form; saving goes through enterprise_create/update."""
 
     uscc = forms.CharField(
@@ -57,7 +58,7 @@ class EnterpriseForm(forms.Form):
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 
-class EnterpriseSelfServiceForm(forms.Form):
+class EnterpriseSelfServiceForm(SiteForm):
     """What an enterprise's own staff may keep up to date."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .context_processors import site as site_context
 from .errors import DB_INT_MAX, DB_INT_MIN, bad_input_message, error_payload
 
 logger = logging.getLogger("yancheng.request")
@@ -32,6 +33,29 @@ class ChineseByDefaultMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django has no handler for 405: a view's ``require_POST`` answers an empty
+    ``HttpResponseNotAllowed``. A page gets the site's 405 page instead (its Allow header
+    kept); the API's own JSON answers have a body and are left as they are. Placed after
+    the authentication and locale middleware, so the page has the user's nav and language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not request.path.startswith("/api/v1/")
+            and not getattr(response, "streaming", False)
+            and not response.content
+        ):
+            from .views import method_not_allowed_page  # the views import the models
+
+            return method_not_allowed_page(request, response)
+        return response
 
 
 class InputGuardMiddleware:
@@ -80,7 +104,10 @@ class InputGuardMiddleware:
                 message = bad_input_message(exception) or ""
             body = json.dumps(error_payload("bad_input", message), ensure_ascii=False)
             return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
-        html = render_to_string("400.html", {"message": message})
+        try:
+            html = render_to_string("400.html", {"message": message}, request=request)
+        except Exception:  # before the session middleware ran, or it broke
+            html = render_to_string("400.html", {**site_context(None), "message": message})
         return HttpResponseBadRequest(html)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -11,9 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +30,7 @@ from yancheng.core.workbench import todos_for
 from yancheng.lib.xlsx import write_workbook
 
 from . import importers
+from .context_processors import site as site_context
 from .crypto import FieldCryptoError
 from .errors import DomainError
 from .forms import EnterpriseForm, EnterpriseSelfServiceForm
@@ -364,3 +369,64 @@ def enterprise_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse
         upload_url="core:enterprise_import", done_url="core:enterprise_list",
         done_message=lambda n: _("已导入 %(n)d 家企业。") % {"n": n},
     )
+
+
+# --- error pages (yancheng/urls.py handler400…500, settings.CSRF_FAILURE_VIEW) ------------------
+# Every one renders in the site's frame (templates/_error.html) and in the request's language,
+# and none shows the exception, the path or a stack trace: a 404 for another organisation's
+# object is the same page as for a missing one.
+
+error_logger = logging.getLogger("yancheng.request")
+
+
+def _error_page(request: HttpRequest, template_name: str, status: int, context: dict[str, Any] | None = None) -> HttpResponse:
+    """The page with the request's context (the user's nav); if that fails — the session or
+    the database may be what broke — the same page without the request."""
+    try:
+        body = render_to_string(template_name, context, request=request)
+    except Exception:  # an error page must answer
+        error_logger.exception("Error page %s rendered without the request", template_name)
+        body = render_to_string(template_name, {**site_context(None), **(context or {})})
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(request, "403_csrf.html", 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request: no session, no user, no database — only the site's
+    name and the language active when the request failed."""
+    try:
+        return HttpResponseServerError(render_to_string("500.html", site_context(None)))
+    except Exception:  # what failed may be the templates or the URLconf
+        error_logger.exception("The 500 page could not be rendered")
+        site = site_context(None)
+        return HttpResponseServerError(
+            format_html(
+                '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{} · {}</title></head>'
+                '<body><main id="main"><h1>{}</h1><p>{}</p><p><a href="/">{}</a></p></main></body></html>',
+                get_language(), _("系统出错"), site["SITE_NAME"], _("系统出错"),
+                _("系统出现了意外错误，已记录下来。请稍后重试；如仍不行，请联系系统管理员。"), _("回到首页"),
+            )
+        )
+
+
+def method_not_allowed_page(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
+    """The 405 page for a view's bare ``HttpResponseNotAllowed`` (see
+    ``core.middleware.MethodNotAllowedPageMiddleware``), keeping its Allow header."""
+    page = _error_page(request, "405.html", 405, {"method": request.method})
+    page["Allow"] = response.get("Allow", "")
+    return page

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Organisation, Region
 from yancheng.core.typing import Actor
 from yancheng.projects.models import Project
@@ -26,14 +27,14 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(_("请输入月份，例如 2026-03。")) from exc
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(SiteForm):
     kind = forms.ChoiceField(label=_("排名对象"), choices=RankingKind.choices)
     month = MonthField(label=_("月份"))
     regenerate = forms.BooleanField(label=_("重新生成（保留旧版本）"), required=False)
     note = forms.CharField(label=_("说明"), max_length=255, required=False)
 
 
-class FormulaForm(forms.Form):
+class FormulaForm(SiteForm):
     name = forms.CharField(label=_("名称"), max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -45,7 +46,7 @@ class FormulaForm(forms.Form):
             )
 
 
-class RedYellowForm(forms.Form):
+class RedYellowForm(SiteForm):
     board = forms.ChoiceField(label=_("榜单"), choices=RedYellowEntry.Board.choices)
     project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
     month = MonthField(label=_("上榜月份"))
@@ -62,7 +63,7 @@ class RedYellowForm(forms.Form):
         field.queryset = Project.objects.visible_to(user).filter(is_active=True).order_by("code")
 
 
-class FundsWonForm(forms.Form):
+class FundsWonForm(SiteForm):
     region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.all())
     organisation = forms.ModelChoiceField(
         label=_("争取单位"), required=False,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Enterprise, Organisation, Role, User
 from yancheng.core.typing import Actor
 from yancheng.lib.uscc import normalise
@@ -31,7 +32,7 @@ from .models import (
 DATE_WIDGET = {"type": "date"}
 
 
-class _Form(forms.Form):
+class _Form(SiteForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

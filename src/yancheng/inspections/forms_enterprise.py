@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Organisation
 
 from .complaints import MAX_PEOPLE, MAX_TEXT
@@ -33,7 +34,7 @@ def enforcement_departments() -> Any:
     return Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, is_active=True).order_by("region__code", "name")
 
 
-class CodeReissueForm(forms.Form):
+class CodeReissueForm(SiteForm):
     """Ask for a new code; the old one stops working at once."""
 
     reason = forms.CharField(
@@ -59,7 +60,7 @@ class CodeReissueForm(forms.Form):
         return reason
 
 
-class RatingForm(forms.Form):
+class RatingForm(SiteForm):
     # The visit, as the keyed `ratings.rating_ref` (never its id): a hidden field of the POST
     # body, which the views mark sensitive. Checked by the service, not here.
     ref = forms.CharField(widget=forms.HiddenInput, required=False, max_length=128)
@@ -75,7 +76,7 @@ class RatingForm(forms.Form):
     )
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(SiteForm):
     text = forms.CharField(
         label=_("投诉内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("投诉不匿名：将作为事项送行政执法监督机构受理，您可以在“事项”中跟踪办理进度。"),
@@ -83,7 +84,7 @@ class ComplaintForm(forms.Form):
     )
 
 
-class UnregisteredReportForm(forms.Form):
+class UnregisteredReportForm(SiteForm):
     department = DepartmentChoiceField(
         label=_("入企的执法部门"), queryset=Organisation.objects.none(),
         error_messages={"required": _("请选择入企的执法部门。"), "invalid_choice": _("请选择入企的执法部门。")},
@@ -114,7 +115,7 @@ class UnregisteredReportForm(forms.Form):
         return day
 
 
-class YearForm(forms.Form):
+class YearForm(SiteForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
 
     def year_or_current(self) -> int:
@@ -123,7 +124,7 @@ class YearForm(forms.Form):
         return timezone.localdate().year
 
 
-class RatingMonthForm(forms.Form):
+class RatingMonthForm(SiteForm):
     """The supervisor's choice of a month (an ended one) and optionally a department."""
 
     month = forms.CharField(

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Organisation
 
 from .models import (
@@ -62,7 +63,7 @@ class JointField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{names} · {obj.window_start:%m-%d}–{obj.window_end:%m-%d}"
 
 
-class FindForm(forms.Form):
+class FindForm(SiteForm):
     q = forms.CharField(
         label=_("监督码、统一社会信用代码或营业执照二维码内容"), max_length=2000,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "autocapitalize": "characters",
@@ -70,7 +71,7 @@ class FindForm(forms.Form):
     )
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(SiteForm):
     """Everything a registration records; the choices come from the preview (the
     department's published items, registry, open plans and accepted joint inspections)."""
 
@@ -158,7 +159,7 @@ class RegisterForm(forms.Form):
         return list(dict.fromkeys(numbers))
 
 
-class FinishForm(forms.Form):
+class FinishForm(SiteForm):
     outcome = forms.ChoiceField(label=_("检查结果"), choices=Inspection.Outcome.choices, widget=forms.RadioSelect)
     result = forms.CharField(label=_("结果说明"), required=False, max_length=10_000,
                              widget=forms.Textarea(attrs={"rows": 4}),

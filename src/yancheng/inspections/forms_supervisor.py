@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Enterprise, Organisation, Region
 from yancheng.core.typing import Actor
 
@@ -19,7 +20,7 @@ from .supervision.policy import RATING_MIN_COUNT_FLOOR
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class _Form(forms.Form):
+class _Form(SiteForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region, Role, User
 from yancheng.core.typing import Actor
 
@@ -60,7 +61,7 @@ class MonthField(forms.DateField):
         return result.replace(day=1) if result else result
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(SiteForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -114,13 +115,13 @@ class AdvanceForm(VersionedForm):
             self.initial["on"] = timezone.localdate()
 
 
-class AnnualPlanForm(forms.Form):
+class AnnualPlanForm(SiteForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     planned_investment = forms.DecimalField(label=_("年度计划投资（万元）"), min_value=0, max_digits=14,
                                             decimal_places=2)
 
 
-class TaskForceForm(forms.Form):
+class TaskForceForm(SiteForm):
     user = UserChoiceField(label=_("账号"), queryset=User.objects.none(), required=False,
                            help_text=_("有账号的成员可填报日反馈和月报"))
     name = forms.CharField(label=_("姓名"), max_length=64, required=False, help_text=_("无账号时填写"))
@@ -140,11 +141,11 @@ class TaskForceForm(forms.Form):
         return data
 
 
-class TaskForceRemoveForm(forms.Form):
+class TaskForceRemoveForm(SiteForm):
     member = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ApprovalAddForm(forms.Form):
+class ApprovalAddForm(SiteForm):
     kind = forms.ChoiceField(label=_("审批事项"), choices=ApprovalItem.Kind.choices)
     title = forms.CharField(label=_("名称"), max_length=128, required=False)
     agent = UserChoiceField(label=_("代办员"), queryset=User.objects.none(), required=False)
@@ -159,7 +160,7 @@ class ApprovalAddForm(forms.Form):
         self.fields["approving_org"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
 
 
-class ApprovalUpdateForm(forms.Form):
+class ApprovalUpdateForm(SiteForm):
     item = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("状态"), choices=ApprovalItem.ItemStatus.choices)
     planned_on = forms.DateField(label=_("计划办结"), widget=DATE, required=False)
@@ -168,7 +169,7 @@ class ApprovalUpdateForm(forms.Form):
                                         required=False, help_text=_("每行一项尚缺的材料；补齐后删去"))
 
 
-class FactorAddForm(forms.Form):
+class FactorAddForm(SiteForm):
     kind = forms.ChoiceField(label=_("要素"), choices=FactorNeed.Kind.choices)
     quantity = forms.DecimalField(label=_("数量"), min_value=0, max_digits=14, decimal_places=2,
                                   help_text=_("用地：亩；用电：kVA；用水：吨/日；用气：立方米/日；用工：人；融资：万元"))
@@ -181,18 +182,18 @@ class FactorAddForm(forms.Form):
         self.fields["responsible_org"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
 
 
-class FactorStatusForm(forms.Form):
+class FactorStatusForm(SiteForm):
     need = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("状态"), choices=FactorNeed.NeedStatus.choices)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(SiteForm):
     progress = forms.CharField(label=_("当日进展"), widget=forms.Textarea(attrs={"rows": 3}))
     problems = forms.CharField(label=_("存在问题"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MonthlyReportForm(forms.Form):
+class MonthlyReportForm(SiteForm):
     month = MonthField(label=_("月份"), widget=MONTH)
     invested_this_month = forms.DecimalField(label=_("本月完成投资（万元）"), min_value=0, max_digits=14,
                                              decimal_places=2)
@@ -204,14 +205,14 @@ class MonthlyReportForm(forms.Form):
                                       help_text=_("累计数与上月累计加本月不一致、累计数减少或修改已报月份时必填"))
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(SiteForm):
     title = forms.CharField(label=_("标题"), max_length=200, help_text=_("一句话说明问题，例如“高压专线未接入”"))
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}),
                                   help_text=_("现状、影响和希望解决的时间"))
     urgent = forms.BooleanField(label=_("紧急"), required=False)
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(SiteForm):
     organisation = NamedChoiceField(label=_("承诺单位"), queryset=Organisation.objects.none())
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("承诺类型"), choices=Commitment.Kind.choices)
@@ -225,7 +226,7 @@ class CommitmentForm(forms.Form):
         self.fields["organisation"].queryset = unit_queryset(user)  # type: ignore[attr-defined]
 
 
-class CommitmentActualForm(forms.Form):
+class CommitmentActualForm(SiteForm):
     commitment = forms.IntegerField(widget=forms.HiddenInput)
     actual_date = forms.DateField(label=_("实际日期"), widget=DATE, required=False)
     actual_amount = forms.DecimalField(label=_("实际金额（万元）"), min_value=0, max_digits=14, decimal_places=2,
@@ -245,7 +246,7 @@ def observed_units() -> QuerySet[Organisation]:
     )
 
 
-class UnsuffixedForm(forms.Form):
+class UnsuffixedForm(SiteForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.kit import imports
 from yancheng.core.kit.exports import DOCX, download
-from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.forms import SiteForm, add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation, Region
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
@@ -52,7 +52,7 @@ def _meeting_or_error(request: AuthenticatedHttpRequest, pk: int, *, write: bool
 # --- forms -----------------------------------------------------------------------------------------
 
 
-class _Form(forms.Form):
+class _Form(SiteForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

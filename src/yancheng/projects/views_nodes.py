@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.forms import SiteForm, add_domain_error
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
@@ -47,7 +47,7 @@ def get_project_for(user: Actor, pk: Any) -> Project:
 # --- forms --------------------------------------------------------------------------------------
 
 
-class NodeForm(forms.Form):
+class NodeForm(SiteForm):
     name = forms.CharField(label=gettext_lazy("节点名称"), max_length=128)
     duration_days = forms.IntegerField(label=gettext_lazy("工期（工作日）"), min_value=1,
                                        max_value=nodes.MAX_DURATION, initial=5)
@@ -57,7 +57,7 @@ class NodeForm(forms.Form):
     )
 
 
-class _ProjectNodeForm(forms.Form):
+class _ProjectNodeForm(SiteForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         project_nodes = Node.objects.filter(project=project)
@@ -96,7 +96,7 @@ class RemoveLinkForm(_ProjectNodeForm):
     link = forms.ModelChoiceField(queryset=NodeLink.objects.none())
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(SiteForm):
     target_date = forms.DateField(
         label=gettext_lazy("目标完成日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=gettext_lazy("最后的节点在这一天完成；其余节点按前后关系和工期倒推（按工作日计算）。"),

@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
+
 from .models import AuditEvent
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(SiteForm):
     """Filters of the audit admin's list and export."""
 
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))

@@ -41,6 +41,8 @@ from yancheng.core.models import User
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.xlsx import SheetRow, XlsxError, write_workbook
 
+from .forms import SiteForm
+
 TOKEN_MAX_AGE = 3600
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -195,7 +197,7 @@ class StagedFileGone(Exception):
     """The token expired or its file was already imported: upload again (message for the user)."""
 
 
-class ImportFileForm(forms.Form):
+class ImportFileForm(SiteForm):
     file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

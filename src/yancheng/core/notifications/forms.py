@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Organisation
 
 from .models import Delivery, OrganisationChannel
 
 
-class ChannelForm(forms.Form):
+class ChannelForm(SiteForm):
     """A group robot. The webhook URL and the signing secret are write-only: the form
     never shows them back (blank on editing keeps the stored value)."""
 
@@ -58,7 +59,7 @@ class ChannelForm(forms.Form):
                 del self.fields["clear_secret"]
 
 
-class DeliveryFilterForm(forms.Form):
+class DeliveryFilterForm(SiteForm):
     status = forms.ChoiceField(
         label=_("状态"), choices=[("", _("全部")), *Delivery.Status.choices], required=False
     )

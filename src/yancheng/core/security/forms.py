@@ -9,11 +9,12 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
+from yancheng.core.kit.forms import SiteForm, SiteFormMixin
 from yancheng.core.models import Organisation, Role
 from yancheng.core.models.users import ADMIN_ROLES
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(SiteFormMixin, AuthenticationForm):
     """Django's form with our wording. The error never says whether the username exists."""
 
     error_messages = {
@@ -28,7 +29,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
 
-class OtpTokenForm(forms.Form):
+class OtpTokenForm(SiteForm):
     token = forms.CharField(
         label=_("动态口令"),
         min_length=6,
@@ -51,7 +52,7 @@ class OtpTokenForm(forms.Form):
         return token
 
 
-class OwnPasswordChangeForm(PasswordChangeForm):
+class OwnPasswordChangeForm(SiteFormMixin, PasswordChangeForm):
     """The user's own change: the current password is required (ASVS 5.0-6.2.3); the new one
     must differ from it. Saving goes through ``user_set_password`` in the view."""
 
@@ -69,7 +70,7 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         return cleaned
 
 
-class _NewPasswordMixin(forms.Form):
+class _NewPasswordMixin(SiteForm):
     new_password1 = forms.CharField(
         label=_("密码"),
         strip=False,
@@ -110,5 +111,5 @@ class AccountPasswordResetForm(_NewPasswordMixin):
     pass
 
 
-class AccountRoleForm(forms.Form):
+class AccountRoleForm(SiteForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
