@@ -173,8 +173,6 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-
-
 def _enterprise_out(e: Enterprise) -> dict[str, Any]:
     return {
         "id": e.pk,

@@ -136,8 +136,6 @@ def clocks_of(case: Case, now: dt.datetime) -> tuple[Clock, Clock]:
 # --- inbox ----------------------------------------------------------------------------------------
 
 
-
-
 def _inbox_queryset(user: Actor, filters: InboxFilters, now: dt.datetime) -> QuerySet[Case]:
     # selectors.inbox puts a dispatcher's triage work (待受理, 退回) first.
     qs = inbox(user, filters, now)

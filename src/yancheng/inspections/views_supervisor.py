@@ -72,8 +72,6 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-
-
 def _can_edit_city_rules(user: Actor) -> bool:
     return bool(rules.has_perm("inspections.manage_city_rules", user))
 

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from yancheng.core.typing import MaybeActor
 
 
-
 class IndustryChain(models.Model):
     """An industry chain (产业链) as reference data, so enterprises can be tagged with it.
 

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from yancheng.core.typing import MaybeActor
 
 
-
 class Region(models.Model):
     """An administrative division by its GB/T 2260 code (city, district, county, county-level city).
 

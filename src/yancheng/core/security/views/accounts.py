@@ -47,7 +47,6 @@ from .second_factor import totp_device_model
 PAGE_SIZE = 50
 
 
-
 def _locked_usernames(usernames: list[str]) -> set[str]:
     """Usernames with a lockout in force (on any address)."""
     return set(lockouts_in_force().filter(username__in=usernames).values_list("username", flat=True))
