@@ -2,28 +2,12 @@
 refused with a message naming the limit, and nothing is written — a title is never cut
 to 200 characters, a suspension reason never reaches the database at 256."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 from django.utils import translation
 
 from yancheng.cases import services as svc
 from yancheng.cases.models import Case, CaseEvent, ExtensionRequest
 from yancheng.core.errors import ValidationFailed
-
-SH = dt.timezone(dt.timedelta(hours=8))
-TUESDAY = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)
-
-
-@pytest.fixture
-def accepted(world):
-    with time_machine.travel(TUESDAY, tick=False):
-        case = svc.case_submit(actor=world.enterprise_a_user, title="高压专线未接入", description="10kV 专线尚未接入。")
-        svc.case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
-        svc.case_accept(case, actor=world.handler_power)
-    case.refresh_from_db()
-    return case
 
 
 def test_a_title_over_200_characters_is_refused_not_cut(world):

@@ -2,10 +2,7 @@
 evidence files is one all-or-nothing service call (issue 11 §3). Written from the side
 of the stale page and of the refused file: nothing may be written."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -20,23 +17,10 @@ from yancheng.core.notifications.models import Notification
 
 from ..attachments import samples
 
-SH = dt.timezone(dt.timedelta(hours=8))
-TUESDAY = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)
-
 
 @pytest.fixture(autouse=True)
 def _cases_are_attachable():
     register()
-
-
-@pytest.fixture
-def accepted(world):
-    with time_machine.travel(TUESDAY, tick=False):
-        case = svc.case_submit(actor=world.enterprise_a_user, title="高压专线未接入", description="10kV 专线尚未接入。")
-        svc.case_assign(case, actor=world.dispatcher, lead_org=world.power_company, solve_days=5)
-        svc.case_accept(case, actor=world.handler_power)
-    case.refresh_from_db()
-    return case
 
 
 def written(case):

@@ -12,6 +12,12 @@ class CasesConfig(AppConfig):
 
         tasks.register()
         attachments.register()
+
+        from yancheng.core.audit.labels import register_verbs
+
+        from .models import EVENT_LABELS
+
+        register_verbs(EVENT_LABELS)  # the trail reads a case's steps in the case page's words
         todos.register()
 
         from yancheng.core.demo import register_demo_loader

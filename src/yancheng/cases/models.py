@@ -319,6 +319,35 @@ class ExtensionRequest(models.Model):
         return f"{self.case.number} +{self.working_days}"
 
 
+# The words of a case's steps (CaseEvent.action), on the case page and in the audit trail.
+EVENT_LABELS = {
+    "submit": _("提交"),
+    "assign": _("交办"),
+    "accept": _("签收"),
+    "return": _("退回"),
+    "reassign": _("改派"),
+    "insist": _("维持交办"),
+    "request_extension": _("申请延期"),
+    "approve_extension": _("批准延期"),
+    "refuse_extension": _("不批准延期"),
+    "suspend": _("挂起"),
+    "resume": _("恢复计时"),
+    "decide_extension": _("审核延期申请"),
+    "complete_task": _("协办完成"),
+    "resolve": _("办结"),
+    "rate": _("评价"),
+    "revisit": _("回访"),
+    "withdraw": _("撤回"),
+    "urge": _("企业催办"),
+    "merge": _("并单"),
+    "merged_in": _("并入重复事项"),
+    "note": _("备注"),
+    "press": _("逾期催办"),
+    "supervise": _("升级督办"),
+    "report": _("列入通报"),
+}
+
+
 class CaseEvent(models.Model):
     """One line of a case's history: who did what, when, from which state to which, why.
     The reporter sees all but the internal ones; staff see all."""

@@ -48,7 +48,7 @@ from .actions import CASE_ACTIONS, PAGE_ORDER, offered_actions
 from .cells import inbox_rows_html
 from .clocks import clock_light
 from .forms import ActionForm, CaseNewForm, unit_queryset
-from .models import Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Light, Status
+from .models import EVENT_LABELS, Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Light, Status
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, light_counts, report_list, timeline
 from .workflow import allowed_actions
@@ -60,31 +60,6 @@ LIGHT_LABELS = dict(Light.choices)
 # The chips above the inbox, in the order people read them.
 CHIP_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE)
 
-EVENT_LABELS = {
-    "submit": gettext_lazy("提交"),
-    "assign": gettext_lazy("交办"),
-    "accept": gettext_lazy("签收"),
-    "return": gettext_lazy("退回"),
-    "reassign": gettext_lazy("改派"),
-    "insist": gettext_lazy("维持交办"),
-    "request_extension": gettext_lazy("申请延期"),
-    "approve_extension": gettext_lazy("批准延期"),
-    "refuse_extension": gettext_lazy("不批准延期"),
-    "suspend": gettext_lazy("挂起"),
-    "resume": gettext_lazy("恢复计时"),
-    "complete_task": gettext_lazy("协办完成"),
-    "resolve": gettext_lazy("办结"),
-    "rate": gettext_lazy("评价"),
-    "revisit": gettext_lazy("回访"),
-    "withdraw": gettext_lazy("撤回"),
-    "urge": gettext_lazy("企业催办"),
-    "merge": gettext_lazy("并单"),
-    "merged_in": gettext_lazy("并入重复事项"),
-    "note": gettext_lazy("备注"),
-    "press": gettext_lazy("逾期催办"),
-    "supervise": gettext_lazy("升级督办"),
-    "report": gettext_lazy("列入通报"),
-}
 
 # --- clocks and lights -----------------------------------------------------------------------------
 

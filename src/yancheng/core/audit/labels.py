@@ -5,6 +5,7 @@ at hand (a title attribute)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.apps import apps
@@ -89,30 +90,15 @@ VERBS: dict[str, Any] = {
     "end_sessions": gettext_lazy("结束会话"),
     "phone_reveal": gettext_lazy("查看手机号"),
     "restore": gettext_lazy("恢复"),
-    # the case engine's steps, in the words of the case page
-    "submit": gettext_lazy("提交"),
-    "assign": gettext_lazy("交办"),
-    "accept": gettext_lazy("签收"),
-    "return": gettext_lazy("退回"),
-    "reassign": gettext_lazy("改派"),
-    "insist": gettext_lazy("维持交办"),
-    "request_extension": gettext_lazy("申请延期"),
-    "approve_extension": gettext_lazy("批准延期"),
-    "refuse_extension": gettext_lazy("不批准延期"),
-    "decide_extension": gettext_lazy("审核延期申请"),
-    "suspend": gettext_lazy("挂起"),
-    "resume": gettext_lazy("恢复计时"),
-    "complete_task": gettext_lazy("协办完成"),
-    "resolve": gettext_lazy("办结"),
-    "rate": gettext_lazy("评价"),
-    "revisit": gettext_lazy("回访"),
-    "urge": gettext_lazy("企业催办"),
-    "merge": gettext_lazy("并单"),
-    "note": gettext_lazy("备注"),
-    "press": gettext_lazy("逾期催办"),
-    "supervise": gettext_lazy("升级督办"),
-    "report": gettext_lazy("列入通报"),
 }
+
+
+def register_verbs(verbs: Mapping[str, Any]) -> None:
+    """An app above core names its own steps here (the case engine its events, at its
+    ``ready()``), so the trail reads them in the words of the app's pages; core's own verbs
+    stay as they are."""
+    for code, label in verbs.items():
+        VERBS.setdefault(code, label)
 
 
 def action_label(code: str) -> str:
