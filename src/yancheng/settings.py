@@ -73,6 +73,8 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("YANCHENG_CSRF_TRUSTED_ORIGINS",
 # --- city configuration -------------------------------------------------------------
 YANCHENG_CITY_CODE = env("YANCHENG_CITY_CODE", "430400") or "430400"
 YANCHENG_CITY_NAME = env("YANCHENG_CITY_NAME", "衡阳市") or "衡阳市"
+# The 印发机关 in the 版记 of circulated notices (GB/T 9704-2012 §7.4.2).
+YANCHENG_DOCUMENT_ISSUER = env("YANCHENG_DOCUMENT_ISSUER", "") or f"{YANCHENG_CITY_NAME}人民政府办公室"
 YANCHENG_SITE_NAME = env("YANCHENG_SITE_NAME", "雁城政企协同平台") or "雁城政企协同平台"
 # The same names for the English interface.
 YANCHENG_CITY_NAME_EN = env("YANCHENG_CITY_NAME_EN", "Hengyang") or "Hengyang"

@@ -51,3 +51,16 @@ def percent(value: Any, places: int = 1) -> str:
     """A percentage (67.89 means 67.89 %): "67.9%"; None → "—"."""
     text = plain(value, places)
     return text if text == MISSING else f"{text}%"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1..99 in Chinese numerals, as headings are numbered: 1 → "一", 10 → "十",
+    12 → "十二", 20 → "二十", 99 → "九十九". Outside 1..99 the Arabic number is kept."""
+    if not 1 <= n <= 99:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
