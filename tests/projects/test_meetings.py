@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.urls import reverse
-from docx import Document
 from openpyxl import load_workbook
 
 from yancheng.cases.models import Case, CaseKind, Status
@@ -27,6 +27,7 @@ from yancheng.projects.services.factors import factor_need_add, factor_need_set_
 from yancheng.projects.services.nodes import node_add, node_update
 from yancheng.projects.services.notices import notice_docx, notice_xlsx
 from yancheng.projects.services.registry import project_create
+from yancheng.testing.documents import body_tables, check_official_document, download_name, imprint_lines
 from yancheng.testing.world import PERSONA_PASSWORD
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -214,12 +215,19 @@ def test_the_word_notice_lists_the_counts_the_agenda_and_the_decisions(world, sc
                           lead_org=world.power_company, due_working_days=3, project=scene.box)
     meetings.meeting_close(meeting, actor=world.dispatcher)
 
-    document = Document(io.BytesIO(notice_docx(meeting)))
+    document = check_official_document(notice_docx(meeting))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "周调度通报" in text and "祁东经开区周调度会" in text and "2026-03-13" in text
+    assert "周调度通报" in text and "祁东经开区周调度会" in text and "2026年3月13日" in text
     assert world.qidong_park.name in text
     assert "红灯事项 1 项" in text and "黄灯事项 1 项" in text
-    counts, agenda, decisions = document.tables
+    headings = [p.text for p in document.paragraphs if p.style.style_id == "Heading1"]
+    assert headings[:3] == ["一、总体情况", "二、调度议题", "三、议定事项及责任分工"]
+    # 落款: the organiser and the meeting day; 版记: the units that lead a decision are copied
+    closing = [p.text for p in document.paragraphs if p.style.style_id == "Closing"]
+    assert closing == [meeting.organiser.name, "2026年3月13日"]
+    assert imprint_lines(document) == [f"抄送：{world.power_company.name}。",
+                                       f"{settings.YANCHENG_DOCUMENT_ISSUER}\t2026年3月13日印发"]
+    counts, agenda, decisions = body_tables(document)
     assert {tuple(c.text for c in row.cells) for row in counts.rows[1:]} >= {("红灯事项", "1"), ("滞后节点", "1")}
     agenda_titles = [row.cells[3].text for row in agenda.rows[1:]]
     assert "高压专线未接入" in agenda_titles and len(agenda_titles) == meeting.agenda.count()
@@ -320,6 +328,12 @@ def test_the_dispatcher_walks_the_meeting_from_creation_to_closing(client, world
     assert client.get(reverse("projects:meeting_list")).status_code == 200
     docx = client.get(reverse("projects:meeting_notice_docx", args=[meeting.pk]))
     assert docx.status_code == 200 and docx["Content-Type"].endswith("document")
+    # ISO week 11 of 2026, and the region the meeting covers
+    scope = f"-{meeting.region.name}" if meeting.region else ""
+    assert download_name(docx) == f"周调度通报-2026年第11周{scope}.docx"
+    check_official_document(docx.content)
+    xlsx = client.get(reverse("projects:meeting_notice_xlsx", args=[meeting.pk]))
+    assert download_name(xlsx) == f"周调度通报-2026年第11周{scope}.xlsx"
 
 
 # --- agendas frozen before deadlines were shown as their day (migration 0002) -------------------

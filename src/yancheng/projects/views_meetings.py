@@ -238,22 +238,18 @@ def meeting_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:meeting_detail", meeting.pk)
 
 
-def _notice_name(meeting: WeeklyMeeting, ext: str) -> str:
-    return f"weekly-notice-{meeting.held_on:%Y%m%d}-{meeting.pk}.{ext}"
-
-
 @login_required
 @require_GET
 def meeting_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
-    return download(notices.notice_docx(meeting), _notice_name(meeting, "docx"), DOCX)
+    return download(notices.notice_docx(meeting), notices.notice_filename(meeting, "docx"), DOCX)
 
 
 @login_required
 @require_GET
 def meeting_notice_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_error(request, pk)
-    return download(notices.notice_xlsx(meeting), _notice_name(meeting, "xlsx"))
+    return download(notices.notice_xlsx(meeting), notices.notice_filename(meeting, "xlsx"))
 
 
 # --- project import --------------------------------------------------------------------------------

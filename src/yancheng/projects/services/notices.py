@@ -5,13 +5,13 @@ notice of a closed meeting is the same whenever it is printed."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from yancheng.core.kit.documents import OfficialDocument, chinese_date
 from yancheng.lib.xlsx import write_workbook
 
 from ..models import AgendaItem, WeeklyMeeting
@@ -75,71 +75,48 @@ def _summary(data: NoticeData) -> str:
 
 
 def notice_docx(meeting: WeeklyMeeting) -> bytes:
-    """周调度通报 as a Word document: title, date, organiser, counts, agenda, decisions."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
+    """周调度通报 as a 公文 (``core.kit.documents``): title, the meeting, the overall
+    figures, the agenda, the decisions with their due days, the minutes; the organiser and
+    the meeting day as 落款, and a 版记 copying the units that lead a decision."""
     data = notice_data(meeting)
-    document: Any = Document()
-    style = document.styles["Normal"]
-    style.font.size = Pt(11)
-    heading = document.add_heading(_("周调度通报"), level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sub = document.add_paragraph(data.title)
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(
-        _("会议日期：%(d)s　召集单位：%(o)s　范围：%(s)s") % {"d": data.held_on.isoformat(), "o": data.organiser,
+    document = OfficialDocument(_("周调度通报"), issuer=data.organiser, date=data.held_on)
+    document.subtitle(data.title)
+    document.blank()
+    document.paragraph(
+        _("会议日期：%(d)s　召集单位：%(o)s　范围：%(s)s") % {"d": chinese_date(data.held_on), "o": data.organiser,
                                                           "s": data.scope}
         + (_("　主持人：%(c)s") % {"c": data.chair} if data.chair else "")
     )
-    document.add_heading(_("一、总体情况"), level=1)
-    document.add_paragraph(_summary(data))
-    counts_table = document.add_table(rows=1, cols=2)
-    counts_table.style = "Table Grid"
-    counts_table.rows[0].cells[0].text = _("类别")
-    counts_table.rows[0].cells[1].text = _("数量")
-    for label, count in data.counts:
-        cells = counts_table.add_row().cells
-        cells[0].text = label
-        cells[1].text = str(count)
+    document.heading(_("总体情况"))
+    document.paragraph(_summary(data))
+    document.table([_("类别"), _("数量")], [[label, count] for label, count in data.counts], widths=[3, 1])
 
-    document.add_heading(_("二、调度议题"), level=1)
-    agenda_table = document.add_table(rows=1, cols=len(AGENDA_HEADERS))
-    agenda_table.style = "Table Grid"
-    for cell, header in zip(agenda_table.rows[0].cells, AGENDA_HEADERS, strict=True):
-        cell.text = str(header)
-    for row in data.agenda:
-        for cell, value in zip(agenda_table.add_row().cells, row, strict=True):
-            cell.text = value
-    if not data.agenda:
-        document.add_paragraph(_("本次无调度议题。"))
+    document.heading(_("调度议题"))
+    if data.agenda:
+        document.table([str(h) for h in AGENDA_HEADERS], data.agenda, widths=[2, 3, 5, 6, 8, 4])
+    else:
+        document.paragraph(_("本次无调度议题。"))
 
-    document.add_heading(_("三、议定事项及责任分工"), level=1)
-    decision_table = document.add_table(rows=1, cols=len(DECISION_HEADERS))
-    decision_table.style = "Table Grid"
-    for cell, header in zip(decision_table.rows[0].cells, DECISION_HEADERS, strict=True):
-        cell.text = str(header)
-    for row in data.decisions:
-        for cell, value in zip(decision_table.add_row().cells, row, strict=True):
-            cell.text = _cell_text(value)
-    if not data.decisions:
-        document.add_paragraph(_("本次无议定事项。"))
+    document.heading(_("议定事项及责任分工"))
+    if data.decisions:
+        document.table([str(h) for h in DECISION_HEADERS], data.decisions, widths=[2, 8, 5, 5, 4, 5, 5])
+    else:
+        document.paragraph(_("本次无议定事项。"))
     if data.minutes:
-        document.add_heading(_("四、会议纪要"), level=1)
-        for line in data.minutes.splitlines():
-            document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        document.heading(_("会议纪要"))
+        document.paragraph(data.minutes)
+    leads = list(dict.fromkeys(row[3] for row in data.decisions if row[3]))
+    document.imprint(copy_to=leads, date=data.held_on)
+    return document.to_bytes()
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+def notice_filename(meeting: WeeklyMeeting, ext: str) -> str:
+    """周调度通报-2026年第49周[-区划].docx: the ISO week of the meeting day."""
+    year, week, _day = meeting.held_on.isocalendar()
+    name = _("周调度通报-%(year)d年第%(week)d周") % {"year": year, "week": week}
+    if meeting.region is not None:
+        name += f"-{meeting.region.name}"
+    return f"{name}.{ext}"
 
 
 def notice_xlsx(meeting: WeeklyMeeting) -> bytes:
