@@ -39,6 +39,7 @@ from yancheng.inspections.supervision.periods import Period
 from yancheng.inspections.supervision.policy import policy_etag, policy_update
 from yancheng.inspections.supervision.quiet_periods import quiet_period_create, quiet_period_remove
 from yancheng.inspections.supervision.registrations import RegistrationFilters, registrations_for
+from yancheng.testing.documents import body_tables, check_official_document, imprint_lines
 
 from .routes_supervisor import SHANGHAI, county_supervisor, make_alert, make_inspection, make_rating
 
@@ -482,23 +483,26 @@ def test_registrations_filter_by_joint_exempt_entry_mode_and_alert(data):
 
 
 def test_the_report_is_a_word_document_with_the_departments_figures(data):
-    from docx import Document
-
-    document = Document(io.BytesIO(reports.report_docx(reports.report_data(OCT))))
+    document = check_official_document(reports.report_docx(reports.report_data(OCT)), landscape=True)
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "涉企行政检查情况通报（2026年10月）" in text
-    assert "联合检查率 20.0%" in text
-    assert f"超过检查频次上限的部门：{data.world.market_regulation.name}（1 次）" in text
-    assert f"被企业举报未登记入企的部门：{data.world.emergency_bureau.name}（1 次）" in text
-    table = document.tables[0]
+    assert document.paragraphs[0].text == "涉企行政检查情况通报（2026年10月）"
+    assert "联合检查率 20%" in text  # written for people: never "20.0%"
+    headings = [p.text for p in document.paragraphs if p.style.style_id in ("Heading1", "Heading2")]
+    assert headings == ["一、总体情况", "二、各部门入企检查情况", "三、预警情况", "四、通报事项",
+                        "（一）超过检查频次上限的部门", "（二）被企业举报未登记入企的部门", "五、企业评价和投诉"]
+    assert f"{data.world.market_regulation.name}（1 次）" in text
+    assert f"{data.world.emergency_bureau.name}（1 次）" in text
+    assert imprint_lines(document)[-1].endswith("印发")
+    table = body_tables(document)[0]
     rows = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows}
     header = [c.text for c in table.rows[0].cells]
     market = dict(zip(header, rows[data.world.market_regulation.name], strict=True))
     # Three ratings are fewer than five: the circulated notice shows neither count nor average.
     assert (market["行政检查"], market["联合检查"], market["联合检查率"], market["投诉"], market["评价数"],
-            market["平均分"]) == ("4", "1", "25.0%", "2", "—", "—")
+            market["平均分"]) == ("4", "1", "25%", "2", "—", "—")
     assert rows["合计"][header.index("行政检查")] == "5"
     assert rows["合计"][header.index("评价数")] == "—"
+    assert not any(cell.endswith(".0") or cell.endswith(".0%") for row in rows.values() for cell in row)
 
 
 def test_the_report_is_also_a_spreadsheet_with_the_same_figures(data):

@@ -24,6 +24,7 @@ from yancheng.inspections.models import (
     QuietPeriod,
 )
 from yancheng.inspections.supervision.access import quiet_periods_visible_to
+from yancheng.testing.documents import check_official_document, download_name
 
 from .routes_supervisor import SHANGHAI, county_supervisor, make_alert, make_inspection, make_rating
 
@@ -295,17 +296,17 @@ def test_the_complaints_behind_a_departments_number_link_to_their_cases(client, 
 
 
 def test_the_report_page_and_its_downloads(client, sw):
-    from docx import Document
     from openpyxl import load_workbook
 
     c = login(client, sw.world.supervisor)
     page = c.get(reverse("inspections:inspection_report"), {"period": "2026-10"})
     assert "涉企行政检查情况通报（2026年10月）" in page.content.decode()
     docx = c.get(reverse("inspections:inspection_report"), {"period": "2026-10", "format": "docx"})
-    assert docx["Content-Disposition"].endswith('.docx"')
-    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
-    assert "涉企行政检查情况通报（2026年10月）" in text and "联合检查率 50.0%" in text
+    assert download_name(docx) == "涉企检查通报-2026年10月.docx"
+    text = "\n".join(p.text for p in check_official_document(docx.content, landscape=True).paragraphs)
+    assert "涉企行政检查情况通报（2026年10月）" in text and "联合检查率 50%" in text
     xlsx = c.get(reverse("inspections:inspection_report"), {"period": "2026-10", "format": "xlsx"})
+    assert download_name(xlsx) == "涉企检查通报-2026年10月.xlsx"
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "部门" and any(r[0] == sw.world.market_regulation.name for r in rows)
 
@@ -315,6 +316,7 @@ def test_a_county_supervisors_report_covers_its_region(client, sw):
 
     c = login(client, county_supervisor(sw.world))
     docx = c.get(reverse("inspections:inspection_report"), {"period": "2026-10", "format": "docx"})
+    assert download_name(docx) == f"涉企检查通报-2026年10月-{sw.world.qidong.name}.docx"
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert f"范围：{sw.world.qidong.name}" in text and "行政检查 1 次" in text
 

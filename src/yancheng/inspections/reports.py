@@ -8,7 +8,6 @@ rating names no enterprise, so neither can the notice."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.kit.documents import OfficialDocument, chinese_date, document_issuer
 from yancheng.core.models import Region
+from yancheng.lib.numbers import MISSING, is_number, percent, plain
 from yancheng.lib.xlsx import write_workbook
 
 from .ratings import publishable
@@ -40,11 +41,11 @@ def report_title(period: Period) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value}%"
+    return percent(value)
 
 
 def _number(value: Any) -> Any:
-    return "—" if value is None else value
+    return MISSING if value is None else plain(value) if is_number(value) else value
 
 
 def department_columns(ratings: bool = True) -> list[tuple[str, str]]:
@@ -70,13 +71,15 @@ def department_columns(ratings: bool = True) -> list[tuple[str, str]]:
 
 
 def department_values(row: DepartmentRow, columns: list[tuple[str, str]], *, text: bool) -> list[Any]:
+    """A department's figures: written for people when `text` ("67.9%", "4.5", "—"), else
+    as numbers (None where missing) for the spreadsheet."""
     values: list[Any] = []
     for attribute, _header in columns:
         value = getattr(row, attribute)
         if attribute == "joint_rate":
             values.append(_percent(value) if text else value)
         else:
-            values.append(_number(value) if text or value is not None else None)
+            values.append(_number(value) if text else value)
     return values
 
 
@@ -144,76 +147,56 @@ def named_sections(data: ReportData) -> list[tuple[str, str]]:
 
 
 def report_docx(data: ReportData) -> bytes:
-    """The notice as a Word document: title, scope and date, the overall figures, the
-    department table, the alerts by kind, the departments named, the ratings."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document: Any = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    document.styles["Normal"].font.size = Pt(11)
-    heading = document.add_heading(data.title, level=0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = document.add_paragraph(_("范围：%(scope)s　统计期间：%(a)s 至 %(b)s　生成日期：%(d)s") % {
-        "scope": data.scope, "a": data.period.start.isoformat(), "b": data.period.end.isoformat(),
-        "d": f"{timezone.localdate():%Y-%m-%d}"})
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def table(headers: list[str], rows: list[list[Any]]) -> None:
-        grid = document.add_table(rows=1, cols=len(headers))
-        grid.style = "Table Grid"
-        for cell, header in zip(grid.rows[0].cells, headers, strict=True):
-            cell.text = str(header)
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-                run.font.size = Pt(9)
-        for values in rows:
-            for cell, value in zip(grid.add_row().cells, values, strict=True):
-                cell.text = str(value)
-                for run in cell.paragraphs[0].runs:
-                    run.font.size = Pt(9)
-
+    """The notice as a 公文 (``core.kit.documents``, landscape for the wide department
+    table): title, scope and period, the overall figures, the department table, the alerts
+    by kind, the departments named, the ratings; the city's issuer and today as 落款, and a
+    版记."""
+    today = timezone.localdate()
+    document = OfficialDocument(data.title, issuer=document_issuer(), date=today, landscape=True)
+    document.subtitle(_("范围：%(scope)s　统计期间：%(a)s 至 %(b)s") % {
+        "scope": data.scope, "a": chinese_date(data.period.start), "b": chinese_date(data.period.end)})
+    document.blank()
     dashboard = data.dashboard
-    document.add_heading(_("一、总体情况"), level=1)
-    document.add_paragraph(data.summary)
+    document.heading(_("总体情况"))
+    document.paragraph(data.summary)
 
-    document.add_heading(_("二、各部门入企检查情况"), level=1)
+    document.heading(_("各部门入企检查情况"))
     columns = department_columns(dashboard.ratings_available)
-    table([h for _a, h in columns],
-          [department_values(r, columns, text=True) for r in [*dashboard.rows, dashboard.totals]])
-    document.add_paragraph(_("说明：联合检查对每个参与部门各计一次，合计行中只计一次；联合检查率 = 联合检查 ÷ 行政检查。"))
+    document.table([h for _a, h in columns],
+                   [department_values(r, columns, text=True) for r in [*dashboard.rows, dashboard.totals]])
+    document.paragraph(_("说明：联合检查对每个参与部门各计一次，合计行中只计一次；联合检查率 = 联合检查 ÷ 行政检查。"))
 
-    document.add_heading(_("三、预警情况"), level=1)
+    document.heading(_("预警情况"))
     if dashboard.alert_kinds:
         headers = [_("部门"), *[label for _k, label in dashboard.alert_kinds], _("待处理")]
         rows = [[r.name, *[r.alerts_by_kind.get(k, 0) for k, _l in dashboard.alert_kinds], r.alerts_open]
                 for r in [*dashboard.rows, dashboard.totals] if r.alerts]
-        table(headers, rows)
+        document.table(headers, rows)
     else:
-        document.add_paragraph(_("本期无预警。"))
+        document.paragraph(_("本期无预警。"))
 
-    document.add_heading(_("四、通报事项"), level=1)
+    document.heading(_("通报事项"))
     for label, text in named_sections(data):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}：").bold = True
-        paragraph.add_run(text)
+        document.subheading(label)
+        document.paragraph(text)
 
-    document.add_heading(_("五、企业评价和投诉"), level=1)
+    document.heading(_("企业评价和投诉"))
     if dashboard.ratings_available:
         rated = [r for r in dashboard.rows if r.ratings]
         if rated:
-            table([_("部门"), _("评价数"), _("平均分"), _("投诉")],
-                  [[r.name, r.ratings, _number(r.rating_average), r.complaints] for r in rated])
-        document.add_paragraph(_("企业评价为匿名评价，本通报不涉及评价企业。"))
+            document.table([_("部门"), _("评价数"), _("平均分"), _("投诉")],
+                           [[r.name, r.ratings, r.rating_average, r.complaints] for r in rated])
+        document.paragraph(_("企业评价为匿名评价，本通报不涉及评价企业。"))
     else:
-        document.add_paragraph(_("企业评价不记录企业和区划，只在全市通报中按部门汇总。"))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        document.paragraph(_("企业评价不记录企业和区划，只在全市通报中按部门汇总。"))
+    document.imprint(date=today)
+    return document.to_bytes()
+
+
+def report_filename(data: ReportData, region: Region | None, ext: str) -> str:
+    """涉企检查通报-2026年10月[-区划].docx"""
+    name = _("涉企检查通报-%(period)s") % {"period": data.period.label}
+    return f"{name}{'-' + region.name if region is not None else ''}.{ext}"
 
 
 def report_xlsx(data: ReportData) -> bytes:

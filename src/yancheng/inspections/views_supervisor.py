@@ -494,10 +494,9 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     if fmt in {"docx", "xlsx"}:
         audit_record("inspection_report.export", None, actor=user, object_type="inspection_report",
                      object_id=period.key, after={"format": fmt, "region": region.code if region else None})
-        name = f"inspection-report-{period.key}{'-' + region.code if region else ''}"
         if fmt == "xlsx":
-            return download(reports.report_xlsx(data), f"{name}.xlsx")
-        return download(reports.report_docx(data), f"{name}.docx", DOCX)
+            return download(reports.report_xlsx(data), reports.report_filename(data, region, "xlsx"))
+        return download(reports.report_docx(data), reports.report_filename(data, region, "docx"), DOCX)
     columns = reports.department_columns(data.dashboard.ratings_available)
     query = {"period": period.key, **({"region": region.code} if region else {})}
     return render(request, "inspections/supervisor/report.html", {
