@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from docx import Document
 from openpyxl import load_workbook
 
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
@@ -16,7 +15,9 @@ from yancheng.dashboard.models import RankingFormula, RankingSnapshot, SnapshotI
 from yancheng.dashboard.rankings import Month
 from yancheng.dashboard.reports import ranking_docx, ranking_xlsx
 from yancheng.dashboard.selectors import period_review
+from yancheng.lib.numbers import plain
 from yancheng.projects.models import MonthlyReport
+from yancheng.testing.documents import body_tables, check_official_document
 
 MARCH = Month(2026, 3)
 
@@ -146,14 +147,14 @@ def test_the_docx_and_xlsx_reopen_with_the_ranking_numbers(world, month_data):
     assert first["投资完成率（%）"] == 60.0
     assert any(row and row[0] == "计分办法" and "投资完成率" in str(row[1]) for row in values)
 
-    document = Document(io.BytesIO(ranking_docx(snapshot)))
+    document = check_official_document(ranking_docx(snapshot), landscape=True)
     text = "\n".join(p.text for p in document.paragraphs)
     assert "2026年3月" in text and "月排名通报" in text
     assert snapshot.formula["text"] in text
-    assert "生成日期：2026年04月15日" in text
-    table = document.tables[0]
+    assert "（第 1 版）" in text and "2026年4月15日" in text
+    table = body_tables(document)[0]
     cells = [c.text for c in table.rows[1].cells]
-    assert cells[0] == "1" and cells[1] == "祁东县" and cells[-1] == str(top["score"])
+    assert cells[0] == "1" and cells[1] == "祁东县" and cells[-1] == plain(top["score"])
 
 
 def test_the_formula_refuses_negative_or_empty_weights_and_records_changes(world):

@@ -15,6 +15,7 @@ from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.dashboard import services
 from yancheng.dashboard.models import RankingSnapshot, RedYellowEntry
 from yancheng.dashboard.rankings import Month
+from yancheng.testing.documents import download_name
 from yancheng.testing.pages import cdn_references
 
 from .conftest import make_case, make_node, make_project
@@ -277,7 +278,7 @@ def test_the_red_and_yellow_lists_export_to_xlsx(client, world, month_data):
     client.force_login(world.supervisor)
     response = client.get(reverse("dashboard:red_yellow"), {"board": "yellow", "format": "xlsx"})
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="red-yellow-')
+    assert download_name(response) == "红黄榜-20260415-1000.xlsx"
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("榜单", "月份", "项目编号") and len(rows) == 2

@@ -3,16 +3,16 @@ spreadsheet (.xlsx), both made from the frozen snapshot only."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yancheng.core.kit.documents import OfficialDocument, chinese_date, document_issuer
 from yancheng.lib.xlsx import write_workbook
 
-from .models import METRICS, RankingKind, RankingSnapshot
+from .models import METRICS, RankingKind, RankingSnapshot, RedYellowEntry
 
 
 def ranking_columns() -> list[tuple[str, str]]:
@@ -51,41 +51,121 @@ def ranking_xlsx(snapshot: RankingSnapshot) -> bytes:
 
 
 def ranking_docx(snapshot: RankingSnapshot) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    title = document.add_heading(snapshot_title(snapshot), level=1)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    issued = timezone.localtime(snapshot.created_at)
-    meta = document.add_paragraph(
-        _("生成日期：%(date)s　　版本：第 %(version)d 版") % {"date": f"{issued:%Y年%m月%d日}", "version": snapshot.version}
-    )
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_heading(_("计分办法"), level=2)
-    document.add_paragraph(snapshot.formula.get("text", ""))
-    document.add_heading(_("排名情况"), level=2)
+    """月排名通报 as a 公文 (``core.kit.documents``, landscape): the formula, the ranking
+    table, the note; the city's issuer and the day the snapshot was frozen as 落款; a 版记."""
+    issued = timezone.localdate(snapshot.created_at)
+    document = OfficialDocument(snapshot_title(snapshot), issuer=document_issuer(), date=issued, landscape=True)
+    document.subtitle(_("（第 %(version)d 版）") % {"version": snapshot.version})
+    document.blank()
+    document.heading(_("计分办法"))
+    document.paragraph(snapshot.formula.get("text", ""))
+    document.heading(_("排名情况"))
     columns = ranking_columns()
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    for cell, (_key, header) in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = header
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-            run.font.size = Pt(9)
-    for row in snapshot.rows:
-        cells = table.add_row().cells
-        for cell, (key, _header) in zip(cells, columns, strict=True):
-            cell.text = str(_cell(row.get(key)))
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(9)
+    document.table([header for _key, header in columns],
+                   [[row.get(key) for key, _header in columns] for row in snapshot.rows])
     if snapshot.note:
-        document.add_paragraph(_("说明：%(note)s") % {"note": snapshot.note})
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        document.paragraph(_("说明：%(note)s") % {"note": snapshot.note})
+    document.imprint(date=issued)
+    return document.to_bytes()
+
+
+def snapshot_filename(snapshot: RankingSnapshot, ext: str) -> str:
+    """月排名通报-县市区-2026年10月-第1版.docx"""
+    return _("月排名通报-%(kind)s-%(year)d年%(month)d月-第%(version)d版") % {
+        "kind": RankingKind(snapshot.kind).label, "year": snapshot.month.year, "month": snapshot.month.month,
+        "version": snapshot.version,
+    } + f".{ext}"
+
+
+# --- 季讲评 and 年考核 -----------------------------------------------------------------------
+
+
+def review_title(review: dict[str, Any], title: str) -> str:
+    """衡阳市2026年第4季度讲评（县市区）"""
+    return f"{settings.YANCHENG_CITY_NAME}{title}（{review['kind_label']}）"
+
+
+def _review_method(review: dict[str, Any]) -> str:
+    text = _("按各月已固化的月排名计算：得分取各月平均，升级次数、引资、争资取合计；不随当前数据变化。")
+    if review["missing"]:
+        text += _("以下月份尚无月排名，未计入：") + "、".join(f"{m:%Y-%m}" for m in review["missing"]) + "。"
+    return str(text)
+
+
+def review_docx(review: dict[str, Any], title: str) -> bytes:
+    """季讲评 / 年考核 as a 公文 (landscape): the method, then the table of average scores,
+    each month's score, and the sums. Made from the frozen snapshots only."""
+    today = timezone.localdate()
+    document = OfficialDocument(review_title(review, title), issuer=document_issuer(), date=today, landscape=True)
+    document.heading(_("计分办法"))
+    document.paragraph(_review_method(review))
+    document.heading(_("排名情况"))
+    months = review["months"]
+    headers = [_("名次"), _("单位"), _("平均得分"), _("计入月数"), *[_("%(m)d月") % {"m": m.month} for m in months],
+               _("升级次数"), _("引资（万元）"), _("争资（万元）")]
+    rows = [[row["rank"], row["name"], row["average"], row["months_counted"],
+             *[score for _m, score, _rank in row["monthly"]], row["escalations"], row["attracted"], row["won"]]
+            for row in review["rows"]]
+    if rows:
+        widths = [3, 8, 4, 4, *[4] * len(months), 4, 5, 5]
+        document.table(headers, rows, widths=widths)
+    else:
+        document.paragraph(_("本期尚无月排名。"))
+    document.imprint(date=today)
+    return document.to_bytes()
+
+
+def review_xlsx(review: dict[str, Any], title: str) -> bytes:
+    """The same table as a sheet: numbers as numbers, each month's score and rank."""
+    months = review["months"]
+    headers: list[Any] = [_("名次"), _("单位"), _("平均得分"), _("计入月数")]
+    for m in months:
+        headers += [_("%(m)d月得分") % {"m": m.month}, _("%(m)d月名次") % {"m": m.month}]
+    headers += [_("升级次数"), _("引资（万元）"), _("争资（万元）")]
+    rows: list[list[Any]] = []
+    for row in review["rows"]:
+        monthly: list[Any] = []
+        for _m, score, rank in row["monthly"]:
+            monthly += [score, rank]
+        rows.append([row["rank"], row["name"], row["average"], row["months_counted"], *monthly,
+                     row["escalations"], row["attracted"], row["won"]])
+    count = len(rows)
+    rows += [[], [review_title(review, title)], [_("计分办法"), _review_method(review)]]
+    return write_workbook(title[:31], headers, rows, filter_rows=count)
+
+
+def review_filename(kind_label: str, year: int, quarter: int | None, ext: str) -> str:
+    """季讲评-县市区-2026年第4季度.docx / 年考核-县市区-2026年.docx"""
+    if quarter is None:
+        name = _("年考核-%(kind)s-%(year)d年") % {"kind": kind_label, "year": year}
+    else:
+        name = _("季讲评-%(kind)s-%(year)d年第%(q)d季度") % {"kind": kind_label, "year": year, "q": quarter}
+    return f"{name}.{ext}"
+
+
+# --- 红黄榜 --------------------------------------------------------------------------------
+
+
+def red_yellow_docx(entries: list[RedYellowEntry], board: str) -> bytes:
+    """红黄榜 as a 公文 (landscape): one section per board, a row per entry."""
+    today = timezone.localdate()
+    boards = [b for b in RedYellowEntry.Board.choices if not board or b[0] == board]
+    name = RedYellowEntry.Board(board).label if board else _("红黄榜")
+    document = OfficialDocument(_("%(city)s重大项目%(board)s") % {"city": settings.YANCHENG_CITY_NAME, "board": name},
+                                issuer=document_issuer(), date=today, landscape=True)
+    document.subtitle(_("（截至%(date)s）") % {"date": chinese_date(today)})
+    document.blank()
+    headers = [_("月份"), _("项目编号"), _("项目名称"), _("区划"), _("理由"), _("整改时限"), _("整改方案"), _("状态")]
+    for value, label in boards:
+        listed = [e for e in entries if e.board == value]
+        document.heading(_("%(board)s（%(n)d 项）") % {"board": label, "n": len(listed)})
+        if not listed:
+            document.paragraph(_("暂无上榜项目。"))
+            continue
+        document.table(headers, [
+            [f"{e.month:%Y-%m}", e.project.code, e.project.name, e.project.region.name, e.reason, e.deadline,
+             e.rectification_plan, e.get_status_display() + (f"：{e.closing_note}" if e.closing_note else "")]
+            for e in listed
+        ], widths=[3, 4, 7, 3, 7, 4, 8, 4])
+    document.imprint(date=today)
+    return document.to_bytes()

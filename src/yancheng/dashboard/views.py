@@ -156,7 +156,7 @@ def _export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpRespons
     snapshot = _snapshot(pk)
     audit_record("dashboard.ranking_export", snapshot, actor=request.user, after={"format": fmt})
     data, content_type = (reports.ranking_xlsx(snapshot), XLSX) if fmt == "xlsx" else (reports.ranking_docx(snapshot), DOCX)
-    return download(data, f"ranking-{snapshot.kind}-{snapshot.month:%Y-%m}-v{snapshot.version}.{fmt}", content_type)
+    return download(data, reports.snapshot_filename(snapshot, fmt), content_type)
 
 
 @login_required
@@ -192,12 +192,23 @@ def formula_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "dashboard/formula.html", {"form": form, "formula": formula_json(formula)})
 
 
-def _review(request: AuthenticatedHttpRequest, months: list[Any], title: str, **extra: Any) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, months: list[Any], title: str, *, year: int,
+            quarter: int | None = None) -> HttpResponse:
+    """The page, or with ``?format=docx`` / ``xlsx`` the same table as a download."""
     require_page(request, "dashboard.view_dashboard")
     kind = _kind(request)
     review = period_review(kind, months)
+    fmt = request.GET.get("format", "")
+    if fmt in {"docx", "xlsx"}:
+        audit_record("dashboard.review_export", actor=request.user, object_type="dashboard.rankingsnapshot",
+                     after={"format": fmt, "kind": kind, "year": year, "quarter": quarter})
+        filename = reports.review_filename(str(review["kind_label"]), year, quarter, fmt)
+        if fmt == "xlsx":
+            return download(reports.review_xlsx(review, title), filename)
+        return download(reports.review_docx(review, title), filename, DOCX)
     return render(request, "dashboard/review.html", {"review": review, "title": title, "kind": kind,
-                                                     "kinds": RankingKind.choices, **extra})
+                                                     "kinds": RankingKind.choices, "year": year,
+                                                     "quarter": quarter})
 
 
 @login_required
@@ -230,7 +241,7 @@ def _red_yellow_xlsx(request: AuthenticatedHttpRequest, entries: list[RedYellowE
          e.reason, e.deadline, e.rectification_plan, e.get_status_display(), e.closing_note, e.closed_at]
         for e in entries
     )
-    return download(write_workbook(_("红黄榜"), headers, rows), stamped("red-yellow"))
+    return download(write_workbook(_("红黄榜"), headers, rows), stamped(_("红黄榜")))
 
 
 @login_required
@@ -266,6 +277,10 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         entries = entries.filter(board=board)
     if request.method == "GET" and request.GET.get("format") == "xlsx":
         return _red_yellow_xlsx(request, list(entries), board)
+    if request.method == "GET" and request.GET.get("format") == "docx":
+        audit_record("dashboard.red_yellow_export", actor=request.user, object_type="dashboard.redyellowentry",
+                     after={"board": board, "format": "docx"})
+        return download(reports.red_yellow_docx(list(entries), board), stamped(_("红黄榜"), "docx"), DOCX)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/red_yellow.html",
                   {"page": page, "form": form, "can_manage": can_manage, "board": board,
