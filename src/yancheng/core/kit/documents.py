@@ -45,6 +45,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from yancheng.lib.numbers import MISSING, cn_number, is_number, plain
 
@@ -179,7 +180,7 @@ def cell_text(value: Any, places: int = 2) -> str:
 def chinese_date(day: dt.date) -> str:
     """2026年12月7日: the 成文日期 and 印发日期 as GB/T 9704-2012 writes them (Arabic numerals,
     no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return _("%(year)d年%(month)d月%(day)d日") % {"year": day.year, "month": day.month, "day": day.day}
 
 
 def document_issuer() -> str:
@@ -444,8 +445,8 @@ class OfficialDocument:
         total = section.page_width - section.left_margin - section.right_margin
         lines: list[tuple[str, str]] = []
         if copy_to:
-            lines.append((f"抄送：{'，'.join(copy_to)}。", ""))
-        lines.append((issuer, f"{chinese_date(day)}印发"))
+            lines.append((_("抄送：%(units)s。") % {"units": "，".join(copy_to)}, ""))
+        lines.append((issuer, _("%(date)s印发") % {"date": chinese_date(day)}))
         table = self._document.add_table(rows=len(lines), cols=1)
         tbl_pr = table._tbl.tblPr
         tbl_pr.append(parse_xml(
