@@ -17,7 +17,7 @@ LANDSCAPE = (297, 210, 28, 26, 37, 35)
 
 
 def _close(value: Any, mm: float) -> bool:
-    return abs(value.mm - mm) < 0.2
+    return bool(abs(value.mm - mm) < 0.2)
 
 
 def east_asia_font(style: Any) -> str | None:
@@ -46,7 +46,7 @@ def check_official_document(data: bytes, *, landscape: bool = False) -> Any:
     styles_xml = archive.read("word/styles.xml").decode()
     assert re.search(r'<w:lang w:val="zh-CN" w:eastAsia="zh-CN"', styles_xml)
 
-    document = Document(io.BytesIO(data))
+    document: Any = Document(io.BytesIO(data))
     section = document.sections[0]
     width, height, top, bottom, left, right = LANDSCAPE if landscape else PORTRAIT
     assert _close(section.page_width, width) and _close(section.page_height, height)
