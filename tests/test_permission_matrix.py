@@ -87,7 +87,7 @@ MATRIX: dict[str, Policy] = {
     "core:holiday_year": Policy(EVERYONE, kwargs=lambda w: {"year": 2026}),
     "core:holiday_import": Policy({"system_admin"}),
     "api:api_docs": Policy(EVERYONE, ok=(301, 302), anonymous="public"),  # a redirect to api:openapi-view
-    "api:api_token_list": Policy(EVERYONE),
+    "api:api_token_list": Policy(EVERYONE - {"enterprise_a_user", "enterprise_b_user"}),
     "api:api_token_revoke": Policy(EVERYONE, ok=(405,), kwargs=lambda w: {"pk": 1}),
     # --- accounts (三权分立) -----------------------------------------------------------------
     "accounts:account_list": Policy({"system_admin", "security_admin"}),

@@ -122,27 +122,47 @@ def test_the_token_page_needs_a_login(world):
 
 def test_a_user_makes_a_token_on_the_page_and_sees_it_only_once(world):
     client = Client()
-    client.force_login(world.users["enterprise_a"])
+    client.force_login(world.users["handler_power"])
     response = client.post("/api/tokens/", {"name": "对接脚本", "valid_days": "90"})
     assert response.status_code == 200
     raw = response.context["new_token"]
     assert raw.startswith("yc_")
     assert raw in response.content.decode()
-    token = ApiToken.objects.get(user=world.users["enterprise_a"])
+    token = ApiToken.objects.get(user=world.users["handler_power"])
     assert token.key_hash == hash_token(raw)
     assert (token.expires_at - token.created_at).days == 90
     again = client.get("/api/tokens/")
     assert raw not in again.content.decode()
     assert token.prefix in again.content.decode()
-    assert ApiClient(raw).get(ME).json()["username"] == "enterprise_a"
+    assert ApiClient(raw).get(ME).json()["username"] == "handler_power"
 
 
 def test_the_token_page_refuses_an_unknown_validity(world):
     client = Client()
-    client.force_login(world.users["enterprise_a"])
+    client.force_login(world.users["handler_power"])
     response = client.post("/api/tokens/", {"name": "x", "valid_days": "9999"})
     assert response.status_code == 200
     assert not ApiToken.objects.exists()
+
+
+def test_an_enterprise_user_is_offered_no_token_and_the_page_refuses_them(world):
+    client = Client()
+    client.force_login(world.users["enterprise_a"])
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "/api/tokens/" not in home.content.decode()
+    assert "API 令牌" not in home.content.decode()
+    assert client.get("/api/tokens/").status_code == 403
+    assert client.post("/api/tokens/", {"name": "对接脚本", "valid_days": "90"}).status_code == 403
+    assert not ApiToken.objects.exists()
+
+
+def test_staff_and_administrators_find_the_token_page_in_the_header(world):
+    for name in ("dispatcher", "handler_power", "leader", "system_admin", "audit_admin"):
+        client = Client()
+        client.force_login(world.users[name])
+        assert "/api/tokens/" in client.get("/").content.decode(), name
+        assert client.get("/api/tokens/").status_code == 200, name
 
 
 def test_a_user_revokes_their_token_but_not_someone_elses(world):

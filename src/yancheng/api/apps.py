@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from yancheng.core.security.bearer import register_bearer_authenticator
 
-        from . import tasks
+        from . import permissions, tasks  # noqa: F401 - the rules register themselves
         from .auth import token_auth
 
         tasks.register()

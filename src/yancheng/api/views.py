@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import format_lazy
@@ -36,8 +37,11 @@ class TokenForm(SiteForm):
 @require_http_methods(["GET", "POST"])
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The caller's tokens; a new token is shown once, in the answer to the POST that
-    made it (never stored, never put in the session)."""
+    made it (never stored, never put in the session). Only the roles that may hold
+    tokens reach it (``api.manage_tokens``, the rule of the header's link)."""
     user = request.user
+    if not user.has_perm("api.manage_tokens"):
+        raise PermissionDenied
     form = TokenForm(request.POST or None)
     new_token = ""
     if request.method == "POST" and form.is_valid():
