@@ -317,6 +317,8 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
         ) if "decide_extension" in allowed else None,
         "events": events,
         "action_forms": action_forms,
+        # The searchable unit picker's files, only where a form picks units.
+        "unit_picker": any(a["action"] in ("assign", "reassign") for a in action_forms),
         "staff": staff,
         "merged_cases": list(case.merged_cases.only("pk", "number", "title")) if staff else [],
     }
