@@ -31,7 +31,8 @@ class SiteModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return with_site_wording(super().get_changelist_form(request, **kwargs))
 
     def get_action_choices(self, request: HttpRequest, default_choices: Any = None) -> list[tuple[str, Any]]:
-        return super().get_action_choices(request, default_choices=[("", EMPTY_CHOICE_LABEL)])
+        blank: list[tuple[str, Any]] = [("", EMPTY_CHOICE_LABEL)]
+        return super().get_action_choices(request, default_choices=blank)
 
 
 class ReadOnlyAdmin(SiteModelAdmin):
