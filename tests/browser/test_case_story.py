@@ -58,9 +58,12 @@ def open_as(browser, live_server):
 
 def pick_unit(tab, select: str, typed: str, name: str) -> None:
     """Type part of a unit's name into the searchable picker over `select`, then press Enter
-    on the one offered (the keyboard alone)."""
-    tab.locator(f"{select} + .ts-wrapper input").press_sequentially(typed)
-    tab.wait_for_selector(f"{select} + .ts-wrapper .ts-dropdown .option.active:has-text('{name}')")
+    on the one offered (the keyboard alone, once the picker is open)."""
+    wrapper = f"{select} + .ts-wrapper"
+    tab.click(f"{wrapper} .ts-control")
+    tab.wait_for_selector(f"{wrapper}.focus .ts-dropdown .option")
+    tab.keyboard.insert_text(typed)
+    tab.wait_for_selector(f"{wrapper} .ts-dropdown .option.active:has-text('{name}')")
     tab.keyboard.press("Enter")
     tab.keyboard.press("Escape")
 

@@ -70,6 +70,7 @@ def test_a_co_unit_task_past_its_deadline_is_overdue_for_the_co_unit_though_the_
         red = item(client, world.handler_other, "cases.red")
         assert red.count == 1 and red.light == "red"
         assert listed_cases(client, red) == [shared.number]
+        assert "本单位协办任务已过完成期限" in client.get(red.url).content.decode()  # the list says what it lists
         assert item(client, world.handler_other, "cases.yellow").count == 0
         lead = item(client, world.handler_power, "cases.red")
         assert lead.count == 0 and listed_cases(client, lead) == []
