@@ -21,6 +21,7 @@ def zh(client, user):
     lambda w: reverse("admin:core_organisation_add"),
     lambda w: reverse("admin:core_enterprise_change", args=[w.enterprise_a.pk]),
     lambda w: reverse("admin:core_organisation_changelist"),
+    lambda w: reverse("admin:core_holidayyear_add"),  # with its inline rows
 ])
 def test_admin_pages_show_none_of_django_s_stock_wording(client, world, url):
     response = zh(client, world.system_admin).get(url(world), HTTP_ACCEPT_LANGUAGE="zh-hans")

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from .calendar import parsers as holiday_parsers
 from .calendar import services as holiday_services
-from .kit.admin import SiteModelAdmin
+from .kit.admin import SiteModelAdmin, SiteTabularInline
 from .models import HolidayDay, HolidayYear
 from .typing import actor_of
 
@@ -57,7 +57,7 @@ def _can_manage(request: HttpRequest) -> bool:
     return request.user.has_perm("core.manage_holidays")
 
 
-class HolidayDayInline(admin.TabularInline):  # type: ignore[type-arg]
+class HolidayDayInline(SiteTabularInline):
     model = HolidayDay
     formset = HolidayDayFormSet
     fields = ("date", "kind", "name")
