@@ -56,6 +56,18 @@ def open_as(browser, live_server):
         context.close()
 
 
+def pick_unit(tab, select: str, typed: str, name: str) -> None:
+    """Type part of a unit's name into the searchable picker over `select`, then press Enter
+    on the one offered (the keyboard alone, once the picker is open)."""
+    wrapper = f"{select} + .ts-wrapper"
+    tab.click(f"{wrapper} .ts-control")
+    tab.wait_for_selector(f"{wrapper}.focus .ts-dropdown .option")
+    tab.keyboard.insert_text(typed)
+    tab.wait_for_selector(f"{wrapper} .ts-dropdown .option.active:has-text('{name}')")
+    tab.keyboard.press("Enter")
+    tab.keyboard.press("Escape")
+
+
 def no_sideways_scroll(tab) -> bool:
     return tab.evaluate("document.documentElement.scrollWidth") <= tab.viewport_size["width"] + 1
 
@@ -94,8 +106,8 @@ def test_the_seed_story_from_the_phone_to_the_power_company_and_back(open_as, br
     screenshot(desk, "case-3-dispatcher-inbox")
     first_row.locator("a.case-link").click()
     desk.wait_for_selector("#act-assign[open]")
-    desk.select_option("#id_assign-lead_org", label="国网衡阳供电公司")
-    desk.check("#act-assign .scrollbox label:has-text('祁东县发展和改革局') input")
+    pick_unit(desk, "#id_assign-lead_org", "供电", "国网衡阳供电公司")
+    pick_unit(desk, "#id_assign-co_orgs", "祁东县发展", "祁东县发展和改革局")
     desk.fill("#id_assign-co_instruction", "协调专线路由用地")
     desk.fill("#id_assign-solve_days", "5")
     screenshot(desk, "case-4-dispatcher-assign-form")

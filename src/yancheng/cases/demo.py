@@ -770,6 +770,10 @@ class CaseDemo:
             svc.case_rate(case, actor=self.enterprise_user(plan.enterprise), satisfaction=args["satisfaction"],
                           comment=args["comment"])
         elif a == "revisit":
+            # Played now, moments after the rating, for a moment days later: the question is
+            # marked as sent (as the escalation job sends it once due) so the answer is taken.
+            Case.objects.filter(pk=case.pk, revisit_asked_at__isnull=True).update(revisit_asked_at=timezone.now())
+            case.refresh_from_db(fields=["revisit_asked_at"])
             svc.case_revisit(case, actor=self.enterprise_user(plan.enterprise), solved=args["solved"],
                              note=args["note"])
         elif a == "withdraw":
@@ -799,7 +803,7 @@ class CaseDemo:
         solve_days = {plan.case.pk: plan.solve_days for plan in self.plans if plan.case is not None}
         ids = list(extra)
         moved = ["created_at", "assigned_at", "clock_started_at", "accepted_at", "resolved_at", "closed_at",
-                 "suspended_at", "last_urged_at", "revisit_answered_at", "pressed_at", "supervised_at",
+                 "suspended_at", "last_urged_at", "revisit_asked_at", "revisit_answered_at", "pressed_at", "supervised_at",
                  "reported_at"]
         cases = list(Case.objects.filter(pk__in=ids))
         fields: set[str] = set(moved) | {"revisit_due_at", "solve_days"}

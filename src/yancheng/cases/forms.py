@@ -53,14 +53,72 @@ def unit_queryset(user: Actor | None) -> QuerySet[Organisation]:
     )
 
 
+# The unit picker's groups, in the order a dispatcher looks: the city's departments and
+# offices, the utilities, the counties' and districts' units, the parks.
+UNIT_GROUPS = (
+    ("city", _("市直部门和机构")),
+    ("utility", _("公用事业单位")),
+    ("county", _("县市区")),
+    ("park", _("园区")),
+)
+
+
+def unit_group(org: Organisation) -> str:
+    if org.kind == Organisation.Kind.PARK:
+        return "park"
+    if org.kind == Organisation.Kind.UTILITY:
+        return "utility"
+    return "city" if org.region.kind in ("city", "province") else "county"
+
+
+def grouped_unit_choices(units: QuerySet[Organisation]) -> list[tuple[Any, Any]]:
+    """The units as <optgroup>s (department / utility / county / park), each group in the
+    queryset's order (the user's own region first); empty groups are left out."""
+    groups: dict[str, list[tuple[int, str]]] = {key: [] for key, _label in UNIT_GROUPS}
+    for org in units.select_related("region"):
+        groups[unit_group(org)].append((org.pk, org.name))
+    return [(label, groups[key]) for key, label in UNIT_GROUPS if groups[key]]
+
+
+def _picker_attrs(multiple: bool) -> dict[str, Any]:
+    """What the searchable picker (static/js/unit-picker.js over the vendored Tom Select)
+    reads; without JavaScript the grouped native select is used as it is."""
+    return {
+        "data-picker": "multiple" if multiple else "single",
+        "data-placeholder": _("输入单位名称搜索…") if not multiple else _("输入单位名称搜索，可多选…"),
+        "data-no-results": _("没有匹配的单位"),
+        "data-remove-label": _("移除"),
+    }
+
+
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A unit among `queryset`, offered in groups; the choice is validated against the
+    queryset (a unit outside it is refused with the message below)."""
+
+    default_error_messages = {"invalid_choice": _("请从列表中选择可承办的单位。")}
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+    def group(self, units: QuerySet[Organisation]) -> None:
+        self.queryset = units
+        self.choices = [("", _("— 请选择 —")), *grouped_unit_choices(units)]
+        self.widget.attrs.update(_picker_attrs(multiple=False))
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    default_error_messages = {
+        "invalid_choice": _("请从列表中选择可承办的单位。"),
+        "invalid_pk_value": _("请从列表中选择可承办的单位。"),
+    }
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+    def group(self, units: QuerySet[Organisation]) -> None:
+        self.queryset = units
+        self.choices = grouped_unit_choices(units)
+        self.widget.attrs.update(_picker_attrs(multiple=True))
 
 
 class CaseNewForm(SiteForm):
@@ -137,7 +195,7 @@ class AssignForm(ActionForm):
     co_orgs = UnitMultipleChoiceField(
         label=_("协办单位"), queryset=Organisation.objects.none(), required=False,
         help_text=_("可多选；每个协办单位会收到一项协办任务，全部完成后主办单位才能办结"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     co_instruction = forms.CharField(label=_("协办内容"), max_length=500, required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
@@ -152,8 +210,8 @@ class AssignForm(ActionForm):
         units = unit_queryset(self.user)
         for name in ("lead_org", "co_orgs"):
             field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = units
+            assert isinstance(field, UnitChoiceField | UnitMultipleChoiceField)
+            field.group(units)
         if self.case is not None:
             self.fields["urgency"].initial = self.case.urgency
 
@@ -177,11 +235,11 @@ class ReassignForm(ActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["lead_org"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, UnitChoiceField)
         qs = unit_queryset(self.user)
         if self.case is not None and self.case.lead_org_id:
             qs = qs.exclude(pk=self.case.lead_org_id)
-        field.queryset = qs
+        field.group(qs)
 
 
 class InsistForm(ActionForm):

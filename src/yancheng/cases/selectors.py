@@ -64,7 +64,9 @@ class InboxFilters:
     scope: str = ""  # "" open cases | "done" | "all"
     # The workbench's to-dos that no other filter expresses: "lead" (my unit leads it),
     # "extension" (延期待审核), "assist" (my unit's open 协办 tasks), "urged" (催办
-    # received), "revisit" (回访 to answer), "new" (submitted today).
+    # received), "revisit" (回访 to answer), "new" (submitted today), "due_soon" / "overdue"
+    # (临期 / 超期 for my unit: cases it leads under that light, and cases where its own open
+    # 协办 task is near or past the task's deadline).
     todo: str = ""
 
     @classmethod
@@ -122,10 +124,26 @@ def inbox(user: Actor, filters: InboxFilters, now: dt.datetime | None = None) ->
     return qs.order_by(*["light_rank", "solve_due_at", "-created_at", "pk"])
 
 
-TODO_FILTERS = ("lead", "extension", "assist", "urged", "revisit", "new")
+TODO_FILTERS = ("lead", "extension", "assist", "urged", "revisit", "new", "due_soon", "overdue")
+
+
+def _unit_clock_filter(org_id: int | None, todo: str, now: dt.datetime) -> Q:
+    """临期 (due_soon) or 超期 (overdue) for a unit: the cases it leads whose light says so, and
+    the cases where its open 协办 task, on a running clock, is past its own deadline (超期) or
+    not yet but the case's solve clock is in its last stretch (临期: the task is due with it)."""
+    light = Light.RED if todo == "overdue" else Light.YELLOW
+    tasks = CaseTask.objects.filter(org_id=org_id, status=CaseTask.TaskStatus.OPEN, due_at__isnull=False,
+                                    case__status__in=CLOCK_STATUSES, case__suspended_at__isnull=True)
+    if todo == "overdue":
+        tasks = tasks.filter(due_at__lte=now)
+    else:
+        tasks = tasks.filter(due_at__gt=now, case__solve_yellow_at__lte=now)
+    return Q(lead_org_id=org_id, light=light.value) | Q(pk__in=tasks.values("case_id"))
 
 
 def _todo_filter(user: Actor, todo: str, now: dt.datetime | None) -> Q:
+    if todo in ("due_soon", "overdue"):
+        return _unit_clock_filter(getattr(user, "organisation_id", None), todo, now or timezone.now())
     if todo == "lead":
         return Q(lead_org_id=getattr(user, "organisation_id", None))
     if todo == "extension":

@@ -360,7 +360,9 @@ def case_decide_extension(
     with transition(case, "decide_extension", actor=actor, expected_version=expected_version) as step:
         request = step.case.extensions.select_for_update().filter(status=ExtensionRequest.Decision.PENDING).first()
         if request is None:
-            raise ConflictError(_("没有待审核的延期申请。"))
+            # Refused here, not only left out of the page: a stale page, the API or a script
+            # may still ask.
+            raise ConflictError(_("没有待审核的延期申请，无需审核。"), code="no_pending_extension")
         if not approve and not (note or "").strip():
             raise ValidationFailed(_("不批准时请说明理由。"), field="note")
         request.status = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
@@ -455,7 +457,7 @@ def case_resolve(
 
 def _reopen(step: Step, now: dt.datetime) -> None:
     step.set(status=Status.ACCEPTED, resolved_at=None, closed_at=None, reopen_count=step.case.reopen_count + 1,
-             revisit_due_at=None, revisit_answered_at=None)
+             revisit_due_at=None, revisit_asked_at=None, revisit_answered_at=None)
     policy = clocks.policy_for(step.case.kind, step.case.urgency)
     step.set(solve_days=policy.solve_working_days, accept_days=0)
     step.changed.update(clocks.set_clocks(step.case, policy, start=now))
@@ -512,12 +514,29 @@ def case_rate(
     return step.case
 
 
+def _check_revisit_due(case: Case, now: dt.datetime) -> None:
+    """回访 is asked N days after the rating (the time-limit policy's revisit delay); before
+    then there is nothing to answer. Once the question went out it stays answerable."""
+    if case.revisit_asked_at is not None:
+        return
+    due = case.revisit_due_at
+    if due is None or due > now:
+        policy = clocks.policy_for(case.kind, case.urgency)
+        raise ConflictError(
+            _("还没到回访时间：评价 %(n)d 天后回访，%(at)s 起可以回答。")
+            % {"n": policy.revisit_after_days,
+               "at": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—"},
+            code="revisit_not_due",
+        )
+
+
 def case_revisit(case: Case, *, actor: Actor, solved: bool, note: str = "", expected_version: int | None = None) -> Case:
     """回访: "is it really solved?" — "not solved" reopens the case."""
     if not solved and not (note or "").strip():
         raise ValidationFailed(_("请说明尚未解决的情况。"), field="note")
     with transition(case, "revisit", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
+        _check_revisit_due(step.case, now)
         step.set(revisit_answered_at=now)
         if not solved:
             _reopen(step, now)

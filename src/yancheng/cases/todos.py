@@ -39,8 +39,9 @@ def dispatcher_todos(user: Actor) -> Iterator[Todo]:
 
 def handler_todos(user: Actor) -> Iterator[Todo]:
     yield _item(user, "cases.to_accept", _("待签收"), "yellow", 10, todo="lead", status=Status.ASSIGNED.value)
-    yield _item(user, "cases.yellow", _("临期"), "yellow", 11, mine="1", light=Light.YELLOW.value)
-    yield _item(user, "cases.red", _("超期"), "red", 12, mine="1", light=Light.RED.value)
+    # The unit's own clocks: the cases it leads and its 协办 tasks, each against its deadline.
+    yield _item(user, "cases.yellow", _("临期"), "yellow", 11, todo="due_soon")
+    yield _item(user, "cases.red", _("超期"), "red", 12, todo="overdue")
     yield _item(user, "cases.assist", _("协办任务"), "yellow", 13, todo="assist")
     yield _item(user, "cases.urged", _("收到催办"), "red", 14, mine="1", todo="urged")
 

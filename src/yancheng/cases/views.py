@@ -59,6 +59,11 @@ EXPORT_LIMIT = 20_000
 LIGHT_LABELS = dict(Light.choices)
 # The chips above the inbox, in the order people read them.
 CHIP_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE)
+# What a workbench link's to-do filter lists, said above the list it opens.
+TODO_NOTES = {
+    "due_soon": gettext_lazy("临期：本单位主办的黄灯事项，以及本单位协办任务临近完成期限的事项。"),
+    "overdue": gettext_lazy("超期：本单位主办的红灯事项，以及本单位协办任务已过完成期限的事项。"),
+}
 
 
 # --- clocks and lights -----------------------------------------------------------------------------
@@ -172,6 +177,8 @@ def inbox_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "unit_options": _unit_options(user, filters.unit) if staff else "",
             "light_choices": [(k, LIGHT_LABELS[k]) for k in CHIP_LIGHTS],
             "can_report": rules.has_perm("cases.report_case", user),
+            "todo_note": TODO_NOTES.get(filters.todo, ""),
+            "todo_clear_url": "?" + _filter_params(filters, todo=""),
         },
     )
 
@@ -317,6 +324,8 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
         ) if "decide_extension" in allowed else None,
         "events": events,
         "action_forms": action_forms,
+        # The searchable unit picker's files, only where a form picks units.
+        "unit_picker": any(a["action"] in ("assign", "reassign") for a in action_forms),
         "staff": staff,
         "merged_cases": list(case.merged_cases.only("pk", "number", "title")) if staff else [],
     }

@@ -19,10 +19,11 @@ from yancheng.lib import uscc as uscc_lib
 from . import calendar_admin, services  # noqa: F401 - calendar_admin registers itself
 from .audit.rows import audited_save
 from .errors import DomainError
+from .kit.admin import SiteModelAdmin
 from .models import Enterprise, IndustryChain, Organisation, Region
 
 
-class ServiceBackedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ServiceBackedAdmin(SiteModelAdmin):
     """Only the system administrator; no deletes (deactivate instead, history stays whole)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from .calendar import parsers as holiday_parsers
 from .calendar import services as holiday_services
+from .kit.admin import SiteModelAdmin, SiteTabularInline
 from .models import HolidayDay, HolidayYear
 from .typing import actor_of
 
@@ -56,7 +57,7 @@ def _can_manage(request: HttpRequest) -> bool:
     return request.user.has_perm("core.manage_holidays")
 
 
-class HolidayDayInline(admin.TabularInline):  # type: ignore[type-arg]
+class HolidayDayInline(SiteTabularInline):
     model = HolidayDay
     formset = HolidayDayFormSet
     fields = ("date", "kind", "name")
@@ -77,7 +78,7 @@ class HolidayDayInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(HolidayYear)
-class HolidayYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HolidayYearAdmin(SiteModelAdmin):
     list_display = ("year", "notice", "imported_at", "imported_by")
     fields = ("year", "notice", "imported_at", "imported_by")
     readonly_fields = ("imported_at", "imported_by")

@@ -4,6 +4,7 @@ the department's own staff for anything that concerns ratings."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,17 @@ from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
 
 from .models import CapRule, Inspection, InspectionAlert, InspectionPolicy
+
+
+def alerts_on_my_registrations(user: Actor) -> QuerySet[InspectionAlert]:
+    """Open alerts on the registrations `user` took part in as an inspector (among those the
+    user sees): the inspector's workbench item and the list on the inspector's home."""
+    mine = Inspection.objects.visible_to(user).filter(inspectors__licence__user_id=user.pk).values("pk")
+    return (
+        InspectionAlert.objects.filter(status=InspectionAlert.Status.OPEN, inspection_id__in=mine)
+        .select_related("enterprise", "inspection")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def supervisors_to_tell(policy: InspectionPolicy | None = None) -> list[User]:

@@ -15,6 +15,7 @@ from yancheng.core.models import Role
 from yancheng.core.typing import Actor
 from yancheng.core.workbench import Todo, light_when, register_todos
 
+from .alerts import alerts_on_my_registrations
 from .models import Inspection, InspectionAlert, InspectionPlan, JointProposal, PlanEntry
 from .permissions import department_of, is_inspector
 from .planning import access as plan_access
@@ -42,10 +43,8 @@ def inspector_todos(user: Actor) -> Iterator[Todo]:
     ).count()
     yield Todo(key="inspections.plan_today", label=_("今日计划检查"), url=reverse("inspections:inspection_plans"),
                count=count, order=21)
-    count = InspectionAlert.objects.filter(
-        status=InspectionAlert.Status.OPEN, inspection__inspectors__licence__user_id=user.pk
-    ).distinct().count()
-    yield Todo(key="inspections.my_alerts", label=_("我的登记被预警"), url=home, count=count,
+    count = alerts_on_my_registrations(user).count()
+    yield Todo(key="inspections.my_alerts", label=_("我的登记被预警"), url=home + "#my-alerts", count=count,
                light=light_when(count, "red"), order=22)
 
 
@@ -76,9 +75,11 @@ def supervisor_todos(user: Actor) -> Iterator[Todo]:
     count = alert_list(user, AlertFilters(status=status)).count()
     yield Todo(key="inspections.alerts", label=_("待处理预警"), url=reverse("inspections:inspection_alerts")
                + "?status=" + status, count=count, light=light_when(count, "red"), order=10)
-    count = complaint_list(user, department=None, start=None, end=None).count()
-    yield Todo(key="inspections.complaints", label=_("涉企检查投诉"),
-               url=reverse("inspections:inspection_supervision_complaints"), count=count, order=11)
+    # Only those still open: a closed complaint waits for no one.
+    count = complaint_list(user, department=None, start=None, end=None, open_only=True).count()
+    yield Todo(key="inspections.complaints", label=_("未办结的涉企检查投诉"),
+               url=reverse("inspections:inspection_supervision_complaints") + "?state=open", count=count,
+               light=light_when(count, "yellow"), order=11)
     yield Todo(key="inspections.report", label=_("涉企检查情况通报"), url=reverse("inspections:inspection_report"),
                order=12)
 

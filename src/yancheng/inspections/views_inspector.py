@@ -27,6 +27,7 @@ from yancheng.core.models import Enterprise, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
 from . import forms_inspector as f
+from .alerts import alerts_on_my_registrations
 from .lookup import CodeRevoked, code_by_token, find_enterprise, revoked_message
 from .models import FoundBy, Inspection, InspectionAlert, InspectionInspector, SupervisionCode
 from .permissions import is_inspector
@@ -110,7 +111,8 @@ def _home(request: AuthenticatedHttpRequest, find_form: f.FindForm, *, status: i
     page = Paginator(recent, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "inspections/inspector/home.html",
-        {"find_form": find_form, "mine": mine, "page": page, "can_register": _can_register(user), "query": ""},
+        {"find_form": find_form, "mine": mine, "page": page, "can_register": _can_register(user), "query": "",
+         "my_alerts": list(alerts_on_my_registrations(user))},
         status=status,
     )
 

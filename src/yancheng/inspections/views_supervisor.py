@@ -466,14 +466,17 @@ def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     start, end, department = _range(request)
     region = _region_param(request, user)
+    open_only = request.GET.get("state") == "open"
     qs = complaint_list(user, department=department, start=start, end=end,
-                                    region=region.code if region else "")
+                                    region=region.code if region else "", open_only=open_only)
     params = {k: v for k, v in {"department": department, "start": start, "end": end,
                                 "region": region.code if region else ""}.items() if v}
+    state = {"state": "open"} if open_only else {}
     return render(request, "inspections/supervisor/complaints.html", {
         "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "department": department_choices().filter(pk=department).first() if department else None,
-        "start": start, "end": end, "query": urlencode(params),
+        "start": start, "end": end, "query": urlencode(params | state), "open_only": open_only,
+        "open_url": "?" + urlencode(params | {"state": "open"}), "all_url": "?" + urlencode(params),
     })
 
 

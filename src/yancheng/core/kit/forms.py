@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,8 +82,9 @@ def apply_site_wording(form: forms.BaseForm) -> None:
         if isinstance(field, forms.ModelChoiceField):
             if field.empty_label == DJANGO_EMPTY_LABEL:
                 field.empty_label = EMPTY_CHOICE_LABEL
-        elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
-            # A callable's choices are left unevaluated (they may query when rendered).
+        elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list | BlankChoiceIterator):
+            # A callable's choices are left unevaluated (they may query when rendered); a
+            # model field's fixed choices with Django's blank (the admin's) are read here.
             field.choices = [
                 (value, EMPTY_CHOICE_LABEL if value == "" and label == DJANGO_EMPTY_LABEL else label)
                 for value, label in field.choices

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from yancheng.cases.models import Case, CaseKind
+from yancheng.cases.models import Status as CaseStatus
 from yancheng.core.typing import Actor
 
 from ..models import (
@@ -74,9 +75,10 @@ def alert_list(user: Actor, filters: AlertFilters) -> QuerySet[InspectionAlert]:
 
 
 def complaint_list(user: Actor, *, department: int | None, start: dt.date | None, end: dt.date | None,
-                   region: str = "") -> QuerySet[Case]:
+                   region: str = "", open_only: bool = False) -> QuerySet[Case]:
     """Complaints about inspections in the supervisor's area: about one of `department`'s
-    inspections or about the department itself (all complaints without a department)."""
+    inspections or about the department itself (all complaints without a department);
+    with `open_only`, those not yet closed (the supervisor's to-do)."""
     if not active_supervisor(user):
         return Case.objects.none()
     low = day_bounds(start, start)[0] if start else None
@@ -84,6 +86,8 @@ def complaint_list(user: Actor, *, department: int | None, start: dt.date | None
     qs = Case.objects.visible_to(user).filter(kind=CaseKind.INSPECTION_COMPLAINT).exclude(
         status__in=UNCOUNTED_CASE_STATUSES
     )
+    if open_only:
+        qs = qs.exclude(status=CaseStatus.CLOSED)
     if low is not None:
         qs = qs.filter(created_at__gte=low)
     if high is not None:
