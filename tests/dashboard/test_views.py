@@ -277,7 +277,7 @@ def test_the_red_and_yellow_lists_export_to_xlsx(client, world, month_data):
     client.force_login(world.supervisor)
     response = client.get(reverse("dashboard:red_yellow"), {"board": "yellow", "format": "xlsx"})
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="red-yellow-')
+    assert "filename*=UTF-8''%E7%BA%A2%E9%BB%84%E6%A6%9C-" in response["Content-Disposition"]  # 红黄榜-
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("榜单", "月份", "项目编号") and len(rows) == 2

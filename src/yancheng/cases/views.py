@@ -34,14 +34,13 @@ from yancheng.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
 )
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region, Role
 from yancheng.core.notifications.services import notifications_mark_read_about
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.deadlines import due_day, due_label
-from yancheng.lib.xlsx import write_workbook
 
 from . import services
 from .actions import CASE_ACTIONS, PAGE_ORDER, offered_actions
@@ -220,8 +219,7 @@ def inbox_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         "case.export", actor=user, object_type="cases.case",
         after={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}, "rows": len(rows)},
     )
-    data = write_workbook(_("事项清单"), headers, rows)
-    return download(data, stamped("cases", at=now))
+    return xlsx_response(_("事项清单"), headers, rows, at=now)
 
 
 @login_required

@@ -22,12 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.kit import imports
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.core.workbench import todos_for
-from yancheng.lib.xlsx import write_workbook
 
 from . import importers
 from .context_processors import site as site_context
@@ -86,7 +85,7 @@ def _organisations_xlsx(request: AuthenticatedHttpRequest, orgs: list[Organisati
     headers = [_("机构编码"), _("名称"), _("简称"), _("类型"), _("所在区划"), _("上级单位"), _("启用")]
     rows = ([o.code, o.name, o.short_name, o.get_kind_display(), o.region.name, parents.get(o.parent_id or 0, ""),
              o.is_active] for o in orgs)
-    return download(write_workbook(_("组织机构"), headers, rows), stamped("organisations"))
+    return xlsx_response(_("组织机构"), headers, rows)
 
 
 @login_required
@@ -204,8 +203,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         from yancheng.core.audit.services import audit_record
 
         audit_record("enterprise.export", actor=user, object_type="core.enterprise", after={"filters": filters.__dict__})
-        data = write_workbook(_("企业名录"), headers, _enterprise_rows(qs))
-        return download(data, stamped("enterprises"))
+        return xlsx_response(_("企业名录"), headers, _enterprise_rows(qs))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in filters.__dict__.items() if v}
     return render(

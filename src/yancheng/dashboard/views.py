@@ -21,11 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import DOCX, XLSX, download, stamped
+from yancheng.core.kit.exports import DOCX, XLSX, download, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -230,7 +229,7 @@ def _red_yellow_xlsx(request: AuthenticatedHttpRequest, entries: list[RedYellowE
          e.reason, e.deadline, e.rectification_plan, e.get_status_display(), e.closing_note, e.closed_at]
         for e in entries
     )
-    return download(write_workbook(_("红黄榜"), headers, rows), stamped("red-yellow"))
+    return xlsx_response(_("红黄榜"), headers, rows)
 
 
 @login_required

@@ -28,11 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, PermissionDeniedError
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import xlsx_response
 from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.models import Organisation
 from yancheng.core.typing import AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from . import forms_department as f
 from . import services
@@ -213,13 +212,12 @@ def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         published = list(_published(InspectionItem.objects.filter(department=department)).order_by("code"))
         audit_record("inspection_item.export", actor=request.user, object_type="inspections.inspectionitem",
                      after={"department": department.code, "rows": len(published)})
-        data = write_workbook(
+        return xlsx_response(
             _("检查事项清单"),
             [_("部门"), _("事项编码"), _("检查事项"), _("检查依据"), _("公布时间")],
             ([department.name, i.code, i.name, i.legal_basis, timezone.localtime(i.published_at) if i.published_at
               else None] for i in published),
         )
-        return download(data, stamped("inspection-items"))
     return render(request, "inspections/department/items.html", _items_context(request, department))
 
 
@@ -330,13 +328,12 @@ def _plan_xlsx(request: AuthenticatedHttpRequest, plan: InspectionPlan) -> HttpR
         ]
         for e in entries
     )
-    data = write_workbook(
+    return xlsx_response(
         str(plan),
         [_("月份"), _("企业"), _("统一社会信用代码"), _("企业类别"), _("事项编码"), _("检查事项"), _("检查依据"),
          _("计划开始"), _("计划结束"), _("提前告知企业"), _("联合检查"), _("企业预约时段"), _("备注")],
         rows,
     )
-    return download(data, stamped(f"inspection-plan-{plan.year}{plan.month or ''}"))
 
 
 @login_required
@@ -540,14 +537,13 @@ def department_registrations(request: AuthenticatedHttpRequest) -> HttpResponseB
         total = qs.count()
         audit_record("inspection.export", actor=request.user, object_type="inspections.inspection",
                      after={"department": department.code, "filters": params, "rows": min(total, EXPORT_LIMIT)})
-        data = write_workbook(
+        return xlsx_response(
             _("入企检查登记"),
             [_("登记编号"), _("开始时间"), _("结束时间"), _("企业"), _("统一社会信用代码"), _("牵头部门"),
              _("参与部门"), _("类型"), _("入企目的"), _("检查事项"), _("检查人员"), _("计划/计划外事由"),
              _("豁免事由"), _("登记方式"), _("状态"), _("检查结果")],
             _registration_rows(qs[:EXPORT_LIMIT]),
         )
-        return download(data, stamped("inspections"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for inspection in page:
         inspection.link = REGISTRATION_URL.format(pk=inspection.pk)  # type: ignore[attr-defined]

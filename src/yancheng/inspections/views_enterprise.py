@@ -32,11 +32,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from yancheng.core.kit.exports import download
+from yancheng.core.kit.exports import download, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Enterprise
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from . import poster
 from .complaints import complaint_file, complaints_about, unregistered_visit_report
@@ -351,8 +350,8 @@ def supervisor_ratings(request: AuthenticatedHttpRequest) -> HttpResponse:
                      after={"month": month.strftime("%Y-%m"), "department": department,
                             "rows": sum(len(dm.lines) for dm in shown)})
         headers = [_("被评价部门"), _("月份"), _("评分"), _("评价意见")]
-        data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(shown))
-        return download(data, f"inspection-ratings-{month:%Y-%m}.xlsx")
+        return xlsx_response(_("入企检查匿名评价"), headers, _rating_rows(shown),
+                             name=f"{_('入企检查匿名评价')}-{month:%Y-%m}")
     query = urlencode([(k, str(v)) for k, v in params.items() if v])
     return render(request, "inspections/enterprise/supervisor_ratings.html", {
         "form": form, "month": month, "months": months, "query": query,

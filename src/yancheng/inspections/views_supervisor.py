@@ -30,12 +30,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
-from yancheng.core.kit.exports import DOCX, download, stamped
+from yancheng.core.kit.exports import DOCX, download, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from . import reports
 from .forms_supervisor import (
@@ -167,8 +166,7 @@ def _export_registrations(user: Actor, qs: Any) -> HttpResponse:
                 i.get_status_display(), i.get_outcome_display(), i.alert_count,
             ]
 
-    data = write_workbook(_("入企检查登记"), [str(h) for h in EXPORT_HEADERS], rows())
-    return download(data, stamped("inspections"))
+    return xlsx_response(_("入企检查登记"), EXPORT_HEADERS, rows())
 
 
 @login_required

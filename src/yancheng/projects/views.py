@@ -22,12 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest, organisation_of
-from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
 from . import mechanisms, workflow
@@ -92,8 +91,7 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         total = qs.count()
         audit_record("project.export", actor=user, object_type="projects.project",
                      after={"filters": filters.params(), "rows": min(total, EXPORT_LIMIT)})
-        data = write_workbook(_("重大项目"), headers, _export_rows(qs[:EXPORT_LIMIT]))
-        return download(data, stamped("projects"))
+        return xlsx_response(_("重大项目"), headers, _export_rows(qs[:EXPORT_LIMIT]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = filters.params()
     return render(
