@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.kit import imports
-from yancheng.core.kit.exports import xlsx_response
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
@@ -114,7 +114,7 @@ def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     for org in orgs:
         org.user_count = user_counts.get(org.pk, 0)  # type: ignore[attr-defined]
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _organisations_xlsx(request, _flatten(build(None)), region_code)
     return render(
         request,
@@ -195,7 +195,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect("core:enterprise_detail", pk=own.pk)
     filters = EnterpriseFilters.from_params(request.GET)
     qs = enterprise_list(user, filters)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         headers = [
             _("统一社会信用代码"), _("企业名称"), _("所在区划"), _("所在园区"), _("产业链"), _("规上工业"),
             _("限上批零住餐"), _("资质等级建筑业"), _("规上服务业"), _("专精特新梯度"), _("信用风险等级"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from yancheng.core.kit.exports import xlsx_response
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
@@ -82,7 +82,7 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = request.user
     filters = ProjectFilters.from_params(request.GET)
     qs = project_list(user, filters)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         headers = [
             _("项目编号"), _("项目名称"), _("业主企业"), _("所在区划"), _("所在园区"), _("所属产业链"), _("项目类别"),
             _("总投资（万元）"), _("阶段"), _("计划开工月份"), _("计划竣工日期"), _("签约日期"), _("开工日期"),

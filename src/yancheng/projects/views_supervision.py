@@ -35,7 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import xlsx_response
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
@@ -138,7 +138,7 @@ def _commitment_page(request: AuthenticatedHttpRequest, user: Actor, *, add_form
 @require_GET
 def commitment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         today = timezone.localdate()
         filters = CommitmentFilters.from_params(request.GET, today)
         rows = commitment_rows(user, filters, today)
@@ -207,14 +207,32 @@ def commitment_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_http_methods(["GET", "HEAD"])
 def observation_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
+    if wants_xlsx(request):
+        return _observation_list_xlsx(user)
     return _observation_list_page(request, user)
+
+
+def _observation_rounds() -> Any:
+    return ObservationRound.objects.annotate(
+        score_count=Count("scores"), unit_count=Count("scores__organisation", distinct=True)
+    ).order_by("-held_on", "-pk")
+
+
+def _observation_list_xlsx(user: Actor) -> HttpResponse:
+    """The rounds as the page lists them; the counts over all units only for those who see all units."""
+    rounds = list(_observation_rounds())
+    scoped = supervision_scope(user) is not None
+    audit_record("project.observation_list_export", actor=user, object_type="projects.observationround",
+                 after={"rows": len(rounds)})
+    headers = [_("日期"), _("名称")] + ([] if scoped else [_("被观摩单位"), _("评分项数")])
+    return xlsx_response(_("现场观摩"), headers, (
+        [r.held_on, r.title] + ([] if scoped else [r.unit_count, r.score_count]) for r in rounds
+    ))
 
 
 def _observation_list_page(request: AuthenticatedHttpRequest, user: Actor, *, form: ObservationRoundForm | None = None,
                            status: int = 200) -> HttpResponse:
-    rounds = ObservationRound.objects.annotate(
-        score_count=Count("scores"), unit_count=Count("scores__organisation", distinct=True)
-    ).order_by("-held_on", "-pk")
+    rounds = _observation_rounds()
     writable = can_write_supervision(user)
     if writable and form is None:
         form = ObservationRoundForm(initial={"held_on": timezone.localdate()})
@@ -266,7 +284,7 @@ def _observation_detail_page(request: AuthenticatedHttpRequest, user: Actor, obs
 def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     user = _require_viewer(request)
     obs = _round_or_404(pk)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         ranking = observation_ranking(obs, user)
         headers = [_("名次"), _("被观摩单位"), _("平均分"), _("评分项数"), _("观摩项目"), _("得分"), _("点评")]
         audit_record("project.observation_export", obs, actor=user,
@@ -311,7 +329,7 @@ def project_league(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     month = parse_month(str(request.GET.get("month", "") or ""), today)
     rows = league_rows(user, month)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         headers = [_("名次"), _("区划"), _("区划代码"), _("引资额（万元）"), _("签约项目数")]
         audit_record("project.league_export", actor=user, object_type="projects.project",
                      after={"month": month.strftime("%Y-%m"), "rows": len(rows)})
