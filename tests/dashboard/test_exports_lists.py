@@ -96,3 +96,10 @@ def test_the_pages_offer_the_export_with_their_filters(client, dw):
     html = get(client, dw.w.supervisor, "late_nodes", region=dw.w.shigu.code).content.decode()
     assert f'<a class="button" href="?region={dw.w.shigu.code}&amp;format=xlsx">导出 Excel</a>' in html
     assert 'href="?format=xlsx">导出 Excel</a>' in get(client, dw.w.supervisor, "funds_won").content.decode()
+
+
+def test_in_english_the_file_and_its_header_are_in_english(client, dw):
+    client.cookies["django_language"] = "en"
+    export = read_export(get(client, dw.w.supervisor, "late_nodes", format="xlsx"), "Delayed nodes")
+    assert export.sheet.title == "Delayed nodes"
+    assert export.header[0] != "项目编号" and export.column(export.header[3]) == ["供电", "设备安装"]
