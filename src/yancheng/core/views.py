@@ -160,7 +160,21 @@ def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         for region in regions:
             region.enterprise_count = enterprise_counts.get(region.pk, 0)  # type: ignore[attr-defined]
             region.organisation_count = org_counts.get(region.pk, 0)  # type: ignore[attr-defined]
+    if wants_xlsx(request):
+        return _regions_xlsx(regions, show_counts)
     return render(request, "core/regions.html", {"regions": regions, "show_counts": show_counts})
+
+
+def _regions_xlsx(regions: list[Region], show_counts: bool) -> HttpResponse:
+    """The regions as the page lists them; the counts (of what the user may see) only where
+    the page shows them."""
+    headers = [_("区划代码"), _("名称"), _("类型"), _("上级")] + ([_("机构数"), _("企业数")] if show_counts else [])
+    rows = (
+        [r.code, r.name, r.get_kind_display(), r.parent.name if r.parent else ""]
+        + ([r.organisation_count, r.enterprise_count] if show_counts else [])  # type: ignore[attr-defined]
+        for r in regions
+    )
+    return xlsx_response(_("行政区划"), headers, rows)
 
 
 # --- enterprises ---------------------------------------------------------------------------------
