@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from yancheng.api.services import api_token_create
 from yancheng.core.audit.models import AuditEvent
-from yancheng.core.services import user_create
 from yancheng.core.security.views.second_factor import totp_device_model
+from yancheng.core.services import user_create
 from yancheng.testing.exports import read_export
 
 PHONE = "13912345678"

@@ -21,4 +21,4 @@ def xlsx_href(context: Any) -> str:
     for key in ("page", "format"):
         query.pop(key, None)
     query["format"] = "xlsx"
-    return "?" + query.urlencode()
+    return "?" + str(query.urlencode())
