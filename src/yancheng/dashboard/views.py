@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import DOCX, XLSX, download, wants_xlsx, xlsx_response
+from yancheng.core.kit.exports import DOCX, EXPORT_MAX_ROWS, XLSX, download, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
@@ -68,7 +68,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _late_nodes_xlsx(request: AuthenticatedHttpRequest, nodes: Any, filters: DashboardFilters) -> HttpResponse:
     """The late nodes the page lists (same filters, same projects), with how many days late."""
     as_of = filters.as_of
-    listed = list(nodes)
+    listed = list(nodes[:EXPORT_MAX_ROWS])
     audit_record("dashboard.late_nodes_export", actor=request.user, object_type="projects.node",
                  after={"filters": filters.params(), "rows": len(listed)})
     headers = [_("项目编号"), _("项目名称"), _("区划"), _("节点"), _("计划完成"), _("实际完成"), _("滞后天数"),

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
-from yancheng.core.kit.exports import DOCX, download, wants_xlsx, xlsx_response
+from yancheng.core.kit.exports import DOCX, EXPORT_MAX_ROWS, download, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region
@@ -229,7 +229,7 @@ def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_page(request, "inspections.view_alerts")
     user = request.user
     if wants_xlsx(request):
-        return _alerts_xlsx(user, alert_list(user, AlertFilters.from_params(request.GET)))
+        return _alerts_xlsx(user, alert_list(user, AlertFilters.from_params(request.GET))[:EXPORT_MAX_ROWS])
     return _alerts_page(request, user)
 
 
@@ -514,7 +514,7 @@ def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = {k: v for k, v in {"department": department, "start": start, "end": end,
                                 "region": region.code if region else ""}.items() if v}
     if wants_xlsx(request):
-        listed = list(qs.select_related("enterprise"))
+        listed = list(qs.select_related("enterprise")[:EXPORT_MAX_ROWS])
         audit_record("inspection_complaint.export", actor=user, object_type="cases.case",
                      after={"filters": {k: str(v) for k, v in params.items()}, "rows": len(listed)})
         headers = [_("编号"), _("标题"), _("企业"), _("提交时间"), _("状态")]

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from yancheng.lib.xlsx import write_workbook
 
+# The most rows a list's export holds (a list longer than this is narrowed with its filters).
+EXPORT_MAX_ROWS = 20_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

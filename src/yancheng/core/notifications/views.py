@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import wants_xlsx, xlsx_response
+from yancheng.core.kit.exports import EXPORT_MAX_ROWS, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation
@@ -59,7 +59,7 @@ def _inbox_xlsx(notifications: QuerySet[Notification]) -> HttpResponse:
     headers = [_("时间"), _("标题"), _("内容"), _("状态"), _("阅读时间")]
     rows = (
         [n.created_at, n.title, n.body, _("已读") if n.is_read else _("未读"), n.read_at]
-        for n in notifications.iterator(chunk_size=500)
+        for n in notifications[:EXPORT_MAX_ROWS].iterator(chunk_size=500)
     )
     return xlsx_response(_("我的通知"), headers, rows)
 
@@ -110,7 +110,7 @@ def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _deliveries_xlsx(request: AuthenticatedHttpRequest, deliveries: QuerySet[Delivery]) -> HttpResponse:
     """The deliveries the page lists under its filters; the recipient masked as on the page."""
-    listed = list(deliveries)
+    listed = list(deliveries[:EXPORT_MAX_ROWS])
     audit_record("delivery.export", actor=request.user, object_type="notifications.delivery",
                  after={"filters": {k: v for k, v in request.GET.items() if k in ("status", "channel") and v},
                         "rows": len(listed)})

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.audit.services import audit_record
 from yancheng.core.crypto import FieldCryptoError, digest_for, looks_like_phone
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import wants_xlsx, xlsx_response
+from yancheng.core.kit.exports import EXPORT_MAX_ROWS, wants_xlsx, xlsx_response
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Role, User
 from yancheng.core.typing import AuthenticatedHttpRequest
@@ -339,7 +339,7 @@ def failed_login_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
     if wants_xlsx(request):
-        listed = list(attempts)
+        listed = list(attempts[:EXPORT_MAX_ROWS])
         audit_record("account.failed_login_export", actor=request.user, object_type="axes.accessattempt",
                      after={"rows": len(listed)})
         headers = [_("尝试的用户名"), _("IP 地址"), _("失败次数"), _("最近一次"), _("状态")]
