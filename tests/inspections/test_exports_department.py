@@ -134,3 +134,14 @@ def test_the_pages_offer_the_export_button_hidden_in_print(client, dw):
     for name in ("inspection_registry", "inspection_plans", "inspection_joint_proposals"):
         html = get(client, dw.w.clerk_market, name).content.decode()
         assert 'class="no-print"><a class="button" href="?format=xlsx">导出 Excel</a>' in html, name
+
+
+def test_the_joint_export_shows_each_departments_answer(client, dw):
+    from yancheng.inspections.planning.joint import joint_proposal_answer
+
+    joint_proposal_answer(dw.proposal, actor=dw.w.clerk_market, decision="declined", reason="时间冲突")
+    export = read_export(get(client, dw.clerk_emergency, "inspection_joint_proposals", format="xlsx"), "联合检查")
+    answers = dict(zip(export.column("部门"), export.column("部门意见"), strict=True))
+    assert answers == {dw.w.market_regulation.name: "不同意", dw.w.emergency_bureau.name: None}
+    row = export.column("部门").index(dw.w.market_regulation.name)
+    assert export.rows[row][11] == "时间冲突" and export.cell(row, "确认时间").is_date
