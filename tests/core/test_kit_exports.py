@@ -3,13 +3,15 @@ it (an ASCII fallback and the UTF-8 name)."""
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import time_machine
+from django.template import Context, Template
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from yancheng.core.audit.models import AuditEvent
-from yancheng.core.kit.exports import DOCX, XLSX, content_disposition, download, stamped
+from yancheng.core.kit.exports import DOCX, XLSX, content_disposition, download, stamped, xlsx_response
 
 NOON = dt.datetime(2026, 12, 7, 4, 5, tzinfo=dt.UTC)  # 12:05 in Asia/Shanghai
 
@@ -61,7 +63,11 @@ def test_the_project_export_keeps_its_headers(world, client):
         response = client.get(reverse("projects:project_list"), {"format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    assert response["Content-Disposition"] == 'attachment; filename="projects-20261207-1205.xlsx"'
+    # The file is named for the list, in the user's language (an ASCII fallback for old clients).
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"20261207-1205.xlsx\"; "
+        "filename*=UTF-8''%E9%87%8D%E5%A4%A7%E9%A1%B9%E7%9B%AE-20261207-1205.xlsx"
+    )
 
 
 def test_the_organisations_export_in_tree_order(world, client):
@@ -79,3 +85,30 @@ def test_the_organisations_export_in_tree_order(world, client):
     assert {r[6] for r in rows[1:]} <= {"是", "否"}
     assert sheet.auto_filter.ref == f"A1:G{len(rows)}"
     assert AuditEvent.objects.filter(action="organisation.export", actor=world.dispatcher).exists()
+
+
+def test_a_list_export_is_one_typed_sheet_named_for_the_list():
+    response = xlsx_response(
+        "通知", ["时间", "标题", "金额（万元）", "日期"],
+        [[dt.datetime(2026, 12, 7, 4, 5, tzinfo=dt.UTC), "开会", Decimal("8.5"), dt.date(2026, 12, 31)]],
+        at=NOON,
+    )
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"].endswith("filename*=UTF-8''%E9%80%9A%E7%9F%A5-20261207-1205.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet.title == "通知" and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:D2"
+    at, title, amount, day = (sheet.cell(row=2, column=c) for c in range(1, 5))
+    assert at.value == dt.datetime(2026, 12, 7, 12, 5) and at.number_format == "yyyy-mm-dd hh:mm"
+    assert title.data_type == "s" and amount.data_type == "n" and amount.number_format == "#,##0.00"
+    assert day.is_date and day.number_format == "yyyy-mm-dd"
+    assert xlsx_response("Notices", ["a"], [], name="notices-2026", at=NOON)["Content-Disposition"] == (
+        'attachment; filename="notices-2026-20261207-1205.xlsx"'
+    )
+
+
+def test_the_export_link_keeps_the_page_filters_but_not_its_page_number(rf):
+    template = Template('{% load exports %}<a href="{% xlsx_href %}">')
+    request = rf.get("/x/", {"status": "open", "q": "a&b", "page": "3", "format": "html"})
+    html = template.render(Context({"request": request}))
+    assert html == '<a href="?status=open&amp;q=a%26b&amp;format=xlsx">'
+    assert template.render(Context({"request": rf.get("/x/")})) == '<a href="?format=xlsx">'

@@ -22,12 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.kit import imports
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.core.workbench import todos_for
-from yancheng.lib.xlsx import write_workbook
 
 from . import importers
 from .context_processors import site as site_context
@@ -86,7 +85,7 @@ def _organisations_xlsx(request: AuthenticatedHttpRequest, orgs: list[Organisati
     headers = [_("机构编码"), _("名称"), _("简称"), _("类型"), _("所在区划"), _("上级单位"), _("启用")]
     rows = ([o.code, o.name, o.short_name, o.get_kind_display(), o.region.name, parents.get(o.parent_id or 0, ""),
              o.is_active] for o in orgs)
-    return download(write_workbook(_("组织机构"), headers, rows), stamped("organisations"))
+    return xlsx_response(_("组织机构"), headers, rows)
 
 
 @login_required
@@ -115,7 +114,7 @@ def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     for org in orgs:
         org.user_count = user_counts.get(org.pk, 0)  # type: ignore[attr-defined]
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _organisations_xlsx(request, _flatten(build(None)), region_code)
     return render(
         request,
@@ -161,7 +160,21 @@ def region_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         for region in regions:
             region.enterprise_count = enterprise_counts.get(region.pk, 0)  # type: ignore[attr-defined]
             region.organisation_count = org_counts.get(region.pk, 0)  # type: ignore[attr-defined]
+    if wants_xlsx(request):
+        return _regions_xlsx(regions, show_counts)
     return render(request, "core/regions.html", {"regions": regions, "show_counts": show_counts})
+
+
+def _regions_xlsx(regions: list[Region], show_counts: bool) -> HttpResponse:
+    """The regions as the page lists them; the counts (of what the user may see) only where
+    the page shows them."""
+    headers = [_("区划代码"), _("名称"), _("类型"), _("上级")] + ([_("机构数"), _("企业数")] if show_counts else [])
+    rows = (
+        [r.code, r.name, r.get_kind_display(), r.parent.name if r.parent else ""]
+        + ([r.organisation_count, r.enterprise_count] if show_counts else [])  # type: ignore[attr-defined]
+        for r in regions
+    )
+    return xlsx_response(_("行政区划"), headers, rows)
 
 
 # --- enterprises ---------------------------------------------------------------------------------
@@ -196,7 +209,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect("core:enterprise_detail", pk=own.pk)
     filters = EnterpriseFilters.from_params(request.GET)
     qs = enterprise_list(user, filters)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         headers = [
             _("统一社会信用代码"), _("企业名称"), _("所在区划"), _("所在园区"), _("产业链"), _("规上工业"),
             _("限上批零住餐"), _("资质等级建筑业"), _("规上服务业"), _("专精特新梯度"), _("信用风险等级"),
@@ -204,8 +217,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         from yancheng.core.audit.services import audit_record
 
         audit_record("enterprise.export", actor=user, object_type="core.enterprise", after={"filters": filters.__dict__})
-        data = write_workbook(_("企业名录"), headers, _enterprise_rows(qs))
-        return download(data, stamped("enterprises"))
+        return xlsx_response(_("企业名录"), headers, _enterprise_rows(qs))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in filters.__dict__.items() if v}
     return render(

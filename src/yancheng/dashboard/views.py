@@ -21,11 +21,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import DOCX, XLSX, download, stamped
+from yancheng.core.kit.exports import (
+    DOCX,
+    EXPORT_MAX_ROWS,
+    XLSX,
+    download,
+    stamped,
+    wants_xlsx,
+    xlsx_response,
+)
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -66,12 +73,32 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     })
 
 
+def _late_nodes_xlsx(request: AuthenticatedHttpRequest, nodes: Any, filters: DashboardFilters) -> HttpResponse:
+    """The late nodes the page lists (same filters, same projects), with how many days late."""
+    as_of = filters.as_of
+    listed = list(nodes[:EXPORT_MAX_ROWS])
+    audit_record("dashboard.late_nodes_export", actor=request.user, object_type="projects.node",
+                 after={"filters": filters.params(), "rows": len(listed)})
+    headers = [_("项目编号"), _("项目名称"), _("区划"), _("节点"), _("计划完成"), _("实际完成"), _("滞后天数"),
+               _("责任单位")]
+    rows = (
+        [n.project.code, n.project.name, n.project.region.name, n.name, n.planned_finish, n.actual_finish,
+         (as_of - n.planned_finish).days,
+         n.responsible_org.name if n.responsible_org else ""]
+        for n in listed
+    )
+    return xlsx_response(_("滞后节点"), headers, rows)
+
+
 @login_required
 @require_GET
 def late_nodes(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_page(request, "dashboard.view_dashboard")
     filters = DashboardFilters.from_params(request.GET, request.user)
-    page = Paginator(late_node_list(request.user, filters), 50).get_page(request.GET.get("page"))
+    nodes = late_node_list(request.user, filters)
+    if wants_xlsx(request):
+        return _late_nodes_xlsx(request, nodes, filters)
+    page = Paginator(nodes, 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/late_nodes.html",
                   {"filters": filters, "page": page, "query": urlencode(filters.params())})
 
@@ -241,7 +268,7 @@ def _red_yellow_xlsx(request: AuthenticatedHttpRequest, entries: list[RedYellowE
          e.reason, e.deadline, e.rectification_plan, e.get_status_display(), e.closing_note, e.closed_at]
         for e in entries
     )
-    return download(write_workbook(_("红黄榜"), headers, rows), stamped(_("红黄榜")))
+    return xlsx_response(_("红黄榜"), headers, rows)
 
 
 @login_required
@@ -275,7 +302,7 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     board = request.GET.get("board", "")
     if board in RedYellowEntry.Board.values:
         entries = entries.filter(board=board)
-    if request.method == "GET" and request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _red_yellow_xlsx(request, list(entries), board)
     if request.method == "GET" and request.GET.get("format") == "docx":
         audit_record("dashboard.red_yellow_export", actor=request.user, object_type="dashboard.redyellowentry",
@@ -327,5 +354,18 @@ def funds_won_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已登记。"))
                 return redirect("dashboard:funds_won")
-    page = Paginator(FundsWon.objects.select_related("region", "organisation"), 50).get_page(request.GET.get("page"))
+    entries = FundsWon.objects.select_related("region", "organisation")
+    if wants_xlsx(request):
+        return _funds_won_xlsx(request, entries)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/funds_won.html", {"page": page, "form": form})
+
+
+def _funds_won_xlsx(request: AuthenticatedHttpRequest, entries: Any) -> HttpResponse:
+    listed = list(entries)
+    audit_record("dashboard.funds_won_export", actor=request.user, object_type="dashboard.fundswon",
+                 after={"rows": len(listed)})
+    headers = [_("月份"), _("区划"), _("争取单位"), _("资金名称"), _("金额（万元）"), _("登记时间")]
+    rows = ([f.month.strftime("%Y-%m"), f.region.name, f.organisation.name if f.organisation else "", f.title,
+             f.amount, f.created_at] for f in listed)
+    return xlsx_response(_("争资到位"), headers, rows)

@@ -28,11 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, PermissionDeniedError
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.models import Organisation
 from yancheng.core.typing import AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from . import forms_department as f
 from . import services
@@ -142,7 +141,26 @@ def registry(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("inspections:inspection_registry")
         return render(request, "inspections/department/registry.html",
                       _registry_context(request, department, form=form), status=422)
-    return render(request, "inspections/department/registry.html", _registry_context(request, department))
+    context = _registry_context(request, department)
+    if wants_xlsx(request):
+        return _registry_xlsx(request, department, list(context["licences"]), context["today"])
+    return render(request, "inspections/department/registry.html", context)
+
+
+def _registry_xlsx(request: AuthenticatedHttpRequest, department: Organisation, licences: list[InspectorLicence],
+                   today: dt.date) -> HttpResponse:
+    """The registry as the page lists it: no more than the page shows of a person."""
+    audit_record("inspector_licence.export", actor=request.user, object_type="inspections.inspectorlicence",
+                 after={"department": department.code, "rows": len(licences)})
+    headers = [_("部门"), _("姓名"), _("执法证号"), _("系统账号"), _("有效期至"), _("证件期限"), _("状态")]
+    rows = (
+        [department.name, licence.full_name, licence.certificate_no, licence.user.username if licence.user else "",
+         licence.valid_until,
+         _("长期") if licence.valid_until is None else (_("已过期") if licence.valid_until < today else _("有效")),
+         licence.get_status_display()]
+        for licence in licences
+    )
+    return xlsx_response(_("执法人员名录"), headers, rows)
 
 
 @login_required
@@ -209,17 +227,16 @@ def items(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 return redirect("inspections:inspection_items")
         return render(request, "inspections/department/items.html",
                       _items_context(request, department, form=form), status=422)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         published = list(_published(InspectionItem.objects.filter(department=department)).order_by("code"))
         audit_record("inspection_item.export", actor=request.user, object_type="inspections.inspectionitem",
                      after={"department": department.code, "rows": len(published)})
-        data = write_workbook(
+        return xlsx_response(
             _("检查事项清单"),
             [_("部门"), _("事项编码"), _("检查事项"), _("检查依据"), _("公布时间")],
             ([department.name, i.code, i.name, i.legal_basis, timezone.localtime(i.published_at) if i.published_at
               else None] for i in published),
         )
-        return download(data, stamped("inspection-items"))
     return render(request, "inspections/department/items.html", _items_context(request, department))
 
 
@@ -273,13 +290,16 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = (
         plan_access.plans_visible_to(request.user)
         .annotate(n_entries=Count("entries"))
-        .select_related("filed_by")
+        .select_related("filed_by", "department")
         .order_by("-year", "month")
     )
     years: dict[int, list[InspectionPlan]] = {}
     for plan in rows:
         plan.late = plan_limits.plan_is_late(plan)  # type: ignore[attr-defined]
         years.setdefault(plan.year, []).append(plan)
+    if wants_xlsx(request):
+        return _plans_xlsx(request, [plan for _year, year_plans in sorted(years.items(), reverse=True)
+                                     for plan in year_plans])
     today = timezone.localdate()
     return render(request, "inspections/department/plans.html", {
         "department": department, "years": sorted(years.items(), reverse=True), "form": form,
@@ -288,6 +308,22 @@ def plans(request: AuthenticatedHttpRequest) -> HttpResponse:
             department=department, year=today.year, month__isnull=True, status=InspectionPlan.Status.FILED
         ).exists(),
     }, status=422 if form is not None and form.errors else 200)
+
+
+def _plans_xlsx(request: AuthenticatedHttpRequest, plans: list[InspectionPlan]) -> HttpResponse:
+    """The plans the page lists, in its order (newest year first, the annual plan first)."""
+    audit_record("inspection_plan.list_export", actor=request.user, object_type="inspections.inspectionplan",
+                 after={"rows": len(plans)})
+    headers = [_("部门"), _("年度"), _("月份"), _("计划"), _("检查事项数"), _("状态"), _("逾期"), _("报备时间"),
+               _("报备人")]
+    rows = (
+        [plan.department.name, plan.year, plan.month,
+         _("%(m)s 月月度计划") % {"m": plan.month} if plan.month else _("年度计划"),
+         plan.n_entries, plan.get_status_display(), plan.late,  # type: ignore[attr-defined]
+         plan.filed_at, plan.filed_by.display_name if plan.filed_by else ""]
+        for plan in plans
+    )
+    return xlsx_response(_("检查计划"), headers, rows)
 
 
 def _plan_entries(plan: InspectionPlan) -> list[PlanEntry]:
@@ -330,13 +366,12 @@ def _plan_xlsx(request: AuthenticatedHttpRequest, plan: InspectionPlan) -> HttpR
         ]
         for e in entries
     )
-    data = write_workbook(
+    return xlsx_response(
         str(plan),
         [_("月份"), _("企业"), _("统一社会信用代码"), _("企业类别"), _("事项编码"), _("检查事项"), _("检查依据"),
          _("计划开始"), _("计划结束"), _("提前告知企业"), _("联合检查"), _("企业预约时段"), _("备注")],
         rows,
     )
-    return download(data, stamped(f"inspection-plan-{plan.year}{plan.month or ''}"))
 
 
 @login_required
@@ -365,7 +400,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
                 return redirect("inspections:inspection_plan_detail", plan.pk)
         context["form"] = form
         return render(request, "inspections/department/plan_detail.html", context, status=422)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _plan_xlsx(request, plan)
     return render(request, "inspections/department/plan_detail.html", _plan_context(request, plan))
 
@@ -414,17 +449,40 @@ def plan_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- joint proposals -------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
-    department = _department(request)
-    is_clerk = request.user.has_perm("inspections.answer_joint_proposal", department)
-    status = request.GET.get("status", "")
-    qs = plan_access.proposals_visible_to(request.user).select_related("enterprise", "lead_department")
-    if status in JointProposal.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-window_start", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    proposals = list(page)
+def _joint_xlsx(request: AuthenticatedHttpRequest, proposals: list[JointProposal], status: str) -> HttpResponse:
+    """One row per department's planned check in each proposal the page lists, with that
+    department's answer: a table one can filter by enterprise, department or answer."""
+    entries, answers = _joint_details(proposals)
+    audit_record("joint_proposal.export", actor=request.user, object_type="inspections.jointproposal",
+                 after={"status": status, "rows": len(proposals)})
+    headers = [_("企业"), _("统一社会信用代码"), _("联合检查窗口开始"), _("联合检查窗口结束"), _("状态"), _("牵头部门"),
+               _("部门"), _("检查事项"), _("计划开始"), _("计划结束"), _("部门意见"), _("说明"), _("确认时间")]
+
+    def rows() -> Iterator[list[Any]]:
+        for proposal in proposals:
+            by_department = {a.department_id: a for a in answers.get(proposal.pk, [])}
+            if not entries.get(proposal.pk):
+                yield [proposal.enterprise.name, proposal.enterprise.uscc, proposal.window_start, proposal.window_end,
+                       proposal.get_status_display(),
+                       proposal.lead_department.name if proposal.lead_department else ""]
+            for entry in entries.get(proposal.pk, []):
+                answer = by_department.get(entry.plan.department_id)
+                yield [
+                    proposal.enterprise.name, proposal.enterprise.uscc, proposal.window_start, proposal.window_end,
+                    proposal.get_status_display(),
+                    proposal.lead_department.name if proposal.lead_department else "",
+                    entry.plan.department.name, entry.item.name, entry.window_start, entry.window_end,
+                    answer.get_decision_display() if answer else "", answer.reason if answer else "",
+                    answer.decided_at if answer else None,
+                ]
+
+    return xlsx_response(_("联合检查"), headers, rows())
+
+
+def _joint_details(
+    proposals: list[JointProposal],
+) -> tuple[dict[int, list[PlanEntry]], dict[int, list[JointAcceptance]]]:
+    """Each proposal's planned checks (by department) and the departments' answers."""
     entries: dict[int, list[PlanEntry]] = {}
     for entry in (
         PlanEntry.objects.filter(joint_proposal__in=proposals)
@@ -438,6 +496,24 @@ def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("decided_at", "pk")
     ):
         answers.setdefault(answer.proposal_id, []).append(answer)
+    return entries, answers
+
+
+@login_required
+@require_GET
+def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
+    department = _department(request)
+    is_clerk = request.user.has_perm("inspections.answer_joint_proposal", department)
+    status = request.GET.get("status", "")
+    qs = plan_access.proposals_visible_to(request.user).select_related("enterprise", "lead_department")
+    if status in JointProposal.Status.values:
+        qs = qs.filter(status=status)
+    qs = qs.order_by("-window_start", "-pk")
+    if wants_xlsx(request):
+        return _joint_xlsx(request, list(qs), status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    proposals = list(page)
+    entries, answers = _joint_details(proposals)
     rows = []
     for proposal in proposals:
         mine = answers.get(proposal.pk, [])
@@ -536,18 +612,17 @@ def department_registrations(request: AuthenticatedHttpRequest) -> HttpResponseB
     form = f.RegistrationFilterForm(request.GET or None)
     qs = _registrations(request, form)
     params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k in form.fields and v}
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         total = qs.count()
         audit_record("inspection.export", actor=request.user, object_type="inspections.inspection",
                      after={"department": department.code, "filters": params, "rows": min(total, EXPORT_LIMIT)})
-        data = write_workbook(
+        return xlsx_response(
             _("入企检查登记"),
             [_("登记编号"), _("开始时间"), _("结束时间"), _("企业"), _("统一社会信用代码"), _("牵头部门"),
              _("参与部门"), _("类型"), _("入企目的"), _("检查事项"), _("检查人员"), _("计划/计划外事由"),
              _("豁免事由"), _("登记方式"), _("状态"), _("检查结果")],
             _registration_rows(qs[:EXPORT_LIMIT]),
         )
-        return download(data, stamped("inspections"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for inspection in page:
         inspection.link = REGISTRATION_URL.format(pk=inspection.pk)  # type: ignore[attr-defined]

@@ -32,11 +32,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from yancheng.core.kit.exports import download
+from yancheng.core.kit.exports import download, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Enterprise
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from . import poster
 from .complaints import complaint_file, complaints_about, unregistered_visit_report
@@ -90,6 +89,37 @@ def own_visits(user: Actor, enterprise: Enterprise) -> QuerySet[Inspection]:
     )
 
 
+def _visits_xlsx(request: AuthenticatedHttpRequest, enterprise: Enterprise) -> HttpResponse:
+    """Every visit the enterprise received, as its page lists them: departments, inspectors
+    with their certificate numbers, items, the basis of the visit and the outcome."""
+    visits = list(own_visits(request.user, enterprise))
+    rated = rated_visit_ids(enterprise, visits)
+    audit_record("inspection_visit.export", actor=request.user, object_type="inspections.inspection",
+                 after={"rows": len(visits)})
+    headers = [_("登记编号"), _("开始时间"), _("结束时间"), _("检查部门"), _("联合检查"), _("检查人员"), _("类型"),
+               _("入企目的"), _("检查事项"), _("计划内/外"), _("豁免事由"), _("登记方式"), _("检查结果"), _("结果说明"),
+               _("评价")]
+
+    def basis(visit: Inspection) -> str:
+        if visit.plan_entry_id:
+            return _("计划内")
+        return f"{_('计划外')}：{visit.get_outside_plan_reason_display()}" if visit.outside_plan_reason else ""
+
+    rows = (
+        [v.number, v.started_at, v.ended_at,
+         "、".join(d.name for d in v.departments.all()) or v.department.name, len(v.departments.all()) > 1,
+         "、".join(f"{p.full_name}（{p.certificate_no}）" for p in v.inspectors.all()),
+         v.get_kind_display(), v.get_purpose_display() if v.purpose else "",
+         "；".join(item.name for item in v.items.all()), basis(v),
+         v.exemption_reason.name if v.exemption_reason else "", v.get_entry_mode_display(),
+         v.get_outcome_display() if v.status == "finished" else _("检查中"),
+         v.result if v.status == "finished" else "",
+         _("已评价") if v.pk in rated else ""]
+        for v in visits
+    )
+    return xlsx_response(_("入企记录"), headers, rows)
+
+
 def _visit(request: AuthenticatedHttpRequest, pk: int, perm: str = "inspections.view_code") -> tuple[Enterprise, Inspection]:
     enterprise = _own_enterprise(request, perm)
     visit = own_visits(request.user, enterprise).filter(pk=pk).first()
@@ -108,6 +138,8 @@ def enterprise_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     enterprise = _own_enterprise(request)
     code = active_code(enterprise)
     url = poster.code_url(code.token, request) if code is not None else ""
+    if wants_xlsx(request):
+        return _visits_xlsx(request, enterprise)
     page = Paginator(own_visits(request.user, enterprise), PAGE_SIZE).get_page(request.GET.get("page"))
     visits = list(page)
     rated = rated_visit_ids(enterprise, visits)
@@ -351,8 +383,8 @@ def supervisor_ratings(request: AuthenticatedHttpRequest) -> HttpResponse:
                      after={"month": month.strftime("%Y-%m"), "department": department,
                             "rows": sum(len(dm.lines) for dm in shown)})
         headers = [_("被评价部门"), _("月份"), _("评分"), _("评价意见")]
-        data = write_workbook(_("入企检查匿名评价"), headers, _rating_rows(shown))
-        return download(data, f"inspection-ratings-{month:%Y-%m}.xlsx")
+        return xlsx_response(_("入企检查匿名评价"), headers, _rating_rows(shown),
+                             name=f"{_('入企检查匿名评价')}-{month:%Y-%m}")
     query = urlencode([(k, str(v)) for k, v in params.items() if v])
     return render(request, "inspections/enterprise/supervisor_ratings.html", {
         "form": form, "month": month, "months": months, "query": query,

@@ -30,12 +30,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, ValidationFailed
-from yancheng.core.kit.exports import DOCX, download, stamped
+from yancheng.core.kit.exports import DOCX, EXPORT_MAX_ROWS, download, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from . import reports
 from .forms_supervisor import (
@@ -167,8 +166,7 @@ def _export_registrations(user: Actor, qs: Any) -> HttpResponse:
                 i.get_status_display(), i.get_outcome_display(), i.alert_count,
             ]
 
-    data = write_workbook(_("入企检查登记"), [str(h) for h in EXPORT_HEADERS], rows())
-    return download(data, stamped("inspections"))
+    return xlsx_response(_("入企检查登记"), EXPORT_HEADERS, rows())
 
 
 @login_required
@@ -179,7 +177,7 @@ def registrations(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     filters = RegistrationFilters.from_params(request.GET)
     qs = registrations_for(user, filters)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _export_registrations(user, qs)
     page = Paginator(
         qs.prefetch_related(
@@ -230,7 +228,31 @@ def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The alerts of the area, open ones first; filter by status, kind, department, period."""
     require_page(request, "inspections.view_alerts")
     user = request.user
+    if wants_xlsx(request):
+        return _alerts_xlsx(user, alert_list(user, AlertFilters.from_params(request.GET))[:EXPORT_MAX_ROWS])
     return _alerts_page(request, user)
+
+
+def _alerts_xlsx(user: Actor, qs: Any) -> HttpResponse:
+    """The alerts the page lists under its filters, in its order, with how each was handled."""
+    listed = list(qs)
+    audit_record("inspection_alert.export", actor=user, object_type="inspections.inspectionalert",
+                 after={"rows": len(listed)})
+    headers = [_("预警时间"), _("类型"), _("企业"), _("部门"), _("说明"), _("次数"), _("上限"), _("登记编号"), _("状态"),
+               _("处理时间"), _("处理人"), _("处理意见")]
+
+    def department(a: InspectionAlert) -> str:
+        if a.department:
+            return a.department.name
+        return a.inspection.department.name if a.inspection else ""
+
+    rows = (
+        [a.created_at, a.get_kind_display(), a.enterprise.name, department(a), a.message,
+         a.count if a.limit is not None else None, a.limit, a.inspection.number if a.inspection else "",
+         a.get_status_display(), a.handled_at, a.handled_by.display_name if a.handled_by else "", a.handling_note]
+        for a in listed
+    )
+    return xlsx_response(_("检查预警"), headers, rows)
 
 
 @login_required
@@ -427,10 +449,31 @@ def quiet_periods(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("inspections:inspection_quiet_periods")
     today = timezone.localdate()
     periods = quiet_periods_visible_to(user).order_by("-starts_on", "-pk")
+    if wants_xlsx(request):
+        return _quiet_periods_xlsx(user, periods, today)
     return render(request, "inspections/supervisor/quiet_periods.html", {
         "periods": Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page")),
         "form": form, "today": today,
     }, status=400 if form.errors else 200)
+
+
+def _quiet_periods_xlsx(user: Actor, qs: Any, today: Any) -> HttpResponse:
+    listed = list(qs.select_related("region", "enterprise", "created_by"))
+    audit_record("quiet_period.export", actor=user, object_type="inspections.quietperiod", after={"rows": len(listed)})
+    headers = [_("名称"), _("开始日期"), _("结束日期"), _("范围"), _("状态"), _("设置人"), _("设置时间")]
+
+    def state(p: QuietPeriod) -> str:
+        if p.ends_on < today:
+            return _("已结束")
+        return _("未开始") if p.starts_on > today else _("进行中")
+
+    rows = (
+        [p.name, p.starts_on, p.ends_on,
+         p.enterprise.name if p.enterprise else (p.region.name if p.region else _("全市")), state(p),
+         p.created_by.display_name if p.created_by else "", p.created_at]
+        for p in listed
+    )
+    return xlsx_response(_("企业宁静期"), headers, rows)
 
 
 @login_required
@@ -472,6 +515,15 @@ def complaints(request: AuthenticatedHttpRequest) -> HttpResponse:
     params = {k: v for k, v in {"department": department, "start": start, "end": end,
                                 "region": region.code if region else ""}.items() if v}
     state = {"state": "open"} if open_only else {}
+    if wants_xlsx(request):
+        listed = list(qs.select_related("enterprise")[:EXPORT_MAX_ROWS])
+        audit_record("inspection_complaint.export", actor=user, object_type="cases.case",
+                     after={"filters": {k: str(v) for k, v in params.items()}, "rows": len(listed)})
+        headers = [_("编号"), _("标题"), _("企业"), _("提交时间"), _("状态")]
+        return xlsx_response(_("涉企检查投诉"), headers, (
+            [c.number, c.title, c.enterprise.name if c.enterprise else "", c.created_at, c.get_status_display()]
+            for c in listed
+        ))
     return render(request, "inspections/supervisor/complaints.html", {
         "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
         "department": department_choices().filter(pk=department).first() if department else None,

@@ -22,12 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import IndustryChain, Organisation, Region, Role, User
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest, organisation_of
-from yancheng.lib.xlsx import write_workbook
 
 from . import forms as f
 from . import mechanisms, workflow
@@ -83,7 +82,7 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = request.user
     filters = ProjectFilters.from_params(request.GET)
     qs = project_list(user, filters)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         headers = [
             _("项目编号"), _("项目名称"), _("业主企业"), _("所在区划"), _("所在园区"), _("所属产业链"), _("项目类别"),
             _("总投资（万元）"), _("阶段"), _("计划开工月份"), _("计划竣工日期"), _("签约日期"), _("开工日期"),
@@ -92,8 +91,7 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         total = qs.count()
         audit_record("project.export", actor=user, object_type="projects.project",
                      after={"filters": filters.params(), "rows": min(total, EXPORT_LIMIT)})
-        data = write_workbook(_("重大项目"), headers, _export_rows(qs[:EXPORT_LIMIT]))
-        return download(data, stamped("projects"))
+        return xlsx_response(_("重大项目"), headers, _export_rows(qs[:EXPORT_LIMIT]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = filters.params()
     return render(

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,9 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.cases.permissions import is_city_dispatch_office
+from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.kit import imports
-from yancheng.core.kit.exports import DOCX, download
+from yancheng.core.kit.exports import DOCX, download, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import SiteForm, add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation, Region
@@ -101,12 +103,30 @@ class AgendaItemForm(_Form):
 # --- meetings --------------------------------------------------------------------------------------
 
 
+def _meeting_list_xlsx(user: Actor, qs: Any) -> HttpResponse:
+    """The meetings the page lists, with how many agenda items and decisions each has."""
+    listed = list(qs.annotate(agenda_count=Count("agenda", distinct=True),
+                              decision_count=Count("decisions", distinct=True)))
+    audit_record("project.meeting_list_export", actor=user, object_type="projects.weeklymeeting",
+                 after={"rows": len(listed)})
+    headers = [_("会议日期"), _("会议名称"), _("召集单位"), _("范围"), _("主持人"), _("议题数"), _("议定事项数"),
+               _("状态")]
+    rows = (
+        [m.held_on, m.title, m.organiser.name, m.region.name if m.region else _("全市"), m.chair, m.agenda_count,
+         m.decision_count, _("已结束") if m.is_closed else _("进行中")]
+        for m in listed
+    )
+    return xlsx_response(_("周调度"), headers, rows)
+
+
 @login_required
 @require_GET
 def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_view_meetings(request.user):
         raise PermissionDenied
     qs = meetings_visible_to(request.user).select_related("organiser", "region").order_by("-held_on", "-pk")
+    if wants_xlsx(request):
+        return _meeting_list_xlsx(request.user, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "projects/meetings.html", {
         "page": page, "can_create": can_create_meeting(request.user),

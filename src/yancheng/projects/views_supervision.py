@@ -35,11 +35,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
-from yancheng.core.kit.exports import download, stamped
+from yancheng.core.kit.exports import wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.models import Organisation, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import write_workbook
 
 from .forms import (
     ObservationRoundForm,
@@ -139,7 +138,7 @@ def _commitment_page(request: AuthenticatedHttpRequest, user: Actor, *, add_form
 @require_GET
 def commitment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         today = timezone.localdate()
         filters = CommitmentFilters.from_params(request.GET, today)
         rows = commitment_rows(user, filters, today)
@@ -147,15 +146,14 @@ def commitment_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                    _("承诺金额（万元）"), _("实际日期"), _("实际金额（万元）"), _("状态"), _("逾期天数")]
         audit_record("project.commitment_export", actor=user, object_type="projects.commitment",
                      after={"filters": filters.params(), "rows": len(rows)})
-        data = write_workbook(_("承诺兑现"), headers, (
+        return xlsx_response(_("承诺兑现"), headers, (
             [r.commitment.year, r.commitment.organisation.name, r.commitment.organisation.region.name,
              r.commitment.get_kind_display(), r.commitment.promise, r.project_label, r.commitment.promised_date,
              r.commitment.promised_amount, r.commitment.actual_date, r.commitment.actual_amount,
              r.status_label,
              r.late_days or None]
             for r in rows
-        ))
-        return download(data, stamped(f"commitments-{filters.year}"))
+        ), name=f"{_('承诺兑现')}-{filters.year}")
     return _commitment_page(request, user)
 
 
@@ -209,14 +207,32 @@ def commitment_actual(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_http_methods(["GET", "HEAD"])
 def observation_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     user = _require_viewer(request)
+    if wants_xlsx(request):
+        return _observation_list_xlsx(user)
     return _observation_list_page(request, user)
+
+
+def _observation_rounds() -> Any:
+    return ObservationRound.objects.annotate(
+        score_count=Count("scores"), unit_count=Count("scores__organisation", distinct=True)
+    ).order_by("-held_on", "-pk")
+
+
+def _observation_list_xlsx(user: Actor) -> HttpResponse:
+    """The rounds as the page lists them; the counts over all units only for those who see all units."""
+    rounds = list(_observation_rounds())
+    scoped = supervision_scope(user) is not None
+    audit_record("project.observation_list_export", actor=user, object_type="projects.observationround",
+                 after={"rows": len(rounds)})
+    headers = [_("日期"), _("名称")] + ([] if scoped else [_("被观摩单位"), _("评分项数")])
+    return xlsx_response(_("现场观摩"), headers, (
+        [r.held_on, r.title] + ([] if scoped else [r.unit_count, r.score_count]) for r in rounds
+    ))
 
 
 def _observation_list_page(request: AuthenticatedHttpRequest, user: Actor, *, form: ObservationRoundForm | None = None,
                            status: int = 200) -> HttpResponse:
-    rounds = ObservationRound.objects.annotate(
-        score_count=Count("scores"), unit_count=Count("scores__organisation", distinct=True)
-    ).order_by("-held_on", "-pk")
+    rounds = _observation_rounds()
     writable = can_write_supervision(user)
     if writable and form is None:
         form = ObservationRoundForm(initial={"held_on": timezone.localdate()})
@@ -268,16 +284,15 @@ def _observation_detail_page(request: AuthenticatedHttpRequest, user: Actor, obs
 def observation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     user = _require_viewer(request)
     obs = _round_or_404(pk)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         ranking = observation_ranking(obs, user)
         headers = [_("名次"), _("被观摩单位"), _("平均分"), _("评分项数"), _("观摩项目"), _("得分"), _("点评")]
         audit_record("project.observation_export", obs, actor=user,
                      after={"units": len(ranking), "rows": sum(r.count for r in ranking)})
-        data = write_workbook(_("现场观摩"), headers, (
+        return xlsx_response(_("现场观摩"), headers, (
             [r.rank, r.organisation.name, r.average, r.count, label, s.score, s.remark]
             for r in ranking for label, s in r.scores
-        ))
-        return download(data, stamped(f"observation-{obs.pk}"))
+        ), name=f"{_('现场观摩')}-{obs.pk}")
     return _observation_detail_page(request, user, obs)
 
 
@@ -314,13 +329,13 @@ def project_league(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     month = parse_month(str(request.GET.get("month", "") or ""), today)
     rows = league_rows(user, month)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         headers = [_("名次"), _("区划"), _("区划代码"), _("引资额（万元）"), _("签约项目数")]
         audit_record("project.league_export", actor=user, object_type="projects.project",
                      after={"month": month.strftime("%Y-%m"), "rows": len(rows)})
-        data = write_workbook(_("规模榜单"), headers,
-                              ([r.rank, r.region.name, r.region.code, r.amount, r.count] for r in rows))
-        return download(data, stamped(f"league-{month:%Y-%m}"))
+        return xlsx_response(_("规模榜单"), headers,
+                             ([r.rank, r.region.name, r.region.code, r.amount, r.count] for r in rows),
+                             name=f"{_('规模榜单')}-{month:%Y-%m}")
     previous_month = (month - dt.timedelta(days=1)).replace(day=1)
     return render(request, "projects/league.html", {
         "rows": rows,

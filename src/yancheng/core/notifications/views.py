@@ -14,7 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.exports import EXPORT_MAX_ROWS, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Organisation
@@ -52,12 +54,24 @@ def _safe_local(url: str, request: AuthenticatedHttpRequest) -> bool:
 # --- inbox ------------------------------------------------------------------------------------
 
 
+def _inbox_xlsx(notifications: QuerySet[Notification]) -> HttpResponse:
+    """One's own notifications as the inbox lists them (all, or the unread ones)."""
+    headers = [_("时间"), _("标题"), _("内容"), _("状态"), _("阅读时间")]
+    rows = (
+        [n.created_at, n.title, n.body, _("已读") if n.is_read else _("未读"), n.read_at]
+        for n in notifications[:EXPORT_MAX_ROWS].iterator(chunk_size=500)
+    )
+    return xlsx_response(_("我的通知"), headers, rows)
+
+
 @login_required
 @require_GET
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = Notification.objects.visible_to(request.user)
     unread_only = request.GET.get("unread") == "1"
     listed = mine.unread() if unread_only else mine
+    if wants_xlsx(request):
+        return _inbox_xlsx(listed.order_by("-created_at", "-pk"))
     page = Paginator(listed.order_by("-created_at", "-pk"), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -94,6 +108,22 @@ def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- delivery status (system administrator) -----------------------------------------------------
 
 
+def _deliveries_xlsx(request: AuthenticatedHttpRequest, deliveries: QuerySet[Delivery]) -> HttpResponse:
+    """The deliveries the page lists under its filters; the recipient masked as on the page."""
+    listed = list(deliveries[:EXPORT_MAX_ROWS])
+    audit_record("delivery.export", actor=request.user, object_type="notifications.delivery",
+                 after={"filters": {k: v for k, v in request.GET.items() if k in ("status", "channel") and v},
+                        "rows": len(listed)})
+    headers = [_("编号"), _("时间"), _("渠道"), _("发送对象"), _("标题"), _("状态"), _("发送时间"), _("尝试次数"),
+               _("最近错误"), _("下次尝试")]
+    rows = (
+        [d.pk, d.created_at, d.get_channel_display(), d.target_display, d.title, d.get_status_display(), d.sent_at,
+         d.attempts, d.last_error, d.next_attempt_at]
+        for d in listed
+    )
+    return xlsx_response(_("消息投递"), headers, rows)
+
+
 @login_required
 @require_GET
 def delivery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -105,6 +135,8 @@ def delivery_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             deliveries = deliveries.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["channel"]:
             deliveries = deliveries.filter(channel=form.cleaned_data["channel"])
+    if wants_xlsx(request):
+        return _deliveries_xlsx(request, deliveries)
     counts = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     page = Paginator(deliveries, DELIVERY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page" and v])

@@ -19,8 +19,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.audit.services import audit_record
 from yancheng.core.crypto import FieldCryptoError, digest_for, looks_like_phone
 from yancheng.core.errors import DomainError
+from yancheng.core.kit.exports import EXPORT_MAX_ROWS, wants_xlsx, xlsx_response
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Role, User
 from yancheng.core.typing import AuthenticatedHttpRequest
@@ -75,10 +77,37 @@ def _account_queryset(request: AuthenticatedHttpRequest) -> QuerySet[User]:
     return qs
 
 
+def _account_list_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The accounts the page lists under its search and filters, with what the page shows:
+    the phone masked as on the page; never a password hash, a second-factor secret or a token."""
+    users = list(_account_queryset(request))
+    locked = _locked_usernames([u.username for u in users])
+    with_device = _users_with_device([u.pk for u in users])
+    audit_record("account.export", actor=request.user, object_type="core.user",
+                 after={"filters": {k: request.GET.get(k, "") for k in ("q", "role", "locked") if request.GET.get(k)},
+                        "rows": len(users)})
+
+    def state(u: User) -> str:
+        if not u.is_active:
+            return _("已停用")
+        return _("已锁定") if u.username in locked else _("正常")
+
+    headers = [_("用户名"), _("姓名"), _("手机号"), _("角色"), _("所属单位"), _("状态"), _("须改密"), _("动态口令")]
+    rows = (
+        [u.username, u.full_name, _masked_or_unreadable(u.phone), u.get_role_display(),
+         u.organisation.name if u.organisation else "", state(u), u.must_change_password,
+         _("已绑定") if u.pk in with_device else _("未绑定")]
+        for u in users
+    )
+    return xlsx_response(_("账号"), headers, rows)
+
+
 @login_required
 @require_GET
 def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_page(request, "security.view_accounts", audited=True)
+    if wants_xlsx(request):
+        return _account_list_xlsx(request)
     page = Paginator(_account_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
     users = list(page.object_list)
     locked = _locked_usernames([u.username for u in users])
@@ -308,8 +337,18 @@ def failed_login_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     attempts = AccessAttempt.objects.order_by("-attempt_time").only(
         "username", "ip_address", "failures_since_start", "attempt_time"
     )
-    page = Paginator(attempts, PAGE_SIZE).get_page(request.GET.get("page"))
     since = timezone.now() - timedelta(hours=float(settings.AXES_COOLOFF_TIME))
+    if wants_xlsx(request):
+        listed = list(attempts[:EXPORT_MAX_ROWS])
+        audit_record("account.failed_login_export", actor=request.user, object_type="axes.accessattempt",
+                     after={"rows": len(listed)})
+        headers = [_("尝试的用户名"), _("IP 地址"), _("失败次数"), _("最近一次"), _("状态")]
+        return xlsx_response(_("登录失败记录"), headers, (
+            [a.username or "", a.ip_address or "", a.failures_since_start, a.attempt_time,
+             _("锁定中") if a.failures_since_start >= settings.AXES_FAILURE_LIMIT and a.attempt_time >= since else ""]
+            for a in listed
+        ))
+    page = Paginator(attempts, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "attempt": a,
