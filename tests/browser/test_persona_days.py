@@ -59,6 +59,7 @@ class Days:
     iw: InspectionWorld
     scan_codes: list[SupervisionCode] = field(default_factory=list)
     locked: list[User] = field(default_factory=list)
+    supervisor_alerts: set[int] = field(default_factory=set)  # the inspector's own alert stays open
 
 
 _uscc_serial = count(1)
@@ -96,8 +97,9 @@ def _build_days() -> Days:
         # the inspector's: an enterprise of its own to scan
         days.scan_codes.append(code_issue(_enterprise(world, f"祁东县示例扫码企业{n + 1}有限公司"), actor=None))
         # the supervisor's: open alerts
-        alert_raise(InspectionAlert.Kind.HIGH_FREQUENCY, enterprise=world.enterprise_b,
-                    department=world.market_regulation, message=f"30 日内第 {n + 3} 次入企检查。")
+        days.supervisor_alerts.add(alert_raise(
+            InspectionAlert.Kind.HIGH_FREQUENCY, enterprise=world.enterprise_b, department=world.market_regulation,
+            message=f"30 日内第 {n + 3} 次入企检查。").pk)
         # the system administrator's: deliveries that failed
         Delivery.objects.create(notification=Notification.objects.order_by("-pk").first(),
                                 channel=Delivery.Channel.EMAIL, target="clerk@example.org", verb="case_assigned",
@@ -121,10 +123,12 @@ def _build_days() -> Days:
         plan_services.plan_file(plan, actor=clerk)
     joint_proposals_match()
     assert JointProposal.objects.filter(status=JointProposal.Status.PROPOSED).count() == RUNS
-    # the inspector's: a visit still in progress
-    inspection_register(actor=world.inspector, enterprise=world.enterprise_b, found_by="uscc", kind="enforcement",
+    # the inspector's: a visit still in progress, with an alert on it
+    visit = inspection_register(actor=world.inspector, enterprise=world.enterprise_b, found_by="uscc", kind="enforcement",
                         items=[iw.food], outside_plan_reason="superior",
                         inspectors=[CERTIFICATES["inspector"], CERTIFICATES["inspector2"]])
+    alert_raise(InspectionAlert.Kind.BACKFILL, enterprise=world.enterprise_b, inspection=visit,
+                department=world.market_regulation, message="登记晚于入企时间。")
     # the leader's: projects in three stages
     for n, stage in enumerate((Stage.NEGOTIATING, Stage.SIGNED, Stage.SIGNED, Stage.CONSTRUCTION), start=1):
         project_create(actor=None, stage=stage, name=f"示例项目{n}", enterprise=world.enterprise_a,
@@ -353,6 +357,12 @@ def test_the_inspector_scans_an_enterprise_s_code_and_registers_the_visit(open_a
     follow(tab, "inspections.in_progress")
     assert tab.locator(".visit").count() == in_progress
     shot(tab, "inspector", "2-in-progress", lang, device)
+    go_home(tab)
+    alerts = counts["inspections.my_alerts"]
+    assert alerts == 1
+    follow(tab, "inspections.my_alerts")
+    assert tab.url.endswith("#my-alerts")
+    assert badge(tab, "[data-count=my-alerts]") == alerts == tab.locator("#my-alerts [data-alert]").count()
 
     tab.goto(tab.base_url + f"/i/{code.token}/")  # the phone's camera opens the code's address
     tab.wait_for_selector("form[data-register]")
@@ -405,8 +415,10 @@ def test_the_supervisor_handles_an_open_alert(open_as, days_world, lang, device)
     assert badge(tab, "[data-count=alerts]") == waiting
     assert tab.locator("tr[data-alert][data-status=open]").count() == min(waiting, 20)
     shot(tab, "supervisor", "2-list", lang, device)
-    row = tab.locator("tr[data-alert][data-status=open]").first
-    pk = int(row.get_attribute("data-alert"))
+    open_rows = tab.locator("tr[data-alert][data-status=open]")
+    pk = next(int(a) for a in open_rows.evaluate_all("rows => rows.map(r => r.dataset.alert)")
+              if int(a) in days_world.supervisor_alerts)
+    row = tab.locator(f"tr[data-alert='{pk}']")
     row.locator("textarea, input[name=note]").first.fill("已约谈市场监管局，要求说明情况。")
     row.locator("button[type=submit]").click()
     tab.wait_for_selector(".msg-success")

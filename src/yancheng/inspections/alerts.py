@@ -4,6 +4,7 @@ the department's own staff for anything that concerns ratings."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,15 @@ from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
 
 from .models import CapRule, Inspection, InspectionAlert, InspectionPolicy
+
+
+def open_alerts_on_registrations_of(user: Actor) -> QuerySet[InspectionAlert]:
+    """Open alerts raised on registrations the inspector took part in: the inspector's
+    workbench counts them and his landing page lists them."""
+    return InspectionAlert.objects.filter(
+        status=InspectionAlert.Status.OPEN,
+        pk__in=InspectionAlert.objects.filter(inspection__inspectors__licence__user_id=user.pk).values("pk"),
+    )
 
 
 def supervisors_to_tell(policy: InspectionPolicy | None = None) -> list[User]:

@@ -15,6 +15,7 @@ from yancheng.core.models import Role
 from yancheng.core.typing import Actor
 from yancheng.core.workbench import Todo, light_when, register_todos
 
+from .alerts import open_alerts_on_registrations_of
 from .models import Inspection, InspectionAlert, InspectionPlan, PlanEntry
 from .permissions import department_of, is_inspector
 from .planning import access as plan_access
@@ -42,10 +43,8 @@ def inspector_todos(user: Actor) -> Iterator[Todo]:
     ).count()
     yield Todo(key="inspections.plan_today", label=_("今日计划检查"), url=reverse("inspections:inspection_plans"),
                count=count, order=21)
-    count = InspectionAlert.objects.filter(
-        status=InspectionAlert.Status.OPEN, inspection__inspectors__licence__user_id=user.pk
-    ).distinct().count()
-    yield Todo(key="inspections.my_alerts", label=_("我的登记被预警"), url=home, count=count,
+    count = open_alerts_on_registrations_of(user).count()
+    yield Todo(key="inspections.my_alerts", label=_("我的登记被预警"), url=home + "#my-alerts", count=count,
                light=light_when(count, "red"), order=22)
 
 

@@ -27,6 +27,7 @@ from yancheng.core.models import Enterprise, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 
 from . import forms_inspector as f
+from .alerts import open_alerts_on_registrations_of
 from .lookup import CodeRevoked, code_by_token, find_enterprise, revoked_message
 from .models import FoundBy, Inspection, InspectionAlert, InspectionInspector, SupervisionCode
 from .permissions import is_inspector
@@ -108,9 +109,11 @@ def _home(request: AuthenticatedHttpRequest, find_form: f.FindForm, *, status: i
     )
     recent = visible.select_related("enterprise", "department").order_by("-started_at", "-pk")
     page = Paginator(recent, PAGE_SIZE).get_page(request.GET.get("page"))
+    alerts = open_alerts_on_registrations_of(user).select_related("enterprise", "inspection").order_by("-created_at")
     return render(
         request, "inspections/inspector/home.html",
-        {"find_form": find_form, "mine": mine, "page": page, "can_register": _can_register(user), "query": ""},
+        {"find_form": find_form, "mine": mine, "page": page, "can_register": _can_register(user), "query": "",
+         "my_alerts": alerts[:50], "my_alerts_count": alerts.count()},
         status=status,
     )
 
