@@ -173,3 +173,27 @@ def login(page, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit].primary")
+
+
+@pytest.fixture(scope="module")
+def module_live_server(django_db_setup, django_db_blocker):
+    """A live server of its own for a module whose tests share one world built once
+    (tests/browser/test_persona_days.py). pytest-django's ``live_server`` empties every
+    table after each test, which would take the world with it; here what the module's
+    fixtures write is committed, and every table is emptied (the migrations' rows put
+    back, tests/conftest.py) after the module's last test. Its tests ask for ``db`` as
+    well (which also has the test database made): on PostgreSQL the server's writes are
+    committed, on SQLite's shared in-memory connection they end with the test, so a test
+    must not count on another's."""
+    from django.core.management import call_command
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", verbosity=0, interactive=False)

@@ -4,6 +4,7 @@ own items and no other role's; a count links to a list that shows the same count
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -126,6 +127,11 @@ def test_a_locked_account_is_counted_and_listed(client, world, settings):
     assert item.count == 1 and item.light == "yellow"
     response = client.get(item.url)
     assert [row["user"].username for row in response.context["rows"]] == ["handler_power"]
+    html = response.content.decode()
+    # the list says how many, and that it holds the locked ones only (the filter survives a search)
+    assert re.search(r'<h1>[^<]*<span class="badge"[^>]*>1</span>', html)
+    assert re.search(r'<input type="checkbox" name="locked" value="1" checked>', html)
+    assert 'name="locked"' not in client.get(reverse("accounts:account_list")).content.decode()
 
 
 def test_the_audit_administrator_sees_the_last_verification_without_running_one(client, world):

@@ -279,6 +279,29 @@ def test_both_clerks_accept_on_the_joint_page(client, dw):
     assert dw.proposal.lead_department == dw.w.market_regulation  # a tie: the market bureau agreed first
 
 
+def test_a_proposal_the_department_has_agreed_to_no_longer_waits_for_it(client, dw):
+    from yancheng.core.workbench import todos_for
+
+    def waiting_count() -> int:
+        return next(t.count for t in todos_for(dw.w.clerk_market) if t.key == "inspections.joint")
+
+    login(client, dw.w.clerk_market)
+    url = reverse("inspections:inspection_joint_proposals")
+    assert waiting_count() == 1
+    assert client.get(url, {"waiting": "1"}).context["page"].paginator.count == 1
+    client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]),
+                {f"p{dw.proposal.pk}-decision": "accepted"})
+    # still open (the emergency bureau has not answered), but no longer the market bureau's to-do
+    assert client.get(url, {"status": "proposed"}).context["page"].paginator.count == 1
+    assert waiting_count() == 0
+    assert client.get(url, {"waiting": "1"}).context["page"].paginator.count == 0
+    home = client.get(reverse("inspections:inspection_department_home"))
+    assert home.context["joint_waiting"] == 0 and f"{url}?waiting=1" in home.content.decode()
+    # the emergency bureau's clerk still has it to answer
+    login(client, dw.clerk_emergency)
+    assert client.get(url, {"waiting": "1"}).context["page"].paginator.count == 1
+
+
 def test_declining_without_a_reason_is_refused_on_the_page(client, dw):
     login(client, dw.w.clerk_market)
     response = client.post(reverse("inspections:inspection_joint_answer", args=[dw.proposal.pk]),

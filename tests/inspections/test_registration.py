@@ -650,3 +650,25 @@ def test_evidence_can_be_attached_to_a_registration_by_its_inspectors_only(clien
     client.force_login(iw.world.supervisor)
     body = client.get(url).content.decode()
     assert "附件" in body and 'enctype="multipart/form-data"' not in body
+
+
+def test_an_alert_on_a_registration_waits_on_the_landing_page_of_its_inspectors_only(client, iw):
+    from django.urls import reverse
+
+    from yancheng.core.workbench import todos_for
+    from yancheng.inspections.alerts import alert_raise
+
+    visit = register(iw)
+    alert = alert_raise(InspectionAlert.Kind.BACKFILL, enterprise=iw.world.enterprise_a, inspection=visit,
+                        department=iw.world.market_regulation, message="登记晚于入企时间。")
+    home = reverse("inspections:inspection_home")
+    for persona, expected in (("inspector", 1), ("inspector2", 1), ("inspector_emergency", 0)):
+        user = getattr(iw.world, persona)
+        item = next(t for t in todos_for(user) if t.key == "inspections.my_alerts")
+        client.force_login(user)
+        response = client.get(item.url.split("#")[0])
+        assert item.url == home + "#my-alerts"
+        assert item.count == response.context["my_alerts_count"] == expected, persona
+        assert (f'data-alert="{alert.pk}"' in response.content.decode()) is bool(expected), persona
+    InspectionAlert.objects.filter(pk=alert.pk).update(status=InspectionAlert.Status.HANDLED)
+    assert next(t for t in todos_for(iw.world.inspector) if t.key == "inspections.my_alerts").count == 0

@@ -157,6 +157,10 @@ def test_the_system_administrator_sees_deliveries_with_status_attempts_and_error
     assert "errcode=310000 sign not match" in html and "失败待重试" in html
     assert "oapi.dingtalk.com …7q3z" in html
     assert "0123456789abcdefTOKEN" not in html
+    # the title says how many match (the workbench's figure opens this list)
+    assert 'title="符合条件的投递记录数">1</span></h1>' in html
+    assert 'title="符合条件的投递记录数">0</span></h1>' in client.get(
+        reverse("notifications:delivery_list") + "?status=given_up").content.decode()
 
 
 @pytest.mark.parametrize("persona", NOT_SYSTEM_ADMIN)

@@ -16,7 +16,7 @@ from yancheng.core.typing import Actor
 from yancheng.core.workbench import Todo, light_when, register_todos
 
 from .alerts import alerts_on_my_registrations
-from .models import Inspection, InspectionAlert, InspectionPlan, JointProposal, PlanEntry
+from .models import Inspection, InspectionAlert, InspectionPlan, PlanEntry
 from .permissions import department_of, is_inspector
 from .planning import access as plan_access
 from .planning.common import annual_plan_due
@@ -53,8 +53,10 @@ def department_todos(user: Actor) -> Iterator[Todo]:
     department = department_of(user)
     if department is None or not user.has_perm("inspections.manage_department", department):
         return
-    count = plan_access.proposals_visible_to(user).filter(status=JointProposal.Status.PROPOSED).count()
-    url = reverse("inspections:inspection_joint_proposals") + "?status=" + JointProposal.Status.PROPOSED.value
+    # proposals still open that this department has not answered: one it has agreed to
+    # waits for the others, not for it
+    count = plan_access.proposals_waiting_for(department).count()
+    url = reverse("inspections:inspection_joint_proposals") + "?waiting=1"
     yield Todo(key="inspections.joint", label=_("待确认的联合检查"), url=url, count=count,
                light=light_when(count, "yellow"), order=30)
     today = timezone.localdate()

@@ -505,8 +505,12 @@ def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     department = _department(request)
     is_clerk = request.user.has_perm("inspections.answer_joint_proposal", department)
     status = request.GET.get("status", "")
+    waiting = request.GET.get("waiting") == "1"
     qs = plan_access.proposals_visible_to(request.user).select_related("enterprise", "lead_department")
-    if status in JointProposal.Status.values:
+    if waiting:  # the workbench's 待确认的联合检查: open, and not yet answered by this department
+        qs = qs.filter(pk__in=plan_access.proposals_waiting_for(department).values("pk"))
+        status = ""
+    elif status in JointProposal.Status.values:
         qs = qs.filter(status=status)
     qs = qs.order_by("-window_start", "-pk")
     if wants_xlsx(request):
@@ -525,8 +529,9 @@ def joint_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
                 is_clerk and proposal.status == JointProposal.Status.PROPOSED and not answered) else None,
         })
     return render(request, "inspections/department/joint.html", {
-        "department": department, "rows": rows, "page": page, "status": status,
-        "statuses": JointProposal.Status.choices, "query": urlencode({"status": status} if status else {}),
+        "department": department, "rows": rows, "page": page, "status": status, "waiting": waiting,
+        "statuses": JointProposal.Status.choices,
+        "query": urlencode({"waiting": "1"} if waiting else {"status": status} if status else {}),
     })
 
 

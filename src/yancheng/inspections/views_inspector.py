@@ -109,10 +109,11 @@ def _home(request: AuthenticatedHttpRequest, find_form: f.FindForm, *, status: i
     )
     recent = visible.select_related("enterprise", "department").order_by("-started_at", "-pk")
     page = Paginator(recent, PAGE_SIZE).get_page(request.GET.get("page"))
+    alerts = alerts_on_my_registrations(user)
     return render(
         request, "inspections/inspector/home.html",
         {"find_form": find_form, "mine": mine, "page": page, "can_register": _can_register(user), "query": "",
-         "my_alerts": list(alerts_on_my_registrations(user))},
+         "my_alerts": alerts[:50], "my_alerts_count": alerts.count()},
         status=status,
     )
 

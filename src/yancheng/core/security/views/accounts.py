@@ -130,6 +130,7 @@ def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "roles": Role.choices,
             "q": request.GET.get("q", ""),
             "role": request.GET.get("role", ""),
+            "locked": request.GET.get("locked") == "1",
             "query": query,
             "can_create": has_perm("security.create_account", request.user),
         },
