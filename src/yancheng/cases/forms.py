@@ -10,7 +10,8 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from yancheng.core.kit.forms import SiteForm
+from yancheng.core.attachments.validation import max_bytes
+from yancheng.core.kit.forms import SiteForm, upload_attrs
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
@@ -31,6 +32,7 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.txt,.csv"}))
         super().__init__(*args, **kwargs)
+        self.widget.attrs.update(upload_attrs(max_bytes()))  # each file's size, checked in the browser too
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
