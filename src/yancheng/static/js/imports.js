@@ -1,5 +1,5 @@
 /* An import running in the background: poll its progress fragment every second and
-   replace the bar; when the job has finished, reload the page, which then shows the
+   replace the bar; when the job has finished, open the job's page, which then shows the
    report, the result sheet and (after a dry run that passed) the confirm button.
    Without JavaScript the fragment's "刷新查看进度" link does the same by hand. */
 (function () {
@@ -17,7 +17,7 @@
       var fresh = holder.querySelector("[data-import-job]");
       if (!fresh) { throw new Error("no fragment"); }
       if (!fresh.hasAttribute("data-running")) {
-        window.location.reload();
+        window.location.href = fresh.getAttribute("data-job-url");
         return;
       }
       box.parentNode.replaceChild(fresh, box);
