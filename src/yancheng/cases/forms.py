@@ -25,6 +25,10 @@ REPORTABLE_KINDS = [(CaseKind.PROJECT_PROBLEM.value, CaseKind.PROJECT_PROBLEM.la
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # The limit as it is now (a setting), for the browser's check of each file's size.
+        return super().get_context(name, value, {**upload_attrs(max_bytes()), **(attrs or {})})
+
 
 class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked by the attachments service."""
@@ -32,7 +36,6 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.docx,.xlsx,.txt,.csv"}))
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update(upload_attrs(max_bytes()))  # each file's size, checked in the browser too
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
