@@ -9,7 +9,10 @@ its service, and its bulk service. The rest is here, once:
   (and any error) rolls back, so nothing is ever half-imported;
 - the page flow: upload → dry run with a row-by-row report → confirm the very same file.
   The checked file waits in ``DATA_DIR/imports`` under a random name; the confirm form
-  carries a signed token naming it and its uploader, valid for an hour;
+  carries a signed token naming it and its uploader, valid for an hour. Each dry run and
+  each confirmed write is an `ImportJob` (`import_jobs.py`): run in the request, or — over
+  ``YANCHENG_IMPORT_BACKGROUND_ROWS`` rows — as a background task whose progress the page
+  polls; either way its result is the uploaded sheet with an error column;
 - `ImportCommand`: ``yancheng <app> import FILE [--dry-run] [--as USERNAME]``, which
   prints each error on stderr and fails (exit code 1) when anything was refused.
 """
