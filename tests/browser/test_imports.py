@@ -88,3 +88,35 @@ def test_a_background_import_shows_its_progress_and_holds_the_button_until_it_en
     assert page.locator("progress.import-bar").count() == 0
     assert "找不到区划“999999”。" in page.inner_text("table.list")
     screenshot(page, "import-done")
+
+
+def test_on_a_phone_a_photo_over_the_cap_is_refused_at_once_and_a_small_one_is_uploaded(
+    phone, browser_world, settings, tmp_path
+):
+    from tests.attachments.samples import png
+
+    settings.YANCHENG_ATTACHMENT_MAX_BYTES = 50_000
+    login(phone, "system_admin", PERSONA_PASSWORD)
+    phone.goto(phone.base_url + f"/enterprises/{browser_world.enterprise_a.pk}/")
+    file_input = "input[type=file][data-max-bytes]"
+    assert phone.get_attribute(file_input, "data-max-bytes") == "50000"
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"0" * 120_000)
+    phone.set_input_files(file_input, str(photo))
+    assert "超过 49 KB 的上限，没有上传" in phone.inner_text(".upload-refused")
+    posts: list[str] = []
+    phone.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    phone.click("button:has-text('上传')")
+    phone.wait_for_timeout(300)
+    assert posts == []
+    screenshot(phone, "attachment-too-big-phone")
+
+    small = tmp_path / "营业执照.png"
+    small.write_bytes(png())
+    phone.set_input_files(file_input, str(small))
+    assert phone.locator(".upload-refused").is_hidden()
+    with phone.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
+        phone.click("button:has-text('上传')")
+    phone.wait_for_selector("a:has-text('营业执照.png')")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    screenshot(phone, "attachment-uploaded-phone")
