@@ -71,6 +71,7 @@ SUPERVISION_VIEWERS = {"dispatcher", "leader", "supervisor"}
 DASHBOARD = {"dispatcher", "supervisor", "leader"}
 MEETING_ROLES = {"dispatcher", "handler_power", "handler_other", "leader", "supervisor"}
 MEETING_SEES = {"dispatcher", "leader", "supervisor"}
+IMPORT_JOB_SEES = {"dispatcher", "system_admin"}
 CASE_VISIBLE = {"enterprise_a_user", "dispatcher", "handler_power", "handler_other", "supervisor"}
 
 MATRIX: dict[str, Policy] = {
@@ -117,6 +118,13 @@ MATRIX: dict[str, Policy] = {
     "core:enterprise_import": Policy({"dispatcher", "system_admin"}),
     "core:enterprise_import_confirm": Policy(EVERYONE, ok=(405,)),
     "core:enterprise_import_template": Policy({"dispatcher", "system_admin"}),
+    # an import job: its uploader (the dispatcher) and the system administrator holding the importer's permission
+    "core:import_job_progress": Policy(
+        IMPORT_JOB_SEES, kwargs=lambda w: {"pk": w.import_job.pk}, invisible=EVERYONE - IMPORT_JOB_SEES
+    ),
+    "core:import_job_result": Policy(
+        IMPORT_JOB_SEES, kwargs=lambda w: {"pk": w.import_job.pk}, invisible=EVERYONE - IMPORT_JOB_SEES
+    ),
     "core:enterprise_detail": Policy(ENTERPRISE_A_VISIBLE, kwargs=enterprise_a, invisible=EVERYONE - ENTERPRISE_A_VISIBLE),
     "core:enterprise_contact_phone_reveal": Policy(  # POST only (tests/core/test_field_encryption.py)
         set(), denied=405, kwargs=lambda w: {"pk": w.enterprise_a.pk, "contact_pk": 1}
@@ -321,6 +329,14 @@ def _build_matrix_world(world):
         world.enterprise_a, file=SimpleUploadedFile("licence.png", png), actor=world.system_admin
     )
     world.attachment_root = django_settings.YANCHENG_ATTACHMENT_ROOT
+    from yancheng.core.kit.import_jobs import keep_file
+    from yancheng.core.models import ImportJob
+
+    world.import_job = ImportJob.objects.create(
+        user=world.dispatcher, importer="yancheng.core.importers.enterprises_import",
+        permission="core.import_enterprises", file_name="企业.xlsx", state=ImportJob.State.DONE,
+        result=keep_file(b"PK matrix"),
+    )
     return world
 
 

@@ -375,6 +375,10 @@ TASKS = {
     }
 }
 
+# An .xlsx import of more rows than this runs as a background task with a progress bar
+# (core/kit/import_jobs.py); a smaller one runs in the request.
+YANCHENG_IMPORT_BACKGROUND_ROWS = env_int("YANCHENG_IMPORT_BACKGROUND_ROWS", 1000)
+
 # --- email and logging ---------------------------------------------------------------------
 EMAIL_BACKEND = env("YANCHENG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("YANCHENG_FROM_EMAIL", "yancheng@localhost")

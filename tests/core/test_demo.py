@@ -34,9 +34,19 @@ def test_running_the_demo_twice_creates_nothing_new():
 @pytest.mark.django_db
 def test_the_demo_command_prints_a_login_table(capsys):
     call_command("demo", "--no-serve")
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     for username in ("qiye", "diaodu", "chengban", "jiancha", "shenji", "anquan", "xitong"):
         assert username in out
+    # The progress of the load, on stderr: not a terminal here, so one plain line per step.
+    steps = captured.err.splitlines()
+    assert steps[0].endswith("1/6 正在加载：区划、机构、企业和账号") and steps[0].startswith("[" + "-" * 24 + "]   0%")
+    assert [line.split("% ", 1)[1] for line in steps[1:5]] == [
+        "2/6 正在加载：事项", "3/6 正在加载：重大项目", "4/6 正在加载：企业赋码保护", "5/6 正在加载：月排名",
+    ]
+    assert steps[5].endswith("6/6 正在签署审计链")
+    assert steps[-1] == "[" + "#" * 24 + "] 100% 演示数据加载完成"
+    assert "\r" not in captured.err
 
 
 @pytest.mark.django_db

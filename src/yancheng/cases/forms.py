@@ -10,7 +10,8 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from yancheng.core.kit.forms import SiteForm
+from yancheng.core.attachments.validation import max_bytes
+from yancheng.core.kit.forms import SiteForm, upload_attrs
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
@@ -23,6 +24,10 @@ REPORTABLE_KINDS = [(CaseKind.PROJECT_PROBLEM.value, CaseKind.PROJECT_PROBLEM.la
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # The limit as it is now (a setting), for the browser's check of each file's size.
+        return super().get_context(name, value, {**upload_attrs(max_bytes()), **(attrs or {})})
 
 
 class MultipleFileField(forms.FileField):

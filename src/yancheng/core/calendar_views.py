@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yancheng.core.kit.forms import SiteForm
+from yancheng.core.kit.forms import SiteForm, upload_attrs
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .calendar import parsers as holiday_parsers
@@ -50,6 +50,10 @@ class HolidayImportForm(SiteForm):
         help_text=gettext_lazy("CSV 文件未声明年份时填写。"),
     )
     notice = forms.CharField(label=gettext_lazy("通知文号/标题"), required=False, max_length=255)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(upload_attrs(MAX_FILE_BYTES))
     content = forms.CharField(required=False, widget=forms.HiddenInput)
     filename = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
 

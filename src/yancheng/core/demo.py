@@ -9,6 +9,7 @@ phone numbers and credit codes are invented (valid in format, recognisably ficti
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,9 +122,18 @@ def register_demo_loader(name: str, loader: Any) -> None:
         _DEMO_LOADERS.append((name, loader))
 
 
-def run_demo_loaders() -> list[str]:
+def demo_loader_names() -> list[str]:
+    """The registered loaders' names, in the order they run."""
+    return [name for name, _loader in _DEMO_LOADERS]
+
+
+def run_demo_loaders(before: Callable[[str], None] | None = None) -> list[str]:
+    """Run every registered loader; `before(name)` is told as each one begins (the demo's
+    progress bar)."""
     done = []
     for name, loader in _DEMO_LOADERS:
+        if before is not None:
+            before(name)
         loader()
         done.append(name)
     return done

@@ -4,6 +4,7 @@ organisations, regions and enterprises. Included at "" by yancheng.urls."""
 from django.urls import include, path
 
 from . import views
+from .kit import import_jobs
 
 app_name = "core"
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("enterprises/import/", views.enterprise_import_view, name="enterprise_import"),
     path("enterprises/import/confirm/", views.enterprise_import_confirm, name="enterprise_import_confirm"),
     path("enterprises/import/template.xlsx", views.enterprise_import_template, name="enterprise_import_template"),
+    path("imports/<uuid:pk>/progress/", import_jobs.job_progress, name="import_job_progress"),
+    path("imports/<uuid:pk>/result.xlsx", import_jobs.job_result, name="import_job_result"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path(
         "enterprises/<int:pk>/contacts/<int:contact_pk>/phone/",

@@ -368,7 +368,8 @@ def enterprise_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
     require_page(request, "core.import_enterprises")
     return imports.upload_page(
-        request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT
+        request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT,
+        permission="core.import_enterprises",
     )
 
 
@@ -379,7 +380,7 @@ def enterprise_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse
     return imports.confirm(
         request, run=importers.enterprises_import, template="core/enterprise_import.html", salt=_IMPORT_SALT,
         upload_url="core:enterprise_import", done_url="core:enterprise_list",
-        done_message=lambda n: _("已导入 %(n)d 家企业。") % {"n": n},
+        permission="core.import_enterprises", done_message=lambda n: _("已导入 %(n)d 家企业。") % {"n": n},
     )
 
 

@@ -236,3 +236,37 @@ def _write_sheet(
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def with_error_column(data: bytes, errors: dict[int, str], *, header: str) -> bytes:
+    """The uploaded workbook as it was, with one column added after the last on its first
+    sheet: `header` in the header row (the first non-empty row, as `read_rows` takes it) and,
+    on each row numbered in `errors`, that row's problems. The other sheets and the cells are
+    kept; the file has already been read by `read_rows`, so it is a checked .xlsx."""
+    from openpyxl import load_workbook
+
+    _check_zip(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data))
+    except Exception as exc:  # openpyxl raises several kinds for a broken file
+        raise XlsxError(_("无法读取该 .xlsx 文件：%(err)s") % {"err": type(exc).__name__}) from exc
+    sheet = workbook.worksheets[0]
+    header_row = next(
+        (number for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+         if any(value not in (None, "") for value in values)),
+        1,
+    )
+    column = (sheet.max_column or 0) + 1
+    title = sheet.cell(row=header_row, column=column, value=header)
+    title.font = Font(bold=True, color="B00020")
+    title.fill = PatternFill("solid", fgColor="FDECEA")
+    red = Font(color="B00020")
+    longest = display_width(header)
+    for number, text in errors.items():
+        cell = sheet.cell(row=number, column=column, value=text)
+        cell.font = red
+        longest = max(longest, display_width(text))
+    sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

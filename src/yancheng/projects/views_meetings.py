@@ -291,7 +291,10 @@ def project_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
 def project_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
     require_page(request, "projects.add_project")
-    return imports.upload_page(request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT)
+    return imports.upload_page(
+        request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT,
+        permission="projects.add_project",
+    )
 
 
 @login_required
@@ -301,6 +304,6 @@ def project_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     return imports.confirm(
         request, run=importers.projects_import, template="projects/import.html", salt=_IMPORT_SALT,
         upload_url="projects:project_import", done_url="projects:project_import",
-        done_message=lambda n: _("已导入 %(n)d 个项目。") % {"n": n},
+        permission="projects.add_project", done_message=lambda n: _("已导入 %(n)d 个项目。") % {"n": n},
     )
 

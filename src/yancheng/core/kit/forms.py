@@ -108,3 +108,16 @@ class SiteForm(SiteFormMixin, forms.Form):
 
 class SiteModelForm(SiteFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     """The base of the site's model forms."""
+
+
+def upload_attrs(max_bytes: int) -> dict[str, Any]:
+    """The attributes of a file input that static/js/uploads.js reads: the server's size
+    limit (checked in the browser before anything is sent; the server still checks) and
+    the messages, in the user's language, of a refusal and of the upload's progress.
+    ``{name}``, ``{size}``, ``{max}`` and ``{percent}`` are filled in by the script."""
+    return {
+        "data-max-bytes": str(max_bytes),
+        "data-too-big": gettext_lazy("“{name}”有 {size}，超过 {max} 的上限，没有上传。请压缩或换一个较小的文件后再选。"),
+        "data-uploading": gettext_lazy("正在上传… {percent}%"),
+        "data-upload-failed": gettext_lazy("上传没有完成（网络中断或超时），请重试。"),
+    }

@@ -9,14 +9,16 @@ its service, and its bulk service. The rest is here, once:
   (and any error) rolls back, so nothing is ever half-imported;
 - the page flow: upload → dry run with a row-by-row report → confirm the very same file.
   The checked file waits in ``DATA_DIR/imports`` under a random name; the confirm form
-  carries a signed token naming it and its uploader, valid for an hour;
+  carries a signed token naming it and its uploader, valid for an hour. Each dry run and
+  each confirmed write is an `ImportJob` (`import_jobs.py`): run in the request, or — over
+  ``YANCHENG_IMPORT_BACKGROUND_ROWS`` rows — as a background task whose progress the page
+  polls; either way its result is the uploaded sheet with an error column;
 - `ImportCommand`: ``yancheng <app> import FILE [--dry-run] [--as USERNAME]``, which
   prints each error on stderr and fails (exit code 1) when anything was refused.
 """
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
@@ -24,7 +26,6 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -32,16 +33,29 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yancheng.core.errors import DomainError, RowsRefused
 from yancheng.core.kit.exports import download
-from yancheng.core.models import User
+from yancheng.core.models import ImportJob, User
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
-from yancheng.lib.xlsx import SheetRow, XlsxError, write_workbook
+from yancheng.lib.xlsx import SheetRow, XlsxError, read_rows, write_workbook
 
-from .forms import SiteForm
+from .forms import SiteForm, upload_attrs
+from .import_jobs import (
+    active_job,
+    file_path,
+    import_dir,
+    importer_path,
+    in_background,
+    job_for,
+    keep_file,
+    report_progress,
+    run_job,
+)
+from .import_jobs import start as start_job
 
 TOKEN_MAX_AGE = 3600
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -151,7 +165,8 @@ def import_rows(
     seen: dict[str, int] = {}
     batch: list[Row] = []
     numbers: list[int] = []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        report_progress(done)
         try:
             arguments = read(row)
             code = key(arguments)
@@ -203,18 +218,13 @@ class ImportFileForm(SiteForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update({"accept": ".xlsx", **upload_attrs(MAX_FILE_BYTES)})
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
+            raise forms.ValidationError(_("文件不能超过 %(mb)d MB。") % {"mb": MAX_FILE_BYTES // (1024 * 1024)})
         return upload
-
-
-def _import_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def template_response(*, title: str, columns: Iterable[tuple[str, Any, bool]], filename: str) -> HttpResponse:
@@ -236,11 +246,13 @@ def template_response(*, title: str, columns: Iterable[tuple[str, Any, bool]], f
     return download(write_workbook(title, headers, [], header_notes=hints, notes=notes), filename)
 
 
+def _token(request: HttpRequest, name: str, *, salt: str) -> str:
+    return signing.dumps({"f": name, "u": request.user.pk}, salt=salt)
+
+
 def stage(request: HttpRequest, data: bytes, *, salt: str) -> str:
     """Keep a file whose dry run passed; returns the token the confirm form posts back."""
-    name = secrets.token_hex(16)
-    (_import_dir() / f"{name}.xlsx").write_bytes(data)
-    return signing.dumps({"f": name, "u": request.user.pk}, salt=salt)
+    return _token(request, keep_file(data), salt=salt)
 
 
 def staged_file(request: HttpRequest, *, salt: str) -> Path:
@@ -255,47 +267,108 @@ def staged_file(request: HttpRequest, *, salt: str) -> Path:
     name = str(payload.get("f", ""))
     if not name.isalnum():
         raise PermissionDenied
-    path = _import_dir() / f"{name}.xlsx"
+    path = import_dir() / f"{name}.xlsx"
     if not path.exists():
         raise StagedFileGone(_("导入已完成或已过期，请重新上传文件。"))
     return path
 
 
-def upload_page(request: AuthenticatedHttpRequest, *, run: Importer, template: str, salt: str) -> HttpResponse:
-    """The upload page and its dry run: the row-by-row report, and when every row passed
-    the token of the staged file for the confirm button."""
-    form = ImportFileForm(request.POST or None, request.FILES or None)
-    report = None
+def job_report(job: ImportJob) -> ImportReport:
+    """The report of a finished job, as the page shows it."""
+    return ImportReport(
+        total_rows=job.rows_total, created=job.created, dry_run=job.dry_run,
+        errors=[RowError(int(row), str(column), str(message)) for row, column, message in job.errors],
+    )
+
+
+def _page(
+    request: AuthenticatedHttpRequest, template: str, *, form: ImportFileForm, report: ImportReport | None,
+    job: ImportJob | None, salt: str,
+) -> HttpResponse:
+    """The import page: the form, a running job's progress bar (the submit button disabled
+    while it runs), a finished job's report with its result sheet and, when a dry run
+    passed, the confirm button."""
     token = ""
+    if job is not None and job.finished and not job.failed:
+        report = report or job_report(job)
+        if job.dry_run and job.ok and job.rows_total and file_path(job.source).exists():
+            token = _token(request, job.source, salt=salt)
+    busy = job is not None and not job.finished
+    return render(request, template, {"form": form, "report": report, "token": token, "job": job, "busy": busy})
+
+
+def upload_page(
+    request: AuthenticatedHttpRequest, *, run: Importer, template: str, salt: str, permission: str = "",
+) -> HttpResponse:
+    """The upload page and its dry run: the row-by-row report, and when every row passed
+    the token of the staged file for the confirm button. A file of more than
+    ``YANCHENG_IMPORT_BACKGROUND_ROWS`` rows is checked in the background: the page comes
+    back with ``?job=`` and shows its progress. `permission` is the importer's: a system
+    administrator holding it may look at anyone's job of this importer."""
+    form = ImportFileForm(request.POST or None, request.FILES or None)
+    job = None
+    report = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
+        upload = form.cleaned_data["file"]
+        data = upload.read()
         try:
-            report = run(data, actor=request.user, dry_run=True)
+            total = len(read_rows(data, required=()))
         except XlsxError as exc:
             form.add_error("file", str(exc))
         else:
-            if report.ok and report.total_rows:
-                token = stage(request, data, salt=salt)
-    return render(request, template, {"form": form, "report": report, "token": token})
+            job = start_job(request, run=run, permission=permission, dry_run=True, file_name=upload.name,
+                            rows_total=total, source=keep_file(data))
+            if in_background(job):
+                return redirect(f"{request.path}?job={job.pk}")
+            report = run_job(job, data)
+            job.refresh_from_db()
+            if report is None:  # the importer could not read it (a missing column …): said on the form
+                form.add_error("file", job.message)
+                job = None
+    elif request.method == "GET":
+        if "job" in request.GET:
+            job = job_for(request, request.GET["job"], importer=importer_path(run))
+        else:
+            job = active_job(request, run)
+    return _page(request, template, form=form, report=report, job=job, salt=salt)
 
 
 def confirm(
     request: AuthenticatedHttpRequest, *, run: Importer, template: str, salt: str, upload_url: str, done_url: str,
-    done_message: Callable[[int], str],
+    done_message: Callable[[int], str], permission: str = "",
 ) -> HttpResponse:
-    """Import the staged file for good; back to the upload page when it is gone."""
+    """Import the staged file for good (in the background when it is big); back to the
+    upload page when it is gone."""
     try:
         path = staged_file(request, salt=salt)
-        report = run(path.read_bytes(), actor=request.user, dry_run=False)
+        if ImportJob.objects.filter(source=path.stem, dry_run=False).exclude(state=ImportJob.State.FAILED).exists():
+            raise StagedFileGone(_("该文件已提交导入，请勿重复提交。"))
+        data = path.read_bytes()
+        total = len(read_rows(data, required=()))
     except (StagedFileGone, XlsxError) as exc:
         messages.error(request, str(exc))
         return redirect(upload_url)
+    job = start_job(request, run=run, permission=permission, dry_run=False, file_name=_staged_name(path),
+                    rows_total=total, source=path.stem)
+    if in_background(job):
+        return redirect(f"{reverse(upload_url)}?job={job.pk}")
+    report = run_job(job, data)
+    if report is None:  # the file could not be read again
+        job.refresh_from_db()
+        messages.error(request, job.message)
+        return redirect(upload_url)
     if report.ok:
-        path.unlink(missing_ok=True)
         messages.success(request, done_message(report.created))
         return redirect(done_url)
     # The data changed between preview and confirm (e.g. someone registered one of the codes).
-    return render(request, template, {"form": ImportFileForm(), "report": report, "token": ""})
+    job.refresh_from_db()
+    return _page(request, template, form=ImportFileForm(), report=report, job=job, salt=salt)
+
+
+def _staged_name(path: Path) -> str:
+    """The name the user gave the staged file (from its dry run's job)."""
+    dry = ImportJob.objects.filter(source=path.stem, dry_run=True).order_by("-created_at").first()
+    return dry.file_name if dry is not None else path.name
 
 
 # --- the command ------------------------------------------------------------------------------------

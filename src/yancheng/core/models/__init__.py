@@ -2,6 +2,7 @@
 
 from .calendar import HolidayDay, HolidayYear
 from .enterprises import Enterprise, EnterpriseContact, IndustryChain
+from .imports import ImportJob
 from .jobs import PeriodicJobRun
 from .organisations import Organisation, Region
 from .users import PasswordHistory, Role, User
@@ -11,6 +12,7 @@ __all__ = [
     "EnterpriseContact",
     "HolidayDay",
     "HolidayYear",
+    "ImportJob",
     "IndustryChain",
     "Organisation",
     "PasswordHistory",

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.forms.utils import flatatt
+
+from yancheng.core.kit.forms import upload_attrs
 
 from ..registry import attachable_for_model
 from ..services import attachments_for, max_per_object
@@ -37,5 +40,6 @@ def attachment_panel(context: template.Context, obj: Any) -> dict[str, Any] | No
         "room": max(max_per_object() - len(items), 0),
         "accept": ",".join(ALLOWED_EXTENSIONS),
         "max_mb": max_bytes() // (1024 * 1024),
+        "upload_attrs": flatatt(upload_attrs(max_bytes())),  # the size checked in the browser (uploads.js)
         "next": request.get_full_path() if request is not None else "/",
     }

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from yancheng.core.demo import demo_summary, load_hengyang_demo, run_demo_loaders
+from yancheng.core.demo import demo_loader_names, demo_summary, load_hengyang_demo, run_demo_loaders
+from yancheng.lib.progress import TextProgress
 
 
 class _UnknownYears(logging.Filter):
@@ -53,13 +54,18 @@ class Command(BaseCommand):
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("正在加载衡阳演示数据（已存在的不会重复创建）…")
+        # The bar goes to stderr: one line redrawn in a terminal, a line per step otherwise.
+        # (the wrapped stream itself: OutputWrapper.write would end every redraw with a newline)
+        progress = TextProgress(cast(TextIO, self.stderr._out), total=len(demo_loader_names()) + 2)
         with _unknown_years_quieted() as unknown:
+            progress.step("正在加载：区划、机构、企业和账号")
             logins = load_hengyang_demo()
-            for name in run_demo_loaders():
-                self.stdout.write(f"  + {name}")
+            run_demo_loaders(before=lambda name: progress.step(f"正在加载：{name}"))
             from yancheng.core.audit.services import audit_checkpoint_create
 
+            progress.step("正在签署审计链")
             audit_checkpoint_create()  # sign the chain as loaded: `yancheng audit verify` has a checkpoint to check
+        progress.finish("演示数据加载完成")
         if unknown.years:
             self.stdout.write(
                 "提示：{years} 年尚无节假日数据，这些年份的期限暂按周末计算并标为“暂定”；"
