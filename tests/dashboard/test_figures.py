@@ -292,3 +292,32 @@ def test_a_leader_cannot_freeze_even_when_confirming(client, world, month_data):
     response = client.post(reverse("dashboard:ranking_generate"), {"kind": "region", "month": "2026-04", "confirm": "1"})
     assert response.status_code == 403
     assert RankingSnapshot.objects.count() == 0
+
+
+# --- in English ---------------------------------------------------------------------------------------------
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def test_the_new_pages_speak_english(client, world, march):
+    client.force_login(world.supervisor)
+    client.cookies["django_language"] = "en"
+    names = {"祁东县", "石鼓区", "衡阳市"}
+
+    def foreign(html: str) -> set[str]:
+        body = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+        body = re.sub(r"<(?:nav|header)\b.*?</(?:nav|header)>", "", body, flags=re.S)  # the site's frame
+        return {w for w in CJK.findall(body) if not any(w in n for n in names)}
+
+    confirm = client.post(reverse("dashboard:ranking_generate"), {"kind": "region", "month": "2026-04"}).content.decode()
+    assert "has not ended yet" in confirm and "Freeze it anyway" in confirm
+    counted = client.get(reverse("dashboard:ranking_counted") + "?kind=region&key=430426&from=2026-03&to=2026-03")
+    html = counted.content.decode()
+    assert "What the ranking counted" in html and "Cases resolved on time" in html
+    data = {"中文", world.supervisor.full_name, world.justice_bureau.name, "土建", "设备安装", "祁东纸箱扩产"}  # data
+    assert {w for w in foreign(html) if not w.startswith("问题")} <= data  # case titles are 问题<n>
+    charts = embedded_charts(client.get(reverse("dashboard:index")).content.decode())
+    assert axes_of(charts["stages"])[0]["name"] == "projects"
+    listing = client.get(reverse("projects:project_list"), {"plan_year": "2026"}).content.decode()
+    assert "Projects with an investment plan for 2026" in listing and "Annual plans total 3000" in listing

@@ -12,12 +12,23 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.cases.models import Case, CaseTask, EscalationLevel, Light, Satisfaction
@@ -333,20 +344,21 @@ def chart_data(data: dict[str, Any]) -> dict[str, Any]:
     """The ECharts options dashboard.js draws (lib.charts: one unit per axis, counts in
     whole steps); labels and series names in the page's language. The tables stay the truth."""
     stages, regions, units = data["stage_rows"], data["region_rows"], data["unit_rows"][:15]
-    projects = Axis(_("个"), whole=True)
-    cases = Axis(_("件"), whole=True)
+    projects = Axis(pgettext_lazy("chart axis unit", "个"), whole=True)
+    cases = Axis(pgettext_lazy("chart axis unit", "件"), whole=True)
     return {"charts": {
         "stages": bar_chart([r["label"] for r in stages], [projects],
                             [Series(_("项目数"), [r["count"] for r in stages])]),
-        "regions": bar_chart([r["name"] for r in regions], [Axis(_("万元"))], [
+        "regions": bar_chart([r["name"] for r in regions], [Axis(pgettext_lazy("chart axis unit", "万元"))], [
             Series(_("年度计划"), [r["planned"] for r in regions]),
             Series(_("累计完成"), [r["invested"] for r in regions]),
         ]),
         "lights": pie_chart([(r["label"], r["count"], LIGHT_COLOURS[r["light"]]) for r in data["light_rows"]]),
+        # No units, no chart (an empty frame says nothing the table's "没有事项" does not).
         "units": bar_chart([r["name"] for r in reversed(units)], [cases], [
             Series(_("红灯"), [r["red"] for r in reversed(units)], stack="l", colour=LIGHT_COLOURS["red"]),
             Series(_("黄灯"), [r["yellow"] for r in reversed(units)], stack="l", colour=LIGHT_COLOURS["yellow"]),
-        ], horizontal=True),
+        ], horizontal=True) if units else None,
     }}
 
 
@@ -462,7 +474,7 @@ def ranking_entity(kind: str, key: str) -> tuple[int, str] | None:
     return (org[0], org[1]) if org else None
 
 
-def _flag(condition: Q) -> ExpressionWrapper:
+def _flag(condition: Q) -> ExpressionWrapper[Q]:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
@@ -497,7 +509,7 @@ def ranking_counted(user: Actor, kind: str, entity: int, first: Month, last: Mon
     rated = section("satisfaction_rate", _("满意率：期内的评价"), ratings, ratings.filter(case_id__in=cases))
     labels = dict(Satisfaction.choices)
     for event in rated.rows:
-        event.satisfaction_label = labels.get((event.data or {}).get("satisfaction"), "—")
+        event.satisfaction_label = labels.get(str((event.data or {}).get("satisfaction")), "—")
     return [
         section("investment_rate", _("投资完成率：有年度计划的项目"), plans, plans.filter(project_id__in=projects)),
         section("nodes_rate", _("节点按期率：年初至期末应完成的节点"), nodes, nodes.filter(project_id__in=projects)),

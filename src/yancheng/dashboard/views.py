@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.audit.services import audit_record
@@ -170,7 +171,7 @@ def ranking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "table": table,
         "versions": versions,
         "is_latest": versions.first() == snapshot,
-        "chart": {"charts": {"ranking": bar_chart([r["name"] for r in snapshot.rows], [Axis(_("分"))],
+        "chart": {"charts": {"ranking": bar_chart([r["name"] for r in snapshot.rows], [Axis(pgettext("chart axis unit", "分"))],
                                                   [Series(_("得分"), [r["score"] for r in snapshot.rows])])}},
         "can_manage": rules.has_perm("dashboard.manage_rankings", request.user),
         "month_value": f"{snapshot.month:%Y-%m}",

@@ -20,13 +20,13 @@ from typing import Any
 class Axis:
     """A value axis: its unit as shown on it, and whether it counts whole things."""
 
-    unit: str
+    unit: object  # a text or a lazy translation: shown with str()
     whole: bool = False
 
 
 @dataclass(frozen=True)
 class Series:
-    name: str
+    name: object  # a text or a lazy translation
     data: Sequence[Any]
     axis: int = 0  # index into the chart's axes
     stack: str = ""
@@ -43,12 +43,12 @@ def _value(value: Any, whole: bool) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def bar_chart(labels: Sequence[str], axes: Sequence[Axis], series: Sequence[Series], *,
+def bar_chart(labels: Sequence[object], axes: Sequence[Axis], series: Sequence[Series], *,
               horizontal: bool = False) -> dict[str, Any]:
     """A bar chart over ``labels`` with one or two value axes."""
     if not 1 <= len(axes) <= 2:
         raise ValueError("a chart has one or two value axes")
-    if len({axis.unit for axis in axes}) != len(axes):
+    if len({str(axis.unit) for axis in axes}) != len(axes):
         raise ValueError("two axes of the same unit: put the series on one axis")
     category: dict[str, Any] = {"type": "category", "data": [str(label) for label in labels],
                                 "axisLabel": {"interval": 0, "rotate": 0 if horizontal else 30}}
@@ -78,7 +78,7 @@ def bar_chart(labels: Sequence[str], axes: Sequence[Axis], series: Sequence[Seri
     }
 
 
-def pie_chart(items: Sequence[tuple[str, int, str]]) -> dict[str, Any] | None:
+def pie_chart(items: Sequence[tuple[object, int, str]]) -> dict[str, Any] | None:
     """A ring of (name, count, colour); None when every count is 0 (equal slices of nothing
     would look like data)."""
     if not any(count for _name, count, _colour in items):

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yancheng.cases.models import Case, CaseKind
 from yancheng.cases.models import Status as CaseStatus
@@ -92,7 +93,7 @@ class Dashboard:
         the right one, never on one scale."""
         rows = [r for r in self.rows if r.department_id is not None]
         return {"charts": {"regions": bar_chart(
-            [r.name for r in rows], [Axis(_("次"), whole=True), Axis("%")],
+            [r.name for r in rows], [Axis(pgettext("chart axis unit", "次"), whole=True), Axis("%")],
             [Series(_("入企登记（次）"), [r.inspections for r in rows]),
              Series(_("联合检查率（%）"), [r.joint_rate for r in rows], axis=1)],
         )}}
