@@ -157,7 +157,7 @@ def test_the_review_links_each_month_to_its_ranking_row_and_the_sums_to_the_peri
     assert unlinked_figures(html) == []
     assert f'href="/dashboard/rankings/{march.pk}/#r-430426"' in html
     url = next(unescape(u) for u in re.findall(r'href="([^"]+#escalations)"', html) if "key=430426" in u)
-    assert "from=2026-01" in url and "to=2026-03" in url
+    assert "from=2026-03" in url and "to=2026-03" in url  # the months that have a ranking
     sections = counted_page(client, url)
     review = client.get(reverse("dashboard:quarterly_review", args=[2026, 1])).context["review"]
     qidong = next(r for r in review["rows"] if r["key"] == "430426")
@@ -197,7 +197,8 @@ def test_the_counted_page_refuses_others_and_explains_bad_months(client, world, 
     assert client.get(url + "?kind=region&key=430426&from=2026-03&to=2026-03").status_code == 403
     client.force_login(world.supervisor)
     assert client.get(url + "?kind=region&key=999999&from=2026-03&to=2026-03").status_code == 404
-    assert client.get(url + "?kind=nope&key=430426&from=2026-03&to=2026-03").status_code == 404
+    lost = client.get(url + "?kind=nope&key=430426&from=2026-03&to=2026-03")
+    assert lost.status_code == 400 and "请从月排名、季讲评或年考核表中的数字进入本页" in lost.content.decode()
     bad = client.get(url + "?kind=region&key=430426&from=2026-05&to=2026-03")
     assert bad.status_code == 400 and "请选择同一年内的起止月份" in bad.content.decode()
 

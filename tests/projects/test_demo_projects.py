@@ -11,7 +11,6 @@ import pytest
 from django.db import transaction
 
 from yancheng.cases.models import Case, CaseKind, Status
-from yancheng.cases.demo import load_case_demo
 from yancheng.cases.services import case_submit
 from yancheng.core.demo import load_hengyang_demo
 from yancheng.core.models import User
@@ -143,34 +142,3 @@ def test_no_name_repeats_a_word(loaded):
     doubled = re.compile(r"(\S{2,})\1")
     names = [*Project.objects.values_list("name", flat=True), *Case.objects.values_list("subject", flat=True)]
     assert [name for name in names if doubled.search(name)] == []
-
-
-
-@pytest.fixture(scope="module")
-def demo_with_cases(django_db_setup, django_db_blocker):
-    """As ``yancheng demo`` loads them: the city, its cases, then the projects."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_hengyang_demo(enterprise_count=40)
-        load_case_demo(count=120)
-        project_demo.load_project_demo()
-        yield
-        transaction.set_rollback(True)
-
-
-def test_the_demo_agendas_name_the_project_of_each_problem(demo_with_cases, db):
-    """The demo's problems are reported before the projects are filed; an enterprise's
-    problems are linked to its project, so the meeting's red and yellow items show it."""
-    owners = set(Project.objects.exclude(enterprise=None).values_list("enterprise_id", flat=True))
-    problems = Case.objects.filter(kind=CaseKind.PROJECT_PROBLEM, enterprise_id__in=owners)
-    assert problems.count() > 1 and not problems.filter(subject_ref="").exists()
-    lit = AgendaItem.objects.filter(source__in=[AgendaItem.Source.RED_CASE, AgendaItem.Source.YELLOW_CASE])
-    named = lit.exclude(project=None).select_related("project")
-    assert named.exists()
-    for item in named:
-        case = Case.objects.get(pk=item.ref_id)
-        assert case.subject_ref == f"project:{item.project_id}" and case.subject == item.project.name
-        assert case.enterprise_id == item.project.enterprise_id
-    # Only problems of enterprises without a project stay without one.
-    for item in lit.filter(project=None):
-        case = Case.objects.get(pk=item.ref_id)
-        assert case.kind != CaseKind.PROJECT_PROBLEM or case.enterprise_id not in owners

@@ -5,6 +5,7 @@ rankings (月排名) with their exports, the quarterly review (季讲评), the a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -196,14 +197,18 @@ def counted_url(kind: str, key: str, first: dt.date, last: dt.date, metric: str 
 def ranking_counted(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What a ranking's numbers count for one region or unit and period, listed."""
     require_page(request, "dashboard.view_dashboard")
-    kind = request.GET.get("kind", "")
-    entity = ranking_entity(kind, request.GET.get("key", "")) if kind in RankingKind.values else None
+    kind, key = request.GET.get("kind", ""), request.GET.get("key", "")
+    if kind not in RankingKind.values or not key:
+        return render(request, "dashboard/ranking_counted.html", {
+            "error": _("请从月排名、季讲评或年考核表中的数字进入本页。"), "name": _("排名"), "kind_label": "",
+        }, status=400)
+    entity = ranking_entity(kind, key)
     if entity is None:
         raise Http404
-    try:
+    first: Month | None = None
+    last: Month | None = None
+    with contextlib.suppress(TypeError, ValueError):
         first, last = Month.parse(request.GET.get("from", "")), Month.parse(request.GET.get("to", ""))
-    except (TypeError, ValueError):
-        first = last = None  # type: ignore[assignment]
     if first is None or last is None or first.first > last.first or first.year != last.year:
         return render(request, "dashboard/ranking_counted.html", {
             "error": _("请选择同一年内的起止月份，例如 from=2026-01&to=2026-03。"), "name": entity[1],
@@ -261,8 +266,11 @@ def _review(request: AuthenticatedHttpRequest, months: list[Any], title: str, **
     kind = _kind(request)
     review = period_review(kind, months)
     snapshots = review["snapshots"]
+    # The sums behind a review run over the months it counts (from the first to the last
+    # month with a ranking).
+    ranked = [m for m, snap in zip(months, snapshots, strict=True) if snap] or months
     for row in review["rows"]:
-        row["url"] = counted_url(kind, str(row["key"]), months[0], months[-1])
+        row["url"] = counted_url(kind, str(row["key"]), ranked[0], ranked[-1])
         row["monthly"] = [
             (m, score, rank, f"{reverse('dashboard:ranking_detail', args=[snap.pk])}#r-{row['key']}" if snap else "")
             for (m, score, rank), snap in zip(row["monthly"], snapshots, strict=True)
