@@ -184,6 +184,8 @@ MATRIX: dict[str, Policy] = {
     "dashboard:ranking_list": Policy(DASHBOARD),
     "dashboard:ranking_generate": Policy(set(), denied=405),  # POST only
     "dashboard:formula_edit": Policy({"supervisor"}),  # the park dispatcher is not the city office
+    # Without ?kind=&key=&from=&to= the page says where to come from (400).
+    "dashboard:ranking_counted": Policy(DASHBOARD, ok=(400,)),
     "dashboard:ranking_detail": Policy(DASHBOARD, kwargs=lambda w: {"pk": w.snapshot.pk}),
     "dashboard:ranking_xlsx": Policy(DASHBOARD, kwargs=lambda w: {"pk": w.snapshot.pk}),
     "dashboard:ranking_docx": Policy(DASHBOARD, kwargs=lambda w: {"pk": w.snapshot.pk}),

@@ -74,12 +74,13 @@ def test_the_leader_reads_the_dashboard_and_follows_a_stage_number(open_as, scen
     leader = open_as("leader")
     leader.goto(leader.base_url + "/dashboard/")
     leader.wait_for_selector("h1:has-text('挂图作战')")
-    for chart in ("stages", "regions", "units"):
+    for chart in ("stages", "regions"):
         leader.wait_for_selector(f".chart[data-chart={chart}] canvas")
         assert leader.locator(f".chart[data-chart={chart}]").is_visible()
     # The leader sees no escalated case here: an all-zero pie is not drawn (it would look
-    # like data); the table with its zeros stays.
+    # like data), nor an empty chart of units; the tables with their zeros stay.
     assert leader.locator(".chart[data-chart=lights] canvas").count() == 0
+    assert leader.locator(".chart[data-chart=units] canvas").count() == 0
     assert leader.locator("table[data-table=lights]").is_visible()
     assert leader.inner_text("[data-stat=projects]").strip() == str(sum(STAGES.values()))
     stage_rows = leader.locator("table[data-table=stages] tbody tr")
@@ -88,6 +89,8 @@ def test_the_leader_reads_the_dashboard_and_follows_a_stage_number(open_as, scen
     link = row.locator("a.num-link")
     clicked = int(link.inner_text().strip())
     assert clicked == STAGES[Stage.CONSTRUCTION]
+    # Every number on the page is a link (or inside one).
+    assert leader.evaluate("Array.from(document.querySelectorAll('.figure')).filter(e => !e.closest('a')).length") == 0
     screenshot(leader, "dashboard-1-leader-zh")
 
     link.click()
@@ -135,10 +138,24 @@ def test_the_project_office_holds_a_weekly_meeting_and_the_decision_reaches_the_
     # The agenda was built on creation; rebuilding it keeps the red case on it.
     office.click("form[action$='/build/'] button[type=submit]")
     office.wait_for_selector(".msg-success")
-    red_group = office.locator("section.agenda-group[data-source=red_case]")
+    red_group = office.locator("details.agenda-group[data-source=red_case]")
     assert red_group.count() == 1
+    assert red_group.get_attribute("open") is not None  # the red items are read first: open
     assert RED_TITLE in red_group.inner_text() and "国网衡阳供电公司" in red_group.inner_text()
+    assert red_group.locator("[data-count]").inner_text() == "1"
+    project = red_group.locator("td[data-project] a")
+    assert project.inner_text() == scene["projects"][0].name
+    # A 临时议题 added from the page: its section is folded to its summary line and count.
+    office.click("details:has(form[action$='/items/']) summary")
+    office.fill("form[action$='/items/'] #id_title", "园区道路施工协调")
+    office.click("form[action$='/items/'] button[type=submit]")
+    manual = office.locator("details.agenda-group[data-source=manual]")
+    manual.wait_for()
+    assert manual.get_attribute("open") is None and manual.locator("[data-count]").inner_text() == "1"
+    assert not manual.locator("table").is_visible()
     screenshot(office, "meeting-2-agenda")
+    manual.locator("summary").click()
+    assert manual.locator("table").is_visible() and "园区道路施工协调" in manual.inner_text()
 
     office.fill("#id_text", DECISION)
     office.select_option("#id_lead_org", label="国网衡阳供电公司")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -363,3 +364,58 @@ def test_the_migration_corrects_the_day_late_deadlines_of_frozen_agendas(world, 
     assert AgendaItem.objects.get(pk=red.pk).detail == right_red
     assert AgendaItem.objects.get(pk=yellow.pk).detail == stale
     assert right_yellow != stale
+
+
+# --- the page: sections folded with their counts, the project of each item -------------------------
+
+SECTION = re.compile(r'<details class="card agenda-group" data-source="(\w+)"( open)?>\s*<summary>.*?'
+                     r'<span class="badge" data-count>(\d+)</span>.*?</summary>(.*?)</details>', re.S)
+
+
+def sections(html: str) -> dict[str, tuple[bool, int, str]]:
+    return {source: (bool(opened), int(count), body) for source, opened, count, body in SECTION.findall(html)}
+
+
+def test_each_section_folds_with_its_count_and_the_red_one_is_open(client, world, scene, friday):
+    meeting = county_meeting(world)
+    meetings.agenda_build(meeting, actor=world.dispatcher)
+    meetings.agenda_item_add(meeting, actor=world.dispatcher, title="园区道路施工协调", responsible="祁东县交通运输局")
+    client.force_login(world.dispatcher)
+    html = client.get(reverse("projects:meeting_detail", args=[meeting.pk])).content.decode()
+    found = sections(html)
+    expected = {s: meeting.agenda.filter(source=s).count() for s in AgendaItem.Source.values}
+    assert {s: count for s, (_o, count, _b) in found.items()} == {s: n for s, n in expected.items() if n}
+    assert set(found) == {"red_case", "yellow_case", "new_case", "late_node", "factor_need", "manual"}
+    for source, (opened, count, body) in found.items():
+        assert body.count("<tr>") == count + 1  # the header row and one row per item
+        assert opened == (source == "red_case")
+
+
+def test_the_project_column_links_the_project_of_each_item(client, world, scene, friday):
+    meeting = county_meeting(world)
+    meetings.agenda_build(meeting, actor=world.dispatcher)
+    client.force_login(world.dispatcher)
+    found = sections(client.get(reverse("projects:meeting_detail", args=[meeting.pk])).content.decode())
+    link = f'<a href="{reverse("projects:project_detail", args=[scene.box.pk])}">{scene.box.name}</a>'
+    for source in ("red_case", "yellow_case", "new_case", "late_node", "factor_need"):
+        body = found[source][2]
+        assert body.count(link) == found[source][1], source
+    assert "<td data-label=\"项目\" data-project>—</td>" not in found["red_case"][2]
+
+
+def test_a_problem_reported_as_free_text_finds_its_enterprises_project_by_name(world, scene, city_dispatcher):
+    with time_machine.travel(FRIDAY - dt.timedelta(hours=3), tick=False):
+        named = case_submit(actor=world.enterprise_a_user, title="排水接入", description="未接入",
+                            subject=f" {scene.box.name} ")
+        other = case_submit(actor=world.enterprise_a_user, title="招工", description="缺工", subject="二期工程")
+        # 乙 names 甲's project: the name is looked up among 乙's own projects only.
+        foreign = case_submit(actor=world.enterprise_b_user, title="道路", description="未通", subject=scene.box.name)
+    with time_machine.travel(FRIDAY, tick=False):
+        meeting = meetings.meeting_create(actor=city_dispatcher, title="全市周调度会", held_on=FRIDAY.date())
+        meetings.agenda_build(meeting, actor=city_dispatcher)
+    items = {i.ref_id: i for i in meeting.agenda.filter(source=AgendaItem.Source.NEW_CASE)}
+    assert items[named.pk].project == scene.box
+    assert items[other.pk].project is None and items[other.pk].title == "二期工程：招工"
+    assert items[foreign.pk].project is None
+    red = meeting.agenda.get(source=AgendaItem.Source.RED_CASE, ref_id=scene.red.pk)
+    assert red.project == scene.box  # linked cases keep their link

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
 from .models import METRICS, FundsWon, RankingFormula, RankingKind
 
 HUNDRED = Decimal(100)
+SATISFIED = Q(data__satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])
 CENT = Decimal("0.01")
 RANKED_REGION_KINDS = ("district", "county", "county_city", "stat_zone")
 
@@ -128,41 +129,85 @@ def _grouped(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, dict[str, An
     return {row[key]: row for row in rows if row[key] is not None}
 
 
-def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[Any]]:
-    """Raw counts per region id or organisation id, in one grouped query per metric."""
-    start, end = month.window
+@dataclass(frozen=True)
+class Counted:
+    """What one month's metrics count, before grouping by region or unit: each queryset with
+    the field that names the region (id) or unit (organisation id) it counts for. The ranking
+    groups them; the page behind a ranking's numbers lists them for one region or unit."""
+
+    plans: QuerySet[AnnualPlan]
+    plan_key: str
+    nodes: QuerySet[Node]
+    node_key: str
+    resolved: QuerySet[Case]
+    ratings: QuerySet[CaseEvent]
+    rating_key: str
+    escalated: QuerySet[Case]
+    case_key: str
+    signed: QuerySet[Project]
+    project_key: str
+    funds: QuerySet[FundsWon]
+    funds_key: str
+    pressed: Q
+    supervised: Q
+    reported: Q
+
+
+def counted(kind: str, month: Month, first: Month | None = None) -> Counted:
+    """The querysets of ``_metrics`` for ``month`` (or for the months ``first``…``month``: the
+    events of the whole period; the year-to-date figures as of ``month``)."""
+    start, end = (first or month).window[0], month.window[1]
     year_start = dt.date(month.year, 1, 1)
     region = kind == RankingKind.REGION
     project_key = "region_id" if region else "responsible_org_id"
-    node_key = "project__region_id" if region else "node_org"
     case_key = "region_id" if region else "lead_org_id"
-    data: dict[Any, dict[str, Any]] = defaultdict(dict)
-    extra_units: set[Any] = set()
-
-    # 投资完成率
     latest_ytd = Subquery(
         MonthlyReport.objects.filter(project=OuterRef("project_id"), month__gte=year_start, month__lte=month.first)
         .order_by("-month")
         .values("invested_ytd")[:1],
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    plan_key = f"project__{project_key}"
-    plans = (
-        AnnualPlan.objects.filter(year=month.year)
-        .annotate(ytd=Coalesce(latest_ytd, Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2)))
-        .values(plan_key)
-        .annotate(planned=Sum("planned_investment"), invested=Sum("ytd"))
-        .order_by()
+    plans = AnnualPlan.objects.filter(year=month.year).annotate(
+        ytd=Coalesce(latest_ytd, Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
     )
+    nodes = Node.objects.filter(planned_finish__gte=year_start, planned_finish__lte=month.last)
+    if not region:
+        nodes = nodes.annotate(node_org=Coalesce("responsible_org_id", "project__responsible_org_id"))
+    pressed = Q(pressed_at__gte=start, pressed_at__lt=end)
+    supervised = Q(supervised_at__gte=start, supervised_at__lt=end)
+    reported = Q(reported_at__gte=start, reported_at__lt=end)
+    return Counted(
+        plans=plans, plan_key=f"project__{project_key}",
+        nodes=nodes, node_key="project__region_id" if region else "node_org",
+        resolved=Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end, solve_due_at__isnull=False),
+        ratings=CaseEvent.objects.filter(action="rate", at__gte=start, at__lt=end), rating_key=f"case__{case_key}",
+        escalated=Case.objects.filter(pressed | supervised | reported), case_key=case_key,
+        signed=Project.objects.filter(signed_on__gte=(first or month).first, signed_on__lte=month.last),
+        project_key=project_key,
+        funds=FundsWon.objects.filter(month__gte=(first or month).first, month__lte=month.first),
+        funds_key="region_id" if region else "organisation_id",
+        pressed=pressed, supervised=supervised, reported=reported,
+    )
+
+
+def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[Any]]:
+    """Raw counts per region id or organisation id, in one grouped query per metric."""
+    start, end = month.window
+    region = kind == RankingKind.REGION
+    c = counted(kind, month)
+    plan_key, node_key, case_key, rating_key = c.plan_key, c.node_key, c.case_key, c.rating_key
+    project_key, funds_key = c.project_key, c.funds_key
+    data: dict[Any, dict[str, Any]] = defaultdict(dict)
+    extra_units: set[Any] = set()
+
+    # 投资完成率
+    plans = c.plans.values(plan_key).annotate(planned=Sum("planned_investment"), invested=Sum("ytd")).order_by()
     for row in plans:
         data[row[plan_key]].update(planned=row["planned"] or Decimal(0), invested=row["invested"] or Decimal(0))
 
     # 节点按期率
-    nodes = Node.objects.filter(planned_finish__gte=year_start, planned_finish__lte=month.last)
-    if not region:
-        nodes = nodes.annotate(node_org=Coalesce("responsible_org_id", "project__responsible_org_id"))
     for row in (
-        nodes.values(node_key)
+        c.nodes.values(node_key)
         .annotate(
             due=Count("pk"),
             on_time=Count("pk", filter=Q(actual_finish__isnull=False, actual_finish__lte=F("planned_finish"))),
@@ -173,8 +218,7 @@ def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[An
 
     # 事项按期办结率
     for row in (
-        Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end, solve_due_at__isnull=False)
-        .values(case_key)
+        c.resolved.values(case_key)
         .annotate(resolved=Count("pk"), on_time=Count("pk", filter=Q(resolved_at__lte=F("solve_due_at"))))
         .order_by()
     ):
@@ -182,48 +226,31 @@ def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[An
 
     # 满意率: every rating given in the month, read from the case's 评价 events. Not from the
     # closed cases: 不满意 reopens a case, so a closed case is never a dissatisfied one.
-    rating_key = f"case__{case_key}"
     for row in (
-        CaseEvent.objects.filter(action="rate", at__gte=start, at__lt=end)
-        .values(rating_key)
-        .annotate(
-            rated=Count("pk"),
-            satisfied=Count(
-                "pk", filter=Q(data__satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])
-            ),
-        )
+        c.ratings.values(rating_key)
+        .annotate(rated=Count("pk"), satisfied=Count("pk", filter=SATISFIED))
         .order_by()
     ):
         data[row[rating_key]].update(rated=row["rated"], satisfied=row["satisfied"])
 
     # 升级次数
-    pressed = Q(pressed_at__gte=start, pressed_at__lt=end)
-    supervised = Q(supervised_at__gte=start, supervised_at__lt=end)
-    reported = Q(reported_at__gte=start, reported_at__lt=end)
     for row in (
-        Case.objects.filter(pressed | supervised | reported)
-        .values(case_key)
+        c.escalated.values(case_key)
         .annotate(
-            pressed=Count("pk", filter=pressed),
-            supervised=Count("pk", filter=supervised),
-            reported=Count("pk", filter=reported),
+            pressed=Count("pk", filter=c.pressed),
+            supervised=Count("pk", filter=c.supervised),
+            reported=Count("pk", filter=c.reported),
         )
         .order_by()
     ):
         data[row[case_key]].update(escalations=row["pressed"] + row["supervised"] + row["reported"])
 
     # 引资
-    for row in (
-        Project.objects.filter(signed_on__gte=month.first, signed_on__lte=month.last)
-        .values(project_key)
-        .annotate(amount=Sum("total_investment"))
-        .order_by()
-    ):
+    for row in c.signed.values(project_key).annotate(amount=Sum("total_investment")).order_by():
         data[row[project_key]].update(attracted=row["amount"] or Decimal(0))
 
     # 争资
-    funds_key = "region_id" if region else "organisation_id"
-    for row in FundsWon.objects.filter(month=month.first).values(funds_key).annotate(amount=Sum("amount")).order_by():
+    for row in c.funds.values(funds_key).annotate(amount=Sum("amount")).order_by():
         if row[funds_key] is not None:
             data[row[funds_key]].update(won=row["amount"] or Decimal(0))
 

@@ -12,24 +12,36 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from yancheng.cases.models import CaseTask, EscalationLevel, Light
+from yancheng.cases.models import Case, CaseTask, EscalationLevel, Light, Satisfaction
 from yancheng.cases.selectors import InboxFilters, inbox, light_counts
 from yancheng.core.models import IndustryChain, Organisation, Region
 from yancheng.core.typing import Actor
+from yancheng.lib.charts import Axis, Series, bar_chart, pie_chart
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project, Stage
 from yancheng.projects.selectors import ProjectFilters, project_list
 
 from .models import METRICS, RankingKind, RankingSnapshot
 from .permissions import region_scope
-from .rankings import RANKED_REGION_KINDS, Month
+from .rankings import RANKED_REGION_KINDS, Month, counted
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 DASHBOARD_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE)
@@ -163,6 +175,9 @@ def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
                 "invested": row["invested"] or Decimal(0),
                 "rate": _pct(row["invested"], row["planned"]),
                 "url": project_list_url(region=row["region__code"], chain=filters.chain),
+                # The plan and what was done against it count the projects with a plan for the year.
+                "plan_url": project_list_url(region=row["region__code"], chain=filters.chain,
+                                             plan_year=str(filters.year)),
             }
         )
     planned_total = sum((r["planned"] for r in region_rows), Decimal(0))
@@ -202,7 +217,7 @@ def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
             "planned": planned_total,
             "invested": invested_total,
             "rate": _pct(invested_total, planned_total),
-            "url": project_list_url(**link),
+            "url": project_list_url(plan_year=str(filters.year), **link),
         },
         "late_nodes": {"count": late_nodes, "as_of": as_of, "url": _url("dashboard:late_nodes", "",
                                                                         **filters_params(filters))},
@@ -321,32 +336,30 @@ def filter_options(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
     }
 
 
+LIGHT_COLOURS = {"red": "#cf222e", "yellow": "#bf8700", "green": "#1a7f37", "paused": "#8c959f",
+                 "waiting": "#0969da", "ontime": "#2da44e", "late": "#a40e26"}
+
+
 def chart_data(data: dict[str, Any]) -> dict[str, Any]:
-    """What dashboard.js draws (numbers as floats, labels as text); the tables stay the truth.
-    Series names travel with the data so the charts speak the page's language."""
-    return {
-        "series": {
-            "projects": str(_("项目数")),
-            "planned": str(_("年度计划")),
-            "invested": str(_("累计完成")),
-            "red": str(_("红灯")),
-            "yellow": str(_("黄灯")),
-            "score": str(_("得分")),
-        },
-        "stages": {"labels": [r["label"] for r in data["stage_rows"]],
-                   "counts": [r["count"] for r in data["stage_rows"]],
-                   "investment": [float(r["investment"]) for r in data["stage_rows"]]},
-        "regions": {"labels": [r["name"] for r in data["region_rows"]],
-                    "planned": [float(r["planned"]) for r in data["region_rows"]],
-                    "invested": [float(r["invested"]) for r in data["region_rows"]]},
-        "lights": {"labels": [r["label"] for r in data["light_rows"]],
-                   "keys": [r["light"] for r in data["light_rows"]],
-                   "counts": [r["count"] for r in data["light_rows"]]},
-        "units": {"labels": [r["name"] for r in data["unit_rows"][:15]],
-                  "red": [r["red"] for r in data["unit_rows"][:15]],
-                  "yellow": [r["yellow"] for r in data["unit_rows"][:15]],
-                  "total": [r["total"] for r in data["unit_rows"][:15]]},
-    }
+    """The ECharts options dashboard.js draws (lib.charts: one unit per axis, counts in
+    whole steps); labels and series names in the page's language. The tables stay the truth."""
+    stages, regions, units = data["stage_rows"], data["region_rows"], data["unit_rows"][:15]
+    projects = Axis(pgettext_lazy("chart axis unit", "个"), whole=True)
+    cases = Axis(pgettext_lazy("chart axis unit", "件"), whole=True)
+    return {"charts": {
+        "stages": bar_chart([r["label"] for r in stages], [projects],
+                            [Series(_("项目数"), [r["count"] for r in stages])]),
+        "regions": bar_chart([r["name"] for r in regions], [Axis(pgettext_lazy("chart axis unit", "万元"))], [
+            Series(_("年度计划"), [r["planned"] for r in regions]),
+            Series(_("累计完成"), [r["invested"] for r in regions]),
+        ]),
+        "lights": pie_chart([(r["label"], r["count"], LIGHT_COLOURS[r["light"]]) for r in data["light_rows"]]),
+        # No units, no chart (an empty frame says nothing the table's "没有事项" does not).
+        "units": bar_chart([r["name"] for r in reversed(units)], [cases], [
+            Series(_("红灯"), [r["red"] for r in reversed(units)], stack="l", colour=LIGHT_COLOURS["red"]),
+            Series(_("黄灯"), [r["yellow"] for r in reversed(units)], stack="l", colour=LIGHT_COLOURS["yellow"]),
+        ], horizontal=True) if units else None,
+    }}
 
 
 # --- rankings: snapshots, quarterly review, annual assessment -------------------------------------
@@ -426,3 +439,84 @@ def period_review(kind: str, months: list[dt.date]) -> dict[str, Any]:
         "kind": kind,
         "kind_label": RankingKind(kind).label,
     }
+
+
+# --- what a ranking's numbers count --------------------------------------------------------------
+
+
+@dataclass
+class CountedSection:
+    """One metric's items for one region or unit: ``total`` counted, ``rows`` those the
+    viewer may open, which count ``shown`` (``hidden`` = the rest)."""
+
+    key: str
+    title: str
+    total: int
+    rows: list[Any]
+    shown: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - self.shown
+
+
+COUNTED_LIMIT = 500
+
+
+def ranking_entity(kind: str, key: str) -> tuple[int, str] | None:
+    """(id, name) of the region (by code) or unit (by id) a ranking row is about."""
+    if kind == RankingKind.REGION:
+        region = Region.objects.filter(code=key[:12]).values_list("pk", "name").first()
+        return (region[0], region[1]) if region else None
+    if not key.isdigit():
+        return None
+    org = Organisation.objects.filter(pk=int(key)).exclude(kind="enterprise").values_list("pk", "name").first()
+    return (org[0], org[1]) if org else None
+
+
+def _flag(condition: Q) -> ExpressionWrapper[Q]:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def ranking_counted(user: Actor, kind: str, entity: int, first: Month, last: Month) -> list[CountedSection]:
+    """The cases, nodes, projects and funds a ranking counted for one region or unit over
+    ``first``…``last`` (one month for 月排名; a quarter or a year for the reviews), taken from
+    the same querysets as the ranking (``rankings.counted``), so the counts are the ranking's
+    own while the data has not changed since. Cases and projects the viewer may not open are
+    counted but not listed."""
+    c = counted(kind, last, first)
+    cases = Case.objects.visible_to(user).values("pk")
+    projects = Project.objects.visible_to(user).values("pk")
+
+    def section(key: str, title: Any, qs: QuerySet[Any], visible: QuerySet[Any]) -> CountedSection:
+        rows = list(visible[:COUNTED_LIMIT])
+        return CountedSection(key, str(title), qs.count(), rows, visible.count())
+
+    plans = c.plans.filter(**{c.plan_key: entity}).select_related("project").order_by("project__code")
+    nodes = c.nodes.filter(**{c.node_key: entity}).select_related("project").order_by("planned_finish", "pk")
+    resolved = c.resolved.filter(**{c.case_key: entity}).annotate(
+        on_time=_flag(Q(resolved_at__lte=F("solve_due_at")))).order_by("resolved_at", "pk")
+    ratings = c.ratings.filter(**{c.rating_key: entity}).select_related("case").order_by("at", "pk")
+    signed = c.signed.filter(**{c.project_key: entity}).order_by("signed_on", "code")
+    funds = c.funds.filter(**{c.funds_key: entity}).select_related("region", "organisation").order_by("month", "pk")
+    escalated = c.escalated.filter(**{c.case_key: entity}).annotate(
+        was_pressed=_flag(c.pressed), was_supervised=_flag(c.supervised), was_reported=_flag(c.reported),
+    ).order_by("number")
+    times = {"p": Count("pk", filter=c.pressed), "s": Count("pk", filter=c.supervised),
+             "r": Count("pk", filter=c.reported)}
+    every, seen = escalated.aggregate(**times), escalated.filter(pk__in=cases).aggregate(**times)
+    visible_escalated = escalated.filter(pk__in=cases)
+    rated = section("satisfaction_rate", _("满意率：期内的评价"), ratings, ratings.filter(case_id__in=cases))
+    labels = dict(Satisfaction.choices)
+    for event in rated.rows:
+        event.satisfaction_label = labels.get(str((event.data or {}).get("satisfaction")), "—")
+    return [
+        section("investment_rate", _("投资完成率：有年度计划的项目"), plans, plans.filter(project_id__in=projects)),
+        section("nodes_rate", _("节点按期率：年初至期末应完成的节点"), nodes, nodes.filter(project_id__in=projects)),
+        section("cases_rate", _("事项按期办结率：期内办结的事项"), resolved, resolved.filter(pk__in=cases)),
+        rated,
+        CountedSection("escalations", str(_("升级次数：期内的催办、督办、通报（每项各计一次）")), sum(every.values()),
+                       list(visible_escalated[:COUNTED_LIMIT]), sum(seen.values())),
+        section("attracted", _("引资：期内签约的项目"), signed, signed.filter(pk__in=projects)),
+        section("won", _("争资：期内登记的争取资金"), funds, funds),
+    ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rankings/", views.ranking_list, name="ranking_list"),
     path("rankings/generate/", views.ranking_generate, name="ranking_generate"),
     path("rankings/formula/", views.formula_edit, name="formula_edit"),
+    path("rankings/counted/", views.ranking_counted, name="ranking_counted"),
     path("rankings/<int:pk>/", views.ranking_detail, name="ranking_detail"),
     path("rankings/<int:pk>/xlsx/", views.ranking_xlsx, name="ranking_xlsx"),
     path("rankings/<int:pk>/docx/", views.ranking_docx, name="ranking_docx"),

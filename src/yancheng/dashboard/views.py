@@ -5,6 +5,8 @@ rankings (月排名) with their exports, the quarterly review (季讲评), the a
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from typing import Any
 
 import rules
@@ -12,11 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yancheng.core.audit.services import audit_record
@@ -33,6 +38,7 @@ from yancheng.core.kit.exports import (
 from yancheng.core.kit.forms import add_domain_error
 from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
+from yancheng.lib.charts import Axis, Series, bar_chart
 from yancheng.projects.models import Project
 
 from . import reports, services
@@ -48,7 +54,9 @@ from .selectors import (
     overview_snapshot,
     period_review,
     quarter_months,
+    ranking_entity,
 )
+from .selectors import ranking_counted as ranking_counted_sections
 
 
 def _kind(request: AuthenticatedHttpRequest) -> str:
@@ -133,9 +141,18 @@ def ranking_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请检查排名对象和月份。"))
         return redirect("dashboard:ranking_list")
+    month: Month = form.cleaned_data["month"]
+    kind = form.cleaned_data["kind"]
+    if _needs_confirmation(kind, month, regenerate=form.cleaned_data["regenerate"]) and request.POST.get("confirm") != "1":
+        # The month is not over: what is frozen now will differ from the month's final figures,
+        # and a frozen ranking is circulated. Asked on the server, so no script can skip it.
+        return render(request, "dashboard/ranking_confirm.html", {
+            "form": form, "kind_label": RankingKind(kind).label, "month": month,
+            "month_value": str(month), "kind": kind, "today": timezone.localdate(),
+        })
     try:
         snapshot, created = services.ranking_snapshot_generate(
-            kind=form.cleaned_data["kind"], month=form.cleaned_data["month"], actor=request.user,
+            kind=kind, month=month, actor=request.user,
             regenerate=form.cleaned_data["regenerate"], note=form.cleaned_data["note"],
         )
     except DomainError as exc:
@@ -146,6 +163,13 @@ def ranking_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         messages.info(request, _("该月排名已生成，以下为现有结果；如需更正请勾选“重新生成”。"))
     return redirect("dashboard:ranking_detail", pk=snapshot.pk)
+
+
+def _needs_confirmation(kind: str, month: Month, *, regenerate: bool) -> bool:
+    """Freezing a month that has not ended yet (a new snapshot, not the existing one shown again)."""
+    if month.last < timezone.localdate():
+        return False
+    return regenerate or not RankingSnapshot.objects.filter(kind=kind, month=month.first).exists()
 
 
 def _snapshot(pk: int) -> RankingSnapshot:
@@ -162,7 +186,12 @@ def ranking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot(pk)
     versions = RankingSnapshot.objects.filter(kind=snapshot.kind, month=snapshot.month).order_by("-version")
     columns = ranking_columns()
-    table = [[row.get(key) for key, _header in columns] for row in snapshot.rows]
+    month = snapshot.month
+    table = [
+        (row["key"], [(key, row.get(key), counted_url(snapshot.kind, str(row["key"]), month, month,
+                                                      COUNTED_SECTION.get(key, ""))) for key, _header in columns])
+        for row in snapshot.rows
+    ]
     return render(request, "dashboard/ranking_detail.html", {
         "snapshot": snapshot,
         "title": snapshot_title(snapshot),
@@ -170,11 +199,51 @@ def ranking_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "table": table,
         "versions": versions,
         "is_latest": versions.first() == snapshot,
-        "chart": {"labels": [r["name"] for r in snapshot.rows], "scores": [r["score"] for r in snapshot.rows],
-                  "series": {"score": str(_("得分"))}},
+        "chart": {"charts": {"ranking": bar_chart([r["name"] for r in snapshot.rows], [Axis(pgettext("chart axis unit", "分"))],
+                                                  [Series(_("得分"), [r["score"] for r in snapshot.rows])])}},
         "can_manage": rules.has_perm("dashboard.manage_rankings", request.user),
         "month_value": f"{snapshot.month:%Y-%m}",
         "quarter": (snapshot.month.month - 1) // 3 + 1,
+    })
+
+
+# The section of the counted page behind each column of a ranking (none: the page's top).
+COUNTED_SECTION = {**{key: key for _f, key, _l, _s in METRICS}, "attracted_index": "attracted", "won_index": "won",
+                   "attracted": "attracted", "won": "won"}
+
+
+def counted_url(kind: str, key: str, first: dt.date, last: dt.date, metric: str = "") -> str:
+    """The page that lists what a ranking counted for one region or unit (``metric``: the
+    section to open at)."""
+    query = urlencode({"kind": kind, "key": key, "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"})
+    return f"{reverse('dashboard:ranking_counted')}?{query}" + (f"#{metric}" if metric else "")
+
+
+@login_required
+@require_GET
+def ranking_counted(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What a ranking's numbers count for one region or unit and period, listed."""
+    require_page(request, "dashboard.view_dashboard")
+    kind, key = request.GET.get("kind", ""), request.GET.get("key", "")
+    if kind not in RankingKind.values or not key:
+        return render(request, "dashboard/ranking_counted.html", {
+            "error": _("请从月排名、季讲评或年考核表中的数字进入本页。"), "name": _("排名"), "kind_label": "",
+        }, status=400)
+    entity = ranking_entity(kind, key)
+    if entity is None:
+        raise Http404
+    first: Month | None = None
+    last: Month | None = None
+    with contextlib.suppress(TypeError, ValueError):
+        first, last = Month.parse(request.GET.get("from", "")), Month.parse(request.GET.get("to", ""))
+    if first is None or last is None or first.first > last.first or first.year != last.year:
+        return render(request, "dashboard/ranking_counted.html", {
+            "error": _("请选择同一年内的起止月份，例如 from=2026-01&to=2026-03。"), "name": entity[1],
+            "kind_label": RankingKind(kind).label,
+        }, status=400)
+    return render(request, "dashboard/ranking_counted.html", {
+        "name": entity[1], "kind": kind, "kind_label": RankingKind(kind).label, "first": first, "last": last,
+        "sections": ranking_counted_sections(request.user, kind, entity[0], first, last),
     })
 
 
@@ -233,6 +302,16 @@ def _review(request: AuthenticatedHttpRequest, months: list[Any], title: str, *,
         if fmt == "xlsx":
             return download(reports.review_xlsx(review, title), filename)
         return download(reports.review_docx(review, title), filename, DOCX)
+    snapshots = review["snapshots"]
+    # The sums behind a review run over the months it counts (from the first to the last
+    # month with a ranking).
+    ranked = [m for m, snap in zip(months, snapshots, strict=True) if snap] or months
+    for row in review["rows"]:
+        row["url"] = counted_url(kind, str(row["key"]), ranked[0], ranked[-1])
+        row["monthly"] = [
+            (m, score, rank, f"{reverse('dashboard:ranking_detail', args=[snap.pk])}#r-{row['key']}" if snap else "")
+            for (m, score, rank), snap in zip(row["monthly"], snapshots, strict=True)
+        ]
     return render(request, "dashboard/review.html", {"review": review, "title": title, "kind": kind,
                                                      "kinds": RankingKind.choices, "year": year,
                                                      "quarter": quarter})
@@ -299,6 +378,8 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("project", "project__region")
         .order_by("-month", "board", "pk")
     )
+    per_board = dict(entries.order_by().values_list("board").annotate(n=Count("pk")))
+    board_counts = {"all": sum(per_board.values())}
     board = request.GET.get("board", "")
     if board in RedYellowEntry.Board.values:
         entries = entries.filter(board=board)
@@ -311,7 +392,8 @@ def red_yellow_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "dashboard/red_yellow.html",
                   {"page": page, "form": form, "can_manage": can_manage, "board": board,
-                   "boards": RedYellowEntry.Board.choices})
+                   "boards": [(v, label, per_board.get(v, 0)) for v, label in RedYellowEntry.Board.choices],
+                   "board_counts": board_counts})
 
 
 @login_required

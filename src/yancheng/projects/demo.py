@@ -424,6 +424,24 @@ def _link_seed_case(project: Project) -> None:
     audit_record("case.link_project", case, actor=None, after={"subject_ref": f"project:{project.pk}"})
 
 
+def _link_project_cases() -> None:
+    """DEMO ONLY: the demo's 项目问题 were reported (by the cases demo, which knows no
+    projects) before the projects were filed, with 所涉项目 as free text. An enterprise with
+    a registered project reports about it, so link each such case to the enterprise's first
+    project, as the report form does today by offering the enterprise's projects."""
+    from yancheng.cases.models import Case, CaseKind
+
+    first: dict[int, Project] = {}
+    for project in Project.objects.filter(enterprise__isnull=False, is_active=True).order_by("-code"):
+        assert project.enterprise_id is not None
+        first[project.enterprise_id] = project
+    cases = Case.objects.filter(kind=CaseKind.PROJECT_PROBLEM, subject_ref="", enterprise_id__in=list(first))
+    for case in cases.only("pk", "enterprise_id").order_by("pk"):
+        assert case.enterprise_id is not None
+        project = first[case.enterprise_id]
+        Case.objects.filter(pk=case.pk).update(subject_ref=f"project:{project.pk}", subject=project.name)
+
+
 def _meetings(projects: dict[str, Project], ctx: _Context) -> None:
     office = ctx.office
     if office is None:
@@ -476,5 +494,6 @@ def load_project_demo() -> dict[str, Any]:
         _daily_feedback([projects[n.code] for n in NAMED] + list(projects.values())[len(NAMED):len(NAMED) + 10], ctx)
         _commitments_and_observation(projects, ctx)
         _link_seed_case(projects["HY-DEMO-0006"])
+        _link_project_cases()
         _meetings(projects, ctx)
     return {"created": len(projects)}

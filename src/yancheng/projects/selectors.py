@@ -28,6 +28,7 @@ from yancheng.core.typing import Actor, organisation_of
 
 from .models import (
     STAGE_ORDER,
+    AnnualPlan,
     Category,
     Commitment,
     MeetingDecision,
@@ -65,6 +66,7 @@ class ProjectFilters:
     leader: str = ""
     confidential: str = ""  # "1" only confidential, "0" only open
     inactive: str = ""  # "1" include projects out of the registry
+    plan_year: str = ""  # "2026": only projects with an annual investment plan (年度计划) for 2026
     sort: str = "code"
 
     @classmethod
@@ -80,6 +82,19 @@ def _stage_rank() -> Any:
 
     return Case(*[When(stage=s, then=Value(i)) for i, s in enumerate(STAGE_ORDER)], default=Value(99),
                 output_field=IntegerField())
+
+
+def plan_year(filters: ProjectFilters) -> int:
+    """The year of the plan_year filter, 0 when absent or not a year."""
+    text = filters.plan_year
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else 0
+
+
+def planned_total(projects: QuerySet[Project], year: int) -> Decimal:
+    """Σ of the year's annual plans (年度计划, 万元) of ``projects``."""
+    total = AnnualPlan.objects.filter(year=year, project_id__in=projects.order_by().values("pk")).aggregate(
+        s=Sum("planned_investment"))["s"]
+    return total or Decimal(0)
 
 
 def project_list(user: Actor, filters: ProjectFilters) -> QuerySet[Project]:
@@ -105,6 +120,8 @@ def project_list(user: Actor, filters: ProjectFilters) -> QuerySet[Project]:
         qs = qs.filter(category=filters.category)
     if filters.leader.isdigit():
         qs = qs.filter(leader_id=int(filters.leader))
+    if plan_year(filters):
+        qs = qs.filter(pk__in=AnnualPlan.objects.filter(year=plan_year(filters)).values("project_id"))
     if filters.confidential in {"0", "1"}:
         qs = qs.filter(is_confidential=filters.confidential == "1")
     order = PROJECT_SORTS.get(filters.sort, "code")

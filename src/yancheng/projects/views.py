@@ -41,7 +41,7 @@ from .models import (
     Stage,
     TaskForceMember,
 )
-from .selectors import ProjectFilters, get_project_for, project_cases, project_list
+from .selectors import ProjectFilters, get_project_for, plan_year, planned_total, project_cases, project_list
 from .services.approvals import approval_item_add, approval_item_update
 from .services.factors import factor_need_add, factor_need_set_status
 from .services.registry import (
@@ -109,6 +109,9 @@ def project_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             if user.role != Role.ENTERPRISE else [],
             "query": urlencode(params),
             "query_without_sort": urlencode({k: v for k, v in params.items() if k != "sort"}),
+            "plan_year": plan_year(filters),
+            "planned_total": planned_total(qs, plan_year(filters)) if plan_year(filters) else None,
+            "query_without_plan_year": urlencode({k: v for k, v in params.items() if k != "plan_year"}),
             "can_add": rules.has_perm("projects.add_project", user),
             "mechanisms": mechanisms.current(),
         },

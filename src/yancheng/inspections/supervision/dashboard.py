@@ -9,10 +9,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yancheng.cases.models import Case, CaseKind
 from yancheng.cases.models import Status as CaseStatus
 from yancheng.core.models import Organisation, Region
+from yancheng.lib.charts import Axis, Series, bar_chart
 
 from ..models import (
     EntryMode,
@@ -87,16 +89,14 @@ class Dashboard:
     ratings_available: bool
 
     def chart(self) -> dict[str, Any]:
-        """What the bar chart draws (dashboard.js' two-series bar): inspections and joint rate."""
+        """What dashboard.js draws: 入企登记 (次) on the left axis and the joint rate (%) on
+        the right one, never on one scale."""
         rows = [r for r in self.rows if r.department_id is not None]
-        return {
-            "regions": {
-                "labels": [r.name for r in rows],
-                "planned": [r.inspections for r in rows],
-                "invested": [r.joint_rate or 0 for r in rows],
-            },
-            "series": {"planned": _("入企登记（次）"), "invested": _("联合检查率（%）")},
-        }
+        return {"charts": {"regions": bar_chart(
+            [r.name for r in rows], [Axis(pgettext("chart axis unit", "次"), whole=True), Axis("%")],
+            [Series(_("入企登记（次）"), [r.inspections for r in rows]),
+             Series(_("联合检查率（%）"), [r.joint_rate for r in rows], axis=1)],
+        )}}
 
 
 def department_dashboard(*, start: dt.date, end: dt.date, region: Region | None = None) -> Dashboard:

@@ -136,22 +136,41 @@ def _region_ids(region: Region | None) -> list[int] | None:
     return ids
 
 
-def _projects_by_ref(cases: Iterable[Case]) -> dict[str, Project]:
-    pks = []
+def _projects_of(cases: Iterable[Case]) -> dict[int, Project]:
+    """The project each case is about, by case: its link (``subject_ref`` "project:<pk>",
+    set when the enterprise picks one of its projects as 所涉项目), or, for a case reported
+    as free text before its project was filed, the enterprise's project of exactly the
+    name written as 所涉项目."""
+    cases = list(cases)
+    linked: dict[int, int] = {}
+    unlinked: dict[int, tuple[int, str]] = {}
     for case in cases:
-        if case.subject_ref.startswith("project:") and case.subject_ref[8:].isdigit():
-            pks.append(int(case.subject_ref[8:]))
-    return {f"project:{p.pk}": p for p in Project.objects.filter(pk__in=pks)}
+        ref = case.subject_ref
+        if ref.startswith("project:") and ref[8:].isdigit():
+            linked[case.pk] = int(ref[8:])
+        elif not ref and case.enterprise_id and case.subject.strip():
+            unlinked[case.pk] = (case.enterprise_id, case.subject.strip())
+    by_pk = Project.objects.in_bulk(set(linked.values()))
+    by_name: dict[tuple[int, str], Project] = {}
+    if unlinked:
+        named = Project.objects.filter(
+            is_active=True, enterprise_id__in={e for e, _n in unlinked.values()},
+            name__in={n for _e, n in unlinked.values()},
+        ).order_by("-pk")
+        by_name = {(p.enterprise_id, p.name): p for p in named if p.enterprise_id is not None}
+    found: dict[int, Project] = {pk: by_pk[ref] for pk, ref in linked.items() if ref in by_pk}
+    found.update({pk: by_name[key] for pk, key in unlinked.items() if key in by_name})
+    return found
 
 
-def _case_item(source: str, case: Case, projects: dict[str, Project]) -> _Item:
+def _case_item(source: str, case: Case, projects: dict[int, Project]) -> _Item:
     unit = case.lead_org or case.dispatch_org
     due = due_day_label(case.solve_due_at)
     status = case.get_status_display()
     detail = f"{case.number} · {status}" + (f" · {_('办结期限')} {due}" if due else "")
     if case.enterprise_id:
         detail += f" · {case.enterprise}"
-    project = projects.get(case.subject_ref)
+    project = projects.get(case.pk)
     title = case.title if not case.subject or project else f"{case.subject}：{case.title}"
     return _Item(source, case.pk, project, title[:255], detail[:500], unit.name[:128] if unit else "")
 
@@ -194,7 +213,7 @@ def agenda_candidates(meeting: WeeklyMeeting, *, now: dt.datetime | None = None)
         .order_by("created_at", "pk")
         if c.pk not in lit_ids
     ]
-    projects = _projects_by_ref([*lit, *fresh])
+    projects = _projects_of([*lit, *fresh])
     for case in lit:
         source = AgendaItem.Source.RED_CASE if case.light == Light.RED else AgendaItem.Source.YELLOW_CASE  # type: ignore[attr-defined]
         items.append(_case_item(source, case, projects))
