@@ -15,6 +15,8 @@ def test_the_phone_header_is_a_bar_that_opens_into_the_menu(phone, browser_world
     assert bar is not None and bar["height"] <= 64, bar
     toggle = phone.locator(".menu-toggle")
     assert toggle.is_visible() and toggle.inner_text().strip().startswith("菜单")
+    # a screen reader hears "菜单", not the arrow drawn after it
+    assert phone.get_by_role("button", name="菜单", exact=True).count() == 1
     assert toggle.get_attribute("aria-expanded") == "false"
     assert not phone.locator("nav.mainnav").is_visible()
     assert phone.locator("text=API 令牌").count() == 0
