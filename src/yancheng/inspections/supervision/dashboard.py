@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -267,9 +268,15 @@ def _row_links(department_id: int | None, period: dict[str, str]) -> dict[str, s
         "cap_exceeded": link("inspections:inspection_alerts", **base, kind=InspectionAlert.Kind.CAP_EXCEEDED),
         "unregistered": link("inspections:inspection_alerts", **base, kind=InspectionAlert.Kind.UNREGISTERED),
         "complaints": link("inspections:inspection_supervision_complaints", **base),
-        # The ratings list is the enterprise side's page for supervisors (its own parameters).
-        "ratings": link("inspections:inspection_ratings", department=department_id or "", month=period["start"][:7]),
     }
+    # The ratings list is the enterprise side's page for supervisors (its own parameters). It
+    # shows single ratings of ended months only, so a period in the running month has no
+    # list to open yet (the figure is then shown without a link).
+    if period["start"][:7] < timezone.localdate().strftime("%Y-%m"):
+        links["ratings"] = link("inspections:inspection_ratings", department=department_id or "",
+                                month=period["start"][:7])
+    else:
+        links["ratings"] = ""
     for kind in InspectionAlert.Kind.values:
         links[f"alerts_{kind}"] = link("inspections:inspection_alerts", **base, kind=kind)
     return links
