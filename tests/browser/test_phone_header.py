@@ -71,3 +71,18 @@ def test_the_desktop_header_shows_everything_without_a_menu_button(page, browser
     assert page.locator(".topbar-right a", has_text="API 令牌").is_visible()
     assert page.locator(".whoami").is_visible()
     screenshot(page, "desktop-header")
+
+
+def test_a_list_on_a_phone_names_each_value_by_its_column(phone, browser_world):
+    """Responsive lists show rows as cards without the header row: each value carries its
+    column's name (static/js/tables.js fills what the template did not)."""
+    login(phone, "dispatcher", PERSONA_PASSWORD)
+    phone.wait_for_selector("main h1, main h2")
+    phone.goto(phone.base_url + "/enterprises/")
+    first = phone.locator("table.list.responsive tbody tr").first.locator("td")
+    assert first.nth(0).get_attribute("data-label") == "企业名称"  # the sort arrow is not part of it
+    assert first.nth(1).get_attribute("data-label") == "统一社会信用代码"
+    shown = phone.evaluate("getComputedStyle(document.querySelector("
+                           "'table.list.responsive tbody td'), '::before').content")
+    assert shown == '"企业名称："', shown
+    screenshot(phone, "enterprises-phone-labelled")
