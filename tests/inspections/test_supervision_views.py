@@ -83,9 +83,9 @@ def test_the_supervisor_sees_each_departments_figures_on_the_dashboard(client, s
     html = response.content.decode()
     market, emergency = sw.world.market_regulation.pk, sw.world.emergency_bureau.pk
     assert _cell(html, market, "enforcement") == "2" and _cell(html, market, "joint") == "1"
-    assert _cell(html, market, "joint-rate") == "50.0%"
-    assert _cell(html, emergency, "joint-rate") == "100.0%"
-    assert _cell(html, "total", "enforcement") == "2" and _cell(html, "total", "joint-rate") == "50.0%"
+    assert _cell(html, market, "joint-rate") == "50%"  # written for people: never "50.0%"
+    assert _cell(html, emergency, "joint-rate") == "100%"
+    assert _cell(html, "total", "enforcement") == "2" and _cell(html, "total", "joint-rate") == "50%"
     assert _cell(html, market, "complaints") == "1" and _cell(html, emergency, "complaints") == "1"
     # Two ratings of a running month: the dashboard shows no rating figure, not even a count.
     assert _cell(html, market, "rating-average") in ("", "—") and "4.5" not in html.split('data-department="total"')[0]
