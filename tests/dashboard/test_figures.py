@@ -318,7 +318,9 @@ def test_the_new_pages_speak_english(client, world, march):
     assert "What the ranking counted" in html and "Cases resolved on time" in html
     data = {"中文", world.supervisor.full_name, world.justice_bureau.name, "土建", "设备安装", "祁东纸箱扩产"}  # data
     assert {w for w in foreign(html) if not w.startswith("问题")} <= data  # case titles are 问题<n>
-    charts = embedded_charts(client.get(reverse("dashboard:index")).content.decode())
+    index = client.get(reverse("dashboard:index")).content.decode()
+    charts = embedded_charts(index)
     assert axes_of(charts["stages"])[0]["name"] == "projects"
+    assert "2026 annual plan completion" in index  # the year and the words apart
     listing = client.get(reverse("projects:project_list"), {"plan_year": "2026"}).content.decode()
     assert "Projects with an investment plan for 2026" in listing and "Annual plans total 3000" in listing
