@@ -6,7 +6,9 @@ a crash in the middle of the write leaves nothing and the job failed; only the u
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import sys
 import threading
 
@@ -14,8 +16,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from yancheng.core.jobs import registered_jobs
 from yancheng.core.kit import import_jobs
 from yancheng.core.kit.imports import RowInvalid, import_rows
 from yancheng.core.models import Enterprise, ImportJob, Region
@@ -220,3 +224,29 @@ def crashing_import(source, *, actor, dry_run):
         create_many=lambda batch: _create(batch, crash_after=15), validate_many=lambda batch: {}, field_columns={},
         dry_run=dry_run,
     )
+
+
+def test_old_jobs_and_stray_files_are_pruned_and_recent_ones_kept(world, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    now = timezone.now()
+    old = _job(world.system_admin, "tests.core.test_import_jobs.region_import", [["960001"]])
+    old.result = import_jobs.keep_file(b"result")
+    old.state, old.finished_at = ImportJob.State.DONE, now - dt.timedelta(days=31)
+    old.save()
+    recent = _job(world.system_admin, "tests.core.test_import_jobs.region_import", [["960002"]])
+    recent.state, recent.finished_at = ImportJob.State.DONE, now - dt.timedelta(days=29)
+    recent.save()
+    running = _job(world.system_admin, "tests.core.test_import_jobs.region_import", [["960003"]])  # not finished
+    stray_old = import_jobs.keep_file(b"left behind")
+    stray_new = import_jobs.keep_file(b"being checked")
+    two_days_ago = (now - dt.timedelta(days=2)).timestamp()
+    os.utime(import_jobs.file_path(stray_old), (two_days_ago, two_days_ago))
+
+    assert import_jobs.prune_import_jobs(now=now) == 1
+
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert not import_jobs.file_path(old.source).exists() and not import_jobs.file_path(old.result).exists()
+    assert import_jobs.file_path(recent.source).exists() and import_jobs.file_path(running.source).exists()
+    assert not import_jobs.file_path(stray_old).exists()
+    assert import_jobs.file_path(stray_new).exists()  # younger than a day: its job may be on its way
+    assert "imports.prune" in {job.name for job in registered_jobs()}

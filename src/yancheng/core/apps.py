@@ -15,6 +15,10 @@ class CoreConfig(AppConfig):
         install_calendar()
         tasks.register()
 
+        from .kit import import_jobs
+
+        import_jobs.register()  # old import jobs and their files pruned daily
+
         from . import todos
 
         todos.register()  # the administrators' workbench

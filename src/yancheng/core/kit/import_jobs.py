@@ -30,6 +30,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -52,6 +53,10 @@ from yancheng.lib.xlsx import XlsxError, with_error_column
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 100
+# A finished job (its report and result sheet) stays downloadable this long.
+KEEP_FINISHED = timedelta(days=30)
+# A stored file no job names is left this long: an upload being checked may not have its job yet.
+ORPHAN_GRACE = timedelta(days=1)
 
 _progress: ContextVar[Callable[[int], None] | None] = ContextVar("yancheng_import_progress", default=None)
 
@@ -260,3 +265,38 @@ def job_result(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0] or _("导入文件")
     return download(path.read_bytes(), _("%(name)s-校验结果.xlsx") % {"name": stem})
+
+
+# --- pruning: a city's imports do not pile up for years ------------------------------------------------
+
+
+def prune_import_jobs(*, keep: timedelta = KEEP_FINISHED, grace: timedelta = ORPHAN_GRACE,
+                      now: datetime | None = None) -> int:
+    """Delete jobs finished more than `keep` ago with their stored files, and any file in the
+    folder that no job names once it is older than `grace`; returns the number of jobs
+    deleted. The imported data itself, and its audit records, are not touched."""
+    now = now or timezone.now()
+    old = ImportJob.objects.filter(finished_at__lt=now - keep)
+    for source, result in old.values_list("source", "result"):
+        for name in (source, result):
+            if name and name.isalnum():
+                file_path(name).unlink(missing_ok=True)
+    deleted, _by_model = old.delete()
+    named = {name for pair in ImportJob.objects.values_list("source", "result") for name in pair if name}
+    cutoff = (now - grace).timestamp()
+    for path in import_dir().glob("*.xlsx"):
+        if path.stem not in named and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+    return deleted
+
+
+@task()
+def prune_import_jobs_task() -> int:
+    return prune_import_jobs()
+
+
+def register() -> None:
+    """The daily prune (called from the core app's ready())."""
+    from yancheng.core.jobs import register_periodic
+
+    register_periodic("imports.prune", every=timedelta(days=1), task=prune_import_jobs_task)
