@@ -63,3 +63,15 @@ def test_every_page_shows_the_roles_main_navigation(client, world, pages, person
         assert set(NAV[persona]) <= set(links), (url, links)
         seen[url] = links
     assert len({tuple(links) for links in seen.values()}) == 1, seen
+
+
+def test_in_english_the_enterprise_list_is_plural_and_a_column_singular(client, world):
+    """One Chinese word, two English ones: 企业 as the list (nav, title) is "Enterprises", as a
+    column or a field it is "Enterprise" (the list's is the msgctxt "list")."""
+    client.force_login(world.supervisor)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("inspections:inspection_alerts")).content.decode()
+    assert re.search(r'<nav class="mainnav".*?>Enterprises</a>', html, re.S)
+    assert re.search(r"<th[^>]*>Enterprise</th>", html), "the column is one enterprise"
+    listing = client.get(reverse("core:enterprise_list")).content.decode()
+    assert re.search(r"<h1>Enterprises <span", listing)

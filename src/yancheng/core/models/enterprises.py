@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..crypto.fields import BlindIndexField, EncryptedTextField, SealedFieldsMixin
 from .organisations import Organisation, Region
@@ -94,7 +95,7 @@ class Enterprise(models.Model):
 
     class Meta:
         verbose_name = _("企业")
-        verbose_name_plural = _("企业")
+        verbose_name_plural = pgettext_lazy("list", "企业")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(uscc__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"), name="enterprise_uscc_format"),
