@@ -73,6 +73,16 @@ def test_headings_number_themselves_in_chinese_and_restart_below_each_level():
     ]
 
 
+def test_an_english_document_numbers_its_headings_as_english_readers_expect():
+    from django.utils import translation
+
+    with translation.override("en"):
+        document = check_official_document(sample().to_bytes())
+    headings = [p.text for p in document.paragraphs if p.style.style_id.startswith("Heading")]
+    assert headings == ["1. 总体情况", "1.1 开工情况", "(1) 新开工", "(a) 产业项目", "(b) 基础设施", "(2) 续建",
+                        "1.2 投资情况", "2. 存在问题", "2.1 要素保障"]
+
+
 def test_body_text_is_indented_two_characters_one_paragraph_a_line():
     document = sample()
     document.paragraph("  第一行\n\n第二行  ")

@@ -45,6 +45,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from yancheng.lib.numbers import MISSING, cn_number, is_number, plain
@@ -310,20 +311,30 @@ class OfficialDocument:
         return self
 
     def heading(self, text: str) -> OfficialDocument:
-        """一、二、… in 黑体; resets the levels below."""
-        return self._numbered(0, str(text), f"{cn_number(self._counts[0] + 1)}、")
+        """一、二、… in 黑体; resets the levels below. (In an English document: 1. 2. …)"""
+        n = self._counts[0] + 1
+        return self._numbered(0, str(text), f"{n}. " if self._english else f"{cn_number(n)}、")
 
     def subheading(self, text: str) -> OfficialDocument:
-        """（一）（二）… in 楷体_GB2312."""
-        return self._numbered(1, str(text), f"（{cn_number(self._counts[1] + 1)}）")
+        """（一）（二）… in 楷体_GB2312. (English: 1.1 1.2 …)"""
+        n = self._counts[1] + 1
+        return self._numbered(1, str(text), f"{self._counts[0]}.{n} " if self._english else f"（{cn_number(n)}）")
 
     def point(self, text: str) -> OfficialDocument:
-        """1. 2. … in 仿宋."""
-        return self._numbered(2, str(text), f"{self._counts[2] + 1}.")
+        """1. 2. … in 仿宋. (English: (1) (2) …)"""
+        n = self._counts[2] + 1
+        return self._numbered(2, str(text), f"({n}) " if self._english else f"{n}.")
 
     def subpoint(self, text: str) -> OfficialDocument:
-        """（1）（2）… in 仿宋."""
-        return self._numbered(3, str(text), f"（{self._counts[3] + 1}）")
+        """（1）（2）… in 仿宋. (English: (a) (b) …)"""
+        n = self._counts[3] + 1
+        return self._numbered(3, str(text), f"({chr(ord('a') + (n - 1) % 26)}) " if self._english else f"（{n}）")
+
+    @property
+    def _english(self) -> bool:
+        """Chinese numbering is for Chinese documents; one made in English numbers as English
+        readers expect (the language is the one active when the heading is added)."""
+        return (translation.get_language() or "").startswith("en")
 
     def _numbered(self, level: int, text: str, number: str) -> OfficialDocument:
         self._counts[level] += 1
