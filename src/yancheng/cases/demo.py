@@ -44,6 +44,7 @@ from yancheng.core.services import user_create
 from . import services as svc
 from .clocks import SHANGHAI, policy_for, set_clocks, working_days_elapsed
 from .escalation import escalation_tick
+from .intake import default_dispatch_org
 from .models import Case, CaseEvent, CaseKind, CaseTask, ExtensionRequest, SlaPolicy, Status, Urgency
 
 SEED = 20240426  # fixed: the same demo every time
@@ -413,7 +414,7 @@ class CaseDemo:
         lead = self.unit(_pick(problem.leads, u[2]), enterprise)
         via_city = u[3] < 0.22 and enterprise.name != SEED_ENTERPRISE
         assert enterprise.organisation is not None
-        dispatch = self.orgs[CITY_OFFICE] if via_city else svc.default_dispatch_org(enterprise,
+        dispatch = self.orgs[CITY_OFFICE] if via_city else default_dispatch_org(enterprise,
                                                                                        enterprise.organisation)
         co: list[Organisation] = []
         if problem.co and u[4] < 0.45:
@@ -674,7 +675,7 @@ class CaseDemo:
             if index < len(names) and scenario.startswith(("returned", "submitted", "red_", "accepted")):
                 plan.via_city_office = False
                 assert plan.enterprise.organisation is not None
-                plan.dispatch = svc.default_dispatch_org(plan.enterprise, plan.enterprise.organisation)
+                plan.dispatch = default_dispatch_org(plan.enterprise, plan.enterprise.organisation)
             self.build(plan, u)
             plans.append(plan)
         open_statuses = {"submitted", "assigned_green", "assigned_yellow", "assigned_red", "accepted_green",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import rules
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +31,9 @@ from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
 from . import clocks, notify
+from .intake import default_dispatch_org, next_case_number
 from .models import (
     Case,
-    CaseCounter,
     CaseEvent,
     CaseKind,
     CaseTask,
@@ -57,52 +57,6 @@ NOTE_MAX = 5_000
 RESOLUTION_MAX = 20_000
 EXTENSION_REASON_MAX = ExtensionRequest._meta.get_field("reason").max_length or 500
 SUSPEND_REASON_MAX = Case._meta.get_field("suspended_reason").max_length or 255
-
-
-# --- numbering ------------------------------------------------------------------------------
-
-
-def _next_number(now: dt.datetime) -> str:
-    """The next number of ``now``'s year, gapless: the counter row is incremented in the
-    caller's transaction and stays locked until it commits (a rolled-back case gives its
-    number back). One statement: UPDATE … RETURNING (PostgreSQL, SQLite ≥ 3.35)."""
-    year = clocks.local_date(now).year
-    quote = connection.ops.quote_name
-    table, last, year_col = quote(CaseCounter._meta.db_table), quote("last"), quote("year")
-    for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_col} = %s RETURNING {last}",  # noqa: S608 - our names
-                [year],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            return f"WT{year}-{int(row[0]):06d}"
-        # The year's first case: make its counter (once, even with two at once) and go again.
-        CaseCounter.objects.get_or_create(year=year)
-    raise RuntimeError("case counter missing")  # pragma: no cover - get_or_create made it
-
-
-def default_dispatch_org(enterprise: Enterprise | None, reporter_org: Organisation) -> Organisation:
-    """Where a problem goes first: the enterprise's park, else its county/district
-    government, else the city government (the city office dispatches from there)."""
-    if enterprise is not None and enterprise.park_id:
-        assert enterprise.park is not None
-        return enterprise.park
-    region_id = enterprise.region_id if enterprise is not None else reporter_org.region_id
-    government = (
-        Organisation.objects.select_related("region")
-        .filter(region_id=region_id, kind=Organisation.Kind.GOVERNMENT, is_active=True)
-        .first()
-    )
-    if government is not None:
-        return government
-    city = Organisation.objects.select_related("region").filter(
-        kind=Organisation.Kind.GOVERNMENT, region__kind__in=["city"], is_active=True
-    ).first()
-    if city is None:
-        raise ValidationFailed(_("尚未配置受理单位，请联系系统管理员。"))
-    return city
 
 
 # --- submit ------------------------------------------------------------------------------------------
@@ -175,7 +129,7 @@ def case_submit(
         # audit chain's lock does) until the commit: others wait only on the writes.
         audience = notify.submitted_audience(receiver, actor=actor)
         case = Case.objects.create(
-            number=_next_number(now),
+            number=next_case_number(now),
             kind=kind,
             urgency=urgency,
             title=title,

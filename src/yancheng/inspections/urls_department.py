@@ -6,6 +6,7 @@ from django.urls import URLPattern, path
 
 from . import views_announcements as a
 from . import views_department as v
+from . import views_joint as j
 
 urlpatterns: list[URLPattern] = [
     path("department/", v.department_home, name="inspection_department_home"),
@@ -19,8 +20,8 @@ urlpatterns: list[URLPattern] = [
     path("department/plans/<int:pk>/file/", v.plan_file, name="inspection_plan_file"),
     path("department/plans/<int:pk>/entries/<int:entry_pk>/remove/", v.plan_entry_remove,
          name="inspection_plan_entry_remove"),
-    path("department/joint/", v.joint_proposals, name="inspection_joint_proposals"),
-    path("department/joint/<int:pk>/answer/", v.joint_answer, name="inspection_joint_answer"),
+    path("department/joint/", j.joint_proposals, name="inspection_joint_proposals"),
+    path("department/joint/<int:pk>/answer/", j.joint_answer, name="inspection_joint_answer"),
     path("department/registrations/", v.department_registrations, name="inspection_department_registrations"),
     path("announcements/", a.announcements, name="inspection_announcements"),
     path("announcements/<int:entry_pk>/slots/", a.slot_pick, name="inspection_slot_pick"),
