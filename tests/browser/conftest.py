@@ -168,6 +168,14 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def open_menu(page) -> None:
+    """On a phone the header folds into a 菜单 button (base.html, js/menu.js): open it when
+    it is shown and closed, so the nav and the account links can be read and clicked."""
+    toggle = page.locator(".topbar .menu-toggle")
+    if toggle.count() and toggle.first.is_visible() and toggle.first.get_attribute("aria-expanded") != "true":
+        toggle.first.click()
+
+
 def login(page, username: str, password: str) -> None:
     page.goto(page.base_url + "/accounts/login/")
     page.fill("#id_username", username)

@@ -14,7 +14,7 @@ from yancheng.cases.models import Case, CaseTask, Status
 from yancheng.cases.services import case_assign, case_submit
 from yancheng.testing.world import PERSONA_PASSWORD
 
-from .conftest import login, screenshot
+from .conftest import login, open_menu, screenshot
 
 
 def tiny_png() -> bytes:
@@ -76,6 +76,7 @@ def test_the_seed_story_from_the_phone_to_the_power_company_and_back(open_as, br
     world = browser_world
     # 1. The enterprise reports the problem from a phone, with a photo.
     phone = open_as("enterprise_a", phone=True)
+    open_menu(phone)
     phone.click("nav >> text=事项")
     phone.wait_for_selector("h1:has-text('本企业的事项')")
     phone.click("text=反映问题")

@@ -9,7 +9,7 @@ from yancheng.inspections.models import Inspection
 from yancheng.testing.inspections import build_inspection_world
 from yancheng.testing.world import CERTIFICATES, PERSONA_PASSWORD
 
-from .conftest import screenshot
+from .conftest import open_menu, screenshot
 
 
 @pytest.fixture
@@ -117,4 +117,6 @@ def test_an_inspector_confirms_an_exceeded_cap_on_a_phone(phone, inspection_worl
 def test_the_same_on_a_phone_in_english(phone, inspection_world):
     scan_register_and_finish(phone, inspection_world, english=True)
     assert phone.get_attribute("html", "lang") == "en"
+    assert "Log out" not in phone.inner_text("header")  # folded into the menu on a phone
+    open_menu(phone)
     assert "Log out" in phone.inner_text("header")

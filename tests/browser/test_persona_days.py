@@ -41,7 +41,7 @@ from yancheng.projects.services.registry import project_create
 from yancheng.testing.inspections import InspectionWorld, build_inspection_world
 from yancheng.testing.world import CERTIFICATES, PERSONA_PASSWORD, World, build_world
 
-from .conftest import screenshot
+from .conftest import open_menu, screenshot
 
 RUNS = 4  # zh/en × desk/phone: each run of a day takes one piece of work
 VIEWPORTS = {
@@ -179,13 +179,6 @@ def open_as(browser, module_live_server, days_world, db):
     yield make
     for context in contexts:
         context.close()
-
-
-def open_menu(tab) -> None:
-    """On a phone the header folds into a 菜单 button: open it when it is there."""
-    menu = tab.get_by_role("button", name=re.compile(r"^\s*(菜单|Menu)\s*$"))
-    if menu.count() and menu.first.is_visible() and menu.first.get_attribute("aria-expanded") != "true":
-        menu.first.click()
 
 
 _WIDER = """(limit) => [...document.querySelectorAll("body *")]
