@@ -71,3 +71,19 @@ def test_changing_any_single_character_of_the_body_breaks_the_check(first17, pos
         return
     tampered = code[:position] + replacement + code[position + 1 :]
     assert not uscc.is_valid(tampered)
+
+
+def test_a_refusal_travels_through_a_context_manager_as_itself():
+    """Raised inside a @contextmanager (as under translation.override or a transaction
+    helper), the error stays a UsccError with its message, not a FrozenInstanceError."""
+    from contextlib import contextmanager
+
+    from yancheng.lib.uscc import UsccError, validate
+
+    @contextmanager
+    def around():
+        yield
+
+    with pytest.raises(UsccError) as refused, around():
+        validate("123")
+    assert refused.value.code == "length" and {refused.value}  # hashable, as exceptions are

@@ -18,9 +18,11 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 LENGTH = 18
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class UsccError(ValueError):
-    """Why a code was refused, in the user's language, with the position that is wrong (1-based)."""
+    """Why a code was refused, in the user's language, with the position that is wrong (1-based).
+    Not frozen: Python sets an exception's traceback as it travels (a frozen one became a
+    FrozenInstanceError when raised through a @contextmanager); eq=False keeps it hashable."""
 
     message: str
     code: str
