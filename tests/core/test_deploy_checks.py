@@ -19,6 +19,7 @@ def _production_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("YANCHENG_") and k not in skip}
     env.update(
         YANCHENG_ENV="production",
+        YANCHENG_ENV_FILE=os.devnull,  # never the checkout's .env (the demo's: no second factor)
         YANCHENG_SECRET_KEY="k" * 20 + "Zq8!xP2#mN5$vB7&cR4^tY6*uI9(oL1)" + "j" * 10,
         YANCHENG_ALLOWED_HOSTS="yancheng.example.gov.cn",
         YANCHENG_DATA_DIR=str(tmp_path),

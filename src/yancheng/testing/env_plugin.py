@@ -3,6 +3,10 @@ before pytest-django reads the settings. An explicit environment (CI's DATABASE_
 
 import os
 
+# The checkout's .env (``yancheng demo`` writes one: demo mode, no second factor) is the
+# local demo's, never the tests': a run after the demo, and the manage.py subprocesses the
+# tests start, read none.
+os.environ.setdefault("YANCHENG_ENV_FILE", os.devnull)
 os.environ.setdefault("YANCHENG_ENV", "test")
 os.environ.setdefault("YANCHENG_TOTP_REQUIRED", "false")
 os.environ.setdefault("YANCHENG_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
