@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .refusals import CodeRefused
 
 LENGTH = 18
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
@@ -25,17 +26,8 @@ CHECK = "10X98765432"  # the check character by Σ mod 11
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
-@dataclass(eq=False)
-class IdNumberError(ValueError):
-    """Why a number was refused, in the user's language, with the wrong position (1-based).
-    Not frozen, for the reason UsccError gives."""
-
-    message: str
-    code: str
-    position: int | None = None
-
-    def __str__(self) -> str:
-        return self.message
+class IdNumberError(CodeRefused):
+    """A 公民身份号码 refused."""
 
 
 def normalise(raw: str) -> str:

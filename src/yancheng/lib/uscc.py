@@ -8,9 +8,10 @@ Worked example of the standard: 91350100M000100Y43.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from .refusals import CodeRefused
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 FORBIDDEN_LETTERS = frozenset("IOZSV")
@@ -18,18 +19,8 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 LENGTH = 18
 
 
-@dataclass(eq=False)
-class UsccError(ValueError):
-    """Why a code was refused, in the user's language, with the position that is wrong (1-based).
-    Not frozen: Python sets an exception's traceback as it travels (a frozen one became a
-    FrozenInstanceError when raised through a @contextmanager); eq=False keeps it hashable."""
-
-    message: str
-    code: str
-    position: int | None = None
-
-    def __str__(self) -> str:
-        return self.message
+class UsccError(CodeRefused):
+    """A 统一社会信用代码 refused."""
 
 
 def normalise(raw: str) -> str:
