@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "yancheng.cases",
     "yancheng.projects",
     "yancheng.inspections",
+    "yancheng.petitions",
     "yancheng.dashboard",
     "yancheng.api",
 ]

@@ -24,7 +24,21 @@ class CaseKind(models.TextChoices):
     INSPECTION_COMPLAINT = "inspection_complaint", _("涉企检查投诉")
     HAZARD = "hazard", _("安全隐患")
     PETITION = "petition", _("信访事项")
+    PETITION_REVIEW = "petition_review", _("信访复查复核")
     MEETING_TASK = "meeting_task", _("调度会议交办事项")
+
+
+class DayUnit(models.TextChoices):
+    """How a policy's limits count (SPEC §8): the 条例's "N日" are natural days, everything
+    else in the engine is working days."""
+
+    WORKING = "working", _("工作日")
+    NATURAL = "natural", _("自然日")
+
+
+class ExtensionApprover(models.TextChoices):
+    DISPATCHER = "dispatcher", _("受理（交办）单位")
+    LEAD_HEAD = "lead_head", _("承办单位负责人")
 
 
 class Urgency(models.TextChoices):
@@ -76,14 +90,17 @@ class EscalationLevel(models.IntegerChoices):
 
 
 class SlaPolicy(models.Model):
-    """Time limits per case kind and urgency, in working days (configurable in the admin).
+    """Time limits per case kind and urgency (configurable in the admin), counted in the
+    policy's ``day_unit``: working days unless the policy says natural days (petitions).
+    The fields keep their historical ``*_working_days`` names; the objection window, 督办
+    and 通报 are always working days.
 
     Default for project problems: 1 working day to accept, 5 to solve, 2 when urgent."""
 
     kind = models.CharField(_("事项类型"), max_length=32, choices=CaseKind.choices)
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices)
-    accept_working_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=1)
-    solve_working_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"), default=5)
+    accept_working_days = models.PositiveSmallIntegerField(_("签收时限（天）"), default=1)
+    solve_working_days = models.PositiveSmallIntegerField(_("办结时限（天）"), default=5)
     objection_working_days = models.PositiveSmallIntegerField(_("退回异议时限（工作日）"), default=1)
     supervise_after_working_days = models.PositiveSmallIntegerField(
         _("逾期多少工作日后督办"), default=3, help_text=_("办结期限过后仍未办结，再过这么多个工作日升级督办")
@@ -96,6 +113,24 @@ class SlaPolicy(models.Model):
     )
     yellow_remaining_percent = models.PositiveSmallIntegerField(
         _("黄灯阈值（剩余时间百分比）"), default=33, help_text=_("剩余时间少于允许时间的这个百分比时亮黄灯")
+    )
+    # Issue 13: the 条例's limits are natural days; the objection window stays in working days.
+    day_unit = models.CharField(
+        _("签收、办结和延期时限的计日方式"), max_length=8, choices=DayUnit.choices, default=DayUnit.WORKING,
+        help_text=_("退回异议时限、督办和通报时点始终按工作日计算"),
+    )
+    roll_to_working_day = models.BooleanField(
+        _("期限末日为节假日的顺延"), default=True,
+        help_text=_("按自然日计算的期限，最后一日是节假日的，以节假日后的第一个工作日为期限届满日"),
+    )
+    solve_from_acceptance = models.BooleanField(
+        _("办结时限自受理之日起算"), default=False, help_text=_("不勾选时自交办之日起算")
+    )
+    extension_approver = models.CharField(
+        _("延期审批"), max_length=16, choices=ExtensionApprover.choices, default=ExtensionApprover.DISPATCHER
+    )
+    max_extension_days = models.PositiveSmallIntegerField(
+        _("累计延期上限（天）"), null=True, blank=True, help_text=_("留空表示每次申请按系统上限，不限累计")
     )
 
     class Meta:
@@ -168,8 +203,13 @@ class Case(models.Model):
     # and solve_days working days; extensions and pauses add to solve_days, so deadlines
     # can always be recomputed exactly (e.g. when next year's holidays are imported).
     clock_started_at = models.DateTimeField(_("计时起点"), null=True, blank=True)
-    accept_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=0)
-    solve_days = models.PositiveSmallIntegerField(_("办结时限（工作日，含延期）"), default=0)
+    accept_days = models.PositiveSmallIntegerField(_("签收时限（天）"), default=0)
+    solve_days = models.PositiveSmallIntegerField(_("办结时限（天，含延期）"), default=0)
+    # The unit accept_days/solve_days count in, copied from the policy when the clocks start,
+    # so a later change of the policy never reinterprets a running case's days.
+    day_unit = models.CharField(_("计日方式"), max_length=8, choices=DayUnit.choices, default=DayUnit.WORKING)
+    # When the solve clock counts from the acceptance (信访: 60日 from 受理), not the assignment.
+    solve_started_at = models.DateTimeField(_("办结计时起点"), null=True, blank=True)
     accept_due_at = models.DateTimeField(_("签收期限"), null=True, blank=True)
     accept_yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
     solve_due_at = models.DateTimeField(_("办结期限"), null=True, blank=True)
@@ -207,6 +247,12 @@ class Case(models.Model):
     revisit_answered_at = models.DateTimeField(_("回访答复时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    # An organisation that must never see this case, whatever its role (检举控告: the organ
+    # complained about; 条例 第三十条). cases_visible_to excludes it and its sub-units.
+    withheld_from = models.ForeignKey(
+        Organisation, verbose_name=_("回避单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="withheld_cases",
     )
 
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
@@ -296,7 +342,7 @@ class ExtensionRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    working_days = models.PositiveSmallIntegerField(_("延长工作日"))
+    working_days = models.PositiveSmallIntegerField(_("延长天数"))
     reason = models.CharField(_("延期理由"), max_length=500)
     status = models.CharField(_("审核结果"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
     decided_by = models.ForeignKey(

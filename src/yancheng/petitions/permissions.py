@@ -1,0 +1,108 @@
+"""Who sees which petition and who may do what (deny by default).
+
+- 信访工作人员 (``Role.PETITION``): a city-level 信访局 sees every matter; a county's sees its
+  region's and what it registered.
+- 承办人 (``Role.HANDLER``): the matters its organisation handles or reviews.
+- 领导 (``Role.LEADER``): the matters it took personally (包案), and the urgent ones of its
+  area (citywide for a city leader); a leader of the handling organ approves extensions.
+- 督查员 (``Role.SUPERVISOR``): its region's, or every matter when citywide.
+
+Above every role: a 检举控告 matter is never shown to the organisation complained about or
+its sub-units (第三十条), unless that organisation registered it itself.
+"""
+
+from __future__ import annotations
+
+from typing import TypeGuard
+
+import rules
+from django.db.models import Q, QuerySet
+
+from yancheng.core.models import Role
+from yancheng.core.models.visibility import is_citywide
+from yancheng.core.typing import Actor, MaybeActor, organisation_of
+
+from .models import Petition, PetitionType
+
+STAFF_ROLES = frozenset({Role.PETITION, Role.HANDLER, Role.LEADER, Role.SUPERVISOR})
+
+
+def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
+
+
+def withheld_filter(user: Actor) -> Q:
+    """The 检举控告 matters about the user's organisation or one above it."""
+    org = organisation_of(user)
+    return Q(petition_type=PetitionType.ACCUSATION, respondent_org_id__in=org.ancestors_ids() or [org.pk]) & ~Q(
+        registering_org_id=org.pk
+    )
+
+
+def petitions_visible_to(user: MaybeActor | None, qs: QuerySet[Petition]) -> QuerySet[Petition]:
+    if not _active(user) or user.role not in STAFF_ROLES:
+        return qs.none()
+    org = organisation_of(user)
+    role = user.role
+    if role == Role.PETITION:
+        scoped = qs if is_citywide(user) else qs.filter(Q(region_id=org.region_id) | Q(registering_org_id=org.pk))
+    elif role == Role.HANDLER:
+        scoped = qs.filter(Q(handling_org_id=org.pk) | Q(reviews__organ_id=org.pk)).distinct()
+    elif role == Role.LEADER:
+        urgent = Q(is_urgent=True) if is_citywide(user) else Q(is_urgent=True, region_id=org.region_id)
+        scoped = qs.filter(Q(leader_id=user.pk) | urgent | Q(handling_org_id=org.pk))
+    else:  # SUPERVISOR
+        scoped = qs if is_citywide(user) else qs.filter(region_id=org.region_id)
+    return scoped.exclude(withheld_filter(user))
+
+
+def _role(*roles: str) -> rules.Predicate:
+    predicate: rules.Predicate = rules.predicate(lambda user: _active(user) and user.role in roles)
+    return predicate
+
+
+def _sees(user: Actor, petition: Petition) -> bool:
+    return Petition.objects.visible_to(user).filter(pk=petition.pk).exists()
+
+
+@rules.predicate
+def is_petition_office(user: MaybeActor | None, petition: Petition | None = None) -> bool:
+    """信访部门 staff who see the matter (or, without one, any 信访 staff)."""
+    if not _active(user) or user.role != Role.PETITION:
+        return False
+    return petition is None or _sees(user, petition)
+
+
+@rules.predicate
+def is_handling_organ(user: MaybeActor | None, petition: Petition | None = None) -> bool:
+    if not _active(user) or user.role != Role.HANDLER or petition is None:
+        return False
+    return petition.handling_org_id == user.organisation_id and _sees(user, petition)
+
+
+@rules.predicate
+def is_handling_head(user: MaybeActor | None, petition: Petition | None = None) -> bool:
+    """A leader of the handling organ (本机关负责人, 第三十四条: approves an extension)."""
+    if not _active(user) or user.role != Role.LEADER or petition is None:
+        return False
+    return petition.handling_org_id == user.organisation_id and _sees(user, petition)
+
+
+@rules.predicate
+def sees_petition(user: MaybeActor | None, petition: Petition | None = None) -> bool:
+    return _active(user) and petition is not None and _sees(user, petition)
+
+
+rules.add_perm("petitions.view_list", _role(*STAFF_ROLES))
+rules.add_perm("petitions.view", sees_petition)
+rules.add_perm("petitions.register", _role(Role.PETITION))
+rules.add_perm("petitions.classify", is_petition_office)
+rules.add_perm("petitions.transfer", is_petition_office)
+rules.add_perm("petitions.decide_objection", is_petition_office)
+rules.add_perm("petitions.handle", is_handling_organ)
+rules.add_perm("petitions.approve_extension", is_handling_head)
+rules.add_perm("petitions.reveal_personal", is_petition_office | is_handling_organ)
+rules.add_perm("petitions.follow_up", is_petition_office | is_handling_organ)
+rules.add_perm("petitions.take_personally", _role(Role.LEADER) & sees_petition)
+rules.add_perm("petitions.manage_receptions", _role(Role.PETITION))
+rules.add_perm("petitions.view_statistics", _role(Role.PETITION, Role.LEADER, Role.SUPERVISOR))
