@@ -337,6 +337,21 @@ class WorkdayCalendar:
         """The end (24:00 Asia/Shanghai) of the n-th working day after ``start``'s day."""
         return self.deadline(start, n).at
 
+    def natural_deadline(self, start: dt.datetime, n: int, *, roll: bool = True) -> Deadline:
+        """The end of an "N日" limit: 24:00 of ``start``'s day + n (the first day is not
+        counted); with ``roll``, a last day that is a rest day moves to the next working day
+        (期间届满的最后一日是节假日的，以节假日后的第一日为期间届满的日期)."""
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise ValueError("natural_deadline needs an aware datetime")
+        last = start.astimezone(SHANGHAI).date() + dt.timedelta(days=n)
+        provisional: bool = False
+        unknown: tuple[int, ...] = ()
+        if roll:  # the first working day on or after the last day (provisional if its year is unknown)
+            found = self.add_working_days(last, 0)
+            last, provisional, unknown = found.date, found.provisional, found.unknown_years
+        at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
+        return Deadline(at=at, date=last, provisional=provisional, unknown_years=unknown)
+
 
 # --- the process-wide calendar ---------------------------------------------------------
 
@@ -373,3 +388,7 @@ def deadline(start: dt.datetime, n: int) -> Deadline:
 
 def deadline_after(start: dt.datetime, n: int) -> dt.datetime:
     return _calendar.deadline_after(start, n)
+
+
+def natural_deadline(start: dt.datetime, n: int, *, roll: bool = True) -> Deadline:
+    return _calendar.natural_deadline(start, n, roll=roll)

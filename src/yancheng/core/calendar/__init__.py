@@ -19,6 +19,15 @@ The domain apps call the working-day API re-exported here (``calendar.deadline(.
 everything else is imported from its module.
 """
 
-from .source import add_working_days, deadline, deadline_after, is_working_day, working_days_between
+from .source import (
+    add_working_days,
+    deadline,
+    deadline_after,
+    is_working_day,
+    natural_deadline,
+    working_days_between,
+)
 
-__all__ = ["add_working_days", "deadline", "deadline_after", "is_working_day", "working_days_between"]
+__all__ = [
+    "add_working_days", "deadline", "deadline_after", "is_working_day", "natural_deadline", "working_days_between",
+]

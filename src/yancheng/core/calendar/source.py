@@ -113,6 +113,10 @@ def deadline_after(start: dt.datetime, n: int) -> dt.datetime:
     return workday_calendar.deadline_after(start, n)
 
 
+def natural_deadline(start: dt.datetime, n: int, *, roll: bool = True) -> lib.Deadline:
+    return workday_calendar.natural_deadline(start, n, roll=roll)
+
+
 # --- what each year is known from (the holidays page) -----------------------------------
 
 
