@@ -15,6 +15,8 @@ from yancheng.core.typing import Actor, MaybeActor, organisation_of
 from .models import Case, CaseKind, CaseTask, EscalationLevel
 from .workflow import Standing
 
+PETITION_KINDS = (CaseKind.PETITION, CaseKind.PETITION_REVIEW)
+
 
 def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
@@ -30,6 +32,11 @@ def is_city_dispatch_office(user: Actor) -> bool:
 def cases_visible_to(user: MaybeActor | None, qs: QuerySet[Case]) -> QuerySet[Case]:
     if not _active(user):
         return qs.none()
+    # A case withheld from the user's organisation, or one above it, is never shown (检举控告).
+    return _cases_visible_to(user, qs).exclude(withheld_from_id__in=organisation_of(user).ancestors_ids())
+
+
+def _cases_visible_to(user: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
     org = organisation_of(user)
     role = user.role
     if role == Role.ENTERPRISE:
@@ -50,7 +57,8 @@ def cases_visible_to(user: MaybeActor | None, qs: QuerySet[Case]) -> QuerySet[Ca
     if role == Role.SUPERVISOR:
         return qs if is_citywide(user) else qs.filter(region_id=org.region_id)
     if role == Role.PETITION:
-        return qs.filter(kind="petition")
+        petition_kinds = qs.filter(kind__in=PETITION_KINDS)
+        return petition_kinds if is_citywide(user) else petition_kinds.filter(dispatch_org__path__startswith=org.path)
     if role == Role.SAFETY:
         return qs.filter(kind="hazard")
     return qs.none()
@@ -68,6 +76,11 @@ def standing_of(user: Actor, case: Case) -> Standing:
     dispatcher = role == Role.DISPATCHER and (
         is_city_dispatch_office(user) or case.dispatch_org.path.startswith(org.path)
     )
+    if case.kind in PETITION_KINDS:
+        # 信访: the 信访部门 transfers and assigns; the petitioner has no account, so nobody
+        # is the reporting side (the petitions module takes the ratings).
+        dispatcher = role == Role.PETITION and case.dispatch_org.path.startswith(org.path)
+        reporter_side = False
     if role == Role.SUPERVISOR and case.kind == CaseKind.INSPECTION_COMPLAINT:
         # Complaints about inspections go to the supervising organisation (行政执法监督):
         # its supervisors triage and assign them as a dispatcher would.

@@ -73,9 +73,17 @@ def case_submit(
     subject_ref: str = "",
     enterprise: Enterprise | None = None,
     dispatch_org: Organisation | None = None,
+    reporter_org: Organisation | None = None,
+    withheld_from: Organisation | None = None,
 ) -> Case:
     """An enterprise (or a unit on its behalf) reports a problem: it goes to the receiving
-    unit's inbox as 待受理."""
+    unit's inbox as 待受理.
+
+    A domain app acting as the system (``actor=None``, after its own permission check) names
+    the ``reporter_org`` itself (the 信访局 for a petition); ``withheld_from`` is the
+    organisation that must never see the case (a 检举控告's respondent)."""
+    if reporter_org is not None and actor is not None:
+        raise ValueError("reporter_org is given only by a system caller (actor=None)")
     if actor is not None and not rules.has_perm("cases.report_case", actor):
         raise PermissionDeniedError(_("您不能提交事项。"))
     title = clean_text(title, field="title", max_length=TITLE_MAX, required=_("请填写标题。"))
@@ -111,8 +119,9 @@ def case_submit(
         raise PermissionDeniedError(_("只能为本辖区可见的企业登记事项。"))
     # The enterprise is the reporting side even when a unit registers the case on its behalf
     # (a phone call to the park): it sees the case, confirms and rates it.
-    reporter_org: Organisation | None
-    if enterprise is not None and enterprise.organisation is not None:
+    if reporter_org is not None:
+        pass
+    elif enterprise is not None and enterprise.organisation is not None:
         reporter_org = enterprise.organisation
     else:
         reporter_org = actor.organisation if actor is not None else None
@@ -141,6 +150,7 @@ def case_submit(
             enterprise=enterprise,
             region=enterprise.region if enterprise is not None else receiver.region,
             dispatch_org=receiver,
+            withheld_from=withheld_from,
         )
         step = Step(case, actor, "submit", Standing(), "")
         record_event(step, data={"dispatch_org": receiver.pk})
