@@ -242,10 +242,14 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tu
 
 
 def _declared() -> tuple[set[str], set[str]]:
-    """Route names with a policy here or in the inspection matrix, and API route names."""
+    """Route names with a policy here or in the inspection and petition matrices, and API route names."""
     from tests.inspections.test_route_matrix import INSPECTION_API_ROUTES, INSPECTION_MATRIX
+    from tests.petitions.test_route_matrix import PETITION_API_ROUTES, PETITION_MATRIX
 
-    return set(MATRIX) | set(INSPECTION_MATRIX), API_ROUTES | INSPECTION_API_ROUTES
+    return (
+        set(MATRIX) | set(INSPECTION_MATRIX) | set(PETITION_MATRIX),
+        API_ROUTES | INSPECTION_API_ROUTES | PETITION_API_ROUTES,
+    )
 
 
 def test_every_route_is_in_the_matrix():

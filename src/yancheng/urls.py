@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("yancheng.cases.urls")),
     path("projects/", include("yancheng.projects.urls")),
     path("", include("yancheng.inspections.urls")),  # /inspections/… and the QR's /i/<token>/
+    path("petitions/", include("yancheng.petitions.urls")),
     path("dashboard/", include("yancheng.dashboard.urls")),
     path("", include("yancheng.core.urls")),
     path("api/", include("yancheng.api.urls")),
