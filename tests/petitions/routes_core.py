@@ -44,5 +44,9 @@ POLICIES: dict[str, Policy] = {
         invisible=(PETITION_STAFF | EVERYONE_ELSE) - MATTER_SEES,
     ),
 }
-API_ROUTES: set[str] = set()
-API_PATHS: dict[str, str] = {}
+API_ROUTES: set[str] = {"api:petitions_list", "api:petitions_register", "api:petitions_detail",
+                         "api:petitions_classify"}
+API_PATHS: dict[str, str] = {
+    "api:petitions_detail": "/api/v1/petitions/1",
+    "api:petitions_classify": "/api/v1/petitions/1/classify",
+}
