@@ -122,6 +122,19 @@ def register_demo_loader(name: str, loader: Any) -> None:
         _DEMO_LOADERS.append((name, loader))
 
 
+# What a loader wants printed after the logins (a module's own logins, a 查询码 to try).
+_DEMO_NOTES: list[str] = []
+
+
+def add_demo_note(line: str) -> None:
+    """A line for `yancheng demo` to print after the logins (cleared when the demo starts)."""
+    _DEMO_NOTES.append(line)
+
+
+def demo_notes() -> list[str]:
+    return list(_DEMO_NOTES)
+
+
 def demo_loader_names() -> list[str]:
     """The registered loaders' names, in the order they run."""
     return [name for name, _loader in _DEMO_LOADERS]
@@ -131,6 +144,7 @@ def run_demo_loaders(before: Callable[[str], None] | None = None) -> list[str]:
     """Run every registered loader; `before(name)` is told as each one begins (the demo's
     progress bar)."""
     done = []
+    _DEMO_NOTES.clear()
     for name, loader in _DEMO_LOADERS:
         if before is not None:
             before(name)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from yancheng.core.demo import demo_loader_names, demo_summary, load_hengyang_demo, run_demo_loaders
+from yancheng.core.demo import demo_loader_names, demo_notes, demo_summary, load_hengyang_demo, run_demo_loaders
 from yancheng.lib.progress import TextProgress
 
 
@@ -86,6 +86,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{login.username:<{widths[0]}} {login.role:<{widths[1]}} {login.organisation:<{widths[2]}} {login.password}"
             )
+        for line in demo_notes():
+            self.stdout.write(line)
         if not settings.YANCHENG_TOTP_REQUIRED:
             self.stdout.write(self.style.WARNING("注意：演示环境已关闭双因素认证（YANCHENG_TOTP_REQUIRED=false）。"))
         if options["no_serve"]:
