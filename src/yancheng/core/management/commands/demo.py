@@ -11,7 +11,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from yancheng.core.demo import demo_loader_names, demo_notes, demo_summary, load_hengyang_demo, run_demo_loaders
+from yancheng.core.demo import (
+    demo_loader_names,
+    demo_notes,
+    demo_summary,
+    load_hengyang_demo,
+    run_demo_loaders,
+)
 from yancheng.lib.progress import TextProgress
 
 
