@@ -33,6 +33,7 @@ from yancheng.core.typing import Actor
 from . import clocks, notify
 from .intake import default_dispatch_org, next_case_number
 from .models import (
+    PETITION_KINDS,
     Case,
     CaseEvent,
     CaseKind,
@@ -92,6 +93,9 @@ def case_submit(
     description = clean_text(description, field="description", max_length=DESCRIPTION_MAX, required=_("请描述问题。"))
     if kind not in CaseKind.values:
         raise ValidationFailed(_("未知的事项类型。"), field="kind")
+    if actor is not None and kind in PETITION_KINDS:
+        # 信访事项 are registered in the petitions module, which opens their case itself.
+        raise ValidationFailed(_("信访事项请在信访模块登记。"), field="kind")
     if urgency not in Urgency.values:
         raise ValidationFailed(_("未知的紧急程度。"), field="urgency")
     if actor is not None and actor.role == Role.ENTERPRISE:
