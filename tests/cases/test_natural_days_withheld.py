@@ -9,15 +9,23 @@ import datetime as dt
 import pytest
 
 from yancheng.api.testing import api_client_for
+from yancheng.cases import notify
 from yancheng.cases import services as svc
 from yancheng.cases.models import Case, EscalationLevel
 from yancheng.cases.selectors import InboxFilters, inbox
-from yancheng.core.errors import ValidationFailed
+from yancheng.core.errors import NotFoundError, ValidationFailed
 from yancheng.core.notifications.models import Notification
 from yancheng.dashboard.rankings import Month, counted
 from yancheng.dashboard.selectors import DashboardFilters, overview
 
-from .test_natural_days_world import SH, STAFF_ROLES, assigned_petition, at, build_petition_world
+from .test_natural_days_world import (
+    SH,
+    STAFF_ROLES,
+    assigned_petition,
+    at,
+    build_petition_world,
+    petition_case,
+)
 
 WHO = [f"{prefix}{role}" for prefix in ("", "sub_") for role in STAFF_ROLES]
 
@@ -69,7 +77,7 @@ def test_no_one_of_the_withheld_organisation_or_below_sees_the_case(cases, who, 
 
 @pytest.mark.parametrize("who", ["supervisor", "sub_supervisor", "leader", "sub_leader"])
 def test_the_dashboard_counts_the_twin_but_not_the_withheld_case(cases, who):
-    pw, withheld, twin = cases
+    pw, _withheld, _twin = cases
     user = pw.withheld_users[who]
     data = overview(user, DashboardFilters.from_params({}, user))
     supervised = next(row for row in data["escalation_rows"] if row["level"] == EscalationLevel.SUPERVISED)
@@ -77,8 +85,6 @@ def test_the_dashboard_counts_the_twin_but_not_the_withheld_case(cases, who):
 
 
 def test_a_step_by_someone_of_the_withheld_organisation_answers_not_found(cases):
-    from yancheng.core.errors import NotFoundError
-
     pw, withheld, _twin = cases
     with pytest.raises(NotFoundError):
         svc.case_add_note(withheld, actor=pw.withheld_users["supervisor"], note="看看")
@@ -87,8 +93,6 @@ def test_a_step_by_someone_of_the_withheld_organisation_answers_not_found(cases)
 def test_the_case_is_never_given_to_the_withheld_organisation_or_a_sub_unit(world):
     pw = build_petition_world(world)
     with at(dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)):
-        from .test_natural_days_world import petition_case
-
         case = petition_case(pw, withheld=True)
         for unit in (pw.respondent, pw.respondent_sub):
             with pytest.raises(ValidationFailed, match="回避"):
@@ -101,8 +105,6 @@ def test_the_case_is_never_given_to_the_withheld_organisation_or_a_sub_unit(worl
 def test_nobody_of_the_withheld_organisation_is_told(cases, django_capture_on_commit_callbacks):
     pw, withheld, twin = cases
     # An escalation tells the escalation target and every supervisor of the city.
-    from yancheng.cases import notify
-
     with django_capture_on_commit_callbacks(execute=True):
         for case in (withheld, twin):
             notify.case_escalated(Case.objects.get(pk=case.pk), level=EscalationLevel.SUPERVISED)
@@ -116,7 +118,7 @@ def test_nobody_of_the_withheld_organisation_is_told(cases, django_capture_on_co
 
 
 def test_the_rankings_leave_petitions_out(cases):
-    pw, withheld, twin = cases
+    _pw, withheld, twin = cases
     Case.objects.filter(pk__in=[withheld.pk, twin.pk]).update(
         resolved_at=dt.datetime(2026, 3, 20, 10, 0, tzinfo=SH)
     )
