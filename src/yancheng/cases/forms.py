@@ -15,7 +15,8 @@ from yancheng.core.kit.forms import SiteForm, upload_attrs
 from yancheng.core.models import Enterprise, Organisation, Role
 from yancheng.core.typing import Actor
 
-from .models import CaseKind, Satisfaction, Urgency
+from .clocks import policy_for
+from .models import CaseKind, DayUnit, Satisfaction, Urgency
 from .subjects import subjects_for
 
 REPORTABLE_KINDS = [(CaseKind.PROJECT_PROBLEM.value, CaseKind.PROJECT_PROBLEM.label),
@@ -219,6 +220,11 @@ class AssignForm(ActionForm):
             field.group(units)
         if self.case is not None:
             self.fields["urgency"].initial = self.case.urgency
+            if policy_for(self.case.kind, self.case.urgency).day_unit == DayUnit.NATURAL:
+                # 信访: the 条例's limits are natural days.
+                self.fields["accept_days"].label = _("签收时限（自然日）")
+                self.fields["solve_days"].label = _("办结时限（自然日）")
+                self.fields["solve_days"].help_text = _("留空按办理时限配置")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -254,6 +260,11 @@ class InsistForm(ActionForm):
 class ExtensionRequestForm(ActionForm):
     working_days = forms.IntegerField(label=_("延长工作日"), min_value=1, max_value=30)
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.case is not None and self.case.day_unit == DayUnit.NATURAL:
+            self.fields["working_days"].label = _("延长天数（自然日）")
 
 
 class DecideExtensionForm(ActionForm):

@@ -28,6 +28,11 @@ class CaseKind(models.TextChoices):
     MEETING_TASK = "meeting_task", _("调度会议交办事项")
 
 
+# The 信访 kinds (issue 13): dispatched by the 信访 staff, counted in natural days, kept out
+# of the generic case dashboards (the petitions module has its own figures).
+PETITION_KINDS = (CaseKind.PETITION, CaseKind.PETITION_REVIEW)
+
+
 class DayUnit(models.TextChoices):
     """How a policy's limits count (SPEC §8): the 条例's "N日" are natural days, everything
     else in the engine is working days."""

@@ -14,7 +14,7 @@ from yancheng.core.models import Organisation, Role, User
 from yancheng.core.typing import Actor
 from yancheng.lib.deadlines import due_day_label
 
-from .models import Case, CaseTask, ExtensionRequest
+from .models import PETITION_KINDS, Case, CaseTask, DayUnit, ExtensionRequest
 
 if TYPE_CHECKING:
     from yancheng.core.notifications.services import Audience
@@ -38,8 +38,13 @@ def _reporters(case: Case) -> list[User]:
     return users
 
 
+def _dispatcher_roles(kind: str) -> list[str]:
+    """Who dispatches a kind: the 信访 staff for petitions, the dispatchers otherwise."""
+    return [Role.PETITION] if kind in PETITION_KINDS else [Role.DISPATCHER]
+
+
 def _dispatchers(case: Case) -> QuerySet[User]:
-    return _staff([case.dispatch_org], [Role.DISPATCHER])
+    return _staff([case.dispatch_org], _dispatcher_roles(case.kind))
 
 
 def _lead(case: Case) -> QuerySet[User]:
@@ -73,6 +78,8 @@ def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body
     from yancheng.core.notifications.services import notify
 
     if audience is None:
+        if case.withheld_from_id is not None:
+            recipients, organisations = _not_withheld(case, recipients, organisations)
         audience = _audience(recipients, actor=actor, organisations=organisations)
         if audience is None:
             return
@@ -87,11 +94,31 @@ def _send(case: Case, recipients: Iterable[User], *, verb: str, title: str, body
     )
 
 
-def submitted_audience(dispatch_org: Organisation, *, actor: Actor | None) -> Audience:
+def _not_withheld(
+    case: Case, recipients: Iterable[User], organisations: Iterable[Organisation | None]
+) -> tuple[Iterable[User], list[Organisation | None]]:
+    """Nobody of the organisation the case is withheld from, nor of its sub-units, is told
+    (检举控告: whatever the path — escalation, city-wide supervisors — it never reaches them)."""
+    withheld = case.withheld_from
+    assert withheld is not None
+
+    def inside(org: Organisation | None) -> bool:
+        return org is not None and (org.pk == withheld.pk or org.path.startswith(withheld.path))
+
+    if isinstance(recipients, QuerySet):
+        kept: Iterable[User] = recipients.exclude(organisation__path__startswith=withheld.path).exclude(
+            organisation_id=withheld.pk
+        )
+    else:
+        kept = [user for user in recipients if not inside(user.organisation)]
+    return kept, [org for org in organisations if not inside(org)]
+
+
+def submitted_audience(dispatch_org: Organisation, *, actor: Actor | None, kind: str = "") -> Audience:
     """Who is told of a new case — the receiving unit's dispatchers and its group robots —
     read before the case is numbered (``case_submit`` holds the year's counter from then
     until it commits)."""
-    audience = _audience(_staff([dispatch_org], [Role.DISPATCHER]), actor=actor, organisations=[dispatch_org])
+    audience = _audience(_staff([dispatch_org], _dispatcher_roles(kind)), actor=actor, organisations=[dispatch_org])
     assert audience is not None  # the unit itself is told (its robots)
     return audience
 
@@ -133,10 +160,13 @@ def case_returned(case: Case, *, actor: Actor, reason: str) -> None:
           organisations=[case.dispatch_org])
 
 
-def extension_requested(case: Case, *, actor: Actor, request: ExtensionRequest) -> None:
-    _send(case, _dispatchers(case), verb="case.extension_requested",
-          title=_("延期申请（%(n)d 个工作日），请审核") % {"n": request.working_days}, body=request.reason,
-          actor=actor)
+def extension_requested(case: Case, *, actor: Actor, request: ExtensionRequest, by_lead_head: bool = False) -> None:
+    """To whoever decides: the dispatchers, or the lead unit's leaders (负责人)."""
+    approvers = _staff([case.lead_org], [Role.LEADER]) if by_lead_head else _dispatchers(case)
+    unit = DayUnit(case.day_unit or DayUnit.WORKING).label
+    _send(case, approvers, verb="case.extension_requested",
+          title=_("延期申请（%(n)d 个%(unit)s），请审核") % {"n": request.working_days, "unit": unit},
+          body=request.reason, actor=actor)
 
 
 def extension_decided(case: Case, *, actor: Actor, request: ExtensionRequest) -> None:

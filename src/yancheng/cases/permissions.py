@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 import rules
 from django.db.models import Q, QuerySet
 
 import yancheng.core.lookups  # noqa: F401  (registers __any_of)
-from yancheng.core.models import Role
+from yancheng.core.models import Organisation, Role
 from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
-from .models import Case, CaseKind, CaseTask, EscalationLevel
-from .workflow import Standing
-
-PETITION_KINDS = (CaseKind.PETITION, CaseKind.PETITION_REVIEW)
+from .models import PETITION_KINDS, Case, CaseKind, CaseTask, EscalationLevel, ExtensionApprover, SlaPolicy
+from .workflow import Standing, can_transition
 
 
 def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
@@ -30,14 +28,20 @@ def is_city_dispatch_office(user: Actor) -> bool:
 
 
 def cases_visible_to(user: MaybeActor | None, qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases `user` may see: by role, and never a case withheld from the user's
+    organisation or any organisation above it (检举控告 and the organ complained about)."""
     if not _active(user):
         return qs.none()
-    # A case withheld from the user's organisation, or one above it, is never shown (检举控告).
-    return _cases_visible_to(user, qs).exclude(withheld_from_id__in=organisation_of(user).ancestors_ids())
-
-
-def _cases_visible_to(user: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
     org = organisation_of(user)
+    return _by_role(user, org, qs).exclude(withheld_from_id__in=org.ancestors_ids() or [org.pk])
+
+
+def _lead_head_kinds() -> QuerySet[SlaPolicy, Any]:
+    """The kinds whose extensions the lead unit's head decides (its leaders then see them)."""
+    return SlaPolicy.objects.filter(extension_approver=ExtensionApprover.LEAD_HEAD).order_by().values("kind")
+
+
+def _by_role(user: Actor, org: Organisation, qs: QuerySet[Case]) -> QuerySet[Case]:
     role = user.role
     if role == Role.ENTERPRISE:
         return qs.filter(reporter_org_id=org.pk)
@@ -45,18 +49,25 @@ def _cases_visible_to(user: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
         task_cases = CaseTask.objects.filter(org_id=org.pk).order_by().values("case_id")
         return qs.filter(Q(lead_org_id=org.pk) | Q(pk__any_of=task_cases) | Q(escalated_to_id=org.pk))
     if role == Role.DISPATCHER:
+        # Petitions are dispatched by the 信访 staff; a dispatcher sees one only when it was
+        # escalated to the dispatcher's unit.
         if is_city_dispatch_office(user):
-            return qs
-        return qs.filter(Q(dispatch_org__path__startswith=org.path) | Q(escalated_to_id=org.pk))
+            return qs.filter(~Q(kind__in=PETITION_KINDS) | Q(escalated_to_id=org.pk))
+        return qs.filter(
+            (Q(dispatch_org__path__startswith=org.path) & ~Q(kind__in=PETITION_KINDS)) | Q(escalated_to_id=org.pk)
+        )
     if role == Role.LEADER:
-        # Leaders see what was escalated to 督办 in their area, and what was escalated to them.
+        # Leaders see what was escalated to 督办 in their area, and what was escalated to them;
+        # and, where the lead unit's head decides extensions (信访), what their unit leads.
         escalated = Q(escalation_level__gte=EscalationLevel.SUPERVISED)
         if not is_citywide(user):
             escalated &= Q(region_id=org.region_id)
-        return qs.filter(escalated | Q(escalated_to_id=org.pk))
+        led = Q(lead_org_id=org.pk, kind__in=_lead_head_kinds())
+        return qs.filter(escalated | Q(escalated_to_id=org.pk) | led)
     if role == Role.SUPERVISOR:
         return qs if is_citywide(user) else qs.filter(region_id=org.region_id)
     if role == Role.PETITION:
+        # A city 信访局 sees every petition case; a county's, those it dispatched.
         petition_kinds = qs.filter(kind__in=PETITION_KINDS)
         return petition_kinds if is_citywide(user) else petition_kinds.filter(dispatch_org__path__startswith=org.path)
     if role == Role.SAFETY:
@@ -76,25 +87,41 @@ def standing_of(user: Actor, case: Case) -> Standing:
     dispatcher = role == Role.DISPATCHER and (
         is_city_dispatch_office(user) or case.dispatch_org.path.startswith(org.path)
     )
-    if case.kind in PETITION_KINDS:
-        # 信访: the 信访部门 transfers and assigns; the petitioner has no account, so nobody
-        # is the reporting side (the petitions module takes the ratings).
-        dispatcher = role == Role.PETITION and case.dispatch_org.path.startswith(org.path)
-        reporter_side = False
     if role == Role.SUPERVISOR and case.kind == CaseKind.INSPECTION_COMPLAINT:
         # Complaints about inspections go to the supervising organisation (行政执法监督):
         # its supervisors triage and assign them as a dispatcher would.
         dispatcher = case.dispatch_org.path.startswith(org.path)
+    if case.kind in PETITION_KINDS:
+        # 信访: the 信访 staff of the receiving organ (or above it) dispatch; the 信访人 has no
+        # account and the petitions module rates through its own service, so nobody is the
+        # reporter's side.
+        dispatcher = role == Role.PETITION and case.dispatch_org.path.startswith(org.path)
+        reporter_side = False
     lead = role == Role.HANDLER and case.lead_org_id == org.pk
     co = role == Role.HANDLER and case.tasks.filter(org_id=org.pk, status=CaseTask.TaskStatus.OPEN).exists()
     overseer = role in {Role.LEADER, Role.SUPERVISOR} or (case.escalated_to_id == org.pk)
+    lead_head = role == Role.LEADER and case.lead_org_id is not None and case.lead_org_id == org.pk
+    # Read only where an extension can be decided (one query, not on every page of a new case).
+    by_lead_head = (
+        can_transition(case.status, "decide_extension") and _extension_approver(case) == ExtensionApprover.LEAD_HEAD
+    )
     return Standing(
         is_reporter_side=reporter_side,
         is_dispatcher=dispatcher,
         is_lead_handler=lead,
         is_co_handler=co,
         is_overseer=overseer,
+        is_lead_head=lead_head,
+        extension_by_lead_head=by_lead_head,
     )
+
+
+def _extension_approver(case: Case) -> str:
+    """Who decides the case's extensions, from its policy (the dispatcher when none)."""
+    approver = (
+        SlaPolicy.objects.filter(kind=case.kind, urgency=case.urgency).values_list("extension_approver", flat=True).first()
+    )
+    return approver or ExtensionApprover.DISPATCHER
 
 
 # Who may open a new case at all (the receiving unit is checked by the service).

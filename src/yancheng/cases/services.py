@@ -33,10 +33,12 @@ from yancheng.core.typing import Actor
 from . import clocks, notify
 from .intake import default_dispatch_org, next_case_number
 from .models import (
+    PETITION_KINDS,
     Case,
     CaseEvent,
     CaseKind,
     CaseTask,
+    DayUnit,
     EscalationLevel,
     ExtensionRequest,
     Satisfaction,
@@ -79,17 +81,21 @@ def case_submit(
     """An enterprise (or a unit on its behalf) reports a problem: it goes to the receiving
     unit's inbox as 待受理.
 
-    A domain app acting as the system (``actor=None``, after its own permission check) names
-    the ``reporter_org`` itself (the 信访局 for a petition); ``withheld_from`` is the
-    organisation that must never see the case (a 检举控告's respondent)."""
+    ``reporter_org`` is for system callers only (``actor`` None: a domain module such as
+    petitions, which checked its own permission first): the case is reported by that
+    organisation, in its region. ``withheld_from``: an organisation that must never see the
+    case, nor its sub-units (检举控告: the organ complained about)."""
     if reporter_org is not None and actor is not None:
-        raise ValueError("reporter_org is given only by a system caller (actor=None)")
+        raise ValueError("case_submit(reporter_org=...) is for system callers (actor=None) only")
     if actor is not None and not rules.has_perm("cases.report_case", actor):
         raise PermissionDeniedError(_("您不能提交事项。"))
     title = clean_text(title, field="title", max_length=TITLE_MAX, required=_("请填写标题。"))
     description = clean_text(description, field="description", max_length=DESCRIPTION_MAX, required=_("请描述问题。"))
     if kind not in CaseKind.values:
         raise ValidationFailed(_("未知的事项类型。"), field="kind")
+    if actor is not None and kind in PETITION_KINDS:
+        # 信访事项 are registered in the petitions module, which opens their case itself.
+        raise ValidationFailed(_("信访事项请在信访模块登记。"), field="kind")
     if urgency not in Urgency.values:
         raise ValidationFailed(_("未知的紧急程度。"), field="urgency")
     if actor is not None and actor.role == Role.ENTERPRISE:
@@ -119,15 +125,17 @@ def case_submit(
         raise PermissionDeniedError(_("只能为本辖区可见的企业登记事项。"))
     # The enterprise is the reporting side even when a unit registers the case on its behalf
     # (a phone call to the park): it sees the case, confirms and rates it.
-    if reporter_org is not None:
-        pass
-    elif enterprise is not None and enterprise.organisation is not None:
-        reporter_org = enterprise.organisation
-    else:
-        reporter_org = actor.organisation if actor is not None else None
+    system_reporter = reporter_org is not None  # a system caller's organisation (no actor: checked above)
+    if not system_reporter:
+        if enterprise is not None and enterprise.organisation is not None:
+            reporter_org = enterprise.organisation
+        else:
+            reporter_org = actor.organisation if actor is not None else None
     if reporter_org is None:
         raise ValidationFailed(_("缺少提交单位。"))
     receiver = dispatch_org or default_dispatch_org(enterprise, reporter_org)
+    if withheld_from is not None and _within(receiver, withheld_from):
+        raise ValidationFailed(_("受理单位须回避本事项，不能由其受理。"), field="dispatch_org")
     now = timezone.now()
     # One chain append for the case's record and its notification's (audit_batch). No
     # savepoint when nested (the API's idempotent request, a meeting's decisions): every
@@ -136,7 +144,7 @@ def case_submit(
     with transaction.atomic(savepoint=False), audit_batch():
         # Read who is told before taking the year's counter, which stays locked (as the
         # audit chain's lock does) until the commit: others wait only on the writes.
-        audience = notify.submitted_audience(receiver, actor=actor)
+        audience = notify.submitted_audience(receiver, actor=actor, kind=kind)
         case = Case.objects.create(
             number=next_case_number(now),
             kind=kind,
@@ -148,7 +156,9 @@ def case_submit(
             reporter=actor,
             reporter_org=reporter_org,
             enterprise=enterprise,
-            region=enterprise.region if enterprise is not None else receiver.region,
+            region=enterprise.region if enterprise is not None else (
+                reporter_org.region if system_reporter else receiver.region
+            ),
             dispatch_org=receiver,
             withheld_from=withheld_from,
         )
@@ -167,24 +177,45 @@ def _escalation_reset_fields(step: Step) -> None:
 
 
 def _start_clocks(step: Step, *, accept_days: int | None, solve_days: int | None, now: dt.datetime) -> None:
+    """The clocks start (交办, 改派, 维持交办): the day unit is the policy's from now on, and
+    the solve clock counts from the assignment until an acceptance restarts it (when the
+    policy counts it from the acceptance)."""
     case = step.case
     policy = clocks.policy_for(case.kind, case.urgency)
     step.set(
         accept_days=accept_days if accept_days is not None else policy.accept_working_days,
         solve_days=solve_days if solve_days is not None else policy.solve_working_days,
+        day_unit=policy.day_unit,
+        solve_started_at=None,
     )
     step.changed.update(clocks.set_clocks(case, policy, start=now))
 
 
-def _check_unit(org: Organisation, field_name: str) -> None:
+def _within(org: Organisation, ancestor: Organisation) -> bool:
+    """`org` is `ancestor` or one of its sub-units."""
+    return org.pk == ancestor.pk or org.path.startswith(ancestor.path)
+
+
+def _check_unit(org: Organisation, field_name: str, case: Case | None = None) -> None:
     if not org.is_active or org.kind == Organisation.Kind.ENTERPRISE:
         raise ValidationFailed(_("“%(o)s”不能承办事项。") % {"o": org}, field=field_name)
+    if case is not None and case.withheld_from is not None and _within(org, case.withheld_from):
+        # 检举控告 never reaches the organ complained about, nor its sub-units (条例 第三十条).
+        raise ValidationFailed(_("“%(o)s”须回避本事项，不能承办。") % {"o": org}, field=field_name)
+
+
+def _check_days(case: Case, *, accept_days: int | None, solve_days: int | None) -> None:
+    unit = clocks.unit_label(case)
+    if solve_days is not None and not 1 <= solve_days <= 365:
+        raise ValidationFailed(_("办结时限应在 1 到 365 个%(unit)s之间。") % {"unit": unit}, field="solve_days")
+    if accept_days is not None and not 0 <= accept_days <= 30:
+        raise ValidationFailed(_("签收时限应在 0 到 30 个%(unit)s之间。") % {"unit": unit}, field="accept_days")
 
 
 def _open_tasks(step: Step, co_orgs: Iterable[Organisation], instruction: str, now: dt.datetime) -> list[str]:
     names = []
     for org in co_orgs:
-        _check_unit(org, "co_orgs")
+        _check_unit(org, "co_orgs", step.case)
         if org.pk == step.case.lead_org_id:
             raise ValidationFailed(_("协办单位不能与主办单位相同。"), field="co_orgs")
         if step.case.tasks.filter(org=org, status=CaseTask.TaskStatus.OPEN).exists():
@@ -212,17 +243,17 @@ def case_assign(
     """交办: the dispatcher gives the case to one lead unit (主办) with optional co-units
     (协办, each with a sub-task) and starts the clocks."""
     _check_unit(lead_org, "lead_org")
-    if solve_days is not None and not 1 <= solve_days <= 365:
-        raise ValidationFailed(_("办结时限应在 1 到 365 个工作日之间。"), field="solve_days")
-    if accept_days is not None and not 0 <= accept_days <= 30:
-        raise ValidationFailed(_("签收时限应在 0 到 30 个工作日之间。"), field="accept_days")
     co_orgs = list(co_orgs)
     with transition(case, "assign", actor=actor, expected_version=expected_version) as step:
         now = timezone.now()
+        _check_unit(lead_org, "lead_org", step.case)
         if urgency is not None:
             if urgency not in Urgency.values:
                 raise ValidationFailed(_("未知的紧急程度。"), field="urgency")
             step.set(urgency=urgency)
+        # The limits a dispatcher gives count in the unit of the policy the case runs under.
+        step.set(day_unit=clocks.policy_for(step.case.kind, step.case.urgency).day_unit)
+        _check_days(step.case, accept_days=accept_days, solve_days=solve_days)
         step.set(status=Status.ASSIGNED, lead_org=lead_org, assigned_at=now)
         _start_clocks(step, accept_days=accept_days, solve_days=solve_days, now=now)
         co_names = _open_tasks(step, co_orgs, co_instruction, now)
@@ -233,16 +264,24 @@ def case_assign(
 
 
 def case_accept(case: Case, *, actor: Actor, note: str = "", expected_version: int | None = None) -> Case:
-    """签收: the lead unit accepts the case."""
+    """签收: the lead unit accepts the case. Under a policy that counts the solve limit from
+    the acceptance (信访: 60日 from 受理), the solve clock starts again from now."""
     with transition(case, "accept", actor=actor, expected_version=expected_version) as step:
-        step.set(status=Status.ACCEPTED, accepted_at=timezone.now())
+        now = timezone.now()
+        step.set(status=Status.ACCEPTED, accepted_at=now)
+        policy = clocks.policy_for(step.case.kind, step.case.urgency)
+        if policy.solve_from_acceptance:
+            step.set(solve_started_at=now)
+            step.changed.update(clocks.set_clocks(step.case, policy))
         record_event(step, note=note)
         notify.case_accepted(step.case, actor=actor)
     return step.case
 
 
 def case_return(case: Case, *, actor: Actor, reason: str, expected_version: int | None = None) -> Case:
-    """退回: the lead unit objects that the case is not theirs, within the objection window."""
+    """退回: the lead unit objects that the case is not theirs, within the objection window
+    (always working days, whatever the unit of the other limits: 条例 第二十三条's
+    5个工作日 beside its 15日)."""
     reason = clean_text(reason, field="reason", max_length=NOTE_MAX, required=_("请说明退回理由。"))
     with transition(case, "return", actor=actor, expected_version=expected_version) as step:
         policy = clocks.policy_for(step.case.kind, step.case.urgency)
@@ -266,6 +305,7 @@ def case_reassign(
     """改派: the dispatcher gives the case to another lead unit; the clocks start again."""
     _check_unit(lead_org, "lead_org")
     with transition(case, "reassign", actor=actor, expected_version=expected_version) as step:
+        _check_unit(lead_org, "lead_org", step.case)
         if lead_org.pk == step.case.lead_org_id:
             raise ValidationFailed(_("改派单位与原主办单位相同。"), field="lead_org")
         previous = step.case.lead_org_id
@@ -297,30 +337,55 @@ def case_insist(case: Case, *, actor: Actor, note: str, expected_version: int | 
 # --- extension, pause -------------------------------------------------------------------------------------
 
 
+def _check_extension_days(case: Case, days: int) -> None:
+    """1 to MAX_EXTENSION_DAYS days in the case's unit, and, when the policy caps them, the
+    approved days plus these within the cap (信访: 延长不得超过30日 in all)."""
+    unit = clocks.unit_label(case)
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationFailed(_("延期天数应在 1 到 %(n)d 个%(unit)s之间。") % {"n": MAX_EXTENSION_DAYS, "unit": unit},
+                               field="working_days")
+    cap = clocks.policy_for(case.kind, case.urgency).max_extension_days
+    if cap is None:
+        return
+    approved = sum(
+        case.extensions.filter(status=ExtensionRequest.Decision.APPROVED).values_list("working_days", flat=True)
+    )
+    if approved + days > cap:
+        left = max(cap - approved, 0)
+        raise ValidationFailed(
+            _("累计延期不得超过 %(cap)d 个%(unit)s：已批准 %(done)d 个%(unit)s，最多还可申请 %(left)d 个%(unit)s。")
+            % {"cap": cap, "done": approved, "left": left, "unit": unit},
+            field="working_days", code="extension_over_limit",
+        )
+
+
 def case_request_extension(
     case: Case, *, actor: Actor, working_days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
-    """延期申请: the lead unit asks for more working days, with a reason."""
+    """延期申请: the lead unit asks for more days (``working_days`` keeps its name but counts in
+    the case's unit: natural days for a petition), with a reason."""
     reason = clean_text(reason, field="reason", max_length=EXTENSION_REASON_MAX, required=_("请说明延期理由。"))
-    if not 1 <= int(working_days) <= MAX_EXTENSION_DAYS:
-        raise ValidationFailed(_("延期天数应在 1 到 %(n)d 个工作日之间。") % {"n": MAX_EXTENSION_DAYS},
-                               field="working_days")
+    working_days = int(working_days)
     with transition(case, "request_extension", actor=actor, expected_version=expected_version) as step:
         if step.case.extensions.filter(status=ExtensionRequest.Decision.PENDING).exists():
             raise ConflictError(_("已有一个延期申请在审核中。"))
+        _check_extension_days(step.case, working_days)
         request = ExtensionRequest.objects.create(
             case=step.case, requested_by=actor, working_days=working_days, reason=reason
         )
         step.changed.add("updated_at")
-        record_event(step, note=reason, data={"working_days": working_days, "extension": request.pk})
-        notify.extension_requested(step.case, actor=actor, request=request)
+        record_event(step, note=reason, data={"working_days": working_days, "day_unit": step.case.day_unit,
+                                              "extension": request.pk})
+        notify.extension_requested(step.case, actor=actor, request=request,
+                                   by_lead_head=step.standing.extension_by_lead_head)
     return request
 
 
 def case_decide_extension(
     case: Case, *, actor: Actor, approve: bool, note: str = "", expected_version: int | None = None
 ) -> ExtensionRequest:
-    """The dispatcher approves (the solve deadline moves) or refuses; the reporter is told."""
+    """The approver — the dispatcher, or the lead unit's head (负责人) when the policy says so —
+    approves (the solve deadline moves) or refuses; the reporter is told."""
     with transition(case, "decide_extension", actor=actor, expected_version=expected_version) as step:
         request = step.case.extensions.select_for_update().filter(status=ExtensionRequest.Decision.PENDING).first()
         if request is None:
@@ -355,13 +420,18 @@ def case_suspend(case: Case, *, actor: Actor, reason: str, expected_version: int
 
 
 def case_resume(case: Case, *, actor: Actor, note: str = "", expected_version: int | None = None) -> Case:
-    """The clocks run again; the working days spent 挂起 are added to the time limit."""
+    """The clocks run again; the days spent 挂起 (in the case's unit: working days, or natural
+    days for a petition's 听证) are added to the time limit."""
     with transition(case, "resume", actor=actor, expected_version=expected_version) as step:
         assert step.case.suspended_at is not None
-        paused = clocks.working_days_elapsed(step.case.suspended_at)
+        paused = clocks.days_elapsed(step.case, step.case.suspended_at)
         step.set(suspended_at=None, suspended_reason="", solve_days=step.case.solve_days + paused)
         step.changed.update(clocks.set_clocks(step.case, clocks.policy_for(step.case.kind, step.case.urgency)))
-        record_event(step, note=note, data={"paused_working_days": paused})
+        paused_data = (
+            {"paused_days": paused, "day_unit": DayUnit.NATURAL.value}
+            if step.case.day_unit == DayUnit.NATURAL else {"paused_working_days": paused}
+        )
+        record_event(step, note=note, data=paused_data)
         notify.case_resumed(step.case, actor=actor)
     return step.case
 
@@ -423,7 +493,8 @@ def _reopen(step: Step, now: dt.datetime) -> None:
     step.set(status=Status.ACCEPTED, resolved_at=None, closed_at=None, reopen_count=step.case.reopen_count + 1,
              revisit_due_at=None, revisit_asked_at=None, revisit_answered_at=None)
     policy = clocks.policy_for(step.case.kind, step.case.urgency)
-    step.set(solve_days=policy.solve_working_days, accept_days=0)
+    # Reopened: a fresh solve limit from now, in the policy's unit of today.
+    step.set(solve_days=policy.solve_working_days, accept_days=0, day_unit=policy.day_unit, solve_started_at=None)
     step.changed.update(clocks.set_clocks(step.case, policy, start=now))
 
 

@@ -61,6 +61,10 @@ class Standing:
     is_lead_handler: bool = False  # a handler of the lead unit
     is_co_handler: bool = False  # a handler of a co-unit with an open sub-task
     is_overseer: bool = False  # leader/supervisor who may read and add notes
+    is_lead_head: bool = False  # a leader (负责人) of the lead unit
+    # Who decides extensions on this case, from its policy: the dispatcher, or the lead
+    # unit's head (ExtensionApprover.LEAD_HEAD: 信访, 条例 第三十四条).
+    extension_by_lead_head: bool = False
 
 
 def _always(case: Any) -> bool:
@@ -75,7 +79,7 @@ GUARDS: dict[str, Callable[[Standing], bool]] = {
     "reassign": lambda s: s.is_dispatcher,
     "insist": lambda s: s.is_dispatcher,
     "request_extension": lambda s: s.is_lead_handler,
-    "decide_extension": lambda s: s.is_dispatcher,
+    "decide_extension": lambda s: s.is_lead_head if s.extension_by_lead_head else s.is_dispatcher,
     "suspend": lambda s: s.is_lead_handler or s.is_dispatcher,
     "resume": lambda s: s.is_lead_handler or s.is_dispatcher,
     "complete_task": lambda s: s.is_co_handler,
@@ -86,6 +90,7 @@ GUARDS: dict[str, Callable[[Standing], bool]] = {
     "revisit": lambda s: s.is_reporter_side,
     "note": lambda s: (
         s.is_reporter_side or s.is_dispatcher or s.is_lead_handler or s.is_co_handler or s.is_overseer
+        or s.is_lead_head
     ),
 }
 

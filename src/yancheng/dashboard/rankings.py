@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yancheng.cases.models import Case, CaseEvent, Satisfaction
+from yancheng.cases.models import PETITION_KINDS, Case, CaseEvent, Satisfaction
 from yancheng.core.models import Organisation, Region
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
 
@@ -179,9 +179,15 @@ def counted(kind: str, month: Month, first: Month | None = None) -> Counted:
     return Counted(
         plans=plans, plan_key=f"project__{project_key}",
         nodes=nodes, node_key="project__region_id" if region else "node_org",
-        resolved=Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end, solve_due_at__isnull=False),
-        ratings=CaseEvent.objects.filter(action="rate", at__gte=start, at__lt=end), rating_key=f"case__{case_key}",
-        escalated=Case.objects.filter(pressed | supervised | reported), case_key=case_key,
+        # Petitions are not in these terms (a 检举控告 must not show up, even as a count, to the
+        # organ complained about); the petitions module has its own figures.
+        resolved=Case.objects.exclude(kind__in=PETITION_KINDS).filter(
+            resolved_at__gte=start, resolved_at__lt=end, solve_due_at__isnull=False
+        ),
+        ratings=CaseEvent.objects.exclude(case__kind__in=PETITION_KINDS).filter(action="rate", at__gte=start, at__lt=end),
+        rating_key=f"case__{case_key}",
+        escalated=Case.objects.exclude(kind__in=PETITION_KINDS).filter(pressed | supervised | reported),
+        case_key=case_key,
         signed=Project.objects.filter(signed_on__gte=(first or month).first, signed_on__lte=month.last),
         project_key=project_key,
         funds=FundsWon.objects.filter(month__gte=(first or month).first, month__lte=month.first),
@@ -258,7 +264,7 @@ def _metrics(kind: str, month: Month) -> tuple[dict[Any, dict[str, Any]], set[An
         # Units that held cases during the month are ranked even without any event in it:
         # assigned before its end and not resolved before its start. Asked as the two cases
         # (still unresolved / resolved since the start), each served by a partial index.
-        held = Case.objects.filter(lead_org__isnull=False, assigned_at__lt=end).order_by()
+        held = Case.objects.exclude(kind__in=PETITION_KINDS).filter(lead_org__isnull=False, assigned_at__lt=end).order_by()
         extra_units = {
             *held.filter(resolved_at__isnull=True).values_list("lead_org_id", flat=True).distinct(),
             *held.filter(resolved_at__gte=start).values_list("lead_org_id", flat=True).distinct(),

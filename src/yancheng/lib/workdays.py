@@ -30,6 +30,9 @@ Counting rules (Chinese administrative practice: 期限开始之日不计算在�
   ``add_working_days(a, working_days_between(a, b)) == b`` for every working day ``b``.
 * ``deadline_after(start, n)`` is the end (24:00 Asia/Shanghai, i.e. 00:00 of the next
   day) of ``add_working_days(<start's date in Shanghai>, n)``.
+* ``natural_deadline(start, n, roll=True)`` counts natural days (自然日, the 信访工作条例's
+  "N日"): the end of ``<start's date> + n``, moved with ``roll`` to the first working day
+  when that day is a rest day.
 
 Speed: a year's working days are computed once per calendar and kept as a sorted array
 of ordinals, so a count is a couple of binary searches per year crossed; the cache is
@@ -146,7 +149,7 @@ class WorkdayCount:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """The end of a working-day time limit as an aware datetime (Asia/Shanghai)."""
+    """The end of a time limit (working or natural days) as an aware datetime (Asia/Shanghai)."""
 
     at: dt.datetime
     date: dt.date
@@ -338,16 +341,23 @@ class WorkdayCalendar:
         return self.deadline(start, n).at
 
     def natural_deadline(self, start: dt.datetime, n: int, *, roll: bool = True) -> Deadline:
-        """The end of an "N日" limit: 24:00 of ``start``'s day + n (the first day is not
-        counted); with ``roll``, a last day that is a rest day moves to the next working day
-        (期间届满的最后一日是节假日的，以节假日后的第一日为期间届满的日期)."""
+        """The end of a limit of ``n`` natural days (自然日) from ``start``.
+
+        The day of the start is not counted (期间开始的当日不计算在内): the limit ends at
+        24:00 Asia/Shanghai of ``start``'s day + ``n``. With ``roll``, a last day that is a
+        rest day (a weekend not worked, or a holiday) moves to the first working day after
+        it (期间届满的最后一日是节假日的，以节假日后的第一日为期间届满的日期); a weekend
+        worked by 调休 is a working day and stays. Only the roll reads the calendar, so the
+        result is provisional only when it rolled through a year without holiday data."""
         if start.tzinfo is None or start.utcoffset() is None:
             raise ValueError("natural_deadline needs an aware datetime")
+        if n < 0:
+            raise ValueError("a natural-day limit counts forward (n >= 0)")
         last = start.astimezone(SHANGHAI).date() + dt.timedelta(days=n)
-        provisional: bool = False
+        provisional = False
         unknown: tuple[int, ...] = ()
-        if roll:  # the first working day on or after the last day (provisional if its year is unknown)
-            found = self.add_working_days(last, 0)
+        if roll:
+            found = self.add_working_days(last, 0)  # the day itself when worked, else the next
             last, provisional, unknown = found.date, found.provisional, found.unknown_years
         at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
         return Deadline(at=at, date=last, provisional=provisional, unknown_years=unknown)

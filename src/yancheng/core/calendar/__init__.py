@@ -15,7 +15,8 @@ Modules that store deadlines computed from a provisional year register a callbac
 :func:`register_provisional_recompute`; :func:`holiday_year_import` calls every callback
 with the imported year once the import has committed (both in :mod:`.services`).
 
-The domain apps call the working-day API re-exported here (``calendar.deadline(...)``);
+The domain apps call the working-day API re-exported here (``calendar.deadline(...)``,
+``calendar.natural_deadline(...)`` for limits in natural days);
 everything else is imported from its module.
 """
 

@@ -114,6 +114,8 @@ def deadline_after(start: dt.datetime, n: int) -> dt.datetime:
 
 
 def natural_deadline(start: dt.datetime, n: int, *, roll: bool = True) -> lib.Deadline:
+    """The end of ``n`` natural days after ``start``'s day (rolled to a working day when
+    ``roll`` and it is a rest day); same return type as :func:`deadline`."""
     return workday_calendar.natural_deadline(start, n, roll=roll)
 
 
