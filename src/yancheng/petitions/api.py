@@ -32,7 +32,7 @@ from .models import Petition, Topic
 router = Router(tags=["petitions"])
 
 
-class Ref(Schema):
+class PetitionOrgRef(Schema):
     id: int
     name: str
 
@@ -56,7 +56,7 @@ class PetitionItemOut(Schema):
     title: str
     topic: str
     region: str
-    handling_org: Ref | None
+    handling_org: PetitionOrgRef | None
     received_on: date
     registered_at: datetime
     transfer_due_day: date | None
@@ -69,18 +69,18 @@ class PetitionItemOut(Schema):
     version: int
 
 
-class DocumentOut(Schema):
+class PetitionDocumentOut(Schema):
     id: int
     kind: str
     kind_display: str
     number: str
-    issuer: Ref
+    issuer: PetitionOrgRef
     created_at: datetime
     served_at: datetime | None
     served_how: str
 
 
-class EventOut(Schema):
+class PetitionEventOut(Schema):
     at: datetime
     action: str
     actor_org: str | None
@@ -91,9 +91,9 @@ class EventOut(Schema):
 class PetitionDetailOut(PetitionItemOut):
     request: str
     facts: str
-    respondent_org: Ref | None
+    respondent_org: PetitionOrgRef | None
     respondent_person: str
-    registering_org: Ref
+    registering_org: PetitionOrgRef
     transferred_at: datetime | None
     accepted_at: datetime | None
     outcome: str
@@ -103,15 +103,15 @@ class PetitionDetailOut(PetitionItemOut):
     risk_level: str
     case: int | None
     petitioners: list[PetitionerOut]
-    documents: list[DocumentOut]
-    events: list[EventOut]
+    documents: list[PetitionDocumentOut]
+    events: list[PetitionEventOut]
 
 
 class RegisteredOut(PetitionDetailOut):
     query_code: str = Field(description="查询码：只在登记的答复中给出一次，请转告信访人（系统同时短信发送）")
 
 
-class PetitionerIn(Schema):
+class PetitionPetitionerIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str = ""
     id_number: str = ""
@@ -120,7 +120,7 @@ class PetitionerIn(Schema):
     is_representative: bool = False
 
 
-class RegisterIn(Schema):
+class PetitionRegisterIn(Schema):
     model_config = ConfigDict(extra="forbid")
     channel: str
     received_on: date
@@ -129,7 +129,7 @@ class RegisterIn(Schema):
     title: str
     request: str
     facts: str = ""
-    petitioners: list[PetitionerIn] = []
+    petitioners: list[PetitionPetitionerIn] = []
     respondent_org: int | None = None
     respondent_person: str = ""
     is_group: bool = False
@@ -139,7 +139,7 @@ class RegisterIn(Schema):
     claim_route: str = ""
 
 
-class ClassifyIn(Schema):
+class PetitionClassifyIn(Schema):
     model_config = ConfigDict(extra="forbid")
     petition_type: str
     claim_route: str = ""
@@ -252,7 +252,7 @@ def petitions_list(request: HttpRequest, filters: Query[PetitionFilters]) -> Any
 
 
 @router.post("/petitions", response={201: RegisteredOut}, summary="登记信访事项")
-def petitions_register(request: HttpRequest, payload: RegisterIn, response: HttpResponse) -> Any:
+def petitions_register(request: HttpRequest, payload: PetitionRegisterIn, response: HttpResponse) -> Any:
     """登记 (信访部门): one record per matter whatever the channel. The answer carries the
     查询码 once; send an ``Idempotency-Key`` so a retry cannot register the matter twice."""
     user = _user(request)
@@ -290,7 +290,7 @@ def petitions_detail(request: HttpRequest, petition_id: int, response: HttpRespo
 
 
 @router.post("/petitions/{petition_id}/classify", response=PetitionDetailOut, summary="分类")
-def petitions_classify(request: HttpRequest, petition_id: int, payload: ClassifyIn,
+def petitions_classify(request: HttpRequest, petition_id: int, payload: PetitionClassifyIn,
                        response: HttpResponse) -> dict[str, Any]:
     """分类 with ``If-Match``: the type, and the route of a 申诉求决 matter (第三十一条)."""
     user = _user(request)
