@@ -3,7 +3,11 @@ each step from the role that may take it, and refused to the ones that may not."
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from yancheng.cases.models import Case, CaseKind, Status
 from yancheng.cases.workflow import Standing
@@ -210,7 +214,11 @@ def test_extension_approved_by_the_head_gives_an_extension_notice(pw):
     handling.petition_request_extension(petition, actor=pw.handler_housing, days=30, reason="需要现场核查")
     handling.petition_decide_extension(petition, actor=pw.head_housing, approve=True)
     petition.refresh_from_db()
-    assert (petition.case.solve_due_at - due).days >= 30
+    case = petition.case
+    # 60 + 30 natural days from the acceptance (a rest day at either end moves the date on).
+    assert case.solve_days == 90 and case.solve_due_at > due
+    accepted_on = timezone.localdate(petition.accepted_at)
+    assert timezone.localdate(case.solve_due_at) - accepted_on >= dt.timedelta(days=90)
     assert kinds(petition)[-1] == DocumentKind.EXTENSION
     assert "需要现场核查" in petition.documents.get(kind=DocumentKind.EXTENSION).body
 
@@ -248,3 +256,29 @@ def test_mediation_ends_in_an_agreement_and_a_reply_closes_a_suggestion(pw):
     handling.petition_answer(suggestion, actor=pw.handler_housing, outcome=Outcome.EXPLAIN, reasons="已作说明")
     suggestion.refresh_from_db()
     assert suggestion.stage == Stage.CLOSED and suggestion.ended_at is not None
+
+
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+def test_a_late_transfer_is_allowed_and_recorded_late(pw):
+    with time_machine.travel(dt.datetime(2026, 9, 1, 10, 0, tzinfo=SH), tick=False) as traveller:
+        petition = register(pw, received_on=dt.date(2026, 8, 31)).petition
+        traveller.move_to(dt.datetime(2026, 9, 25, 10, 0, tzinfo=SH))
+        handling.petition_transfer(petition, actor=pw.xinfang, organ=pw.housing, mode=TransferMode.FORWARD)
+    event = petition.events.get(action="transfer")
+    assert event.data["late"] is True and event.public
+
+
+def test_an_objection_after_five_working_days_is_refused(pw):
+    # Assigned on Friday 2026-09-04: the 5 working days end on Friday 2026-09-11.
+    with time_machine.travel(dt.datetime(2026, 9, 4, 10, 0, tzinfo=SH), tick=False) as traveller:
+        petition = register(pw, received_on=dt.date(2026, 9, 3)).petition
+        handling.petition_transfer(petition, actor=pw.xinfang, organ=pw.housing, mode=TransferMode.FORWARD)
+        traveller.move_to(dt.datetime(2026, 9, 14, 9, 0, tzinfo=SH))
+        with pytest.raises(ValidationFailed, match="退回时限"):
+            handling.petition_object(petition, actor=pw.handler_housing, reason="不属于本机关")
+        traveller.move_to(dt.datetime(2026, 9, 11, 17, 0, tzinfo=SH))
+        handling.petition_object(petition, actor=pw.handler_housing, reason="不属于本机关")
+    petition.refresh_from_db()
+    assert petition.case.status == Status.RETURNED
