@@ -282,3 +282,27 @@ def test_an_objection_after_five_working_days_is_refused(pw):
         handling.petition_object(petition, actor=pw.handler_housing, reason="不属于本机关")
     petition.refresh_from_db()
     assert petition.case.status == Status.RETURNED
+
+
+def test_an_accusation_handled_to_its_end_leaves_no_content_in_audit_records_or_notifications(pw):
+    from yancheng.core.audit.models import AuditEvent
+    from yancheng.core.notifications.models import Notification
+
+    marker = "科长收受好处费线索"
+    petition = register(pw, petition_type="accusation", claim_route="", respondent_org=pw.housing,
+                        title=marker, request=f"请查处{marker}", facts=marker).petition
+    handling.petition_transfer(petition, actor=pw.xinfang, organ=pw.discipline, mode=TransferMode.ASSIGN,
+                               instruction=f"重点核查{marker}")
+    handling.petition_accept(petition, actor=pw.handler_discipline, note=marker)
+    handling.petition_hearing_start(petition, actor=pw.handler_discipline, reason=marker)
+    handling.petition_hearing_end(petition, actor=pw.handler_discipline, note=marker)
+    handling.petition_answer(petition, actor=pw.handler_discipline, outcome=Outcome.SUPPORT,
+                             reasons=f"经查{marker}属实", result_text=marker)
+    handling.petition_receive_report(petition, actor=pw.handler_discipline, summary=marker)
+    petition.refresh_from_db()
+    assert petition.stage == Stage.CLOSED
+    for event in AuditEvent.objects.all():
+        assert marker not in f"{event.object_repr}{event.before}{event.after}", event.action
+    for note in Notification.objects.all():
+        assert marker not in f"{note.title}{note.body}", note.verb
+    assert not Notification.objects.filter(recipient__organisation__in=[pw.housing, pw.housing_office]).exists()

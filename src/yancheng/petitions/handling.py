@@ -124,6 +124,14 @@ def neutral_title(petition: Petition, *, prefix: str = "") -> str:
     return (_("%(p)s信访事项 %(n)s：%(t)s") % {"p": prefix, "n": petition.number, "t": petition.title})[:200]
 
 
+def case_description(petition: Petition, text: str) -> str:
+    """The handling case's description: the request, or for a 检举控告 only a pointer to the
+    matter (the engine's notifications quote the description)."""
+    if petition.is_accusation:
+        return _("检举控告内容见信访事项 %(n)s。") % {"n": petition.number}
+    return text
+
+
 def office_staff(petition: Petition) -> list[User]:
     return list(User.objects.filter(organisation_id=petition.registering_org_id, role=Role.PETITION, is_active=True))
 
@@ -156,6 +164,13 @@ def the_case(petition: Petition) -> Case:
     case = petition.case
     assert case is not None
     return case
+
+
+def engine_note(petition: Petition, document: PetitionDocument) -> str:
+    """What the handling case keeps of an answer: the notice's name and number. The content
+    stays on the matter (the case's notes reach its audit records and notifications)."""
+    return _("已出具%(k)s（%(no)s），见信访事项 %(n)s。") % {
+        "k": document.get_kind_display(), "no": document.number, "n": petition.number}
 
 
 def days_text(days: int) -> str:
@@ -204,9 +219,9 @@ def petition_transfer(
         case = cases.case_submit(
             actor=None, reporter_org=p.registering_org, dispatch_org=p.registering_org, kind=CaseKind.PETITION,
             withheld_from=p.respondent_org if p.is_accusation else None,
-            title=neutral_title(p), description=p.request,
+            title=neutral_title(p), description=case_description(p, p.request),
         )
-        cases.case_assign(case, actor=actor, lead_org=organ, note=instruction)
+        cases.case_assign(case, actor=actor, lead_org=organ)
         late = p.transfer_due_at is not None and now > p.transfer_due_at
         frame.set(case=case, handling_org=organ, transfer_mode=mode, transferred_at=now,
                   stage=target_of(p.stage, "transfer"))
@@ -248,7 +263,7 @@ def petition_accept(
     with step(petition, actor=actor, perm="petitions.handle", move="accept",
               expected_version=expected_version) as frame:
         p = frame.petition
-        case = cases.case_accept(the_case(p), actor=actor, note=note)
+        case = cases.case_accept(the_case(p), actor=actor)
         frame.set(accepted_at=case.accepted_at or timezone.now(), stage=target_of(p.stage, "accept"))
         body = [_("经审查，您反映的事项属于本机关职责范围，本机关决定受理。")]
         if has_reviews(p.petition_type, p.claim_route):
@@ -273,13 +288,13 @@ def petition_refuse(
         if p.stage != Stage.TRANSFERRED:
             raise stage_refusal(p)
         case = the_case(p)
-        cases.case_accept(case, actor=actor, note=_("不予受理"))
-        cases.case_resolve(case, actor=actor, resolution=_("不予受理：%(r)s") % {"r": reason})
-        now = timezone.now()
-        frame.set(stage=target_of(p.stage, "not_accept"), ended_at=now, end_reason=_("办理机关不予受理"))
         assert p.handling_org is not None
         document = document_issue(p, DocumentKind.NON_ACCEPTANCE, actor=actor, issuer=p.handling_org,
                                   body=_("经审查，本机关决定不予受理，理由如下：") + "\n" + reason)
+        cases.case_accept(case, actor=actor)
+        cases.case_resolve(case, actor=actor, resolution=engine_note(p, document))
+        now = timezone.now()
+        frame.set(stage=target_of(p.stage, "not_accept"), ended_at=now, end_reason=_("办理机关不予受理"))
         events.record(p, "refuse", actor=actor, public=True, before_stage=frame.before_stage, note=reason,
                       data={"document": document.pk})
         tell_office(p, actor=actor, verb="petition_refused",
@@ -302,7 +317,7 @@ def petition_object(
         case = the_case(p)
         if case.status != Status.ASSIGNED:
             raise ConflictError(_("已提出异议，等待信访部门审核。"), code="objection_pending")
-        cases.case_return(case, actor=actor, reason=reason)
+        cases.case_return(case, actor=actor, reason=_("异议理由见信访事项 %(n)s。") % {"n": p.number})
         frame.changed.add("updated_at")
         events.record(p, "object", actor=actor, note=reason, data={"organ": p.handling_org_id})
     return frame.petition
@@ -336,7 +351,7 @@ def petition_decide_objection(
                 raise ValidationFailed(_("不能转送交办给本机关。"), field="organ")
             check_organ(p, organ)
             previous = p.handling_org_id
-            cases.case_reassign(case, actor=actor, lead_org=organ, note=note)
+            cases.case_reassign(case, actor=actor, lead_org=organ, note=_("异议成立，改派。"))
             now = timezone.now()
             frame.set(handling_org=organ, transferred_at=now, stage=target_of(p.stage, "reassign"))
             kind = DocumentKind.ASSIGNMENT if p.transfer_mode == TransferMode.ASSIGN else DocumentKind.FORWARD
@@ -345,7 +360,7 @@ def petition_decide_objection(
             events.record(p, "reassign", actor=actor, public=True, note=note, before_stage=frame.before_stage,
                           data={"from_org": previous, "organ": organ.pk, "document": document.pk})
         else:
-            cases.case_insist(case, actor=actor, note=note)
+            cases.case_insist(case, actor=actor, note=_("异议不成立，维持。审核意见见信访事项 %(n)s。") % {"n": p.number})
             frame.changed.add("updated_at")
             events.record(p, "objection_refused", actor=actor, note=note, data={"organ": p.handling_org_id})
     return frame.petition
@@ -405,7 +420,7 @@ def petition_hearing_start(
         case = the_case(p)
         if case.suspended_at is not None:
             raise ConflictError(_("听证已在进行中。"), code="hearing_running")
-        cases.case_suspend(case, actor=actor, reason=_("听证") + (f"：{reason}" if reason else ""))
+        cases.case_suspend(case, actor=actor, reason=_("听证"))
         frame.changed.add("updated_at")
         events.record(p, "hearing_start", actor=actor, note=reason)
     return frame.petition
@@ -422,7 +437,7 @@ def petition_hearing_end(
         case = the_case(p)
         if case.suspended_at is None:
             raise ConflictError(_("没有进行中的听证。"), code="no_hearing")
-        cases.case_resume(case, actor=actor, note=note)
+        cases.case_resume(case, actor=actor)
         frame.changed.add("updated_at")
         events.record(p, "hearing_end", actor=actor, note=note)
     return frame.petition
@@ -486,8 +501,6 @@ def petition_answer(
         case = the_case(p)
         if case.suspended_at is not None:
             raise ConflictError(_("听证尚未结束，结束听证后再出具处理意见。"), code="hearing_running")
-        label = str(Outcome(outcome).label)
-        cases.case_resolve(case, actor=actor, resolution=f"{label}\n{result_text or reasons}")
         assert p.handling_org is not None
         superior = p.handling_org.parent.name if p.handling_org.parent_id and p.handling_org.parent else ""
         if outcome in AGREEMENT_OUTCOMES:
@@ -500,6 +513,7 @@ def petition_answer(
                                 result_text=result_text,
                                 review_organ=(superior or _("上一级行政机关")) if claim else "")
         document = document_issue(p, kind, actor=actor, issuer=p.handling_org, body=body)
+        cases.case_resolve(case, actor=actor, resolution=engine_note(p, document))
         target = answered_stage(p.petition_type, p.claim_route)
         if target == Stage.CLOSED and p.transfer_mode == TransferMode.ASSIGN and p.report_received_at is None:
             target = Stage.ANSWERED  # 交办: closed on the office side once the 办结报告 is in

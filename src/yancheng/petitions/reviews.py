@@ -23,7 +23,16 @@ from yancheng.lib.workdays import Deadline
 
 from . import events
 from .documents import document_issue
-from .handling import OPINION_OUTCOMES, TEXT_MAX, check_organ, neutral_title, opinion_body, step
+from .handling import (
+    OPINION_OUTCOMES,
+    TEXT_MAX,
+    case_description,
+    check_organ,
+    engine_note,
+    neutral_title,
+    opinion_body,
+    step,
+)
 from .models import DocumentKind, Petition, PetitionDocument, PetitionReview, Stage, TransferMode
 from .workflow import can_move, has_reviews, target_of
 
@@ -107,7 +116,7 @@ def review_request(
         case = cases.case_submit(
             actor=None, reporter_org=p.registering_org, dispatch_org=p.registering_org,
             kind=CaseKind.PETITION_REVIEW, withheld_from=p.respondent_org if p.is_accusation else None,
-            title=neutral_title(p, prefix=str(Level(level).label)), description=request,
+            title=neutral_title(p, prefix=str(Level(level).label)), description=case_description(p, request),
         )
         cases.case_assign(case, actor=actor, lead_org=organ)
         review = PetitionReview.objects.create(petition=p, level=level, requested_on=requested_on, request=request,
@@ -150,7 +159,6 @@ def review_decide(
             cases.case_accept(case, actor=actor)
         if case.suspended_at is not None:
             raise ConflictError(_("听证尚未结束，结束听证后再出具意见。"), code="hearing_running")
-        cases.case_resolve(case, actor=actor, resolution=f"{outcome}\n{reasons}")
         now = timezone.now()
         locked.outcome, locked.decided_at = outcome, now
         locked.save(update_fields=["outcome", "decided_at"])
@@ -166,6 +174,7 @@ def review_decide(
         body = opinion_body(p, outcome=outcome, facts=facts, reasons=reasons, legal_basis=legal_basis,
                             result_text="") + tail
         document = document_issue(p, kind, actor=actor, issuer=locked.organ, body=body, review=locked)
+        cases.case_resolve(case, actor=actor, resolution=engine_note(p, document))
         frame.set(stage=target_of(p.stage, decide))
         if level == Level.RECHECK:
             frame.set(ended_at=now, end_reason=_("复核终结"))
