@@ -10,7 +10,6 @@ import time_machine
 from django.utils import timezone
 
 from yancheng.cases.models import Case, CaseKind, Status
-from yancheng.cases.workflow import Standing
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.petitions import handling
 from yancheng.petitions.intake import PetitionerInput
@@ -19,10 +18,6 @@ from yancheng.testing.petitions import register as register_one
 
 pytestmark = pytest.mark.django_db
 
-ENGINE_HAS_LEAD_HEAD = hasattr(Standing, "is_lead_head")
-needs_lead_head = pytest.mark.skipif(
-    not ENGINE_HAS_LEAD_HEAD, reason="extensions decided by the lead unit's head come with the engine's update"
-)
 
 
 def register(pw, **overrides):
@@ -207,7 +202,6 @@ def test_extension_requested_by_the_organ(pw):
             handling.petition_decide_extension(petition, actor=user, approve=True)
 
 
-@needs_lead_head
 def test_extension_approved_by_the_head_gives_an_extension_notice(pw):
     petition = accepted(pw)
     due = Petition.objects.get(pk=petition.pk).case.solve_due_at
