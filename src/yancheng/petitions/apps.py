@@ -9,3 +9,6 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers the rules
+        from .tasks import register as register_tasks
+
+        register_tasks()

@@ -107,3 +107,19 @@ rules.add_perm("petitions.serve", is_petition_office | is_handling_organ)
 rules.add_perm("petitions.take_personally", _role(Role.LEADER) & sees_petition)
 rules.add_perm("petitions.manage_receptions", _role(Role.PETITION))
 rules.add_perm("petitions.view_statistics", _role(Role.PETITION, Role.LEADER, Role.SUPERVISOR))
+
+
+@rules.predicate
+def is_review_organ(user: MaybeActor | None, petition: Petition | None = None) -> bool:
+    """A handler of the organ a pending 复查 or 复核 of the matter went to."""
+    if not _active(user) or user.role != Role.HANDLER or petition is None:
+        return False
+    return petition.reviews.filter(organ_id=user.organisation_id, decided_at__isnull=True).exists() and _sees(
+        user, petition
+    )
+
+
+# 明责 and 化解 (handling.py, reviews.py)
+rules.add_perm("petitions.file_report", is_petition_office | is_handling_organ)
+rules.add_perm("petitions.request_review", is_petition_office)
+rules.add_perm("petitions.decide_review", is_review_organ)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_handling
 
 app_name = "petitions"
 
@@ -8,4 +8,5 @@ app_name = "petitions"
 urlpatterns = [
     path("", views.petition_list, name="petition_list"),
     path("<int:pk>/", views.petition_detail, name="petition_detail"),
+    path("<int:pk>/act/<slug:action>/", views_handling.petition_act, name="petition_act"),
 ]

@@ -43,6 +43,8 @@ def petition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def petition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from .views_handling import handling_context
+
     petition = get_petition_for(request, pk)
     return render(
         request,
@@ -52,5 +54,6 @@ def petition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "petitioners": list(petition.petitioners.all()),
             "documents": list(petition.documents.select_related("issuer")),
             "events": list(petition.events.select_related("actor_org")),
+            **handling_context(request, petition),
         },
     )
