@@ -1,6 +1,5 @@
 from django.urls import path
 
-from . import views
 
 app_name = "petitions"
 
@@ -8,4 +7,6 @@ app_name = "petitions"
 urlpatterns = [
     path("", views.petition_list, name="petition_list"),
     path("<int:pk>/", views.petition_detail, name="petition_detail"),
+    path("documents/<int:pk>/download/", views_documents.document_download, name="document_download"),
+    path("documents/<int:pk>/serve/", views_documents.document_serve, name="document_serve"),
 ]

@@ -14,6 +14,7 @@ from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .models import Petition
+from .views_documents import documents_context
 
 PAGE_SIZE = 50
 
@@ -52,5 +53,6 @@ def petition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "petitioners": list(petition.petitioners.all()),
             "documents": list(petition.documents.select_related("issuer")),
             "events": list(petition.events.select_related("actor_org")),
+            **documents_context(request, petition),
         },
     )
