@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views, views_annual, views_documents
 
 app_name = "petitions"
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.petition_detail, name="petition_detail"),
     path("documents/<int:pk>/download/", views_documents.document_download, name="document_download"),
     path("documents/<int:pk>/serve/", views_documents.document_serve, name="document_serve"),
+    path("annual-report/", views_annual.annual_report, name="annual_report"),
 ]

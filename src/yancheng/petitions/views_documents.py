@@ -91,7 +91,7 @@ def document_serve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     else:
         try:
             docs.document_serve(document, actor=request.user, served_on=form.cleaned_data["served_on"],
