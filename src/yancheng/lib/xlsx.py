@@ -270,3 +270,22 @@ def with_error_column(data: bytes, errors: dict[int, str], *, header: str) -> by
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several sheets in one workbook, each (title, headers, rows) written as `write_workbook`
+    writes its one (typed cells, frozen header, autofilter); titles are cut to Excel's 31
+    characters and made unique."""
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, headers, rows in sheets:
+        name = "".join(c for c in str(title) if c not in '[]:*?/\\')[:31] or "Sheet"
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base[:28]}({n})"
+        used.add(name)
+        _write_sheet(workbook, name, headers, rows, (), None)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -123,3 +123,47 @@ def is_review_organ(user: MaybeActor | None, petition: Petition | None = None) -
 rules.add_perm("petitions.file_report", is_petition_office | is_handling_organ)
 rules.add_perm("petitions.request_review", is_petition_office)
 rules.add_perm("petitions.decide_review", is_review_organ)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def _document_organ_staff(user: MaybeActor | None, document: object) -> bool:
+    """A handler or leader of the organ that handles the matter or issued the notice, who sees
+    the matter (a 检举控告's organ complained about never does)."""
+    from .models import PetitionDocument
+
+    if not isinstance(document, PetitionDocument) or not _active(user):
+        return False
+    if user.role not in (Role.HANDLER, Role.LEADER):
+        return False
+    organs = {document.petition.handling_org_id, document.issuer_id}
+    return user.organisation_id in organs and _sees(user, document.petition)
+
+
+@rules.predicate
+def may_download_document(user: MaybeActor | None, document: object = None) -> bool:
+    """The .docx carries the 信访人's name: 信访部门 staff who see the matter, or the handling
+    or issuing organ's people."""
+    from .models import PetitionDocument
+
+    if not isinstance(document, PetitionDocument):
+        return False
+    return bool(is_petition_office(user, document.petition)) or _document_organ_staff(user, document)
+
+
+@rules.predicate
+def may_serve_document(user: MaybeActor | None, document: object = None) -> bool:
+    """送达: 信访部门 staff who see the matter, or a handler of the handling or issuing organ
+    (the 复查/复核 organ serves its own 意见书)."""
+    from .models import PetitionDocument
+
+    if not isinstance(document, PetitionDocument):
+        return False
+    if is_petition_office(user, document.petition):
+        return True
+    return _document_organ_staff(user, document) and getattr(user, "role", None) == Role.HANDLER
+
+
+rules.add_perm("petitions.download_document", may_download_document)
+rules.add_perm("petitions.serve_document", may_serve_document)

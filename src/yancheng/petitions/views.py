@@ -14,6 +14,7 @@ from yancheng.core.kit.require import require_page
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .models import Petition
+from .views_documents import documents_context
 
 PAGE_SIZE = 50
 
@@ -55,5 +56,6 @@ def petition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "documents": list(petition.documents.select_related("issuer")),
             "events": list(petition.events.select_related("actor_org")),
             **handling_context(request, petition),
+            **documents_context(request, petition),
         },
     )

@@ -306,6 +306,20 @@ class OfficialDocument:
         self._add(str(text), "Subtitle")
         return self
 
+    def reference_number(self, text: str) -> OfficialDocument:
+        """The 发文字号 (``衡信受告〔2026〕3号``) centred under the title in 仿宋, for a notice
+        without a 版头 (GB/T 9704-2012 §7.2.4 puts it under the issuer's name)."""
+        paragraph = self._add(str(text), "Normal")
+        _flush(paragraph)
+        paragraph.alignment = 1  # centred
+        return self
+
+    def addressee(self, text: str) -> OfficialDocument:
+        """The 主送 line (§7.3.2): flush left, no indent, ending in a full-width colon."""
+        name = str(text).rstrip("：:")
+        _flush(self._add(f"{name}:" if self._english else f"{name}：", "Normal"))
+        return self
+
     def blank(self) -> OfficialDocument:
         self._document.add_paragraph("", style=self._style("Normal"))
         return self
@@ -484,6 +498,22 @@ class OfficialDocument:
                 paragraph.add_run(f"{left}\t{right}")
             else:
                 paragraph.add_run(left)
+
+
+def _flush(paragraph: Any) -> None:
+    """No first-line indent on this paragraph (the style's two characters are set in
+    characters, so both the character and the twip values are cleared)."""
+    from docx.oxml import parse_xml
+
+    p_pr = paragraph._p.get_or_add_pPr()
+    for old in p_pr.findall(f"{{{W_NS}}}ind"):
+        p_pr.remove(old)
+    indent = parse_xml(f'<w:ind xmlns:w="{W_NS}" w:firstLineChars="0" w:firstLine="0"/>')
+    jc = p_pr.find(f"{{{W_NS}}}jc")
+    if jc is not None:
+        jc.addprevious(indent)
+    else:
+        p_pr.append(indent)
 
 
 def _twips(value: int) -> Any:
