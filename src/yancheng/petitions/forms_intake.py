@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -33,13 +34,20 @@ def organ_queryset() -> QuerySet[Organisation]:
     )
 
 
+class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A region or an organisation by its full name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class RegisterForm(SiteForm):
-    channel = forms.ChoiceField(label=_("信访形式"), choices=[("", "")] + list(Channel.choices))
+    channel = forms.ChoiceField(label=_("信访形式"), choices=[("", ""), *Channel.choices])
     received_on = forms.DateField(label=_("收信（来访）日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    region = forms.ModelChoiceField(label=_("问题属地"), queryset=Region.objects.none())
-    topic = forms.ModelChoiceField(label=_("问题类别"), queryset=Topic.objects.none())
-    respondent_org = forms.ModelChoiceField(
-        label=_("被反映单位"), queryset=Organisation.objects.none(), required=False,
+    region = NamedChoiceField(label=_("问题属地"), queryset=region_queryset())
+    topic = forms.ModelChoiceField(label=_("问题类别"), queryset=Topic.objects.filter(is_active=True))
+    respondent_org = NamedChoiceField(
+        label=_("被反映单位"), queryset=organ_queryset(), required=False,
         help_text=_("检举控告类请选择被检举控告的机关：该机关及其下属单位看不到这件信访。"),
     )
     respondent_person = forms.CharField(label=_("被反映人"), max_length=100, required=False)
@@ -48,9 +56,9 @@ class RegisterForm(SiteForm):
     facts = forms.CharField(label=_("事实和理由"), max_length=TEXT_MAX, required=False,
                             widget=forms.Textarea(attrs={"rows": 4}))
     petition_type = forms.ChoiceField(label=_("类型"), required=False,
-                                      choices=[("", _("暂不分类"))] + list(PetitionType.choices))
+                                      choices=[("", _("暂不分类")), *PetitionType.choices])
     claim_route = forms.ChoiceField(label=_("申诉求决途径"), required=False,
-                                    choices=[("", _("— 请选择 —"))] + list(ClaimRoute.choices),
+                                    choices=[("", _("— 请选择 —")), *ClaimRoute.choices],
                                     help_text=_("《信访工作条例》第三十一条；只有第（六）项按信访程序办理。"))
     is_group = forms.BooleanField(label=_("集体访"), required=False)
     head_count = forms.IntegerField(label=_("人数"), required=False, min_value=1, max_value=100_000)
@@ -60,13 +68,9 @@ class RegisterForm(SiteForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_queryset()
-        self.fields["region"].label_from_instance = lambda r: r.name
-        self.fields["topic"].queryset = Topic.objects.filter(is_active=True)
-        self.fields["respondent_org"].queryset = organ_queryset()
-        self.fields["respondent_org"].label_from_instance = lambda o: o.name
-        since = timezone.localdate() - timezone.timedelta(days=60)
-        self.fields["reception"].queryset = LeaderReception.objects.filter(day__gte=since).select_related("leader")
+        since = timezone.localdate() - dt.timedelta(days=60)
+        reception = cast(forms.ModelChoiceField, self.fields["reception"])  # type: ignore[type-arg]
+        reception.queryset = LeaderReception.objects.filter(day__gte=since).select_related("leader")
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.localdate())
 
@@ -115,9 +119,9 @@ def petitioner_rows(data: Any, count: int) -> list[PetitionerRow]:
 
 
 class ClassifyForm(SiteForm):
-    petition_type = forms.ChoiceField(label=_("类型"), choices=[("", _("— 请选择 —"))] + list(PetitionType.choices))
+    petition_type = forms.ChoiceField(label=_("类型"), choices=[("", _("— 请选择 —")), *PetitionType.choices])
     claim_route = forms.ChoiceField(label=_("申诉求决途径"), required=False,
-                                    choices=[("", _("— 请选择 —"))] + list(ClaimRoute.choices),
+                                    choices=[("", _("— 请选择 —")), *ClaimRoute.choices],
                                     widget=forms.RadioSelect)
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -292,14 +293,14 @@ def _send_query_code(petition_id: int, number: str, phone: str, code: str) -> No
 # --- 不再受理 and 不予受理 ---------------------------------------------------------------------
 
 # 第三十一条(一)–(五): the channel a 不予受理告知书 names, editable before it is issued.
-ROUTE_CHANNELS = {
+ROUTE_CHANNELS: dict[str, Any] = {
     ClaimRoute.LITIGATION: gettext_lazy("请依法向人民法院提起诉讼，或者依法申请行政复议，或者向人民检察院、公安机关等有关机关提出。"),
     ClaimRoute.ARBITRATION: gettext_lazy("请依法申请仲裁（劳动人事争议请向劳动人事争议仲裁委员会申请仲裁）。"),
     ClaimRoute.PARTY: gettext_lazy("请依照党内法规的规定向有关党组织提出申诉。"),
     ClaimRoute.ADMINISTRATIVE: gettext_lazy("请依照有关法律、行政法规规定的程序向有关行政机关提出。"),
     ClaimRoute.STATUTORY_DUTY: gettext_lazy("请向依法负有履行该项职责的机关提出，由其依法履行或者答复。"),
 }
-ROUTE_ITEMS = {
+ROUTE_ITEMS: dict[str, str] = {
     ClaimRoute.LITIGATION: "一", ClaimRoute.ARBITRATION: "二", ClaimRoute.PARTY: "三",
     ClaimRoute.ADMINISTRATIVE: "四", ClaimRoute.STATUTORY_DUTY: "五",
 }
@@ -308,7 +309,7 @@ REASON_MAX = 2_000
 
 def channel_text_for(route: str) -> str:
     """The channel a 不予受理告知书 names for a route of 第三十一条 (一)–(五); "" for (六)."""
-    text = ROUTE_CHANNELS.get(route)  # type: ignore[call-overload]
+    text = ROUTE_CHANNELS.get(route)
     return str(text) if text else ""
 
 

@@ -78,7 +78,7 @@ def petition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             pk__in=Petition.objects.visible_to(user).exclude(handling_org=None).values("handling_org")
         ).order_by("name"),
         "flags": FLAG_CHOICES,
-        "lights": [(v, l) for v, l in Light.choices if v != Light.NONE],
+        "lights": [(value, label) for value, label in Light.choices if value != Light.NONE],
         "can_register": rules.has_perm("petitions.register", user),
         "can_export_revealed": rules.has_perm("petitions.reveal_personal", user),
         "can_view_statistics": rules.has_perm("petitions.view_statistics", user),

@@ -5,6 +5,7 @@ and the hotspots (counts by area, topic, organ and channel, with drill-down to t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import rules
@@ -20,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.kit.require import require_page
@@ -29,7 +29,13 @@ from yancheng.lib.charts import Axis, Series, bar_chart
 
 from . import intake, querycode
 from .forms_intake import ClassifyForm, NotAcceptForm, RegisterForm, petitioner_rows, row_count
-from .intake import ROUTE_ITEMS, channel_text_for, petition_not_accept, petition_refuse_again, petitioner_reveal
+from .intake import (
+    ROUTE_ITEMS,
+    channel_text_for,
+    petition_not_accept,
+    petition_refuse_again,
+    petitioner_reveal,
+)
 from .models import Channel, Petition, Petitioner, PetitionType
 from .selectors import DIMENSIONS, PERIODS, PetitionFilters, counts_by, in_period, period_of, topic_labels
 from .views import get_petition_for
@@ -251,7 +257,7 @@ def petition_hotspots(request: AuthenticatedHttpRequest) -> HttpResponse:
     list_url = reverse("petitions:petition_list")
     base = PetitionFilters(since=period.first.isoformat(), until=period.last.isoformat())
     labels = topic_labels()
-    tables = []
+    tables: list[dict[str, Any]] = []
     for dimension in DIMENSIONS:
         rows = []
         for tally in counts_by(scoped, dimension):
@@ -276,8 +282,8 @@ def petition_hotspots(request: AuthenticatedHttpRequest) -> HttpResponse:
         "period": period, "kind": kind, "periods": [(p, _period_label(p)) for p in PERIODS],
         "anchor": anchor.isoformat(), "total": scoped.count(),
         "total_url": f"{list_url}?{base.query()}", "tables": tables, "trend": trend, "charts": charts,
-        "previous": (period.first - timezone.timedelta(days=1)).isoformat(),
-        "next": (period.last + timezone.timedelta(days=1)).isoformat(),
+        "previous": (period.first - dt.timedelta(days=1)).isoformat(),
+        "next": (period.last + dt.timedelta(days=1)).isoformat(),
     })
 
 
@@ -285,9 +291,7 @@ def _period_label(kind: str) -> str:
     return {"month": _("月"), "quarter": _("季度"), "year": _("年")}[kind]
 
 
-def _date(text: str | None) -> Any:
-    import datetime as dt
-
+def _date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text or "")
     except ValueError:
