@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -272,10 +272,10 @@ def petition_hotspots(request: AuthenticatedHttpRequest) -> HttpResponse:
                       "url": f"{list_url}?{month.query()}"})
     region_rows = tables[0]["rows"]
     charts = {"charts": {
-        "regions": bar_chart([r["label"] for r in region_rows], [Axis(_("件"), whole=True)],
+        "regions": bar_chart([r["label"] for r in region_rows], [Axis(pgettext("petitions chart unit", "件"), whole=True)],
                              [Series(_("信访事项"), [r["count"] for r in region_rows])], horizontal=True)
         if region_rows else None,
-        "trend": bar_chart([t["label"] for t in trend], [Axis(_("件"), whole=True)],
+        "trend": bar_chart([t["label"] for t in trend], [Axis(pgettext("petitions chart unit", "件"), whole=True)],
                            [Series(_("信访事项"), [t["count"] for t in trend])]) if len(trend) > 1 else None,
     }}
     return render(request, "petitions/hotspots.html", {
