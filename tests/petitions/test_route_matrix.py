@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, _business_counts
 
-from . import routes_core, routes_documents, routes_handling
+from . import routes_core, routes_documents, routes_handling, routes_intake
 
-SIDES = (routes_core, routes_handling, routes_documents)
+SIDES = (routes_core, routes_handling, routes_documents, routes_intake)
+
 
 PETITION_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 PETITION_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}

@@ -4,15 +4,19 @@ same person's earlier matters, and classifying it (SPEC §8; 条例 第十七至
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yancheng.core import calendar
-from yancheng.core.audit.services import audit_batch
+from yancheng.core.audit.services import audit_batch, audit_record
 from yancheng.core.crypto.fields import digest_for
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.kit.require import require
@@ -26,15 +30,19 @@ from .models import (
     OPEN_STAGES,
     Channel,
     ClaimRoute,
+    DocumentKind,
     LeaderReception,
     Petition,
+    PetitionDocument,
     Petitioner,
     PetitionType,
     Stage,
     Topic,
 )
 from .numbering import next_petition_number
-from .workflow import can_move
+from .workflow import can_move, target_of
+
+logger = logging.getLogger("yancheng.petitions")
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -219,6 +227,11 @@ def petition_register(
             data={"channel": channel, "earlier": petition.earlier_id, "duplicate_of": petition.duplicate_of_id,
                   "after_final": petition.after_final, "petitioners": len(people)},
         )
+        phone = next((p.phone for p in people if p.phone), "")
+        if phone and running is None:
+            # A 重复信访 is not a new matter: the 信访人 follows the running one.
+            pk, number = petition.pk, petition.number
+            transaction.on_commit(lambda: _send_query_code(pk, number, phone, code))
     return Registered(petition, code)
 
 
@@ -251,3 +264,163 @@ def petition_classify(
     for name in ("petition_type", "claim_route", "version"):
         setattr(petition, name, getattr(locked, name))
     return locked
+
+
+# --- the 查询码 by SMS ------------------------------------------------------------------------
+
+QUERY_PATH = "/petitions/query/"  # the public query page (``petitions:query``)
+
+
+def _send_query_code(petition_id: int, number: str, phone: str, code: str) -> None:
+    """Sent once the registration has committed (nothing goes out for a rolled-back one).
+    The gateway is the site's SMS interface; neither the phone nor the code is logged."""
+    from django.utils import translation
+
+    from yancheng.core.notifications.channels import DeliveryError, send_sms
+
+    with translation.override(settings.LANGUAGE_CODE):  # the 信访人 reads Chinese
+        title = _("您的信访事项 %(n)s 已登记，查询码 %(c)s，可凭此码查询办理进度和结果：") % {
+            "n": number, "c": querycode.display(code),
+        }
+    try:
+        send_sms(phone=phone, title=title, url=QUERY_PATH)
+    except DeliveryError as exc:
+        logger.warning("query code SMS for petition %s not sent (%s)", petition_id, type(exc).__name__)
+    except Exception as exc:  # the gateway's own errors: keep the class only
+        logger.warning("query code SMS for petition %s not sent (%s)", petition_id, type(exc).__name__)
+
+
+# --- 不再受理 and 不予受理 ---------------------------------------------------------------------
+
+# 第三十一条(一)–(五): the channel a 不予受理告知书 names, editable before it is issued.
+ROUTE_CHANNELS: dict[str, Any] = {
+    ClaimRoute.LITIGATION: gettext_lazy("请依法向人民法院提起诉讼，或者依法申请行政复议，或者向人民检察院、公安机关等有关机关提出。"),
+    ClaimRoute.ARBITRATION: gettext_lazy("请依法申请仲裁（劳动人事争议请向劳动人事争议仲裁委员会申请仲裁）。"),
+    ClaimRoute.PARTY: gettext_lazy("请依照党内法规的规定向有关党组织提出申诉。"),
+    ClaimRoute.ADMINISTRATIVE: gettext_lazy("请依照有关法律、行政法规规定的程序向有关行政机关提出。"),
+    ClaimRoute.STATUTORY_DUTY: gettext_lazy("请向依法负有履行该项职责的机关提出，由其依法履行或者答复。"),
+}
+ROUTE_ITEMS: dict[str, str] = {
+    ClaimRoute.LITIGATION: "一", ClaimRoute.ARBITRATION: "二", ClaimRoute.PARTY: "三",
+    ClaimRoute.ADMINISTRATIVE: "四", ClaimRoute.STATUTORY_DUTY: "五",
+}
+REASON_MAX = 2_000
+
+
+def channel_text_for(route: str) -> str:
+    """The channel a 不予受理告知书 names for a route of 第三十一条 (一)–(五); "" for (六)."""
+    text = ROUTE_CHANNELS.get(route)
+    return str(text) if text else ""
+
+
+def _locked_for(petition: Petition, *, actor: Actor, perm: str, move: str, expected_version: int | None) -> Petition:
+    locked = Petition.objects.select_for_update().get(pk=petition.pk)
+    require(actor, perm, locked)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(_("该信访事项已被他人更新，请刷新后再操作。"), code="stale_version")
+    if not can_move(locked.stage, move):
+        raise ConflictError(
+            _("该信访事项当前环节为“%(s)s”，不能执行此操作。") % {"s": locked.get_stage_display()}, code="invalid_stage"
+        )
+    return locked
+
+
+def _end(locked: Petition, *, reason: str, now: dt.datetime, move: str) -> str:
+    before = locked.stage
+    locked.stage = target_of(locked.stage, move)
+    locked.ended_at = now
+    locked.end_reason = reason[:255]
+    locked.transfer_due_at = None
+    locked.version += 1
+    locked.save(update_fields=["stage", "ended_at", "end_reason", "transfer_due_at", "version", "updated_at"])
+    return before
+
+
+def _copy_back(petition: Petition, locked: Petition) -> None:
+    for name in ("stage", "ended_at", "end_reason", "transfer_due_at", "version"):
+        setattr(petition, name, getattr(locked, name))
+
+
+def petition_refuse_again(
+    petition: Petition, *, actor: Actor, body: str = "", expected_version: int | None = None
+) -> PetitionDocument:
+    """第三十六条第三款: the same facts and reasons after 复核 are not accepted again. The
+    信访部门 issues a 不再受理告知书 and the new filing leaves the books."""
+    from .documents import document_issue
+
+    body = clean_text(body, field="body", max_length=REASON_MAX)
+    now = timezone.now()
+    with transaction.atomic(), audit_batch():
+        locked = _locked_for(petition, actor=actor, perm="petitions.classify", move="refuse_again",
+                             expected_version=expected_version)
+        if not locked.after_final:
+            raise ConflictError(_("该信访事项不是终结后再次反映，不能出具不再受理告知书。"), code="not_after_final")
+        text = body or str(_("您反映的问题已经复查、复核终结。根据《信访工作条例》第三十六条第三款，"
+                             "以同一事实和理由提出的信访事项，不再受理。"))
+        document = document_issue(locked, DocumentKind.NO_LONGER_ACCEPTED, actor=actor,
+                                  issuer=organisation_of(actor), body=text)
+        before = _end(locked, reason=_("终结后再次反映，不再受理"), now=now, move="refuse_again")
+        events.record(locked, "refuse_again", actor=actor, public=True, before_stage=before,
+                      data={"document": document.pk})
+    _copy_back(petition, locked)
+    return document
+
+
+def petition_not_accept(
+    petition: Petition, *, actor: Actor, reason: str, channel_text: str = "", expected_version: int | None = None
+) -> PetitionDocument:
+    """第三十一条(一)–(五): a 申诉求决 matter that belongs to another legal channel is not
+    accepted in the 信访 channel; the 不予受理告知书 names the channel."""
+    from .documents import document_issue
+
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, required=_("请填写不予受理的理由。"))
+    channel_text = clean_text(channel_text, field="channel_text", max_length=REASON_MAX)
+    now = timezone.now()
+    with transaction.atomic(), audit_batch():
+        locked = _locked_for(petition, actor=actor, perm="petitions.classify", move="not_accept",
+                             expected_version=expected_version)
+        route = locked.claim_route
+        if locked.petition_type != PetitionType.CLAIM or route not in ROUTE_ITEMS:
+            raise ConflictError(
+                _("只有归入《信访工作条例》第三十一条第（一）至（五）项途径的申诉求决类信访才出具不予受理告知书。"),
+                code="not_other_channel",
+            )
+        if locked.stage != Stage.REGISTERED:
+            raise ConflictError(_("已转送交办的信访事项由办理机关决定是否受理。"), code="invalid_stage")
+        channel_text = channel_text or channel_text_for(route)
+        basis = _("根据《信访工作条例》第三十一条第（%(i)s）项，本机关不予受理。") % {"i": ROUTE_ITEMS[route]}
+        document = document_issue(locked, DocumentKind.NON_ACCEPTANCE, actor=actor, issuer=organisation_of(actor),
+                                  body="\n".join(line for line in (reason, basis, channel_text) if line))
+        before = _end(locked, reason=_("不予受理：属第三十一条第（%(i)s）项") % {"i": ROUTE_ITEMS[route]}, now=now,
+                      move="not_accept")
+        events.record(locked, "not_accept", actor=actor, public=True, before_stage=before,
+                      data={"document": document.pk, "route": route})
+    _copy_back(petition, locked)
+    return document
+
+
+# --- reveal -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevealedPerson:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    is_representative: bool
+
+
+def petitioner_reveal(petitioner: Petitioner, *, actor: Actor) -> RevealedPerson:
+    """An explicit, audited view of one 信访人's personal data. The audit record names the
+    matter and the petitioner by id only, never the values."""
+    petition = petitioner.petition
+    require(actor, "petitions.reveal_personal", petition)
+    audit_record("petition.personal_reveal", petition, actor=actor, after={"petitioner": petitioner.pk})
+    return RevealedPerson(
+        name=petitioner.name.reveal() if petitioner.name.is_set else "",
+        id_number=petitioner.id_number.reveal() if petitioner.id_number.is_set else "",
+        phone=petitioner.phone.reveal() if petitioner.phone.is_set else "",
+        address=petitioner.address.reveal() if petitioner.address.is_set else "",
+        is_representative=petitioner.is_representative,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_annual, views_documents, views_handling
+from . import views, views_annual, views_documents, views_handling, views_intake
 
 app_name = "petitions"
 
@@ -12,4 +12,14 @@ urlpatterns = [
     path("documents/<int:pk>/download/", views_documents.document_download, name="document_download"),
     path("documents/<int:pk>/serve/", views_documents.document_serve, name="document_serve"),
     path("annual-report/", views_annual.annual_report, name="annual_report"),
+    # 登记与溯源 (views_intake.py)
+    path("register/", views_intake.petition_register, name="petition_register"),
+    path("<int:pk>/registered/", views_intake.petition_registered, name="petition_registered"),
+    path("<int:pk>/refuse-again/", views_intake.petition_refuse_again_view, name="petition_refuse_again"),
+    path("<int:pk>/classify/", views_intake.petition_classify_view, name="petition_classify"),
+    path("<int:pk>/not-accept/", views_intake.petition_not_accept_view, name="petition_not_accept"),
+    path("<int:pk>/petitioners/<int:person>/reveal/", views_intake.petitioner_reveal_view,
+         name="petitioner_reveal"),
+    path("export-revealed/", views_intake.petition_export_revealed, name="petition_export_revealed"),
+    path("hotspots/", views_intake.petition_hotspots, name="hotspots"),
 ]
