@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_public
 
 app_name = "petitions"
 
@@ -8,4 +8,9 @@ app_name = "petitions"
 urlpatterns = [
     path("", views.petition_list, name="petition_list"),
     path("<int:pk>/", views.petition_detail, name="petition_detail"),
+    # the public query page (查询码): no login; the code only ever in a POST body
+    path("query/", views_public.petition_query, name="query"),
+    path("query/rate/", views_public.petition_query_rate, name="query_rate"),
+    path("query/leave/", views_public.petition_query_leave, name="query_leave"),
+    path("query/document/<str:ref>/", views_public.petition_query_document, name="query_document"),
 ]
