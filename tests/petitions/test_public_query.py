@@ -158,7 +158,7 @@ def test_the_deadline_is_the_day_and_turns_red_in_words(client, pw, matter):
 def test_downloads_are_bound_to_the_session(client, pw, matter, django_user_model):
     from django.test import Client
 
-    petition, code = matter
+    _petition, code = matter
     open_matter(client, code)
     html = client.get(QUERY).content.decode()
     import re
@@ -191,7 +191,7 @@ def test_the_session_forgets_the_matter_after_30_minutes(client, pw, matter):
 
 
 def test_the_throttle_refuses_past_the_limit_and_resets(client, pw, matter, settings):
-    petition, code = matter
+    _petition, code = matter
     settings.YANCHENG_PETITION_QUERY_IP_LIMIT = 3
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -241,7 +241,7 @@ def test_an_accusation_shows_neither_its_respondent_nor_its_content(client, pw):
 def test_the_page_in_english(client, pw, matter):
     from django.conf import settings as django_settings
 
-    petition, code = matter
+    _petition, code = matter
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     form = client.get(QUERY).content.decode()
     assert 'lang="en"' in form and "Query code" in form

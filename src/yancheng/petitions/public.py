@@ -278,12 +278,13 @@ def _clock(label: str, due: dt.datetime | None, yellow_at: dt.datetime | None, *
     day = due_day(due)
     if due is None or day is None:
         return None
+    light: str
     if paused:
         light = Light.PAUSED
     else:
         yellow = yellow_at if yellow_at is not None else due - dt.timedelta(days=YELLOW_DAYS)
         light = clock_light(due, yellow, None, now)
-    return PublicDeadline(label, day, str(light), _light_label(str(light)))
+    return PublicDeadline(label, day, light, _light_label(light))
 
 
 def _case_clock(case: Case | None, *, now: dt.datetime, accept_label: str, solve_label: str) -> PublicDeadline | None:
