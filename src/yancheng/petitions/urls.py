@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_annual, views_documents, views_handling, views_intake
+from . import views, views_annual, views_documents, views_handling, views_intake, views_public
 
 app_name = "petitions"
 
@@ -22,4 +22,9 @@ urlpatterns = [
          name="petitioner_reveal"),
     path("export-revealed/", views_intake.petition_export_revealed, name="petition_export_revealed"),
     path("hotspots/", views_intake.petition_hotspots, name="hotspots"),
+    # the public query page (查询码): no login; the code only ever in a POST body
+    path("query/", views_public.petition_query, name="query"),
+    path("query/rate/", views_public.petition_query_rate, name="query_rate"),
+    path("query/leave/", views_public.petition_query_leave, name="query_leave"),
+    path("query/document/<str:ref>/", views_public.petition_query_document, name="query_document"),
 ]
