@@ -8,4 +8,9 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("信访")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            todos,
+        )
+
+        todos.register()  # the workbench's to-dos of every petitions role
