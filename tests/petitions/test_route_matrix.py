@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, _business_counts
 
-from . import routes_core
+from . import routes_core, routes_stabilise
 
-SIDES = (routes_core,)
+SIDES = (routes_core, routes_stabilise)
 PETITION_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 PETITION_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}
 PETITION_API_PATHS = {name: path for side in SIDES for name, path in side.API_PATHS.items()}
