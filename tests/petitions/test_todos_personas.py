@@ -58,7 +58,7 @@ def desk(pw):
     """A day's desk: one matter of each kind of waiting, for the 住建局 and the city 信访局."""
     now = timezone.now()
     today = timezone.localdate()
-    waiting = fresh(pw)  # REGISTERED, 15 days to go
+    fresh(pw)  # REGISTERED, 15 days to go
     late = fresh(pw)
     Petition.objects.filter(pk=late.pk).update(transfer_due_at=now - dt.timedelta(hours=1))
     to_notify = fresh(pw)
