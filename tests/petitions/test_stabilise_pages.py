@@ -34,7 +34,8 @@ def page(client, user, petition):
 def test_the_panel_offers_each_user_only_the_steps_they_may_take(client, pw):
     petition = matter(pw, stage=Stage.ACCEPTED)
     html = page(client, pw.xinfang, petition)
-    assert 'id="stabilise"' in html
+    assert html.count('id="stabilise"') == 1  # once, inside the page's content
+    assert html.index("<main") < html.index('id="stabilise"')
     assert 'data-action="set_risk"' in html and 'data-action="mark_urgent"' in html
     assert 'data-action="leader_change"' in html and 'data-action="take_personally"' not in html
     assert 'data-action="follow_up_plan"' not in html  # not answered yet
