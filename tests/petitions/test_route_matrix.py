@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, _business_counts
 
-from . import routes_core, routes_documents, routes_handling, routes_intake, routes_public
+from . import routes_core, routes_documents, routes_handling, routes_intake, routes_public, routes_stabilise
 
-SIDES = (routes_core, routes_handling, routes_documents, routes_intake, routes_public)
+SIDES = (routes_core, routes_handling, routes_documents, routes_intake, routes_public, routes_stabilise)
+
 
 
 

@@ -8,7 +8,11 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("信访")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            todos,
+        )
         from .tasks import register as register_tasks
 
-        register_tasks()
+        register_tasks()  # closing matters whose 复查/复核 window has passed
+        todos.register()  # the workbench's to-dos of every petitions role

@@ -167,3 +167,32 @@ def may_serve_document(user: MaybeActor | None, document: object = None) -> bool
 
 rules.add_perm("petitions.download_document", may_download_document)
 rules.add_perm("petitions.serve_document", may_serve_document)
+# 稳控、重大紧急、包案 (issue 13 "Stabilisation"): marking a matter urgent is for the 信访部门
+# and the handling organ; releasing or passing a 包案 to another leader is the 信访部门's.
+rules.add_perm("petitions.mark_urgent", is_petition_office | is_handling_organ)
+rules.add_perm("petitions.release_leader", is_petition_office)
+
+
+@rules.predicate
+def is_follow_up_unit(user: MaybeActor | None, follow_up: object = None) -> bool:
+    """Staff of the unit a 稳控 task was given to, who see its matter; or whoever may plan it."""
+    petition = getattr(follow_up, "petition", None)
+    if not _active(user) or petition is None:
+        return False
+    if is_petition_office(user, petition) or is_handling_organ(user, petition):
+        return True
+    return (user.role in (Role.PETITION, Role.HANDLER) and getattr(follow_up, "org_id", None) == user.organisation_id
+            and _sees(user, petition))
+
+
+@rules.predicate
+def is_reception_leader_or_office(user: MaybeActor | None, reception: object = None) -> bool:
+    """领导接访日: the 信访部门 records it, and so does the leader who received."""
+    if not _active(user):
+        return False
+    return user.role == Role.PETITION or (reception is not None and getattr(reception, "leader_id", None) == user.pk)
+
+
+rules.add_perm("petitions.complete_follow_up", is_follow_up_unit)
+rules.add_perm("petitions.record_reception", is_reception_leader_or_office)
+rules.add_perm("petitions.view_receptions", _role(Role.PETITION, Role.LEADER, Role.SUPERVISOR))

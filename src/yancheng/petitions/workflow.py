@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import PetitionType, Stage
+from .models import OPEN_STAGES, PetitionType, Stage
 
 S = Stage
+
+# The stages after a written answer (处理意见书) or an end: 稳控 runs from here on.
+AFTER_ANSWER: tuple[str, ...] = (S.ANSWERED, S.REVIEWING, S.REVIEWED, S.RECHECKING, S.FINAL, S.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ MOVES: dict[str, Move] = {
         # No 复查 asked within 30日, no 复核 asked within 30日, or a matter without reviews
         # (建议意见, 检举控告) answered: the matter leaves the books.
         Move("close", (S.ANSWERED, S.REVIEWED), S.CLOSED),
+        # 稳控 (第三十七条): a risk level may be assessed at any stage; follow-up visits and
+        # care tasks are planned once the matter is answered, and continue after 终结.
+        Move("set_risk", tuple(S.values), None),
+        Move("follow_up", AFTER_ANSWER, None),
+        # 包案: a leader takes a matter personally at any stage (积案 after 终结 too).
+        Move("take_personally", tuple(v for v in S.values if v != S.NOT_ACCEPTED), None),
+        # 第二十五条: a matter still being handled is marked 重大紧急 and reported upward.
+        Move("mark_urgent", OPEN_STAGES, None),
     ]
 }
 
