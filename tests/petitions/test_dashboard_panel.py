@@ -18,11 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yancheng.cases.models import Case, Status
+from yancheng.petitions.intake import PetitionerInput
 from yancheng.petitions.models import Petition, Stage
 from yancheng.petitions.selectors_dashboard import annotate_petition_lights, petition_panel
-from yancheng.petitions.intake import PetitionerInput
 from yancheng.testing.petitions import register as register_as
-
 
 pytestmark = pytest.mark.django_db
 
