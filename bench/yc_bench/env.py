@@ -96,3 +96,16 @@ def setup_django(target: Target, *, settings_module: str = "yancheng.settings") 
     import django
 
     django.setup()
+    _field_keys()
+
+
+def _field_keys() -> None:
+    """The bench's own field-encryption key file (personal data is encrypted at rest), made
+    once in the run's data directory as an operator does before the first start."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not Path(settings.YANCHENG_FIELD_KEYS_FILE).exists():
+        call_command("field_keys", "init")

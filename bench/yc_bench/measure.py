@@ -39,6 +39,7 @@ class Actors:
     cookies: dict[str, str] = field(default_factory=dict)  # who -> Cookie header
     token_ids: list[int] = field(default_factory=list)
     session_keys: list[str] = field(default_factory=list)
+    petition_counts: dict[str, int] = field(default_factory=dict)  # matters each petitions inbox shows
 
 
 def _session_cookie(user: Any) -> tuple[str, str]:
@@ -103,7 +104,36 @@ def prepare(creators: int = 4) -> Actors:
         cookie, key = _session_cookie(user)
         actors.cookies[who] = cookie
         actors.session_keys.append(key)
+    _petition_actors(actors)
     return actors
+
+
+def _petition_actors(actors: Actors) -> None:
+    """The petitions inbox's two sides, when the data has petitions: the city 信访局's clerk
+    (every matter of the city) and a handler of the organ handling the most matters."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from yancheng.core.models import Role, User
+    from yancheng.petitions.models import Petition
+
+    clerk = (User.objects.filter(role=Role.PETITION, is_active=True, organisation__region__kind="city")
+             .order_by("id").first())
+    busiest = (Petition.objects.filter(handling_org__users__role=Role.HANDLER).values("handling_org_id")
+               .annotate(n=Count("id", distinct=True)).order_by("-n", "handling_org_id").first())
+    if clerk is None or busiest is None:
+        return
+    handler = User.objects.filter(organisation_id=busiest["handling_org_id"], role=Role.HANDLER,
+                                  is_active=True).order_by("id").first()
+    if handler is None:
+        return
+    User.objects.filter(pk__in=[clerk.pk, handler.pk]).update(password_changed_at=timezone.now())
+    actors.petition_counts = {"bureau": Petition.objects.visible_to(clerk).count(), "organ": busiest["n"]}
+    for who, user in (("petitions_bureau", clerk), ("petitions_organ", handler)):
+        user.refresh_from_db()
+        cookie, key = _session_cookie(user)
+        actors.cookies[who] = cookie
+        actors.session_keys.append(key)
 
 
 def release(actors: Actors) -> None:
@@ -195,6 +225,9 @@ def count_queries(fn: Callable[[], Any]) -> tuple[int, Any]:
     return len(captured.captured_queries), value
 
 
+PETITIONS_INBOX = "/petitions/"
+
+
 def queries_per_request(actors: Actors) -> dict[str, int]:
     """One request of each kind through Django's test client, in this process, counting SQL."""
     from django.test import Client
@@ -209,6 +242,9 @@ def queries_per_request(actors: Actors) -> dict[str, int]:
         "city_inbox": lambda: client.get("/cases/", HTTP_COOKIE=actors.cookies["office"]),
         "dashboard": lambda: client.get("/dashboard/?refresh=1", HTTP_COOKIE=actors.cookies["office"]),
     }
+    for who in ("petitions_bureau", "petitions_organ"):
+        if who in actors.cookies:
+            calls[who] = lambda who=who: client.get(PETITIONS_INBOX, HTTP_COOKIE=actors.cookies[who])
     out = {}
     for name, call in calls.items():
         count, response = count_queries(call)

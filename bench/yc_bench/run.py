@@ -150,6 +150,14 @@ def measure_yancheng(target: Target, plan: Plan, log: Any) -> dict[str, Any]:
             result["inbox"] = counter.repeat(inbox, plan.inbox, 1, plan.repeat)
             log(f"city-wide inbox page (project office): {plan.repeat} × {plan.inbox} requests …")
             result["city_inbox"] = counter.repeat(city_inbox, plan.inbox, 1, plan.repeat)
+            for who, label in (("petitions_bureau", "信访局"), ("petitions_organ", "handling organ")):
+                if who not in actors.cookies:
+                    continue
+                page = measure.page_maker(measure.PETITIONS_INBOX, actors.cookies[who])
+                counter.load(page, 2, 1)  # warm
+                log(f"petitions inbox ({label}): {plan.repeat} × {plan.inbox} requests, one at a time …")
+                result[who] = counter.repeat(page, plan.inbox, 1, plan.repeat)
+            result["petition_counts"] = actors.petition_counts
             log(f"dashboard page: {plan.repeat} × {plan.dashboard} requests, one at a time …")
             result["dashboard"] = counter.repeat(dashboard, plan.dashboard, 1, plan.repeat)
             log(f"dashboard counted afresh (?refresh=1): {plan.repeat} × {plan.dashboard_fresh} requests …")
@@ -225,6 +233,11 @@ def table(result: dict[str, Any], peer: dict[str, Any] | None, checks: dict[str,
              sql=queries.get("dashboard"))
     if "dashboard_fresh" in result:
         http_row("dashboard counted afresh (c=1)", result["dashboard_fresh"])
+    counts = result.get("petition_counts", {})
+    for who, label in (("petitions_bureau", "petitions inbox, 信访局"), ("petitions_organ", "petitions inbox, organ")):
+        if who in result:
+            http_row(f"{label} (c=1)", result[who], sql=queries.get(who))
+            lines[-1] += f"  ({counts.get(who.split('_')[1], 0):,} matters)"
     esc = result["escalation"]
     lines.append(f"{'escalation job':<34} {esc['seconds']:>8.2f} s   ({sum(esc['escalated'].values())} escalated "
                  f"of {esc['running_cases']:,} running cases; {esc.get('queries', '?')} SQL)")

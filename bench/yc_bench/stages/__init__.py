@@ -6,6 +6,7 @@ from .cases import CaseStage
 from .enterprises import EnterpriseStage
 from .final import FinalStage
 from .inspections import InspectionSetupStage, InspectionStage
+from .petitions import PetitionStage
 from .projects import ProjectStage
 from .rankings import RankingStage
 from .world import WorldStage
@@ -17,6 +18,7 @@ STAGES = (
     CaseStage(),  # with the cases' in-app notifications
     InspectionSetupStage(),
     InspectionStage(),
+    PetitionStage(),  # after the cases: their petition cases become the handled matters
     RankingStage(),
     AuditStage(),  # last of the writers: the trail is topped up to the scale's count
     FinalStage(),

@@ -39,9 +39,15 @@ class FormulaForm(SiteForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field, _key, label, sign in METRICS:
+        for field, key, label, sign in METRICS:
+            if sign > 0:
+                shown = label
+            elif key == "escalations":
+                shown = _("%(label)s（每次扣分）") % {"label": label}
+            else:
+                shown = _("%(label)s（每个百分点扣分）") % {"label": label}
             self.fields[field] = forms.DecimalField(
-                label=label if sign > 0 else _("%(label)s（每次扣分）") % {"label": label},
+                label=shown,
                 min_value=0, max_value=100, decimal_places=2, max_digits=6,
             )
 

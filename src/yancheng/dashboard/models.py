@@ -44,6 +44,10 @@ METRICS: tuple[tuple[str, str, Any, int], ...] = (
     ("w_attracted", "attracted_index", _("引资指数"), 1),
     ("w_won", "won_index", _("争资指数"), 1),
     ("w_escalations", "escalations", _("升级次数"), -1),
+    # 信访 (issue 13): per handling organ (unit ranking) or problem region (region ranking).
+    ("w_petition_ontime", "petition_ontime_rate", _("信访按期办结率"), 1),
+    ("w_petition_satisfaction", "petition_satisfaction_rate", _("信访满意率"), 1),
+    ("w_petition_repeat", "petition_repeat_rate", _("重复信访率"), -1),
 )
 
 
@@ -51,7 +55,8 @@ class RankingFormula(models.Model):
     """The weighted score of the monthly ranking (configurable; one row is active).
 
     score = Σ weight × rate (rates in %, 0–100) + weights × 引资/争资 indices (amount ÷ the
-    month's highest amount × 100) − weight × escalations (催办、督办、通报 each count once)."""
+    month's highest amount × 100) − weight × escalations (催办、督办、通报 each count once)
+    − weight × 重复信访率 (%)."""
 
     name = models.CharField(_("名称"), max_length=64, default="月排名计分办法")
     w_investment = _weight(_("投资完成率权重"))
@@ -61,6 +66,10 @@ class RankingFormula(models.Model):
     w_attracted = _weight(_("引资指数权重"))
     w_won = _weight(_("争资指数权重"))
     w_escalations = _weight(_("每次升级扣分"))
+    # 信访 terms: 0 by default, so a ranking is unchanged until the office gives them a weight.
+    w_petition_ontime = _weight(_("信访按期办结率权重"))
+    w_petition_satisfaction = _weight(_("信访满意率权重"))
+    w_petition_repeat = _weight(_("重复信访率扣分权重"))
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,6 +84,10 @@ class RankingFormula(models.Model):
                 name="ranking_formula_weights_nonneg",
             ),
             models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="ranking_formula_one_active"),
+            models.CheckConstraint(
+                condition=Q(w_petition_ontime__gte=0) & Q(w_petition_satisfaction__gte=0) & Q(w_petition_repeat__gte=0),
+                name="ranking_formula_petition_weights_nonneg",
+            ),
         ]
 
     def __str__(self) -> str:

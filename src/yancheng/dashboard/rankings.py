@@ -12,7 +12,13 @@ a metric without data adds nothing to the score):
 - 满意率: of the cases rated in M, those rated 满意 or 基本满意;
 - 升级次数: 催办, 督办 and 通报 that happened in M (each counts once);
 - 引资 / 争资: investment of the projects signed in M / funds won in M (万元); their
-  indices are the amount ÷ the month's highest amount × 100.
+  indices are the amount ÷ the month's highest amount × 100;
+- 信访 (``petitions.selectors_dashboard``), per problem region or handling organ:
+  信访按期办结率 — of the matters whose handling case was resolved in M, those whose 受理告知
+  and conclusion were both within their limits; 信访满意率 — of the matters rated in M,
+  满意 or 基本满意 (the result); 重复信访率 — of the matters registered in M, those repeating an
+  earlier one (a deduction). Their weights are 0 until the office sets them; an organ with
+  petitions only is ranked once a petition weight is above 0.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.cases.models import PETITION_KINDS, Case, CaseEvent, Satisfaction
 from yancheng.core.models import Organisation, Region
+from yancheng.petitions.selectors_dashboard import ranking_terms as petition_terms
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
 
 from .models import METRICS, FundsWon, RankingFormula, RankingKind
@@ -106,7 +113,10 @@ def formula_text(weights: dict[str, Any]) -> str:
         "（各比率按百分数计，0–100；无数据的指标不计分；引资/争资指数 = 本单位金额 ÷ 当月最高金额 × 100；"
         "升级次数 = 当月催办、督办、通报次数之和）"
     )
-    return text + note
+    petitions = _(
+        "（信访按期办结率、信访满意率、重复信访率按问题属地或办理机关统计，按百分数计；重复信访率扣分）"
+    )
+    return text + note + petitions
 
 
 def formula_json(formula: RankingFormula) -> dict[str, Any]:
@@ -121,7 +131,7 @@ def score_of(row: dict[str, Any], weights: dict[str, Any]) -> Decimal:
         value = row.get(f"_{key}")  # unrounded value kept while computing
         if value is None:
             continue
-        total += sign * Decimal(str(weights[field])) * Decimal(value)
+        total += sign * Decimal(str(weights.get(field, 0))) * Decimal(value)
     return total
 
 
@@ -284,14 +294,22 @@ def _entities(kind: str, keys: set[Any]) -> list[tuple[Any, str, str]]:
     return [(o.pk, str(o.pk), o.short_name or o.name) for o in orgs]
 
 
+PETITION_WEIGHTS = ("w_petition_ontime", "w_petition_satisfaction", "w_petition_repeat")
+
+
 def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[dict[str, Any]]:
     """The ranked rows of one month, best first; equal scores share a rank (1, 1, 3)."""
     data, extra = _metrics(kind, month)
-    entities = _entities(kind, set(data) | extra)
+    petitions = petition_terms(kind == RankingKind.REGION, *month.window)
     weights = formula.weights()
+    keys = set(data) | extra
+    if any(Decimal(weights[field]) > 0 for field in PETITION_WEIGHTS):
+        keys |= set(petitions)
+    entities = _entities(kind, keys)
     rows: list[dict[str, Any]] = []
     for pk, key, name in entities:
         raw = data.get(pk, {})
+        pet = petitions.get(pk, {})
         planned = raw.get("planned", Decimal(0))
         invested = raw.get("invested", Decimal(0))
         row: dict[str, Any] = {
@@ -314,6 +332,15 @@ def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[di
             "won": float(raw.get("won", Decimal(0))),
             "_attracted": raw.get("attracted", Decimal(0)),
             "_won": raw.get("won", Decimal(0)),
+            "petitions_concluded": pet.get("petitions_concluded", 0),
+            "petitions_on_time": pet.get("petitions_on_time", 0),
+            "_petition_ontime_rate": rate(pet.get("petitions_on_time", 0), pet.get("petitions_concluded", 0)),
+            "petitions_rated": pet.get("petitions_rated", 0),
+            "petitions_satisfied": pet.get("petitions_satisfied", 0),
+            "_petition_satisfaction_rate": rate(pet.get("petitions_satisfied", 0), pet.get("petitions_rated", 0)),
+            "petitions_filed": pet.get("petitions_filed", 0),
+            "petitions_repeated": pet.get("petitions_repeated", 0),
+            "_petition_repeat_rate": rate(pet.get("petitions_repeated", 0), pet.get("petitions_filed", 0)),
         }
         rows.append(row)
     top_attracted = max((r["_attracted"] for r in rows), default=Decimal(0))

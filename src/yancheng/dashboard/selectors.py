@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
@@ -36,6 +37,8 @@ from yancheng.cases.selectors import InboxFilters, inbox, light_counts
 from yancheng.core.models import IndustryChain, Organisation, Region
 from yancheng.core.typing import Actor
 from yancheng.lib.charts import Axis, Series, bar_chart, pie_chart
+from yancheng.petitions.selectors_dashboard import petition_panel
+from yancheng.petitions.selectors_dashboard import ranking_counted as petitions_counted
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project, Stage
 from yancheng.projects.selectors import ProjectFilters, project_list
 
@@ -224,6 +227,9 @@ def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
         "light_rows": light_rows,
         "escalation_rows": escalation_rows,
         "unit_rows": unit_rows,
+        # 信访: for those who may see matters (and only the matters they may see).
+        "petitions": petition_panel(user, region=filters.region)
+        if rules.has_perm("petitions.view_list", user) else None,
     }
 
 
@@ -359,7 +365,22 @@ def chart_data(data: dict[str, Any]) -> dict[str, Any]:
             Series(_("红灯"), [r["red"] for r in reversed(units)], stack="l", colour=LIGHT_COLOURS["red"]),
             Series(_("黄灯"), [r["yellow"] for r in reversed(units)], stack="l", colour=LIGHT_COLOURS["yellow"]),
         ], horizontal=True) if units else None,
+        **petition_charts(data.get("petitions")),
     }}
+
+
+def petition_charts(panel: dict[str, Any] | None) -> dict[str, Any]:
+    """The 信访 panel's charts: matters by region (bars) and by light (a ring)."""
+    if not panel:
+        return {}
+    matters = Axis(pgettext_lazy("chart axis unit", "件"), whole=True)
+    regions = panel["region_rows"]
+    return {
+        "petition_regions": bar_chart([r["name"] for r in regions], [matters],
+                                      [Series(_("信访事项"), [r["count"] for r in regions])]) if regions else None,
+        "petition_lights": pie_chart([(r["label"], r["count"], LIGHT_COLOURS.get(r["light"], "#6e7781"))
+                                      for r in panel["light_rows"]]),
+    }
 
 
 # --- rankings: snapshots, quarterly review, annual assessment -------------------------------------
@@ -519,4 +540,22 @@ def ranking_counted(user: Actor, kind: str, entity: int, first: Month, last: Mon
                        list(visible_escalated[:COUNTED_LIMIT]), sum(seen.values())),
         section("attracted", _("引资：期内签约的项目"), signed, signed.filter(pk__in=projects)),
         section("won", _("争资：期内登记的争取资金"), funds, funds),
+        *petition_sections(user, kind, entity, first, last),
+    ]
+
+
+PETITION_SECTION_TITLES = {
+    "petition_ontime_rate": _("信访按期办结率：期内办结的信访事项"),
+    "petition_satisfaction_rate": _("信访满意率：期内评价的信访事项"),
+    "petition_repeat_rate": _("重复信访率：期内登记的重复信访"),
+}
+
+
+def petition_sections(user: Actor, kind: str, entity: int, first: Month, last: Month) -> list[CountedSection]:
+    """The matters behind the ranking's 信访 terms (counted all, listed only those the
+    viewer may see: a 检举控告 withheld from the viewer is a number, never a row)."""
+    found = petitions_counted(user, kind == RankingKind.REGION, entity, first.window[0], last.window[1])
+    return [
+        CountedSection(key, str(PETITION_SECTION_TITLES[key]), total, rows, len(rows))
+        for key, (total, rows) in found.items()
     ]

@@ -91,7 +91,8 @@ def ranking_formula_update(
         if not value.is_finite() or value < 0 or value > MAX_WEIGHT:
             raise ValidationFailed(_("%(label)s 权重须在 0 到 100 之间。") % {"label": label}, field=field)
         cleaned[field] = value.quantize(Decimal("0.01"))
-    if not any(v > 0 for f, v in cleaned.items() if f != "w_escalations"):
+    deductions = {f for f, _key, _label, sign in METRICS if sign < 0}
+    if not any(v > 0 for f, v in cleaned.items() if f not in deductions):
         raise ValidationFailed(_("至少一项加分指标的权重须大于 0。"))
     with transaction.atomic():
         _require(can_manage_rankings, actor)
