@@ -62,6 +62,18 @@ def concluded(petition: Petition, organ: Any, *, accepted: str, accept_due: str,
     return case
 
 
+def ordinary_case(pw: Any, organ: Any) -> Case:
+    """An enterprise's problem the organ resolved in time in March: the ranking's case terms
+    count these, never the petition cases (their terms are the petition ones)."""
+    return Case.objects.create(
+        number=f"XFR-{next(_numbers):05d}", kind="enterprise_request", title="企业诉求", description="—",
+        status=Status.RESOLVED, reporter_org=pw.world.qidong_park, dispatch_org=pw.world.qidong_park,
+        region=pw.world.qidong, lead_org=organ, assigned_at=at("2026-03-02"), clock_started_at=at("2026-03-02"),
+        accept_due_at=at("2026-03-03"), accepted_at=at("2026-03-02"), solve_due_at=at("2026-03-09"),
+        resolved_at=at("2026-03-06"),
+    )
+
+
 def rated(petition: Petition, result: str, day: str = "2026-03-20") -> None:
     Petition.objects.filter(pk=petition.pk).update(rating_result=result, rating_handling=result, rated_at=at(day))
 
@@ -88,6 +100,8 @@ def march(pw):
     concluded(s1, pw.hrss, accepted="2026-01-10", accept_due="2026-01-20", resolved="2026-03-05",
               solve_due="2026-03-31")
     rated(s1, "dissatisfied")
+    ordinary_case(pw, pw.housing)
+    ordinary_case(pw, pw.hrss)
     return {"h1": h1, "h2": h2, "repeat": repeat, "earlier": earlier, "s1": s1}
 
 
@@ -128,7 +142,9 @@ def test_the_terms_are_counted_per_region_of_the_problem(pw, march):
 def test_zero_weights_leave_the_ranking_as_it_was_and_a_weight_moves_it(pw, march):
     plain = formula(w_cases="1")
     before = rows(plain)
-    assert before[str(pw.housing.pk)]["cases_rate"] == 100.0  # both its cases resolved in time
+    # Its enterprise problem resolved in time; its petition cases are not counted as cases.
+    assert before[str(pw.housing.pk)]["cases_rate"] == 100.0
+    assert before[str(pw.housing.pk)]["cases_resolved"] == 1
     # More petition data under weights of 0: the terms change, the scores do not.
     extra = matter(pw)
     Petition.objects.filter(pk=extra.pk).update(handling_org=pw.hrss)
