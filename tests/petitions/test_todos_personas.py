@@ -157,10 +157,12 @@ def test_the_counts_of_a_day(desk):
     assert items(desk.supervisor_housing)["petitions.overdue_all"].count == 2  # late transfer, late handling
 
 
-def test_the_transfer_clock_lights_red_when_one_is_late_and_yellow_in_its_last_three_days(pw):
+def test_the_transfer_clock_lights_red_when_one_is_late_and_yellow_in_its_last_five_days(pw):
     first = fresh(pw)
     assert items(pw.xinfang)["petitions.to_transfer"].light == "green"
-    Petition.objects.filter(pk=first.pk).update(transfer_due_at=timezone.now() + dt.timedelta(days=2))
+    Petition.objects.filter(pk=first.pk).update(transfer_due_at=timezone.now() + dt.timedelta(days=6))
+    assert items(pw.xinfang)["petitions.to_transfer"].light == "green"
+    Petition.objects.filter(pk=first.pk).update(transfer_due_at=timezone.now() + dt.timedelta(days=4))
     assert items(pw.xinfang)["petitions.to_transfer"].light == "yellow"
     Petition.objects.filter(pk=first.pk).update(transfer_due_at=timezone.now() - dt.timedelta(minutes=1))
     assert items(pw.xinfang)["petitions.to_transfer"].light == "red"
@@ -193,3 +195,21 @@ def test_the_home_page_shows_the_lines_and_the_list_link_carries_the_key(client,
 
 def test_an_unknown_key_is_an_empty_list(desk):
     assert todo_queryset(desk.xinfang, "nothing").count() == 0
+
+
+def test_each_count_is_the_total_of_the_list_it_opens(client, desk):
+    """The link of every counted line opens the petitions list showing exactly that many."""
+    import re
+
+    for persona in ("xinfang", "handler_housing", "head_housing", "supervisor_housing"):
+        user = getattr(desk, persona)
+        client.force_login(user)
+        for item in todos_for(user):
+            if item.count is None or not item.key.startswith("petitions.") or "todo=" not in item.url:
+                continue
+            page = client.get(item.url)
+            assert page.status_code == 200, (persona, item.key)
+            found = re.search(r'data-total="(\d+)"', page.content.decode())
+            assert found, (persona, item.key, item.url, page.content.decode()[:300])
+            total = int(found.group(1))
+            assert total == item.count, (persona, item.key, total, item.count)

@@ -227,6 +227,11 @@ def petition_register(
             data={"channel": channel, "earlier": petition.earlier_id, "duplicate_of": petition.duplicate_of_id,
                   "after_final": petition.after_final, "petitioners": len(people)},
         )
+        if petition.is_urgent and running is None:
+            # 第二十五条: a major or urgent matter is reported upward at once.
+            from .stabilise import report_urgent
+
+            report_urgent(petition, actor=actor)
         phone = next((p.phone for p in people if p.phone), "")
         if phone and running is None:
             # A 重复信访 is not a new matter: the 信访人 follows the running one.

@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from yancheng.cases.models import CLOCK_STATUSES, Light
-from yancheng.cases.models import Status as CaseStatus
+from yancheng.cases.models import Case, Light
 from yancheng.core.typing import MaybeActor
 
 from .models import Petition, Stage
@@ -23,6 +23,8 @@ from .models import Petition, Stage
 # The last third of the 15日 转送交办 limit is its yellow light, as the case engine's default.
 TRANSFER_YELLOW = dt.timedelta(days=5)
 FLAGS = ("duplicate", "after_final", "urgent", "group")
+UNCLASSIFIED = "unclassified"  # the list's type for a matter not yet classified ("none" too)
+REGION_CODE_MIN = 6  # a region named by its GB/T 2260 code (6 or 12 digits), not its id
 PERIODS = ("month", "quarter", "year")
 DIMENSIONS = ("region", "topic", "respondent", "channel")
 
@@ -43,6 +45,7 @@ class PetitionFilters:
     since: str = ""  # registered on or after (YYYY-MM-DD)
     until: str = ""  # registered on or before
     q: str = ""
+    todo: str = ""  # a workbench to-do's key: the list shows exactly what it counts
 
     @classmethod
     def from_params(cls, params: Any) -> PetitionFilters:
@@ -70,29 +73,27 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 def annotate_lights(qs: QuerySet[Petition], now: dt.datetime | None = None) -> QuerySet[Petition]:
-    """``light``: the handling case's light when there is a case (the same rule as the case
-    engine's, read through the join), else the 15日 转送交办 clock of a registered matter."""
+    """``light`` (a ``cases.models.Light`` value) in SQL, filterable and countable: a matter
+    waiting to be transferred by its 15日 转送交办 clock, one in 复查/复核 by its review's case,
+    any other with a case by that case's light — the engine's own rule (``Case.with_lights``),
+    read, never copied. The list, the dashboard, the to-dos and the API share it."""
     now = now or timezone.now()
-    has_case = Q(case__isnull=False)
-    running = has_case & Q(case__status__in=CLOCK_STATUSES, case__suspended_at__isnull=True)
-    awaiting = Q(case__status__in=[CaseStatus.ASSIGNED, CaseStatus.RETURNED])
-    red = running & (Q(case__solve_due_at__lte=now) | (awaiting & Q(case__accept_due_at__lte=now)))
-    yellow = running & (Q(case__solve_yellow_at__lte=now) | (awaiting & Q(case__accept_yellow_at__lte=now)))
-    finished = has_case & Q(case__status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
-                            case__resolved_at__isnull=False, case__solve_due_at__isnull=False)
-    registered = Q(case__isnull=True, stage=Stage.REGISTERED, transfer_due_at__isnull=False)
+    lit = Case.objects.with_lights(now)
+    # ``light`` is an annotation the type checker's plugin cannot see: named through a list.
+    light_only = ["light"]
+    case_light = Subquery(lit.filter(pk=OuterRef("case_id")).values(*light_only)[:1], output_field=CharField())
+    review_light = Subquery(
+        lit.filter(petition_review__petition_id=OuterRef("pk")).order_by("-pk").values(*light_only)[:1],
+        output_field=CharField(),
+    )
+    registered = Q(stage=Stage.REGISTERED, transfer_due_at__isnull=False)
     light = SqlCase(
-        When(red, then=Value(Light.RED.value)),
-        When(yellow, then=Value(Light.YELLOW.value)),
-        When(running, then=Value(Light.GREEN.value)),
-        When(has_case & Q(case__status__in=CLOCK_STATUSES, case__suspended_at__isnull=False),
-             then=Value(Light.PAUSED.value)),
-        When(has_case & Q(case__status=CaseStatus.SUBMITTED), then=Value(Light.WAITING.value)),
-        When(finished & Q(case__resolved_at__lte=F("case__solve_due_at")), then=Value(Light.ONTIME.value)),
-        When(finished, then=Value(Light.LATE.value)),
         When(registered & Q(transfer_due_at__lte=now), then=Value(Light.RED.value)),
         When(registered & Q(transfer_due_at__lte=now + TRANSFER_YELLOW), then=Value(Light.YELLOW.value)),
         When(registered, then=Value(Light.GREEN.value)),
+        When(stage__in=(Stage.REVIEWING, Stage.RECHECKING),
+             then=Coalesce(review_light, case_light, Value(Light.NONE.value))),
+        When(case__isnull=False, then=Coalesce(case_light, Value(Light.NONE.value))),
         default=Value(Light.NONE.value),
         output_field=CharField(),
     )
@@ -109,11 +110,14 @@ def apply_filters(qs: QuerySet[Petition], filters: PetitionFilters) -> QuerySet[
     for name, column in simple.items():
         value = getattr(filters, name)
         if value:
-            qs = qs.filter(**{column: "" if value == "none" and name == "type" else value})
+            unclassified = name == "type" and value in ("none", UNCLASSIFIED)
+            qs = qs.filter(**{column: "" if unclassified else value})
     for name, column in {"topic": "topic_id", "region": "region_id", "organ": "handling_org_id",
                          "respondent": "respondent_org_id"}.items():
         value = getattr(filters, name)
-        if value.isdigit():
+        if name == "region" and len(value) >= REGION_CODE_MIN:
+            qs = qs.filter(region__code=value)  # the dashboard's links name regions by their code
+        elif value.isdigit():
             qs = qs.filter(**{column: int(value)})
     if filters.flag == "duplicate":
         qs = qs.filter(duplicate_of__isnull=False)
@@ -134,8 +138,16 @@ def apply_filters(qs: QuerySet[Petition], filters: PetitionFilters) -> QuerySet[
 
 
 def petition_list(user: MaybeActor, filters: PetitionFilters, now: dt.datetime | None = None) -> QuerySet[Petition]:
-    """The matters the user may see, filtered, with their light; newest first."""
-    qs = annotate_lights(Petition.objects.visible_to(user), now)
+    """The matters the user may see, filtered, with their light; newest first. Under
+    ``todo=<key>`` the matters of that to-do (``selectors_todos.todo_queryset``, the query
+    the workbench counts with), an unknown key none."""
+    if filters.todo and user is not None:
+        from .selectors_todos import todo_queryset  # it reads the lights from here
+
+        base = todo_queryset(user, filters.todo, now)
+    else:
+        base = Petition.objects.visible_to(user)
+    qs = annotate_lights(base, now)
     return apply_filters(qs, filters).select_related("topic", "region", "handling_org", "respondent_org")
 
 

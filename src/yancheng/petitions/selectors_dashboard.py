@@ -21,52 +21,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from yancheng.cases.models import Case, Light
+from yancheng.cases.models import Light
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
 from .models import Petition, PetitionType, Rating, Stage
 from .permissions import withheld_filter
+from .selectors import UNCLASSIFIED, annotate_lights
 
 # The last third of the 15日 transfer clock, as the engine's default yellow threshold (33 %).
-TRANSFER_YELLOW = dt.timedelta(days=5)
 PANEL_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED, Light.WAITING, Light.ONTIME, Light.LATE,
                 Light.NONE)
-# The list's value for a matter not yet classified (no type).
-UNCLASSIFIED = "unclassified"
 REVIEW_STAGES = (Stage.REVIEWING, Stage.RECHECKING)
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
 
 
-def annotate_petition_lights(qs: QuerySet[Petition], now: dt.datetime | None = None) -> QuerySet[Petition]:
-    """Add ``light`` (a ``cases.models.Light`` value) computed in SQL: filterable, countable."""
-    now = now or timezone.now()
-    lit = Case.objects.with_lights(now)
-    # ``light`` is an annotation the type checker's plugin cannot see: named through a list.
-    light_only = ["light"]
-    case_light = Subquery(lit.filter(pk=OuterRef("case_id")).values(*light_only)[:1], output_field=CharField())
-    review_light = Subquery(
-        lit.filter(petition_review__petition_id=OuterRef("pk")).order_by("-pk").values(*light_only)[:1],
-        output_field=CharField(),
-    )
-    registered = Q(stage=Stage.REGISTERED, transfer_due_at__isnull=False)
-    light = SqlCase(
-        When(registered & Q(transfer_due_at__lte=now), then=Value(Light.RED.value)),
-        When(registered & Q(transfer_due_at__lte=now + TRANSFER_YELLOW), then=Value(Light.YELLOW.value)),
-        When(registered, then=Value(Light.GREEN.value)),
-        When(stage__in=REVIEW_STAGES, then=Coalesce(review_light, case_light, Value(Light.NONE.value))),
-        When(case__isnull=False, then=Coalesce(case_light, Value(Light.NONE.value))),
-        default=Value(Light.NONE.value),
-        output_field=CharField(),
-    )
-    return qs.annotate(light=light)
+annotate_petition_lights = annotate_lights  # one rule for the list, the panel and the to-dos
 
 
 def petition_list_url(**params: str) -> str:

@@ -26,9 +26,9 @@ from .models import (
     Stage,
     TransferMode,
 )
+from .selectors import TRANSFER_YELLOW
 
 # The last days of a 15-day clock (转送交办, 受理告知) shown yellow.
-WARN_DAYS = 3
 
 Filter = Callable[[Actor, dt.datetime], Q]
 
@@ -186,11 +186,12 @@ def todo_queryset(user: Actor, key: str, now: dt.datetime | None = None) -> Quer
 
 def clock_light(qs: QuerySet[Petition], field: str, now: dt.datetime | None = None) -> str:
     """The light of a 15-day clock over a to-do's matters: red when one is past ``field``,
-    yellow when one is in its last ``WARN_DAYS`` days, green otherwise."""
+    yellow when one is in its last days (``selectors.TRANSFER_YELLOW``, the list's own yellow), green
+    otherwise."""
     now = now or timezone.now()
     if qs.filter(**{f"{field}__lte": now}).exists():
         return "red"
-    if qs.filter(**{f"{field}__lte": now + dt.timedelta(days=WARN_DAYS)}).exists():
+    if qs.filter(**{f"{field}__lte": now + TRANSFER_YELLOW}).exists():
         return "yellow"
     return "green"
 
