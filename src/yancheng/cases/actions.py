@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
-from yancheng.core.errors import ValidationFailed
+from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
 from . import forms, services
 from .models import Case, ExtensionRequest, Satisfaction, Urgency
+from .subjects import worked_elsewhere_kinds
 from .workflow import GUARDS, Standing
 
 Inputs = Mapping[str, Any]
@@ -201,9 +202,19 @@ class CaseAction:
     def allowed_for(self, standing: Standing) -> bool:
         return GUARDS[self.name](standing)
 
+    def perform(self, case: Case, user: Any, inputs: Inputs, version: int | None) -> object:
+        """The step as the page and the API take it: refused for a kind its module works on its
+        own pages (``subjects.register_case_home``), whose steps carry notices this table skips."""
+        if case.kind in worked_elsewhere_kinds():
+            raise ConflictError(_("该事项在其所属模块的页面办理，请从那里操作。"), code="worked_elsewhere")
+        return self.call(case, user, inputs, version)
+
 
 def offered_actions(case: Case, allowed: Iterable[str]) -> list[str]:
-    """Of the actions the workflow allows, those that apply to the case as it is now."""
+    """Of the actions the workflow allows, those that apply to the case as it is now (none for
+    a kind worked on its module's pages)."""
+    if case.kind in worked_elsewhere_kinds():
+        return []
     return [name for name in allowed if CASE_ACTIONS[name].applies(case)]
 
 

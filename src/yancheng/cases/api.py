@@ -411,7 +411,7 @@ def cases_action(request: HttpRequest, case_id: int, action: Action, response: H
     )
     step = CASE_ACTIONS[action]
     body = json_body(request, step.body)
-    step.call(case, user, step.from_body(user, body), version)
+    step.perform(case, user, step.from_body(user, body), version)
     try:
         case = _fresh(user, case_id)
     except Http404:  # the step took the case out of the caller's sight: answer what it was

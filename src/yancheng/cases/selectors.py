@@ -14,6 +14,7 @@ from django.utils import timezone
 from yancheng.core.typing import Actor
 
 from .models import CLOCK_STATUSES, Case, CaseTask, ExtensionRequest, Light, Status
+from .subjects import worked_elsewhere_kinds
 
 LIGHTS = tuple(Light.values)
 LIGHT_RANK = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.WAITING: 3, Light.PAUSED: 4, Light.LATE: 5,
@@ -77,7 +78,8 @@ class InboxFilters:
 def inbox(user: Actor, filters: InboxFilters, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases this user works on, most urgent first: red, yellow, green, then the
     nearest deadline."""
-    qs = annotate_lights(Case.objects.visible_to(user), now).select_related(
+    # Kinds worked on their module's own pages (信访) are listed there, not here.
+    qs = annotate_lights(Case.objects.visible_to(user).exclude(kind__in=worked_elsewhere_kinds()), now).select_related(
         "lead_org", "dispatch_org", "enterprise", "region"
     )
     if filters.scope == "done":

@@ -50,6 +50,7 @@ from .forms import ActionForm, CaseNewForm, unit_queryset
 from .models import EVENT_LABELS, Case, CaseKind, CaseTask, EscalationLevel, ExtensionRequest, Light, Status
 from .permissions import standing_of
 from .selectors import InboxFilters, get_case_for, inbox, light_counts, report_list, timeline
+from .subjects import case_home
 from .workflow import allowed_actions
 
 PAGE_SIZE = 50
@@ -350,6 +351,9 @@ def _detail_context(request: AuthenticatedHttpRequest, case: Case, bound: dict[s
 @require_GET
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_for(request.user, pk)
+    home = case_home(case)
+    if home is not None:  # a petition's handling: worked on the matter's page
+        return redirect(home)
     notifications_mark_read_about(case, actor=request.user)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
@@ -375,7 +379,7 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
     if form.is_valid():
         try:
             inputs = step.from_form(user, form.cleaned_data)
-            step.call(case, user, inputs, form.cleaned_data.get("version"))
+            step.perform(case, user, inputs, form.cleaned_data.get("version"))
             message = step.done(inputs)
         except PermissionDeniedError as exc:
             raise PermissionDenied from exc

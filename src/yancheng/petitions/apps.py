@@ -15,4 +15,12 @@ class PetitionsConfig(AppConfig):
         from .tasks import register as register_tasks
 
         register_tasks()  # closing matters whose 复查/复核 window has passed
+        from yancheng.cases.models import CaseKind
+        from yancheng.cases.subjects import register_case_home
+
+        from .selectors import case_home_url
+
+        # A petition's handling case is worked on the matter's page, never the generic case page.
+        register_case_home(CaseKind.PETITION, case_home_url)
+        register_case_home(CaseKind.PETITION_REVIEW, case_home_url)
         todos.register()  # the workbench's to-dos of every petitions role

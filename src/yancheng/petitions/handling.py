@@ -220,6 +220,7 @@ def petition_transfer(
             actor=None, reporter_org=p.registering_org, dispatch_org=p.registering_org, kind=CaseKind.PETITION,
             withheld_from=p.respondent_org if p.is_accusation else None,
             title=neutral_title(p), description=case_description(p, p.request),
+            subject_ref=f"petition:{p.pk}",
         )
         cases.case_assign(case, actor=actor, lead_org=organ)
         late = p.transfer_due_at is not None and now > p.transfer_due_at

@@ -117,6 +117,7 @@ def review_request(
             actor=None, reporter_org=p.registering_org, dispatch_org=p.registering_org,
             kind=CaseKind.PETITION_REVIEW, withheld_from=p.respondent_org if p.is_accusation else None,
             title=neutral_title(p, prefix=str(Level(level).label)), description=case_description(p, request),
+            subject_ref=f"petition:{p.pk}",
         )
         cases.case_assign(case, actor=actor, lead_org=organ)
         review = PetitionReview.objects.create(petition=p, level=level, requested_on=requested_on, request=request,

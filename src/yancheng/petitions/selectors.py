@@ -141,7 +141,7 @@ def petition_list(user: MaybeActor, filters: PetitionFilters, now: dt.datetime |
     """The matters the user may see, filtered, with their light; newest first. Under
     ``todo=<key>`` the matters of that to-do (``selectors_todos.todo_queryset``, the query
     the workbench counts with), an unknown key none."""
-    if filters.todo and user is not None:
+    if filters.todo and user is not None and user.is_authenticated:
         from .selectors_todos import todo_queryset  # it reads the lights from here
 
         base = todo_queryset(user, filters.todo, now)
@@ -214,3 +214,16 @@ def topic_labels() -> dict[str, str]:
     from .models import Topic
 
     return {str(t.pk): str(t) for t in Topic.objects.all()}
+
+
+def case_home_url(case: Case) -> str | None:
+    """The page of the matter a handling or review case belongs to (``subject_ref``
+    "petition:<id>", or found through the links)."""
+    from django.urls import reverse
+
+    ref = case.subject_ref or ""
+    pk: int | None = int(ref.split(":", 1)[1]) if ref.startswith("petition:") and ref[9:].isdigit() else None
+    if pk is None:
+        pk = (Petition.objects.filter(case_id=case.pk).values_list("pk", flat=True).first()
+              or Petition.objects.filter(reviews__case_id=case.pk).values_list("pk", flat=True).first())
+    return reverse("petitions:petition_detail", args=[pk]) if pk else None
