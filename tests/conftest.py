@@ -105,18 +105,19 @@ def _default_language():
 # transactional test ends by emptying every table; Django then sends post_migrate, and
 # this puts the rows back, so the tests after it find the database as migrated.
 _SEEDING_MIGRATIONS = {
-    "cases": ("yancheng.cases.migrations.0002_default_sla_policies", "create_defaults"),
-    "dashboard": ("yancheng.dashboard.migrations.0002_snapshot_append_only_and_default_formula", "default_formula"),
-    "inspections": ("yancheng.inspections.migrations.0003_default_inspection_policy", "create_default_policy"),
+    "cases": [
+        ("yancheng.cases.migrations.0002_default_sla_policies", "create_defaults"),
+        ("yancheng.cases.migrations.0007_petition_policies", "set_petition_policies"),
+    ],
+    "dashboard": [("yancheng.dashboard.migrations.0002_snapshot_append_only_and_default_formula", "default_formula")],
+    "inspections": [("yancheng.inspections.migrations.0003_default_inspection_policy", "create_default_policy")],
+    "petitions": [("yancheng.petitions.migrations.0002_topics", "seed")],
 }
 
 
 def _reseed_after_flush(sender, using="default", **kwargs):
-    seeding = _SEEDING_MIGRATIONS.get(sender.label)
-    if seeding is None:
-        return
-    module, function = seeding
-    getattr(importlib.import_module(module), function)(apps, None)
+    for module, function in _SEEDING_MIGRATIONS.get(sender.label, []):
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 post_migrate.connect(_reseed_after_flush, weak=False, dispatch_uid="yancheng-tests-reseed-after-flush")

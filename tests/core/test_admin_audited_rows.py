@@ -15,8 +15,10 @@ from yancheng.projects.models import LightSettings
 POLICY = {
     "accept_working_days": 2, "solve_working_days": 7, "objection_working_days": 1,
     "supervise_after_working_days": 3, "report_after_working_days": 10, "revisit_after_days": 5,
-    "yellow_remaining_percent": 30,
+    "yellow_remaining_percent": 30, "day_unit": "working", "extension_approver": "dispatcher",
 }
+# Booleans the form posts as "on"; recorded as True (an unticked box is not posted at all).
+TICKED = {"roll_to_working_day": True, "solve_from_acceptance": False}
 
 
 @pytest.fixture
@@ -27,12 +29,14 @@ def policy(db):
 def test_changing_a_time_limit_records_before_and_after(client, world, policy):
     old = policy.solve_working_days
     client.force_login(world.system_admin)
-    response = client.post(reverse("admin:cases_slapolicy_change", args=[policy.pk]), POLICY)
+    posted = {**POLICY, **{name: "on" for name, ticked in TICKED.items() if ticked}, "max_extension_days": ""}
+    response = client.post(reverse("admin:cases_slapolicy_change", args=[policy.pk]), posted)
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.filter(action="sla_policy.update", object_id=str(policy.pk)).get()
     assert event.actor_id == world.system_admin.pk
     assert event.before["solve_working_days"] == old
-    assert event.after == {"kind": "project_problem", "urgency": "normal", **POLICY}
+    assert event.after == {"kind": "project_problem", "urgency": "normal", **POLICY, **TICKED,
+                           "max_extension_days": None}
 
 
 def test_adding_an_industry_chain_and_renaming_it_are_both_recorded(client, world):
