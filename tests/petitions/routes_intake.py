@@ -38,6 +38,7 @@ POLICIES: dict[str, Policy] = {
     "petitions:petition_classify": Policy({"xinfang"}, kwargs=_matter, invisible=NOT_SEEING),
     # POST only: a GET answers 405 to everyone signed in.
     "petitions:petition_refuse_again": Policy(set(), denied=405, kwargs=_matter),
+    "petitions:petition_reissue_code": Policy(set(), denied=405, kwargs=_matter),
     "petitions:petition_not_accept": Policy(set(), denied=405, kwargs=_matter),
     "petitions:petitioner_reveal": Policy(
         set(), denied=405, kwargs=lambda pw: {"pk": pw.intake_matter.pk, "person": pw.intake_person.pk}

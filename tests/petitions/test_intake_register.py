@@ -5,6 +5,7 @@ linking / 重复信访 / 终结后再次反映 flags, 不再受理, classificati
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from django.urls import reverse
@@ -255,3 +256,20 @@ def test_a_handler_cannot_open_the_register_or_classify_pages(client, pw):
     assert response.status_code == 403
     petition.refresh_from_db()
     assert petition.petition_type == ""
+
+
+def test_a_lost_code_is_reissued_once_and_the_old_one_stops_working(client, pw):
+    from yancheng.petitions.public import petition_for_code
+
+    registered = register(pw)
+    petition = registered.petition
+    client.force_login(pw.handler_housing)
+    assert client.post(f"/petitions/{petition.pk}/reissue-code/").status_code == 404  # cannot see it
+    client.force_login(pw.xinfang)
+    slip = client.post(f"/petitions/{petition.pk}/reissue-code/", follow=True).content.decode()
+    letters = querycode.ALPHABET  # the slip shows the new code as ABCD-EFGH-JKMN
+    new = re.search(rf"[{letters}]{{4}}-[{letters}]{{4}}-[{letters}]{{4}}", slip).group(0)
+    assert petition_for_code(new) is not None
+    assert petition_for_code(registered.query_code) is None
+    again = client.get(f"/petitions/{petition.pk}/registered/").content.decode()
+    assert new not in again  # shown once

@@ -23,4 +23,11 @@ class PetitionsConfig(AppConfig):
         # A petition's handling case is worked on the matter's page, never the generic case page.
         register_case_home(CaseKind.PETITION, case_home_url)
         register_case_home(CaseKind.PETITION_REVIEW, case_home_url)
+
+        from yancheng.core.demo import register_demo_loader
+
+        from .demo import load_petition_demo
+
+        # After the cases loader (INSTALLED_APPS order): matters are handled on cases.
+        register_demo_loader("信访", load_petition_demo)
         todos.register()  # the workbench's to-dos of every petitions role

@@ -429,3 +429,19 @@ def petitioner_reveal(petitioner: Petitioner, *, actor: Actor) -> RevealedPerson
         address=petitioner.address.reveal() if petitioner.address.is_set else "",
         is_representative=petitioner.is_representative,
     )
+
+
+def petition_reissue_query_code(petition: Petition, *, actor: Actor | None) -> str:
+    """A new 查询码 for a petitioner who lost theirs (the 信访部门 prints or sends it again);
+    the old code stops opening the page at once. Returns the code, which exists only here."""
+    if actor is not None:
+        require(actor, "petitions.classify", petition)  # the 信访部门 that sees the matter
+    code = querycode.new_code()
+    with transaction.atomic(), audit_batch():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        locked.query_code_digest = querycode.digest(code)
+        locked.version += 1
+        locked.save(update_fields=["query_code_digest", "version", "updated_at"])
+        events.record(locked, "reissue_query_code", actor=actor)
+    petition.query_code_digest, petition.version = locked.query_code_digest, locked.version
+    return code

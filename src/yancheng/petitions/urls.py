@@ -23,6 +23,7 @@ urlpatterns = [
     # 登记与溯源 (views_intake.py)
     path("register/", views_intake.petition_register, name="petition_register"),
     path("<int:pk>/registered/", views_intake.petition_registered, name="petition_registered"),
+    path("<int:pk>/reissue-code/", views_intake.petition_reissue_code_view, name="petition_reissue_code"),
     path("<int:pk>/refuse-again/", views_intake.petition_refuse_again_view, name="petition_refuse_again"),
     path("<int:pk>/classify/", views_intake.petition_classify_view, name="petition_classify"),
     path("<int:pk>/not-accept/", views_intake.petition_not_accept_view, name="petition_not_accept"),

@@ -34,6 +34,7 @@ from .intake import (
     channel_text_for,
     petition_not_accept,
     petition_refuse_again,
+    petition_reissue_query_code,
     petitioner_reveal,
 )
 from .models import Channel, Petition, Petitioner, PetitionType
@@ -132,6 +133,22 @@ def petition_refuse_again_view(request: AuthenticatedHttpRequest, pk: int) -> Ht
     else:
         messages.success(request, _("已出具不再受理告知书 %(n)s。") % {"n": document.number})
     return HttpResponseRedirect(reverse("petitions:petition_detail", args=[petition.pk]))
+
+
+@login_required
+@require_POST
+@domain_errors_to_http
+def petition_reissue_code_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """重新生成查询码 for a petitioner who lost theirs: shown once on the slip page, the old
+    code stops working."""
+    petition = get_petition_for(request, pk)
+    require_page(request, "petitions.classify", petition)
+    code = petition_reissue_query_code(petition, actor=request.user)
+    codes = dict(request.session.get(SESSION_KEY, {}))
+    codes[str(petition.pk)] = querycode.display(code)
+    request.session[SESSION_KEY] = codes
+    messages.success(request, _("已重新生成查询码，原查询码已失效。"))
+    return HttpResponseRedirect(reverse("petitions:petition_registered", args=[petition.pk]))
 
 
 def _version(value: Any) -> int | None:
