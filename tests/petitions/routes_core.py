@@ -45,8 +45,21 @@ POLICIES: dict[str, Policy] = {
     ),
 }
 API_ROUTES: set[str] = {"api:petitions_list", "api:petitions_register", "api:petitions_detail",
-                         "api:petitions_classify"}
+                         "api:petitions_classify", "api:petitions_action", "api:petitions_not_accept",
+                         "api:petitions_refuse_again", "api:petitions_document", "api:petitions_document_serve",
+                         "api:petitions_petitioner_reveal", "api:petitions_risk", "api:petitions_follow_up_plan",
+                         "api:petitions_follow_up_done", "api:petitions_take"}
 API_PATHS: dict[str, str] = {
     "api:petitions_detail": "/api/v1/petitions/1",
     "api:petitions_classify": "/api/v1/petitions/1/classify",
+    "api:petitions_action": "/api/v1/petitions/1/actions/accept",
+    "api:petitions_not_accept": "/api/v1/petitions/1/not-accept",
+    "api:petitions_refuse_again": "/api/v1/petitions/1/refuse-again",
+    "api:petitions_document": "/api/v1/petitions/1/documents/1",
+    "api:petitions_document_serve": "/api/v1/petitions/1/documents/1/serve",
+    "api:petitions_petitioner_reveal": "/api/v1/petitions/1/petitioners/1/reveal",
+    "api:petitions_risk": "/api/v1/petitions/1/risk",
+    "api:petitions_follow_up_plan": "/api/v1/petitions/1/follow-ups",
+    "api:petitions_follow_up_done": "/api/v1/petitions/1/follow-ups/1/done",
+    "api:petitions_take": "/api/v1/petitions/1/take",
 }
