@@ -216,8 +216,11 @@ def test_the_petition_clerk_transfers_a_waiting_matter(open_as, petition_days, l
     follow(tab, "petitions.to_transfer")
     assert "todo=to_transfer" in tab.url
     assert badge(tab) == waiting == tab.locator("tr[data-petition]").count()
+    assert tab.locator("details.filterbox[open]").count() == 0  # the list first, the filters folded
     if lang == "en":
         no_chinese_left(tab, "table.petition-list thead")
+        no_chinese_left(tab, "p.notice[data-todo]")
+        assert tab.inner_text("h1").startswith("Petitions")
     shot(tab, "xinfang", "2-list", lang, device)
     petition = open_first_matter(tab, "小区电梯停运")
     assert petition.stage == Stage.REGISTERED
@@ -408,6 +411,7 @@ def test_the_register_page_the_matter_and_the_list_fit(open_as, petition_days, l
     tab = open_as("xinfang", lang, device)
     tab.goto(tab.base_url + "/petitions/register/")
     tab.wait_for_selector(".register-form")
+    assert tab.input_value("#id_received_on") == timezone.localdate().isoformat()  # today, shown
     if lang == "en":
         no_chinese_left(tab, ".register-form")
     shot(tab, "pages", "register", lang, device)
