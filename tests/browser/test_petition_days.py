@@ -186,7 +186,7 @@ def open_first_matter(tab, title_prefix: str) -> Petition:
     row = tab.locator("tr[data-petition]").filter(has_text=title_prefix).first
     pk = int(row.get_attribute("data-petition"))
     with tab.expect_navigation():
-        row.locator("a[href$='/petitions/%d/']" % pk).click()
+        row.locator(f"a[href$='/petitions/{pk}/']").click()
     tab.wait_for_selector("h1")
     return Petition.objects.get(pk=pk)
 
