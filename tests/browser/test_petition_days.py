@@ -299,6 +299,9 @@ def test_the_head_of_the_organ_approves_an_extension(open_as, petition_days, lan
     request = petition.case.extensions.get()
     assert request.status == ExtensionRequest.Decision.APPROVED and request.decided_by == pw.head_housing
     assert petition.documents.filter(kind="extension").exists()
+    timeline = tab.inner_text("ol.timeline")
+    assert "request_extension" not in timeline and "document_issue" not in timeline  # words, not codes
+    assert ("Extension approved" if lang == "en" else "批准延期") in timeline
     shot(tab, "head", "4-approved", lang, device)
     go_home(tab)
     assert tab.locator("[data-todo='petitions.extensions'] .num").inner_text().strip() == str(waiting - 1)
