@@ -61,6 +61,8 @@ def person(name: str):
 @dataclass
 class PetitionDays:
     pw: PetitionWorld
+    waiting: Petition  # for the pages looked at: one left registered, one accepted, by no day taken
+    accepted: Petition
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +81,11 @@ def petition_days(module_live_server) -> PetitionDays:
             petition = handling.petition_accept(petition, actor=pw.handler_housing)
             handling.petition_request_extension(petition, actor=pw.handler_housing, days=15,
                                                 reason="需会同街道核实改造范围。")
-        return PetitionDays(pw=pw)
+        waiting = register(pw, title="楼道照明损坏", petitioners=person("周明亮")).petition
+        accepted = register(pw, title="小区供暖不热", petitioners=person("吴海燕")).petition
+        accepted = handling.petition_transfer(accepted, actor=pw.xinfang, organ=pw.housing, mode="forward")
+        accepted = handling.petition_accept(accepted, actor=pw.handler_housing)
+        return PetitionDays(pw=pw, waiting=waiting, accepted=accepted)
 
 
 def _sign_in(browser, base_url: str, username: str, lang: str, device: str, contexts: list):
@@ -410,7 +416,6 @@ def test_a_letter_from_registration_to_the_petitioner_s_phone(browser, module_li
 
 @days
 def test_the_register_page_the_matter_and_the_list_fit(open_as, petition_days, lang, device):
-    pw = petition_days.pw
     tab = open_as("xinfang", lang, device)
     tab.goto(tab.base_url + "/petitions/register/")
     tab.wait_for_selector(".register-form")
@@ -424,16 +429,14 @@ def test_the_register_page_the_matter_and_the_list_fit(open_as, petition_days, l
         no_chinese_left(tab, "table.petition-list thead")
         no_chinese_left(tab, "form.filters")
     shot(tab, "pages", "list", lang, device)
-    waiting = Petition.objects.filter(stage=Stage.REGISTERED, registering_org=pw.city_bureau).first()
-    assert waiting is not None
+    waiting = petition_days.waiting
     tab.goto(tab.base_url + f"/petitions/{waiting.pk}/")
     tab.wait_for_selector("#act-transfer")
     if lang == "en":
         no_chinese_left(tab, "section.actions")
     shot(tab, "pages", "matter-clerk", lang, device)
     handler = open_as("handler_housing", lang, device)
-    accepted = Petition.objects.filter(stage=Stage.ACCEPTED, handling_org=pw.housing).first()
-    assert accepted is not None
+    accepted = petition_days.accepted
     handler.goto(handler.base_url + f"/petitions/{accepted.pk}/")
     handler.wait_for_selector("section.actions")
     if lang == "en":
