@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.cases.forms import unit_queryset
@@ -52,13 +54,18 @@ class PlainNoteForm(HandlingForm):
     note = text(_("备注"), required=False, max_length=REASON_MAX, rows=2)
 
 
+def _report_days_help() -> str:
+    # interpolated when shown, so the words follow the reader's language
+    return gettext("交办时填写；留空为 %(n)d 日") % {"n": DEFAULT_REPORT_DAYS}
+
+
 class TransferForm(HandlingForm):
     organ = OrganField(label=_("办理机关"), queryset=Organisation.objects.none())
     mode = forms.ChoiceField(label=_("方式"), choices=TransferMode.choices, widget=forms.RadioSelect,
                              initial=TransferMode.FORWARD)
     report_days = forms.IntegerField(
         label=_("办结报告期限（日）"), min_value=15, max_value=MAX_REPORT_DAYS, required=False,
-        help_text=_("交办时填写；留空为 %(n)d 日") % {"n": DEFAULT_REPORT_DAYS},
+        help_text=lazy(_report_days_help, str)(),
     )
     instruction = text(_("转送交办意见"), required=False, max_length=INSTRUCTION_MAX, rows=2)
 
@@ -105,7 +112,7 @@ class ReportForm(HandlingForm):
 
 
 class ReviewRequestForm(HandlingForm):
-    requested_on = forms.DateField(label=_("申请日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    requested_on = forms.DateField(label=_("申请日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                                    initial=timezone.localdate)
     organ = OrganField(label=_("复查（复核）机关"), queryset=Organisation.objects.none(),
                        help_text=_("原办理机关的上一级机关"))

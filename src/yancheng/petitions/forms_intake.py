@@ -42,8 +42,9 @@ class NamedChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class RegisterForm(SiteForm):
-    channel = forms.ChoiceField(label=_("信访形式"), choices=[("", ""), *Channel.choices])
-    received_on = forms.DateField(label=_("收信（来访）日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(label=_("信访形式"), choices=[("", _("— 请选择 —")), *Channel.choices])
+    received_on = forms.DateField(label=_("收信（来访）日期"),
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     region = NamedChoiceField(label=_("问题属地"), queryset=region_queryset())
     topic = forms.ModelChoiceField(label=_("问题类别"), queryset=Topic.objects.filter(is_active=True))
     respondent_org = NamedChoiceField(
