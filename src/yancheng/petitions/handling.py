@@ -384,18 +384,17 @@ def clock_extension_request(
     return request
 
 
-def extension_notice_body(request: ExtensionRequest, case: Case, *, limit: str, end: str) -> str:
-    """The 延期告知书: the reason, the days and the new last day, as a sentence and as the
-    parts the .docx lays out (documents.compose_body)."""
+def extension_notice_body(request: ExtensionRequest, case: Case, *, sentence: str) -> str:
+    """The 延期告知书: ``sentence`` (translated, with the reason ``r``, the days ``n`` and the
+    new last day ``d``) and the same as the parts the .docx lays out (documents.compose_body)."""
     due = timezone.localdate(case.solve_due_at - dt.timedelta(microseconds=1)) if case.solve_due_at else None
-    sentence = _("因%(r)s，经本机关负责人批准，%(l)s期限延长%(n)s，至 %(d)s 前%(e)s。") % {
-        "r": request.reason, "l": limit, "n": days_text(request.working_days), "d": due or "—", "e": end}
-    return compose_body(sentence, reason=request.reason, days=request.working_days, until=due)
+    text = sentence % {"r": request.reason, "n": days_text(request.working_days), "d": due or "—"}
+    return compose_body(text, reason=request.reason, days=request.working_days, until=due)
 
 
 def clock_extension_decide(
     petition: Petition, case: Case, *, actor: Actor, approve: bool, note: str, issuer: Organisation,
-    limit: str, end: str, review: PetitionReview | None = None, prefix: str = "",
+    sentence: str, review: PetitionReview | None = None, prefix: str = "",
     data: dict[str, object] | None = None,
 ) -> ExtensionRequest:
     """The head (本机关负责人) decides the pending request on ``case``; approved, the
@@ -405,7 +404,7 @@ def clock_extension_decide(
                                  **(data or {})}
     if approve:
         document = document_issue(petition, DocumentKind.EXTENSION, actor=actor, issuer=issuer, review=review,
-                                  body=extension_notice_body(request, case, limit=limit, end=end))
+                                  body=extension_notice_body(request, case, sentence=sentence))
         logged["document"] = document.pk
     events.record(petition, f"{prefix}extension_approved" if approve else f"{prefix}extension_refused", actor=actor,
                   note=note, public=approve, data=logged)
@@ -458,7 +457,8 @@ def petition_decide_extension(
         p = frame.petition
         assert p.handling_org is not None
         request = clock_extension_decide(p, the_case(p), actor=actor, approve=approve, note=note,
-                                         issuer=p.handling_org, limit=_("办理"), end=_("办结"))
+                                         issuer=p.handling_org,
+                                         sentence=_("因%(r)s，经本机关负责人批准，办理期限延长%(n)s，至 %(d)s 前办结。"))
         frame.changed.add("updated_at")
     return request
 

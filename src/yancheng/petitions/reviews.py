@@ -179,11 +179,13 @@ def review_decide_extension(
     note = clean_text(note, field="note", max_length=REASON_MAX)
     with review_step(review, actor=actor, perm="petitions.approve_review_extension",
                      expected_version=expected_version) as (frame, locked, case):
-        label = str(Level(locked.level).label)
+        if locked.level == Level.REVIEW:
+            sentence = _("因%(r)s，经本机关负责人批准，复查期限延长%(n)s，至 %(d)s 前作出复查意见。")
+        else:
+            sentence = _("因%(r)s，经本机关负责人批准，复核期限延长%(n)s，至 %(d)s 前作出复核意见。")
         request = clock_extension_decide(
-            frame.petition, case, actor=actor, approve=approve, note=note, issuer=locked.organ,
-            limit=label, end=_("作出%(l)s意见") % {"l": label}, review=locked, prefix="review_",
-            data={"review": locked.pk},
+            frame.petition, case, actor=actor, approve=approve, note=note, issuer=locked.organ, sentence=sentence,
+            review=locked, prefix="review_", data={"review": locked.pk},
         )
         frame.changed.add("updated_at")
     return request
