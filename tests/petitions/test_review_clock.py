@@ -216,3 +216,19 @@ def test_the_page_refuses_the_review_clock_steps_to_the_wrong_people(client, pw)
         assert act(client, user, petition, "review_decide_extension", approve="1").status_code == 403
         assert "review_decide_extension" not in offered(client, user, petition)
     assert case_of(review).extensions.get().status == ExtensionRequest.Decision.PENDING
+
+
+def test_a_recheck_extension_notice_cites_article_36(pw):
+    from django.db import transaction
+
+    from yancheng.petitions.documents import compose_body, document_issue
+    from yancheng.petitions.models import PetitionReview
+
+    petition, _review = reviewing(pw)
+    recheck = PetitionReview.objects.create(petition=petition, level="recheck", requested_on=timezone.localdate(),
+                                            request="复核", organ=pw.world.city_gov)
+    with transaction.atomic():
+        notice = document_issue(petition, DocumentKind.EXTENSION, actor=pw.xinfang, issuer=pw.world.city_gov,
+                                review=recheck, body=compose_body(days=15, until=dt.date(2027, 3, 1), reason="需要听证"))
+    text = "\n".join(p.text for p in check_official_document(render(notice)).paragraphs)
+    assert "第三十六条" in text and "复核期限延长15日" in text and "2027年3月1日" in text and "第三十四条" not in text
