@@ -13,12 +13,13 @@ import rules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yancheng.cases.models import ExtensionRequest, Status
+from yancheng.cases.models import Case, ExtensionRequest, Status
+from yancheng.core.errors import ConflictError
 from yancheng.core.typing import Actor
 
 from . import forms_handling as f
 from . import handling, reviews
-from .models import Petition, Stage, TransferMode
+from .models import Petition, PetitionReview, Stage, TransferMode
 from .workflow import can_move, has_reviews
 
 Inputs = Mapping[str, Any]
@@ -28,16 +29,31 @@ def _case_status(p: Petition) -> str:
     return p.case.status if p.case is not None else ""
 
 
-def _pending_extension(p: Petition) -> bool:
-    return p.case is not None and p.case.extensions.filter(status=ExtensionRequest.Decision.PENDING).exists()
+def _pending_extension(case: Case | None) -> bool:
+    return case is not None and case.extensions.filter(status=ExtensionRequest.Decision.PENDING).exists()
 
 
-def _paused(p: Petition) -> bool:
-    return p.case is not None and p.case.suspended_at is not None
+def _paused(case: Case | None) -> bool:
+    return case is not None and case.suspended_at is not None
 
 
 def _handling_now(p: Petition) -> bool:
     return p.stage == Stage.ACCEPTED and p.case is not None
+
+
+def review_case(p: Petition) -> Case | None:
+    """The case of the pending 复查 (复核), while the matter is at that stage."""
+    if p.stage not in (Stage.REVIEWING, Stage.RECHECKING):
+        return None
+    review = f.pending_review(p)
+    return review.case if review is not None else None
+
+
+def _the_review(p: Petition) -> PetitionReview:
+    review = f.pending_review(p)
+    if review is None:
+        raise ConflictError(_("没有待作出意见的复查、复核申请。"), code="no_review")
+    return review
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,13 +75,8 @@ class PetitionAction:
 
 
 def _decide_review(p: Petition, u: Actor, d: Inputs, v: int | None) -> object:
-    review = f.pending_review(p)
-    if review is None:
-        from yancheng.core.errors import ConflictError
-
-        raise ConflictError(_("没有待作出意见的复查、复核申请。"), code="no_review")
-    return reviews.review_decide(review, actor=u, outcome=d["outcome"], facts=d["facts"], reasons=d["reasons"],
-                                 legal_basis=d["legal_basis"], expected_version=v)
+    return reviews.review_decide(_the_review(p), actor=u, outcome=d["outcome"], facts=d["facts"],
+                                 reasons=d["reasons"], legal_basis=d["legal_basis"], expected_version=v)
 
 
 _ACTIONS = (
@@ -114,7 +125,7 @@ _ACTIONS = (
     ),
     PetitionAction(
         "request_extension", "petitions.handle",
-        lambda p: _handling_now(p) and not _pending_extension(p), f.ExtensionRequestForm,
+        lambda p: _handling_now(p) and not _pending_extension(p.case), f.ExtensionRequestForm,
         lambda p, u, d, v: handling.petition_request_extension(p, actor=u, days=d["days"], reason=d["reason"],
                                                                expected_version=v),
         lambda d: _("延期申请已提交本机关负责人。"),
@@ -122,7 +133,7 @@ _ACTIONS = (
         gettext_lazy("情况复杂的，经本机关负责人批准可延长，累计不超过30日，并告知信访人延期理由。"),
     ),
     PetitionAction(
-        "decide_extension", "petitions.approve_extension", lambda p: _handling_now(p) and _pending_extension(p),
+        "decide_extension", "petitions.approve_extension", lambda p: _handling_now(p) and _pending_extension(p.case),
         f.DecideExtensionForm,
         lambda p, u, d, v: handling.petition_decide_extension(p, actor=u, approve=d["approve"], note=d["note"],
                                                               expected_version=v),
@@ -130,19 +141,19 @@ _ACTIONS = (
         gettext_lazy("审批延期"), gettext_lazy("提交审批"), unfolded=True,
     ),
     PetitionAction(
-        "hearing_start", "petitions.handle", lambda p: _handling_now(p) and not _paused(p), f.HearingStartForm,
+        "hearing_start", "petitions.handle", lambda p: _handling_now(p) and not _paused(p.case), f.HearingStartForm,
         lambda p, u, d, v: handling.petition_hearing_start(p, actor=u, reason=d["reason"], expected_version=v),
         lambda d: _("听证开始，办理期限暂停计算。"),
         gettext_lazy("组织听证"), gettext_lazy("开始听证"), gettext_lazy("听证所需时间不计入办理期限。"),
     ),
     PetitionAction(
-        "hearing_end", "petitions.handle", lambda p: _handling_now(p) and _paused(p), f.PlainNoteForm,
+        "hearing_end", "petitions.handle", lambda p: _handling_now(p) and _paused(p.case), f.PlainNoteForm,
         lambda p, u, d, v: handling.petition_hearing_end(p, actor=u, note=d["note"], expected_version=v),
         lambda d: _("听证结束，办理期限继续计算。"),
         gettext_lazy("结束听证"), gettext_lazy("结束听证"), unfolded=True,
     ),
     PetitionAction(
-        "answer", "petitions.handle", lambda p: _handling_now(p) and not _paused(p), f.AnswerForm,
+        "answer", "petitions.handle", lambda p: _handling_now(p) and not _paused(p.case), f.AnswerForm,
         lambda p, u, d, v: handling.petition_answer(
             p, actor=u, outcome=d["outcome"], facts=d["facts"], reasons=d["reasons"],
             legal_basis=d["legal_basis"], result_text=d["result_text"], expected_version=v),
@@ -171,7 +182,39 @@ _ACTIONS = (
         gettext_lazy("信访人自收到书面答复之日起30日内提出；复核须在复查意见之后。"),
     ),
     PetitionAction(
-        "decide_review", "petitions.decide_review", lambda p: p.stage in (Stage.REVIEWING, Stage.RECHECKING),
+        "review_request_extension", "petitions.handle_review",
+        lambda p: review_case(p) is not None and not _pending_extension(review_case(p)), f.ExtensionRequestForm,
+        lambda p, u, d, v: reviews.review_request_extension(_the_review(p), actor=u, days=d["days"],
+                                                            reason=d["reason"], expected_version=v),
+        lambda d: _("延期申请已提交本机关负责人。"),
+        gettext_lazy("申请延长复查（复核）期限"), gettext_lazy("提交延期申请"),
+        gettext_lazy("情况复杂的，经本机关负责人批准可延长，累计不超过30日，并告知信访人延期理由。"),
+    ),
+    PetitionAction(
+        "review_decide_extension", "petitions.approve_review_extension",
+        lambda p: _pending_extension(review_case(p)), f.DecideExtensionForm,
+        lambda p, u, d, v: reviews.review_decide_extension(_the_review(p), actor=u, approve=d["approve"],
+                                                           note=d["note"], expected_version=v),
+        lambda d: _("已批准延期，请送达延期告知书。") if d["approve"] else _("已不批准延期。"),
+        gettext_lazy("审批复查（复核）延期"), gettext_lazy("提交审批"), unfolded=True,
+    ),
+    PetitionAction(
+        "review_hearing_start", "petitions.handle_review",
+        lambda p: review_case(p) is not None and not _paused(review_case(p)), f.HearingStartForm,
+        lambda p, u, d, v: reviews.review_hearing_start(_the_review(p), actor=u, reason=d["reason"],
+                                                        expected_version=v),
+        lambda d: _("听证开始，复查（复核）期限暂停计算。"),
+        gettext_lazy("组织听证"), gettext_lazy("开始听证"), gettext_lazy("听证所需时间不计入复查（复核）期限。"),
+    ),
+    PetitionAction(
+        "review_hearing_end", "petitions.handle_review", lambda p: _paused(review_case(p)), f.PlainNoteForm,
+        lambda p, u, d, v: reviews.review_hearing_end(_the_review(p), actor=u, note=d["note"], expected_version=v),
+        lambda d: _("听证结束，复查（复核）期限继续计算。"),
+        gettext_lazy("结束听证"), gettext_lazy("结束听证"), unfolded=True,
+    ),
+    PetitionAction(
+        "decide_review", "petitions.decide_review",
+        lambda p: p.stage in (Stage.REVIEWING, Stage.RECHECKING) and not _paused(review_case(p)),
         f.ReviewDecideForm, _decide_review,
         lambda d: _("已出具意见，请送达信访人。"),
         gettext_lazy("出具复查（复核）意见"), gettext_lazy("出具意见"),

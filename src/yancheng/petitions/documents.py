@@ -288,9 +288,21 @@ def _no_longer(doc: OfficialDocument, document: PetitionDocument, parts: dict[st
 def _extension(doc: OfficialDocument, document: PetitionDocument, parts: dict[str, str]) -> None:
     petition = document.petition
     days, until = parts.get("days", ""), _parsed_date(parts.get("until", ""))
-    doc.paragraph(_("%(matter)s，本机关已于%(d)s受理。") % {"matter": _matter_line(petition), "d": _day(petition.accepted_at)})
-    doc.paragraph(_("因情况复杂，经本机关负责人批准，根据《信访工作条例》第三十四条，办理期限延长%(n)s日，至%(until)s。")
-                  % {"n": days or "—", "until": _day(until) if until else (parts.get("until") or "—")})
+    until_text = _day(until) if until else (parts.get("until") or "—")
+    review = document.review
+    if review is not None:
+        # 复查 (第三十五条) or 复核 (第三十六条): 30日, extendable by 30 with the head's approval.
+        level = review.get_level_display()
+        article = _("第三十五条") if review.level == PetitionReview.Level.REVIEW else _("第三十六条")
+        doc.paragraph(_("%(matter)s，您于%(d)s提出的%(l)s申请，本机关正在办理。") % {
+            "matter": _matter_line(petition), "d": _day(review.requested_on), "l": level})
+        doc.paragraph(_("因情况复杂，经本机关负责人批准，根据《信访工作条例》%(a)s，%(l)s期限延长%(n)s日，至%(until)s。")
+                      % {"a": article, "l": level, "n": days or "—", "until": until_text})
+    else:
+        doc.paragraph(_("%(matter)s，本机关已于%(d)s受理。") % {"matter": _matter_line(petition),
+                                                        "d": _day(petition.accepted_at)})
+        doc.paragraph(_("因情况复杂，经本机关负责人批准，根据《信访工作条例》第三十四条，办理期限延长%(n)s日，至%(until)s。")
+                      % {"n": days or "—", "until": until_text})
     if parts.get("reason") or parts.get("text"):
         doc.heading(_("延期理由"))
         doc.paragraph(parts.get("reason") or parts.get("text", ""))

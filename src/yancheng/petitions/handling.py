@@ -33,13 +33,14 @@ from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
 
 from . import events
-from .documents import document_issue
+from .documents import compose_body, document_issue
 from .models import (
     ClaimRoute,
     DocumentKind,
     Outcome,
     Petition,
     PetitionDocument,
+    PetitionReview,
     PetitionType,
     Stage,
     TransferMode,
@@ -367,7 +368,69 @@ def petition_decide_objection(
     return frame.petition
 
 
-# --- 延期, 听证 (第三十四条) -----------------------------------------------------------------------------------
+# --- 延期, 听证 (第三十四条; the same on a 复查/复核 case, 第三十五、三十六条: reviews.py) -----------------
+
+
+def clock_extension_request(
+    petition: Petition, case: Case, *, actor: Actor, days: int, reason: str, prefix: str = "",
+    data: dict[str, object] | None = None,
+) -> ExtensionRequest:
+    """The organ asks its head for more days on ``case`` (the engine keeps the 30-day cap and
+    refuses a second pending request), and the matter's timeline says so. Called inside the
+    step; ``prefix`` names the event of a review (``review_request_extension``)."""
+    request = cases.case_request_extension(case, actor=actor, working_days=int(days), reason=reason)
+    events.record(petition, f"{prefix}request_extension", actor=actor, note=reason,
+                  data={"days": int(days), "extension": request.pk, **(data or {})})
+    return request
+
+
+def extension_notice_body(request: ExtensionRequest, case: Case, *, sentence: str) -> str:
+    """The 延期告知书: ``sentence`` (translated, with the reason ``r``, the days ``n`` and the
+    new last day ``d``) and the same as the parts the .docx lays out (documents.compose_body)."""
+    due = timezone.localdate(case.solve_due_at - dt.timedelta(microseconds=1)) if case.solve_due_at else None
+    text = sentence % {"r": request.reason, "n": days_text(request.working_days), "d": due or "—"}
+    return compose_body(text, reason=request.reason, days=request.working_days, until=due)
+
+
+def clock_extension_decide(
+    petition: Petition, case: Case, *, actor: Actor, approve: bool, note: str, issuer: Organisation,
+    sentence: str, review: PetitionReview | None = None, prefix: str = "",
+    data: dict[str, object] | None = None,
+) -> ExtensionRequest:
+    """The head (本机关负责人) decides the pending request on ``case``; approved, the
+    deadline moves and a 延期告知书 is made for the 信访人 (linked to the review, if any)."""
+    request = cases.case_decide_extension(case, actor=actor, approve=approve, note=note)
+    logged: dict[str, object] = {"days": request.working_days, "extension": request.pk, "approved": approve,
+                                 **(data or {})}
+    if approve:
+        document = document_issue(petition, DocumentKind.EXTENSION, actor=actor, issuer=issuer, review=review,
+                                  body=extension_notice_body(request, case, sentence=sentence))
+        logged["document"] = document.pk
+    events.record(petition, f"{prefix}extension_approved" if approve else f"{prefix}extension_refused", actor=actor,
+                  note=note, public=approve, data=logged)
+    return request
+
+
+def clock_pause(
+    petition: Petition, case: Case, *, actor: Actor, reason: str, prefix: str = "",
+    data: dict[str, object] | None = None,
+) -> None:
+    """听证: the case's clock stops (听证所需时间不计入期限)."""
+    if case.suspended_at is not None:
+        raise ConflictError(_("听证已在进行中。"), code="hearing_running")
+    cases.case_suspend(case, actor=actor, reason=_("听证"))
+    events.record(petition, f"{prefix}hearing_start", actor=actor, note=reason, data=data)
+
+
+def clock_resume(
+    petition: Petition, case: Case, *, actor: Actor, note: str, prefix: str = "",
+    data: dict[str, object] | None = None,
+) -> None:
+    """The hearing is over: the clock runs again, the days it took added to the limit."""
+    if case.suspended_at is None:
+        raise ConflictError(_("没有进行中的听证。"), code="no_hearing")
+    cases.case_resume(case, actor=actor)
+    events.record(petition, f"{prefix}hearing_end", actor=actor, note=note, data=data)
 
 
 def petition_request_extension(
@@ -378,10 +441,8 @@ def petition_request_extension(
     with step(petition, actor=actor, perm="petitions.handle", move="answer",
               expected_version=expected_version) as frame:
         p = frame.petition
-        request = cases.case_request_extension(the_case(p), actor=actor, working_days=int(days), reason=reason)
+        request = clock_extension_request(p, the_case(p), actor=actor, days=days, reason=reason)
         frame.changed.add("updated_at")
-        events.record(p, "request_extension", actor=actor, note=reason,
-                      data={"days": int(days), "extension": request.pk})
     return request
 
 
@@ -394,19 +455,11 @@ def petition_decide_extension(
     with step(petition, actor=actor, perm="petitions.approve_extension", move="answer",
               expected_version=expected_version) as frame:
         p = frame.petition
-        case = the_case(p)
-        request = cases.case_decide_extension(case, actor=actor, approve=approve, note=note)
+        assert p.handling_org is not None
+        request = clock_extension_decide(p, the_case(p), actor=actor, approve=approve, note=note,
+                                         issuer=p.handling_org,
+                                         sentence=_("因%(r)s，经本机关负责人批准，办理期限延长%(n)s，至 %(d)s 前办结。"))
         frame.changed.add("updated_at")
-        data: dict[str, object] = {"days": request.working_days, "extension": request.pk, "approved": approve}
-        if approve:
-            assert p.handling_org is not None
-            due = timezone.localdate(case.solve_due_at - dt.timedelta(microseconds=1)) if case.solve_due_at else None
-            body = _("因%(r)s，经本机关负责人批准，办理期限延长%(n)s，至 %(d)s 前办结。") % {
-                "r": request.reason, "n": days_text(request.working_days), "d": due or "—"}
-            document = document_issue(p, DocumentKind.EXTENSION, actor=actor, issuer=p.handling_org, body=body)
-            data["document"] = document.pk
-        events.record(p, "extension_approved" if approve else "extension_refused", actor=actor, note=note,
-                      public=approve, data=data)
     return request
 
 
@@ -418,12 +471,8 @@ def petition_hearing_start(
     with step(petition, actor=actor, perm="petitions.handle", move="answer",
               expected_version=expected_version) as frame:
         p = frame.petition
-        case = the_case(p)
-        if case.suspended_at is not None:
-            raise ConflictError(_("听证已在进行中。"), code="hearing_running")
-        cases.case_suspend(case, actor=actor, reason=_("听证"))
+        clock_pause(p, the_case(p), actor=actor, reason=reason)
         frame.changed.add("updated_at")
-        events.record(p, "hearing_start", actor=actor, note=reason)
     return frame.petition
 
 
@@ -435,12 +484,8 @@ def petition_hearing_end(
     with step(petition, actor=actor, perm="petitions.handle", move="answer",
               expected_version=expected_version) as frame:
         p = frame.petition
-        case = the_case(p)
-        if case.suspended_at is None:
-            raise ConflictError(_("没有进行中的听证。"), code="no_hearing")
-        cases.case_resume(case, actor=actor)
+        clock_resume(p, the_case(p), actor=actor, note=note)
         frame.changed.add("updated_at")
-        events.record(p, "hearing_end", actor=actor, note=note)
     return frame.petition
 
 

@@ -4,7 +4,8 @@
   region's and what it registered.
 - 承办人 (``Role.HANDLER``): the matters its organisation handles or reviews.
 - 领导 (``Role.LEADER``): the matters it took personally (包案), and the urgent ones of its
-  area (citywide for a city leader); a leader of the handling organ approves extensions.
+  area (citywide for a city leader), and those its organisation handles or reviews; a leader
+  of the handling (or review) organ approves extensions.
 - 督查员 (``Role.SUPERVISOR``): its region's, or every matter when citywide.
 
 Above every role: a 检举控告 matter is never shown to the organisation complained about or
@@ -22,7 +23,7 @@ from yancheng.core.models import Role
 from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import Actor, MaybeActor, organisation_of
 
-from .models import Petition, PetitionType
+from .models import Petition, PetitionReview, PetitionType
 
 STAFF_ROLES = frozenset({Role.PETITION, Role.HANDLER, Role.LEADER, Role.SUPERVISOR})
 
@@ -50,7 +51,8 @@ def petitions_visible_to(user: MaybeActor | None, qs: QuerySet[Petition]) -> Que
         scoped = qs.filter(Q(handling_org_id=org.pk) | Q(reviews__organ_id=org.pk)).distinct()
     elif role == Role.LEADER:
         urgent = Q(is_urgent=True) if is_citywide(user) else Q(is_urgent=True, region_id=org.region_id)
-        scoped = qs.filter(Q(leader_id=user.pk) | urgent | Q(handling_org_id=org.pk))
+        reviewed = PetitionReview.objects.filter(organ_id=org.pk).values("petition_id")
+        scoped = qs.filter(Q(leader_id=user.pk) | urgent | Q(handling_org_id=org.pk) | Q(pk__in=reviewed))
     else:  # SUPERVISOR
         scoped = qs if is_citywide(user) else qs.filter(region_id=org.region_id)
     return scoped.exclude(withheld_filter(user))
@@ -123,6 +125,22 @@ def is_review_organ(user: MaybeActor | None, petition: Petition | None = None) -
 rules.add_perm("petitions.file_report", is_petition_office | is_handling_organ)
 rules.add_perm("petitions.request_review", is_petition_office)
 rules.add_perm("petitions.decide_review", is_review_organ)
+
+
+@rules.predicate
+def is_review_head(user: MaybeActor | None, petition: Petition | None = None) -> bool:
+    """A leader of the organ a pending 复查 or 复核 went to (本机关负责人: approves its extension,
+    第三十五条、第三十六条)."""
+    if not _active(user) or user.role != Role.LEADER or petition is None:
+        return False
+    return petition.reviews.filter(organ_id=user.organisation_id, decided_at__isnull=True).exists() and _sees(
+        user, petition
+    )
+
+
+# 复查、复核: extended and paused like the first handling (reviews.py)
+rules.add_perm("petitions.handle_review", is_review_organ)
+rules.add_perm("petitions.approve_review_extension", is_review_head)
 
 
 # --- documents ------------------------------------------------------------------------------

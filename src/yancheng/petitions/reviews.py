@@ -6,13 +6,15 @@ not accepted again. ``petition_close_expired`` closes the matters whose window p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.cases import services as cases
-from yancheng.cases.models import CaseKind, Status
+from yancheng.cases.models import Case, CaseKind, ExtensionRequest, Status
 from yancheng.core import calendar
 from yancheng.core.audit.services import audit_batch
 from yancheng.core.errors import ConflictError, ValidationFailed
@@ -25,9 +27,15 @@ from . import events
 from .documents import document_issue
 from .handling import (
     OPINION_OUTCOMES,
+    REASON_MAX,
     TEXT_MAX,
+    Locked,
     case_description,
     check_organ,
+    clock_extension_decide,
+    clock_extension_request,
+    clock_pause,
+    clock_resume,
     engine_note,
     neutral_title,
     opinion_body,
@@ -129,6 +137,87 @@ def review_request(
     return review
 
 
+@contextmanager
+def review_step(
+    review: PetitionReview, *, actor: Actor, perm: str, expected_version: int | None = None
+) -> Iterator[tuple[Locked, PetitionReview, Case]]:
+    """A step of the review organ on a pending 复查 (复核): the matter's frame (permission,
+    lock, version, stage), then the review locked, still undecided, and its case."""
+    level = Level(review.level)
+    _ask, decide = MOVES[level]
+    with step(review.petition, actor=actor, perm=perm, move=decide, expected_version=expected_version) as frame:
+        locked = PetitionReview.objects.select_for_update().get(pk=review.pk)
+        if locked.decided_at is not None:
+            raise ConflictError(_("已作出%(l)s意见。") % {"l": level.label}, code="decided")
+        if locked.case is None:
+            raise ConflictError(_("该申请尚未交由复查（复核）机关办理。"), code="no_case")
+        yield frame, locked, locked.case
+
+
+# --- 延期, 听证 (第三十五条、第三十六条: 30日, extendable by 30 with the head's approval) ------------------
+
+
+def review_request_extension(
+    review: PetitionReview, *, actor: Actor, days: int, reason: str, expected_version: int | None = None
+) -> ExtensionRequest:
+    """The review organ asks its head for more days: at most 30日 in all (the engine's
+    policy for the review case keeps the cap, in natural days)."""
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, required=_("请说明延期理由。"))
+    with review_step(review, actor=actor, perm="petitions.handle_review",
+                     expected_version=expected_version) as (frame, locked, case):
+        request = clock_extension_request(frame.petition, case, actor=actor, days=days, reason=reason,
+                                          prefix="review_", data={"review": locked.pk})
+        frame.changed.add("updated_at")
+    return request
+
+
+def review_decide_extension(
+    review: PetitionReview, *, actor: Actor, approve: bool, note: str = "", expected_version: int | None = None
+) -> ExtensionRequest:
+    """A leader of the review organ (本机关负责人) approves or refuses; approved, the
+    decision date moves and a 延期告知书 with the reason is made, linked to the review."""
+    note = clean_text(note, field="note", max_length=REASON_MAX)
+    with review_step(review, actor=actor, perm="petitions.approve_review_extension",
+                     expected_version=expected_version) as (frame, locked, case):
+        if locked.level == Level.REVIEW:
+            sentence = _("因%(r)s，经本机关负责人批准，复查期限延长%(n)s，至 %(d)s 前作出复查意见。")
+        else:
+            sentence = _("因%(r)s，经本机关负责人批准，复核期限延长%(n)s，至 %(d)s 前作出复核意见。")
+        request = clock_extension_decide(
+            frame.petition, case, actor=actor, approve=approve, note=note, issuer=locked.organ, sentence=sentence,
+            review=locked, prefix="review_", data={"review": locked.pk},
+        )
+        frame.changed.add("updated_at")
+    return request
+
+
+def review_hearing_start(
+    review: PetitionReview, *, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> PetitionReview:
+    """听证 during a 复查 (复核): the review organ takes the request in (if not yet) and its
+    clock pauses (听证所需时间不计入期限)."""
+    reason = clean_text(reason, field="reason", max_length=200)
+    with review_step(review, actor=actor, perm="petitions.handle_review",
+                     expected_version=expected_version) as (frame, locked, case):
+        if case.status == Status.ASSIGNED:
+            case = cases.case_accept(case, actor=actor)
+        clock_pause(frame.petition, case, actor=actor, reason=reason, prefix="review_", data={"review": locked.pk})
+        frame.changed.add("updated_at")
+    return locked
+
+
+def review_hearing_end(
+    review: PetitionReview, *, actor: Actor, note: str = "", expected_version: int | None = None
+) -> PetitionReview:
+    """The hearing is over: the review clock runs again, the days it took added."""
+    note = clean_text(note, field="note", max_length=REASON_MAX)
+    with review_step(review, actor=actor, perm="petitions.handle_review",
+                     expected_version=expected_version) as (frame, locked, case):
+        clock_resume(frame.petition, case, actor=actor, note=note, prefix="review_", data={"review": locked.pk})
+        frame.changed.add("updated_at")
+    return locked
+
+
 def review_decide(
     review: PetitionReview,
     *,
@@ -148,14 +237,9 @@ def review_decide(
                              required=_("请写明处理意见所依据的法律、法规、政策。"))
     level = Level(review.level)
     _ask, decide = MOVES[level]
-    with step(review.petition, actor=actor, perm="petitions.decide_review", move=decide,
-              expected_version=expected_version) as frame:
+    with review_step(review, actor=actor, perm="petitions.decide_review",
+                     expected_version=expected_version) as (frame, locked, case):
         p = frame.petition
-        locked = PetitionReview.objects.select_for_update().get(pk=review.pk)
-        if locked.decided_at is not None:
-            raise ConflictError(_("已作出%(l)s意见。") % {"l": level.label}, code="decided")
-        case = locked.case
-        assert case is not None
         if case.status == Status.ASSIGNED:
             cases.case_accept(case, actor=actor)
         if case.suspended_at is not None:

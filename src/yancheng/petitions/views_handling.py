@@ -19,7 +19,7 @@ from yancheng.cases.views import clocks_of
 from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yancheng.core.typing import AuthenticatedHttpRequest
 
-from .actions import PETITION_ACTIONS, offered
+from .actions import PETITION_ACTIONS, offered, review_case
 from .forms_handling import HandlingForm, pending_review
 from .models import Petition
 from .reviews import review_window
@@ -30,7 +30,8 @@ def handling_context(
     request: AuthenticatedHttpRequest, petition: Petition, bound: dict[str, HandlingForm] | None = None
 ) -> dict[str, Any]:
     """What the matter's page shows of the handling: the step forms, the case's clocks, the
-    pending extension and review, the 复查 window."""
+    pending extension and review, the 复查 window. While a 复查 (复核) is pending, the case
+    shown is the review's."""
     user = request.user
     bound = bound or {}
     action_forms = []
@@ -41,7 +42,7 @@ def handling_context(
         action_forms.append({"action": action.name, "form": form, "heading": action.heading, "button": action.button,
                              "help": action.help, "open": action.unfolded or action.name in bound,
                              "danger": action.danger})
-    case = petition.case
+    case = review_case(petition) or petition.case  # a pending 复查 (复核) shows its own clock
     window = None
     if petition.stage in ("answered", "reviewed"):
         window = review_window(petition, "review" if petition.stage == "answered" else "recheck")
