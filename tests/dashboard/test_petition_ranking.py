@@ -195,7 +195,8 @@ def test_the_formula_page_and_service_take_the_petition_weights(client, world, p
         services.ranking_formula_update(current, name="x", weights={"w_petition_repeat": "1"}, actor=world.supervisor)
 
 
-def test_the_counted_page_lists_the_matters_but_never_counts_an_accusation_for_its_respondent(client, pw):
+def test_the_counted_page_counts_an_accusation_for_its_respondent_as_the_ranking_does_but_never_lists_it(
+        client, pw):
     accusation = matter(pw, petition_type="accusation", claim_route="", respondent_org=pw.housing_office)
     concluded(accusation, pw.discipline, accepted="2026-01-10", accept_due="2026-01-20", resolved="2026-03-10",
               solve_due="2026-03-31")
@@ -207,8 +208,9 @@ def test_the_counted_page_lists_the_matters_but_never_counts_an_accusation_for_i
     client.force_login(pw.supervisor_housing)
     html = client.get(url).content.decode()
     assert 'data-section="petition_ontime_rate" data-total="1"' in html
-    # … but an accusation about 住建局 itself is neither listed nor counted for it.
+    # … and an accusation about 住建局 itself is counted, as in the ranking's own number (a
+    # smaller count would tell 住建局 one exists), but never listed.
     Petition.objects.filter(pk=accusation.pk).update(respondent_org=pw.housing)
     Case.objects.filter(petition=accusation).update(withheld_from=pw.housing)
     html = client.get(url).content.decode()
-    assert 'data-section="petition_ontime_rate" data-total="0"' in html and accusation.number not in html
+    assert 'data-section="petition_ontime_rate" data-total="1"' in html and accusation.number not in html

@@ -159,9 +159,12 @@ def figures(pw, user) -> dict:
         out["panel"] = petition_panel(user)
     report = annual_report(user, year)
     out["annual"] = [(t.key, [[str(c) for c in row] for row in t.rows]) for t in report.tables]
+    # The ranking's drill-down: its lists never change; its counts are the ranking's own numbers,
+    # the same for everyone (a smaller count for the organ would tell it an accusation exists),
+    # checked in test_the_ranking_drill_down_counts_what_the_ranking_counts.
     for kind_is_region, entity in ((True, pw.world.city.pk), (False, pw.housing.pk), (False, pw.discipline.pk)):
         found = ranking_counted(user, kind_is_region, entity, start, end)
-        out[f"ranking-{kind_is_region}-{entity}"] = {k: (n, [p.pk for p in rows]) for k, (n, rows) in found.items()}
+        out[f"ranking-{kind_is_region}-{entity}"] = {k: [p.pk for p in rows] for k, (n, rows) in found.items()}
     return out
 
 
@@ -359,3 +362,19 @@ def test_notifications_and_deliveries_hold_no_content_and_no_personal_data(logge
 def test_the_logs_hold_no_content_and_no_personal_data(logged_story):
     for word in secrets_of_the_accuser():
         assert word not in logged_story.log_text, word
+
+
+def test_the_ranking_drill_down_counts_what_the_ranking_counts(story):
+    """The organ complained about reads the same numbers behind a ranking as anyone: the
+    accusation is counted (the ranking counts it) but never listed for it."""
+    pw = story
+    year = timezone.localdate().year
+    start = timezone.make_aware(dt.datetime(year, 1, 1))
+    end = timezone.make_aware(dt.datetime(year + 1, 1, 1))
+    accusation = Petition.objects.get(petition_type="accusation")
+    for kind_is_region, entity in ((True, pw.world.city.pk), (False, pw.discipline.pk)):
+        city = ranking_counted(pw.world.supervisor, kind_is_region, entity, start, end)
+        for persona in HOUSING_SIDE:
+            seen = ranking_counted(pw.users[persona], kind_is_region, entity, start, end)
+            assert {k: n for k, (n, _rows) in seen.items()} == {k: n for k, (n, _rows) in city.items()}, persona
+            assert all(accusation not in rows for _n, rows in seen.values()), persona

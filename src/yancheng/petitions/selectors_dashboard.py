@@ -32,7 +32,6 @@ from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
 from .models import Petition, PetitionType, Rating, Stage
-from .permissions import withheld_filter
 from .selectors import UNCLASSIFIED, annotate_lights
 
 # The last third of the 15日 transfer clock, as the engine's default yellow threshold (33 %).
@@ -198,14 +197,11 @@ def ranking_counted(
 ) -> dict[str, tuple[int, list[Petition]]]:
     """For one region or organ: each term's (count, the matters the user may see), so the
     page behind a ranking's number lists them. A matter the user may not open is counted
-    but not listed — except a 检举控告 about the user's own organ, which is not even counted
-    here (a "1 not shown" beside an organ's number would tell it one exists)."""
+    but not listed, a 检举控告 about the user's own organ like any other: the count must
+    equal the ranking's own number (a smaller one would tell the organ an accusation exists),
+    and "not shown" is what every matter of another organ already is."""
     c = counted(kind_is_region, start, end)
     visible = Petition.objects.visible_to(user).values("pk")
-    if getattr(user, "organisation_id", None):
-        withheld = withheld_filter(user)
-        c = PetitionCounted(c.concluded.exclude(withheld), c.rated.exclude(withheld), c.filed.exclude(withheld),
-                            c.key, c.filed_key)
     concluded = c.concluded.filter(**{c.key: entity}).annotate(
         on_time=SqlCase(When(ON_TIME, then=Value(True)), default=Value(False))
     ).select_related("handling_org", "case").order_by("case__resolved_at", "pk")
