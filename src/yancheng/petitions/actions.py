@@ -19,7 +19,7 @@ from yancheng.core.typing import Actor
 
 from . import forms_handling as f
 from . import handling, reviews
-from .models import Petition, PetitionReview, Stage, TransferMode
+from .models import ClaimRoute, Petition, PetitionReview, PetitionType, Stage, TransferMode
 from .workflow import can_move, has_reviews
 
 Inputs = Mapping[str, Any]
@@ -35,6 +35,14 @@ def _pending_extension(case: Case | None) -> bool:
 
 def _paused(case: Case | None) -> bool:
     return case is not None and case.suspended_at is not None
+
+
+def _transferable(p: Petition) -> bool:
+    """Registered, classified, and not a 申诉求决 matter of another legal channel (第三十一条
+    (一)–(五) get a 不予受理告知书 instead): what ``petition_transfer`` accepts."""
+    if not can_move(p.stage, "transfer") or not p.petition_type:
+        return False
+    return p.petition_type != PetitionType.CLAIM or p.claim_route == ClaimRoute.PETITION
 
 
 def _handling_now(p: Petition) -> bool:
@@ -81,7 +89,7 @@ def _decide_review(p: Petition, u: Actor, d: Inputs, v: int | None) -> object:
 
 _ACTIONS = (
     PetitionAction(
-        "transfer", "petitions.transfer", lambda p: can_move(p.stage, "transfer"), f.TransferForm,
+        "transfer", "petitions.transfer", _transferable, f.TransferForm,
         lambda p, u, d, v: handling.petition_transfer(
             p, actor=u, organ=d["organ"], mode=d["mode"], instruction=d["instruction"],
             report_days=d["report_days"] if d["mode"] == TransferMode.ASSIGN else None, expected_version=v),

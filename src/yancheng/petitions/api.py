@@ -343,6 +343,7 @@ STEP_IF_MATCH = _lazy("办理操作须带 If-Match 头（值为读取信访事�
 PetitionActionName = Literal[
     "transfer", "accept", "refuse", "object", "decide_objection", "request_extension", "decide_extension",
     "hearing_start", "hearing_end", "answer", "report", "request_review", "decide_review",
+    "review_request_extension", "review_decide_extension", "review_hearing_start", "review_hearing_end",
 ]
 
 
@@ -484,6 +485,8 @@ def petitions_action(request: HttpRequest, petition_id: int, action: PetitionAct
     * ``report`` {summary} (交办事项的办结报告)
     * ``request_review`` (信访部门) {requested_on, organ (the superior organ), request}
     * ``decide_review`` (复查/复核机关) {outcome: support|explain|reject, facts, reasons, legal_basis}
+    * ``review_request_extension`` (复查/复核机关) {days (1–30), reason} · ``review_decide_extension``
+      (复查/复核机关负责人) {approve, note} · ``review_hearing_start`` {reason} · ``review_hearing_end`` {note}
 
     404 for a matter the caller may not see (a 检举控告 to the organ complained about); 403
     when the caller sees it but may not take the step; 409 ``invalid_stage`` when the step

@@ -172,15 +172,19 @@ def may_download_document(user: MaybeActor | None, document: object = None) -> b
 
 @rules.predicate
 def may_serve_document(user: MaybeActor | None, document: object = None) -> bool:
-    """送达: 信访部门 staff who see the matter, or a handler of the handling or issuing organ
-    (the 复查/复核 organ serves its own 意见书)."""
+    """送达: 信访部门 staff who see the matter, or a handler of the organ that issued the notice
+    (the organ serves its own 受理告知书 and 意见书, the 复查/复核 organ its review's); a
+    转送函 or 交办单 the 信访部门 made is served by the 信访部门."""
     from .models import PetitionDocument
 
     if not isinstance(document, PetitionDocument):
         return False
     if is_petition_office(user, document.petition):
         return True
-    return _document_organ_staff(user, document) and getattr(user, "role", None) == Role.HANDLER
+    return (
+        _active(user) and user.role == Role.HANDLER and user.organisation_id == document.issuer_id
+        and _sees(user, document.petition)
+    )
 
 
 rules.add_perm("petitions.download_document", may_download_document)
