@@ -5,15 +5,20 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from yancheng.cases.models import SlaPolicy
+from yancheng.cases.models import CaseKind, SlaPolicy
 from yancheng.dashboard.models import RankingFormula
+from yancheng.petitions.models import Topic
 
 
 @pytest.mark.django_db(transaction=True)
 def test_emptying_the_database_puts_back_what_the_migrations_seeded():
     call_command("flush", interactive=False, verbosity=0)
     assert SlaPolicy.objects.filter(kind="project_problem", urgency="normal").exists()
-    assert SlaPolicy.objects.count() == 12
+    assert SlaPolicy.objects.count() == 2 * len(CaseKind)  # every kind, normal and urgent
+    # The petition clocks as their data migration set them: natural days, 60 from acceptance.
+    petition = SlaPolicy.objects.get(kind=CaseKind.PETITION, urgency="normal")
+    assert (petition.day_unit, petition.solve_working_days, petition.solve_from_acceptance) == ("natural", 60, True)
+    assert Topic.objects.filter(code="urban_construction").exists()  # the 信访 topics
     assert RankingFormula.objects.filter(is_active=True).count() == 1
 
 

@@ -85,6 +85,12 @@ ACTION_LABELS: dict[str, Any] = {
     "follow_up_done": pgettext_lazy("petition timeline", "完成稳控回访"),
     "mark_urgent": pgettext_lazy("petition timeline", "标记为重大紧急"),
     "urgent_report": pgettext_lazy("petition timeline", "报告重大紧急信访事项"),
+    "reissue_query_code": pgettext_lazy("petition timeline", "重新生成查询码"),
+    "review_request_extension": pgettext_lazy("petition timeline", "复查（复核）机关申请延期"),
+    "review_extension_approved": pgettext_lazy("petition timeline", "批准复查（复核）延期"),
+    "review_extension_refused": pgettext_lazy("petition timeline", "不批准复查（复核）延期"),
+    "review_hearing_start": pgettext_lazy("petition timeline", "复查（复核）举行听证（期间不计入期限）"),
+    "review_hearing_end": pgettext_lazy("petition timeline", "复查（复核）听证结束"),
 }
 
 

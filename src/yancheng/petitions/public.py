@@ -44,6 +44,7 @@ from yancheng.core.kit.text import clean_text
 from yancheng.lib.deadlines import due_day
 
 from . import querycode
+from .events import ACTION_LABELS
 from .models import (
     PUBLIC_DOCUMENT_KINDS,
     DocumentKind,
@@ -128,27 +129,8 @@ def petition_for_code(code: str) -> Petition | None:
 
 # The matter's timeline as the petitioner reads it: public events by action. An action not
 # named here shows as 办理进展 (its date only).
-EVENT_LABELS: dict[str, Any] = {
-    "register": gettext_lazy("登记"),
-    "transfer": gettext_lazy("转送（交办）办理机关"),
-    "reassign": gettext_lazy("改由其他机关办理"),
-    "accept": gettext_lazy("办理机关受理"),
-    "not_accept": gettext_lazy("不予受理"),
-    "refuse": gettext_lazy("不予受理"),
-    "refuse_again": gettext_lazy("不再受理"),
-    "extend": gettext_lazy("延长办理期限"),
-    "extension": gettext_lazy("延长办理期限"),
-    "hearing_start": gettext_lazy("举行听证（期间不计入办理期限）"),
-    "hearing_end": gettext_lazy("听证结束"),
-    "answer": gettext_lazy("出具处理意见"),
-    "request_review": gettext_lazy("申请复查"),
-    "review_request": gettext_lazy("申请复查（复核）"),
-    "decide_review": gettext_lazy("作出复查意见"),
-    "request_recheck": gettext_lazy("申请复核"),
-    "decide_recheck": gettext_lazy("作出复核意见"),
-    "review_decide": gettext_lazy("作出复查（复核）意见"),
-    "close": gettext_lazy("办结"),
-}
+# The public page names a step as the matter's own timeline does (``events.ACTION_LABELS``);
+# a step without a label there shows as "办理进展" with its date.
 TRANSFER_ACTIONS = frozenset({"transfer", "reassign"})
 # Served in the timeline's own table of documents: not repeated as events.
 SKIPPED_EVENTS = frozenset({"document_serve", "document_issue", "rate"})
@@ -242,11 +224,11 @@ def document_by_ref(petition: Petition, session_key: str, ref: str) -> PetitionD
 
 
 def _label(action: str) -> str:
-    return str(EVENT_LABELS.get(action, _("办理进展")))
+    return str(ACTION_LABELS[action]) if action in ACTION_LABELS else str(_("办理进展"))
 
 
 def _dates(petition: Petition) -> list[PublicDate]:
-    dates = [PublicDate(timezone.localdate(petition.registered_at), str(EVENT_LABELS["register"]))]
+    dates = [PublicDate(timezone.localdate(petition.registered_at), str(ACTION_LABELS["register"]))]
     seen: set[str] = set()
     for action, at in (
         PetitionEvent.objects.filter(petition=petition, public=True)
@@ -258,9 +240,9 @@ def _dates(petition: Petition) -> list[PublicDate]:
         dates.append(PublicDate(timezone.localdate(at), _label(action)))
     # The matter's own fields, where no public event recorded the step.
     if petition.transferred_at is not None and not seen & TRANSFER_ACTIONS:
-        dates.append(PublicDate(timezone.localdate(petition.transferred_at), str(EVENT_LABELS["transfer"])))
+        dates.append(PublicDate(timezone.localdate(petition.transferred_at), str(ACTION_LABELS["transfer"])))
     if petition.accepted_at is not None and "accept" not in seen:
-        dates.append(PublicDate(timezone.localdate(petition.accepted_at), str(EVENT_LABELS["accept"])))
+        dates.append(PublicDate(timezone.localdate(petition.accepted_at), str(ACTION_LABELS["accept"])))
     if petition.ended_at is not None and petition.stage in (Stage.CLOSED, Stage.FINAL) and not seen & {
         "close", "decide_recheck", "review_decide"
     }:
