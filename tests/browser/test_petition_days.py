@@ -442,3 +442,22 @@ def test_the_register_page_the_matter_and_the_list_fit(open_as, petition_days, l
     if lang == "en":
         no_chinese_left(handler, "section.actions")
     shot(handler, "pages", "matter-handler", lang, device)
+
+
+@pytest.mark.parametrize("device", ["desk", "phone"])
+def test_the_hotspots_map_draws_every_area_and_a_click_opens_its_list(open_as, device):
+    """The map-style region chart of the hotspots page: drawn from local ECharts under the
+    CSP, every district a tile, and a click on one opens the petitions list for that area."""
+    tab = open_as("xinfang", "zh", device)
+    tab.goto(tab.base_url + "/petitions/hotspots/?period=year")
+    chart = tab.locator("[data-chart=region_map]")
+    chart.wait_for(state="visible")
+    tab.wait_for_function("() => document.querySelector('[data-chart=region_map] canvas') !== null")
+    shot(tab, "xinfang", "hotspots-map", "zh", device)
+    # The tile of 石鼓区 (column 2, row 1 of 5 × 5 cells: grid inset 4px, 36px below for the legend).
+    box = chart.bounding_box()
+    assert box is not None
+    cell_w, cell_h = (box["width"] - 8) / 5, (box["height"] - 40) / 5
+    tab.mouse.click(box["x"] + 4 + cell_w * 2.5, box["y"] + 4 + cell_h * 1.5)
+    tab.wait_for_url(re.compile(r"/petitions/\?.*region="))
+    assert tab.locator("h1").first.inner_text().startswith("信访事项")

@@ -186,3 +186,21 @@ def test_a_month_outside_the_period_is_not_counted(client, pw, matters):
     assert response.context["total"] == 0
     assert [m["label"] for m in response.context["trend"]] == [f"{last_year.year}-04", f"{last_year.year}-05",
                                                                f"{last_year.year}-06"]
+
+
+def test_the_region_map_places_every_area_with_its_count_and_its_list(client, pw, matters):
+    """The map-style chart: the city's districts and counties as tiles where they lie
+    (core/data/tile-map-430400.json), each with the count of its table row and the list
+    that row links to; an area outside the layout (the city itself) in a row below."""
+    client.force_login(pw.xinfang)
+    response = client.get(reverse("petitions:hotspots"), {"period": "year"})
+    tiles = {item["name"]: item for item in response.context["charts"]["charts"]["region_map"]["series"][0]["data"]}
+    rows = {row["label"]: row for row in response.context["tables"][0]["rows"]}
+    assert tiles[pw.world.qidong.name]["value"][:2] == [0, 1]  # 祁东县: west of the city
+    for name, row in rows.items():
+        assert tiles[name]["value"][2] == row["count"] and tiles[name]["url"] == row["url"], name
+    layout_rows = 4
+    assert tiles[pw.world.city.name]["value"][1] == layout_rows  # not a district: the row below
+    assert tiles[pw.world.shigu.name]["value"][2] == 0  # an area without matters is still on the map
+    opened = client.get(tiles[pw.world.shigu.name]["url"])
+    assert opened.context["page"].paginator.count == 0

@@ -19,6 +19,19 @@ def regions_file_for(city_code: str) -> Path:
     return DATA_DIR / f"regions-{city_code}.csv"
 
 
+def tile_layout_for(city_code: str) -> dict[str, tuple[int, int]]:
+    """Where each district or county of the city sits on its tile map (column, row; north
+    on top), from ``data/tile-map-<city code>.json``; empty when the city has no file (the
+    charts then lay the tiles out in rows)."""
+    import json
+
+    path = DATA_DIR / f"tile-map-{city_code}.json"
+    if not path.exists():
+        return {}
+    tiles = json.loads(path.read_text(encoding="utf-8")).get("tiles", {})
+    return {str(code): (int(xy[0]), int(xy[1])) for code, xy in tiles.items()}
+
+
 def load_regions(path: Path, *, actor: Actor | None = None) -> list[Region]:
     """Load ``code,name,kind,parent`` rows (parents before children). Idempotent."""
     loaded: list[Region] = []

@@ -95,3 +95,40 @@ def axes_of(option: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(axes, list) and axes and axes[0].get("type") == "value":
             return axes
     return []
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One area on a tile map: its name, where it sits (column, row; north on top), its
+    count and the list it opens."""
+
+    name: str
+    x: int
+    y: int
+    value: int
+    url: str = ""
+
+
+def tile_map(tiles: Sequence[Tile], unit: object) -> dict[str, Any] | None:
+    """A map-style picture of counts by area without geographic data (which a government
+    network may not reach): each area a square placed roughly where it lies, darker for
+    more, its name and count written on it; a click opens its ``url`` (dashboard.js)."""
+    if not tiles:
+        return None
+    columns = max(t.x for t in tiles) + 1
+    rows = max(t.y for t in tiles) + 1
+    top = max((t.value for t in tiles), default=0)
+    return {
+        "grid": {"left": 4, "right": 4, "top": 4, "bottom": 36, "containLabel": False},
+        "xAxis": {"type": "category", "data": list(range(columns)), "show": False},
+        "yAxis": {"type": "category", "data": list(range(rows)), "show": False, "inverse": True},
+        "visualMap": {"min": 0, "max": max(top, 1), "calculable": False, "orient": "horizontal",
+                      "left": "center", "bottom": 0, "itemHeight": 80, "text": ["", str(unit)],
+                      "inRange": {"color": ["#e8f1fb", "#1a5fb4"]}},
+        "series": [{
+            "type": "heatmap",
+            "label": {"show": True, "formatter": "{b}\n{@[2]}"},
+            "itemStyle": {"borderColor": "#ffffff", "borderWidth": 3},
+            "data": [{"name": t.name, "value": [t.x, t.y, t.value], "url": t.url} for t in tiles],
+        }],
+    }

@@ -9,9 +9,11 @@ import datetime as dt
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,8 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.kit.forms import add_domain_error, domain_errors_to_http
 from yancheng.core.kit.require import require_page
+from yancheng.core.models import Region
+from yancheng.core.reference import tile_layout_for
 from yancheng.core.typing import AuthenticatedHttpRequest
-from yancheng.lib.charts import Axis, Series, bar_chart
+from yancheng.lib.charts import Axis, Series, Tile, bar_chart, tile_map
 
 from . import intake, querycode
 from .forms_intake import ClassifyForm, NotAcceptForm, RegisterForm, petitioner_rows, row_count
@@ -260,6 +264,27 @@ DIMENSION_LABELS = {"region": gettext_lazy("问题属地"), "topic": gettext_laz
                     "respondent": gettext_lazy("被反映单位"), "channel": gettext_lazy("信访形式")}
 
 
+def _region_tiles(region_rows: list[dict[str, Any]], list_url: str, base: PetitionFilters) -> list[Tile]:
+    """The city's districts and counties as tiles where they lie (core/data/tile-map-<city>.json),
+    each with its count and the list it opens; an area outside the layout (the city itself)
+    goes in a row below."""
+    layout = tile_layout_for(settings.YANCHENG_CITY_CODE)
+    counted = {row["key"]: row for row in region_rows}
+    areas = {str(r.pk): r for r in Region.objects.filter(Q(code__in=list(layout)) | Q(pk__in=[
+        int(k) for k in counted if k.isdigit()]))}
+    spare_row = max((y for _x, y in layout.values()), default=-1) + 1
+    tiles, spare = [], 0
+    for key, region in sorted(areas.items(), key=lambda item: item[1].code):
+        row = counted.get(key)
+        if region.code in layout:
+            x, y = layout[region.code]
+        else:
+            x, y, spare = spare, spare_row, spare + 1
+        url = row["url"] if row else f"{list_url}?{base.query(region=key)}"
+        tiles.append(Tile(region.name, x, y, row["count"] if row else 0, url))
+    return tiles
+
+
 @login_required
 @require_GET
 def petition_hotspots(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -288,7 +313,9 @@ def petition_hotspots(request: AuthenticatedHttpRequest) -> HttpResponse:
         trend.append({"label": first.strftime("%Y-%m"), "count": in_period(visible, first, last).count(),
                       "url": f"{list_url}?{month.query()}"})
     region_rows = tables[0]["rows"]
+    region_map = tile_map(_region_tiles(region_rows, list_url, base), pgettext("petitions chart unit", "件"))
     charts = {"charts": {
+        "region_map": region_map,
         "regions": bar_chart([r["label"] for r in region_rows], [Axis(pgettext("petitions chart unit", "件"), whole=True)],
                              [Series(_("信访事项"), [r["count"] for r in region_rows])], horizontal=True)
         if region_rows else None,

@@ -17,11 +17,16 @@
     var option = options[name];
     var el = document.querySelector('[data-chart="' + name + '"]');
     if (!option || !el) { return; }
-    var pie = option.series && option.series.length && option.series[0].type === "pie";
-    option.tooltip = pie ? TOOLTIP_ITEM : TOOLTIP_AXIS;
+    var first = option.series && option.series.length ? option.series[0].type : "";
+    option.tooltip = (first === "pie" || first === "heatmap") ? TOOLTIP_ITEM : TOOLTIP_AXIS;
     el.hidden = false;
     var chart = window.echarts.init(el);
     chart.setOption(option);
+    // A data item that carries a link (a tile map's area) opens its list, as the tables do.
+    chart.on("click", function (params) {
+      var url = params && params.data && params.data.url;
+      if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") { window.location.href = url; }
+    });
     charts.push(chart);
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
