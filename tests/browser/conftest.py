@@ -205,3 +205,46 @@ def module_live_server(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", verbosity=0, interactive=False)
+
+
+# --- a persona's day (test_persona_days.py, test_petition_days.py) --------------------------------
+
+VIEWPORTS = {
+    "desk": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+}
+
+
+def sign_in_as(browser, base_url: str, username: str, password: str, lang: str, device: str, contexts: list):
+    """A tab signed in as the persona at the size of the device, in the language chosen on the
+    login page as a user would; the context is added to ``contexts`` for the caller to close."""
+    context = browser.new_context(locale="zh-CN", **VIEWPORTS[device])
+    contexts.append(context)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.base_url = base_url
+    tab.goto(tab.base_url + "/accounts/login/")
+    if lang == "en":
+        open_menu(tab)
+        tab.click("button[lang=en]")
+        tab.wait_for_selector("html[lang=en]")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", password)
+    tab.click("button[type=submit].primary")
+    tab.wait_for_selector("#todo-heading")
+    assert tab.get_attribute("html", "lang").startswith(lang)
+    return tab
+
+
+_WIDER = """(limit) => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > limit + 1 && !e.closest(".table-wrap"))
+  .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "")
+    + " " + JSON.stringify((e.innerText || "").slice(0, 40)))"""
+
+
+def fits(tab) -> None:
+    """Nothing scrolls sideways; when something does, the message names what sticks out."""
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    limit = tab.viewport_size["width"]
+    assert width <= limit + 1, f"{tab.url} scrolls sideways: {width}px; {tab.evaluate(_WIDER, limit)}"

@@ -41,14 +41,9 @@ from yancheng.projects.services.registry import project_create
 from yancheng.testing.inspections import InspectionWorld, build_inspection_world
 from yancheng.testing.world import CERTIFICATES, PERSONA_PASSWORD, World, build_world
 
-from .conftest import open_menu, screenshot
+from .conftest import fits, open_menu, screenshot, sign_in_as
 
 RUNS = 4  # zh/en × desk/phone: each run of a day takes one piece of work
-VIEWPORTS = {
-    "desk": {"viewport": {"width": 1280, "height": 900}},
-    "phone": {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True,
-              "device_scale_factor": 2},
-}
 CJK = re.compile(r"[\u3400-\u9fff]")
 days = pytest.mark.parametrize(("lang", "device"), [("zh", "desk"), ("zh", "phone"), ("en", "desk"), ("en", "phone")])
 
@@ -159,39 +154,11 @@ def open_as(browser, module_live_server, days_world, db):
     contexts = []
 
     def make(username: str, lang: str, device: str):
-        context = browser.new_context(locale="zh-CN", **VIEWPORTS[device])
-        contexts.append(context)
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        tab.base_url = module_live_server.url
-        tab.goto(tab.base_url + "/accounts/login/")
-        if lang == "en":
-            open_menu(tab)
-            tab.click("button[lang=en]")
-            tab.wait_for_selector("html[lang=en]")
-        tab.fill("#id_username", username)
-        tab.fill("#id_password", PERSONA_PASSWORD)
-        tab.click("button[type=submit].primary")
-        tab.wait_for_selector("#todo-heading")
-        assert tab.get_attribute("html", "lang").startswith(lang)
-        return tab
+        return sign_in_as(browser, module_live_server.url, username, PERSONA_PASSWORD, lang, device, contexts)
 
     yield make
     for context in contexts:
         context.close()
-
-
-_WIDER = """(limit) => [...document.querySelectorAll("body *")]
-  .filter((e) => e.getBoundingClientRect().right > limit + 1 && !e.closest(".table-wrap"))
-  .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "")
-    + " " + JSON.stringify((e.innerText || "").slice(0, 40)))"""
-
-
-def fits(tab) -> None:
-    """Nothing scrolls sideways; when something does, the message names what sticks out."""
-    width = tab.evaluate("document.documentElement.scrollWidth")
-    limit = tab.viewport_size["width"]
-    assert width <= limit + 1, f"{tab.url} scrolls sideways: {width}px; {tab.evaluate(_WIDER, limit)}"
 
 
 def shot(tab, persona: str, step: str, lang: str, device: str) -> None:

@@ -31,14 +31,9 @@ from yancheng.petitions.models import Petition, PetitionDocument, Stage, Topic
 from yancheng.testing.petitions import PetitionWorld, build_petition_world, register
 from yancheng.testing.world import PERSONA_PASSWORD, build_world
 
-from .conftest import open_menu, screenshot
+from .conftest import VIEWPORTS, fits, screenshot, sign_in_as
 
 RUNS = 4  # zh/en × desk/phone: each run of a day takes one matter
-VIEWPORTS = {
-    "desk": {"viewport": {"width": 1280, "height": 900}},
-    "phone": {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True,
-              "device_scale_factor": 2},
-}
 CJK = re.compile(r"[\u3400-\u9fff]")
 days = pytest.mark.parametrize(("lang", "device"), [("zh", "desk"), ("zh", "phone"), ("en", "desk"), ("en", "phone")])
 
@@ -88,25 +83,6 @@ def petition_days(module_live_server) -> PetitionDays:
         return PetitionDays(pw=pw, waiting=waiting, accepted=accepted)
 
 
-def _sign_in(browser, base_url: str, username: str, lang: str, device: str, contexts: list):
-    context = browser.new_context(locale="zh-CN", **VIEWPORTS[device])
-    contexts.append(context)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    tab.base_url = base_url
-    tab.goto(tab.base_url + "/accounts/login/")
-    if lang == "en":
-        open_menu(tab)
-        tab.click("button[lang=en]")
-        tab.wait_for_selector("html[lang=en]")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", PERSONA_PASSWORD)
-    tab.click("button[type=submit].primary")
-    tab.wait_for_selector("#todo-heading")
-    assert tab.get_attribute("html", "lang").startswith(lang)
-    return tab
-
-
 @pytest.fixture
 def open_as(browser, module_live_server, petition_days, db):
     """``open_as("xinfang", "en", "phone")``: a tab signed in as the persona, in the language
@@ -114,24 +90,11 @@ def open_as(browser, module_live_server, petition_days, db):
     contexts: list = []
 
     def make(username: str, lang: str, device: str):
-        return _sign_in(browser, module_live_server.url, username, lang, device, contexts)
+        return sign_in_as(browser, module_live_server.url, username, PERSONA_PASSWORD, lang, device, contexts)
 
     yield make
     for context in contexts:
         context.close()
-
-
-_WIDER = """(limit) => [...document.querySelectorAll("body *")]
-  .filter((e) => e.getBoundingClientRect().right > limit + 1 && !e.closest(".table-wrap"))
-  .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "")
-    + " " + JSON.stringify((e.innerText || "").slice(0, 40)))"""
-
-
-def fits(tab) -> None:
-    """Nothing scrolls sideways; when something does, the message names what sticks out."""
-    width = tab.evaluate("document.documentElement.scrollWidth")
-    limit = tab.viewport_size["width"]
-    assert width <= limit + 1, f"{tab.url} scrolls sideways: {width}px; {tab.evaluate(_WIDER, limit)}"
 
 
 def shot(tab, persona: str, step: str, lang: str, device: str) -> None:
@@ -328,7 +291,7 @@ def test_a_letter_from_registration_to_the_petitioner_s_phone(browser, module_li
     contexts: list = []
     try:
         # the 信访局 clerk registers the letter on the register page
-        tab = _sign_in(browser, module_live_server.url, "xinfang", "zh", "desk", contexts)
+        tab = sign_in_as(browser, module_live_server.url, "xinfang", PERSONA_PASSWORD, "zh", "desk", contexts)
         follow(tab, "petitions.register")
         tab.select_option("#id_channel", "letter")
         tab.select_option("#id_region", str(pw.world.city.pk))
@@ -369,7 +332,7 @@ def test_a_letter_from_registration_to_the_petitioner_s_phone(browser, module_li
         tab.wait_for_selector(".msg-success")
 
         # the 住建局's handler accepts, serves the 受理告知书, answers and serves the 意见书
-        tab = _sign_in(browser, module_live_server.url, "handler_housing", "zh", "desk", contexts)
+        tab = sign_in_as(browser, module_live_server.url, "handler_housing", PERSONA_PASSWORD, "zh", "desk", contexts)
         tab.goto(tab.base_url + f"/petitions/{petition.pk}/")
         submit(tab, "#act-accept button[type=submit]")
         tab.wait_for_selector(".msg-success")
