@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import urlencode
@@ -28,14 +29,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.core.attachments.services import attachment_add
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import (
-    ConflictError,
     DomainError,
-    NotFoundError,
     PermissionDeniedError,
     ValidationFailed,
 )
 from yancheng.core.kit.exports import wants_xlsx, xlsx_response
-from yancheng.core.kit.forms import add_domain_error
+from yancheng.core.kit.forms import add_domain_error, perform_step
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region, Role
 from yancheng.core.notifications.services import notifications_mark_read_about
@@ -377,25 +376,15 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
     if not step.allowed_for(standing_of(user, case)):
         raise PermissionDenied
     if form.is_valid():
-        try:
+        def run() -> str:
             inputs = step.from_form(user, form.cleaned_data)
             step.perform(case, user, inputs, form.cleaned_data.get("version"))
-            message = step.done(inputs)
-        except PermissionDeniedError as exc:
-            raise PermissionDenied from exc
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ConflictError as exc:
-            messages.error(request, str(exc.message))
-            return redirect("cases:case_detail", pk=case.pk)
-        except DomainError as exc:
-            if exc.field in form.fields:
-                form.add_error(exc.field, str(exc.message))
-            else:
-                messages.error(request, str(exc.message))
-        else:
-            messages.success(request, message)
-            return redirect("cases:case_detail", pk=case.pk)
+            return str(step.done(inputs))
+
+        done = perform_step(request, form, run, back=reverse("cases:case_detail", args=[case.pk]),
+                            unplaced_as_message=True)
+        if done is not None:
+            return done
     case = get_case_for(user, pk)  # as it is now: the refused action changed nothing
     context = _detail_context(request, case, bound={action: form})
     context["form_error_action"] = action

@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yancheng.cases.models import ExtensionRequest
 from yancheng.cases.views import clocks_of
-from yancheng.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from yancheng.core.kit.forms import perform_step
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from .actions import PETITION_ACTIONS, offered, review_case
@@ -81,24 +82,13 @@ def petition_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         messages.error(request, _("该信访事项当前环节为“%(s)s”，不能执行此操作。") % {"s": petition.get_stage_display()})
         return redirect("petitions:petition_detail", pk=petition.pk)
     if form.is_valid():
-        try:
+        def run() -> str:
             step.call(petition, user, form.cleaned_data, form.cleaned_data.get("version"))
-            message = step.done(form.cleaned_data)
-        except PermissionDeniedError as exc:
-            raise PermissionDenied from exc
-        except NotFoundError as exc:
-            raise Http404 from exc
-        except ConflictError as exc:
-            messages.error(request, str(exc.message))
-            return redirect("petitions:petition_detail", pk=petition.pk)
-        except DomainError as exc:
-            if exc.field in form.fields:
-                form.add_error(exc.field, str(exc.message))
-            else:
-                form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, message)
-            return redirect("petitions:petition_detail", pk=petition.pk)
+            return str(step.done(form.cleaned_data))
+
+        done = perform_step(request, form, run, back=reverse("petitions:petition_detail", args=[petition.pk]))
+        if done is not None:
+            return done
     petition = get_petition_for(request, pk)  # as it is now: the refused step changed nothing
     context = {
         "petition": petition,

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +65,38 @@ def domain_errors_to_http(view: V) -> V:
 
 EMPTY_CHOICE_LABEL = gettext_lazy("— 请选择 —")
 DJANGO_EMPTY_LABEL = "---------"
+
+
+def perform_step(request: Any, form: Any, run: Callable[[], str], *, back: str,
+                 unplaced_as_message: bool = False) -> HttpResponse | None:
+    """A page's step once its form is valid: ``run()`` calls the service and answers the
+    success message. Success: the message and a redirect to ``back``. A refusal the user must
+    not read past is the page's 403/404; a ``ConflictError`` (someone acted first, a stale
+    page) is a message and the redirect; any other ``DomainError`` goes on the form (its
+    field, else above the form — or as a message with ``unplaced_as_message``) and None is
+    answered, so the page shows the form again with what was typed."""
+    from django.contrib import messages
+    from django.http import HttpResponseRedirect
+
+    from yancheng.core.errors import ConflictError
+
+    try:
+        message = run()
+    except PermissionDeniedError as exc:
+        raise PermissionDenied from exc
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ConflictError as exc:
+        messages.error(request, str(exc.message))
+        return HttpResponseRedirect(back)
+    except DomainError as exc:
+        if exc.field in form.fields or not unplaced_as_message:
+            add_domain_error(form, exc)
+        else:
+            messages.error(request, str(exc.message))
+        return None
+    messages.success(request, message)
+    return HttpResponseRedirect(back)
 
 
 def too_long_message(max_length: int) -> str:
