@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.test_permission_matrix import PERSONAS, _business_counts
+from tests.test_permission_matrix import PERSONAS, check_route
 
 from . import routes_department, routes_enterprise, routes_inspector, routes_supervisor
 
@@ -54,25 +54,8 @@ CASES = [(name, persona) for name in INSPECTION_MATRIX for persona in ["anonymou
 @pytest.mark.parametrize(("route", "persona"), CASES, ids=[f"{r}-{p}" for r, p in CASES])
 def test_inspection_route_answers_each_persona_as_declared(client, inspection_matrix_world, route, persona):
     iw = inspection_matrix_world
-    policy = INSPECTION_MATRIX[route]
-    url = reverse(route, kwargs=policy.kwargs(iw) if policy.kwargs else None)
-    before = _business_counts()
-    if persona != "anonymous":
-        client.force_login(getattr(iw.world, persona))
-    response = client.get(url)
-    status = response.status_code
-    if persona == "anonymous":
-        if policy.anonymous == "login":
-            assert status == 302 and response["Location"].startswith(reverse("accounts:login")), (route, status)
-        else:
-            assert status < 500, (route, status)
-    elif persona in policy.allowed:
-        assert status in policy.ok, (route, persona, status)
-    elif persona in policy.invisible:
-        assert status == 404, (route, persona, status)
-    else:
-        assert status == policy.denied, (route, persona, status)
-    assert _business_counts() == before, f"GET {route} changed data"
+    user = None if persona == "anonymous" else getattr(iw.world, persona)
+    check_route(client, route, INSPECTION_MATRIX[route], persona, iw, user)
 
 
 @pytest.mark.parametrize("route", sorted(INSPECTION_API_ROUTES))
