@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "yancheng.projects",
     "yancheng.inspections",
     "yancheng.petitions",
+    "yancheng.safety",
     "yancheng.dashboard",
     "yancheng.api",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/", include("yancheng.projects.urls")),
     path("", include("yancheng.inspections.urls")),  # /inspections/… and the QR's /i/<token>/
     path("petitions/", include("yancheng.petitions.urls")),
+    path("safety/", include("yancheng.safety.urls")),
     path("dashboard/", include("yancheng.dashboard.urls")),
     path("", include("yancheng.core.urls")),
     path("api/", include("yancheng.api.urls")),

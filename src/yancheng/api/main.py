@@ -21,6 +21,7 @@ from yancheng.cases.api import router as cases_router
 from yancheng.core.attachments.api import router as attachments_router
 from yancheng.inspections.api import router as inspections_router
 from yancheng.petitions.api import router as petitions_router
+from yancheng.safety.api import router as safety_router
 from yancheng.projects.api import router as projects_router
 
 from .auth import API_AUTH, peek_user
@@ -79,3 +80,4 @@ api.add_router("", cases_router)
 api.add_router("", projects_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("", petitions_router)
+api.add_router("/safety", safety_router)

@@ -15,6 +15,9 @@ from yancheng.core.typing import Actor, MaybeActor, organisation_of
 from .models import PETITION_KINDS, Case, CaseKind, CaseTask, EscalationLevel, ExtensionApprover, SlaPolicy
 from .workflow import Standing, can_transition
 
+# Who works hazards on the engine (through the safety module's pages).
+HAZARD_ROLES = frozenset({Role.SAFETY, Role.INSPECTOR})
+
 
 def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
     return bool(user is not None and user.is_authenticated and user.is_active and user.organisation_id)
@@ -70,8 +73,14 @@ def _by_role(user: Actor, org: Organisation, qs: QuerySet[Case]) -> QuerySet[Cas
         # A city 信访局 sees every petition case; a county's, those it dispatched.
         petition_kinds = qs.filter(kind__in=PETITION_KINDS)
         return petition_kinds if is_citywide(user) else petition_kinds.filter(dispatch_org__path__startswith=org.path)
-    if role == Role.SAFETY:
-        return qs.filter(kind="hazard")
+    if role in HAZARD_ROLES:
+        # Hazards (安全隐患) are worked on the safety module's pages: its 安委办 sees them all
+        # (its region's for a county's); a department's safety staff and inspectors, those
+        # their department receives or leads.
+        hazards = qs.filter(kind=CaseKind.HAZARD)
+        if role == Role.SAFETY and org.kind == Organisation.Kind.OFFICE:
+            return hazards if is_citywide(user) else hazards.filter(region_id=org.region_id)
+        return hazards.filter(Q(dispatch_org__path__startswith=org.path) | Q(lead_org_id=org.pk))
     return qs.none()
 
 
@@ -97,7 +106,11 @@ def standing_of(user: Actor, case: Case) -> Standing:
         # reporter's side.
         dispatcher = role == Role.PETITION and case.dispatch_org.path.startswith(org.path)
         reporter_side = False
-    lead = role == Role.HANDLER and case.lead_org_id == org.pk
+    if case.kind == CaseKind.HAZARD and role in HAZARD_ROLES:
+        # 隐患: the supervising department's safety staff and inspectors receive the hazard and
+        # lead its rectification; the safety module checks its own stages first.
+        dispatcher = org.kind != Organisation.Kind.OFFICE and case.dispatch_org.path.startswith(org.path)
+    lead = (role == Role.HANDLER or (case.kind == CaseKind.HAZARD and role in HAZARD_ROLES)) and case.lead_org_id == org.pk
     co = role == Role.HANDLER and case.tasks.filter(org_id=org.pk, status=CaseTask.TaskStatus.OPEN).exists()
     overseer = role in {Role.LEADER, Role.SUPERVISOR} or (case.escalated_to_id == org.pk)
     lead_head = role == Role.LEADER and case.lead_org_id is not None and case.lead_org_id == org.pk
@@ -129,12 +142,13 @@ can_report = rules.predicate(
     lambda user: _active(user) and user.role in {Role.ENTERPRISE, Role.DISPATCHER, Role.HANDLER}
 )
 rules.add_perm("cases.report_case", can_report)
-# 信访 staff work in the petitions list: their cases are worked there (subjects.register_case_home).
+# 信访 and 安委办 staff work in their modules' lists: their cases are worked there
+# (subjects.register_case_home).
 rules.add_perm(
     "cases.view_inbox",
     rules.predicate(
         lambda user: _active(user)
-        and user.role in {Role.ENTERPRISE, Role.DISPATCHER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.SAFETY}
+        and user.role in {Role.ENTERPRISE, Role.DISPATCHER, Role.HANDLER, Role.LEADER, Role.SUPERVISOR}
     ),
 )
 rules.add_perm(
