@@ -68,3 +68,20 @@ def test_the_public_reports_a_place_without_an_account(sw):
     assert hazard.source == HazardSource.PUBLIC and hazard.reported_by is None
     assert hazard.supervising_org == sw.emergency_bureau
     assert Hazard.objects.get(pk=hazard.pk).reporter_phone.reveal() == "13800000000"
+
+
+def test_a_reported_hazard_is_lit_by_its_acceptance_limit_and_the_filters_find_it(sw):
+    from yancheng.cases.models import Light
+    from yancheng.safety.selectors import annotate_hazard_lights, hazard_filters
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC), tick=False):  # Monday 10:00
+        hazard = report(sw, sw.safety_emergency)
+    lit = annotate_hazard_lights(Hazard.objects.all(), now=dt.datetime(2026, 3, 2, 3, tzinfo=dt.UTC))
+    assert lit.get(pk=hazard.pk).light == Light.GREEN
+    late = annotate_hazard_lights(Hazard.objects.all(), now=dt.datetime(2026, 3, 4, 3, tzinfo=dt.UTC))
+    assert late.get(pk=hazard.pk).light == Light.RED
+    assert list(hazard_filters(late, {"light": "red", "region": "430400", "system": "industry"})) == [hazard]
+    assert not hazard_filters(late, {"light": "green"}).exists()
+    assert list(hazard_filters(late, {"month": "2026-03", "open": "1"})) == [hazard]
+    assert not hazard_filters(late, {"month": "2026-04"}).exists()
+    assert list(hazard_filters(late, {"month": "garbage", "enterprise": "x"})) == [hazard]
