@@ -9,3 +9,9 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers the rules
+        from . import tasks, todos_checks
+        from .attachments_checks import register_attachments as register_check_attachments
+
+        register_check_attachments()
+        todos_checks.register()
+        tasks.register()
