@@ -43,5 +43,8 @@ POLICIES: dict[str, Policy] = {
     "safety:check_record_self": Policy({"enterprise_a_user", "enterprise_b_user"}),
     "safety:check_record_grid": Policy({"grid_park"}),
 }
-API_ROUTES: set[str] = set()
-API_PATHS: dict[str, str] = {}
+API_ROUTES: set[str] = {
+    "api:safety_tasks_list", "api:safety_tasks_generate", "api:safety_checks_list", "api:safety_check_detail",
+    "api:safety_checks_create",
+}
+API_PATHS: dict[str, str] = {"api:safety_check_detail": "/api/v1/safety/checks/1"}

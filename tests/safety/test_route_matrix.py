@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, check_route
 
-from . import routes_checks  # noqa: E402
+from . import routes_checks
 
 SIDES: tuple[ModuleType, ...] = (routes_checks,)
 

@@ -6,4 +6,7 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_checks import router as checks_router
+
 router = Router(tags=["safety"])
+router.add_router("", checks_router)

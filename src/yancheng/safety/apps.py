@@ -8,8 +8,11 @@ class SafetyConfig(AppConfig):
     verbose_name = _("安全生产")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
-        from . import tasks, todos_checks
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            tasks,
+            todos_checks,
+        )
         from .attachments_checks import register_attachments as register_check_attachments
 
         register_check_attachments()

@@ -7,7 +7,20 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, DateField, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 

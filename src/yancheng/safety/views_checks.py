@@ -21,8 +21,8 @@ from yancheng.cases.models import Light
 from yancheng.core.attachments.services import attachments_for
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from yancheng.core.kit.forms import domain_errors_to_http
 from yancheng.core.kit.exports import wants_xlsx, xlsx_response
+from yancheng.core.kit.forms import domain_errors_to_http
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Enterprise, Organisation
 from yancheng.core.typing import AuthenticatedHttpRequest

@@ -197,6 +197,8 @@ def safety_check_record_department(*, actor: Actor, inspection_id: int, data: Ch
 
 
 def own_enterprise(actor: Actor) -> Enterprise | None:
+    if actor.organisation_id is None:
+        return None
     return Enterprise.objects.filter(organisation_id=actor.organisation_id).first()
 
 

@@ -98,8 +98,8 @@ def unit_targets(duty: SystemDuty) -> dict[int, int]:
             .values_list("organisation_id", flat=True)
         )
         rows = (
-            annotate_responsible_org(scoped).filter(resolved_org__in=units)
-            .values("resolved_org").annotate(n=Count("enterprise_id", distinct=True)).order_by()
+            annotate_responsible_org(scoped).filter(**{"resolved_org__in": units})
+            .values(*["resolved_org"]).annotate(n=Count("enterprise_id", distinct=True)).order_by()
         )
         return {row["resolved_org"]: row["n"] for row in rows}
     if duty.level == DutyLevel.TOWNSHIP:
