@@ -217,4 +217,4 @@ def safety_checks_create(request: HttpRequest, payload: CheckIn, response: HttpR
     else:
         recorded = safety_check_record_grid(actor=user, data=data)
     response["Location"] = f"{request.path.rstrip('/')}/{recorded.check.pk}"
-    return 201, _detail(user, recorded.check.pk)
+    return _detail(user, recorded.check.pk)
