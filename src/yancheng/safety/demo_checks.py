@@ -59,15 +59,18 @@ class _Clock:
 @contextmanager
 def _as_of(moment: dt.datetime) -> Iterator[None]:
     clock = _Clock(moment)
-    saved = (check_services.timezone, inspections_shared.timezone, check_services.now, hazard_services.now)
+    replaced: list[tuple[Any, str, Any]] = [
+        (check_services, "timezone", clock), (inspections_shared, "timezone", clock),
+        (check_services, "now", clock.now), (hazard_services, "now", clock.now),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _new in replaced]
     try:
-        check_services.timezone = clock  # type: ignore[assignment]
-        inspections_shared.timezone = clock  # type: ignore[assignment]
-        check_services.now = clock.now  # type: ignore[assignment]
-        hazard_services.now = clock.now  # type: ignore[assignment]
+        for module, name, new in replaced:
+            setattr(module, name, new)
         yield
     finally:
-        (check_services.timezone, inspections_shared.timezone, check_services.now, hazard_services.now) = saved  # type: ignore[assignment]
+        for module, name, old in saved:
+            setattr(module, name, old)
 
 
 class _Loader:
