@@ -119,6 +119,8 @@ def check_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "safety/checks/list.html", {
         "page": page, "filters": request.GET, "kinds": CheckKind.choices,
         "systems": SafetySystem.objects.filter(pk__in=qs.values("system_id")),
+        "units": Organisation.objects.filter(pk__in=qs.values("organisation_id")).exclude(kind=Organisation.Kind.ENTERPRISE)
+        .order_by("name"),
         "can_department": user.has_perm("safety.record_department_check"),
         "can_self": user.has_perm("safety.record_self_check"),
         "can_grid": user.has_perm("safety.record_grid_check") and grid_enterprises(user).exists(),

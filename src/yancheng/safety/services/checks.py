@@ -8,6 +8,7 @@ for the system and period."""
 from __future__ import annotations
 
 import datetime as dt
+from uuid import uuid4
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,7 +135,7 @@ def _record(*, actor: Actor, kind: str, data: CheckInput, organisation: Organisa
         if task is not None:
             task = CheckTask.objects.select_for_update().get(pk=task.pk)
         check = SafetyCheck.objects.create(
-            number=f"pending-{recorded_at.timestamp()}-{actor.pk}", kind=kind, enterprise=data.enterprise,
+            number=f"p-{uuid4().hex[:20]}", kind=kind, enterprise=data.enterprise,
             system=system, organisation=organisation, inspection_id=inspection_id, task=task, performed_by=actor,
             performed_on=performed_on, summary=summary, recorded_at=recorded_at,
         )

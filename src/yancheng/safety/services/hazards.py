@@ -5,6 +5,7 @@ moves the rectification case on the engine inside the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from uuid import uuid4
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -105,7 +106,7 @@ def hazard_report(
     reported_at = now()
     with transaction.atomic():
         hazard = Hazard(
-            number=f"pending-{reported_at.timestamp()}",
+            number=f"p-{uuid4().hex[:20]}",  # fits the 24 characters until numbered
             level=level, source=source, system=system, item=item, enterprise=enterprise, region=place,
             supervising_org=supervising, title=title, description=description, location=location,
             found_in=found_in, repeat_of=_repeat_of(enterprise, item, system, reported_at),
