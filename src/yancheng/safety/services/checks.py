@@ -8,10 +8,10 @@ for the system and period."""
 from __future__ import annotations
 
 import datetime as dt
-from uuid import uuid4
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import uuid4
 
 from django.db import transaction
 from django.utils import timezone
