@@ -9,3 +9,8 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers the rules
+        from . import attachments_registry, tasks_registry, todos_registry
+
+        attachments_registry.register()  # the signed 责任书
+        tasks_registry.register()  # the daily coverage refresh
+        todos_registry.register()  # letters waiting for a signature
