@@ -14,9 +14,10 @@ from types import ModuleType
 import pytest
 from django.urls import reverse
 
+from tests.safety import routes_registry
 from tests.test_permission_matrix import PERSONAS, check_route
 
-SIDES: tuple[ModuleType, ...] = ()
+SIDES: tuple[ModuleType, ...] = (routes_registry,)
 
 SAFETY_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 SAFETY_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}
@@ -50,7 +51,7 @@ def safety_matrix_world(_module_safety_world, db):
 
 
 def persona_user(sw, persona):
-    return sw.users[persona] if persona in sw.users else sw.world.users[persona]
+    return sw.users[persona] if persona in sw.users else getattr(sw.world, persona)  # enterprise_a_user …
 
 
 CASES = [(name, persona) for name in SAFETY_MATRIX for persona in ["anonymous", *SAFETY_PERSONAS]]

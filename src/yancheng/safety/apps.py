@@ -8,8 +8,12 @@ class SafetyConfig(AppConfig):
     verbose_name = _("安全生产")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
-        from . import attachments_registry, tasks_registry, todos_registry
+        from . import (
+            attachments_registry,
+            permissions,  # noqa: F401 - registers the rules
+            tasks_registry,
+            todos_registry,
+        )
 
         attachments_registry.register()  # the signed 责任书
         tasks_registry.register()  # the daily coverage refresh

@@ -12,7 +12,14 @@ from yancheng.core.models import Organisation, Region
 from yancheng.core.models.visibility import is_citywide
 from yancheng.core.typing import MaybeActor, organisation_of
 
-from .models import EnterpriseSystem, PostKind, ResponsibilityLetter, ResponsiblePerson, SafetySystem, SystemUnit
+from .models import (
+    EnterpriseSystem,
+    PostKind,
+    ResponsibilityLetter,
+    ResponsiblePerson,
+    SafetySystem,
+    SystemUnit,
+)
 from .permissions import is_safety_office
 
 COUNTY_KINDS = ("district", "county", "county_city", "stat_zone")

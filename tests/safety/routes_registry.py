@@ -1,0 +1,35 @@
+"""Route policies of the registry family (see test_route_matrix.py): the registry and a
+system's page for its readers, the coverage pages for the 安委办 (city and county), the letters
+for safety staff and leaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.test_permission_matrix import Policy
+
+SAFETY_STAFF = {"anweiban", "anweiban_qidong", "safety_emergency", "safety_emergency2", "safety_qidong",
+                "safety_fire", "grid_park"}
+READERS = SAFETY_STAFF | {"inspector", "supervisor", "leader"}
+OFFICES = {"anweiban", "anweiban_qidong"}
+LETTER_READERS = SAFETY_STAFF | {"leader"}
+
+
+def build(sw: Any) -> None:
+    """Nothing beyond the safety world: its systems have revisions from the services."""
+
+
+POLICIES: dict[str, Policy] = {
+    "safety:registry_list": Policy(READERS),
+    "safety:system_detail": Policy(READERS, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:revision_detail": Policy(READERS, kwargs=lambda sw: {"code": sw.fire.code, "number": 1}),
+    "safety:coverage": Policy(OFFICES),
+    "safety:coverage_gaps": Policy(OFFICES),
+    "safety:coverage_units": Policy(OFFICES),
+    "safety:coverage_posts": Policy(OFFICES),
+    # POST only: a GET answers 405 to everyone signed in.
+    "safety:coverage_refresh": Policy(set(), denied=405),
+    "safety:letter_list": Policy(LETTER_READERS),
+}
+API_ROUTES: set[str] = set()
+API_PATHS: dict[str, str] = {}
