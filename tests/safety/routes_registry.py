@@ -31,5 +31,26 @@ POLICIES: dict[str, Policy] = {
     "safety:coverage_refresh": Policy(set(), denied=405),
     "safety:letter_list": Policy(LETTER_READERS),
 }
-API_ROUTES: set[str] = set()
-API_PATHS: dict[str, str] = {}
+API_PATHS: dict[str, str] = {
+    "api:safety_systems_list": "/api/v1/safety/registry/systems",
+    "api:safety_systems_create": "/api/v1/safety/registry/systems",
+    "api:safety_systems_detail": "/api/v1/safety/registry/systems/fire",
+    "api:safety_systems_patch": "/api/v1/safety/registry/systems/fire",
+    "api:safety_systems_retire": "/api/v1/safety/registry/systems/fire/retire",
+    "api:safety_items_add": "/api/v1/safety/registry/systems/fire/items",
+    "api:safety_items_patch": "/api/v1/safety/registry/items/1",
+    "api:safety_duties_add": "/api/v1/safety/registry/systems/fire/duties",
+    "api:safety_duties_patch": "/api/v1/safety/registry/duties/1",
+    "api:safety_units_set": "/api/v1/safety/registry/systems/fire/units",
+    "api:safety_persons_list": "/api/v1/safety/registry/systems/fire/persons",
+    "api:safety_persons_add": "/api/v1/safety/registry/systems/fire/persons",
+    "api:safety_persons_patch": "/api/v1/safety/registry/persons/1",
+    "api:safety_mappings_list": "/api/v1/safety/coverage/mappings",
+    "api:safety_mappings_add": "/api/v1/safety/coverage/mappings",
+    "api:safety_mappings_remove": "/api/v1/safety/coverage/mappings/1",
+    "api:safety_coverage_gaps": "/api/v1/safety/coverage/gaps",
+    "api:safety_letters_list": "/api/v1/safety/letters",
+    "api:safety_letters_issue": "/api/v1/safety/letters",
+    "api:safety_letters_sign": "/api/v1/safety/letters/1/sign",
+}
+API_ROUTES: set[str] = set(API_PATHS)

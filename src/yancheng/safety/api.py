@@ -6,4 +6,7 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_registry import router as registry_router
+
 router = Router(tags=["safety"])
+router.add_router("", registry_router)

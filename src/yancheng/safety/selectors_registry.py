@@ -138,10 +138,10 @@ def letters_missing(user: MaybeActor | None, *, year: int | None = None) -> Quer
 
 def own_letters_missing(user: MaybeActor | None) -> QuerySet[ResponsibilityLetter]:
     """A unit's own letters waiting for its signature (any year)."""
-    if user is None or not getattr(user, "organisation_id", None):
+    unit_id = getattr(user, "organisation_id", None)
+    if user is None or not unit_id:
         return ResponsibilityLetter.objects.none()
-    return ResponsibilityLetter.objects.visible_to(user).filter(
-        unit_id=user.organisation_id, status=ResponsibilityLetter.Status.ISSUED)
+    return ResponsibilityLetter.objects.visible_to(user).filter(unit_id=unit_id, status=ResponsibilityLetter.Status.ISSUED)
 
 
 def letter_units(user: MaybeActor | None) -> QuerySet[Organisation]:
