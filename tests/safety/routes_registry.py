@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_permission_matrix import Policy
+from tests.test_permission_matrix import PERSONAS, Policy
 
 SAFETY_STAFF = {"anweiban", "anweiban_qidong", "safety_emergency", "safety_emergency2", "safety_qidong",
                 "safety_fire", "grid_park"}
@@ -16,7 +16,13 @@ LETTER_READERS = SAFETY_STAFF | {"leader"}
 
 
 def build(sw: Any) -> None:
-    """Nothing beyond the safety world: its systems have revisions from the services."""
+    """This year's letter of the fire brigade (issued, not signed)."""
+    from django.utils import timezone
+
+    from yancheng.safety.services.letters import letters_issue
+
+    sw.letter = letters_issue(actor=None, year=timezone.localdate().year, units=[sw.fire_brigade],
+                              issuer=sw.city_office)[0]
 
 
 POLICIES: dict[str, Policy] = {
@@ -54,3 +60,26 @@ API_PATHS: dict[str, str] = {
     "api:safety_letters_sign": "/api/v1/safety/letters/1/sign",
 }
 API_ROUTES: set[str] = set(API_PATHS)
+
+CITY_OFFICE = {"anweiban"}
+POLICIES.update({
+    "safety:system_new": Policy(CITY_OFFICE),
+    "safety:system_edit": Policy(CITY_OFFICE, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:system_retire": Policy(CITY_OFFICE, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:item_new": Policy(CITY_OFFICE, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:duty_new": Policy(CITY_OFFICE, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:unit_new": Policy(CITY_OFFICE, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:person_new": Policy(CITY_OFFICE, kwargs=lambda sw: {"code": sw.fire.code}),
+    "safety:mapping_new": Policy(OFFICES),
+    "safety:letters_issue": Policy(OFFICES),
+    # POST only: a GET answers 405 to everyone signed in.
+    "safety:item_deactivate": Policy(set(), denied=405, kwargs=lambda sw: {"code": sw.fire.code, "pk": 1}),
+    "safety:duty_deactivate": Policy(set(), denied=405, kwargs=lambda sw: {"code": sw.fire.code, "pk": 1}),
+    "safety:person_deactivate": Policy(set(), denied=405, kwargs=lambda sw: {"code": sw.fire.code, "pk": 1}),
+    "safety:mapping_remove": Policy(set(), denied=405, kwargs=lambda sw: {"pk": 1}),
+    # The fire brigade's letter: its safety staff and the city's office sign; nobody else sees it.
+    "safety:letter_sign": Policy(
+        {"anweiban", "safety_fire"}, kwargs=lambda sw: {"pk": sw.letter.pk},
+        invisible=(set(PERSONAS) | SAFETY_STAFF) - {"anweiban", "safety_fire"},
+    ),
+})

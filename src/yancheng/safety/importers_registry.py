@@ -143,7 +143,7 @@ def systems_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: b
             "leading_org": problems.read(lambda: _pick(lookups.orgs, v, "牵头部门", _("找不到单位“%(v)s”。")), None),
             "co_orgs": co,
             "industry_codes": problems.read(
-                lambda: _industry(v, "覆盖行业代码"), []),
+                lambda: _industry(v, "覆盖行业代码"), _no_codes()),
             "repeat_window_days": int(window) if window.isdigit() else 90,
             "name_en": _text(v, "英文名称"),
             "is_example": _flag(v, "示例"),
@@ -156,6 +156,10 @@ def systems_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: b
     return _run(source, required=SYSTEM_COLUMNS, read=read, key_column="编码", key=lambda a: str(a["code"]).lower(),
                 write=lambda a: registry.system_create(actor=actor, summary=_("导入"), **a),
                 columns=SYSTEM_FIELDS, dry_run=dry_run)
+
+
+def _no_codes() -> list[str]:
+    return []
 
 
 def _industry(values: Mapping[str, Any], column: str) -> list[str]:
@@ -217,7 +221,7 @@ def duties_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bo
             "frequency": problems.read(lambda: _pick(frequencies, v, "频次", _("未知的频次“%(v)s”。"), required=False),
                                        "") or "",
             "checks_enterprises": _flag(v, "须检查企业"),
-            "scope_industry_codes": problems.read(lambda: _industry(v, "检查范围行业代码"), []),
+            "scope_industry_codes": problems.read(lambda: _industry(v, "检查范围行业代码"), _no_codes()),
         }
         problems.check()
         return arguments

@@ -70,7 +70,7 @@ def registry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "safety/registry/list.html", {
         "page": _page(request, qs), "categories": SystemCategory.choices,
         "category": request.GET.get("category", ""), "state": request.GET.get("state") or "active",
-        "q": request.GET.get("q", ""),
+        "q": request.GET.get("q", ""), "may_manage": request.user.has_perm("safety.manage_registry"),
     })
 
 
@@ -186,8 +186,11 @@ def letter_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                        [[x.year, x.unit.name, x.title, x.get_status_display(), timezone.localtime(x.issued_at),
                          x.signed_on, x.signatory] for x in qs])
     year = request.GET.get("year", "")
+    page = _page(request, qs)
+    signable = {x.pk for x in page if x.status == ResponsibilityLetter.Status.ISSUED
+                and request.user.has_perm("safety.sign_letter", x)}
     return render(request, "safety/registry/letters.html", {
-        "page": _page(request, qs), "statuses": ResponsibilityLetter.Status.choices,
+        "page": page, "signable": signable, "may_issue": request.user.has_perm("safety.manage_letters"), "statuses": ResponsibilityLetter.Status.choices,
         "status": request.GET.get("status", ""), "year": year if year.isdigit() else timezone.localdate().year,
         "mine": request.GET.get("mine") == "1",
     })
