@@ -538,7 +538,7 @@ def person_update(
     """Edit a responsible person; ``is_active`` False records that the person left the post."""
     require(actor, MANAGE, person.system)
     with transaction.atomic():
-        person = ResponsiblePerson.objects.select_for_update().select_related(
+        person = ResponsiblePerson.objects.select_for_update(of=("self",)).select_related(
             "region", "organisation", "user").get(pk=person.pk)
         before = {"region": person.region.code, "post": person.post, "name": person.name, "active": person.is_active}
         values = _person_fields(
