@@ -83,3 +83,10 @@ POLICIES.update({
         invisible=(set(PERSONAS) | SAFETY_STAFF) - {"anweiban", "safety_fire"},
     ),
 })
+
+POLICIES.update({
+    "safety:registry_import": Policy(CITY_OFFICE, kwargs=lambda sw: {"kind": "systems"}),
+    "safety:registry_import_template": Policy(CITY_OFFICE, kwargs=lambda sw: {"kind": "systems"}),
+    # POST only: a GET answers 405 to everyone signed in.
+    "safety:registry_import_confirm": Policy(set(), denied=405, kwargs=lambda sw: {"kind": "systems"}),
+})

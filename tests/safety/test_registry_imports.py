@@ -80,3 +80,21 @@ def test_the_command_fails_on_row_errors(sw, tmp_path):
     path.write_bytes(book(SYSTEM_HEADERS, [["gas", "燃气", "燃气", "hy-xfzd", "", "", ""]]))
     call_command("safety_systems_import", str(path), "--as", "anweiban")
     assert SafetySystem.objects.filter(code="gas").exists()
+
+
+def test_the_import_page_checks_then_confirms_the_same_file(sw, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(sw.anweiban)
+    data = book(SYSTEM_HEADERS, [["gas", "燃气", "燃气", "hy-xfzd", "", "H62", ""]])
+    url = reverse("safety:registry_import", args=["systems"])
+    checked = client.post(url, {"file": SimpleUploadedFile("s.xlsx", data)})
+    assert checked.status_code == 200 and checked.context["token"]
+    assert not SafetySystem.objects.filter(code="gas").exists()
+    done = client.post(reverse("safety:registry_import_confirm", args=["systems"]), {"token": checked.context["token"]})
+    assert done.status_code == 302 and SafetySystem.objects.filter(code="gas").exists()
+    assert client.get(reverse("safety:registry_import", args=["nothing"])).status_code == 404
+    client.force_login(sw.anweiban_qidong)
+    assert client.get(reverse("safety:registry_import", args=["mappings"])).status_code == 200
+    assert client.get(url).status_code == 403

@@ -12,13 +12,15 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yancheng.core.kit import imports
 from yancheng.core.kit.forms import perform_step
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Enterprise
 from yancheng.core.typing import AuthenticatedHttpRequest
 
+from . import importers_registry
 from .forms_registry import (
     DutyForm,
     ItemForm,
@@ -276,3 +278,58 @@ def letter_sign_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _form_page(request, form, run, title=_("登记签订：%(title)s") % {"title": letter.title},
                       back=reverse("safety:letter_list") + "?mine=1" if letter.unit_id == request.user.organisation_id
                       else reverse("safety:letter_list"), multipart=True)
+
+
+# --- imports (one importer per sheet) --------------------------------------------------------------
+
+_IMPORT_SALT = "yancheng.safety-registry-import"
+IMPORTS: dict[str, tuple[Callable[..., Any], str, tuple[str, ...], tuple[str, ...]]] = {
+    # kind: importer, permission, required columns, optional columns
+    "systems": (importers_registry.systems_import, MANAGE, importers_registry.SYSTEM_COLUMNS,
+                ("配合部门", "覆盖行业代码", "重复隐患判定期（天）", "英文名称", "示例")),
+    "items": (importers_registry.items_import, MANAGE, importers_registry.ITEM_COLUMNS,
+              ("依据", "重大事故隐患判定项")),
+    "duties": (importers_registry.duties_import, MANAGE, importers_registry.DUTY_COLUMNS,
+               ("频次", "须检查企业", "检查范围行业代码")),
+    "persons": (importers_registry.persons_import, MANAGE, importers_registry.PERSON_COLUMNS,
+                ("职务", "联系电话", "系统账号")),
+    "mappings": (importers_registry.mappings_import, "safety.manage_coverage", importers_registry.MAPPING_COLUMNS,
+                 ("监管部门",)),
+}
+
+
+def _import_kind(request: AuthenticatedHttpRequest, kind: str) -> tuple[Callable[..., Any], str, tuple[str, ...],
+                                                                        tuple[str, ...]]:
+    if kind not in IMPORTS:
+        raise Http404
+    entry = IMPORTS[kind]
+    require_page(request, entry[1])
+    return entry
+
+
+@login_required
+@require_GET
+def registry_import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    _run, _perm, required, optional = _import_kind(request, kind)
+    columns = [(name, "", True) for name in required] + [(name, "", False) for name in optional]
+    return imports.template_response(title=_("导入模板"), columns=columns, filename=f"safety-{kind}-template.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registry_import(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
+    run, perm, _required, _optional = _import_kind(request, kind)
+    return imports.upload_page(request, run=run, template="safety/registry/import.html", salt=f"{_IMPORT_SALT}.{kind}",
+                               permission=perm)
+
+
+@login_required
+@require_POST
+def registry_import_confirm(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    run, perm, _required, _optional = _import_kind(request, kind)
+    url = reverse("safety:registry_import", args=[kind])
+    return imports.confirm(
+        request, run=run, template="safety/registry/import.html", salt=f"{_IMPORT_SALT}.{kind}",
+        upload_url=url, done_url=url, permission=perm, done_message=lambda n: _("已导入 %(n)d 行。") % {"n": n},
+    )
