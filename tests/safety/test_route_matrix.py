@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, check_route
 
-from . import routes_checks
+from . import routes_checks, routes_registry
 
-SIDES: tuple[ModuleType, ...] = (routes_checks,)
+SIDES: tuple[ModuleType, ...] = (routes_checks, routes_registry)
 
 SAFETY_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 SAFETY_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}
@@ -52,7 +52,7 @@ def safety_matrix_world(_module_safety_world, db):
 
 
 def persona_user(sw, persona):
-    return sw.users[persona] if persona in sw.users else getattr(sw.world, persona)
+    return sw.users[persona] if persona in sw.users else getattr(sw.world, persona)  # enterprise_a_user …
 
 
 CASES = [(name, persona) for name in SAFETY_MATRIX for persona in ["anonymous", *SAFETY_PERSONAS]]

@@ -9,12 +9,18 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            attachments_registry,
             permissions,  # noqa: F401 - registers the rules
             tasks,
+            tasks_registry,
             todos_checks,
+            todos_registry,
         )
         from .attachments_checks import register_attachments as register_check_attachments
 
-        register_check_attachments()
+        register_check_attachments()  # a check's photos
         todos_checks.register()
-        tasks.register()
+        tasks.register()  # the daily generation of check tasks
+        attachments_registry.register()  # the signed 责任书
+        tasks_registry.register()  # the daily coverage refresh
+        todos_registry.register()  # letters waiting for a signature

@@ -17,21 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.services import organisation_create, user_create
-from yancheng.safety.models import (
-    DutyLevel,
-    EnterpriseSystem,
-    Frequency,
-    MappingSource,
-    SafetySystem,
-    SystemCategory,
-    SystemChecklistItem,
-    SystemDuty,
-    SystemUnit,
-)
+from yancheng.safety.models import DutyLevel, Frequency, SafetySystem, SystemCategory, SystemChecklistItem
+from yancheng.safety.services.coverage import mapping_add
+from yancheng.safety.services.registry import duty_add, item_add, system_create, unit_set
 
 from .world import PERSONA_PASSWORD, World
 
@@ -64,12 +54,12 @@ def build_safety_world(world: World) -> SafetyWorld:
     fire_brigade = org("hy-xfzd", "衡阳市消防救援支队", "department", world.city, world.city_gov)
     qidong_emergency = org("qd-yjj", "祁东县应急管理局", "department", world.qidong, world.qidong_gov)
 
-    industry = SafetySystem.objects.create(
-        code="industry", name="工贸行业安全生产责任制", name_en="Industry and trade safety",
+    industry = system_create(
+        actor=None, code="industry", name="工贸行业安全生产责任制", name_en="Industry and trade safety",
         category=SystemCategory.INDUSTRY, leading_org=world.emergency_bureau,
     )
-    fire = SafetySystem.objects.create(
-        code="fire", name="消防安全责任制", name_en="Fire safety", category=SystemCategory.FIRE,
+    fire = system_create(
+        actor=None, code="fire", name="消防安全责任制", name_en="Fire safety", category=SystemCategory.FIRE,
         leading_org=fire_brigade,
     )
     items = {}
@@ -81,25 +71,26 @@ def build_safety_world(world: World) -> SafetyWorld:
         (fire, "XF-01", "疏散通道、安全出口畅通，未被占用、堵塞、封闭", False),
         (fire, "XF-02", "消防设施、器材完好有效", False),
     ]):
-        items[code] = SystemChecklistItem.objects.create(
-            system=system, code=code, text=text, is_major_criterion=major, position=position
+        items[code] = item_add(
+            system, actor=None, code=code, text=text, is_major_criterion=major, position=position
         )
-    SystemDuty.objects.create(
-        system=industry, level=DutyLevel.COUNTY, text="每月对辖区工贸企业开展安全检查",
+    duty_add(
+        industry, actor=None, level=DutyLevel.COUNTY, text="每月对辖区工贸企业开展安全检查",
         frequency=Frequency.MONTHLY, checks_enterprises=True,
     )
-    SystemDuty.objects.create(
-        system=fire, level=DutyLevel.CITY, text="每季度检查人员密集场所消防安全",
+    duty_add(
+        fire, actor=None, level=DutyLevel.CITY, text="每季度检查人员密集场所消防安全",
         frequency=Frequency.QUARTERLY, checks_enterprises=True,
     )
-    SystemUnit.objects.create(system=industry, region=world.shigu, organisation=world.emergency_bureau)
-    SystemUnit.objects.create(system=industry, region=world.qidong, organisation=qidong_emergency)
-    SystemUnit.objects.create(system=fire, region=world.shigu, organisation=fire_brigade)
-    now = timezone.now()
+    unit_set(industry, actor=None, region=world.shigu, organisation=world.emergency_bureau)
+    unit_set(industry, actor=None, region=world.qidong, organisation=qidong_emergency)
+    unit_set(fire, actor=None, region=world.shigu, organisation=fire_brigade)
     for enterprise, system in [
         (world.enterprise_a, industry), (world.enterprise_b, industry), (world.enterprise_a, fire),
     ]:
-        EnterpriseSystem.objects.create(enterprise=enterprise, system=system, source=MappingSource.MANUAL, mapped_at=now)
+        mapping_add(actor=None, enterprise=enterprise, system=system)
+    industry.refresh_from_db()
+    fire.refresh_from_db()
 
     sw = SafetyWorld(world, city_office, qidong_office, fire_brigade, qidong_emergency, industry, fire, items)
     personas = [
