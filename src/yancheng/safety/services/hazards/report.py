@@ -17,9 +17,9 @@ from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Region, Role
 from yancheng.core.typing import Actor, organisation_of
 
-from ..models import Hazard, HazardLevel, HazardSource, SafetyCheck, SafetySystem, SystemChecklistItem
-from ..selectors import supervising_org_for
-from .common import now, numbered
+from ...models import Hazard, HazardLevel, HazardSource, SafetyCheck, SafetySystem, SystemChecklistItem
+from ...selectors import supervising_org_for
+from ..common import now, numbered
 
 # 受理: the supervising department accepts (or refuses) a report within one working day.
 ACCEPT_WORKING_DAYS = 1
