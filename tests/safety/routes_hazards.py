@@ -53,5 +53,12 @@ POLICIES: dict[str, Policy] = {
     # POST only: every GET is refused with 405 before anything is looked up.
     "safety:hazard_act": Policy(set(), denied=405, kwargs=lambda sw: {"pk": sw.matrix_hazard.pk, "action": "accept"}),
 }
-API_ROUTES: set[str] = set()
-API_PATHS: dict[str, str] = {}
+API_ROUTES: set[str] = {"api:hazards_list", "api:hazards_report", "api:hazards_detail", "api:hazards_action",
+                        "api:hazards_notice"}
+API_PATHS: dict[str, str] = {
+    "api:hazards_list": "/api/v1/safety/hazards",
+    "api:hazards_report": "/api/v1/safety/hazards",
+    "api:hazards_detail": "/api/v1/safety/hazards/1",
+    "api:hazards_action": "/api/v1/safety/hazards/1/actions/accept",
+    "api:hazards_notice": "/api/v1/safety/hazards/1/notice",
+}
