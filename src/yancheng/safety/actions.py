@@ -54,9 +54,9 @@ _ACTIONS = (
     HazardAction(
         "complete_report", f.ReportForm,
         lambda h, u, d, v: s.hazard_complete_report(
-            h, actor=u, expected_version=v,
-            **{k: d.get(k) for k in ("situation_cause", "harm_difficulty", "plan_measures", "plan_owner",
-                                     "plan_funds", "plan_deadline", "plan_contingency")}),
+            h, actor=u, expected_version=v, plan_funds=d.get("plan_funds"), plan_deadline=d.get("plan_deadline"),
+            **{k: d.get(k) or "" for k in ("situation_cause", "harm_difficulty", "plan_measures", "plan_owner",
+                                           "plan_contingency")}),
         lambda d: _("治理方案报告已保存。"),
         gettext_lazy("重大事故隐患报告"), gettext_lazy("保存报告"),
         gettext_lazy("隐患现状及产生原因、危害程度和整改难易程度、治理方案（措施、责任人、资金、时限、预案）。"),

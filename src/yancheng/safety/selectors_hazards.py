@@ -60,9 +60,12 @@ def todo_filter(user: MaybeActor | None, qs: QuerySet[Hazard], key: str) -> Quer
         return _supervised_by(user, qs.filter(stage=HazardStage.AWAITING_VERIFICATION)).exclude(
             pk__in=mine.values("hazard_id"))
     if key == "overdue":
-        return qs.filter(stage__in=OPEN_STAGES, light=Light.RED.value)
+        return qs.filter(stage__in=OPEN_STAGES, **{"light": Light.RED.value})  # annotate_hazard_lights' annotation
     if key == "to_rectify":
-        return qs.filter(stage=HazardStage.RECTIFYING, enterprise__organisation_id=getattr(user, "organisation_id", None))
+        org_id = getattr(user, "organisation_id", None)
+        if org_id is None:
+            return qs.none()
+        return qs.filter(stage=HazardStage.RECTIFYING, enterprise__organisation_id=org_id)
     if key == "supervised":
         return qs.filter(stage__in=OPEN_STAGES, supervised_at__isnull=False)
     if key == "major_open":

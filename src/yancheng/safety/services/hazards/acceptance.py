@@ -243,7 +243,8 @@ def hazard_complete_report(
 ) -> Hazard:
     """The 重大隐患 report (第十四条): 现状及原因, 危害程度和整改难易程度, and the plan's
     措施、责任人、资金 (万元, ≥ 0)、时限、预案. Written by the supervising department or the
-    rectifier, before or after acceptance; each call sets every field it is given."""
+    rectifier, before or after acceptance; each call writes the whole report (an empty field
+    is cleared)."""
     values: dict[str, Any] = {
         "situation_cause": clean_text(situation_cause, field="situation_cause", max_length=4000),
         "harm_difficulty": clean_text(harm_difficulty, field="harm_difficulty", max_length=4000),

@@ -19,7 +19,7 @@ from yancheng.core.errors import DomainError, PermissionDeniedError, ValidationF
 from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Role
 from yancheng.core.notifications.services import notify
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 from yancheng.inspections.shared import visit_open_for_findings
 
 from ...models import CheckKind, CheckOutcome, CheckResult, HazardStage, Rectification, SafetyCheck
@@ -103,7 +103,7 @@ def _verification_check(h: Hazard, actor: Actor, passed: bool, note: str, inspec
     at = now()
     check = SafetyCheck.objects.create(
         number=f"pending-{at.timestamp()}-{h.pk}", kind=CheckKind.VERIFICATION, enterprise=h.enterprise,
-        system=h.system, organisation=actor.organisation, inspection_id=visit.pk if visit else None,
+        system=h.system, organisation=organisation_of(actor), inspection_id=visit.pk if visit else None,
         performed_by=actor, performed_on=at.date(), summary=note, recorded_at=at,
     )
     check.number = numbered("XH", check.pk, at)
