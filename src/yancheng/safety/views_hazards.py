@@ -75,13 +75,10 @@ def hazard_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     for h in page.object_list:
         h.light_label = LIGHT_LABELS.get(getattr(h, "light", ""), "")
         h.due_label = due_day_label(h.case.solve_due_at) if h.case is not None else ""
-    query = request.GET.copy()
-    query.pop("page", None)
     visible = Hazard.objects.visible_to(request.user)
     return render(request, "safety/hazards/list.html", {
         "page": page,
         "params": request.GET,
-        "query": query.urlencode(),
         "todo": request.GET.get("todo", "") if request.GET.get("todo", "") in TODO_KEYS else "",
         "stages": HazardStage.choices, "levels": HazardLevel.choices, "sources": HazardSource.choices,
         "systems": SafetySystem.objects.filter(pk__in=visible.values("system")).order_by("code"),

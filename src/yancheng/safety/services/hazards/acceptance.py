@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yancheng.cases import clocks
 from yancheng.cases.models import CaseKind, DayUnit, Urgency
@@ -29,13 +30,13 @@ from ..common import now
 from .base import city_leaders, hazard_url, locked_for, rectifiers_of, safety_staff_of
 
 REPORT_LABELS = {
-    "situation_cause": "隐患现状及产生原因",
-    "harm_difficulty": "危害程度和整改难易程度",
-    "plan_measures": "治理方案的措施",
-    "plan_owner": "治理方案的责任人",
-    "plan_funds": "治理方案的资金",
-    "plan_deadline": "治理方案的时限",
-    "plan_contingency": "治理方案的预案",
+    "situation_cause": gettext_lazy("隐患现状及产生原因"),
+    "harm_difficulty": gettext_lazy("危害程度和整改难易程度"),
+    "plan_measures": gettext_lazy("治理方案的措施"),
+    "plan_owner": gettext_lazy("治理方案的责任人"),
+    "plan_funds": gettext_lazy("治理方案的资金"),
+    "plan_deadline": gettext_lazy("治理方案的时限"),
+    "plan_contingency": gettext_lazy("治理方案的预案"),
 }
 REASON_MAX = Hazard._meta.get_field("rejection_reason").max_length or 300
 PERSON_MAX = Hazard._meta.get_field("responsible_person").max_length or 64
@@ -49,7 +50,7 @@ def missing_report_message(hazard: Hazard) -> str:
     missing = hazard.missing_report_fields()
     if not missing:
         return ""
-    names = "、".join(_(REPORT_LABELS[name]) for name in missing)
+    names = "、".join(str(REPORT_LABELS[name]) for name in missing)
     return _("重大事故隐患报告不完整，缺少：%(parts)s。") % {"parts": names}
 
 
