@@ -78,7 +78,7 @@ PLANS = (
     Plan("危化品混存", "氧化剂与易燃物同库存放", HazardLevel.GENERAL, "closed", 90, 20),
 )
 
-COMPLETE = {
+COMPLETE: dict[str, Any] = {
     "situation_cause": "设备改造时未同步设置安全设施，日常检查未发现", "harm_difficulty": "一旦发生可能造成群死群伤；需局部停产改造，难度较大",
     "plan_measures": "停用相关设备，加装安全设施并经检测合格后恢复", "plan_owner": "企业主要负责人", "plan_funds": "15",
     "plan_contingency": "整改期间设警戒区，配备应急器材，每班专人巡查",
@@ -190,13 +190,13 @@ def _one(plan: Plan, index: int, system: SafetySystem, enterprise: Enterprise, r
     # so those older than their limit are overdue now.
     move_back(hazard, plan.age_days)
     if hazard.stage in (HazardStage.RECTIFYING, HazardStage.AWAITING_VERIFICATION) and hazard.case_id:
-        _deadline_after_report(hazard, plan)
+        _deadline_after_report(hazard, hazard.case_id, plan)
     return hazard
 
 
-def _deadline_after_report(hazard: Hazard, plan: Plan) -> None:
+def _deadline_after_report(hazard: Hazard, case_id: int, plan: Plan) -> None:
     """The case's solve limit counted from the moved report: ``rectify_days`` after it."""
-    case = Case.objects.get(pk=hazard.case_id)
+    case = Case.objects.get(pk=case_id)
     start = timezone.localdate(Hazard.objects.values_list("reported_at", flat=True).get(pk=hazard.pk))
     days = max(1, working_days_between(start, start + dt.timedelta(days=plan.rectify_days)).days)
     case.solve_days = days
