@@ -225,3 +225,17 @@ def test_the_api_reports_and_takes_steps_with_if_match(sw):
     assert other.get(f"{API}/{pk}").status_code == 404
     listed = clerk.get(f"{API}?stage=rectifying").json()
     assert [item["id"] for item in listed["items"]] == [pk]
+
+
+def test_a_step_from_a_stale_page_is_a_message_not_an_error(client, sw):
+    hazard = hazard_report(actor=sw.safety_emergency, system=sw.industry, level=HazardLevel.GENERAL, title="t",
+                           description="d", enterprise=sw.enterprise_b)
+    hazard_accept(hazard, actor=sw.safety_emergency, rectify_by=timezone.localdate() + dt.timedelta(days=20))
+    client.force_login(sw.safety_emergency2)
+    answer = client.post(reverse("safety:hazard_act", args=[hazard.pk, "accept"]),
+                         {"version": 1, "rectify_by": later(10)})
+    assert answer.status_code == 302
+    page = client.get(answer["Location"]).content.decode()
+    assert "整改中" in page
+    hazard.refresh_from_db()
+    assert Case.objects.filter(kind=CaseKind.HAZARD).count() == 1

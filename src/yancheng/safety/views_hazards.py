@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from yancheng.cases.models import EVENT_LABELS, CaseEvent, Light
 from yancheng.core.attachments.services import attachments_for
 from yancheng.core.audit.middleware import client_ip
 from yancheng.core.audit.services import audit_record
-from yancheng.core.errors import DomainError, PermissionDeniedError
+from yancheng.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yancheng.core.kit.exports import DOCX, EXPORT_MAX_ROWS, download, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error, perform_step
 from yancheng.core.kit.require import require_page
@@ -46,6 +47,7 @@ from .models import (
 from .selectors import hazard_filters
 from .selectors_hazards import TODO_KEYS, hazard_list, todo_filter
 from .services.hazards import hazard_report, missing_report_message
+from .services.hazards.base import check_step
 
 PAGE_SIZE = 30
 LIGHT_LABELS = dict(Light.choices)
@@ -188,10 +190,15 @@ def hazard_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
     spec = HAZARD_ACTIONS.get(action)
     if spec is None:
         raise Http404
-    if spec not in offered(request.user, hazard):
-        raise PermissionDenied
-    form = spec.form(request.POST, request.FILES)
     back = reverse("safety:hazard_detail", args=[hazard.pk])
+    try:
+        check_step(hazard, action, request.user)  # 403 for who may not; a stale page's step is a message
+    except PermissionDeniedError as exc:
+        raise PermissionDenied from exc
+    except ConflictError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(back)
+    form = spec.form(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         answered = perform_step(request, form,
