@@ -24,7 +24,7 @@ from yancheng.inspections.shared import visit_open_for_findings
 
 from ...models import CheckKind, CheckOutcome, CheckResult, HazardStage, Rectification, SafetyCheck
 from ...models.hazards import Hazard
-from ..common import now, numbered
+from ..common import now, numbered, placeholder_number
 from .base import hazard_url, locked_for, rectifiers_of, safety_staff_of
 
 NOTE_MAX = Rectification._meta.get_field("decision_note").max_length or 300
@@ -102,7 +102,7 @@ def _verification_check(h: Hazard, actor: Actor, passed: bool, note: str, inspec
             raise ValidationFailed(_("该次入企检查已记录本责任制的检查。"), field="inspection")
     at = now()
     check = SafetyCheck.objects.create(
-        number=f"pending-{at.timestamp()}-{h.pk}", kind=CheckKind.VERIFICATION, enterprise=h.enterprise,
+        number=placeholder_number(), kind=CheckKind.VERIFICATION, enterprise=h.enterprise,
         system=h.system, organisation=organisation_of(actor), inspection_id=visit.pk if visit else None,
         performed_by=actor, performed_on=at.date(), summary=note, recorded_at=at,
     )
