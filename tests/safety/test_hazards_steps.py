@@ -274,3 +274,24 @@ def test_an_overdue_hazard_escalates_on_the_case_ladder(sw):
     lit = annotate_hazard_lights(Hazard.objects.all(), now=case.solve_due_at + dt.timedelta(hours=1))
     assert lit.get(pk=hazard.pk).light == Light.RED
 
+
+
+def test_verification_may_be_recorded_on_the_verifier_s_own_follow_up_registration(sw):
+    from yancheng.inspections.registration.register import inspection_register
+    from yancheng.testing.inspections import build_inspection_world
+    from yancheng.testing.world import CERTIFICATES
+
+    iw = build_inspection_world(sw.world)
+    verifier = sw.world.users["inspector_emergency"]
+    visit = inspection_register(
+        actor=verifier, enterprise=sw.enterprise_b, found_by="uscc", kind="enforcement", items=[iw.chemicals],
+        inspectors=[CERTIFICATES["inspector_emergency"], CERTIFICATES["inspector_emergency2"]],
+        outside_plan_reason="complaint", exemption_reason=iw.complaint_reason, exemption_evidence="隐患复查",
+    )
+    hazard = accepted(sw)
+    hazard_submit_evidence(hazard, actor=sw.world.users["enterprise_b"], measures_taken="已整改")
+    with pytest.raises(ValidationFailed) as refused:  # another officer's registration
+        hazard_verify(hazard, actor=sw.safety_emergency2, passed=True, note="合格", inspection=visit.pk)
+    assert refused.value.field == "inspection"
+    hazard = hazard_verify(hazard, actor=verifier, passed=True, note="复查合格", inspection=visit.pk)
+    assert hazard.verification.inspection_id == visit.pk and hazard.stage == HazardStage.CLOSED
