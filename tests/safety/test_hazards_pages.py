@@ -239,3 +239,27 @@ def test_a_step_from_a_stale_page_is_a_message_not_an_error(client, sw):
     assert "整改中" in page
     hazard.refresh_from_db()
     assert Case.objects.filter(kind=CaseKind.HAZARD).count() == 1
+
+
+def test_the_leader_and_the_office_see_the_supervised_and_overdue_major_hazard_on_their_screens(client, sw):
+    import time_machine
+
+    from .test_hazards_steps import COMPLETE as REPORT
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC), tick=False):
+        hazard = hazard_report(actor=sw.safety_emergency, system=sw.industry, level=HazardLevel.MAJOR, title="重大",
+                               description="d", enterprise=sw.enterprise_b)
+        from yancheng.safety.services.hazards import hazard_complete_report
+
+        hazard_complete_report(hazard, actor=sw.safety_emergency, plan_deadline=dt.date(2026, 3, 20), **REPORT)
+        hazard_accept(hazard, actor=sw.safety_emergency)
+    for user, key in [(sw.world.users["leader"], "supervised"), (sw.anweiban, "major_open"),
+                      (sw.anweiban, "overdue"), (sw.safety_emergency, "overdue")]:
+        item = {t.key: t for t in todos_for(user)}[f"safety.hazards.{key}"]
+        assert item.count == 1, (user, key)
+        client.force_login(user)
+        page = client.get(item.url).content.decode()
+        assert 'data-total="1"' in page and hazard.number in page
+    for user in (sw.anweiban_qidong, sw.safety_qidong):
+        assert "safety.hazards.overdue" not in {t.key: t for t in todos_for(user)} or \
+            {t.key: t for t in todos_for(user)}["safety.hazards.overdue"].count == 0
