@@ -117,6 +117,8 @@ def test_a_major_hazard_goes_under_supervision_at_once_with_a_numbered_notice(sw
     hazard = hazard_accept(hazard, actor=sw.safety_emergency)  # the plan's 时限 is the deadline
     assert hazard.supervised_at is not None and hazard.notice_number
     assert hazard.supervising_level == sw.city_office  # a city department: the city's 安委办
+    year = timezone.localdate().year
+    assert hazard.notice_number == f"{sw.city_office.short_name or sw.city_office.name}安督〔{year}〕1号"
     assert due_day(hazard.case.solve_due_at) <= in_days(40)
     told = set(Notification.objects.filter(verb="hazard.supervised").values_list("recipient__username", flat=True))
     assert {"anweiban", "leader"} <= told

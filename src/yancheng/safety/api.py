@@ -6,7 +6,9 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_checks import router as checks_router
 from .api_hazards import router as hazards_router
 
 router = Router(tags=["safety"])
+router.add_router("", checks_router)
 router.add_router("", hazards_router)

@@ -8,15 +8,22 @@ class SafetyConfig(AppConfig):
     verbose_name = _("安全生产")
 
     def ready(self) -> None:
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            tasks,
+            todos_checks,
+        )
+        from .attachments_checks import register_attachments as register_check_attachments
+
+        register_check_attachments()
+        todos_checks.register()
+        tasks.register()
+
         # Hazards: their rectification case is worked on the hazard's page; photos before/after.
         from yancheng.cases.models import CaseKind
         from yancheng.cases.subjects import register_case_home
 
-        from . import (
-            attachments_hazards,
-            permissions,  # noqa: F401 - registers the rules
-            todos_hazards,
-        )
+        from . import attachments_hazards, todos_hazards
         from .selectors_hazards import case_home_url
 
         register_case_home(CaseKind.HAZARD, case_home_url)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -135,3 +135,12 @@ def _month(text: str) -> tuple[dt.datetime, dt.datetime] | None:
     end = dt.date(year + (month == 12), month % 12 + 1, 1)
     tz = timezone.get_current_timezone()
     return dt.datetime.combine(start, dt.time(), tz), dt.datetime.combine(end, dt.time(), tz)
+
+
+def annotate_responsible_org(qs: QuerySet[EnterpriseSystem]) -> QuerySet[EnterpriseSystem]:
+    """``responsible_org_for`` in SQL over many mappings: ``resolved_org`` is the department
+    named on the mapping, else the system's unit for the enterprise's region, else NULL."""
+    unit = SystemUnit.objects.filter(system_id=OuterRef("system_id"), region_id=OuterRef("enterprise__region_id"))
+    return qs.annotate(resolved_org=Coalesce(
+        "responsible_org_id", Subquery(unit.values("organisation_id")[:1]), output_field=IntegerField()
+    ))

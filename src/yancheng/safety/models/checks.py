@@ -38,6 +38,9 @@ class CheckTask(models.Model):
     period_start = models.DateField(_("周期开始"))
     period_end = models.DateField(_("周期结束"))
     due_on = models.DateField(_("完成期限"))
+    yellow_on = models.DateField(
+        _("黄灯起始日"), null=True, blank=True, help_text=_("周期最后三分之一的第一天：未完成的任务自此日起亮黄灯")
+    )
     target = models.PositiveIntegerField(_("应检企业数"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 

@@ -11,9 +11,10 @@ from .acceptance import (
     supervising_level_for,
 )
 from .rectification import hazard_submit_evidence, hazard_verify
-from .report import hazard_report
+from .report import TITLE_MAX, hazard_report
 
 __all__ = [
+    "TITLE_MAX",
     "hazard_accept",
     "hazard_complete_report",
     "hazard_reclassify",

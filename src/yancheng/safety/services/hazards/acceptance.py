@@ -20,6 +20,7 @@ from yancheng.cases.services import case_accept, case_assign, case_submit
 from yancheng.core.audit.services import audit_record
 from yancheng.core.calendar.source import working_days_between
 from yancheng.core.errors import ValidationFailed
+from yancheng.core.kit.numbering import document_number
 from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.notifications.services import notify
@@ -96,11 +97,11 @@ def supervising_level_for(org: Organisation) -> Organisation | None:
     return offices.filter(region__kind__in=["city", "province"]).first()
 
 
-def notice_number_for(hazard: Hazard, level: Organisation, when: dt.datetime) -> str:
-    """督办通知's reference: ``<安委办简称>安督〔年〕<hazard's row number>号`` (unique: one per
-    hazard; the kit's counter replaces the row number when core's numbering lands)."""
-    name = level.short_name or level.name
-    return f"{name}安督〔{timezone.localtime(when).year}〕{hazard.pk}号"[:64]
+def notice_number_for(level: Organisation, when: dt.datetime) -> str:
+    """督办通知's 文号 from the kit's counter, one series per 安委办 and year:
+    ``<安委办简称>安督〔2026〕3号``."""
+    year = timezone.localtime(when).year
+    return document_number(level, "安督", year, f"doc:{level.pk}:hazard_supervision")[:64]
 
 
 def _supervise(hazard: Hazard, actor: Actor) -> None:
@@ -112,7 +113,7 @@ def _supervise(hazard: Hazard, actor: Actor) -> None:
     level = supervising_level_for(hazard.supervising_org)
     hazard.supervised_at = at
     hazard.supervising_level = level
-    hazard.notice_number = notice_number_for(hazard, level or hazard.supervising_org, at)
+    hazard.notice_number = notice_number_for(level or hazard.supervising_org, at)
     audit_record("hazard.supervise", hazard, actor=actor,
                  after={"supervising_level": level.pk if level else None, "notice_number": hazard.notice_number})
     recipients: list[User] = [*safety_staff_of(level), *city_leaders(), *rectifiers_of(hazard)]
