@@ -7,8 +7,10 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 from ninja import Router
 
 from .api_checks import router as checks_router
+from .api_hazards import router as hazards_router
 from .api_registry import router as registry_router
 
 router = Router(tags=["safety"])
 router.add_router("", checks_router)
 router.add_router("", registry_router)
+router.add_router("", hazards_router)

@@ -24,3 +24,14 @@ class SafetyConfig(AppConfig):
         attachments_registry.register()  # the signed 责任书
         tasks_registry.register()  # the daily coverage refresh
         todos_registry.register()  # letters waiting for a signature
+
+        # Hazards: their rectification case is worked on the hazard's page; photos before/after.
+        from yancheng.cases.models import CaseKind
+        from yancheng.cases.subjects import register_case_home
+
+        from . import attachments_hazards, todos_hazards
+        from .selectors_hazards import case_home_url
+
+        register_case_home(CaseKind.HAZARD, case_home_url)
+        attachments_hazards.register()
+        todos_hazards.register()

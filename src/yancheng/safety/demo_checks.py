@@ -30,9 +30,9 @@ from yancheng.inspections import shared as inspections_shared
 from .models import CheckOutcome, CheckTask, DutyLevel, HazardLevel, SafetySystem
 from .selectors import annotate_responsible_org
 from .services import checks as check_services
-from .services import hazards as hazard_services
 from .services.checks import CheckInput, ItemResult
 from .services.checks_generation import _scoped, check_tasks_generate
+from .services.hazards import report as hazard_services  # where hazard_report reads its clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEED = 430414

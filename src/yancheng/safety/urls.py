@@ -8,4 +8,5 @@ app_name = "safety"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yancheng.safety.urls_checks")),
     path("", include("yancheng.safety.urls_registry")),
+    path("", include("yancheng.safety.urls_hazards")),
 ]
