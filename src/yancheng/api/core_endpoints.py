@@ -76,6 +76,7 @@ class EnterpriseOut(Schema):
     chains: list[str]
     legal_representative: str
     address: str
+    industry_code: str = Field(..., description="国民经济行业代码（GB/T 4754-2017），未登记为空")
     is_above_scale_industry: bool
     is_above_quota_trade: bool
     is_qualified_construction: bool
@@ -91,6 +92,7 @@ class EnterpriseOut(Schema):
 
 
 Grade = Literal["A", "B", "C", "D"]
+INDUSTRY_CODE_HELP = "国民经济行业代码（GB/T 4754-2017）：门类字母 A–T 加 2 至 4 位数字，如 C3311；空为未登记"
 SrdiTier = Literal["", "innovative", "srdi", "little_giant"]
 
 
@@ -106,6 +108,7 @@ class EnterpriseCreateIn(Schema):
     chains: list[str] = Field(default_factory=list, max_length=50, description="产业链编码")
     legal_representative: str = Field("", max_length=64)
     address: str = Field("", max_length=255)
+    industry_code: str = Field("", max_length=16, description=INDUSTRY_CODE_HELP)
     is_above_scale_industry: bool = False
     is_above_quota_trade: bool = False
     is_qualified_construction: bool = False
@@ -127,6 +130,7 @@ class EnterprisePatchIn(Schema):
     chains: list[str] | None = Field(None, max_length=50)
     legal_representative: str | None = Field(None, max_length=64)
     address: str | None = Field(None, max_length=255)
+    industry_code: str | None = Field(None, max_length=16, description=INDUSTRY_CODE_HELP)
     is_above_scale_industry: bool | None = Field(None)
     is_above_quota_trade: bool | None = Field(None)
     is_qualified_construction: bool | None = Field(None)
@@ -185,6 +189,7 @@ def _enterprise_out(e: Enterprise) -> dict[str, Any]:
         "chains": [c.code for c in e.chains.all()],
         "legal_representative": e.legal_representative,
         "address": e.address,
+        "industry_code": e.industry_code,
         "is_above_scale_industry": e.is_above_scale_industry,
         "is_above_quota_trade": e.is_above_quota_trade,
         "is_qualified_construction": e.is_qualified_construction,
@@ -348,7 +353,8 @@ def enterprise_patch(
     user = _user(request)
     enterprise = _enterprise_for(user, enterprise_id)
     changes = payload.model_dump(exclude_unset=True)
-    for field in ("name", "region", "legal_representative", "address", "grade", "srdi_tier", "is_active",
+    for field in ("name", "region", "legal_representative", "address", "industry_code", "grade", "srdi_tier",
+                  "is_active",
                   "is_above_scale_industry", "is_above_quota_trade", "is_qualified_construction",
                   "is_above_scale_service", "chains"):
         if field in changes and changes[field] is None:

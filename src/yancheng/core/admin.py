@@ -142,7 +142,7 @@ class EnterpriseAdminForm(ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Enterprise
         fields = (
-            "uscc", "name", "region", "park", "chains", "legal_representative", "address",
+            "uscc", "name", "region", "park", "chains", "legal_representative", "address", "industry_code",
             "is_above_scale_industry", "is_above_quota_trade", "is_qualified_construction", "is_above_scale_service",
             "srdi_tier", "srdi_valid_until", "grade", "is_active",
         )
@@ -161,12 +161,12 @@ class EnterpriseAdminForm(ModelForm):  # type: ignore[type-arg]
 class EnterpriseAdmin(ServiceBackedAdmin):
     form = EnterpriseAdminForm
     list_display = ("name", "uscc", "region", "park", "grade", "srdi_tier", "is_active")
-    search_fields = ("name", "uscc")
+    search_fields = ("name", "uscc", "industry_code")
     list_filter = ("grade", "srdi_tier", "region", "is_active")
     list_select_related = ("region", "park")
     filter_horizontal = ("chains",)
     fields = (
-        "uscc", "name", "region", "park", "chains", "legal_representative", "address",
+        "uscc", "name", "region", "park", "chains", "legal_representative", "address", "industry_code",
         "is_above_scale_industry", "is_above_quota_trade", "is_qualified_construction", "is_above_scale_service",
         "srdi_tier", "srdi_valid_until", "grade", "is_active",
     )

@@ -92,13 +92,14 @@ REGION_SLUGS = {
     "430422": "hn", "430423": "hs", "430424": "hd", "430426": "qd", "430481": "ly", "430482": "cn",
 }
 # Enterprises the article names, with their region and chain.
+# Name, region, park, chains and 国民经济行业代码 (GB/T 4754-2017) of what each one makes.
 NAMED_ENTERPRISES = [
-    ("衡山汽车制造有限公司", "430423", "hs-park", ["nev", "equipment"]),
-    ("湖南大合新材料有限公司", "430408", "hy-gxq", ["new-materials"]),
-    ("衡阳恒飞电缆有限责任公司", "430405", "hy-zhpark", ["power-transmission"]),
-    ("湘南纺织产业基地示范企业有限公司", "430426", "qd-park", ["textile"]),
-    ("船山时间谷钟表制造有限公司", "430406", "hy-bszq", ["clocks"]),
-    ("祁东县示例纸箱包装有限公司", "430426", "qd-park", ["food"]),
+    ("衡山汽车制造有限公司", "430423", "hs-park", ["nev", "equipment"], "C3612"),  # 新能源车整车制造
+    ("湖南大合新材料有限公司", "430408", "hy-gxq", ["new-materials"], "C3240"),  # 有色金属合金制造
+    ("衡阳恒飞电缆有限责任公司", "430405", "hy-zhpark", ["power-transmission"], "C3831"),  # 电线、电缆制造
+    ("湘南纺织产业基地示范企业有限公司", "430426", "qd-park", ["textile"], "C1711"),  # 棉纺纱加工
+    ("船山时间谷钟表制造有限公司", "430406", "hy-bszq", ["clocks"], "C4040"),  # 钟表与计时仪器制造
+    ("祁东县示例纸箱包装有限公司", "430426", "qd-park", ["food"], "C2231"),  # 纸和纸板容器制造
 ]
 NAME_HEADS = ["华", "湘", "雁", "衡", "南", "岳", "蒸", "耒", "船", "回", "石", "常", "恒", "鑫", "瑞", "联", "泰", "远"]
 NAME_TAILS = ["达", "盛", "源", "祥", "丰", "宇", "科", "锦", "新", "通", "德", "兴", "诚", "辉", "晟", "鼎"]
@@ -106,6 +107,24 @@ INDUSTRY_WORDS = {
     "power-transmission": "电气设备", "nonferrous": "有色金属", "fine-chemicals": "化工", "nev": "新能源汽车零部件",
     "digital": "信息技术", "military-civil": "精密机械", "textile": "纺织", "clocks": "钟表", "new-materials": "新材料",
     "nuclear": "核技术", "biomedicine": "生物医药", "food": "食品", "equipment": "装备制造", "electronics": "电子",
+}
+# The 国民经济行业代码 of a generated enterprise, from the chain its name says it works in
+# (taken from the chain, not the random stream, so the names and codes stay the same).
+INDUSTRY_CODES = {
+    "power-transmission": "C3821",  # 变压器、整流器和电感器制造
+    "nonferrous": "C3212",  # 铅锌冶炼
+    "fine-chemicals": "C2662",  # 专项化学用品制造
+    "nev": "C3670",  # 汽车零部件及配件制造
+    "digital": "I6513",  # 应用软件开发
+    "military-civil": "C3484",  # 机械零部件加工
+    "textile": "C1711",  # 棉纺纱加工
+    "clocks": "C4040",  # 钟表与计时仪器制造
+    "new-materials": "C3985",  # 电子专用材料制造
+    "nuclear": "C2530",  # 核燃料加工
+    "biomedicine": "C2761",  # 生物药品制造
+    "food": "C1499",  # 其他未列明食品制造
+    "equipment": "C3499",  # 其他未列明通用设备制造业
+    "electronics": "C3982",  # 电子电路制造
 }
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["示例", "演示", "样例"]
@@ -231,7 +250,7 @@ def load_hengyang_demo(enterprise_count: int = 200) -> list[DemoLogin]:
         used: set[str] = set()
         by_name = {e.name: e for e in Enterprise.objects.all()}
         names_this_run: set[str] = set()
-        for name, region_code, park_code, chain_codes in NAMED_ENTERPRISES:
+        for name, region_code, park_code, chain_codes, industry_code in NAMED_ENTERPRISES:
             uscc = _demo_uscc(rng, region_code, used)
             representative = f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}"
             if name in by_name:
@@ -239,7 +258,7 @@ def load_hengyang_demo(enterprise_count: int = 200) -> list[DemoLogin]:
             by_name[name] = enterprise_create(
                 uscc=uscc, name=name, region=regions[region_code], park=parks[park_code],
                 chains=[chains[c] for c in chain_codes], grade="A", is_above_scale_industry=True,
-                legal_representative=representative, actor=None,
+                legal_representative=representative, industry_code=industry_code, actor=None,
             )
         county_codes = list(REGION_SLUGS)
         park_by_region: dict[str, list[Organisation]] = {}
@@ -272,7 +291,7 @@ def load_hengyang_demo(enterprise_count: int = 200) -> list[DemoLogin]:
             by_name[name] = enterprise_create(
                 uscc=uscc, name=name, region=regions[region_code], park=park, chains=[chains[chain_code]],
                 grade=grade, srdi_tier=tier, is_above_scale_industry=scale, legal_representative=representative,
-                address=address, actor=None,
+                address=address, industry_code=INDUSTRY_CODES[chain_code], actor=None,
             )
 
         logins: list[DemoLogin] = []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from yancheng.core.kit.forms import SiteForm
 from yancheng.lib import uscc as uscc_lib
 
 from .models import Enterprise, IndustryChain, Organisation, Region
+from .models.enterprises import INDUSTRY_CODE_MESSAGE, INDUSTRY_CODE_PATTERN
 
 
 class EnterpriseForm(SiteForm):
@@ -28,6 +30,11 @@ class EnterpriseForm(SiteForm):
     )
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=64, required=False)
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
+    industry_code = forms.CharField(
+        label=_("国民经济行业代码"), max_length=16, required=False,
+        help_text=_("GB/T 4754-2017：门类字母加 2 至 4 位数字，如 H6210（正餐服务）。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "latin"}),
+    )
     is_above_scale_industry = forms.BooleanField(label=_("规上工业"), required=False)
     is_above_quota_trade = forms.BooleanField(label=_("限上批零住餐"), required=False)
     is_qualified_construction = forms.BooleanField(label=_("资质等级建筑业"), required=False)
@@ -56,6 +63,12 @@ class EnterpriseForm(SiteForm):
             return uscc_lib.validate(value)
         except uscc_lib.UsccError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+    def clean_industry_code(self) -> str:
+        value = str(self.cleaned_data.get("industry_code") or "").strip().upper()
+        if value and not re.fullmatch(INDUSTRY_CODE_PATTERN, value):
+            raise forms.ValidationError(INDUSTRY_CODE_MESSAGE, code="industry_code")
+        return value
 
 
 class EnterpriseSelfServiceForm(SiteForm):

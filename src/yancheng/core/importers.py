@@ -35,6 +35,7 @@ COLUMNS: list[tuple[str, Any, bool]] = [
     ("规上服务业", gettext_lazy("是/否"), False),
     ("专精特新梯度", gettext_lazy("创新型中小企业/专精特新中小企业/专精特新“小巨人”，可空"), False),
     ("信用风险等级", gettext_lazy("A/B/C/D，默认 B"), False),
+    ("行业代码", gettext_lazy("国民经济行业代码（GB/T 4754-2017），门类字母加 2 至 4 位数字，如 C3311，可空"), False),
 ]
 REQUIRED = [name for name, _help, required in COLUMNS if required]
 ALIASES = {
@@ -49,6 +50,9 @@ ALIASES = {
     "园区": "所在园区",
     "Chains": "产业链",
     "Grade": "信用风险等级",
+    "国民经济行业代码": "行业代码",
+    "行业分类代码": "行业代码",
+    "Industry code": "行业代码",
 }
 YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 NO = {"否", "n", "no", "false", "0", "", "×", "✗", "无", "-", "—"}
@@ -163,6 +167,7 @@ def _row_arguments(row: SheetRow, lookups: _Lookups) -> dict[str, Any]:
         "chains": problems.read(lambda: _chains(values, lookups), no_chains),
         "legal_representative": _text(values, "法定代表人"),
         "address": _text(values, "地址"),
+        "industry_code": _text(values, "行业代码"),
         "srdi_tier": problems.read(lambda: _tier(values, lookups), ""),
         "grade": lookup_key(values.get("信用风险等级")).upper() or "B",
     }
@@ -187,6 +192,7 @@ FIELD_COLUMNS = {
     "srdi_tier": "专精特新梯度",
     "legal_representative": "法定代表人",
     "address": "地址",
+    "industry_code": "行业代码",
 }
 
 

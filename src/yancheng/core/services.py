@@ -3,6 +3,7 @@ audit record (CONVENTIONS "Writes go through services")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from .errors import (
     ValidationFailed,
 )
 from .models import Enterprise, EnterpriseContact, IndustryChain, Organisation, Region, Role, User
+from .models.enterprises import INDUSTRY_CODE_MESSAGE, INDUSTRY_CODE_PATTERN
 from .models.users import ADMIN_ROLES
 
 # --- regions --------------------------------------------------------------------------------
@@ -268,6 +270,7 @@ ENTERPRISE_MASTER_FIELDS = (
     "park",
     "legal_representative",
     "address",
+    "industry_code",
     "is_above_scale_industry",
     "is_above_quota_trade",
     "is_qualified_construction",
@@ -278,6 +281,13 @@ ENTERPRISE_MASTER_FIELDS = (
     "is_active",
 )
 ENTERPRISE_SELF_SERVICE_FIELDS = ("legal_representative", "address")
+
+
+def _normalise_industry_code(values: dict[str, Any]) -> None:
+    """国民经济行业代码 as written: trimmed, the 门类 letter in capitals ("c3311" is C3311)."""
+    code = values.get("industry_code")
+    if code is not None:
+        values["industry_code"] = str(code).strip().upper()
 
 
 def _check_enterprise_fields(data: dict[str, Any], actor: Actor | None) -> None:
@@ -298,6 +308,9 @@ def _check_enterprise_fields(data: dict[str, Any], actor: Actor | None) -> None:
     tier = data.get("srdi_tier")
     if tier is not None and tier not in Enterprise.SrdiTier.values:
         raise ValidationFailed(_("未知的专精特新梯度。"), field="srdi_tier")
+    industry = data.get("industry_code")
+    if industry and not re.fullmatch(INDUSTRY_CODE_PATTERN, industry):
+        raise ValidationFailed(INDUSTRY_CODE_MESSAGE, field="industry_code")
     if actor is not None and region is not None and getattr(actor, "role", None) == Role.DISPATCHER:
         from .models.visibility import is_citywide
 
@@ -322,6 +335,8 @@ def _clean_new_enterprise(
     unknown = set(attributes) - set(ENTERPRISE_MASTER_FIELDS)
     if unknown:
         raise ValidationFailed(_("不能设置这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    attributes = dict(attributes)
+    _normalise_industry_code(attributes)
     data = {"name": name, "region": region, "park": park, **attributes}
     _check_enterprise_fields(data, actor)
     for field, limit in _ENTERPRISE_TEXT_LIMITS.items():
@@ -519,6 +534,7 @@ def enterprise_update(
     unknown = set(changes) - set(ENTERPRISE_MASTER_FIELDS)
     if unknown:
         raise ValidationFailed(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    _normalise_industry_code(changes)
     if actor is not None and getattr(actor, "role", None) == Role.ENTERPRISE:
         require(actor, "core.change_enterprise_contacts", enterprise)
         if set(changes) - set(ENTERPRISE_SELF_SERVICE_FIELDS) or chains is not None:

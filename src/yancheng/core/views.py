@@ -194,6 +194,7 @@ def _enterprise_rows(qs: Any) -> Any:
             e.is_above_scale_service,
             e.get_srdi_tier_display() if e.srdi_tier else "",
             e.grade,
+            e.industry_code,
         ]
 
 
@@ -213,6 +214,7 @@ def enterprise_list_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         headers = [
             _("统一社会信用代码"), _("企业名称"), _("所在区划"), _("所在园区"), _("产业链"), _("规上工业"),
             _("限上批零住餐"), _("资质等级建筑业"), _("规上服务业"), _("专精特新梯度"), _("信用风险等级"),
+            _("国民经济行业代码"),
         ]
         from yancheng.core.audit.services import audit_record
 
@@ -322,7 +324,7 @@ def enterprise_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def enterprise_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enterprise = get_enterprise_for(request.user, pk, write=True)
     full = rules.has_perm("core.change_enterprise", request.user, enterprise)
-    initial = {f: getattr(enterprise, f) for f in ("uscc", "name", "legal_representative", "address",
+    initial = {f: getattr(enterprise, f) for f in ("uscc", "name", "legal_representative", "address", "industry_code",
                                                    "is_above_scale_industry", "is_above_quota_trade",
                                                    "is_qualified_construction", "is_above_scale_service",
                                                    "srdi_tier", "srdi_valid_until", "grade")}

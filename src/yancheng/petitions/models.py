@@ -359,23 +359,6 @@ class PetitionDocument(models.Model):
         return self.kind in PUBLIC_DOCUMENT_KINDS
 
 
-class NumberCounter(models.Model):
-    """The last number given in a series and year, locked while numbering: ``petition`` for
-    the matters, ``doc:<issuer id>:<kind>`` for each organ's 文号 of each kind."""
-
-    series = models.CharField(max_length=48)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["series", "year"], name="petition_number_counter_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.series} {self.year}: {self.last}"
-
-
 class FollowUp(models.Model):
     """稳控: a follow-up visit or a care task (疏导、帮扶), before or after 终结 (第三十七条)."""
 

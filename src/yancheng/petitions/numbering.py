@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
+from yancheng.core.kit.numbering import document_number, next_in_series
 from yancheng.core.models import Organisation
 
-from .models import DocumentKind, NumberCounter
+from .models import DocumentKind
 
 # The 文号's 代字 per kind of notice: 〔year〕 and the number follow it.
 DOCUMENT_CODES: dict[str, str] = {
@@ -26,25 +25,11 @@ DOCUMENT_CODES: dict[str, str] = {
 }
 
 
-def _next(series: str, year: int) -> int:
-    """The next number of `series` in `year`. The counter row stays locked until the caller's
-    transaction commits, so two clerks never get the same number (a rollback gives it back)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("numbers are taken inside the write's transaction")
-    counter, _ = NumberCounter.objects.get_or_create(series=series, year=year)
-    counter = NumberCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
 def next_petition_number(today: dt.date) -> str:
     """``XF2026-000123``."""
-    return f"XF{today.year}-{_next('petition', today.year):06d}"
+    return f"XF{today.year}-{next_in_series('petition', today.year):06d}"
 
 
 def next_document_number(issuer: Organisation, kind: str, today: dt.date) -> str:
     """``衡阳市信访局信受告〔2026〕12号`` (the organ's short name when it has one)."""
-    name = issuer.short_name or issuer.name
-    seq = _next(f"doc:{issuer.pk}:{kind}", today.year)
-    return f"{name}{DOCUMENT_CODES[kind]}〔{today.year}〕{seq}号"
+    return document_number(issuer, DOCUMENT_CODES[kind], today.year, f"doc:{issuer.pk}:{kind}")

@@ -4,6 +4,7 @@ from .calendar import HolidayDay, HolidayYear
 from .enterprises import Enterprise, EnterpriseContact, IndustryChain
 from .imports import ImportJob
 from .jobs import PeriodicJobRun
+from .numbering import NumberCounter
 from .organisations import Organisation, Region
 from .users import PasswordHistory, Role, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "HolidayYear",
     "ImportJob",
     "IndustryChain",
+    "NumberCounter",
     "Organisation",
     "PasswordHistory",
     "PeriodicJobRun",

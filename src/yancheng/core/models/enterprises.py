@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,12 @@ from .organisations import Organisation, Region
 
 if TYPE_CHECKING:
     from yancheng.core.typing import MaybeActor
+
+
+# 国民经济行业代码 (GB/T 4754-2017): the 门类 letter A–T, then the 大类 (2 digits), the 中类
+# (3) or the 小类 (4): "C", "C33", "C331", "C3311", "H6210" 正餐服务.
+INDUSTRY_CODE_PATTERN = r"^[A-T]([0-9]{2}([0-9]{1,2})?)?$"
+INDUSTRY_CODE_MESSAGE = _("国民经济行业代码应为门类字母 A–T，后接 2 至 4 位数字（GB/T 4754-2017），如 C3311。")
 
 
 class IndustryChain(models.Model):
@@ -79,6 +86,11 @@ class Enterprise(models.Model):
     chains = models.ManyToManyField(IndustryChain, verbose_name=_("所属产业链"), blank=True, related_name="enterprises")
     legal_representative = models.CharField(_("法定代表人"), max_length=64, blank=True)
     address = models.CharField(_("地址"), max_length=255, blank=True)
+    industry_code = models.CharField(
+        _("国民经济行业代码"), max_length=5, blank=True, default="", db_index=True,
+        validators=[RegexValidator(INDUSTRY_CODE_PATTERN, INDUSTRY_CODE_MESSAGE)],
+        help_text=_("GB/T 4754-2017：门类字母加 2 至 4 位数字，如 H6210（正餐服务）。"),
+    )
     is_above_scale_industry = models.BooleanField(_("规上工业"), default=False)
     is_above_quota_trade = models.BooleanField(_("限上批零住餐"), default=False)
     is_qualified_construction = models.BooleanField(_("资质等级建筑业"), default=False)
@@ -100,6 +112,10 @@ class Enterprise(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(uscc__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"), name="enterprise_uscc_format"),
             models.CheckConstraint(condition=Q(grade__in=["A", "B", "C", "D"]), name="enterprise_grade_valid"),
+            models.CheckConstraint(
+                condition=Q(industry_code="") | Q(industry_code__regex=INDUSTRY_CODE_PATTERN),
+                name="enterprise_industry_code_format",
+            ),
         ]
         indexes = [models.Index(fields=["region", "name"]), models.Index(fields=["park"])]
 
@@ -124,6 +140,7 @@ class Enterprise(models.Model):
             "park": self.park_id,
             "grade": self.grade,
             "srdi_tier": self.srdi_tier,
+            "industry_code": self.industry_code,
             "is_active": self.is_active,
             "scale": [
                 self.is_above_scale_industry,
