@@ -1,8 +1,10 @@
 """The safety pages, under /safety/ (one "safety" namespace; each page family has its own
 ``urls_<family>.py``, included here)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
 app_name = "safety"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("yancheng.safety.urls_stats")),
+]
