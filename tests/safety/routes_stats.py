@@ -13,12 +13,25 @@ STATISTICS = {"anweiban", "anweiban_qidong", "safety_emergency", "safety_emergen
               "grid_park", "inspector", "leader"}
 
 
+BULLETIN_READERS = {"anweiban", "anweiban_qidong", "leader"}
+
+
 def build(sw: Any) -> None:
-    """The figures need no object of their own."""
+    """The city's 通报 of last month."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from yancheng.safety.services.stats import bulletin_issue
+
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    sw.bulletin = bulletin_issue(month=month, actor=sw.users["anweiban"])
 
 
 POLICIES: dict[str, Policy] = {
     "safety:statistics": Policy(STATISTICS),
+    "safety:bulletin_list": Policy(BULLETIN_READERS),
+    "safety:bulletin_download": Policy(BULLETIN_READERS, kwargs=lambda sw: {"pk": sw.bulletin.pk}),
 }
 API_ROUTES: set[str] = set()
 API_PATHS: dict[str, str] = {}

@@ -13,7 +13,15 @@ import time_machine
 
 from yancheng.cases.models import CaseKind
 from yancheng.cases.services import case_accept, case_assign, case_resolve, case_submit
-from yancheng.safety.models import CheckKind, CheckTask, SafetyCheck, Hazard, HazardLevel, HazardStage, SystemDuty
+from yancheng.safety.models import (
+    CheckKind,
+    CheckTask,
+    Hazard,
+    HazardLevel,
+    HazardStage,
+    SafetyCheck,
+    SystemDuty,
+)
 from yancheng.safety.services.hazards import hazard_report
 
 T0 = dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)  # Monday 10:00 in Hengyang

@@ -13,8 +13,17 @@ from django.utils import timezone
 from yancheng.cases.models import Case, Light
 from yancheng.core.models import Enterprise, Organisation, Region
 
-from .models import CheckTask, EnterpriseSystem, Hazard, HazardLevel, HazardSource, HazardStage, SafetySystem, SystemUnit
-from .models import SafetyCheck
+from .models import (
+    CheckTask,
+    EnterpriseSystem,
+    Hazard,
+    HazardLevel,
+    HazardSource,
+    HazardStage,
+    SafetyCheck,
+    SafetySystem,
+    SystemUnit,
+)
 from .models.hazards import OPEN_STAGES
 
 

@@ -6,4 +6,6 @@ from . import views_stats
 
 urlpatterns = [
     path("statistics/", views_stats.statistics, name="statistics"),
+    path("bulletins/", views_stats.bulletin_list, name="bulletin_list"),
+    path("bulletins/<int:pk>/", views_stats.bulletin_download, name="bulletin_download"),
 ]

@@ -7,17 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import rules
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from yancheng.core.audit.services import audit_record
-from yancheng.core.kit.exports import download, stamped, wants_xlsx
+from yancheng.core.errors import ValidationFailed
+from yancheng.core.kit.exports import DOCX, download, stamped, wants_xlsx, xlsx_response
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import Region
 from yancheng.core.reference import tile_layout_for
@@ -25,6 +29,8 @@ from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.lib.charts import Axis, Series, Tile, bar_chart, tile_map
 from yancheng.lib.xlsx import write_sheets
 
+from .bulletin import bulletin_docx, bulletin_title, bulletin_xlsx
+from .models import Bulletin
 from .selectors import _region_prefix
 from .selectors_stats import (
     DIMENSION_LABELS,
@@ -45,6 +51,7 @@ from .selectors_stats import (
     task_figures,
     task_totals,
 )
+from .services.stats import bulletin_issue
 
 TASK_COLUMNS = ("tasks", "done", "overdue", "target", "checked")
 
@@ -161,3 +168,55 @@ def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
         "task_labels": [TASK_FIGURE_LABELS[name] for name in TASK_COLUMNS],
         "charts": _charts(data, period),
     })
+
+
+# --- 安全生产通报 -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The 通报 issued (the 安委办 and leaders read them); a 安委办 issues a month's here."""
+    require_page(request, "safety.view_bulletins")
+    can_issue = rules.has_perm("safety.issue_bulletin", request.user)
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    error = ""
+    if request.method == "POST":
+        if not can_issue:
+            raise PermissionDenied
+        try:
+            month = dt.date.fromisoformat(f"{request.POST.get('month', '')}-01")
+        except ValueError:
+            error = _("请选择通报月份。")
+        else:
+            try:
+                bulletin = bulletin_issue(month=month, actor=request.user)
+            except ValidationFailed as exc:
+                error = str(exc.message)
+            else:
+                messages.success(request, _("通报已印发：%(number)s") % {"number": bulletin.number})
+                return redirect("safety:bulletin_list")
+    bulletins = Bulletin.objects.visible_to(request.user).select_related("issuer", "issued_by")
+    if wants_xlsx(request):
+        return xlsx_response(_("安全生产通报"), [_("文号"), _("通报月份"), _("印发单位"), _("印发时间")], [
+            [b.number, f"{b.month:%Y-%m}", b.issuer.name, timezone.localtime(b.issued_at)] for b in bulletins
+        ])
+    return render(request, "safety/stats/bulletins.html", {
+        "bulletins": bulletins, "can_issue": can_issue, "error": error,
+        "default_month": request.POST.get("month") or f"{last_month:%Y-%m}",
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def bulletin_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One 通报 as .docx (the 公文) or .xlsx (``?format=xlsx``)."""
+    require_page(request, "safety.view_bulletins")
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user).select_related("issuer"), pk=pk)
+    wanted = "xlsx" if request.GET.get("format") == "xlsx" else "docx"
+    audit_record("safety.bulletin_download", bulletin, actor=request.user, after={"format": wanted})
+    name = f"{bulletin_title(bulletin)}-{bulletin.issuer.short_name or bulletin.issuer.name}.{wanted}"
+    if wanted == "xlsx":
+        return download(bulletin_xlsx(bulletin), name)
+    return download(bulletin_docx(bulletin), name, DOCX)
