@@ -21,8 +21,8 @@ from yancheng.cases.api import router as cases_router
 from yancheng.core.attachments.api import router as attachments_router
 from yancheng.inspections.api import router as inspections_router
 from yancheng.petitions.api import router as petitions_router
-from yancheng.safety.api import router as safety_router
 from yancheng.projects.api import router as projects_router
+from yancheng.safety.api import router as safety_router
 
 from .auth import API_AUTH, peek_user
 from .core_endpoints import router as core_router

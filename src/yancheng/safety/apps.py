@@ -8,4 +8,9 @@ class SafetyConfig(AppConfig):
     verbose_name = _("安全生产")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            todos_stats,
+        )
+
+        todos_stats.register()

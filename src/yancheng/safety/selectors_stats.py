@@ -275,7 +275,7 @@ class TaskRow:
     params: dict[str, dict[str, str]]
 
     def url(self, figure: str) -> str:
-        return task_list_url(self.params[figure])
+        return task_list_url(self.params[figure]) if figure in self.params else ""
 
     @property
     def cells(self) -> list[dict[str, Any]]:
