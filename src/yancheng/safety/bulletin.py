@@ -61,7 +61,7 @@ def bulletin_data(user: Actor, month: dt.date, *, now: dt.datetime | None = None
         for h in major.select_related("enterprise", "case", "supervising_org").order_by("reported_at", "pk")
     ]
     orgs = hazard_figures(user, "org", period, now=now)
-    exposed = sorted(
+    exposed: list[dict[str, Any]] = sorted(
         ({"org": r.label, "overdue": r.counts["overdue_open"], "major_open": r.counts["major_open"]}
          for r in orgs if r.counts["overdue_open"]),
         key=lambda r: (-r["overdue"], r["org"]),
@@ -69,7 +69,7 @@ def bulletin_data(user: Actor, month: dt.date, *, now: dt.datetime | None = None
     overdue_list = [
         {"number": h.number, "org": h.supervising_org.name, "enterprise": h.enterprise.name if h.enterprise else h.location,
          "title": h.title}
-        for h in visible.filter(stage__in=OPEN_STAGES, light="red").select_related("supervising_org", "enterprise")
+        for h in visible.filter(stage__in=OPEN_STAGES, **{"light": "red"}).select_related("supervising_org", "enterprise")
         .order_by("supervising_org__name", "reported_at", "pk")
     ]
     repeats = [
@@ -78,7 +78,7 @@ def bulletin_data(user: Actor, month: dt.date, *, now: dt.datetime | None = None
         for h in visible.filter(repeat_of__isnull=False, reported_at__gte=span[0], reported_at__lt=span[1])
         .select_related("enterprise", "repeat_of").order_by("reported_at", "pk")
     ]
-    regions = []
+    regions: list[dict[str, Any]] = []
     for r in hazard_figures(user, "region", period, now=now):
         regions.append({"region": r.label, "code": r.key, "found": r.counts["found"], "ontime": r.counts["ontime"],
                         "late": r.counts["late"], "overdue": r.counts["overdue_open"],

@@ -67,9 +67,10 @@ def ranking_terms(start: dt.datetime, end: dt.datetime, *, now: dt.datetime | No
     closed = lit.filter(stage=HazardStage.CLOSED, closed_at__gte=start, closed_at__lt=end)
     for row in closed.values("region_id").annotate(n=Count("pk"), ontime=Count("pk", filter=Q(light=Light.ONTIME.value))):
         terms.setdefault(row["region_id"], {}).update(hazards_closed=row["n"], hazards_on_time=row["ontime"])
-    overdue = lit.filter(level=HazardLevel.MAJOR, stage__in=OPEN_STAGES, reported_at__lt=end, light=Light.RED.value)
-    for row in overdue.values("region_id").annotate(n=Count("pk")):
-        terms.setdefault(row["region_id"], {})["major_hazards_overdue"] = row["n"]
+    overdue = lit.filter(level=HazardLevel.MAJOR, stage__in=OPEN_STAGES, reported_at__lt=end,
+                         **{"light": Light.RED.value})  # the annotation of annotate_hazard_lights
+    for late in overdue.values("region_id").annotate(n=Count("pk")):
+        terms.setdefault(late["region_id"], {})["major_hazards_overdue"] = late["n"]
     return terms
 
 

@@ -238,7 +238,7 @@ def hazard_trend(user: Actor, period: StatsPeriod, *, now: dt.datetime | None = 
     }
     rows = []
     for month in months:
-        group = counted.get(month, {})
+        group: dict[str, Any] = counted.get(month, {})
         key = f"{month:%Y-%m}"
         counts = {name: int(group.get(name) or 0) for name in HAZARD_FIGURES}
         rows.append(FigureRow(key, key, counts, {
