@@ -312,7 +312,7 @@ def ranking(repeat: int) -> dict[str, Any]:
 
 
 # The hazard list's filters a 安委办 clerk or a leader uses most (none: the whole list).
-HAZARD_LIST_FILTERS = ({}, {"open": "1"}, {"open": "1", "light": "red"}, {"level": "major", "open": "1"},
+HAZARD_LIST_FILTERS: tuple[dict[str, str], ...] = ({}, {"open": "1"}, {"open": "1", "light": "red"}, {"level": "major", "open": "1"},
                        {"supervised": "1"}, {"repeat": "1"})
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -238,7 +238,7 @@ def hazard_trend(user: Actor, period: StatsPeriod, *, now: dt.datetime | None = 
     }
     rows = []
     for month in months:
-        group: dict[str, Any] = counted.get(month, {})
+        group = cast("dict[str, Any]", counted.get(month, {}))
         key = f"{month:%Y-%m}"
         counts = {name: int(group.get(name) or 0) for name in HAZARD_FIGURES}
         rows.append(FigureRow(key, key, counts, {
