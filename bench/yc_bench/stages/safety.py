@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from yancheng.cases.clocks import policy_for
 from yancheng.cases.models import Case, CaseKind, Status
 from yancheng.core.models import Enterprise, User
 from yancheng.safety.models import (
@@ -37,6 +38,7 @@ from yancheng.safety.models import (
 )
 
 from ..bulk import Progress
+from ..clocks import Clocks
 from .base import SHANGHAI, Context, Stage
 from .world import world_of
 
@@ -137,6 +139,8 @@ class SafetyStage(Stage):
         check_id, case_id = int(marks[SafetyCheck._meta.db_table]), int(marks[Case._meta.db_table])
         hazard_id = int(marks[Hazard._meta.db_table])
         last_of: dict[tuple[int, int], int] = {}
+        clocks = Clocks()
+        policies = {urgency: policy_for(CaseKind.HAZARD, urgency) for urgency in ("normal", "urgent")}
         moments = sorted(now - span * rng.random() ** 1.2 for _ in range(total))
         progress = Progress("safety", total)
         for at in moments:
@@ -177,8 +181,11 @@ class SafetyStage(Stage):
                     row["rejection_reason"] = "经核查不属实。"
                 else:
                     accepted = at + HOUR * rng.uniform(1, 20)
-                    solve_days = rng.randint(60, 120) if major else rng.randint(7, 30)
-                    due = accepted + DAY * solve_days
+                    # The rectification deadline in working days, as the product's clocks count it.
+                    solve_days = rng.randint(40, 80) if major else rng.randint(5, 20)
+                    urgency = "urgent" if major else "normal"
+                    clock = clocks.clocks(accepted, 1, solve_days, policies[urgency])
+                    due = clock["solve_due_at"]
                     status, resolved = Status.ACCEPTED, None
                     stage = HazardStage.RECTIFYING
                     if due < now:
@@ -194,13 +201,12 @@ class SafetyStage(Stage):
                         resolved = None
                     case_rows.append({
                         "id": case_id, "number": f"BYHC{local.year}-{case_id:07d}", "kind": CaseKind.HAZARD,
-                        "urgency": "urgent" if major else "normal", "title": row["title"], "description": row["description"],
+                        "urgency": urgency, "title": row["title"], "description": row["description"],
                         "subject": "", "subject_ref": f"hazard:{hazard_id}", "status": status, "reporter_id": None,
                         "reporter_org_id": org, "enterprise_id": enterprise, "region_id": region, "dispatch_org_id": org,
-                        "lead_org_id": org, "assigned_at": accepted, "clock_started_at": accepted, "accepted_at": accepted,
-                        "accept_days": 0, "solve_days": solve_days, "solve_due_at": due,
-                        "solve_yellow_at": accepted + (due - accepted) * 0.67, "resolved_at": resolved,
-                        "deadlines_provisional": False, "resolution": "已整改到位。" if resolved else "", "satisfaction": "",
+                        "lead_org_id": org, "assigned_at": accepted, "accepted_at": accepted, "day_unit": "working",
+                        "accept_days": 1, "solve_days": solve_days, **clock, "resolved_at": resolved,
+                        "resolution": "已整改到位。" if resolved else "", "satisfaction": "",
                         "rating_comment": "", "reopen_count": 0, "dissatisfied_count": 0, "escalation_level": 0,
                         "suspended_reason": "", "created_at": at, "updated_at": resolved or accepted, "version": 3,
                         "merged_into_id": None,
