@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, check_route
 
-from . import routes_stats
+from . import routes_hazards, routes_stats
 
-SIDES: tuple[ModuleType, ...] = (routes_stats,)
+SIDES: tuple[ModuleType, ...] = (routes_hazards, routes_stats)
 
 SAFETY_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 SAFETY_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}
@@ -52,7 +52,6 @@ def safety_matrix_world(_module_safety_world, db):
 
 
 def persona_user(sw, persona):
-    # The global personas as the site's matrix names them (``enterprise_a_user`` is the world's attribute).
     return sw.users[persona] if persona in sw.users else getattr(sw.world, persona)
 
 

@@ -17,6 +17,7 @@ from yancheng.safety.models import Hazard
 from yancheng.safety.selectors import hazard_filters
 from yancheng.safety.selectors_dashboard import ranking_terms, safety_panel
 from yancheng.safety.selectors_stats import HAZARD_FIGURES, visible_hazards
+from yancheng.testing.exports import read_export
 
 from .stats_world import NOW, at, build_stats_world
 
@@ -66,11 +67,16 @@ def test_the_dashboard_shows_no_panel_to_a_dispatcher(client, sw, stats):
     assert 'data-panel="safety"' not in page
 
 
-def test_the_leader_s_home_holds_the_overdue_and_major_hazards(sw, stats):
+def test_the_leader_s_home_holds_the_overdue_hazards_and_its_list_shows_them(client, sw, stats):
+    leader = sw.world.users["leader"]
     with at(NOW):
-        items = {t.key: t for t in todos_for(sw.world.users["leader"])}
-    assert items["safety.overdue_open"].count == 3 and items["safety.overdue_open"].light == "red"
-    assert items["safety.major_open"].count == 1
+        items = {t.key: t for t in todos_for(leader)}
+    overdue = items["safety.overdue_open"]
+    assert overdue.count == 3 and overdue.light == "red"
+    client.force_login(leader)
+    with at(NOW):
+        export = client.get(f"{overdue.url}&format=xlsx")
+    assert len(read_export(export, "安全隐患").rows) == 3
     with at(NOW):
         others = {t.key for t in todos_for(sw.world.users["dispatcher"])}
     assert not any(key.startswith("safety.") for key in others)

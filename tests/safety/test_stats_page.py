@@ -78,3 +78,17 @@ def test_the_export_holds_the_tables_as_the_page_shows_them(client, sw, stats):
     assert rows["石鼓区"][1] == 6 and rows["祁东县"][1] == 3
     assert rows["合计"][1:9] == (9, 1, 2, 1, 3, 1, 1, 2)
     assert rows["合计"][9] == round(100 * 2 / 9, 1)
+
+
+def test_every_hazard_figure_on_the_page_opens_a_list_of_that_many(client, sw, stats):
+    """The real links: each figure's hazard list, exported, holds exactly that many rows."""
+    response = get(client, sw.anweiban, period="quarter", on="2026-04-15")
+    html = response.content.decode()
+    links = re.findall(r'href="([^"]+)" data-count="(\d+)" data-drill="((?:total|region|system|org)-[^"]+)"', html)
+    assert len(links) >= 4 * 8
+    for href, count, drill in links:
+        url = href.replace("&amp;", "&")
+        assert url.startswith(reverse("safety:hazard_list")), drill
+        with at(NOW):
+            export = client.get(f"{url}&format=xlsx")  # a data dict would replace the link's query
+        assert len(read_export(export, "安全隐患").rows) == int(count), (drill, url)

@@ -21,14 +21,11 @@ the ``Petition``, so a field cannot slip onto the page by a template change.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -41,6 +38,7 @@ from yancheng.core import calendar
 from yancheng.core.audit.services import ANONYMOUS, audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.kit.text import clean_text
+from yancheng.core.kit.throttle import Throttle
 from yancheng.lib.deadlines import due_day
 
 from . import querycode
@@ -62,58 +60,28 @@ QUERY_WINDOW_SECONDS = 600
 QUERY_IP_LIMIT = 10
 QUERY_GLOBAL_LIMIT = 1000
 
+QUERY_THROTTLE = Throttle(
+    "petitions.query", "YANCHENG_PETITION_QUERY_WINDOW_SECONDS", "YANCHENG_PETITION_QUERY_IP_LIMIT",
+    "YANCHENG_PETITION_QUERY_GLOBAL_LIMIT", QUERY_WINDOW_SECONDS, QUERY_IP_LIMIT, QUERY_GLOBAL_LIMIT,
+)
+
 
 def _window() -> int:
-    return max(1, int(getattr(settings, "YANCHENG_PETITION_QUERY_WINDOW_SECONDS", QUERY_WINDOW_SECONDS)))
-
-
-def _ip_limit() -> int:
-    return max(1, int(getattr(settings, "YANCHENG_PETITION_QUERY_IP_LIMIT", QUERY_IP_LIMIT)))
-
-
-def _global_limit() -> int:
-    return max(1, int(getattr(settings, "YANCHENG_PETITION_QUERY_GLOBAL_LIMIT", QUERY_GLOBAL_LIMIT)))
-
-
-def _bucket() -> int:
-    return int(time.time() // _window())
-
-
-def _ip_key(ip: str, bucket: int) -> str:
-    # The address is hashed: the cache (a shared Redis in production) keeps no list of who asked.
-    hashed = hashlib.sha256(f"petitions.query:{ip}".encode()).hexdigest()[:32]
-    return f"petitions:query:ip:{hashed}:{bucket}"
-
-
-def _global_key(bucket: int) -> str:
-    return f"petitions:query:all:{bucket}"
-
-
-def _count(key: str) -> int:
-    """Add one to the counter ``key`` (created for two windows) and return it."""
-    cache.add(key, 0, timeout=2 * _window())
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=2 * _window())
-        return 1
+    return QUERY_THROTTLE.window()
 
 
 def query_attempt_allowed(ip: str) -> bool:
     """Count one attempt at a code (right or wrong alike: the count tells nothing about the
     answer) from ``ip`` and from everybody, and say whether it may be checked. Fixed windows of
     ``YANCHENG_PETITION_QUERY_WINDOW_SECONDS`` (600): at most ``YANCHENG_PETITION_QUERY_IP_LIMIT``
-    (10) attempts per address and ``YANCHENG_PETITION_QUERY_GLOBAL_LIMIT`` (1000) in all; the
-    counters live in Django's cache (configure a shared one with several app servers)."""
-    bucket = _bucket()
-    mine = _count(_ip_key(ip or "-", bucket))
-    everyone = _count(_global_key(bucket))
-    return mine <= _ip_limit() and everyone <= _global_limit()
+    (10) attempts per address and ``YANCHENG_PETITION_QUERY_GLOBAL_LIMIT`` (1000) in all
+    (``core.kit.throttle``)."""
+    return QUERY_THROTTLE.allowed(ip)
 
 
 def retry_after_seconds() -> int:
     """Seconds until the current window ends (the 429's Retry-After)."""
-    return max(1, int(_window() - time.time() % _window()))
+    return QUERY_THROTTLE.retry_after()
 
 
 # --- finding the matter ------------------------------------------------------------------------

@@ -6,4 +6,7 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_hazards import router as hazards_router
+
 router = Router(tags=["safety"])
+router.add_router("", hazards_router)

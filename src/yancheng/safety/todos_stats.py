@@ -1,6 +1,6 @@
-"""The leader's home: the safety figures that ask for attention — hazards open past their
-deadline and 重大隐患 not yet closed, over what the leader may see. Each count is the total of
-the hazard list its link opens (the statistics page while that list is not installed)."""
+"""The leader's home: hazards open past their deadline, over what the leader may see (the
+重大隐患 under 督办 are the hazards' own leader to-do, ``todos_hazards``). The count is the
+total of the hazard list its link opens."""
 
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ ORDER = 60
 
 def leader_todos(user: Actor) -> Iterator[Todo]:
     figures = leader_figures(user)
-    for order, (key, label) in enumerate([("overdue_open", _("逾期未整改隐患")), ("major_open", _("重大隐患未销号"))]):
-        url = hazard_list_url(HAZARD_FIGURES[key][1]) or reverse("safety:statistics")
-        count = figures[key]
-        yield Todo(key=f"safety.{key}", label=label, url=url, count=count,
-                   light=light_when(count, "red" if key == "overdue_open" else "yellow"), order=ORDER + order)
+    url = hazard_list_url(HAZARD_FIGURES["overdue_open"][1]) or reverse("safety:statistics")
+    count = figures["overdue_open"]
+    yield Todo(key="safety.overdue_open", label=_("逾期未整改隐患"), url=url, count=count,
+               light=light_when(count, "red"), order=ORDER)
 
 
 def register() -> None:

@@ -6,5 +6,6 @@ from django.urls import URLPattern, URLResolver, include, path
 app_name = "safety"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("yancheng.safety.urls_hazards")),
     path("", include("yancheng.safety.urls_stats")),
 ]

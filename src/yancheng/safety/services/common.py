@@ -4,6 +4,7 @@ row lock that hides what the actor cannot see, and the version check."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
@@ -23,6 +24,12 @@ def numbered(prefix: str, pk: int, when: dt.datetime) -> str:
     """``YH2026-000123``: the year it was made and its row number (unique, increasing; the
     audit trail, not the numbering, proves that nothing was deleted)."""
     return f"{prefix}{timezone.localtime(when).year}-{pk:06d}"
+
+
+def placeholder_number() -> str:
+    """A unique stand-in for a new row's number until its pk gives the real one (in the same
+    transaction); short enough for the 24-character number columns."""
+    return f"~{uuid.uuid4().hex[:20]}"
 
 
 def lock_visible(visible: QuerySet[M], pk: int, *, missing: str) -> M:

@@ -17,9 +17,9 @@ from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, Region, Role
 from yancheng.core.typing import Actor, organisation_of
 
-from ..models import Hazard, HazardLevel, HazardSource, SafetyCheck, SafetySystem, SystemChecklistItem
-from ..selectors import supervising_org_for
-from .common import now, numbered
+from ...models import Hazard, HazardLevel, HazardSource, SafetyCheck, SafetySystem, SystemChecklistItem
+from ...selectors import supervising_org_for
+from ..common import now, numbered, placeholder_number
 
 # 受理: the supervising department accepts (or refuses) a report within one working day.
 ACCEPT_WORKING_DAYS = 1
@@ -105,7 +105,7 @@ def hazard_report(
     reported_at = now()
     with transaction.atomic():
         hazard = Hazard(
-            number=f"pending-{reported_at.timestamp()}",
+            number=placeholder_number(),
             level=level, source=source, system=system, item=item, enterprise=enterprise, region=place,
             supervising_org=supervising, title=title, description=description, location=location,
             found_in=found_in, repeat_of=_repeat_of(enterprise, item, system, reported_at),
