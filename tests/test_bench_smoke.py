@@ -49,7 +49,10 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
     summary = generate(SMOKE, 7, log=_quiet)
 
     assert not any(stage["skipped"] for stage in summary.values())
-    assert Case.objects.count() == SMOKE.cases
+    # The cases stage's cases, and the rectification cases of the safety stage's hazards.
+    from yancheng.safety.models import Hazard
+
+    assert Case.objects.count() == SMOKE.cases + Hazard.objects.filter(case__isnull=False).count()
     assert Enterprise.objects.count() == SMOKE.enterprises
     assert Project.objects.count() == SMOKE.projects
     assert Notification.objects.count() == SMOKE.notifications
@@ -67,6 +70,23 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
 
     # The stored deadlines are the ones the product's own clocks compute.
     for case in Case.objects.exclude(clock_started_at=None).order_by("id")[:60]:
+        stored = (case.accept_due_at, case.solve_due_at, case.solve_yellow_at, case.supervise_at, case.report_at)
+        set_clocks(case, policy_for(case.kind, case.urgency))
+        assert stored == (case.accept_due_at, case.solve_due_at, case.solve_yellow_at, case.supervise_at,
+                          case.report_at), case.number
+
+    # 安全生产: hazards in every state, their cases' deadlines the product's clocks.
+    from yancheng.safety.models import CheckTask, SafetyCheck
+    from yancheng.safety.selectors import annotate_hazard_lights
+
+    assert Hazard.objects.count() == 300 and SafetyCheck.objects.count() >= 300 and CheckTask.objects.exists()
+    assert set(Hazard.objects.values_list("stage", flat=True)) == {
+        "reported", "rectifying", "awaiting_verification", "closed", "rejected"}
+    hazard_lights = set(annotate_hazard_lights(Hazard.objects.all()).values_list("light", flat=True))
+    assert {"red", "green", "ontime", "late"} <= hazard_lights
+    assert Hazard.objects.filter(level="major", supervised_at__isnull=False).exists()
+    assert Hazard.objects.filter(repeat_of__isnull=False).exists()
+    for case in Case.objects.filter(hazard__isnull=False).order_by("id")[:40]:
         stored = (case.accept_due_at, case.solve_due_at, case.solve_yellow_at, case.supervise_at, case.report_at)
         set_clocks(case, policy_for(case.kind, case.urgency))
         assert stored == (case.accept_due_at, case.solve_due_at, case.solve_yellow_at, case.supervise_at,
@@ -111,11 +131,16 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
     # Running it again finds every stage done and adds nothing.
     again = generate(SMOKE, 7, log=_quiet)
     assert all(stage["skipped"] for name, stage in again.items())
-    assert Case.objects.count() == SMOKE.cases
+    # The cases stage's cases, and the rectification cases of the safety stage's hazards.
+    from yancheng.safety.models import Hazard
+
+    assert Case.objects.count() == SMOKE.cases + Hazard.objects.filter(case__isnull=False).count()
 
     # The in-process parts of bench/run report their figures.
     data = measure.dataset()
-    assert data["cases"] == SMOKE.cases and data["open_cases"] > 0
+    assert data["cases"] == Case.objects.count() and data["open_cases"] > 0
+    hazards = measure.hazard_list(6, 1)
+    assert hazards is not None and hazards["hazards"] == 300 and hazards["p95_ms"] > 0
     escalation = measure.escalation(repeat=1)
     assert escalation["seconds"] >= 0 and escalation["running_cases"] > 0
     assert AuditEvent.objects.count() == SMOKE.audit  # rolled back
@@ -127,6 +152,7 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
 
     # The pages and the API call bench/run loads, with the sessions and tokens it makes.
     actors = measure.prepare()
+    cases_before = Case.objects.count()
     try:
         client = Client()
         inbox = client.get("/cases/", HTTP_COOKIE=actors.cookies["inbox"])
@@ -138,7 +164,7 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
                               HTTP_AUTHORIZATION=request.headers["Authorization"],
                               HTTP_IDEMPOTENCY_KEY=request.headers["Idempotency-Key"])
         assert created.status_code == 201, created.content
-        assert Case.objects.count() == SMOKE.cases + 1
+        assert Case.objects.count() == cases_before + 1
     finally:
         measure.release(actors)
 

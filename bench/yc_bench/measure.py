@@ -311,6 +311,50 @@ def ranking(repeat: int) -> dict[str, Any]:
     return out
 
 
+# The hazard list's filters a 安委办 clerk or a leader uses most (none: the whole list).
+HAZARD_LIST_FILTERS: tuple[dict[str, str], ...] = ({}, {"open": "1"}, {"open": "1", "light": "red"}, {"level": "major", "open": "1"},
+                       {"supervised": "1"}, {"repeat": "1"})
+
+
+def hazard_list(requests: int, repeat: int) -> dict[str, Any] | None:
+    """隐患 list at scale for a city leader (every hazard of the city: the widest scope):
+    one page (50 rows, newest first) and its total, under the list's common filters in turn —
+    through the list's own reads (``visible_to``, ``annotate_hazard_lights``,
+    ``hazard_filters``), in process: the list page belongs to the hazards' page family and is
+    measured over HTTP once it is installed. None when the database has no hazards."""
+    from yancheng.core.models import Role, User
+    from yancheng.safety.models import Hazard
+    from yancheng.safety.selectors import annotate_hazard_lights, hazard_filters
+
+    total = Hazard.objects.count()
+    leader = User.objects.filter(role=Role.LEADER, is_active=True, organisation__region__kind="city").order_by("pk").first()
+    if not total or leader is None:
+        return None
+
+    def page(params: dict[str, str]) -> int:
+        qs = hazard_filters(annotate_hazard_lights(Hazard.objects.visible_to(leader)), params)
+        rows = list(qs.select_related("enterprise", "supervising_org", "system").order_by("-reported_at", "-pk")[:50])
+        return qs.count() + len(rows)
+
+    runs: list[list[float]] = []
+    for _ in range(repeat):
+        times = []
+        for n in range(requests):
+            began = time.perf_counter()
+            page(HAZARD_LIST_FILTERS[n % len(HAZARD_LIST_FILTERS)])
+            times.append((time.perf_counter() - began) * 1000)
+        runs.append(sorted(times))
+
+    def pct(times: list[float], q: float) -> float:
+        return times[min(len(times) - 1, round(q * (len(times) - 1)))]
+
+    p95 = statistics.median(pct(t, 0.95) for t in runs)
+    p50 = statistics.median(pct(t, 0.50) for t in runs)
+    queries, _n = count_queries(lambda: page({"open": "1", "light": "red"}))
+    return {"hazards": total, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "queries": queries,
+            "leader": leader.username}
+
+
 IMPORT_HEADERS = ["统一社会信用代码", "企业名称", "所在区划", "所在园区", "产业链", "法定代表人", "地址", "规上工业",
                   "限上批零住餐", "资质等级建筑业", "规上服务业", "专精特新梯度", "信用风险等级"]
 

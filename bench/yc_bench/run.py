@@ -36,6 +36,7 @@ TARGETS = {
     "ranking_s": 1,
     "import_s": 60,  # for 100,000 rows
     "rss_mib": 150,
+    "hazard_list_p95_ms": 300,  # one page of the hazard list and its total, the city's whole list
 }
 
 
@@ -178,6 +179,10 @@ def measure_yancheng(target: Target, plan: Plan, log: Any) -> dict[str, Any]:
     result["escalation"] = measure.escalation(plan.repeat)
     log(f"monthly ranking ({plan.repeat}×) …")
     result["ranking"] = measure.ranking(plan.repeat)
+    log(f"hazard list, a city leader's ({plan.repeat} × {plan.inbox} pages, in process) …")
+    hazards = measure.hazard_list(plan.inbox, plan.repeat)
+    if hazards is not None:
+        result["hazard_list"] = hazards
     if plan.import_rows:
         log(f"enterprise import: {plan.import_rows:,} rows ({plan.import_repeat}×, dry run) …")
         result["import"] = measure.enterprise_import(plan.import_rows, plan.import_repeat)
@@ -198,6 +203,8 @@ def verdicts(result: dict[str, Any], peer: dict[str, Any] | None) -> dict[str, A
     if "import" in result:
         out["import_s"] = (result["import"]["seconds_per_100k"], TARGETS["import_s"])
     out["rss_mib"] = (result["rss"]["max_mib"], TARGETS["rss_mib"])
+    if "hazard_list" in result:
+        out["hazard_list_p95_ms"] = (result["hazard_list"]["p95_ms"], TARGETS["hazard_list_p95_ms"])
     return {k: {"value": v, "target": t, "met": None if v is None else (v >= t if k.startswith("create") else v <= t)}
             for k, (v, t) in out.items()}
 
@@ -244,6 +251,10 @@ def table(result: dict[str, Any], peer: dict[str, Any] | None, checks: dict[str,
     rank = result["ranking"]
     lines.append(f"{'monthly ranking':<34} {rank['seconds']:>8.2f} s   (regions {rank['region']['seconds']} s, "
                  f"units {rank['unit']['seconds']} s)")
+    if "hazard_list" in result:
+        haz = result["hazard_list"]
+        lines.append(f"{'hazard list (city leader)':<34} p50 {haz['p50_ms']:>7.1f} ms  p95 {haz['p95_ms']:>7.1f} ms"
+                     f"   ({haz['hazards']:,} hazards, {haz['queries']} queries)")
     if "import" in result:
         imp = result["import"]
         lines.append(f"{'enterprise .xlsx import':<34} {imp['seconds']:>8.2f} s   ({imp['rows']:,} rows, "

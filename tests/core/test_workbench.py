@@ -28,7 +28,7 @@ EXPECTED = {
     "inspector": {"inspections.scan", "inspections.in_progress", "inspections.plan_today", "inspections.my_alerts"},
     "supervisor": {"inspections.alerts", "inspections.complaints", "inspections.report"},
     "leader": {"dashboard.projects", "dashboard.late_nodes", "dashboard.cases_red", "dashboard.cases_yellow",
-               "dashboard.escalation_2", "dashboard.escalation_3", "dashboard.investment"},
+               "dashboard.escalation_2", "dashboard.escalation_3", "dashboard.investment", "safety.overdue_open"},
     "system_admin": {"notifications.failed", "notifications.given_up", "security.locked"},
     "security_admin": {"security.locked"},
     "audit_admin": {"audit.verify"},

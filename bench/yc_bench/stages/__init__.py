@@ -9,6 +9,7 @@ from .inspections import InspectionSetupStage, InspectionStage
 from .petitions import PetitionStage
 from .projects import ProjectStage
 from .rankings import RankingStage
+from .safety import SafetyStage
 from .world import WorldStage
 
 STAGES = (
@@ -19,6 +20,7 @@ STAGES = (
     InspectionSetupStage(),
     InspectionStage(),
     PetitionStage(),  # after the cases: their petition cases become the handled matters
+    SafetyStage(),  # after the world and the enterprises; its hazard cases are its own
     RankingStage(),
     AuditStage(),  # last of the writers: the trail is topped up to the scale's count
     FinalStage(),

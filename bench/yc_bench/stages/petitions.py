@@ -24,13 +24,12 @@ from yancheng.cases.models import Case, Status
 from yancheng.core.crypto.fields import digest_of
 from yancheng.core.crypto.keys import load_ring
 from yancheng.core.demo import GIVEN, SURNAMES
-from yancheng.core.models import Organisation, Region, Role, User
+from yancheng.core.models import NumberCounter, Organisation, Region, Role, User
 from yancheng.core.services import organisation_create, user_create
 from yancheng.petitions import querycode
 from yancheng.petitions.models import (
     Channel,
     ClaimRoute,
-    NumberCounter,
     Petition,
     Petitioner,
     PetitionEvent,

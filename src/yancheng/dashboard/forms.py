@@ -44,6 +44,8 @@ class FormulaForm(SiteForm):
                 shown = label
             elif key == "escalations":
                 shown = _("%(label)s（每次扣分）") % {"label": label}
+            elif key == "major_hazards_overdue":
+                shown = _("%(label)s（每项扣分）") % {"label": label}
             else:
                 shown = _("%(label)s（每个百分点扣分）") % {"label": label}
             self.fields[field] = forms.DecimalField(

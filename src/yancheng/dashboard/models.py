@@ -48,6 +48,9 @@ METRICS: tuple[tuple[str, str, Any, int], ...] = (
     ("w_petition_ontime", "petition_ontime_rate", _("信访按期办结率"), 1),
     ("w_petition_satisfaction", "petition_satisfaction_rate", _("信访满意率"), 1),
     ("w_petition_repeat", "petition_repeat_rate", _("重复信访率"), -1),
+    # 安全生产 (issue 14): per region of the hazard (region ranking only).
+    ("w_hazard_ontime", "hazard_ontime_rate", _("隐患按期整改率"), 1),
+    ("w_major_hazards_overdue", "major_hazards_overdue", _("重大隐患逾期数"), -1),
 )
 
 
@@ -70,6 +73,9 @@ class RankingFormula(models.Model):
     w_petition_ontime = _weight(_("信访按期办结率权重"))
     w_petition_satisfaction = _weight(_("信访满意率权重"))
     w_petition_repeat = _weight(_("重复信访率扣分权重"))
+    # 安全生产 terms: 0 by default too.
+    w_hazard_ontime = _weight(_("隐患按期整改率权重"))
+    w_major_hazards_overdue = _weight(_("每项逾期重大隐患扣分"))
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +93,10 @@ class RankingFormula(models.Model):
             models.CheckConstraint(
                 condition=Q(w_petition_ontime__gte=0) & Q(w_petition_satisfaction__gte=0) & Q(w_petition_repeat__gte=0),
                 name="ranking_formula_petition_weights_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(w_hazard_ontime__gte=0) & Q(w_major_hazards_overdue__gte=0),
+                name="ranking_formula_safety_weights_nonneg",
             ),
         ]
 

@@ -19,6 +19,10 @@ a metric without data adds nothing to the score):
   满意 or 基本满意 (the result); 重复信访率 — of the matters registered in M, those repeating an
   earlier one (a deduction). Their weights are 0 until the office sets them; an organ with
   petitions only is ranked once a petition weight is above 0.
+- 安全生产 (``safety.selectors_dashboard``), per region of the hazard (the region ranking
+  only): 隐患按期整改率 — of the hazards closed (销号) in M, those closed within their
+  rectification deadline; 重大隐患逾期数 — 重大隐患 open past their deadline at the end of M (a
+  deduction per hazard). Their weights are 0 until the office sets them.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from yancheng.cases.models import PETITION_KINDS, Case, CaseEvent, Satisfaction
 from yancheng.core.models import Organisation, Region
 from yancheng.petitions.selectors_dashboard import ranking_terms as petition_terms
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
+from yancheng.safety.selectors_dashboard import ranking_terms as safety_terms
 
 from .models import METRICS, FundsWon, RankingFormula, RankingKind
 
@@ -116,7 +121,8 @@ def formula_text(weights: dict[str, Any]) -> str:
     petitions = _(
         "（信访按期办结率、信访满意率、重复信访率按问题属地或办理机关统计，按百分数计；重复信访率扣分）"
     )
-    return text + note + petitions
+    safety = _("（隐患按期整改率、重大隐患逾期数按隐患所在县市区统计；每项逾期重大隐患扣分）")
+    return text + note + petitions + safety
 
 
 def formula_json(formula: RankingFormula) -> dict[str, Any]:
@@ -301,6 +307,7 @@ def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[di
     """The ranked rows of one month, best first; equal scores share a rank (1, 1, 3)."""
     data, extra = _metrics(kind, month)
     petitions = petition_terms(kind == RankingKind.REGION, *month.window)
+    safety = safety_terms(*month.window) if kind == RankingKind.REGION else {}
     weights = formula.weights()
     keys = set(data) | extra
     if any(Decimal(weights[field]) > 0 for field in PETITION_WEIGHTS):
@@ -310,6 +317,7 @@ def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[di
     for pk, key, name in entities:
         raw = data.get(pk, {})
         pet = petitions.get(pk, {})
+        haz = safety.get(pk, {})
         planned = raw.get("planned", Decimal(0))
         invested = raw.get("invested", Decimal(0))
         row: dict[str, Any] = {
@@ -341,6 +349,11 @@ def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[di
             "petitions_filed": pet.get("petitions_filed", 0),
             "petitions_repeated": pet.get("petitions_repeated", 0),
             "_petition_repeat_rate": rate(pet.get("petitions_repeated", 0), pet.get("petitions_filed", 0)),
+            "hazards_closed": haz.get("hazards_closed", 0),
+            "hazards_on_time": haz.get("hazards_on_time", 0),
+            "_hazard_ontime_rate": rate(haz.get("hazards_on_time", 0), haz.get("hazards_closed", 0)),
+            "_major_hazards_overdue": Decimal(haz.get("major_hazards_overdue", 0))
+            if kind == RankingKind.REGION else None,
         }
         rows.append(row)
     top_attracted = max((r["_attracted"] for r in rows), default=Decimal(0))
@@ -364,6 +377,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if not k.startswith("_")}
     for _field, key, _label, _sign in METRICS:
         value = row.get(f"_{key}")
-        out[key] = int(value) if key == "escalations" and value is not None else _num(value)
+        whole = key in ("escalations", "major_hazards_overdue")
+        out[key] = int(value) if whole and value is not None else _num(value)
     out["score"] = float(row["_score"])
     return out

@@ -41,6 +41,7 @@ from yancheng.petitions.selectors_dashboard import petition_panel
 from yancheng.petitions.selectors_dashboard import ranking_counted as petitions_counted
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project, Stage
 from yancheng.projects.selectors import ProjectFilters, project_list
+from yancheng.safety.selectors_dashboard import safety_panel
 
 from .models import METRICS, RankingKind, RankingSnapshot
 from .permissions import region_scope
@@ -230,6 +231,8 @@ def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
         # 信访: for those who may see matters (and only the matters they may see).
         "petitions": petition_panel(user, region=filters.region)
         if rules.has_perm("petitions.view_list", user) else None,
+        # 安全生产: for those who may see the safety figures (over the hazards they may see).
+        "safety": safety_panel(user, region=filters.region) if rules.has_perm("safety.view_statistics", user) else None,
     }
 
 

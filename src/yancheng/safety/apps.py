@@ -29,9 +29,10 @@ class SafetyConfig(AppConfig):
         from yancheng.cases.models import CaseKind
         from yancheng.cases.subjects import register_case_home
 
-        from . import attachments_hazards, todos_hazards
+        from . import attachments_hazards, todos_hazards, todos_stats
         from .selectors_hazards import case_home_url
 
         register_case_home(CaseKind.HAZARD, case_home_url)
         attachments_hazards.register()
         todos_hazards.register()
+        todos_stats.register()

@@ -180,3 +180,20 @@ rules.add_perm("safety.supervise_hazard", supervises_hazard)
 rules.add_perm("safety.rectify_hazard", rectifies_hazard)
 rules.add_perm("safety.view_statistics", office | _role(Role.LEADER) | department)
 rules.add_perm("safety.issue_bulletin", office)
+
+
+# --- statistics and the monthly 通报 ------------------------------------------------------------
+
+
+def bulletins_visible_to(user: MaybeActor | None, qs: QuerySet[M]) -> QuerySet[M]:
+    """The 通报 a 安委办 or a leader reads: citywide, every one; a county's, those its region's
+    安委办 issued and the city's."""
+    if not _active(user) or not (is_safety_office(user) or user.role == Role.LEADER):
+        return qs.none()
+    if is_citywide(user):
+        return qs
+    region = organisation_of(user).region
+    return qs.filter(Q(issuer__region_id=region.pk) | Q(issuer__region_id=region.parent_id))
+
+
+rules.add_perm("safety.view_bulletins", office | _role(Role.LEADER))

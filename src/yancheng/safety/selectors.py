@@ -6,14 +6,24 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from yancheng.cases.models import Case, Light
 from yancheng.core.models import Enterprise, Organisation, Region
 
-from .models import EnterpriseSystem, Hazard, HazardLevel, HazardSource, HazardStage, SafetySystem, SystemUnit
+from .models import (
+    CheckTask,
+    EnterpriseSystem,
+    Hazard,
+    HazardLevel,
+    HazardSource,
+    HazardStage,
+    SafetyCheck,
+    SafetySystem,
+    SystemUnit,
+)
 from .models.hazards import OPEN_STAGES
 
 
@@ -71,7 +81,7 @@ def annotate_hazard_lights(qs: QuerySet[Hazard], now: dt.datetime | None = None)
 
 
 HAZARD_FILTERS = ("stage", "level", "system", "region", "enterprise", "org", "source", "repeat", "light",
-                  "supervised", "month", "q", "open")
+                  "supervised", "month", "q", "open", "period")
 
 
 def hazard_filters(qs: QuerySet[Hazard], params: Mapping[str, str]) -> QuerySet[Hazard]:
@@ -82,7 +92,8 @@ def hazard_filters(qs: QuerySet[Hazard], params: Mapping[str, str]) -> QuerySet[
     stage, level, source: their values; system: a system's code; region: a region's code
     (its sub-regions included); enterprise, org (supervising department): ids; repeat=1;
     supervised=1 (挂牌督办); open=1 (not closed or rejected); light: a Light value;
-    month=YYYY-MM (reported in that month); q: number, title or enterprise name."""
+    month=YYYY-MM (reported in that month); period=YYYY-MM, YYYY-Qn or YYYY (reported in that
+    month, quarter or year: the statistics' links); q: number, title or enterprise name."""
     value = {name: (params.get(name) or "").strip() for name in HAZARD_FILTERS}
     if value["stage"] in HazardStage.values:
         qs = qs.filter(stage=value["stage"])
@@ -110,6 +121,9 @@ def hazard_filters(qs: QuerySet[Hazard], params: Mapping[str, str]) -> QuerySet[
     if month is not None:
         start, end = month
         qs = qs.filter(reported_at__gte=start, reported_at__lt=end)
+    span = period_bounds(value["period"])
+    if span is not None:
+        qs = qs.filter(reported_at__gte=span[0], reported_at__lt=span[1])
     if value["q"]:
         q = value["q"][:64]
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q))
@@ -144,3 +158,75 @@ def annotate_responsible_org(qs: QuerySet[EnterpriseSystem]) -> QuerySet[Enterpr
     return qs.annotate(resolved_org=Coalesce(
         "responsible_org_id", Subquery(unit.values("organisation_id")[:1]), output_field=IntegerField()
     ))
+
+
+def period_bounds(text: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` as the period's start and the next period's start,
+    local time; else None."""
+    text = (text or "").strip().upper()
+    try:
+        if len(text) == 4:
+            year, first, months = int(text), 1, 12
+        elif len(text) == 7 and text[5] == "Q":
+            year, quarter = int(text[:4]), int(text[6])
+            if not 1 <= quarter <= 4:
+                return None
+            first, months = (quarter - 1) * 3 + 1, 3
+        else:
+            month = _month(text)
+            return month
+        start = dt.date(year, first, 1)
+    except ValueError:
+        return None
+    end_month = first + months
+    end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(start, dt.time(), tz), dt.datetime.combine(end, dt.time(), tz)
+
+
+# --- a check task's progress: the plan against the checks done ------------------------------------
+
+# A task not yet done turns yellow in its last days.
+TASK_YELLOW_DAYS = 3
+
+
+def annotate_task_progress(qs: QuerySet[CheckTask], today: dt.date | None = None) -> QuerySet[CheckTask]:
+    """``checked`` (distinct enterprises with a check record of the task in its period) and
+    ``light`` in SQL: ``ontime`` once done (checked ≥ target), else red past ``due_on``,
+    yellow in its last days, green before."""
+    today = today or timezone.localdate()
+    checked = Subquery(
+        SafetyCheck.objects.filter(
+            task_id=OuterRef("pk"), performed_on__gte=OuterRef("period_start"), performed_on__lte=OuterRef("period_end")
+        ).order_by().values("task_id").annotate(n=Count("enterprise_id", distinct=True)).values("n")[:1],
+        output_field=IntegerField(),
+    )
+    qs = qs.annotate(checked=Coalesce(checked, Value(0)))
+    light = SqlCase(
+        When(checked__gte=F("target"), then=Value(Light.ONTIME.value)),
+        When(due_on__lt=today, then=Value(Light.RED.value)),
+        When(due_on__lte=today + dt.timedelta(days=TASK_YELLOW_DAYS), then=Value(Light.YELLOW.value)),
+        default=Value(Light.GREEN.value),
+        output_field=CharField(),
+    )
+    return qs.annotate(light=light)
+
+
+TASK_FILTERS = ("unit", "system", "period", "light")
+
+
+def task_filters(qs: QuerySet[CheckTask], params: Mapping[str, str]) -> QuerySet[CheckTask]:
+    """Narrow ``qs`` (scoped, progress annotated) by the task list's query parameters: unit (an
+    organisation's id), system (a code), period=YYYY-MM, YYYY-Qn or YYYY (due in it), light."""
+    value = {name: (params.get(name) or "").strip() for name in TASK_FILTERS}
+    if value["unit"].isdigit():
+        qs = qs.filter(unit_id=int(value["unit"]))
+    if value["system"]:
+        qs = qs.filter(system__code=value["system"])
+    span = period_bounds(value["period"])
+    if span is not None:
+        first, following = span[0].date(), span[1].date()
+        qs = qs.filter(due_on__gte=first, due_on__lt=following)
+    if value["light"] in Light.values:
+        qs = qs.filter(**{"light": value["light"]})  # the annotation of annotate_task_progress
+    return qs

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yancheng.safety.urls_checks")),
     path("", include("yancheng.safety.urls_registry")),
     path("", include("yancheng.safety.urls_hazards")),
+    path("", include("yancheng.safety.urls_stats")),
 ]

@@ -19,8 +19,10 @@ from .registry import (
     SystemRevision,
     SystemUnit,
 )
+from .stats import Bulletin
 
 __all__ = [
+    "Bulletin",
     "CheckKind",
     "CheckOutcome",
     "CheckResult",
