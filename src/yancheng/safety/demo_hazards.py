@@ -136,13 +136,14 @@ def _staff(org: Organisation) -> list[User]:
 def _rectifier(enterprise: Enterprise) -> User | None:
     """The enterprise's user who puts it right (one made, without a password, when it has none:
     only the enterprise itself submits evidence)."""
-    if enterprise.organisation is None:
+    organisation = enterprise.organisation
+    if organisation is None:
         return None
-    user = (User.objects.filter(organisation_id=enterprise.organisation_id, role=Role.ENTERPRISE, is_active=True)
+    user = (User.objects.filter(organisation_id=organisation.pk, role=Role.ENTERPRISE, is_active=True)
             .order_by("pk").first())
     return user or user_create(
         username=f"qy-{enterprise.uscc.lower()}", password=None, role=Role.ENTERPRISE,
-        organisation=enterprise.organisation, full_name=f"{enterprise.name[:6]}联络员", must_change_password=False,
+        organisation=organisation, full_name=f"{enterprise.name[:6]}联络员", must_change_password=False,
         actor=None,
     )
 
