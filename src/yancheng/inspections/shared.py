@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from yancheng.core.models import Enterprise
+from yancheng.core.models import Enterprise, User
 from yancheng.core.typing import MaybeActor
 
 from .models import Inspection
@@ -78,3 +78,61 @@ def visit_open_for_findings(user: MaybeActor | None, pk: int) -> RegisteredVisit
 def visit_label(pk: int) -> str:
     """The registration's number, for a page that shows a record's origin."""
     return Inspection.objects.filter(pk=pk).values_list("number", flat=True).first() or ""
+
+
+# Outside-plan reasons of a safety check made under an exemption (SPEC §4: an accident, a
+# complaint, a follow-up of a rectification); a check without one follows the year's duties.
+DEMO_REASONS = {"complaint": "complaint", "accident": "emergency", "follow-up": "superior", "referral": "referral"}
+DEMO_RESULT = "开展安全生产检查，检查情况见安全检查记录。"
+
+
+def register_demo_visit(moment: dt.datetime, inspector: User, enterprise: Enterprise, *,
+                        reason_code: str | None = None, evidence: str = "") -> int | None:
+    """DEMO ONLY (the safety demo's department checks): ``inspector`` registers, as of
+    ``moment``, an inspection of ``enterprise`` through its supervision code with a licensed
+    colleague of the same department, on the department's published safety item, then
+    finishes it an hour and a half later. The inspection rules are judged as they were then
+    and are never overridden: a cap that would be exceeded, grade A, a quiet period or a
+    missing licence, code or item refuses it, and None is returned. ``reason_code`` names an
+    exemption reason (``follow-up``, ``complaint``, ``accident``) when there is one, with its
+    ``evidence`` (a default line when none is given). Returns the registration's id."""
+    from yancheng.core.errors import DomainError
+
+    from .demo import _as_of
+    from .models import ExemptionReason, InspectionItem, InspectionKind, InspectorLicence, SupervisionCode
+    from .registration.finish import inspection_finish
+    from .registration.register import inspection_register
+
+    own = InspectorLicence.objects.filter(user_id=inspector.pk, status=InspectorLicence.Status.ACTIVE).first()
+    code = SupervisionCode.objects.filter(enterprise_id=enterprise.pk, revoked_at__isnull=True).first()
+    if own is None or code is None:
+        return None
+    colleague = (InspectorLicence.objects.filter(department_id=own.department_id, status=InspectorLicence.Status.ACTIVE)
+                 .exclude(pk=own.pk).order_by("pk").first())
+    items = list(InspectionItem.objects.filter(department_id=own.department_id, published_at__isnull=False,
+                                               withdrawn_at__isnull=True).order_by("code"))
+    item = next((i for i in items if "安全生产" in i.name), None) or next((i for i in items if "安全" in i.name), None)
+    item = item or (items[0] if items else None)
+    if colleague is None or item is None:
+        return None
+    exemption = None
+    if reason_code is not None:
+        exemption = ExemptionReason.objects.filter(code=reason_code, is_active=True).first()
+        if exemption is None:
+            return None
+    try:
+        with _as_of(moment):
+            inspection = inspection_register(
+                actor=inspector, enterprise=enterprise, found_by="code", code=code, kind=InspectionKind.ENFORCEMENT,
+                items=[item], inspectors=[own, colleague],
+                outside_plan_reason=DEMO_REASONS.get(reason_code or "", "superior"), exemption_reason=exemption,
+                exemption_evidence=(evidence or f"安全生产检查（{exemption.name}）") if exemption else "",
+            )
+        end = moment + dt.timedelta(minutes=90)
+        if end < timezone.now():
+            with _as_of(end):
+                inspection_finish(inspection, actor=inspector, outcome=Inspection.Outcome.OTHER, result=DEMO_RESULT,
+                                  ended_at=end)
+    except DomainError:
+        return None  # the rules said no, as they would have then
+    return inspection.pk

@@ -36,3 +36,11 @@ class SafetyConfig(AppConfig):
         attachments_hazards.register()
         todos_hazards.register()
         todos_stats.register()
+
+        # The demo: after the inspections and petitions demos (INSTALLED_APPS order); its
+        # department checks sit on registrations made through the inspections module.
+        from yancheng.core.demo import register_demo_loader
+
+        from .demo import load_safety_demo
+
+        register_demo_loader("安全生产", load_safety_demo)

@@ -87,14 +87,17 @@ class _Loader:
         return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), SHANGHAI)
 
     def _results(self, system: SafetySystem, fail_rate: float) -> list[ItemResult]:
+        """A result per item. Only ordinary items fail here: a failed 重大事故隐患判定项 is a
+        重大隐患 under 挂牌督办, and the demo's two are the hazards demo's. One failure in four is
+        reported as a 一般隐患; the others were put right on the spot."""
         results = []
         for item in system.items.filter(is_active=True).order_by("position", "code"):
             roll = self.rng.random()
-            if roll < fail_rate:
-                level = HazardLevel.MAJOR if item.is_major_criterion else HazardLevel.GENERAL
-                report = self.rng.random() < 0.5
+            if roll < fail_rate and not item.is_major_criterion:
+                report = self.rng.random() < 0.25
                 results.append(ItemResult(item.pk, CheckOutcome.FAIL, "现场发现问题，已当场告知企业负责人",
-                                          level if report else "", f"{item.text}：不符合要求" if report else ""))
+                                          HazardLevel.GENERAL if report else "",
+                                          f"{item.text}：不符合要求" if report else ""))
             elif roll < fail_rate + 0.05:
                 results.append(ItemResult(item.pk, CheckOutcome.NOT_APPLICABLE, "该企业无此项"))
             else:

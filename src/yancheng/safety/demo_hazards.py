@@ -12,6 +12,7 @@ lead wires it with ``register_demo_loader``."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from yancheng.cases.clocks import policy_for, set_clocks
 from yancheng.cases.escalation import escalation_tick
-from yancheng.cases.models import Case, CaseEvent
+from yancheng.cases.models import Case, CaseEvent, CaseTask
 from yancheng.core.calendar.source import working_days_between
 from yancheng.core.demo import DEMO_PASSWORD, add_demo_note
 from yancheng.core.models import Enterprise, Organisation, Role, User
@@ -35,6 +36,7 @@ from .models import (
     HazardSource,
     HazardStage,
     Rectification,
+    SafetyCheck,
     SafetySystem,
     SystemUnit,
 )
@@ -51,6 +53,8 @@ HAZARD_MOMENTS = ("reported_at", "accept_due_at", "accepted_at", "supervised_at"
 CASE_MOMENTS = ("assigned_at", "clock_started_at", "solve_started_at", "accepted_at", "resolved_at", "closed_at",
                 "pressed_at", "supervised_at", "reported_at", "created_at")
 MARK = "【演示】"
+SEED = 430414
+SHOWCASE_LOGIN = "qiye"
 SOURCES = (HazardSource.DEPARTMENT, HazardSource.SELF_CHECK, HazardSource.GRID, HazardSource.PUBLIC)
 
 
@@ -99,18 +103,28 @@ def move_back(hazard: Hazard, days: int) -> None:
         return
     delta = -dt.timedelta(days=days)
     _shift(Hazard.objects.filter(pk=hazard.pk), HAZARD_MOMENTS, delta)
+    Hazard.objects.filter(pk=hazard.pk, plan_deadline__isnull=False).update(plan_deadline=F("plan_deadline") + delta)
+    _shift(Notification.objects.filter(object_type="safety.hazard", object_id=str(hazard.pk)), ("created_at",), delta)
     _shift(Rectification.objects.filter(hazard=hazard), ("submitted_at", "decided_at"), delta)
+    verification = Hazard.objects.filter(pk=hazard.pk).values_list("verification_id", flat=True).first()
+    if verification is not None:  # the 销号核查 record, made when it was verified
+        SafetyCheck.objects.filter(pk=verification).update(recorded_at=F("recorded_at") + delta,
+                                                           performed_on=F("performed_on") + delta)
     if hazard.case_id is not None:
         _shift(Case.objects.filter(pk=hazard.case_id), CASE_MOMENTS, delta)
         _shift(CaseEvent.objects.filter(case_id=hazard.case_id), ("at",), delta)
-        _shift(Notification.objects.filter(object_id=str(hazard.case_id)), ("created_at",), delta)
+        _shift(CaseTask.objects.filter(case_id=hazard.case_id), ("assigned_at", "done_at", "due_at"), delta)
+        _shift(Notification.objects.filter(object_type="cases.case", object_id=str(hazard.case_id)), ("created_at",),
+               delta)
         case = Case.objects.get(pk=hazard.case_id)
         case.save(update_fields=set_clocks(case, policy_for(case.kind, case.urgency)))
 
 
 def _staff(org: Organisation) -> list[User]:
-    staff = list(User.objects.filter(organisation=org, role__in=[Role.SAFETY, Role.INSPECTOR], is_active=True)
-                 .order_by("pk")[:2])
+    """Two of the department's people: its safety officers first (one accepts, the other
+    verifies), then its inspectors; made when it has fewer."""
+    people = User.objects.filter(organisation=org, role__in=[Role.SAFETY, Role.INSPECTOR], is_active=True)
+    staff = sorted(people, key=lambda u: (u.role != Role.SAFETY, u.pk))[:2]
     for n in range(len(staff) + 1, 3):
         staff.append(user_create(
             username=f"aq-{org.code}-{n}"[:150], password=DEMO_PASSWORD, role=Role.SAFETY, organisation=org,
@@ -119,10 +133,32 @@ def _staff(org: Organisation) -> list[User]:
     return staff
 
 
+def _rectifier(enterprise: Enterprise) -> User | None:
+    """The enterprise's user who puts it right (one made, without a password, when it has none:
+    only the enterprise itself submits evidence)."""
+    organisation = enterprise.organisation
+    if organisation is None:
+        return None
+    user = (User.objects.filter(organisation_id=organisation.pk, role=Role.ENTERPRISE, is_active=True)
+            .order_by("pk").first())
+    return user or user_create(
+        username=f"qy-{enterprise.uscc.lower()}", password=None, role=Role.ENTERPRISE,
+        organisation=organisation, full_name=f"{enterprise.name[:6]}联络员", must_change_password=False,
+        actor=None,
+    )
+
+
 def _pairs() -> list[tuple[SafetySystem, Enterprise]]:
     """(system, enterprise) pairs with a supervising department, spread over systems and regions."""
     pairs: list[tuple[SafetySystem, Enterprise]] = []
     seen_regions: set[int] = set()
+    # The demo enterprise (login ``qiye``) first: it has a 重大隐患 of its own to put right.
+    own = User.objects.filter(username=SHOWCASE_LOGIN, role=Role.ENTERPRISE).values_list("organisation_id", flat=True)
+    showcase = (EnterpriseSystem.objects.select_related("system", "enterprise")
+                .filter(enterprise__organisation_id__in=own, system__is_active=True).order_by("system__code", "pk").first())
+    if showcase is not None:
+        pairs.append((showcase.system, showcase.enterprise))
+        seen_regions.add(showcase.enterprise.region_id)
     for mapping in EnterpriseSystem.objects.select_related("system", "enterprise").order_by("system__code", "pk"):
         if mapping.system.is_active and mapping.enterprise.region_id not in seen_regions:
             pairs.append((mapping.system, mapping.enterprise))
@@ -156,6 +192,7 @@ def load_hazards_demo(today: dt.date | None = None) -> int:
         if plan.title == "防护栏缺失" and not plan.repeat:
             first_of_repeat = hazard
         made.append(hazard)
+    settle_found_hazards(today)
     escalation_tick()  # the overdue ones climb the ladder as they would have
     add_demo_note(f"安全隐患演示：{len(made)} 条（含 2 条重大隐患挂牌督办），部门安全员账号密码 {DEMO_PASSWORD}")
     return len(made)
@@ -172,8 +209,7 @@ def _one(plan: Plan, index: int, system: SafetySystem, enterprise: Enterprise, r
     if repeat_of is not None:
         Hazard.objects.filter(pk=hazard.pk).update(repeat_of=repeat_of)
     first, second = _staff(hazard.supervising_org)
-    rectifier = (User.objects.filter(organisation_id=enterprise.organisation_id, role=Role.ENTERPRISE, is_active=True)
-                 .order_by("pk").first() if enterprise.organisation_id else None) or first
+    rectifier = _rectifier(enterprise) or first
     if plan.end == "rejected":
         hazard_reject(hazard, actor=first, reason="经核实不属于本部门监管范围，已告知报告人")
     elif plan.end != "reported":
@@ -201,3 +237,49 @@ def _deadline_after_report(hazard: Hazard, case_id: int, plan: Plan) -> None:
     days = max(1, working_days_between(start, start + dt.timedelta(days=plan.rectify_days)).days)
     case.solve_days = days
     case.save(update_fields=["solve_days", *set_clocks(case, policy_for(case.kind, case.urgency))])
+
+
+def settle_found_hazards(today: dt.date) -> int:
+    """The 一般隐患 the checks demo's past checks reported, worked as they would have been since:
+    each is brought to today, then replayed step by step — accepted the next day, rectified
+    within its deadline (one in six late), verified by the other officer a day or two later —
+    moving it back between steps (``move_back``) until it sits on its check's day again.
+    Those found in the last two days still wait to be accepted; the recent ones are still
+    being rectified or verified. Returns how many were worked on."""
+    rng = random.Random(SEED)  # noqa: S311 - reproducible demo data
+    found = (Hazard.objects.filter(found_in__isnull=False, stage=HazardStage.REPORTED, level=HazardLevel.GENERAL)
+             .exclude(title__startswith=MARK).select_related("enterprise", "supervising_org").order_by("reported_at", "pk"))
+    worked = 0
+    for hazard in found:
+        age = (today - timezone.localdate(hazard.reported_at)).days
+        if age <= 2:
+            continue
+        with transaction.atomic():
+            _replay(hazard, age, rng, today)
+        worked += 1
+    return worked
+
+
+def _replay(hazard: Hazard, age: int, rng: random.Random, today: dt.date) -> None:
+    first, second = _staff(hazard.supervising_org)
+    rectifier = (_rectifier(hazard.enterprise) if hazard.enterprise is not None else None) or first
+    forward = dt.timedelta(days=age)
+    Hazard.objects.filter(pk=hazard.pk).update(reported_at=F("reported_at") + forward,
+                                               accept_due_at=F("accept_due_at") + forward)
+    rectify_days = rng.choice((10, 15, 20))
+    rectified = rng.randint(3, rectify_days - 1) if rng.random() > 1 / 6 else rectify_days + rng.randint(2, 6)
+    verified = rng.randint(1, 3)
+    left = age
+    move_back(hazard, 1)
+    left -= 1
+    hazard = hazard_accept(hazard.pk, actor=first, rectify_by=today + dt.timedelta(days=rectify_days),
+                           responsible_person="企业安全负责人")
+    if left > rectified:
+        move_back(hazard, rectified)
+        left -= rectified
+        hazard_submit_evidence(hazard.pk, actor=rectifier, measures_taken="已按要求整改完毕，附整改后照片")
+        if left > verified:
+            move_back(hazard, verified)
+            left -= verified
+            hazard_verify(hazard.pk, actor=second, passed=True, note="现场核查整改到位，同意销号")
+    move_back(hazard, left)
