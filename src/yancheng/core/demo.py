@@ -190,6 +190,8 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
     ("diaodu2", Role.DISPATCHER, "hy-zdxmb", "杨示例（重点项目办）"),
     ("jiancha", Role.INSPECTOR, "hy-scjg", "赵示例（市场监管）"),
     ("jiancha2", Role.INSPECTOR, "hy-scjg", "黄示例（市场监管）"),
+    # 应急管理局's inspector: safety checks are inspections registered through the code.
+    ("yingji", Role.INSPECTOR, "hy-yjglj", "钱执法（应急管理）"),
     ("fazhi", Role.HANDLER, "hy-scjg", "钱示例（市场监管法制科）"),
     ("lingdao", Role.LEADER, "hy-gov", "周示例（市领导）"),
     ("ducha", Role.SUPERVISOR, "hy-sfj", "吴示例（司法局）"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.cases.services import case_resolve
@@ -104,7 +105,7 @@ def _verification_check(h: Hazard, actor: Actor, passed: bool, note: str, inspec
     check = SafetyCheck.objects.create(
         number=placeholder_number(), kind=CheckKind.VERIFICATION, enterprise=h.enterprise,
         system=h.system, organisation=organisation_of(actor), inspection_id=visit.pk if visit else None,
-        performed_by=actor, performed_on=at.date(), summary=note, recorded_at=at,
+        performed_by=actor, performed_on=timezone.localdate(at), summary=note, recorded_at=at,
     )
     check.number = numbered("XH", check.pk, at)
     check.save(update_fields=["number"])
