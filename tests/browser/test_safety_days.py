@@ -285,6 +285,7 @@ def inspector_rates_it_major_and_accepts(tab, hazard: Hazard, lang: str, device:
     assert "todo=to_accept" in tab.url
     open_hazard_from_list(tab, hazard)
     assert tab.locator("#act-verify").count() == 0
+    assert tab.inner_text("h1 .badge").strip() == ("待受理" if lang == "zh" else "Awaiting acceptance")
     step(tab, "reclassify", {"level": HazardLevel.MAJOR, "reason": "GM-03 为重大事故隐患判定项，经现场核查属实。"})
     hazard.refresh_from_db()
     assert hazard.level == HazardLevel.MAJOR and hazard.stage == HazardStage.REPORTED
@@ -308,6 +309,7 @@ def inspector_rates_it_major_and_accepts(tab, hazard: Hazard, lang: str, device:
     assert hazard.stage == HazardStage.RECTIFYING and hazard.supervised_at is not None and hazard.notice_number
     assert hazard.case is not None
     assert tab.locator("[data-rectify-by]").inner_text().strip() == deadline.isoformat()
+    assert tab.inner_text("h1 .badge").strip() == ("整改中" if lang == "zh" else "Being rectified")
     shot(tab, "inspector", "7-supervised", lang, device)
     notice_has_its_title(tab, hazard, lang)
 
