@@ -98,6 +98,10 @@ def safety_days(module_live_server) -> SafetyDays:
         letters_issue(actor=sw.anweiban, year=timezone.localdate().year,
                       units=[world.emergency_bureau, sw.fire_brigade, sw.qidong_emergency])
         days.letters = 3
+        # the grid person's: a hazard of the park's enterprise found on an earlier patrol
+        hazard_report(actor=sw.grid_park, system=sw.industry, level=HazardLevel.GENERAL,
+                      title="安全管理人员未经考核", description="新任安全员未取得考核合格证明。",
+                      enterprise=world.enterprise_a, item=sw.items["GM-01"])
         check_tasks_generate(year=timezone.localdate().year, month=timezone.localdate().month, actor=sw.anweiban)
         hazard_report(actor=sw.safety_emergency, system=sw.industry, level=HazardLevel.MAJOR,
                       title="有限空间作业未配备监护人员", description="污水池清淤作业无监护人员。",
@@ -516,7 +520,7 @@ def test_the_department_safety_officer_s_day(open_as, safety_days, lang, device)
     assert badge(tab) == counts["safety.hazards.to_accept"] == tab.locator("tr[data-hazard]").count()
     if lang == "en":
         no_chinese_left(tab, "table thead")
-        no_chinese_left(tab, "form")
+        no_chinese_left(tab, "main form")
     shot(tab, "officer", "3-to-accept", lang, device)
 
 
