@@ -488,6 +488,9 @@ def test_the_safety_office_s_day(open_as, safety_days, lang, device):
     shot(tab, "anweiban", "3-letters", lang, device)
 
     # coverage: enterprise A (祁东县) is in 消防's scope, which has no unit in 祁东县
+    tab.goto(tab.base_url + "/")
+    follow(tab, "safety.coverage_gaps")
+    assert badge(tab) == counts["safety.coverage_gaps"] == tab.locator("tr[data-enterprise]").count() >= 1
     tab.goto(tab.base_url + "/safety/coverage/")
     gaps = int(tab.locator("[data-count=gaps]").inner_text().strip())
     assert gaps >= 1

@@ -173,7 +173,7 @@ def test_the_home_page_reads_in_english(client, cases):
 # check tasks are made and this year's 责任书 are out.
 SAFETY_EXPECTED = {
     "anweiban": {"safety.hazards.major_open", "safety.hazards.overdue", "safety.tasks_overdue",
-                 "safety.letters_missing"},
+                 "safety.letters_missing", "safety.coverage_gaps"},
     "safety_emergency": {"safety.hazards.to_accept", "safety.hazards.to_verify", "safety.hazards.overdue",
                          "safety.tasks_this_month", "safety.own_letter"},
     "grid_park": {"safety.hazards.to_accept", "safety.hazards.to_verify", "safety.hazards.overdue"},
@@ -182,6 +182,7 @@ SAFETY_EXPECTED = {
 }
 SAFETY_OWNED_BY = {
     "safety.hazards.major_open": "safety", "safety.tasks_overdue": "safety", "safety.letters_missing": "safety",
+    "safety.coverage_gaps": "safety",
     "safety.hazards.to_rectify": "enterprise", "safety.hazards.supervised": "leader",
     "safety.overdue_open": "leader",
 }
@@ -231,6 +232,7 @@ def test_each_safety_persona_s_home_shows_its_to_dos_and_each_count_is_its_list_
 def test_the_safety_counts_are_the_work_waiting(client, safety):
     office = home_items(client, safety.anweiban)
     assert office["safety.hazards.major_open"].count == 1 and office["safety.letters_missing"].count == 2
+    assert office["safety.coverage_gaps"].count == 1  # enterprise A: 消防 has no unit in 祁东县
     officer = home_items(client, safety.safety_emergency)
     assert officer["safety.hazards.to_accept"].count == 0 and officer["safety.tasks_this_month"].count == 1
     assert officer["safety.own_letter"].count == 1
