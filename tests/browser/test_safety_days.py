@@ -294,6 +294,9 @@ def inspector_rates_it_major_and_accepts(tab, hazard: Hazard, lang: str, device:
     hazard.refresh_from_db()
     assert hazard.level == HazardLevel.MAJOR and hazard.stage == HazardStage.REPORTED
     assert tab.locator("[data-missing-report]").count() == 1  # what is missing is said before acceptance
+    told = tab.inner_text("ol.timeline")
+    assert ("调整隐患等级为重大事故隐患" if lang == "zh" else "Hazard level changed to Major accident hazard") in told
+    assert "经现场核查属实" in told  # with the reason given
     deadline = timezone.localdate() + dt.timedelta(days=30)
     step(tab, "complete_report", {
         "situation_cause": "除尘器泄爆片锈蚀脱落，未纳入日常点检。",
