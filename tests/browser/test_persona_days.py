@@ -9,7 +9,13 @@ administrators retry a delivery and unlock an account.
 One world is built and committed for the module (``module_live_server``); every run of a
 day takes its own piece of work from it (a case, an alert, a proposal…), so the
 parametrised runs share it in any order. Counts are asked of the modules at the moment the
-page is shown."""
+page is shown.
+
+The days of later modules' roles are in files of their own, each with its world behind its
+own live server: the 信访 clerk, handler and head in ``test_petition_days.py``; the safety
+roles — the 安委办, the department safety staff (with the story of a hazard from an
+enterprise's self-check to 销号 and the month's 通报), the enterprise and the grid person — in
+``test_safety_days.py``."""
 
 from __future__ import annotations
 

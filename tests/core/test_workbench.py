@@ -165,3 +165,78 @@ def test_the_home_page_reads_in_english(client, cases):
     response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert "To do" in html and "To assign" in html and "待交办" not in html
+
+
+# --- the safety personas (the safety test world: yancheng.testing.safety) --------------------------
+
+# What each safety persona's home must hold once a hazard waits in each place, this month's
+# check tasks are made and this year's 责任书 are out.
+SAFETY_EXPECTED = {
+    "anweiban": {"safety.hazards.major_open", "safety.hazards.overdue", "safety.tasks_overdue",
+                 "safety.letters_missing", "safety.coverage_gaps"},
+    "safety_emergency": {"safety.hazards.to_accept", "safety.hazards.to_verify", "safety.hazards.overdue",
+                         "safety.tasks_this_month", "safety.own_letter"},
+    "grid_park": {"safety.hazards.to_accept", "safety.hazards.to_verify", "safety.hazards.overdue"},
+    "enterprise_b": {"safety.hazards.to_rectify"},
+    "leader": {"safety.hazards.supervised", "safety.overdue_open"},
+}
+SAFETY_OWNED_BY = {
+    "safety.hazards.major_open": "safety", "safety.tasks_overdue": "safety", "safety.letters_missing": "safety",
+    "safety.coverage_gaps": "safety",
+    "safety.hazards.to_rectify": "enterprise", "safety.hazards.supervised": "leader",
+    "safety.overdue_open": "leader",
+}
+
+
+@pytest.fixture
+def safety(world, frozen):
+    """A 重大隐患 of enterprise B (石鼓区, the city's 应急管理局 supervises it) accepted and under
+    督办, one of enterprise A's (祁东's park) waiting to be accepted; March's tasks; the year's letters."""
+    from yancheng.safety.models import HazardLevel
+    from yancheng.safety.services.checks_generation import check_tasks_generate
+    from yancheng.safety.services.hazards import hazard_accept, hazard_complete_report, hazard_report
+    from yancheng.safety.services.letters import letters_issue
+    from yancheng.testing.safety import build_safety_world
+
+    sw = build_safety_world(world)
+    major = hazard_report(actor=sw.safety_emergency, system=sw.industry, level=HazardLevel.MAJOR,
+                          title="除尘系统未设泄爆装置", description="打磨车间除尘器无泄爆片。",
+                          enterprise=world.enterprise_b, item=sw.items["GM-03"])
+    major = hazard_complete_report(major, actor=sw.safety_emergency, situation_cause="泄爆片脱落。",
+                                   harm_difficulty="可致粉尘爆炸；需停产更换。", plan_measures="更换泄爆片。",
+                                   plan_owner="王建国", plan_funds=5, plan_deadline=dt.date(2026, 4, 10),
+                                   plan_contingency="专项应急预案。")
+    hazard_accept(major, actor=sw.safety_emergency, responsible_person="王建国")
+    hazard_report(actor=sw.grid_park, system=sw.industry, level=HazardLevel.GENERAL, title="特种作业人员无证",
+                  description="电焊工未持证。", enterprise=world.enterprise_a, item=sw.items["GM-02"])
+    check_tasks_generate(year=2026, month=3, actor=sw.anweiban)
+    letters_issue(actor=sw.anweiban, year=2026, units=[world.emergency_bureau, sw.fire_brigade])
+    return sw
+
+
+@pytest.mark.parametrize("persona", sorted(SAFETY_EXPECTED))
+def test_each_safety_persona_s_home_shows_its_to_dos_and_each_count_is_its_list_s_total(client, safety, persona):
+    user = safety.world.users.get(persona) or safety.users[persona]
+    items = home_items(client, user)
+    assert SAFETY_EXPECTED[persona] <= set(items), set(items)
+    for key, item in items.items():
+        owner = SAFETY_OWNED_BY.get(key)
+        assert owner is None or owner == user.role, (persona, key)
+        if not key.startswith("safety.") or item.count is None:
+            continue
+        response = client.get(item.url)
+        assert response.status_code == 200, (key, item.url)
+        assert response.context["page"].paginator.count == item.count, (persona, key, item.url)
+
+
+def test_the_safety_counts_are_the_work_waiting(client, safety):
+    office = home_items(client, safety.anweiban)
+    assert office["safety.hazards.major_open"].count == 1 and office["safety.letters_missing"].count == 2
+    assert office["safety.coverage_gaps"].count == 1  # enterprise A: 消防 has no unit in 祁东县
+    officer = home_items(client, safety.safety_emergency)
+    assert officer["safety.hazards.to_accept"].count == 0 and officer["safety.tasks_this_month"].count == 1
+    assert officer["safety.own_letter"].count == 1
+    assert home_items(client, safety.grid_park)["safety.hazards.overdue"].count == 0
+    assert home_items(client, safety.world.enterprise_b_user)["safety.hazards.to_rectify"].count == 1
+    assert home_items(client, safety.world.enterprise_a_user).get("safety.hazards.to_rectify").count == 0
+    assert home_items(client, safety.world.leader)["safety.hazards.supervised"].count == 1

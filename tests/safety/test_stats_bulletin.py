@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.lib.deadlines import due_day_label
 from yancheng.safety.bulletin import bulletin_docx
 from yancheng.safety.models import Bulletin, Hazard
 from yancheng.safety.services.stats import bulletin_issue
@@ -20,6 +21,7 @@ from .stats_world import NOW, at, build_stats_world
 
 pytestmark = pytest.mark.django_db
 APRIL = dt.date(2026, 4, 1)
+SH = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture
@@ -38,7 +40,12 @@ def test_the_city_office_issues_april_with_its_figures_and_lists(sw, stats):
     data = bulletin.data
     assert data["totals"]["found"] == 5 and data["totals"]["major_found"] == 1
     assert [r["number"] for r in data["major"]] == [stats.hazards["major"].number]
-    assert data["major"][0]["deadline"] and data["major"][0]["stage"] == "rectifying"
+    major = stats.hazards["major"]
+    major.refresh_from_db()
+    # the deadline is a day: D for 24:00 of D, never the instant's date (D + 1)
+    assert data["major"][0]["deadline"] == due_day_label(major.case.solve_due_at) != ""
+    assert data["major"][0]["deadline"] != major.case.solve_due_at.astimezone(SH).date().isoformat()
+    assert data["major"][0]["stage"] == "rectifying"
     exposed = {r["org"]: r["overdue"] for r in data["exposed"]}
     assert exposed == {sw.emergency_bureau.name: 2, sw.fire_brigade.name: 1}
     assert {r["number"] for r in data["overdue"]} == {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from yancheng.core.kit.documents import OfficialDocument
 from yancheng.core.typing import Actor
+from yancheng.lib.deadlines import due_day_label
 from yancheng.lib.xlsx import write_sheets
 
 from .models import Bulletin, HazardLevel, HazardStage
@@ -55,7 +56,7 @@ def bulletin_data(user: Actor, month: dt.date, *, now: dt.datetime | None = None
     )
     major_rows = [
         {"number": h.number, "enterprise": h.enterprise.name if h.enterprise else h.location,
-         "deadline": timezone.localtime(h.case.solve_due_at).date().isoformat()
+         "deadline": due_day_label(h.case.solve_due_at)
          if h.case is not None and h.case.solve_due_at else (h.plan_deadline.isoformat() if h.plan_deadline else ""),
          "stage": h.stage, "org": h.supervising_org.name}
         for h in major.select_related("enterprise", "case", "supervising_org").order_by("reported_at", "pk")

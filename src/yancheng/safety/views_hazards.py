@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yancheng.cases.models import EVENT_LABELS, CaseEvent, Light
 from yancheng.core.attachments.services import attachments_for
 from yancheng.core.audit.middleware import client_ip
+from yancheng.core.audit.models import AuditEvent
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yancheng.core.kit.exports import DOCX, EXPORT_MAX_ROWS, download, wants_xlsx, xlsx_response
@@ -121,6 +122,14 @@ def _visible_hazard(request: AuthenticatedHttpRequest, pk: int) -> Hazard:
 def _timeline(hazard: Hazard) -> list[dict[str, Any]]:
     """The hazard's own steps (its audit-visible facts) and the rectification case's events."""
     items: list[dict[str, Any]] = [{"at": hazard.reported_at, "label": _("报告隐患"), "who": hazard.reporter_org}]
+    # 一般 ↔ 重大 is kept in the audit trail only; the page tells it with the reason given.
+    levels = dict(HazardLevel.choices)
+    for event in AuditEvent.objects.filter(object_type=Hazard._meta.label_lower, object_id=str(hazard.pk),
+                                           action="hazard.reclassify").select_related("actor").order_by("seq"):
+        after = event.after or {}
+        items.append({"at": event.ts, "label": _("调整隐患等级为%(level)s") % {
+            "level": levels.get(after.get("level", ""), after.get("level", ""))}, "who": event.actor,
+            "note": after.get("reason", "")})
     if hazard.accepted_at:
         items.append({"at": hazard.accepted_at, "label": _("受理"), "who": hazard.accepted_by})
     if hazard.supervised_at:

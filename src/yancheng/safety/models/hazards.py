@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yancheng.cases.models import Case
 from yancheng.core.crypto.fields import EncryptedTextField, SealedFieldsMixin
@@ -40,11 +41,12 @@ class HazardSource(models.TextChoices):
 
 
 class HazardStage(models.TextChoices):
-    REPORTED = "reported", _("待受理")
-    RECTIFYING = "rectifying", _("整改中")
-    AWAITING_VERIFICATION = "awaiting_verification", _("待验收")
-    CLOSED = "closed", _("已销号")
-    REJECTED = "rejected", _("不予受理")
+    # "hazard stage": 待受理 and 不予受理 say other things elsewhere (a case's, a button's)
+    REPORTED = "reported", pgettext_lazy("hazard stage", "待受理")
+    RECTIFYING = "rectifying", pgettext_lazy("hazard stage", "整改中")
+    AWAITING_VERIFICATION = "awaiting_verification", pgettext_lazy("hazard stage", "待验收")
+    CLOSED = "closed", pgettext_lazy("hazard stage", "已销号")
+    REJECTED = "rejected", pgettext_lazy("hazard stage", "不予受理")
 
 
 OPEN_STAGES = (HazardStage.REPORTED, HazardStage.RECTIFYING, HazardStage.AWAITING_VERIFICATION)
