@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,13 +14,11 @@ from yancheng.cases.models import Case, Light
 from yancheng.core.models import Enterprise, Organisation, Region
 
 from .models import (
-    CheckTask,
     EnterpriseSystem,
     Hazard,
     HazardLevel,
     HazardSource,
     HazardStage,
-    SafetyCheck,
     SafetySystem,
     SystemUnit,
 )
