@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -37,16 +38,20 @@ DONE_LIGHTS = (Light.ONTIME.value, Light.LATE.value)
 COUNTING_KINDS = (CheckKind.DEPARTMENT, CheckKind.GRID, CheckKind.VERIFICATION)
 
 
+def _counting(task: Any, unit: Any, start: Any, end: Any, system: Any) -> Q:
+    """The checks that count for a task (its id, unit, period and system, as values or as
+    ``OuterRef``s): linked to it, or by its unit under its system within its period (a
+    self-check never counts for a unit's task)."""
+    linked = Q(task_id=task)
+    by_unit = Q(organisation_id=unit, performed_on__gte=start, performed_on__lte=end)
+    return (linked | by_unit) & Q(system_id=system, kind__in=COUNTING_KINDS)
+
+
 def _task_checks() -> QuerySet[SafetyCheck]:
-    """The checks that count for the outer task: linked to it, or by its unit under its
-    system within its period (a self-check never counts for a unit's task)."""
-    linked = Q(task_id=OuterRef("pk"))
-    by_unit = Q(
-        organisation_id=OuterRef("unit_id"),
-        performed_on__gte=OuterRef("period_start"),
-        performed_on__lte=OuterRef("period_end"),
-    )
-    return SafetyCheck.objects.filter(linked | by_unit, system_id=OuterRef("system_id"), kind__in=COUNTING_KINDS)
+    """The checks that count for the outer task."""
+    return SafetyCheck.objects.filter(_counting(
+        OuterRef("pk"), OuterRef("unit_id"), OuterRef("period_start"), OuterRef("period_end"), OuterRef("system_id")
+    ))
 
 
 def annotate_tasks(qs: QuerySet[CheckTask], today: dt.date | None = None) -> QuerySet[CheckTask]:
@@ -114,11 +119,7 @@ def check_filters(qs: QuerySet[SafetyCheck], params: Mapping[str, str]) -> Query
     if value["task"].isdigit():
         task = CheckTask.objects.filter(pk=int(value["task"])).first()
         if task is not None:
-            qs = qs.filter(
-                Q(task_id=task.pk) | Q(organisation_id=task.unit_id, performed_on__gte=task.period_start,
-                                       performed_on__lte=task.period_end),
-                system_id=task.system_id, kind__in=COUNTING_KINDS,
-            )
+            qs = qs.filter(_counting(task.pk, task.unit_id, task.period_start, task.period_end, task.system_id))
     month = date_bounds(value["month"])
     if month is not None:
         qs = qs.filter(performed_on__gte=month[0], performed_on__lte=month[1])
