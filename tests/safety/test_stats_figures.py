@@ -119,9 +119,10 @@ def test_checks_against_the_plan_by_unit(sw, stats):
     today = NOW.date()
     units = {r.key: r.counts for r in task_figures(sw.anweiban, "unit", april, today=today)}
     assert units[str(sw.emergency_bureau.pk)] == {"tasks": 1, "done": 1, "overdue": 0, "target": 2, "checked": 2}
-    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 0, "overdue": 1, "target": 1, "checked": 0}
+    # 祁东's one check is the verification of its 销号 (enterprise A): 1 of 2.
+    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 0, "overdue": 1, "target": 2, "checked": 1}
     quarter = task_totals(sw.anweiban, QUARTER, today=today).counts
-    assert quarter == {"tasks": 3, "done": 1, "overdue": 1, "target": 4, "checked": 2}
+    assert quarter == {"tasks": 3, "done": 1, "overdue": 1, "target": 5, "checked": 3}
     assert task_totals(sw.anweiban_qidong, QUARTER, today=today).counts["tasks"] == 1
 
 
@@ -138,17 +139,17 @@ def test_every_checks_figure_is_the_total_of_the_task_list_its_link_opens(sw, st
 
 def test_a_task_done_late_counts_as_done_as_on_the_task_list(sw, stats):
     """One rule with the task list: done is done on time or late; 祁东's April task, checked
-    on 3 May, is done (late), no longer overdue."""
+    a second enterprise on 3 May, is done (late), no longer overdue."""
     task = stats.tasks["qidong_apr"]
     SafetyCheck.objects.create(
-        number="JC-LATE", kind=CheckKind.GRID, enterprise=sw.enterprise_a, system=sw.industry,
+        number="JC-LATE", kind=CheckKind.GRID, enterprise=sw.enterprise_b, system=sw.industry,
         organisation=sw.qidong_emergency, task=task, performed_by=sw.safety_qidong,
         performed_on=dt.date(2026, 5, 3), recorded_at=NOW,
     )
     today = NOW.date()
     assert annotate_tasks(CheckTask.objects.filter(pk=task.pk), today).get().light == "late"
     units = {r.key: r.counts for r in task_figures(sw.anweiban, "unit", QUARTER, today=today)}
-    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 1, "overdue": 0, "target": 1, "checked": 1}
+    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 1, "overdue": 0, "target": 2, "checked": 2}
 
 
 def test_a_quarterly_task_counts_in_each_month_its_period_overlaps(sw, stats):
