@@ -110,10 +110,12 @@ def hazard_standing(user: MaybeActor | None, hazard: Hazard) -> HazardStanding:
     if not _active(user) or not Hazard.objects.visible_to(user).filter(pk=hazard.pk).exists():
         return HazardStanding()
     org = organisation_of(user)
+    # The supervising department's own staff only, as the engine's lead standing on the
+    # rectification case: a parent unit sees the hazard and reads it, it presses no step.
     supervisor = (
         user.role in DEPARTMENT_ROLES
         and not is_safety_office(user)
-        and hazard.supervising_org.path.startswith(org.path)
+        and hazard.supervising_org_id == org.pk
     )
     enterprise = user.role == Role.ENTERPRISE
     if hazard.enterprise_id is not None:
