@@ -49,7 +49,13 @@ def data_words(sw) -> set[str]:
     revision's summary or a case's note), which stays as it is."""
     from yancheng.cases.models import CaseEvent
     from yancheng.core.models import Enterprise, Organisation, Region, User
-    from yancheng.safety.models import Rectification, SafetyCheck, SystemChecklistItem, SystemDuty, SystemRevision
+    from yancheng.safety.models import (
+        Rectification,
+        SafetyCheck,
+        SystemChecklistItem,
+        SystemDuty,
+        SystemRevision,
+    )
 
     hazard_texts = ["title", "description", "location", "rejection_reason", "responsible_person",
                     "enforcement_measures", "situation_cause", "harm_difficulty", "plan_measures", "plan_owner",
