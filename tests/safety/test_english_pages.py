@@ -91,6 +91,7 @@ def chinese_left(html: str, data: set[str]) -> list[str]:
 def pages(sw, stats):
     hazard = stats.hazards["major"]
     return [
+        (sw.anweiban, reverse("safety:home")),
         (sw.anweiban, reverse("safety:registry_list")),
         (sw.anweiban, reverse("safety:system_detail", args=[sw.industry.code])),
         (sw.anweiban, reverse("safety:coverage")),
