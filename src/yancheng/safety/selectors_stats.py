@@ -146,8 +146,8 @@ def hazard_list_url(params: dict[str, str]) -> str:
 
 
 def task_list_url(params: dict[str, str]) -> str:
-    """The check tasks' list (named ``check_task_list`` by its page family)."""
-    return list_url("safety:check_task_list", params) or list_url("safety:task_list", params)
+    """The check tasks' list, whose rule (``selectors_checks.task_filters``) the figures count by."""
+    return list_url("safety:check_task_list", params)
 
 
 @dataclass
