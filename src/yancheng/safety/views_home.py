@@ -36,7 +36,7 @@ class Entry:
 
 
 def _has_grid(user: Any) -> bool:
-    return grid_enterprises(user).exists()
+    return bool(grid_enterprises(user).exists())
 
 
 SECTIONS: tuple[tuple[Promise, tuple[Entry, ...]], ...] = (
