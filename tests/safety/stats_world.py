@@ -1,7 +1,6 @@
-"""A small world of hazards and check tasks for the figures, built through ``hazard_report``
-and the case engine's services (the hazard's own accept and verify steps are built by the
-hazards' page family; until they are on this branch the hazard's stage is set beside the
-engine's steps, as those services will set it)."""
+"""A small world of hazards and check tasks for the figures, made the way users make them:
+reported, accepted, rectified, verified and rejected through the hazards' services
+(``services/hazards``), each step at its own moment."""
 
 from __future__ import annotations
 
@@ -11,21 +10,30 @@ from typing import Any
 
 import time_machine
 
-from yancheng.cases.models import CaseKind
-from yancheng.cases.services import case_accept, case_assign, case_resolve, case_submit
 from yancheng.safety.models import (
     CheckKind,
     CheckTask,
     Hazard,
     HazardLevel,
-    HazardStage,
     SafetyCheck,
     SystemDuty,
 )
-from yancheng.safety.services.hazards import hazard_report
+from yancheng.safety.services.hazards import (
+    hazard_accept,
+    hazard_complete_report,
+    hazard_reject,
+    hazard_report,
+    hazard_submit_evidence,
+    hazard_verify,
+)
 
 T0 = dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)  # Monday 10:00 in Hengyang
 NOW = dt.datetime(2026, 5, 6, 2, tzinfo=dt.UTC)  # when the figures are read
+MAJOR_PLAN = {
+    "situation_cause": "除尘系统未设泄爆装置", "harm_difficulty": "可能引发粉尘爆炸，需停产改造",
+    "plan_measures": "加装泄爆片和隔爆阀", "plan_owner": "张三", "plan_funds": "12.5",
+    "plan_contingency": "停产期间设警戒区", "plan_deadline": dt.date(2026, 6, 30),
+}
 
 
 def at(when: dt.datetime) -> Any:
@@ -40,29 +48,21 @@ def report(sw: Any, actor: Any, when: dt.datetime, **kwargs: Any) -> Hazard:
         return hazard_report(actor=actor, **fields)
 
 
-def accept(hazard: Hazard, officer: Any, when: dt.datetime, *, solve_days: int = 5) -> Hazard:
+def accept(hazard: Hazard, officer: Any, when: dt.datetime, *, rectify_by: dt.date | None = None) -> Hazard:
+    """受理 by the supervising department's officer; a 重大隐患's report is completed first
+    (its plan's 时限 the deadline)."""
     with at(when):
-        case = case_submit(actor=None, kind=CaseKind.HAZARD, title=hazard.title, description=hazard.description,
-                           enterprise=hazard.enterprise, dispatch_org=hazard.supervising_org,
-                           reporter_org=hazard.supervising_org)
-        case = case_assign(case, actor=officer, lead_org=hazard.supervising_org, solve_days=solve_days)
-        case = case_accept(case, actor=officer)
-        Hazard.objects.filter(pk=hazard.pk).update(
-            stage=HazardStage.RECTIFYING, case=case, accepted_at=when, accepted_by=officer,
-            supervised_at=when if hazard.is_major else None,
-        )
-    hazard.refresh_from_db()
-    return hazard
+        if hazard.is_major:
+            hazard = hazard_complete_report(hazard, actor=officer, **MAJOR_PLAN)
+        return hazard_accept(hazard, actor=officer, rectify_by=rectify_by, responsible_person="李四")
 
 
-def close(hazard: Hazard, officer: Any, when: dt.datetime) -> Hazard:
-    assert hazard.case is not None
+def close(hazard: Hazard, rectifier: Any, verifier: Any, when: dt.datetime) -> Hazard:
+    """The enterprise's evidence an hour before, then 验收 passed (销号) at ``when``."""
+    with at(when - dt.timedelta(hours=1)):
+        hazard_submit_evidence(hazard, actor=rectifier, measures_taken="已整改到位")
     with at(when):
-        case_resolve(hazard.case, actor=officer, resolution="已整改到位")
-        Hazard.objects.filter(pk=hazard.pk).update(stage=HazardStage.CLOSED, rectified_at=when, closed_at=when,
-                                                   closed_by=officer)
-    hazard.refresh_from_db()
-    return hazard
+        return hazard_verify(hazard, actor=verifier, passed=True, note="现场核查合格")
 
 
 @dataclass
@@ -77,35 +77,38 @@ def build_stats_world(sw: Any) -> StatsWorld:
     - 石鼓 (enterprise B, 工贸, the city's 应急管理局): closed on time (Mar), closed late (Mar),
       overdue open (Mar), 重大 under 督办 open (Apr), a repeat of the first (Apr), reported
       and not accepted (May);
-    - 祁东 (enterprise A): 工贸 closed on time (Apr, 祁东应急管理局), 消防 reported (Apr; a gap,
-      the fire brigade); a rejected report (Apr)."""
+    - 祁东 (enterprise A): 工贸 closed on time (Apr, 祁东应急管理局: its verification is a check
+      of enterprise A that counts for the bureau's April task, 1 of 2), 消防 reported (Apr; a
+      gap, the fire brigade); a rejected report (Apr)."""
     officer, other = sw.safety_emergency, sw.safety_emergency2
     qidong = sw.safety_qidong
+    firm_a, firm_b = sw.world.users["enterprise_a"], sw.world.users["enterprise_b"]
     h: dict[str, Hazard] = {}
-    h["ontime"] = close(accept(report(sw, officer, T0), officer, T0 + dt.timedelta(hours=2), solve_days=10),
-                        other, T0 + dt.timedelta(days=3))
+    h["ontime"] = close(accept(report(sw, officer, T0), officer, T0 + dt.timedelta(hours=2),
+                               rectify_by=dt.date(2026, 3, 16)), firm_b, other, T0 + dt.timedelta(days=3))
     h["late"] = close(accept(report(sw, officer, T0 + dt.timedelta(days=1), item=sw.items["GM-02"]), officer,
-                             T0 + dt.timedelta(days=1, hours=2), solve_days=2), other, T0 + dt.timedelta(days=20))
+                             T0 + dt.timedelta(days=1, hours=2), rectify_by=dt.date(2026, 3, 5)),
+                      firm_b, other, T0 + dt.timedelta(days=20))
     h["overdue"] = accept(report(sw, officer, T0 + dt.timedelta(days=2), item=sw.items["GM-04"]), officer,
-                          T0 + dt.timedelta(days=2, hours=2), solve_days=3)
+                          T0 + dt.timedelta(days=2, hours=2), rectify_by=dt.date(2026, 3, 9))
     april = dt.datetime(2026, 4, 7, 2, tzinfo=dt.UTC)
     h["major"] = accept(report(sw, officer, april, level=HazardLevel.MAJOR, item=sw.items["GM-03"]), officer,
-                        april + dt.timedelta(hours=2), solve_days=60)
+                        april + dt.timedelta(hours=2))
     h["repeat"] = report(sw, officer, april + dt.timedelta(days=1))  # GM-01 again: a repeat of "ontime"
     h["new"] = report(sw, officer, NOW - dt.timedelta(hours=1), item=sw.items["GM-02"])
     h["qidong"] = close(accept(report(sw, qidong, april, enterprise=sw.enterprise_a), qidong,
-                               april + dt.timedelta(hours=1), solve_days=10), qidong, april + dt.timedelta(days=2))
-    h["fire"] = report(sw, sw.world.users["enterprise_a"], april, system=sw.fire, item=sw.items["XF-01"],
-                       enterprise=None)
+                               april + dt.timedelta(hours=1), rectify_by=dt.date(2026, 4, 17)),
+                        firm_a, qidong, april + dt.timedelta(days=2))
+    h["fire"] = report(sw, firm_a, april, system=sw.fire, item=sw.items["XF-01"], enterprise=None)
     rejected = report(sw, qidong, april + dt.timedelta(days=2), enterprise=sw.enterprise_a, item=sw.items["GM-02"])
-    Hazard.objects.filter(pk=rejected.pk).update(stage=HazardStage.REJECTED, rejection_reason="不属实")
-    h["rejected"] = rejected
+    with at(april + dt.timedelta(days=2, hours=1)):
+        h["rejected"] = hazard_reject(rejected, actor=qidong, reason="不属实")
     assert h["repeat"].repeat_of_id == h["ontime"].pk
 
     duty = SystemDuty.objects.get(system=sw.industry)
     tasks = {}
     for name, unit, month, target in [
-        ("city_apr", sw.emergency_bureau, 4, 2), ("qidong_apr", sw.qidong_emergency, 4, 1),
+        ("city_apr", sw.emergency_bureau, 4, 2), ("qidong_apr", sw.qidong_emergency, 4, 2),
         ("city_may", sw.emergency_bureau, 5, 1),
     ]:
         last = dt.date(2026, month, 30 if month == 4 else 29)
@@ -113,7 +116,7 @@ def build_stats_world(sw: Any) -> StatsWorld:
             system=sw.industry, duty=duty, unit=unit, period_start=dt.date(2026, month, 1), period_end=last,
             due_on=last, target=target,
         )
-    # The city bureau's April checks (both enterprises: done); 祁东 checked nobody (overdue).
+    # The city bureau's April checks (both enterprises: done); 祁东 only its verification (overdue).
     for n, enterprise in enumerate([sw.enterprise_a, sw.enterprise_b, sw.enterprise_b]):
         SafetyCheck.objects.create(
             number=f"JC-T{n}", kind=CheckKind.GRID, enterprise=enterprise, system=sw.industry,

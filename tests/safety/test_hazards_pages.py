@@ -263,3 +263,29 @@ def test_the_leader_and_the_office_see_the_supervised_and_overdue_major_hazard_o
     for user in (sw.anweiban_qidong, sw.safety_qidong):
         assert "safety.hazards.overdue" not in {t.key: t for t in todos_for(user)} or \
             {t.key: t for t in todos_for(user)}["safety.hazards.overdue"].count == 0
+
+
+def test_a_parent_unit_of_the_supervising_department_reads_the_hazard_and_presses_nothing(client, sw):
+    """祁东县人民政府 above 祁东县应急管理局: it sees the hazard, no button, no to-do, and a
+    step posted anyway is refused cleanly (the rectification case's lead is the department)."""
+    from yancheng.core.services import user_create
+
+    parent = user_create(username="qidong_gov_safety", password="x-Parent-2026", role="safety",
+                         organisation=sw.world.qidong_gov, full_name="县政府安全员", must_change_password=False,
+                         actor=None)
+    hazard = hazard_report(actor=sw.safety_qidong, system=sw.industry, level=HazardLevel.GENERAL, title="t",
+                           description="d", enterprise=sw.enterprise_a)
+    assert hazard.supervising_org_id == sw.qidong_emergency.pk
+    client.force_login(parent)
+    page = client.get(reverse("safety:hazard_detail", args=[hazard.pk]))
+    assert page.status_code == 200 and 'data-action="' not in page.content.decode()
+    assert not todo_queryset(parent, "to_accept").exists()
+    assert post_step(client, hazard, "accept", {"rectify_by": later(10)}).status_code == 403
+    hazard.refresh_from_db()
+    assert hazard.stage == HazardStage.REPORTED and hazard.case is None
+    # The department's own officer may.
+    client.force_login(sw.safety_qidong)
+    assert 'data-action="accept"' in client.get(reverse("safety:hazard_detail", args=[hazard.pk])).content.decode()
+    assert post_step(client, hazard, "accept", {"rectify_by": later(10)}).status_code == 302
+    hazard.refresh_from_db()
+    assert hazard.stage == HazardStage.RECTIFYING

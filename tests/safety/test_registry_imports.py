@@ -98,3 +98,28 @@ def test_the_import_page_checks_then_confirms_the_same_file(sw, client):
     client.force_login(sw.anweiban_qidong)
     assert client.get(reverse("safety:registry_import", args=["mappings"])).status_code == 200
     assert client.get(url).status_code == 403
+
+
+def test_a_big_registry_file_is_checked_and_imported_in_the_background(sw, client, settings,
+                                                                      django_capture_on_commit_callbacks):
+    """Past YANCHENG_IMPORT_BACKGROUND_ROWS the dry run and the import run as jobs: the
+    confirm step sends the user back to the sheet's own import page with the job."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.YANCHENG_IMPORT_BACKGROUND_ROWS = 1
+    client.force_login(sw.anweiban)
+    data = book(SYSTEM_HEADERS, [["gas", "燃气", "燃气", "hy-xfzd", "", "H62", ""],
+                                 ["tour", "旅游", "旅游", "hy-xfzd", "", "", ""]])
+    url = reverse("safety:registry_import", args=["systems"])
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(url, {"file": SimpleUploadedFile("s.xlsx", data)})
+    assert checked.status_code == 302 and checked["Location"].startswith(f"{url}?job=")
+    page = client.get(checked["Location"])
+    assert page.status_code == 200 and page.context["token"]
+    assert not SafetySystem.objects.filter(code__in=["gas", "tour"]).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("safety:registry_import_confirm", args=["systems"]), {"token": page.context["token"]})
+    assert done.status_code == 302 and done["Location"].startswith(f"{url}?job=")
+    assert set(SafetySystem.objects.filter(code__in=["gas", "tour"]).values_list("code", flat=True)) == {"gas", "tour"}
+    assert client.get(done["Location"]).status_code == 200

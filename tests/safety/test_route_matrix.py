@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from tests.test_permission_matrix import PERSONAS, check_route
 
-from . import routes_checks, routes_hazards, routes_registry, routes_stats
+from . import routes_checks, routes_hazards, routes_home, routes_registry, routes_stats
 
-SIDES: tuple[ModuleType, ...] = (routes_checks, routes_registry, routes_hazards, routes_stats)
+SIDES: tuple[ModuleType, ...] = (routes_checks, routes_registry, routes_hazards, routes_stats, routes_home)
 
 SAFETY_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 SAFETY_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}

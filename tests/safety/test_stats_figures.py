@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from yancheng.safety.models import CheckTask, Hazard
-from yancheng.safety.selectors import annotate_task_progress, hazard_filters, task_filters
+from yancheng.safety.models import CheckKind, CheckTask, Hazard, SafetyCheck
+from yancheng.safety.selectors import hazard_filters
+from yancheng.safety.selectors_checks import annotate_tasks, task_filters
 from yancheng.safety.selectors_stats import (
     HAZARD_DIMENSIONS,
     HAZARD_FIGURES,
@@ -118,21 +119,49 @@ def test_checks_against_the_plan_by_unit(sw, stats):
     today = NOW.date()
     units = {r.key: r.counts for r in task_figures(sw.anweiban, "unit", april, today=today)}
     assert units[str(sw.emergency_bureau.pk)] == {"tasks": 1, "done": 1, "overdue": 0, "target": 2, "checked": 2}
-    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 0, "overdue": 1, "target": 1, "checked": 0}
+    # 祁东's one check is the verification of its 销号 (enterprise A): 1 of 2.
+    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 0, "overdue": 1, "target": 2, "checked": 1}
     quarter = task_totals(sw.anweiban, QUARTER, today=today).counts
-    assert quarter == {"tasks": 3, "done": 1, "overdue": 1, "target": 4, "checked": 2}
+    assert quarter == {"tasks": 3, "done": 1, "overdue": 1, "target": 5, "checked": 3}
     assert task_totals(sw.anweiban_qidong, QUARTER, today=today).counts["tasks"] == 1
 
 
 def test_every_checks_figure_is_the_total_of_the_task_list_its_link_opens(sw, stats):
     today = NOW.date()
     for user in (sw.anweiban, sw.anweiban_qidong, sw.safety_emergency):
-        visible = annotate_task_progress(CheckTask.objects.visible_to(user), today)
+        visible = annotate_tasks(CheckTask.objects.visible_to(user), today)
         rows = [task_totals(user, QUARTER, today=today)]
         rows += task_figures(user, "unit", QUARTER, today=today) + task_figures(user, "system", QUARTER, today=today)
         for row in rows:
             for figure in ("tasks", "done", "overdue"):
                 assert task_filters(visible, row.params[figure]).count() == row.counts[figure], (row.label, figure)
+
+
+def test_a_task_done_late_counts_as_done_as_on_the_task_list(sw, stats):
+    """One rule with the task list: done is done on time or late; 祁东's April task, checked
+    a second enterprise on 3 May, is done (late), no longer overdue."""
+    task = stats.tasks["qidong_apr"]
+    SafetyCheck.objects.create(
+        number="JC-LATE", kind=CheckKind.GRID, enterprise=sw.enterprise_b, system=sw.industry,
+        organisation=sw.qidong_emergency, task=task, performed_by=sw.safety_qidong,
+        performed_on=dt.date(2026, 5, 3), recorded_at=NOW,
+    )
+    today = NOW.date()
+    assert annotate_tasks(CheckTask.objects.filter(pk=task.pk), today).get().light == "late"
+    units = {r.key: r.counts for r in task_figures(sw.anweiban, "unit", QUARTER, today=today)}
+    assert units[str(sw.qidong_emergency.pk)] == {"tasks": 1, "done": 1, "overdue": 0, "target": 2, "checked": 2}
+
+
+def test_a_quarterly_task_counts_in_each_month_its_period_overlaps(sw, stats):
+    duty = stats.tasks["city_apr"].duty
+    CheckTask.objects.create(system=sw.industry, duty=duty, unit=sw.qidong_emergency, period_start=dt.date(2026, 4, 2),
+                             period_end=dt.date(2026, 6, 30), due_on=dt.date(2026, 6, 30), target=3)
+    today = NOW.date()
+    for month in (4, 5, 6):
+        period = period_of("month", dt.date(2026, month, 1))
+        rows = {r.key: r.counts["tasks"] for r in task_figures(sw.anweiban, "unit", period, today=today)}
+        assert rows[str(sw.qidong_emergency.pk)] == (2 if month == 4 else 1), month
+    assert task_totals(sw.anweiban, period_of("month", dt.date(2026, 7, 1)), today=today).counts["tasks"] == 0
 
 
 def test_a_hand_edited_period_shows_a_wider_list_never_an_error(sw, stats):

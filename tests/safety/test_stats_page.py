@@ -92,3 +92,19 @@ def test_every_hazard_figure_on_the_page_opens_a_list_of_that_many(client, sw, s
         with at(NOW):
             export = client.get(f"{url}&format=xlsx")  # a data dict would replace the link's query
         assert len(read_export(export, "安全隐患").rows) == int(count), (drill, url)
+
+
+def test_every_task_figure_on_the_page_opens_a_task_list_of_that_many(client, sw, stats):
+    """The real links of the checks against the plan: each opens the check tasks' list, whose
+    total is the figure."""
+    response = get(client, sw.anweiban, period="quarter", on="2026-04-15")
+    links = re.findall(r'href="([^"]+)" data-count="(\d+)" data-drill="(task-[^"]+)"', response.content.decode())
+    assert len(links) >= 2 * 3
+    assert any(int(count) for _href, count, _drill in links)
+    for href, count, drill in links:
+        url = href.replace("&amp;", "&")
+        assert url.startswith(reverse("safety:check_task_list")), drill
+        with at(NOW):
+            listed = client.get(url)
+        total = re.search(r'data-total="(\d+)"', listed.content.decode())
+        assert total is not None and int(total.group(1)) == int(count), (drill, url)

@@ -42,6 +42,7 @@ class TaskFilters(Schema):
     period: str = ""
     light: str = ""
     open: str = ""
+    done: str = ""
     overdue: str = ""
 
 

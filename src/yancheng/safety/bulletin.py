@@ -114,7 +114,7 @@ def _summary(data: dict[str, Any]) -> str:
     return _(
         "本月共排查发现隐患 %(found)d 项，其中重大事故隐患 %(major)d 项；按期整改销号 %(ontime)d 项，逾期销号 %(late)d 项；"
         "目前逾期未整改 %(overdue)d 项，重大隐患未销号 %(major_open)d 项（挂牌督办 %(supervised)d 项）；"
-        "重复出现的隐患 %(repeat)d 项。本月到期检查任务 %(tasks)d 项，已完成 %(done)d 项，逾期未完成 %(late_tasks)d 项。"
+        "重复出现的隐患 %(repeat)d 项。本月检查任务 %(tasks)d 项，已完成 %(done)d 项，逾期未完成 %(late_tasks)d 项。"
     ) % {"found": t["found"], "major": t["major_found"], "ontime": t["ontime"], "late": t["late"],
          "overdue": t["overdue_open"], "major_open": t["major_open"], "supervised": t["supervised_open"],
          "repeat": t["repeat"], "tasks": k["tasks"], "done": k["done"], "late_tasks": k["overdue"]}

@@ -110,10 +110,12 @@ def hazard_standing(user: MaybeActor | None, hazard: Hazard) -> HazardStanding:
     if not _active(user) or not Hazard.objects.visible_to(user).filter(pk=hazard.pk).exists():
         return HazardStanding()
     org = organisation_of(user)
+    # The supervising department's own staff only, as the engine's lead standing on the
+    # rectification case: a parent unit sees the hazard and reads it, it presses no step.
     supervisor = (
         user.role in DEPARTMENT_ROLES
         and not is_safety_office(user)
-        and hazard.supervising_org.path.startswith(org.path)
+        and hazard.supervising_org_id == org.pk
     )
     enterprise = user.role == Role.ENTERPRISE
     if hazard.enterprise_id is not None:
@@ -197,3 +199,18 @@ def bulletins_visible_to(user: MaybeActor | None, qs: QuerySet[M]) -> QuerySet[M
 
 
 rules.add_perm("safety.view_bulletins", office | _role(Role.LEADER))
+
+
+# --- the module's landing page and its menu entry ---------------------------------------------------
+
+SAFETY_PAGES = ("safety.view_registry", "safety.view_coverage", "safety.view_letters", "safety.view_tasks",
+                "safety.view_checks", "safety.view_hazards", "safety.view_statistics", "safety.view_bulletins")
+
+
+@rules.predicate
+def opens_a_safety_page(user: MaybeActor | None) -> bool:
+    """Whoever may open at least one of the module's pages has its menu entry and landing."""
+    return _active(user) and any(user.has_perm(name) for name in SAFETY_PAGES)
+
+
+rules.add_perm("safety.view_module", opens_a_safety_page)

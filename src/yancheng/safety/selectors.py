@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,13 +14,11 @@ from yancheng.cases.models import Case, Light
 from yancheng.core.models import Enterprise, Organisation, Region
 
 from .models import (
-    CheckTask,
     EnterpriseSystem,
     Hazard,
     HazardLevel,
     HazardSource,
     HazardStage,
-    SafetyCheck,
     SafetySystem,
     SystemUnit,
 )
@@ -182,51 +180,3 @@ def period_bounds(text: str) -> tuple[dt.datetime, dt.datetime] | None:
     end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
     tz = timezone.get_current_timezone()
     return dt.datetime.combine(start, dt.time(), tz), dt.datetime.combine(end, dt.time(), tz)
-
-
-# --- a check task's progress: the plan against the checks done ------------------------------------
-
-# A task not yet done turns yellow in its last days.
-TASK_YELLOW_DAYS = 3
-
-
-def annotate_task_progress(qs: QuerySet[CheckTask], today: dt.date | None = None) -> QuerySet[CheckTask]:
-    """``checked`` (distinct enterprises with a check record of the task in its period) and
-    ``light`` in SQL: ``ontime`` once done (checked ≥ target), else red past ``due_on``,
-    yellow in its last days, green before."""
-    today = today or timezone.localdate()
-    checked = Subquery(
-        SafetyCheck.objects.filter(
-            task_id=OuterRef("pk"), performed_on__gte=OuterRef("period_start"), performed_on__lte=OuterRef("period_end")
-        ).order_by().values("task_id").annotate(n=Count("enterprise_id", distinct=True)).values("n")[:1],
-        output_field=IntegerField(),
-    )
-    qs = qs.annotate(checked=Coalesce(checked, Value(0)))
-    light = SqlCase(
-        When(checked__gte=F("target"), then=Value(Light.ONTIME.value)),
-        When(due_on__lt=today, then=Value(Light.RED.value)),
-        When(due_on__lte=today + dt.timedelta(days=TASK_YELLOW_DAYS), then=Value(Light.YELLOW.value)),
-        default=Value(Light.GREEN.value),
-        output_field=CharField(),
-    )
-    return qs.annotate(light=light)
-
-
-TASK_FILTERS = ("unit", "system", "period", "light")
-
-
-def task_filters(qs: QuerySet[CheckTask], params: Mapping[str, str]) -> QuerySet[CheckTask]:
-    """Narrow ``qs`` (scoped, progress annotated) by the task list's query parameters: unit (an
-    organisation's id), system (a code), period=YYYY-MM, YYYY-Qn or YYYY (due in it), light."""
-    value = {name: (params.get(name) or "").strip() for name in TASK_FILTERS}
-    if value["unit"].isdigit():
-        qs = qs.filter(unit_id=int(value["unit"]))
-    if value["system"]:
-        qs = qs.filter(system__code=value["system"])
-    span = period_bounds(value["period"])
-    if span is not None:
-        first, following = span[0].date(), span[1].date()
-        qs = qs.filter(due_on__gte=first, due_on__lt=following)
-    if value["light"] in Light.values:
-        qs = qs.filter(**{"light": value["light"]})  # the annotation of annotate_task_progress
-    return qs

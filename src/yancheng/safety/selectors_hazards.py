@@ -43,7 +43,8 @@ def _supervised_by(user: MaybeActor | None, qs: QuerySet[Hazard]) -> QuerySet[Ha
 
     if not is_department_safety(user):
         return qs.none()
-    return qs.filter(supervising_org__path__startswith=organisation_of(user).path)  # type: ignore[arg-type]
+    # The department's own staff, as ``permissions.hazard_standing``: a parent unit has no step to take.
+    return qs.filter(supervising_org_id=organisation_of(user).pk)  # type: ignore[arg-type]
 
 
 def todo_filter(user: MaybeActor | None, qs: QuerySet[Hazard], key: str) -> QuerySet[Hazard]:

@@ -2,16 +2,17 @@
 supervising department, enterprise, unit and month, for a month, a quarter or a year.
 
 Every figure is counted in SQL over what the user may see (``visible_to``), with the light
-rule of ``selectors.annotate_hazard_lights`` / ``annotate_task_progress``, and carries the
-query parameters of the list that shows the same rows (``hazard_filters`` / ``task_filters``):
-the figure is that list's total.
+rule of ``selectors.annotate_hazard_lights`` / ``selectors_checks.annotate_tasks``, and carries
+the query parameters of the list that shows the same rows (``hazard_filters`` /
+``selectors_checks.task_filters``): the figure is that list's total.
 
 - Flows — found, 重大 found, closed on time, closed late, repeats — count the hazards
   reported in the period.
 - Stocks — overdue open (red), 重大 open, open under 督办 — count what is open now, whenever
   reported; in the trend by month, the hazards reported in that month.
-- Checks against the plan count the tasks due in the period: tasks, done, overdue, the
-  enterprises to check (target) and those checked.
+- Checks against the plan count the tasks whose period overlaps the period (the task list's
+  ``period``): tasks, done (on time or late), overdue (red), the enterprises to check
+  (target) and those checked.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from yancheng.core.typing import Actor
 
 from .models import CheckTask, Hazard, HazardLevel, HazardStage
 from .models.hazards import OPEN_STAGES
-from .selectors import annotate_hazard_lights, annotate_task_progress, period_bounds, task_filters
+from .selectors import annotate_hazard_lights, period_bounds
+from .selectors_checks import DONE_LIGHTS, annotate_tasks, task_filters
 
 PERIODS = ("month", "quarter", "year")
 PERIOD_LABELS = {"month": _("月"), "quarter": _("季度"), "year": _("年")}
@@ -144,8 +146,8 @@ def hazard_list_url(params: dict[str, str]) -> str:
 
 
 def task_list_url(params: dict[str, str]) -> str:
-    """The check tasks' list (named ``check_task_list`` by its page family)."""
-    return list_url("safety:check_task_list", params) or list_url("safety:task_list", params)
+    """The check tasks' list, whose rule (``selectors_checks.task_filters``) the figures count by."""
+    return list_url("safety:check_task_list", params)
 
 
 @dataclass
@@ -257,10 +259,10 @@ def _months_back(day: dt.date, back: int) -> dt.date:
 
 TASK_FIGURES: dict[str, dict[str, str]] = {
     "tasks": {},
-    "done": {"light": Light.ONTIME.value},
-    "overdue": {"light": Light.RED.value},
+    "done": {"done": "1"},
+    "overdue": {"overdue": "1"},
 }
-TASK_FIGURE_LABELS = {"tasks": _("到期任务"), "done": _("已完成"), "overdue": _("逾期未完成"),
+TASK_FIGURE_LABELS = {"tasks": _("检查任务"), "done": _("已完成"), "overdue": _("逾期未完成"),
                       "target": _("应检企业"), "checked": _("已检企业")}
 TASK_DIMENSIONS: dict[str, tuple[str, str, str]] = {
     "unit": ("unit_id", "unit__name", "unit"),
@@ -288,24 +290,25 @@ class TaskRow:
 
 
 def visible_tasks(user: Actor, period: StatsPeriod, today: dt.date | None = None) -> QuerySet[CheckTask]:
-    """The tasks due in the period that the user may see, progress annotated."""
-    qs = annotate_task_progress(CheckTask.objects.visible_to(user).order_by(), today)
+    """The tasks of the period that the user may see, progress annotated: the task list's rows
+    under ``period``."""
+    qs = annotate_tasks(CheckTask.objects.visible_to(user).order_by(), today)
     return task_filters(qs, {"period": period.key})
 
 
 def _task_aggregates() -> dict[str, Any]:
     return {
         "tasks": Count("pk"),
-        "done": Count("pk", filter=Q(light=Light.ONTIME.value)),
+        # Not named "done": an aggregate of that name would shadow the annotation summed below.
+        "done_tasks": Count("pk", filter=Q(light__in=DONE_LIGHTS)),
         "overdue": Count("pk", filter=Q(light=Light.RED.value)),
         "target": Sum("target"),
-        # Not named "checked": an aggregate of that name would shadow the annotation it sums.
-        "checked_sum": Sum("checked"),
+        "checked": Sum("done"),
     }
 
 
 def _task_counts(group: dict[str, Any]) -> dict[str, int]:
-    return {name: int(group["checked_sum" if name == "checked" else name] or 0)
+    return {name: int(group["done_tasks" if name == "done" else name] or 0)
             for name in ("tasks", "done", "overdue", "target", "checked")}
 
 

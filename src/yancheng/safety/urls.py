@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yancheng.safety.urls_registry")),
     path("", include("yancheng.safety.urls_hazards")),
     path("", include("yancheng.safety.urls_stats")),
+    path("", include("yancheng.safety.urls_home")),
 ]

@@ -32,8 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -338,7 +337,8 @@ def confirm(
     done_message: Callable[[int], str], permission: str = "",
 ) -> HttpResponse:
     """Import the staged file for good (in the background when it is big); back to the
-    upload page when it is gone."""
+    upload page when it is gone. `upload_url` and `done_url` are route names or paths (a
+    page whose route takes arguments, like the registry's per sheet, passes its path)."""
     try:
         path = staged_file(request, salt=salt)
         if ImportJob.objects.filter(source=path.stem, dry_run=False).exclude(state=ImportJob.State.FAILED).exists():
@@ -351,7 +351,7 @@ def confirm(
     job = start_job(request, run=run, permission=permission, dry_run=False, file_name=_staged_name(path),
                     rows_total=total, source=path.stem)
     if in_background(job):
-        return redirect(f"{reverse(upload_url)}?job={job.pk}")
+        return redirect(f"{resolve_url(upload_url)}?job={job.pk}")
     report = run_job(job, data)
     if report is None:  # the file could not be read again
         job.refresh_from_db()

@@ -3,9 +3,11 @@ is empty, and refuse it — never cut it — when it is longer than its field al
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yancheng.core.errors import ValidationFailed
 
@@ -25,3 +27,9 @@ def clean_text(value: Any, *, field: str, max_length: int, required: Any = None)
     if len(text) > max_length:
         raise ValidationFailed(_("内容过长（最多 %(n)s 个字）。") % {"n": max_length}, field=field)
     return text
+
+
+def join_list(parts: Iterable[Any]) -> str:
+    """``parts`` as one text with the language's list separator: 甲、乙、丙 in Chinese, "a, b,
+    c" in English (never the 顿号 in an English sentence)."""
+    return pgettext("list separator", "、").join(str(part) for part in parts)

@@ -21,7 +21,7 @@ from yancheng.core.audit.services import audit_record
 from yancheng.core.calendar.source import working_days_between
 from yancheng.core.errors import ValidationFailed
 from yancheng.core.kit.numbering import document_number
-from yancheng.core.kit.text import clean_text
+from yancheng.core.kit.text import clean_text, join_list
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.notifications.services import notify
 from yancheng.core.typing import Actor
@@ -51,7 +51,7 @@ def missing_report_message(hazard: Hazard) -> str:
     missing = hazard.missing_report_fields()
     if not missing:
         return ""
-    names = "、".join(str(REPORT_LABELS[name]) for name in missing)
+    names = join_list(REPORT_LABELS[name] for name in missing)
     return _("重大事故隐患报告不完整，缺少：%(parts)s。") % {"parts": names}
 
 
