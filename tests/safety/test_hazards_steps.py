@@ -297,3 +297,26 @@ def test_verification_may_be_recorded_on_the_verifier_s_own_follow_up_registrati
     assert refused.value.field == "inspection"
     hazard = hazard_verify(hazard, actor=verifier, passed=True, note="复查合格", inspection=visit.pk)
     assert hazard.verification.inspection_id == visit.pk and hazard.stage == HazardStage.CLOSED
+
+
+def test_the_verify_form_offers_only_the_verifier_s_own_visits_to_the_enterprise(sw):
+    from yancheng.inspections.registration.register import inspection_register
+    from yancheng.safety.forms_hazards import SendBackForm, VerifyForm
+    from yancheng.testing.inspections import build_inspection_world
+    from yancheng.testing.world import CERTIFICATES
+
+    iw = build_inspection_world(sw.world)
+    verifier = sw.world.users["inspector_emergency"]
+    visit = inspection_register(
+        actor=verifier, enterprise=sw.enterprise_b, found_by="uscc", kind="enforcement", items=[iw.chemicals],
+        inspectors=[CERTIFICATES["inspector_emergency"], CERTIFICATES["inspector_emergency2"]],
+        outside_plan_reason="complaint", exemption_reason=iw.complaint_reason, exemption_evidence="隐患复查",
+    )
+    hazard = accepted(sw)
+    own = [value for value, _label in VerifyForm(user=verifier, hazard=hazard).fields["inspection"].choices]
+    assert own == ["", visit.pk]
+    # Someone who was not on the visit is offered none, and a posted id of it is refused by the form.
+    other = VerifyForm(data={"inspection": str(visit.pk)}, user=sw.safety_emergency2, hazard=hazard)
+    assert not other.is_valid() and "inspection" in other.errors
+    assert SendBackForm(data={"note": "未整改到位", "inspection": str(visit.pk)}, user=verifier, hazard=hazard).is_valid()
+    assert VerifyForm(data={"inspection": ""}, user=sw.safety_emergency2, hazard=hazard).is_valid()

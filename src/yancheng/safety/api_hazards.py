@@ -229,7 +229,7 @@ def hazards_action(request: HttpRequest, hazard_id: int, action: HazardActionNam
     except (ValueError, UnicodeDecodeError) as exc:
         raise NinjaValidationError([{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON"}]) from exc
     form_class = step.form
-    form = form_class(data=_form_data(body, dict(form_class.base_fields)))
+    form = form_class(data=_form_data(body, dict(form_class.base_fields)), user=user, hazard=hazard)
     if not form.is_valid():
         raise NinjaValidationError([{"loc": ("body", "payload", n), "type": "form", "msg": str(m)}
                                     for n, ms in form.errors.items() for m in ms])

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Enterprise, Region
+from yancheng.inspections.shared import visits_open_for_findings
 
 from .models import HazardLevel, SafetySystem, SystemChecklistItem
 
@@ -35,9 +37,30 @@ class PhotosField(forms.FileField):
 
 
 class StepForm(SiteForm):
-    """Every step's form carries the version of the hazard the page showed."""
+    """Every step's form carries the version of the hazard the page showed. The page builds
+    each with the user and the hazard (``user=``, ``hazard=``), for forms whose choices depend
+    on them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: Any = None, hazard: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class _OwnVisitForm(StepForm):
+    """A verification on site may sit on the verifier's own follow-up visit, registered through
+    the enterprise's code: the choice lists only those (newest first)."""
+
+    inspection = forms.TypedChoiceField(label=_("入企检查登记（可选）"), required=False, coerce=int, empty_value=None,
+                                        help_text=_("您本人对该企业的复查登记"))
+
+    def __init__(self, *args: Any, user: Any = None, hazard: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        enterprise = getattr(hazard, "enterprise", None)
+        visits = visits_open_for_findings(user, enterprise) if user is not None and enterprise is not None else []
+        self.fields["inspection"].choices = [("", _("不关联入企检查"))] + [  # type: ignore[attr-defined]
+            (v.pk, f"{v.number} · {timezone.localtime(v.started_at):%Y-%m-%d %H:%M}") for v in visits
+        ]
 
 
 class AcceptForm(StepForm):
@@ -72,15 +95,12 @@ class EvidenceForm(StepForm):
     attachments = PhotosField(label=_("整改后照片"), required=False)
 
 
-class VerifyForm(StepForm):
+class VerifyForm(_OwnVisitForm):
     note = text(_("验收意见"), required=False, max_length=300, rows=2)
-    inspection = forms.IntegerField(label=_("入企检查登记（可选）"), required=False, min_value=1,
-                                    help_text=_("您本人对该企业的复查登记编号"))
 
 
-class SendBackForm(StepForm):
+class SendBackForm(_OwnVisitForm):
     note = text(_("退回理由"), max_length=300, rows=2)
-    inspection = forms.IntegerField(label=_("入企检查登记（可选）"), required=False, min_value=1)
 
 
 class HazardReportForm(SiteForm):

@@ -156,7 +156,8 @@ def _detail(request: AuthenticatedHttpRequest, hazard: Hazard, forms: dict[str, 
     forms = forms or {}
     actions = [
         {"action": a.name, "heading": a.heading, "button": a.button, "help": a.help, "danger": a.danger,
-         "form": forms.get(a.name) or a.form(initial=_initial(hazard, a.name)), "open": a.name in forms}
+         "form": forms.get(a.name) or a.form(initial=_initial(hazard, a.name), user=request.user, hazard=hazard),
+         "open": a.name in forms}
         for a in offered(request.user, hazard)
     ]
     return render(request, "safety/hazards/detail.html", {
@@ -207,7 +208,7 @@ def hazard_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
     except ConflictError as exc:
         messages.error(request, str(exc.message))
         return redirect(back)
-    form = spec.form(request.POST, request.FILES)
+    form = spec.form(request.POST, request.FILES, user=request.user, hazard=hazard)
     if form.is_valid():
         data = form.cleaned_data
         answered = perform_step(request, form,
