@@ -176,7 +176,7 @@ SAFETY_EXPECTED = {
                  "safety.letters_missing", "safety.coverage_gaps"},
     "safety_emergency": {"safety.hazards.to_accept", "safety.hazards.to_verify", "safety.hazards.overdue",
                          "safety.tasks_this_month", "safety.own_letter"},
-    "grid_park": {"safety.hazards.to_accept", "safety.hazards.to_verify", "safety.hazards.overdue"},
+    "grid_park": {"safety.hazards.reported_open"},
     "enterprise_b": {"safety.hazards.to_rectify"},
     "leader": {"safety.hazards.supervised", "safety.overdue_open"},
 }
@@ -236,7 +236,8 @@ def test_the_safety_counts_are_the_work_waiting(client, safety):
     officer = home_items(client, safety.safety_emergency)
     assert officer["safety.hazards.to_accept"].count == 0 and officer["safety.tasks_this_month"].count == 1
     assert officer["safety.own_letter"].count == 1
-    assert home_items(client, safety.grid_park)["safety.hazards.overdue"].count == 0
+    # The grid person supervises nothing: their line is what the park reported, still open.
+    assert home_items(client, safety.grid_park)["safety.hazards.reported_open"].count == 1
     assert home_items(client, safety.world.enterprise_b_user)["safety.hazards.to_rectify"].count == 1
     assert home_items(client, safety.world.enterprise_a_user).get("safety.hazards.to_rectify").count == 0
     assert home_items(client, safety.world.leader)["safety.hazards.supervised"].count == 1

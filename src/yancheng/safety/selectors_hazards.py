@@ -33,7 +33,7 @@ def hazard_list(user: MaybeActor | None) -> QuerySet[Hazard]:
 
 # --- the to-dos: each count is its list's total under the link's ``todo`` filter --------------------
 
-TODO_KEYS = ("to_accept", "to_verify", "overdue", "to_rectify", "supervised", "major_open")
+TODO_KEYS = ("to_accept", "to_verify", "overdue", "to_rectify", "supervised", "major_open", "reported_open")
 
 
 def _supervised_by(user: MaybeActor | None, qs: QuerySet[Hazard]) -> QuerySet[Hazard]:
@@ -71,6 +71,11 @@ def todo_filter(user: MaybeActor | None, qs: QuerySet[Hazard], key: str) -> Quer
         return qs.filter(stage__in=OPEN_STAGES, supervised_at__isnull=False)
     if key == "major_open":
         return qs.filter(stage__in=OPEN_STAGES, level=HazardLevel.MAJOR)
+    if key == "reported_open":
+        org_id = getattr(user, "organisation_id", None)
+        if org_id is None:
+            return qs.none()
+        return qs.filter(stage__in=OPEN_STAGES, reporter_org_id=org_id)
     return qs
 
 

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Role
-from yancheng.core.typing import Actor
+from yancheng.core.typing import Actor, organisation_of
 from yancheng.core.workbench import Todo, TodoLight, light_when, register_todos
 
 from .models import Hazard
@@ -22,6 +22,8 @@ from .permissions import is_department_safety, is_safety_office
 from .selectors_hazards import todo_queryset
 
 ORDER = 50
+# Where grid persons work: a park, a 乡镇 (街道) government.
+GRID_KINDS = frozenset({"park", "government"})
 
 
 def todo_url(key: str) -> str:
@@ -40,6 +42,9 @@ def safety_todos(user: Actor) -> Iterator[Todo]:
     if is_safety_office(user):
         yield _item(user, "major_open", _("未销号重大隐患"), "yellow", 1)
         yield _item(user, "overdue", _("逾期隐患"), "red", 2)
+    elif is_department_safety(user) and organisation_of(user).kind in GRID_KINDS:
+        # A grid person (a park's or a 乡镇's) supervises nothing: what they reported, still open.
+        yield _item(user, "reported_open", _("本单位报告未销号隐患"), "", 1)
     elif is_department_safety(user):
         yield _item(user, "to_accept", _("待受理隐患"), "yellow", 1)
         yield _item(user, "to_verify", _("待验收隐患"), "yellow", 2)
