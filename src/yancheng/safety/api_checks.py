@@ -46,7 +46,7 @@ class TaskFilters(Schema):
     overdue: str = ""
 
 
-class TaskOut(Schema):
+class CheckTaskOut(Schema):
     id: int
     system: str
     unit: int
@@ -68,7 +68,7 @@ def _task_out(task: CheckTask) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks", response=list[TaskOut], summary="检查任务列表")
+@router.get("/tasks", response=list[CheckTaskOut], summary="检查任务列表")
 @paginate(Pagination)
 def safety_tasks_list(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
     """The caller's tasks with progress (``done`` of ``target``) and light, soonest due first."""

@@ -120,7 +120,7 @@ class SystemOut(Schema):
     version: int
 
 
-class ItemOut(Schema):
+class ChecklistItemOut(Schema):
     id: int
     code: str
     text: str
@@ -149,7 +149,7 @@ class UnitOut(Schema):
 class SystemDetailOut(SystemOut):
     co_orgs: list[str]
     scope_note: str
-    items: list[ItemOut]
+    items: list[ChecklistItemOut]
     duties: list[DutyOut]
     units: list[UnitOut]
 
@@ -373,7 +373,7 @@ def safety_systems_retire(request: HttpRequest, code: str, payload: RetireIn, re
     return _detail(system, response)
 
 
-@router.post("/registry/systems/{code}/items", response={201: ItemOut}, summary="新增检查项")
+@router.post("/registry/systems/{code}/items", response={201: ChecklistItemOut}, summary="新增检查项")
 def safety_items_add(request: HttpRequest, code: str, payload: ItemIn) -> Any:
     item = services.item_add(_system(code), actor=_user(request), code=payload.code, text=payload.text,
                              basis=payload.basis, is_major_criterion=payload.is_major_criterion,
@@ -381,7 +381,7 @@ def safety_items_add(request: HttpRequest, code: str, payload: ItemIn) -> Any:
     return 201, _item_out(item)
 
 
-@router.patch("/registry/items/{item_id}", response=ItemOut, summary="修改或停用检查项（If-Match 为责任制版本）")
+@router.patch("/registry/items/{item_id}", response=ChecklistItemOut, summary="修改或停用检查项（If-Match 为责任制版本）")
 def safety_items_patch(request: HttpRequest, item_id: int, payload: ItemPatch) -> Any:
     item = get_object_or_404(SystemChecklistItem.objects.select_related("system"), pk=item_id)
     item = services.item_update(item, actor=_user(request), expected_version=if_match(request),
