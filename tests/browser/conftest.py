@@ -10,10 +10,14 @@ caused one fails, naming the directive and what was blocked (docs/security.md "H
 
 import contextlib
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+
+from yancheng.core.models import User
+from yancheng.core.workbench import todos_for
 
 CHROMIUM = os.environ.get("YANCHENG_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("YANCHENG_SCREENSHOT_DIR", "test-artifacts/screenshots"))
@@ -248,3 +252,35 @@ def fits(tab) -> None:
     width = tab.evaluate("document.documentElement.scrollWidth")
     limit = tab.viewport_size["width"]
     assert width <= limit + 1, f"{tab.url} scrolls sideways: {width}px; {tab.evaluate(_WIDER, limit)}"
+
+
+# --- the workbench, as every role's day reads it --------------------------------------------
+
+CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
+
+
+def home_shows_the_to_dos(tab, user: User, lang: str) -> dict[str, int | None]:
+    """Every to-do the modules register for the user is on the page with its count; in
+    English no label is left in Chinese."""
+    expected = todos_for(user)
+    assert expected, f"{user.username} has nothing on the workbench"
+    counts: dict[str, int | None] = {}
+    for item in expected:
+        shown = tab.locator(f"[data-todo='{item.key}']")
+        assert shown.count() == 1, item.key
+        if item.count is not None:
+            assert shown.locator(".num").inner_text().strip() == str(item.count), item.key
+        if lang == "en":
+            label = shown.inner_text() if item.primary else shown.locator("div").last.inner_text()
+            assert not CJK_TEXT.search(label), f"{item.key} is not translated: {label!r}"
+        counts[item.key] = item.count
+    return counts
+
+
+def follow(tab, key: str) -> None:
+    with tab.expect_navigation():
+        tab.click(f"[data-todo='{key}']")
+
+
+def badge(tab, selector: str = "h1 .badge") -> int:
+    return int(tab.locator(selector).first.inner_text().strip())

@@ -47,7 +47,7 @@ from yancheng.projects.services.registry import project_create
 from yancheng.testing.inspections import InspectionWorld, build_inspection_world
 from yancheng.testing.world import CERTIFICATES, PERSONA_PASSWORD, World, build_world
 
-from .conftest import fits, open_menu, screenshot, sign_in_as
+from .conftest import badge, fits, follow, home_shows_the_to_dos, open_menu, screenshot, sign_in_as
 
 RUNS = 4  # zh/en × desk/phone: each run of a day takes one piece of work
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -172,31 +172,7 @@ def shot(tab, persona: str, step: str, lang: str, device: str) -> None:
     fits(tab)
 
 
-def home_shows_the_to_dos(tab, user: User, lang: str) -> dict[str, int | None]:
-    """Every to-do the modules register for the user is on the page with its count; in
-    English no label is left in Chinese."""
-    expected = todos_for(user)
-    assert expected, f"{user.username} has nothing on the workbench"
-    counts: dict[str, int | None] = {}
-    for item in expected:
-        shown = tab.locator(f"[data-todo='{item.key}']")
-        assert shown.count() == 1, item.key
-        if item.count is not None:
-            assert shown.locator(".num").inner_text().strip() == str(item.count), item.key
-        if lang == "en":
-            label = shown.inner_text() if item.primary else shown.locator("div").last.inner_text()
-            assert not CJK.search(label), f"{item.key} is not translated: {label!r}"
-        counts[item.key] = item.count
-    return counts
 
-
-def follow(tab, key: str) -> None:
-    with tab.expect_navigation():
-        tab.click(f"[data-todo='{key}']")
-
-
-def badge(tab, selector: str = "h1 .badge") -> int:
-    return int(tab.locator(selector).first.inner_text().strip())
 
 
 def go_home(tab) -> None:

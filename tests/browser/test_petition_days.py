@@ -23,15 +23,13 @@ from django.test import override_settings
 from django.utils import timezone
 
 from yancheng.cases.models import ExtensionRequest
-from yancheng.core.models import User
-from yancheng.core.workbench import todos_for
 from yancheng.lib import idcard
 from yancheng.petitions import handling, querycode
 from yancheng.petitions.models import Petition, PetitionDocument, Stage, Topic
 from yancheng.testing.petitions import PetitionWorld, build_petition_world, register
 from yancheng.testing.world import PERSONA_PASSWORD, build_world
 
-from .conftest import VIEWPORTS, fits, screenshot, sign_in_as
+from .conftest import VIEWPORTS, badge, fits, follow, home_shows_the_to_dos, screenshot, sign_in_as
 
 RUNS = 4  # zh/en × desk/phone: each run of a day takes one matter
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -118,31 +116,7 @@ def no_chinese_left(tab, selector: str) -> None:
     assert not left, f"{selector} is not translated: {left!r}"
 
 
-def home_shows_the_to_dos(tab, user: User, lang: str) -> dict[str, int | None]:
-    """Every to-do the modules register for the user is on the page with its count; in
-    English no label is left in Chinese."""
-    expected = todos_for(user)
-    assert expected, f"{user.username} has nothing on the workbench"
-    counts: dict[str, int | None] = {}
-    for item in expected:
-        shown = tab.locator(f"[data-todo='{item.key}']")
-        assert shown.count() == 1, item.key
-        if item.count is not None:
-            assert shown.locator(".num").inner_text().strip() == str(item.count), item.key
-        if lang == "en":
-            label = shown.inner_text() if item.primary else shown.locator("div").last.inner_text()
-            assert not CJK.search(label), f"{item.key} is not translated: {label!r}"
-        counts[item.key] = item.count
-    return counts
 
-
-def follow(tab, key: str) -> None:
-    with tab.expect_navigation():
-        tab.click(f"[data-todo='{key}']")
-
-
-def badge(tab) -> int:
-    return int(tab.locator("h1 .badge").first.inner_text().strip())
 
 
 def go_home(tab) -> None:

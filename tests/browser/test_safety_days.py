@@ -34,7 +34,6 @@ from django.utils import timezone
 
 from yancheng.core.models import Enterprise, Role, User
 from yancheng.core.services import enterprise_create, user_create
-from yancheng.core.workbench import todos_for
 from yancheng.inspections.models import Inspection, SupervisionCode
 from yancheng.inspections.services import code_issue
 from yancheng.lib.deadlines import due_day_label
@@ -48,7 +47,7 @@ from yancheng.testing.inspections import InspectionWorld, build_inspection_world
 from yancheng.testing.safety import SafetyWorld, build_safety_world
 from yancheng.testing.world import PERSONA_PASSWORD, build_world
 
-from .conftest import fits, open_menu, screenshot, sign_in_as
+from .conftest import badge, fits, follow, home_shows_the_to_dos, open_menu, screenshot, sign_in_as
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 RUNS = [("zh", "desk"), ("zh", "phone"), ("en", "desk"), ("en", "phone")]
@@ -143,31 +142,7 @@ def no_chinese_left(tab, selector: str) -> None:
     assert not left, f"{selector} is not translated on {tab.url}: {left!r}"
 
 
-def home_shows_the_to_dos(tab, user: User, lang: str) -> dict[str, int | None]:
-    """Every to-do the modules register for the user is on the page with its count; in
-    English no label is left in Chinese."""
-    expected = todos_for(user)
-    assert expected, f"{user.username} has nothing on the workbench"
-    counts: dict[str, int | None] = {}
-    for item in expected:
-        shown = tab.locator(f"[data-todo='{item.key}']")
-        assert shown.count() == 1, item.key
-        if item.count is not None:
-            assert shown.locator(".num").inner_text().strip() == str(item.count), item.key
-        if lang == "en":
-            label = shown.inner_text() if item.primary else shown.locator("div").last.inner_text()
-            assert not CJK.search(label), f"{item.key} is not translated: {label!r}"
-        counts[item.key] = item.count
-    return counts
 
-
-def follow(tab, key: str) -> None:
-    with tab.expect_navigation():
-        tab.click(f"[data-todo='{key}']")
-
-
-def badge(tab) -> int:
-    return int(tab.locator("h1 .badge").first.inner_text().strip())
 
 
 def submit(tab, selector: str) -> None:
