@@ -242,14 +242,15 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tu
 
 
 def _declared() -> tuple[set[str], set[str]]:
-    """Route names with a policy here or in the inspection and petition matrices, and API route names."""
+    """Route names with a policy here or in the modules' matrices, and API route names."""
+    from tests.chains.test_route_matrix import CHAIN_API_ROUTES, CHAIN_MATRIX
     from tests.inspections.test_route_matrix import INSPECTION_API_ROUTES, INSPECTION_MATRIX
     from tests.petitions.test_route_matrix import PETITION_API_ROUTES, PETITION_MATRIX
     from tests.safety.test_route_matrix import SAFETY_API_ROUTES, SAFETY_MATRIX
 
     return (
-        set(MATRIX) | set(INSPECTION_MATRIX) | set(PETITION_MATRIX) | set(SAFETY_MATRIX),
-        API_ROUTES | INSPECTION_API_ROUTES | PETITION_API_ROUTES | SAFETY_API_ROUTES,
+        set(MATRIX) | set(INSPECTION_MATRIX) | set(PETITION_MATRIX) | set(SAFETY_MATRIX) | set(CHAIN_MATRIX),
+        API_ROUTES | INSPECTION_API_ROUTES | PETITION_API_ROUTES | SAFETY_API_ROUTES | CHAIN_API_ROUTES,
     )
 
 

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "yancheng.inspections",
     "yancheng.petitions",
     "yancheng.safety",
+    "yancheng.chains",
     "yancheng.dashboard",
     "yancheng.api",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("yancheng.inspections.urls")),  # /inspections/… and the QR's /i/<token>/
     path("petitions/", include("yancheng.petitions.urls")),
     path("safety/", include("yancheng.safety.urls")),
+    path("chains/", include("yancheng.chains.urls")),
     path("dashboard/", include("yancheng.dashboard.urls")),
     path("", include("yancheng.core.urls")),
     path("api/", include("yancheng.api.urls")),

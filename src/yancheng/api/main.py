@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 
 from yancheng.cases.api import router as cases_router
+from yancheng.chains.api import router as chains_router
 from yancheng.core.attachments.api import router as attachments_router
 from yancheng.inspections.api import router as inspections_router
 from yancheng.petitions.api import router as petitions_router
@@ -81,3 +82,4 @@ api.add_router("", projects_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("", petitions_router)
 api.add_router("/safety", safety_router)
+api.add_router("/chains", chains_router)

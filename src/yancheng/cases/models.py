@@ -26,6 +26,7 @@ class CaseKind(models.TextChoices):
     PETITION = "petition", _("信访事项")
     PETITION_REVIEW = "petition_review", _("信访复查复核")
     MEETING_TASK = "meeting_task", _("调度会议交办事项")
+    CHAIN_PROBLEM = "chain_problem", _("产业链问题")
 
 
 # The 信访 kinds (issue 13): dispatched by the 信访 staff, counted in natural days, kept out

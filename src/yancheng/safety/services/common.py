@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TypeVar
 
-from django.db.models import Model, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from yancheng.core.errors import ConflictError, NotFoundError
-
-M = TypeVar("M", bound=Model)
+from yancheng.core.kit.rows import check_version, lock_visible
 
 
 def now() -> dt.datetime:
@@ -32,15 +27,5 @@ def placeholder_number() -> str:
     return f"~{uuid.uuid4().hex[:20]}"
 
 
-def lock_visible(visible: QuerySet[M], pk: int, *, missing: str) -> M:
-    """The row locked for the write, or ``NotFoundError`` when the actor may not see it
-    (``visible`` is the actor's ``visible_to`` queryset, or all rows for the system)."""
-    if not visible.filter(pk=pk).exists():
-        raise NotFoundError(missing)
-    return visible.model._default_manager.select_for_update().get(pk=pk)
-
-
-def check_version(obj: Model, expected_version: int | None) -> None:
-    """Refuse a step taken on a stale page or ``If-Match`` (412 in the API)."""
-    if expected_version is not None and expected_version != obj.version:  # type: ignore[attr-defined]
-        raise ConflictError(_("该记录已被他人修改，请刷新后重试。"), code="stale_version")
+# The row lock and the version check are the kit's (every module's services use them).
+__all__ = ["check_version", "lock_visible", "now", "numbered", "placeholder_number"]

@@ -1,0 +1,9 @@
+"""Chains endpoints under /api/v1/chains (mounted by ``yancheng.api.main``): each page family
+has its own ``api_<family>.py`` router added here.
+
+Creating writes take an ``Idempotency-Key``; steps that change a row take
+``If-Match: "<version>"`` (428 without, 412 when stale)."""
+
+from ninja import Router
+
+router = Router(tags=["chains"])

@@ -1,0 +1,9 @@
+"""The chains pages, under /chains/ (one "chains" namespace; each page family has its own
+``urls_<family>.py``, included here)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "chains"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+]
