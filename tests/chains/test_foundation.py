@@ -46,3 +46,27 @@ def test_the_plan_light_is_the_projects_rule(expected, actual, light):
     e = Decimal(expected) if expected else None
     a = Decimal(actual) if actual else None
     assert plan_light(e, a) == light
+
+
+@pytest.mark.django_db
+def test_node_strength_follows_the_rule_and_the_override_wins(cw):
+    from django.utils import timezone
+
+    from yancheng.chains.models import MapNode
+    from yancheng.chains.selectors_map import annotate_strength, gap_nodes
+
+    strengths = {n.code: n.strength for n in annotate_strength(MapNode.objects.filter(chain=cw.nonferrous))}
+    # one enterprise each on 冶炼 and 精深加工 (the rule wants 3 for 强), nobody elsewhere
+    assert strengths == {"mining": "missing", "smelting": "weak", "processing": "weak", "materials": "missing",
+                         "application": "missing"}
+    profile = cw.nonferrous.profile
+    profile.strong_min_enterprises, profile.strong_min_above_scale, profile.strong_min_output = 1, 0, 100000
+    profile.save()
+    strengths = {n.code: n.strength for n in annotate_strength(MapNode.objects.filter(chain=cw.nonferrous))}
+    assert strengths["processing"] == "strong" and strengths["smelting"] == "weak"  # 8,000 万元 < 10 亿
+    MapNode.objects.filter(pk=cw.nodes["smelting"].pk).update(
+        strength_override="strong", override_reason="在建项目投产后达到", override_at=timezone.now())
+    node = annotate_strength(MapNode.objects.filter(pk=cw.nodes["smelting"].pk)).get()
+    assert (node.rule_strength, node.strength) == ("weak", "strong")
+    assert {n.code for n in gap_nodes(MapNode.objects.filter(chain=cw.nonferrous))} == {
+        "mining", "materials", "application"}
