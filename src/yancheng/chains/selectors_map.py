@@ -10,6 +10,7 @@ A chain without a profile uses the model's defaults (3 enterprises, 1 规上, 5 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -37,7 +38,7 @@ _DEFAULTS = {f.name: f.default for f in ChainProfile._meta.fields
              if f.name in {"strong_min_enterprises", "strong_min_above_scale", "strong_min_output"}}
 
 
-def _placed(node_ref: OuterRef | F) -> QuerySet[Placement]:
+def _placed(node_ref: OuterRef | F) -> QuerySet[Placement, Any]:
     return Placement.objects.filter(node=node_ref, enterprise__is_active=True).order_by().values("node")
 
 
@@ -79,4 +80,4 @@ def annotate_strength(qs: QuerySet[MapNode]) -> QuerySet[MapNode]:
 def gap_nodes(qs: QuerySet[MapNode]) -> QuerySet[MapNode]:
     """The nodes that feed 招商: active nodes of the target map that are 缺 or 弱."""
     return annotate_strength(qs.filter(is_active=True, in_target=True)).filter(
-        strength__in=[Strength.MISSING, Strength.WEAK])
+        **{"strength__in": [Strength.MISSING, Strength.WEAK]})  # an annotation of annotate_strength
