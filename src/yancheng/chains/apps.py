@@ -11,3 +11,6 @@ class ChainsConfig(AppConfig):
         from . import permissions  # noqa: F401 - registers the rules
 
         # Each page family registers its to-dos, jobs and attachments here (one line each).
+        from . import todos_targets
+
+        todos_targets.register()  # 目标完成情况待报送
