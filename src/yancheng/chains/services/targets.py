@@ -21,7 +21,6 @@ from yancheng.core.models import IndustryChain
 from yancheng.core.typing import Actor
 
 from ..models import Cadence, ChainTarget, TargetActual, TargetMetric
-from ..selectors import profile_of
 from ..selectors_targets import period_start
 
 LIMIT = Decimal("1e14")
@@ -93,7 +92,7 @@ def target_add(
     baseline: Any = 0, cadence: str = Cadence.MONTHLY, name: str = "", note: str = "",
 ) -> ChainTarget:
     """Add a target of the chain for a year (e.g. 2026 规上工业总产值 520 亿元, 上年基数 480)."""
-    require(actor, "chains.manage_chain", profile_of(chain))
+    require(actor, "chains.manage_chain", chain)
     year = _year(year)
     data = _clean({"metric": metric, "name": name, "unit": unit, "baseline": baseline, "target_value": target_value,
                    "cadence": cadence, "note": note})
@@ -113,7 +112,7 @@ def target_update(
 ) -> ChainTarget:
     """Change a target's metric, name, unit, baseline, annual target, cadence or note. The
     cadence cannot change once actuals are reported (their periods would change meaning)."""
-    require(actor, "chains.manage_chain", profile_of(target.chain))
+    require(actor, "chains.manage_chain", target.chain)
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValidationFailed(_("不能设置这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -141,7 +140,7 @@ def target_update(
 
 def target_remove(target: ChainTarget, *, actor: Actor | None, expected_version: int | None = None) -> None:
     """Remove a target entered by mistake: only while no actual is reported against it."""
-    require(actor, "chains.manage_chain", profile_of(target.chain))
+    require(actor, "chains.manage_chain", target.chain)
     with transaction.atomic():
         locked = ChainTarget.objects.select_for_update().select_related("chain").get(pk=target.pk)
         check_version(locked, expected_version)
@@ -160,7 +159,7 @@ def actual_record(
     """Record (or correct) the year-to-date value at the end of a month (1–12) or a quarter
     (1–4). A period that has not begun yet is refused. The target's version moves, so an
     ``If-Match`` read before someone else's report is refused."""
-    require(actor, "chains.manage_chain", profile_of(target.chain))
+    require(actor, "chains.manage_chain", target.chain)
     try:
         period = int(period)
     except (TypeError, ValueError):
