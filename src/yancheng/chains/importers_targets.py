@@ -120,7 +120,7 @@ def targets_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: b
         problems = RowProblems()
         cadence = problems.read(lambda: _pick(cadences, v, "报送频次", _("未知的报送频次“%(v)s”（按月或按季）。")), "")
         actuals: list[tuple[int, Decimal]] = []
-        for prefix, columns, kind in (("m", MONTHS, Cadence.MONTHLY), ("q", QUARTERS, Cadence.QUARTERLY)):
+        for columns, kind in ((MONTHS, Cadence.MONTHLY), (QUARTERS, Cadence.QUARTERLY)):
             for period, column in enumerate(columns, start=1):
                 number = problems.read(lambda column=column: _number(v, column), None)  # type: ignore[misc]
                 if number is None:

@@ -108,15 +108,14 @@ def _row_cells(row: TargetRow) -> list[Any]:
     monthly = t.periods_per_year == 12
     months = [row.actuals[p].value if monthly and p in row.actuals else None for p in range(1, 13)]
     quarters = [row.actuals[p].value if not monthly and p in row.actuals else None for p in range(1, 5)]
-    return cells + months + quarters + [
-        row.completion, row.expected, row.behind, row.light_label, row.missing_label or None, t.note]
+    return [*cells, *months, *quarters,
+            row.completion, row.expected, row.behind, row.light_label, row.missing_label or None, t.note]
 
 
 def export(chain: IndustryChain, year: int, rows: list[TargetRow]) -> HttpResponse:
     """Two sheets: the targets (in the import's columns, then completion, plan and light) and
     every actual."""
-    head = export_headers() + [_("完成进度（%）"), _("序时进度（%）"), _("落后（百分点）"), _("亮灯"), _("缺报"),
-                               "备注"]
+    head = [*export_headers(), _("完成进度（%）"), _("序时进度（%）"), _("落后（百分点）"), _("亮灯"), _("缺报"), "备注"]
     actual_head = [_("产业链"), _("年度"), _("指标"), _("指标名称"), _("期次"), _("累计完成"), _("单位"), _("说明"),
                    _("报送时间")]
     actual_rows = [

@@ -13,7 +13,14 @@ from django.db.models import QuerySet
 from yancheng.core.models import IndustryChain
 from yancheng.core.typing import Actor
 
-from .lights import ProjectLights, Thresholds, lights_for_page, progress_light_for_gap, thresholds, with_light_data
+from .lights import (
+    ProjectLights,
+    Thresholds,
+    lights_for_page,
+    progress_light_for_gap,
+    thresholds,
+    with_light_data,
+)
 from .models import Project, Stage
 from .selectors import ProjectFilters, project_list
 
