@@ -269,3 +269,20 @@ def test_the_api_refuses_as_the_pages_do(tw):
                                                 headers={"Idempotency-Key": "t-2"}).status_code == 403
     assert api_client_for(tw.lianban).get(f"/api/v1/chains/electronics/targets/{tax.pk}").status_code in (404, 405)
     assert not TargetActual.objects.filter(target=tax).exists()
+
+
+def test_the_targets_pages_read_in_english(client, tw, settings):
+    client.force_login(tw.lianban)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    output = tw.targets["output"]
+    pages = [reverse("chains:targets", args=["nonferrous"]) + "?year=2026",
+             reverse("chains:target_new", args=["nonferrous"]),
+             reverse("chains:target_actuals", args=["nonferrous", output.pk]),
+             reverse("chains:targets_missing"), reverse("chains:targets_import")]
+    for url in pages:
+        html = client.get(url).content.decode()
+        for word in ("发展目标清单", "序时进度", "缺报", "完成进度", "新增目标", "上年基数", "年度目标", "季度", "黄灯",
+                     "报送"):
+            assert word not in html, (url, word)
+    html = client.get(pages[0]).content.decode()
+    assert "Development targets" in html and "Month 6 missing" in html and "Q2 missing" in html
