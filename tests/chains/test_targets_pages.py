@@ -286,3 +286,29 @@ def test_the_targets_pages_read_in_english(client, tw, settings):
             assert word not in html, (url, word)
     html = client.get(pages[0]).content.decode()
     assert "Development targets" in html and "Month 6 missing" in html and "Q2 missing" in html
+
+
+def test_the_counts_for_the_dashboard_and_the_red_targets_for_the_meeting(tw, django_assert_max_num_queries):
+    from yancheng.chains.selectors_targets import red_targets, targets_light_counts
+    from yancheng.chains.services.targets import actual_record
+
+    actual_record(tw.targets["tax"], actor=None, period=6, value=3)  # 10% against 50%: red
+    with django_assert_max_num_queries(3):
+        counts = targets_light_counts([tw.nonferrous, tw.electronics], 2026)
+    assert counts[tw.nonferrous.pk] == {"red": 1, "yellow": 1, "green": 1, "none": 0, "missing": 2, "total": 3}
+    assert counts[tw.electronics.pk]["none"] == 1 and counts[tw.electronics.pk]["missing"] == 1
+    assert [r.target for r in red_targets(tw.nonferrous)] == [tw.targets["tax"]]
+    assert red_targets(tw.electronics) == []
+
+
+def test_the_missing_list_and_the_api_list_read_in_a_constant_number_of_queries(client, tw,
+                                                                                django_assert_max_num_queries):
+    for n in range(10):
+        target_add(tw.nonferrous, actor=None, year=2026, metric="other", name=f"指标{n}", unit="个", target_value=10)
+    client.force_login(tw.lianban)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("chains:targets_missing"))
+    assert len(response.context["rows"]) == 13
+    office = api_client_for(tw.lianban)
+    with django_assert_max_num_queries(16):
+        assert office.get(API, {"year": 2026}).json()["count"] == 13
