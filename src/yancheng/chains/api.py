@@ -6,4 +6,7 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_targets import router as targets_router
+
 router = Router(tags=["chains"])
+router.add_router("", targets_router)
