@@ -20,8 +20,8 @@ SH = dt.timezone(dt.timedelta(hours=8))
 YEAR_END = dt.date(2026, 12, 31)
 
 
-def _row(value, period, *, baseline=0, target=600, cadence="monthly", today=YEAR_END):
-    t = ChainTarget(year=2026, metric="output", unit="亿元", baseline=Decimal(baseline),
+def _row(value, period, *, baseline=0, target=600, cadence="monthly", today=YEAR_END, metric="output"):
+    t = ChainTarget(year=2026, metric=metric, unit="亿元", baseline=Decimal(baseline),
                     target_value=Decimal(target), cadence=cadence)
     actuals = [] if value is None else [TargetActual(period=period, value=Decimal(value))]
     return target_row(t, today, actuals)
@@ -58,20 +58,28 @@ def test_a_quarterly_target_expects_a_quarter_a_quarter():
     assert _row(400, 4, cadence="quarterly").light == "red"  # 33.3 points short at the year's end
 
 
-def test_a_baseline_is_where_the_year_starts_from():
+def test_a_stocks_baseline_is_where_the_year_starts_from():
     # 规上企业 from 100 to 120: 105 at the end of Q1 is a quarter of the way.
-    row = _row(105, 1, baseline=100, target=120, cadence="quarterly")
+    row = _row(105, 1, baseline=100, target=120, cadence="quarterly", metric="above_scale")
     assert (row.completion, row.light) == (Decimal("25.0"), "green")
-    row = _row(101, 2, baseline=100, target=120, cadence="quarterly")
+    row = _row(101, 2, baseline=100, target=120, cadence="quarterly", metric="above_scale")
     assert (row.completion, row.behind, row.light) == (Decimal("5.0"), Decimal("45.0"), "red")
-    below = _row(95, 1, baseline=100, target=120, cadence="quarterly")  # fewer than last year
+    below = _row(95, 1, baseline=100, target=120, cadence="quarterly", metric="above_scale")  # fewer than last year
     assert below.completion == Decimal("-25.0") and below.light == "red"
 
 
-def test_a_target_equal_to_its_baseline_is_done_when_the_value_reaches_it():
-    assert _row(50, 6, baseline=50, target=50).completion == Decimal("100.0")
-    assert _row(55, 12, baseline=50, target=50).light == "green"
-    short = _row(49, 6, baseline=50, target=50)
+@pytest.mark.parametrize("metric", ["output", "investment", "tax"])
+def test_a_flows_baseline_is_last_years_figure_not_a_starting_point(metric):
+    # 产值 counted from January: 2025 was 500, 2026's target 600; 300 by June is on plan.
+    row = _row(300, 6, baseline=500, target=600, metric=metric)
+    assert (row.completion, row.expected, row.light) == (Decimal("50.0"), Decimal("50.0"), "green")
+    assert _row(150, 6, baseline=500, target=600, metric=metric).light == "yellow"  # 25 points behind
+
+
+def test_a_stock_target_equal_to_its_baseline_is_done_when_the_value_reaches_it():
+    assert _row(50, 6, baseline=50, target=50, metric="above_scale").completion == Decimal("100.0")
+    assert _row(55, 12, baseline=50, target=50, metric="above_scale").light == "green"
+    short = _row(49, 6, baseline=50, target=50, metric="above_scale")
     assert short.completion == Decimal("0.0") and short.light == "red"
 
 

@@ -1,8 +1,10 @@
 """Reads of the targets family (发展目标清单): one rule for a target's status as of a day.
 
 - The light: the latest reported period p of n a year gives the expected share p / n (the
-  linear plan, 序时进度); the actual share is (value − 上年基数) / (目标 − 上年基数) — a target
-  equal to its baseline is done when the value reaches it; the light is
+  linear plan, 序时进度); the actual share is value / 目标 for a year-to-date flow (产值, 投资,
+  税收: they start from zero each year) and (value − 上年基数) / (目标 − 上年基数) for a stock
+  (规上企业数, 从业人员, other indicators) — a stock target equal to its baseline is done when
+  the value reaches it; the light is
   ``selectors.plan_light(expected, actual)``. No actual yet: no light.
 - Missing report (缺报): the last period that has ended (a month ends on its last day, a
   quarter on its last month's) has no actual. These are the 链办's to-dos.
@@ -27,7 +29,7 @@ from yancheng.core.models import IndustryChain, Role
 from yancheng.core.typing import MaybeActor
 from yancheng.projects.shared import Thresholds, plan_thresholds
 
-from .models import Cadence, ChainProfile, ChainTarget, TargetActual
+from .models import Cadence, ChainProfile, ChainTarget, TargetActual, TargetMetric
 from .permissions import chains_visible_to
 from .selectors import GREEN, LIGHT_LABELS, NONE, RED, YELLOW, plan_light
 
@@ -99,8 +101,19 @@ class TargetRow:
         return [(p, self.actuals.get(p)) for p in range(1, self.target.periods_per_year + 1)]
 
 
+# Year-to-date flows (1–N月累计) start from zero every year: their 上年基数 is last year's
+# figure, shown for the growth rate but not a starting point. Stocks (规上企业数, 从业人员, and
+# any other indicator) move from the baseline toward the target.
+FLOW_METRICS = frozenset({TargetMetric.OUTPUT, TargetMetric.INVESTMENT, TargetMetric.TAX})
+
+
 def actual_share(target: ChainTarget, value: Decimal) -> Decimal:
-    """How far from the baseline to the target the value has come (1 = reached)."""
+    """How far toward the target the value has come (1 = reached): value ÷ target for a
+    year-to-date flow, (value − 上年基数) ÷ (target − 上年基数) for a stock."""
+    if target.metric in FLOW_METRICS:
+        if target.target_value <= 0:
+            return Decimal(1) if value >= target.target_value else Decimal(0)
+        return value / target.target_value
     span = target.target_value - target.baseline
     if span == 0:
         return Decimal(1) if value >= target.target_value else Decimal(0)
