@@ -26,7 +26,7 @@ from yancheng.core.kit import imports
 from yancheng.core.kit.exports import EXPORT_MAX_ROWS, wants_xlsx, xlsx_response
 from yancheng.core.kit.forms import add_domain_error, perform_step
 from yancheng.core.kit.require import require_page
-from yancheng.core.models import IndustryChain, Organisation
+from yancheng.core.models import IndustryChain, Organisation, Role
 from yancheng.core.typing import AuthenticatedHttpRequest, organisation_of
 from yancheng.projects.shared import project_briefs
 
@@ -129,7 +129,7 @@ def leads_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 def my_leads_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The leads the user's unit owns, on every chain: the unit keeps them up to date."""
     require_page(request, "chains.view_module")
-    if not request.user.organisation_id:
+    if request.user.role == Role.ENTERPRISE:
         raise PermissionDenied
     base = lead_list(request.user).filter(owner_org_id=organisation_of(request.user).pk)
     return _list_page(request, base, chain=None, title=_("本单位招商线索"))
