@@ -30,7 +30,7 @@ class LeadForm(SiteForm):
                                             decimal_places=2)
     node = forms.ModelChoiceField(label=_("补位环节"), queryset=MapNode.objects.none(), required=False)
     fill_kind = forms.ChoiceField(label=_("招商方向"), required=False,
-                                  choices=[("", _("按环节强弱自动确定"))] + list(FillKind.choices))
+                                  choices=[("", _("按环节强弱自动确定")), *list(FillKind.choices)])
     region = forms.ModelChoiceField(label=_("拟落户地"), queryset=Region.objects.all(), required=False)
     owner_org = forms.ModelChoiceField(label=_("责任单位"), queryset=Organisation.objects.none())
     next_step = forms.CharField(label=_("下一步"), max_length=255, required=False)

@@ -81,9 +81,9 @@ def lead_filters(qs: QuerySet[Lead], params: Mapping[str, Any]) -> QuerySet[Lead
     elif get("stage") == "open":
         qs = qs.filter(open_q())
     if get("light") in (RED, YELLOW, GREEN, NONE):
-        qs = qs.filter(light=get("light"))
+        qs = qs.filter(**{"light": get("light")})  # an annotation of annotate_lead_lights
     elif get("light") == "stale":
-        qs = qs.filter(light__in=STALE)
+        qs = qs.filter(**{"light__in": STALE})
     if get("owner_org").isdigit():
         qs = qs.filter(owner_org_id=int(get("owner_org")))
     if get("node"):
@@ -105,7 +105,7 @@ def counts_by(qs: QuerySet[Lead], field: str) -> dict[str, int]:
 
 def stale_leads(chain: IndustryChain, light: str = RED, *, today: dt.date | None = None) -> QuerySet[Lead]:
     """The chain's open leads with this light (red by default): the 链长 meeting's agenda."""
-    qs = annotate_lead_lights(Lead.objects.filter(chain=chain), today).filter(light=light)
+    qs = annotate_lead_lights(Lead.objects.filter(chain=chain), today).filter(**{"light": light})
     return qs.select_related("owner_org", "node").order_by("next_step_on", "last_activity_on", "pk")
 
 

@@ -294,8 +294,8 @@ def gaps_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         Prefetch("leads", queryset=leads, to_attr="gap_leads")).order_by("segment", "sort_order", "code"))
     for node in nodes:
         node.suggested = services.default_fill_kind(node)  # type: ignore[attr-defined]
-        for x in node.gap_leads:  # type: ignore[attr-defined]
-            x.light_label = LIGHT_LABELS.get(x.light, "")
+        for x in node.gap_leads:
+            x.light_label = LIGHT_LABELS.get(getattr(x, "light", ""), "")  # type: ignore[attr-defined]
     return render(request, "chains/leads/gaps.html", {
         "chain": chain, "nodes": nodes, "fill_kinds": FillKind.choices,
         "can_manage": rules.has_perm("chains.manage_chain", request.user, chain),

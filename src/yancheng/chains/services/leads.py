@@ -53,7 +53,8 @@ def default_fill_kind(node: MapNode) -> str:
         return FillKind.EXTEND
     strength = getattr(node, "strength", None)
     if strength is None:
-        strength = annotate_strength(MapNode.objects.filter(pk=node.pk)).values_list("strength", flat=True).first()
+        strength = annotate_strength(MapNode.objects.filter(pk=node.pk)).values_list(
+            "strength", flat=True).first()  # type: ignore[misc]  # an annotation of annotate_strength
     return FillKind.COMPLETE if strength == Strength.MISSING else FillKind.STRENGTHEN
 
 
@@ -195,7 +196,7 @@ def lead_update(lead: Lead, *, actor: Actor | None, expected_version: int | None
             setattr(locked, name, value)
         locked.save(update_fields=bump(locked, *data))
         LeadEvent.objects.create(lead=locked, kind=LeadEvent.Kind.EDITED, actor=_recorder(actor), on=_today(),
-                                 text=", ".join(sorted(str(Lead._meta.get_field(n).verbose_name) for n in data)))
+                                 text=", ".join(sorted(str(getattr(Lead._meta.get_field(n), "verbose_name", n)) for n in data)))
         audit_record("chain.lead_update", locked, actor=actor, before=before, after=_snapshot(locked))
         if locked.owner_id != previous_owner:
             _tell_owner(locked, actor, _("您有一条新的招商线索：%(n)s %(p)s") % {
@@ -343,7 +344,7 @@ def lead_convert(
     with transaction.atomic():
         locked = _lock(lead, actor)
         check_version(locked, expected_version)
-        if locked.project_id is not None:
+        if locked.project is not None:
             raise ConflictError(_("该线索已转为项目 %(c)s。") % {"c": locked.project.code}, code="already_converted")
         if locked.stage != LeadStage.SIGNED:
             raise ConflictError(_("只有已签约的线索才能转为项目（当前为“%(s)s”）。") % {"s": locked.get_stage_display()},
