@@ -24,7 +24,7 @@ from .selectors import get_chain_for
 from .selectors_leads import LEAD_FILTERS, lead_filters, lead_list
 from .selectors_map import gap_nodes
 from .services import leads as services
-from .views_leads import offered_steps
+from .services.leads import offered_steps
 
 router = Router(tags=["chains"])
 StepName = Literal["advance", "drop", "reopen", "correct"]

@@ -38,6 +38,7 @@ from .selectors import GREEN, LIGHT_LABELS, RED, YELLOW, get_chain_for
 from .selectors_leads import counts_by, lead_filters, lead_list
 from .selectors_map import gap_nodes
 from .services import leads as services
+from .services.leads import offered_steps
 
 PAGE_SIZE = 30
 LIT = (RED, YELLOW, GREEN)
@@ -157,13 +158,6 @@ STEPS: dict[str, tuple[type[f.StepForm], Any, str]] = {
         x, actor=u, note=d["note"], expected_version=v), "chains.manage_chain"),
 }
 
-
-def offered_steps(user: Any, lead: Lead) -> list[str]:
-    """The steps the user may take on the lead now (the page's buttons, the API's list)."""
-    standing = flow.LeadStanding(is_office=rules.has_perm("chains.manage_chain", user, lead.chain),
-                                 is_owner=rules.has_perm("chains.update_lead", user, lead))
-    steps = ["follow_up"] if (standing.is_office or standing.is_owner) and lead.stage in flow.OPEN else []
-    return steps + flow.allowed_actions(lead.stage, standing, converted=lead.project_id is not None)
 
 
 def _step_labels() -> dict[str, tuple[str, str]]:

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import rules
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -242,8 +243,6 @@ def lead_follow_up(
 
 
 def _standing(lead: Lead, actor: Actor | None) -> flow.LeadStanding:
-    import rules
-
     if actor is None:
         return flow.LeadStanding(is_office=True, is_owner=True)
     return flow.LeadStanding(is_office=rules.has_perm("chains.manage_chain", actor, lead.chain),
@@ -368,3 +367,11 @@ def lead_convert(
         audit_record("chain.lead_convert", locked, actor=actor, before=before, after={
             **_snapshot(locked), "project_code": project.code})
     return project
+
+
+def offered_steps(user: Actor, lead: Lead) -> list[str]:
+    """The steps the user may take on the lead now (the page's buttons, the API's list):
+    ``follow_up`` on an open lead, then the stage table's (``leads_workflow``)."""
+    standing = _standing(lead, user)
+    steps = ["follow_up"] if (standing.is_office or standing.is_owner) and lead.stage in flow.OPEN else []
+    return steps + flow.allowed_actions(lead.stage, standing, converted=lead.project_id is not None)
