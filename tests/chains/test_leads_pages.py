@@ -197,3 +197,47 @@ def test_the_api_registers_follows_up_steps_and_converts_a_lead(cw):
     assert api_client_for(cw.lianban_dz).post(f"{URL}/nonferrous/leads", {
         "investor": "x", "project_name": "y", "owner_org": cw.city_ndrc.pk},
         headers={"Idempotency-Key": "lead-2"}).status_code == 403
+
+
+def test_the_owner_unit_updates_its_own_lead_but_not_anothers_from_the_page(client, cw):
+    own = make_lead(cw)
+    other = make_lead(cw, owner_org=cw.office)
+    client.force_login(cw.handler_ndrc)
+    page = client.get(reverse("chains:lead", args=[cw.nonferrous.code, other.pk]))
+    assert page.status_code == 200 and page.context["steps"] == []
+    for lead, status in ((other, 403), (own, 302)):
+        url = reverse("chains:lead_act", args=[cw.nonferrous.code, lead.pk, "advance"])
+        assert client.post(url, {"version": lead.version}).status_code == status
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert (own.stage, other.stage) == (LeadStage.NEGOTIATING, LeadStage.CONTACT)
+    stale = reverse("chains:lead_act", args=[cw.nonferrous.code, own.pk, "advance"])
+    answer = client.post(stale, {"version": own.version - 1})
+    assert answer.status_code == 302  # a stale page: a message, nothing changed
+    own.refresh_from_db()
+    assert own.stage == LeadStage.NEGOTIATING
+    # The lead of another chain, under this chain's code, is not found.
+    foreign = make_lead(cw, chain=cw.electronics, owner_org=cw.city_ndrc, node=None)
+    assert client.get(reverse("chains:lead", args=[cw.nonferrous.code, foreign.pk])).status_code == 404
+
+
+def test_the_lists_queries_do_not_grow_with_their_rows(client, cw, django_assert_max_num_queries):
+    for i in range(12):
+        lead = make_lead(cw, investor=f"企业{i}", node=["mining", "materials", "application"][i % 3])
+        if i % 4 == 0:
+            signed = signed_lead(cw, investor=f"签约{i}")
+            from yancheng.chains.services.leads import lead_convert
+
+            lead_convert(signed, actor=None, region=cw.shigu)
+        del lead
+    client.force_login(cw.lianban)
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("chains:leads", args=[cw.nonferrous.code])).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("chains:gaps", args=[cw.nonferrous.code])).status_code == 200
+    client.force_login(cw.handler_ndrc)
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("chains:my_leads")).status_code == 200
+    api = api_client_for(cw.lianban)
+    with django_assert_max_num_queries(12):
+        assert api.get(f"{URL}/leads").json()["count"] == 15
