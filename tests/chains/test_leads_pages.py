@@ -241,3 +241,21 @@ def test_the_lists_queries_do_not_grow_with_their_rows(client, cw, django_assert
     api = api_client_for(cw.lianban)
     with django_assert_max_num_queries(12):
         assert api.get(f"{URL}/leads").json()["count"] == 15
+
+
+def test_the_import_page_checks_then_imports_the_same_file(client, cw):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("chains:leads_import", args=[cw.nonferrous.code])
+    client.force_login(cw.lianban)
+    template = client.get(reverse("chains:leads_import_template", args=[cw.nonferrous.code]))
+    assert template.status_code == 200 and read_rows(template.content, required=("产业链",)) == []
+    data = _xlsx([["", "nonferrous", "五矿", "铜箔", cw.city_ndrc.name, "materials", "100"]])
+    checked = client.post(url, {"file": SimpleUploadedFile("leads.xlsx", data)})
+    assert checked.status_code == 200 and checked.context["report"].ok and checked.context["token"]
+    assert not Lead.objects.exists()
+    done = client.post(reverse("chains:leads_import_confirm", args=[cw.nonferrous.code]),
+                       {"token": checked.context["token"]})
+    assert done.status_code == 302 and Lead.objects.get().investor == "五矿"
+    client.force_login(cw.lianban_dz)  # reads the chain, does not run it
+    assert client.get(url).status_code == 403
