@@ -30,7 +30,7 @@ router = Router(tags=["chains"])
 StepName = Literal["advance", "drop", "reopen", "correct"]
 
 
-class LeadOut(Schema):
+class ChainLeadOut(Schema):
     id: int
     number: str
     chain: str
@@ -54,7 +54,7 @@ class LeadOut(Schema):
     project: str | None
 
 
-class LeadDetailOut(LeadOut):
+class ChainLeadDetailOut(ChainLeadOut):
     investor_origin: str
     note: str
     dropped_reason: str
@@ -63,7 +63,7 @@ class LeadDetailOut(LeadOut):
     events: list[dict[str, Any]]
 
 
-class LeadIn(Schema):
+class ChainLeadIn(Schema):
     model_config = ConfigDict(extra="forbid")
     investor: str = Field(..., max_length=128)
     project_name: str = Field(..., max_length=128)
@@ -80,7 +80,7 @@ class LeadIn(Schema):
     note: str = Field("", max_length=4000)
 
 
-class LeadPatch(Schema):
+class ChainLeadPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     investor: str | None = Field(None, max_length=128)
     project_name: str | None = Field(None, max_length=128)
@@ -96,21 +96,21 @@ class LeadPatch(Schema):
     region: str | None = Field(None, max_length=12)
 
 
-class FollowUpIn(Schema):
+class ChainLeadFollowUpIn(Schema):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(..., max_length=2000)
     next_step: str | None = Field(None, max_length=255)
     next_step_on: dt.date | None = None
 
 
-class StepIn(Schema):
+class ChainLeadStepIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field("", max_length=255)
     note: str = Field("", max_length=500)
     to: str = Field("contact", max_length=16)
 
 
-class ConvertIn(Schema):
+class ChainLeadConvertIn(Schema):
     model_config = ConfigDict(extra="forbid")
     region: str | None = Field(None, max_length=12, description="区划代码（默认线索的拟落户地）")
     name: str | None = Field(None, max_length=200)
@@ -119,12 +119,12 @@ class ConvertIn(Schema):
     responsible_org: int | None = None
 
 
-class ConvertOut(Schema):
+class ChainLeadConvertOut(Schema):
     project: str
-    lead: LeadDetailOut
+    lead: ChainLeadDetailOut
 
 
-class GapOut(Schema):
+class ChainGapOut(Schema):
     code: str
     name: str
     segment: str
@@ -204,7 +204,7 @@ def _node(chain_id: int, code: str | None) -> MapNode | None:
     return node
 
 
-@router.get("/leads", response=list[LeadOut], summary="招商线索列表")
+@router.get("/leads", response=list[ChainLeadOut], summary="招商线索列表")
 @paginate(Pagination)
 def chain_leads_list(request: HttpRequest) -> Any:
     """The leads the caller reads, with the list page's filters (stage, light, owner_org,
@@ -215,8 +215,8 @@ def chain_leads_list(request: HttpRequest) -> Any:
     return MappedQuerySet(lead_filters(lead_list(user), params), _item)
 
 
-@router.post("/{code}/leads", response={201: LeadDetailOut}, summary="新建招商线索")
-def chain_leads_create(request: HttpRequest, code: str, payload: LeadIn, response: HttpResponse) -> Any:
+@router.post("/{code}/leads", response={201: ChainLeadDetailOut}, summary="新建招商线索")
+def chain_leads_create(request: HttpRequest, code: str, payload: ChainLeadIn, response: HttpResponse) -> Any:
     """The chain's office; send an ``Idempotency-Key``."""
     user = _user(request)
     chain = get_chain_for(user, code)
@@ -233,15 +233,15 @@ def chain_leads_create(request: HttpRequest, code: str, payload: LeadIn, respons
     return Status(201, _answer(response, user, lead.pk))
 
 
-@router.get("/leads/{lead_id}", response=LeadDetailOut, summary="招商线索详情")
+@router.get("/leads/{lead_id}", response=ChainLeadDetailOut, summary="招商线索详情")
 def chain_leads_detail(request: HttpRequest, lead_id: int, response: HttpResponse) -> dict[str, Any]:
     user = _user(request)
     require(user, "chains.view_module")
     return _answer(response, user, _get(user, lead_id).pk)
 
 
-@router.patch("/leads/{lead_id}", response=LeadDetailOut, summary="修改招商线索")
-def chain_leads_patch(request: HttpRequest, lead_id: int, payload: LeadPatch, response: HttpResponse) -> Any:
+@router.patch("/leads/{lead_id}", response=ChainLeadDetailOut, summary="修改招商线索")
+def chain_leads_patch(request: HttpRequest, lead_id: int, payload: ChainLeadPatch, response: HttpResponse) -> Any:
     """The fields sent (``If-Match``). The owner unit keeps its lead up to date; unit, node and
     招商方向 are the office's."""
     user = _user(request)
@@ -258,8 +258,8 @@ def chain_leads_patch(request: HttpRequest, lead_id: int, payload: LeadPatch, re
     return _answer(response, user, lead.pk)
 
 
-@router.post("/leads/{lead_id}/follow-ups", response=LeadDetailOut, summary="记录跟进")
-def chain_leads_follow_up(request: HttpRequest, lead_id: int, payload: FollowUpIn, response: HttpResponse) -> Any:
+@router.post("/leads/{lead_id}/follow-ups", response=ChainLeadDetailOut, summary="记录跟进")
+def chain_leads_follow_up(request: HttpRequest, lead_id: int, payload: ChainLeadFollowUpIn, response: HttpResponse) -> Any:
     user = _user(request)
     lead = _get(user, lead_id)
     services.lead_follow_up(lead, actor=user, text=payload.text, next_step=payload.next_step,
@@ -267,8 +267,8 @@ def chain_leads_follow_up(request: HttpRequest, lead_id: int, payload: FollowUpI
     return _answer(response, user, lead.pk)
 
 
-@router.post("/leads/{lead_id}/steps/{action}", response=LeadDetailOut, summary="招商线索阶段变更")
-def chain_leads_step(request: HttpRequest, lead_id: int, action: StepName, payload: StepIn,
+@router.post("/leads/{lead_id}/steps/{action}", response=ChainLeadDetailOut, summary="招商线索阶段变更")
+def chain_leads_step(request: HttpRequest, lead_id: int, action: StepName, payload: ChainLeadStepIn,
                      response: HttpResponse) -> Any:
     """``advance`` {note} · ``drop`` {reason} · ``reopen`` {to, note} · ``correct`` {note}, with
     ``If-Match``; 409 ``invalid_stage`` when the table does not allow it."""
@@ -286,8 +286,8 @@ def chain_leads_step(request: HttpRequest, lead_id: int, action: StepName, paylo
     return _answer(response, user, lead.pk)
 
 
-@router.post("/leads/{lead_id}/convert", response={201: ConvertOut}, summary="签约线索转为项目")
-def chain_leads_convert(request: HttpRequest, lead_id: int, payload: ConvertIn, response: HttpResponse) -> Any:
+@router.post("/leads/{lead_id}/convert", response={201: ChainLeadConvertOut}, summary="签约线索转为项目")
+def chain_leads_convert(request: HttpRequest, lead_id: int, payload: ChainLeadConvertIn, response: HttpResponse) -> Any:
     """The chain's office; send an ``Idempotency-Key``. 409 ``already_converted`` or
     ``invalid_stage`` (not 签约)."""
     user = _user(request)
@@ -306,7 +306,7 @@ def chain_leads_convert(request: HttpRequest, lead_id: int, payload: ConvertIn, 
     return Status(201, {"project": project.code, "lead": _answer(response, user, lead.pk)})
 
 
-@router.get("/{code}/gaps", response=list[GapOut], summary="缺链弱链环节")
+@router.get("/{code}/gaps", response=list[ChainGapOut], summary="缺链弱链环节")
 def chain_gaps(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """The target map's 缺 and 弱 nodes, with the numbers of the leads that would fill each."""
     user = _user(request)
