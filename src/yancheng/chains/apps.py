@@ -11,7 +11,9 @@ class ChainsConfig(AppConfig):
         # Each page family registers its to-dos, jobs and attachments here (one line each).
         from . import (
             permissions,  # noqa: F401 - registers the rules
+            todos_leads,
             todos_targets,
         )
 
         todos_targets.register()  # 目标完成情况待报送
+        todos_leads.register()  # 招商线索待跟进

@@ -7,4 +7,5 @@ app_name = "chains"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yancheng.chains.urls_targets")),
+    path("", include("yancheng.chains.urls_leads")),
 ]

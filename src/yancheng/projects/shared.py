@@ -5,12 +5,18 @@ construction live (never a copy), with their lights; its target lights use the p
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from yancheng.core.models import IndustryChain
+from yancheng.core.audit.services import audit_record
+from yancheng.core.models import Enterprise, IndustryChain, Organisation, Region
 from yancheng.core.typing import Actor
 
 from .lights import (
@@ -21,16 +27,20 @@ from .lights import (
     thresholds,
     with_light_data,
 )
-from .models import Project, Stage
+from .models import Project, Stage, StageChange
 from .selectors import ProjectFilters, project_list
 
 # 在建重大项目清单: projects that have started and are not yet completed.
 UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
-    "UNDER_CONSTRUCTION", "Project", "ProjectLights", "Stage", "Thresholds", "chain_projects", "lights_for_page",
-    "plan_light_for_gap", "plan_thresholds", "stage_label",
+    "LANDED_STAGES", "UNDER_CONSTRUCTION", "Project", "ProjectBrief", "ProjectLights", "Stage", "Thresholds",
+    "chain_projects", "lights_for_page", "plan_light_for_gap", "plan_thresholds", "project_briefs",
+    "project_file_from_lead", "stage_label",
 ]
+
+# A project that has broken ground (落地开工) or gone further: a 招商 lead it came from is done.
+LANDED_STAGES = (Stage.STARTED, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.PRODUCING)
 
 
 def chain_projects(user: Actor, chain: IndustryChain, *, stages: tuple[str, ...] = UNDER_CONSTRUCTION) -> QuerySet[Project]:
@@ -54,3 +64,59 @@ def plan_thresholds() -> Thresholds:
 
 def stage_label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else stage
+
+
+@dataclass(frozen=True)
+class ProjectBrief:
+    """What a chain page shows of a project a 招商 lead became: its code, stage and worst light."""
+
+    pk: int
+    code: str
+    name: str
+    stage: str
+    stage_label: str
+    light: str
+
+
+def project_briefs(ids: list[int]) -> dict[int, ProjectBrief]:
+    """Briefs of these projects (two queries for the lights, one for the rows), keyed by pk."""
+    projects = list(Project.objects.filter(pk__in=ids))
+    lights = lights_for_page(projects) if projects else {}
+    return {
+        p.pk: ProjectBrief(pk=p.pk, code=p.code, name=p.name, stage=p.stage, stage_label=stage_label(p.stage),
+                           light=lights[p.pk].worst if p.pk in lights else "")
+        for p in projects
+    }
+
+
+def project_file_from_lead(
+    *, actor: Actor | None, chain: IndustryChain, lead_number: str, name: str, region: Region,
+    responsible_org: Organisation, total_investment: Any, signed_on: dt.date, enterprise: Enterprise | None = None,
+    description: str = "",
+) -> Project:
+    """File a project in 签约 from a signed 招商 lead of `chain` (招商引资重点项目清单 → 重大项目库).
+
+    Who may: the chain's office, which the caller (``chains.services.leads.lead_convert``) has
+    already checked with the audited ``chains.manage_chain``. ``projects.add_project`` is not
+    widened for chain offices: the projects service is called as the system (``actor=None``),
+    so its own validation runs (region, responsible unit, investment, name) while its
+    permission and area checks, which are about dispatchers filing their own area's projects,
+    do not apply. The real actor is then named where the system would be: on the project's
+    first stage change and in an audit record ``project.create_from_lead`` of its own (next to
+    the ``project.create`` record the service writes). The caller checks that the actor sees
+    the enterprise."""
+    from .services.registry import project_create
+
+    with transaction.atomic():
+        project = project_create(
+            actor=None, stage=Stage.SIGNED, name=name, region=region, responsible_org=responsible_org,
+            total_investment=total_investment, enterprise=enterprise, chain=chain, description=description,
+        )
+        project.signed_on = signed_on
+        project.save(update_fields=["signed_on", "updated_at"])
+        recorder = actor if getattr(actor, "pk", None) else None
+        StageChange.objects.filter(project=project).update(actor=recorder, note=(_("招商线索 %(n)s 签约转入") % {"n": lead_number})[:500])
+        audit_record("project.create_from_lead", project, actor=actor, after={
+            "code": project.code, "lead": lead_number, "chain": chain.code, "signed_on": signed_on.isoformat(),
+        })
+    return project
