@@ -6,4 +6,8 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_registry import router as registry_router
+
 router = Router(tags=["chains"])
+# Keep the registry last: its "/{code}" takes any first path segment.
+router.add_router("", registry_router)

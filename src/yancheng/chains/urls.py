@@ -1,9 +1,12 @@
 """The chains pages, under /chains/ (one "chains" namespace; each page family has its own
 ``urls_<family>.py``, included here)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
 app_name = "chains"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Keep the registry last: its "<code>/" takes any first path segment, so a family's own
+    # fixed page (such as "mine/") must be matched before it.
+    path("", include("yancheng.chains.urls_registry")),
 ]
