@@ -80,6 +80,9 @@ def profile_update(
                 changed.append(name)
         locked.save(update_fields=bump(locked, *changed, "updated_at"))
         audit_record("chain.profile_update", locked, actor=actor, before=before, after=_profile_snapshot(locked))
+    # The chain's cached profile (set when the profile was first created) is now stale: later
+    # reads through this chain object (permissions, profile_of) must see what was saved.
+    chain.profile = locked
     return locked
 
 
