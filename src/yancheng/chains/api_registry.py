@@ -3,8 +3,6 @@ counts), a chain's profile (who runs it; ``ETag`` = its version), the office's P
 If-Match, the development path's versions and a new version (Idempotency-Key), and the member
 enterprises. A chain the caller does not read answers 404; enterprise staff 403."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
