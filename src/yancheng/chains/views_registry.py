@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yancheng.core.audit.services import audit_record
@@ -104,7 +104,7 @@ def chains_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_page(request, "chains.view_module")
     rows = landing_rows(request.user)
     if wants_xlsx(request):
-        return _export(request, _("产业链"), [
+        return _export(request, pgettext("list", "产业链"), [
             _("编码"), _("产业链"), _("所属产业板块"), _("链长"), _("链办"), _("企业数"), _("环节数"),
             _("强"), _("弱"), _("缺"), _("在谈招商线索")],
             [[r.chain.code, r.chain.name, r.profile.industry_group if r.profile else "",
