@@ -73,7 +73,7 @@ def test_two_authors_at_once_get_two_numbers(world):
         try:
             barrier.wait()
             path_add(cw.nonferrous, actor=cw.lianban, text=text)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             thread_connection.close()

@@ -61,7 +61,7 @@ def landing_rows(user: MaybeActor | None) -> list[ChainRow]:
     for chain_id, _enterprise_id in member_pairs(ids):
         rows[chain_id].enterprises += 1
     nodes = annotate_strength(MapNode.objects.filter(chain_id__in=ids, is_active=True)).values_list(
-        "chain_id", "strength")
+        "chain_id", "strength")  # type: ignore[misc]  # an annotation of annotate_strength
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for chain_id, strength in nodes:
         counts[chain_id][strength] += 1
@@ -77,7 +77,7 @@ def landing_rows(user: MaybeActor | None) -> list[ChainRow]:
 def chain_strengths(chain: IndustryChain) -> dict[str, int]:
     """The chain's active nodes by strength."""
     counter = Counter(annotate_strength(MapNode.objects.filter(chain=chain, is_active=True))
-                      .values_list("strength", flat=True))
+                      .values_list("strength", flat=True))  # type: ignore[misc]  # annotate_strength's
     return {s: counter.get(s, 0) for s in Strength.values}
 
 

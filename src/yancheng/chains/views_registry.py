@@ -238,8 +238,8 @@ def chain_enterprise_list(request: AuthenticatedHttpRequest, code: str) -> HttpR
     if wants_xlsx(request):
         return _export(request, _("产业链企业"), [
             _("企业名称"), _("统一社会信用代码"), _("所在区划"), _("规上（四上）"), _("链主"), _("所在环节")],
-            [[e.name, e.uscc, e.region.name, _yes_no(e.is_four_above), _yes_no(e.is_master),
-              "、".join(p.node.name for p in e.chain_nodes)] for e in qs],
+            [[e.name, e.uscc, e.region.name, _yes_no(e.is_four_above), _yes_no(e.is_master),  # type: ignore[attr-defined]
+              "、".join(p.node.name for p in e.chain_nodes)] for e in qs],  # type: ignore[attr-defined]
             name=f"{chain.name}{_('产业链企业')}")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = [e.pk for e in page]
