@@ -51,32 +51,32 @@ class ChainOut(Schema):
     open_leads: int
 
 
-class PersonOut(Schema):
+class ChainPersonOut(Schema):
     username: str
     name: str
     organisation: str | None
 
 
-class OrgOut(Schema):
+class ChainOrgOut(Schema):
     code: str
     name: str
 
 
-class EnterpriseRef(Schema):
+class ChainEnterpriseRef(Schema):
     uscc: str
     name: str
 
 
-class ProfileOut(Schema):
+class ChainProfileOut(Schema):
     code: str
     name: str
     industry_group: str
-    leader: PersonOut | None
-    deputy_leaders: list[PersonOut]
-    office: OrgOut | None
-    staff: list[PersonOut]
-    backing_orgs: list[OrgOut]
-    masters: list[EnterpriseRef]
+    leader: ChainPersonOut | None
+    deputy_leaders: list[ChainPersonOut]
+    office: ChainOrgOut | None
+    staff: list[ChainPersonOut]
+    backing_orgs: list[ChainOrgOut]
+    masters: list[ChainEnterpriseRef]
     strong_min_enterprises: int
     strong_min_above_scale: int
     strong_min_output: Decimal
@@ -84,7 +84,7 @@ class ProfileOut(Schema):
     version: int
 
 
-class ProfilePatch(Schema):
+class ChainProfilePatch(Schema):
     """People by username, units by organisation code, 链主 by 统一社会信用代码; a field left out
     is kept."""
 
@@ -99,19 +99,19 @@ class ProfilePatch(Schema):
     strong_min_output: Decimal | None = None
 
 
-class PathOut(Schema):
+class ChainPathOut(Schema):
     number: int
     text: str
     author: str | None
     created_at: dt.datetime
 
 
-class PathIn(Schema):
+class ChainPathIn(Schema):
     text: str
     based_on: int | None = None
 
 
-class EnterpriseOut(Schema):
+class ChainEnterpriseOut(Schema):
     uscc: str
     name: str
     region: str
@@ -121,7 +121,7 @@ class EnterpriseOut(Schema):
     nodes: list[str]
 
 
-class EnterpriseFilters(Schema):
+class ChainEnterpriseFilters(Schema):
     region: str = ""
     q: str = ""
 
@@ -203,14 +203,14 @@ def chains_list(request: HttpRequest) -> Any:
     } for r in landing_rows(user)]
 
 
-@router.get("/{code}", response=ProfileOut, summary="产业链链长负责制")
+@router.get("/{code}", response=ChainProfileOut, summary="产业链链长负责制")
 def chains_detail(request: HttpRequest, code: str, response: HttpResponse) -> Any:
     chain = _chain(request, code)
     return _profile_out(chain, profile_of(chain), response)
 
 
-@router.patch("/{code}", response=ProfileOut, summary="修改链长负责制（链办，If-Match）")
-def chains_patch(request: HttpRequest, code: str, payload: ProfilePatch, response: HttpResponse) -> Any:
+@router.patch("/{code}", response=ChainProfileOut, summary="修改链长负责制（链办，If-Match）")
+def chains_patch(request: HttpRequest, code: str, payload: ChainProfilePatch, response: HttpResponse) -> Any:
     chain = _chain(request, code, write=True)
     version = if_match(request)
     user = _user(request)
@@ -233,7 +233,7 @@ def chains_patch(request: HttpRequest, code: str, payload: ProfilePatch, respons
     return _profile_out(chain, profile, response)
 
 
-@router.get("/{code}/paths", response=list[PathOut], summary="发展路径版本")
+@router.get("/{code}/paths", response=list[ChainPathOut], summary="发展路径版本")
 @paginate(Pagination)
 def chains_paths(request: HttpRequest, code: str) -> Any:
     chain = _chain(request, code)
@@ -241,16 +241,16 @@ def chains_paths(request: HttpRequest, code: str) -> Any:
                           _path_out)
 
 
-@router.post("/{code}/paths", response={201: PathOut}, summary="修订发展路径（新版本）")
-def chains_path_add(request: HttpRequest, code: str, payload: PathIn) -> Any:
+@router.post("/{code}/paths", response={201: ChainPathOut}, summary="修订发展路径（新版本）")
+def chains_path_add(request: HttpRequest, code: str, payload: ChainPathIn) -> Any:
     chain = _chain(request, code, write=True)
     created = path_add(chain, actor=_user(request), text=payload.text, expected_version=payload.based_on)
     return 201, _path_out(created)
 
 
-@router.get("/{code}/enterprises", response=list[EnterpriseOut], summary="产业链企业")
+@router.get("/{code}/enterprises", response=list[ChainEnterpriseOut], summary="产业链企业")
 @paginate(Pagination)
-def chains_enterprises(request: HttpRequest, code: str, filters: Query[EnterpriseFilters]) -> Any:
+def chains_enterprises(request: HttpRequest, code: str, filters: Query[ChainEnterpriseFilters]) -> Any:
     chain = _chain(request, code)
 
     def page(rows: list[Enterprise]) -> list[dict[str, Any]]:
