@@ -208,3 +208,14 @@ def test_the_pages_speak_english(client, cw):
         html = client.get(url).content.decode()
         for word in words:
             assert word in html, (url, word)
+
+
+@pytest.mark.parametrize(("persona", "shown"), [
+    ("lianban", True), ("chain_leader", True), ("handler_ndrc", True),
+    ("lianban_qd", False), ("dispatcher", False), ("enterprise_a_user", False),  # no chains:mine page yet
+])
+def test_the_menu_leads_to_the_chains_for_their_readers(client, cw, persona, shown):
+    client.force_login(getattr(cw, persona))
+    html = client.get(reverse("core:home")).content.decode()
+    nav = html.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    assert (f'href="{reverse("chains:home")}"' in nav) is shown
