@@ -18,7 +18,7 @@ from yancheng.core.kit.text import clean_text
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Role, User
 from yancheng.core.typing import Actor
 
-from ..models import ChainProfile, MapLink, MapNode, Placement, PlacementRole, Segment
+from ..models import ChainPath, ChainProfile, MapLink, MapNode, Placement, PlacementRole, Segment
 from ..selectors import profile_of
 
 
@@ -80,6 +80,9 @@ def profile_update(
                 changed.append(name)
         locked.save(update_fields=bump(locked, *changed, "updated_at"))
         audit_record("chain.profile_update", locked, actor=actor, before=before, after=_profile_snapshot(locked))
+    # The chain's cached profile (set when the profile was first created) is now stale: later
+    # reads through this chain object (permissions, profile_of) must see what was saved.
+    chain.profile = locked
     return locked
 
 
@@ -171,3 +174,32 @@ def placement_add(
             "annual_output": str(output) if output is not None else None,
         })
     return placement
+
+
+PATH_MAX_LENGTH = 20000
+
+
+def path_add(
+    chain: IndustryChain, *, actor: Actor | None, text: str, expected_version: int | None = None
+) -> ChainPath:
+    """逐链研究完善产业链发展路径: record a new version of the chain's development path, numbered
+    one above the newest. ``expected_version`` is the number of the version the author started
+    from (0 for none): a version added meanwhile refuses the write as stale. The chain's profile
+    row is locked while the number is taken, so two authors never get the same number."""
+    profile = profile_of(chain)
+    require(actor, "chains.manage_chain", profile)
+    text = clean_text(str(text or "").replace("\r\n", "\n"), field="text", max_length=PATH_MAX_LENGTH,
+                      required=_("请填写发展路径。"))
+    with transaction.atomic():
+        ChainProfile.objects.select_for_update().get(pk=profile.pk)
+        current = ChainPath.objects.filter(chain=chain).order_by("-number").first()
+        newest = current.number if current is not None else 0
+        if expected_version is not None and expected_version != newest:
+            raise ConflictError(_("发展路径已有新的版本，请刷新后在最新版本上修改。"), code="stale_version")
+        if current is not None and current.text == text:
+            raise ValidationFailed(_("内容与当前版本相同，无需保存新版本。"), field="text")
+        path = ChainPath.objects.create(chain=chain, number=newest + 1, text=text,
+                                        author=actor if getattr(actor, "pk", None) else None)
+        audit_record("chain.path_add", path, actor=actor, after={"chain": chain.code, "number": path.number,
+                                                                  "length": len(text)})
+    return path
