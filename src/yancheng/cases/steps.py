@@ -52,7 +52,7 @@ class _Denied(Exception):
 
 @contextmanager
 def transition(
-    case: Case | int, action: str, *, actor: Actor, expected_version: int | None = None, system: bool = False
+    case: Case | int, action: str, *, actor: Actor | None, expected_version: int | None = None, system: bool = False
 ) -> Iterator[Step]:
     pk = case.pk if isinstance(case, Case) else case
     try:
