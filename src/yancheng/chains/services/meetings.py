@@ -29,7 +29,7 @@ from yancheng.core.models import IndustryChain, Organisation
 from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib.deadlines import due_day_label
 
-from ..models import ChainAgendaItem, ChainDecision, ChainMeeting, MapNode, Strength
+from ..models import ChainAgendaItem, ChainProfile, ChainDecision, ChainMeeting, MapNode, Strength
 from ..permissions import runs_chain
 from ..selectors import profile_of
 from ..selectors_map import gap_nodes
@@ -120,7 +120,7 @@ def meeting_create(chain: IndustryChain, *, actor: Actor | None, title: str, hel
     title = clean_text(title, field="title", max_length=128, required=_("请填写会议名称。"))
     if not isinstance(held_on, dt.date):
         raise ValidationFailed(_("请填写会议日期。"), field="held_on")
-    profile = profile_of(chain)
+    profile = ChainProfile.objects.filter(chain=chain).select_related("office", "leader").first() or profile_of(chain)
     organiser = profile.office or (organisation_of(actor) if actor is not None else None)
     if organiser is None:
         raise ValidationFailed(_("该产业链还没有链办，不能召集会议。"))
