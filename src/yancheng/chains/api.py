@@ -7,3 +7,9 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 from ninja import Router
 
 router = Router(tags=["chains"])
+
+from .api_meetings import router as meetings_router  # noqa: E402
+from .api_problems import router as problems_router  # noqa: E402
+
+router.add_router("", problems_router)
+router.add_router("", meetings_router)
