@@ -20,7 +20,14 @@ from yancheng.core.models import Organisation
 from yancheng.lib.deadlines import due_day
 
 from .selectors import get_chain_for
-from .selectors_problems import ProblemFilters, ProjectFilters, ProjectRow, chain_problems, openable_case_ids, project_rows
+from .selectors_problems import (
+    ProblemFilters,
+    ProjectFilters,
+    ProjectRow,
+    chain_problems,
+    openable_case_ids,
+    project_rows,
+)
 from .services.problems import problem_raise
 
 router = Router(tags=["chains"])

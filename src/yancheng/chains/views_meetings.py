@@ -140,6 +140,7 @@ def meeting_act(request: AuthenticatedHttpRequest, code: str, pk: int, action: s
             messages.error(request, exc.message)
         return back
     form: Any
+    run: Callable[[dict[str, Any]], Any]
     if action == "add_item":
         form = AgendaItemForm(request.POST)
         run = lambda d: svc.agenda_item_add(meeting, actor=request.user, **d)  # noqa: E731

@@ -26,7 +26,7 @@ from yancheng.projects.shared import stage_label
 
 from .forms_problems import ProblemRaiseForm
 from .permissions import runs_chain
-from .selectors import LIGHT_LABELS
+from .selectors import LIGHT_LABELS, get_chain_for
 from .selectors_problems import (
     ProblemFilters,
     ProjectFilters,
@@ -35,7 +35,6 @@ from .selectors_problems import (
     openable_case_ids,
     project_rows,
 )
-from .selectors import get_chain_for
 from .services.problems import problem_raise
 
 CASE_LIGHT_LABELS = dict(Light.choices)
@@ -109,7 +108,7 @@ def problem_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         case.source_label = _source_label(case.source)  # type: ignore[attr-defined]
     return render(request, "chains/problems.html", {
         "chain": chain, "cases": cases, "filters": filters, "params": request.GET,
-        "lights": [(v, l) for v, l in Light.choices if v != Light.NONE],
+        "lights": [(v, label) for v, label in Light.choices if v != Light.NONE],
         "sources": [(s, _source_label(s)) for s in ("enterprise", "project", "chain")],
         "statuses": [("open", _("未办结")), ("closed", _("已办结")), ("all", _("全部"))],
         "can_raise": runs_chain(request.user, chain),

@@ -15,8 +15,8 @@ from yancheng.core.typing import Actor
 
 from .. import notify
 from ..intake import default_dispatch_org, next_case_number
-from ..permissions import CHAIN_OFFICE_KINDS
 from ..models import PETITION_KINDS, Case, CaseKind, Urgency
+from ..permissions import CHAIN_OFFICE_KINDS
 from ..steps import Step, record_event
 from ..workflow import Standing
 from .common import DESCRIPTION_MAX, TITLE_MAX, is_within

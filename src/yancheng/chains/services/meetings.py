@@ -29,7 +29,7 @@ from yancheng.core.models import IndustryChain, Organisation
 from yancheng.core.typing import Actor, organisation_of
 from yancheng.lib.deadlines import due_day_label
 
-from ..models import ChainAgendaItem, ChainProfile, ChainDecision, ChainMeeting, MapNode, Strength
+from ..models import ChainAgendaItem, ChainDecision, ChainMeeting, ChainProfile, MapNode, Strength
 from ..permissions import runs_chain
 from ..selectors import profile_of
 from ..selectors_map import gap_nodes
