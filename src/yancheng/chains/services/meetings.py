@@ -86,7 +86,7 @@ def missing_node_items(chain: IndustryChain, now: dt.datetime) -> list[AgendaCan
     nodes = gap_nodes(MapNode.objects.filter(chain=chain)).filter(**{"strength": Strength.MISSING})
     return [
         AgendaCandidate(Source.NODE, node.pk, (_("补链：%(n)s") % {"n": node.name})[:255],
-                        f"{node.get_segment_display()} · {_('缺')}")
+                        f"{node.get_segment_display()} · {Strength.MISSING.label}")
         for node in nodes.order_by("segment", "sort_order", "pk")
     ]
 
