@@ -80,7 +80,7 @@ def _user(request: HttpRequest) -> Any:
 
 def _out(m: ChainMeeting) -> dict[str, Any]:
     return {"id": m.pk, "chain": m.chain.code, "title": m.title, "held_on": m.held_on,
-            "chair": m.chair.get_full_name() if m.chair else None, "organiser": m.organiser.name,
+            "chair": m.chair.display_name if m.chair else None, "organiser": m.organiser.name,
             "is_closed": m.is_closed}
 
 

@@ -96,7 +96,7 @@ def _project_out(row: ProjectRow) -> dict[str, Any]:
     return {
         "id": p.pk, "code": p.code, "name": p.name, "stage": p.stage, "light_start": lights.start,
         "light_progress": lights.progress.light, "light_nodes": lights.nodes,
-        "leader": p.leader.get_full_name() if p.leader else None,
+        "leader": p.leader.display_name if p.leader else None,
         "responsible_org": p.responsible_org.name if p.responsible_org else None,
         "plan_this_year": _num(getattr(p, "plan_this_year", None)),
         "invested_this_year": _num(getattr(p, "invested_this_year", None)),

@@ -17,7 +17,7 @@ def minutes_docx(meeting: ChainMeeting) -> bytes:
                                 issuer=meeting.organiser.name, date=meeting.held_on)
     document.subtitle(meeting.title)
     document.blank()
-    chair = meeting.chair.get_full_name() if meeting.chair else ""
+    chair = meeting.chair.display_name if meeting.chair else ""
     document.paragraph(_("会议日期：%(d)s　承办单位：%(o)s") % {"d": chinese_date(meeting.held_on), "o": meeting.organiser.name}
                        + (_("　主持人：%(c)s") % {"c": chair} if chair else ""))
     document.heading(_("会议议题"))

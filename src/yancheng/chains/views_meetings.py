@@ -51,7 +51,7 @@ def meeting_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if wants_xlsx(request):
         audit_record("chains.meetings_export", chain, actor=request.user, after={"rows": len(meetings)})
         return xlsx_response(_("链长会议"), [_("会议日期"), _("会议名称"), _("主持人"), _("承办单位"), _("状态")], (
-            [m.held_on, m.title, m.chair.get_full_name() if m.chair else "", m.organiser.name,
+            [m.held_on, m.title, m.chair.display_name if m.chair else "", m.organiser.name,
              _("已结束") if m.is_closed else _("进行中")] for m in meetings), name=f"{_('链长会议')}-{chain.name}")
     return render(request, "chains/meetings.html", {
         "chain": chain, "meetings": meetings, "can_hold": rules.has_perm("chains.hold_meeting", request.user, chain),

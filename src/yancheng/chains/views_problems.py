@@ -81,7 +81,7 @@ def _projects_export(request: AuthenticatedHttpRequest, chain: Any, rows: list[P
         return [
             p.code, p.name, stage_label(p.stage), str(LIGHT_LABELS.get(r.lights.start, "")),
             str(LIGHT_LABELS.get(r.lights.progress.light, "")), str(LIGHT_LABELS.get(r.lights.nodes, "")),
-            p.leader.get_full_name() if p.leader else "", p.responsible_org.name if p.responsible_org else "",
+            p.leader.display_name if p.leader else "", p.responsible_org.name if p.responsible_org else "",
             getattr(p, "plan_this_year", None), getattr(p, "invested_this_year", None), r.lights.progress.actual,
         ]
 
