@@ -92,3 +92,16 @@ def test_api_lists_and_raises(pw):
     assert other.post("/api/v1/chains/nonferrous/problems", body, headers={"Idempotency-Key": "cp-2"}).status_code == 403
     assert api_client_for(pw.lianban_qd).get("/api/v1/chains/nonferrous/problems").status_code == 404
     assert api_client_for(pw.world.dispatcher).get("/api/v1/chains/nonferrous/projects").status_code == 404
+
+
+def test_the_office_opens_its_chain_problem_on_the_case_page(client, pw):
+    from yancheng.chains.services.problems import problem_raise
+
+    case = problem_raise(pw.nonferrous, actor=pw.lianban, title="铜箔产能不足", description="说明",
+                         lead_org=pw.world.city_ndrc, solve_days=10)
+    client.force_login(pw.lianban)
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
+    client.force_login(pw.lianban_dz)
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
+    client.force_login(pw.handler_ndrc)
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
