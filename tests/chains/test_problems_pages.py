@@ -105,3 +105,17 @@ def test_the_office_opens_its_chain_problem_on_the_case_page(client, pw):
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
     client.force_login(pw.handler_ndrc)
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_the_workbench_counts_the_red_problems_of_the_users_own_chains(client, pw):
+    from yancheng.core.workbench import todos_for
+
+    for user in (pw.lianban, pw.chain_leader):
+        items = {t.key: t for t in todos_for(user)}
+        todo = items["chains.problems.red.nonferrous"]
+        assert todo.count == 2 and todo.light == "red"
+        assert "chains.problems.red.electronics" not in items
+        client.force_login(user)
+        assert 'data-total="2"' in client.get(todo.url).content.decode()
+    assert not [t for t in todos_for(pw.lianban_dz) if t.key == "chains.problems.red.nonferrous"]
+    assert not [t for t in todos_for(pw.world.leader) if t.key.startswith("chains.problems")]
