@@ -8,9 +8,10 @@ class ChainsConfig(AppConfig):
     verbose_name = _("产业链")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
-
         # Each page family registers its to-dos, jobs and attachments here (one line each).
-        from . import todos_problems
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            todos_problems,
+        )
 
         todos_problems.register()
