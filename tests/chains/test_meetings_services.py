@@ -14,7 +14,7 @@ from yancheng.cases.models import Case, CaseKind, Status
 from yancheng.chains.models import ChainAgendaItem, ChainDecision
 from yancheng.chains.selectors_problems import ProblemFilters, chain_problems
 from yancheng.chains.services import meetings as svc
-from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from yancheng.lib.deadlines import due_day
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +137,19 @@ def test_others_cannot_hold_or_work_the_meeting(pw, persona):
                  lambda: svc.meeting_minutes(meeting, actor=user, minutes="纪要")):
         with pytest.raises(PermissionDeniedError):
             call()
+
+
+def test_the_office_confirms_a_task_its_chain_leader_issued(pw):
+    from yancheng.cases.services import case_accept, case_rate, case_resolve
+
+    meeting = _meeting(pw)
+    svc.decision_add(meeting, actor=pw.chain_leader, text="补链招商", lead_org=pw.world.city_ndrc)
+    case = svc.meeting_close(meeting, actor=pw.chain_leader)[0]
+    assert case.reporter is None and case.reporter_org == pw.office
+    case_accept(case, actor=pw.handler_ndrc)
+    case_resolve(case, actor=pw.handler_ndrc, resolution="已对接两家目标企业")
+    with pytest.raises(NotFoundError):  # another chain's office does not even see it
+        case_rate(case, actor=pw.lianban_dz, satisfaction="satisfied")
+    case_rate(case, actor=pw.lianban, satisfaction="satisfied")
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED

@@ -126,6 +126,9 @@ def standing_of(user: Actor, case: Case) -> Standing:
         dispatcher = org.kind != Organisation.Kind.OFFICE and case.dispatch_org.path.startswith(org.path)
     if role == Role.CHAIN_OFFICE:
         dispatcher = chain_office_dispatches(user, case)
+        # It confirms the result of what its office raised, also a task its 链长 issued on the
+        # office's behalf (no reporting person: ``meeting_task_issue`` without an actor).
+        reporter_side = dispatcher and case.reporter_org_id == org.pk
     lead = (role == Role.HANDLER or (case.kind == CaseKind.HAZARD and role in HAZARD_ROLES)) and case.lead_org_id == org.pk
     co = role == Role.HANDLER and case.tasks.filter(org_id=org.pk, status=CaseTask.TaskStatus.OPEN).exists()
     overseer = role in {Role.LEADER, Role.SUPERVISOR} or (case.escalated_to_id == org.pk)
