@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 from django.urls import reverse
 
-from tests.chains import routes_leads, routes_registry, routes_targets
+from tests.chains import routes_leads, routes_meetings, routes_problems, routes_registry, routes_targets
 from tests.test_permission_matrix import PERSONAS, check_route
 from yancheng.testing.chains import CHAIN_PERSONAS
 
@@ -23,6 +23,8 @@ SIDES: tuple[ModuleType, ...] = (
     routes_registry,
     routes_targets,
     routes_leads,
+    routes_problems,
+    routes_meetings,
 )
 
 CHAIN_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}

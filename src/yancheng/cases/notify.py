@@ -128,7 +128,7 @@ def case_submitted(case: Case, *, actor: Actor | None, audience: Audience | None
           actor=actor, organisations=[case.dispatch_org], audience=audience)
 
 
-def case_assigned(case: Case, *, actor: Actor, co_orgs: list[Organisation], co_names: list[str],
+def case_assigned(case: Case, *, actor: Actor | None, co_orgs: list[Organisation], co_names: list[str],
                   reassigned_from: int | None = None, insisted: bool = False) -> None:
     due = due_day_label(case.solve_due_at)
     lead_title = (

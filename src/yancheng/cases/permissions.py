@@ -17,6 +17,18 @@ from .workflow import Standing, can_transition
 
 # Who works hazards on the engine (through the safety module's pages).
 HAZARD_ROLES = frozenset({Role.SAFETY, Role.INSPECTOR})
+# What a 链办 (chain office, the chains module) dispatches: the chain-level problems it raises
+# and the tasks its 链长 meetings issue — only those whose receiving unit (dispatch_org) is its
+# own organisation. It sees and dispatches nothing else on the engine.
+CHAIN_OFFICE_KINDS = frozenset({CaseKind.CHAIN_PROBLEM, CaseKind.MEETING_TASK})
+
+
+def chain_office_dispatches(user: Actor, case: Case) -> bool:
+    """The 链办 dispatches this case: a chain-level problem or meeting task its office received."""
+    return bool(
+        _active(user) and user.role == Role.CHAIN_OFFICE and case.kind in CHAIN_OFFICE_KINDS
+        and case.dispatch_org_id == user.organisation_id
+    )
 
 
 def _active(user: MaybeActor | None) -> TypeGuard[Actor]:
@@ -73,6 +85,8 @@ def _by_role(user: Actor, org: Organisation, qs: QuerySet[Case]) -> QuerySet[Cas
         # A city 信访局 sees every petition case; a county's, those it dispatched.
         petition_kinds = qs.filter(kind__in=PETITION_KINDS)
         return petition_kinds if is_citywide(user) else petition_kinds.filter(dispatch_org__path__startswith=org.path)
+    if role == Role.CHAIN_OFFICE:
+        return qs.filter(kind__in=CHAIN_OFFICE_KINDS, dispatch_org_id=org.pk)
     if role in HAZARD_ROLES:
         # Hazards (安全隐患) are worked on the safety module's pages: its 安委办 sees them all
         # (its region's for a county's); a department's safety staff and inspectors, those
@@ -110,6 +124,11 @@ def standing_of(user: Actor, case: Case) -> Standing:
         # 隐患: the supervising department's safety staff and inspectors receive the hazard and
         # lead its rectification; the safety module checks its own stages first.
         dispatcher = org.kind != Organisation.Kind.OFFICE and case.dispatch_org.path.startswith(org.path)
+    if role == Role.CHAIN_OFFICE:
+        dispatcher = chain_office_dispatches(user, case)
+        # It confirms the result of what its office raised, also a task its 链长 issued on the
+        # office's behalf (no reporting person: ``meeting_task_issue`` without an actor).
+        reporter_side = dispatcher and case.reporter_org_id == org.pk
     lead = (role == Role.HANDLER or (case.kind == CaseKind.HAZARD and role in HAZARD_ROLES)) and case.lead_org_id == org.pk
     co = role == Role.HANDLER and case.tasks.filter(org_id=org.pk, status=CaseTask.TaskStatus.OPEN).exists()
     overseer = role in {Role.LEADER, Role.SUPERVISOR} or (case.escalated_to_id == org.pk)

@@ -198,3 +198,21 @@ def report_list(user: Actor) -> QuerySet[Case]:
         .select_related("lead_org", "region")
         .order_by("-reported_at")
     )
+
+
+def cases_about(
+    *, enterprise_ids: Any = None, subject_refs: Any = (),
+    kinds: Any = (), now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """The cases of the given kinds about any of these enterprises (a list or a subquery of
+    ids), or whose ``subject_ref`` is one of ``subject_refs`` ("project:12", "chain:nonferrous"),
+    lit (``annotate_lights``). Read without the reader's case visibility: the caller checked
+    its own permission to list them (the chains' 重点问题清单), and links a row to the case
+    page only where ``Case.objects.visible_to`` allows it."""
+    match = Q(pk__in=[])
+    if enterprise_ids is not None:
+        match |= Q(enterprise_id__in=enterprise_ids)
+    if subject_refs:
+        match |= Q(subject_ref__in=list(subject_refs))
+    qs = Case.objects.filter(match, kind__in=list(kinds))
+    return annotate_lights(qs, now).select_related("lead_org", "dispatch_org", "enterprise")

@@ -52,7 +52,7 @@ class _Denied(Exception):
 
 @contextmanager
 def transition(
-    case: Case | int, action: str, *, actor: Actor, expected_version: int | None = None, system: bool = False
+    case: Case | int, action: str, *, actor: Actor | None, expected_version: int | None = None, system: bool = False
 ) -> Iterator[Step]:
     pk = case.pk if isinstance(case, Case) else case
     try:
@@ -76,7 +76,7 @@ def transition(
                     _("该事项当前状态为“%(s)s”，不能执行此操作（可能已被他人处理），请刷新查看。")
                     % {"s": locked.get_status_display()}
                 )
-            standing = Standing() if system else standing_of(actor, locked)
+            standing = Standing() if system or actor is None else standing_of(actor, locked)
             if not system and not allowed(locked, action, standing):
                 raise _Denied(locked, action)
             step = Step(locked, actor, action, standing, locked.status)

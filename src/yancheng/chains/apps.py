@@ -12,8 +12,10 @@ class ChainsConfig(AppConfig):
         from . import (
             permissions,  # noqa: F401 - registers the rules
             todos_leads,
+            todos_problems,
             todos_targets,
         )
 
         todos_targets.register()  # 目标完成情况待报送
         todos_leads.register()  # 招商线索待跟进
+        todos_problems.register()  # 红灯问题

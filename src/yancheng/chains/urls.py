@@ -8,6 +8,8 @@ app_name = "chains"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yancheng.chains.urls_targets")),
     path("", include("yancheng.chains.urls_leads")),
+    path("", include("yancheng.chains.urls_problems")),
+    path("", include("yancheng.chains.urls_meetings")),
     # Keep the registry last: its "<code>/" takes any first path segment, so a family's own
     # fixed page (such as "mine/") must be matched before it.
     path("", include("yancheng.chains.urls_registry")),

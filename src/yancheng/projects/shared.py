@@ -35,8 +35,8 @@ UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
     "LANDED_STAGES", "UNDER_CONSTRUCTION", "Project", "ProjectBrief", "ProjectLights", "Stage", "Thresholds",
-    "chain_projects", "lights_for_page", "plan_light_for_gap", "plan_thresholds", "project_briefs",
-    "project_file_from_lead", "stage_label",
+    "chain_project_ids", "chain_projects", "lights_for_page", "plan_light_for_gap", "plan_thresholds",
+    "project_briefs", "project_file_from_lead", "stage_label", "with_investment_this_year",
 ]
 
 # A project that has broken ground (落地开工) or gone further: a 招商 lead it came from is done.
@@ -48,6 +48,29 @@ def chain_projects(user: Actor, chain: IndustryChain, *, stages: tuple[str, ...]
     lights (``light_start``, ``light_nodes``; ``lights_for_page`` gives all three)."""
     qs = project_list(user, ProjectFilters(chain=chain.code)).filter(stage__in=stages)
     return with_light_data(qs)
+
+
+def with_investment_this_year(qs: QuerySet[Project], year: int) -> QuerySet[Project]:
+    """Annotate ``plan_this_year`` (the 年度计划投资, 万元) and ``invested_this_year`` (the year's
+    latest reported 年度累计完成投资) — two subqueries, no extra query per row."""
+    from django.db.models import DecimalField, OuterRef, Subquery
+
+    from .models import AnnualPlan, MonthlyReport
+
+    money = DecimalField(max_digits=14, decimal_places=2)
+    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
+    ytd = (MonthlyReport.objects.filter(project=OuterRef("pk"), month__year=year)
+           .order_by("-month").values("invested_ytd")[:1])
+    return qs.annotate(plan_this_year=Subquery(plan, output_field=money),
+                       invested_this_year=Subquery(ytd, output_field=money))
+
+
+def chain_project_ids(chain: IndustryChain) -> QuerySet[Project, int]:
+    """The ids of the chain's projects in the registry, whatever their stage or confidentiality
+    (a subquery): the chains' 重点问题清单 reads the cases about them (``subject_ref``
+    "project:<pk>") and shows a row to the chain's readers, linking it only where they may
+    open the case."""
+    return Project.objects.filter(chain=chain, is_active=True).order_by().values_list("pk", flat=True)
 
 
 def plan_light_for_gap(points_behind: Fraction | Decimal | int, limits: Thresholds | None = None) -> str:

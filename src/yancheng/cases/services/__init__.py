@@ -6,7 +6,7 @@ then finds the case changed: a ConflictError (409 in the API, a message in the U
 
 One module per concern, all imported from here (``from yancheng.cases import services``):
 ``submit`` (提交), ``dispatch`` (交办, 签收, 退回, 改派, 维持交办), ``extension`` (延期, 中止/恢复),
-``resolution`` (协办, 办结, 评价, 回访), ``side_paths`` (撤回, 催办, 合并, notes) and ``common``
+``resolution`` (协办, 办结, 评价, 回访), ``side_paths`` (撤回, 催办, 合并, notes), ``meetings`` (a meeting's decision becomes an assigned case) and ``common``
 (the text and day limits the steps share).
 """
 
@@ -24,6 +24,7 @@ from .common import (
 )
 from .dispatch import case_accept, case_assign, case_insist, case_reassign, case_return
 from .extension import case_decide_extension, case_request_extension, case_resume, case_suspend
+from .meetings import decision_title, meeting_task_issue
 from .resolution import case_complete_task, case_rate, case_resolve, case_revisit, escalation_target
 from .side_paths import case_add_note, case_merge, case_urge, case_withdraw
 from .submit import case_submit
@@ -57,5 +58,7 @@ __all__ = [
     "case_suspend",
     "case_urge",
     "case_withdraw",
+    "decision_title",
     "escalation_target",
+    "meeting_task_issue",
 ]

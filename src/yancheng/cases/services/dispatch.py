@@ -77,7 +77,7 @@ def _open_tasks(step: Step, co_orgs: Iterable[Organisation], instruction: str, n
 def case_assign(
     case: Case,
     *,
-    actor: Actor,
+    actor: Actor | None,
     lead_org: Organisation,
     co_orgs: Iterable[Organisation] = (),
     co_instruction: str = "",
@@ -86,12 +86,15 @@ def case_assign(
     solve_days: int | None = None,
     note: str = "",
     expected_version: int | None = None,
+    system: bool = False,
 ) -> Case:
     """交办: the dispatcher gives the case to one lead unit (主办) with optional co-units
-    (协办, each with a sub-task) and starts the clocks."""
+    (协办, each with a sub-task) and starts the clocks. ``system=True`` (with ``actor=None``)
+    is for a domain module that checked its own permission first (a meeting's task issued
+    on behalf of its organiser: ``meeting_task_issue``)."""
     _check_unit(lead_org, "lead_org")
     co_orgs = list(co_orgs)
-    with transition(case, "assign", actor=actor, expected_version=expected_version) as step:
+    with transition(case, "assign", actor=actor, expected_version=expected_version, system=system) as step:
         now = timezone.now()
         _check_unit(lead_org, "lead_org", step.case)
         if urgency is not None:

@@ -16,6 +16,7 @@ from yancheng.core.typing import Actor
 from .. import notify
 from ..intake import default_dispatch_org, next_case_number
 from ..models import PETITION_KINDS, Case, CaseKind, Urgency
+from ..permissions import CHAIN_OFFICE_KINDS
 from ..steps import Step, record_event
 from ..workflow import Standing
 from .common import DESCRIPTION_MAX, TITLE_MAX, is_within
@@ -46,7 +47,13 @@ def case_submit(
     case, nor its sub-units (检举控告: the organ complained about)."""
     if reporter_org is not None and actor is not None:
         raise ValueError("case_submit(reporter_org=...) is for system callers (actor=None) only")
-    if actor is not None and not rules.has_perm("cases.report_case", actor):
+    if actor is not None and actor.role == Role.CHAIN_OFFICE:
+        # A 链办 raises chain-level problems and its meetings' tasks, and receives them itself
+        # (it dispatches them: permissions.chain_office_dispatches); nothing else.
+        if kind not in CHAIN_OFFICE_KINDS:
+            raise PermissionDeniedError(_("链办只能提出产业链问题和会议交办事项。"))
+        dispatch_org = actor.organisation
+    elif actor is not None and not rules.has_perm("cases.report_case", actor):
         raise PermissionDeniedError(_("您不能提交事项。"))
     title = clean_text(title, field="title", max_length=TITLE_MAX, required=_("请填写标题。"))
     description = clean_text(description, field="description", max_length=DESCRIPTION_MAX, required=_("请描述问题。"))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from yancheng.cases.models import Case, CaseKind, Light, Status
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.cases.selectors import annotate_lights
-from yancheng.cases.services import case_assign, case_submit
+from yancheng.cases.services import meeting_task_issue
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Region
@@ -357,11 +357,6 @@ def decision_remove(decision: MeetingDecision, *, actor: Actor) -> None:
         decision.delete()
 
 
-def _decision_title(decision: MeetingDecision) -> str:
-    first = decision.text.strip().splitlines()[0]
-    return first if len(first) <= 60 else first[:59] + "…"
-
-
 def meeting_close(meeting: WeeklyMeeting, *, actor: Actor) -> list[Case]:
     """Close the meeting: every decision becomes a case (调度会议交办事项) submitted by the
     organiser — so the organiser's dispatcher confirms it at the end — and assigned to the
@@ -374,21 +369,12 @@ def meeting_close(meeting: WeeklyMeeting, *, actor: Actor) -> list[Case]:
         pending = list(locked.decisions.filter(case_id__isnull=True).select_related("lead_org", "project"))
         for decision in pending:
             project = decision.project
-            description = _("%(m)s（%(d)s）议定：%(t)s") % {
-                "m": locked.title, "d": locked.held_on.isoformat(), "t": decision.text,
-            }
-            case = case_submit(
-                actor=actor,
-                title=_decision_title(decision),
-                description=description,
-                kind=CaseKind.MEETING_TASK,
-                subject=project.name if project else "",
-                subject_ref=f"project:{project.pk}" if project else "",
-                enterprise=None,
-                dispatch_org=locked.organiser,
+            case = meeting_task_issue(
+                actor=actor, organiser=locked.organiser, meeting_title=locked.title,
+                held_on_label=locked.held_on.isoformat(), text=decision.text, lead_org=decision.lead_org,
+                due_working_days=decision.due_working_days, note=_("周调度会议交办"),
+                subject=project.name if project else "", subject_ref=f"project:{project.pk}" if project else "",
             )
-            case = case_assign(case, actor=actor, lead_org=decision.lead_org, solve_days=decision.due_working_days,
-                               note=_("周调度会议交办"))
             decision.case_id = case.pk
             decision.save(update_fields=["case_id"])
             created.append(case)

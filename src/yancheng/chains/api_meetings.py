@@ -1,0 +1,165 @@
+"""链长 meetings in the API (under /api/v1/chains): list, call (``Idempotency-Key``), read,
+build the agenda, add a decision, close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict
+
+from yancheng.core.errors import ValidationFailed
+from yancheng.core.kit.api import MappedQuerySet, Pagination
+from yancheng.core.models import Organisation
+
+from .models import ChainMeeting
+from .selectors import get_chain_for
+from .selectors_meetings import decision_cases, meetings_visible_to
+from .services import meetings as svc
+
+router = Router(tags=["chains"])
+
+
+class MeetingOut(Schema):
+    id: int
+    chain: str
+    title: str
+    held_on: dt.date
+    chair: str | None
+    organiser: str
+    is_closed: bool
+
+
+class AgendaItemOut(Schema):
+    id: int
+    source: str
+    ref_id: int | None
+    title: str
+    detail: str
+    responsible: str
+
+
+class DecisionOut(Schema):
+    id: int
+    text: str
+    lead_org: int
+    due_working_days: int
+    agenda_item: int | None
+    case_id: int | None
+    case_number: str | None
+    case_light: str | None
+
+
+class MeetingDetailOut(MeetingOut):
+    minutes: str
+    agenda: list[AgendaItemOut]
+    decisions: list[DecisionOut]
+
+
+class MeetingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(..., max_length=128)
+    held_on: dt.date
+
+
+class DecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(..., max_length=2000)
+    lead_org: int
+    due_working_days: int = Field(10, ge=1, le=365)
+    agenda_item: int | None = None
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _out(m: ChainMeeting) -> dict[str, Any]:
+    return {"id": m.pk, "chain": m.chain.code, "title": m.title, "held_on": m.held_on,
+            "chair": m.chair.display_name if m.chair else None, "organiser": m.organiser.name,
+            "is_closed": m.is_closed}
+
+
+def _detail(m: ChainMeeting) -> dict[str, Any]:
+    cases = decision_cases(m)
+    out = _out(m)
+    out["minutes"] = m.minutes
+    out["agenda"] = [{"id": i.pk, "source": i.source, "ref_id": i.ref_id, "title": i.title, "detail": i.detail,
+                      "responsible": i.responsible} for i in m.agenda.all()]
+    decisions = []
+    for d in m.decisions.all():
+        case = cases.get(d.case_id or 0)
+        decisions.append({"id": d.pk, "text": d.text, "lead_org": d.lead_org_id, "due_working_days": d.due_working_days,
+                          "agenda_item": d.agenda_item_id, "case_id": d.case_id,
+                          "case_number": case.number if case else None,
+                          "case_light": getattr(case, "light", None) if case else None})
+    out["decisions"] = decisions
+    return out
+
+
+def _meeting(user: Any, code: str, meeting_id: int) -> ChainMeeting:
+    chain = get_chain_for(user, code)
+    meeting = meetings_visible_to(user, chain).filter(pk=meeting_id).first() if 0 < meeting_id < 2**31 else None
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@router.get("/{code}/meetings", response=list[MeetingOut], summary="链长会议列表")
+@paginate(Pagination)
+def chain_meetings_list(request: HttpRequest, code: str) -> Any:
+    user = _user(request)
+    chain = get_chain_for(user, code)
+    return MappedQuerySet(meetings_visible_to(user, chain), _out)
+
+
+@router.post("/{code}/meetings", response={201: MeetingDetailOut}, summary="召集链长会议")
+def chain_meetings_create(request: HttpRequest, code: str, payload: MeetingIn) -> Any:
+    """链长 or the chain's office; send an ``Idempotency-Key``."""
+    user = _user(request)
+    chain = get_chain_for(user, code)
+    meeting = svc.meeting_create(chain, actor=user, title=payload.title, held_on=payload.held_on)
+    return Status(201, _detail(_meeting(user, code, meeting.pk)))
+
+
+@router.get("/{code}/meetings/{meeting_id}", response=MeetingDetailOut, summary="链长会议详情")
+def chain_meetings_detail(request: HttpRequest, code: str, meeting_id: int) -> Any:
+    return _detail(_meeting(_user(request), code, meeting_id))
+
+
+@router.post("/{code}/meetings/{meeting_id}/agenda", response=MeetingDetailOut, summary="生成会议议题")
+def chain_meetings_agenda(request: HttpRequest, code: str, meeting_id: int) -> Any:
+    user = _user(request)
+    meeting = _meeting(user, code, meeting_id)
+    svc.agenda_build(meeting, actor=user)
+    return _detail(_meeting(user, code, meeting_id))
+
+
+@router.post("/{code}/meetings/{meeting_id}/decisions", response={201: MeetingDetailOut}, summary="添加议定事项")
+def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, payload: DecisionIn) -> Any:
+    user = _user(request)
+    meeting = _meeting(user, code, meeting_id)
+    lead_org = Organisation.objects.filter(pk=payload.lead_org).first()
+    if lead_org is None:
+        raise ValidationFailed(_("未知的单位。"), field="lead_org")
+    item = None
+    if payload.agenda_item is not None:
+        item = meeting.agenda.filter(pk=payload.agenda_item).first()
+        if item is None:
+            raise ValidationFailed(_("议题不属于该会议。"), field="agenda_item")
+    svc.decision_add(meeting, actor=user, text=payload.text, lead_org=lead_org,
+                     due_working_days=payload.due_working_days, agenda_item=item)
+    return Status(201, _detail(_meeting(user, code, meeting_id)))
+
+
+@router.post("/{code}/meetings/{meeting_id}/close", response=MeetingDetailOut, summary="结束会议并交办")
+def chain_meetings_close(request: HttpRequest, code: str, meeting_id: int) -> Any:
+    """Each decision becomes an assigned case; closing again creates nothing."""
+    user = _user(request)
+    meeting = _meeting(user, code, meeting_id)
+    svc.meeting_close(meeting, actor=user)
+    return _detail(_meeting(user, code, meeting_id))
