@@ -6,4 +6,7 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_map import router as map_router
+
 router = Router(tags=["chains"])
+router.add_router("", map_router)

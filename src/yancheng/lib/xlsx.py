@@ -65,13 +65,25 @@ def _check_zip(data: bytes) -> None:
         raise XlsxError(_("不是有效的 .xlsx 文件（请用 Excel 或 WPS 另存为 .xlsx 格式）。")) from exc
 
 
-def read_rows(source: IO[bytes] | bytes, *, required: Sequence[str], aliases: dict[str, str] | None = None) -> list[SheetRow]:
-    """Read the first sheet: the first non-empty row is the header. Headers are matched
-    against ``required`` and ``aliases`` (alias → canonical name). Empty rows are skipped."""
+def sheet_names(source: bytes) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    _check_zip(source)
+    try:
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(source)).sheet_names)
+    except Exception as exc:  # the reader raises several kinds for a broken file
+        raise XlsxError(_("无法读取该 .xlsx 文件：%(err)s") % {"err": type(exc).__name__}) from exc
+
+
+def read_rows(source: IO[bytes] | bytes, *, required: Sequence[str], aliases: dict[str, str] | None = None,
+              sheet_name: str | None = None) -> list[SheetRow]:
+    """Read the first sheet (or the sheet named ``sheet_name``): the first non-empty row is the
+    header. Headers are matched against ``required`` and ``aliases`` (alias → canonical name).
+    Empty rows are skipped."""
     data = source if isinstance(source, bytes) else source.read()
     _check_zip(data)
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0) if sheet_name is None else book.get_sheet_by_name(sheet_name)
         # From A1 (skip_empty_area=False), so the row numbers are the ones Excel shows.
         table = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # the reader raises several kinds for a broken file

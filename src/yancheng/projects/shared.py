@@ -22,7 +22,7 @@ UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
     "UNDER_CONSTRUCTION", "Project", "ProjectLights", "Stage", "chain_projects", "lights_for_page",
-    "plan_light_for_gap", "stage_label",
+    "enterprise_projects", "plan_light_for_gap", "stage_label",
 ]
 
 
@@ -41,3 +41,11 @@ def plan_light_for_gap(points_behind: Fraction | Decimal | int) -> str:
 
 def stage_label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else stage
+
+
+def enterprise_projects(user: Actor, enterprise_ids: list[int], chain: IndustryChain) -> QuerySet[Project]:
+    """The chain's active projects (any stage) of these enterprises that the user may see —
+    what a map node's panel lists for the enterprises placed on it — with their SQL lights
+    (``lights_for_page`` gives all three)."""
+    qs = project_list(user, ProjectFilters(chain=chain.code)).filter(enterprise_id__in=enterprise_ids)
+    return with_light_data(qs)
