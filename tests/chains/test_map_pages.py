@@ -59,7 +59,7 @@ def test_the_region_filter_counts_only_that_regions_enterprises(client, cw):
 
 @pytest.mark.parametrize(("persona", "status"), [
     ("lianban", 200), ("lianban_dz", 200), ("chain_leader", 200), ("handler_ndrc", 200),
-    ("lianban_qd", 404), ("handler_power", 404), ("enterprise_b_user", 404),
+    ("lianban_qd", 404), ("handler_power", 404), ("enterprise_b_user", 403),
 ])
 def test_who_reads_the_map(client, cw, persona, status):
     assert _map(client, cw, getattr(cw, persona)).status_code == status

@@ -4,7 +4,6 @@ create, PATCH with If-Match — the node's version —, delete). Every node answ
 strength (the rule's, the override and the one that counts). Reads need the chain to be
 readable (404 otherwise); writes go through the services, which need the chain's office."""
 
-from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
@@ -14,9 +13,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from yancheng.core.errors import ValidationFailed
+from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
-from yancheng.core.models import Enterprise, IndustryChain, Region
+from yancheng.core.models import Enterprise, IndustryChain, Region, Role
 
 from .models import MapLink, MapNode, Placement, PlacementRole
 from .permissions import placements_visible_to
@@ -33,6 +32,10 @@ def _user(request: HttpRequest) -> Any:
 
 
 def _chain(request: HttpRequest, code: str) -> IndustryChain:
+    """An enterprise never reads a chain's map here (403; its own placements are elsewhere);
+    anyone else gets 404 for a chain they may not read."""
+    if _user(request).role == Role.ENTERPRISE:
+        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
     return get_chain_for(_user(request), code)
 
 

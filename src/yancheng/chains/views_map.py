@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from yancheng.core.kit import imports
 from yancheng.core.kit.exports import download, stamped
 from yancheng.core.kit.forms import perform_step
 from yancheng.core.kit.require import require_page
-from yancheng.core.models import Enterprise, IndustryChain, Region
+from yancheng.core.models import Enterprise, IndustryChain, Region, Role
 from yancheng.core.typing import AuthenticatedHttpRequest
 from yancheng.lib.xlsx import write_sheets
 
@@ -38,6 +39,14 @@ from .services import registry
 
 MANAGE = "chains.manage_chain"
 _IMPORT_SALT = "yancheng.chains-map-import"
+
+
+def _chain(request: AuthenticatedHttpRequest, code: str, *, write: bool = False) -> IndustryChain:
+    """The chain for its pages: an enterprise never opens a chain's pages (403, whichever the
+    chain: nothing leaks); anyone else gets 404 for a chain they may not read."""
+    if request.user.role == Role.ENTERPRISE:
+        raise PermissionDenied
+    return get_chain_for(request.user, code, write=write)
 
 
 def _map_url(chain: IndustryChain) -> str:
@@ -57,7 +66,7 @@ def _region(request: AuthenticatedHttpRequest, chain: IndustryChain) -> tuple[Re
 @login_required
 @require_GET
 def map_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    chain = get_chain_for(request.user, code)
+    chain = _chain(request, code)
     which = "target" if request.GET.get("map") == "target" else "current"
     region, regions = _region(request, chain)
     data = map_data(chain, which=which, region=region)
@@ -89,7 +98,7 @@ def _node_context(request: AuthenticatedHttpRequest, chain: IndustryChain, node:
 @require_GET
 def node_panel(request: AuthenticatedHttpRequest, code: str, node_code: str) -> HttpResponse:
     """The node's side panel on the map (an HTML fragment the map's script fetches)."""
-    chain = get_chain_for(request.user, code)
+    chain = _chain(request, code)
     node = _node(chain, node_code)
     return render(request, "chains/_node_panel.html", _node_context(request, chain, node))
 
@@ -103,7 +112,7 @@ def _enterprises(request: AuthenticatedHttpRequest) -> Any:
 def node_page(request: AuthenticatedHttpRequest, code: str, node_code: str) -> HttpResponse:
     """The node's page: what the panel shows, and for the chain's office the forms — edit, place
     an enterprise, edit or remove a placement, override the strength or clear it, retire."""
-    chain = get_chain_for(request.user, code)
+    chain = _chain(request, code)
     node = _node(chain, node_code)
     manages = runs_chain(request.user, chain)
     forms: dict[str, Any] = {}
@@ -272,7 +281,7 @@ def _form_page(request: AuthenticatedHttpRequest, chain: IndustryChain, form: An
 @login_required
 @require_http_methods(["GET", "POST"])
 def node_add_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain(request, code, write=True)
     form = NodeForm(request.POST or None, initial={"in_current": request.GET.get("map") != "target"})
     created: list[MapNode] = []
 
@@ -293,7 +302,7 @@ def _active_nodes(chain: IndustryChain) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def link_add_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain(request, code, write=True)
     form = LinkForm(request.POST or None, nodes=_active_nodes(chain))
 
     def run() -> str:
@@ -308,7 +317,7 @@ def link_add_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def link_remove_page(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain(request, code, write=True)
     link = MapLink.objects.filter(chain=chain, pk=pk).select_related("source__chain", "target").first()
     if link is None:
         raise Http404
@@ -328,7 +337,7 @@ def link_remove_page(request: AuthenticatedHttpRequest, code: str, pk: int) -> H
 @require_GET
 def map_export(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The map as .xlsx: 环节, 环节关系, 企业落位 (numbers as numbers); also the import's template."""
-    chain = get_chain_for(request.user, code)
+    chain = _chain(request, code)
     data = write_sheets(importers_map.map_sheets(chain))
     audit_record("chain.map_export", None, actor=request.user, object_type="core.industrychain",
                  object_id=str(chain.pk), object_repr=chain.name[:64])
@@ -339,7 +348,7 @@ def map_export(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def map_import(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Upload → dry run with every row's errors (sheet and row) → confirm: all or nothing."""
-    get_chain_for(request.user, code, write=True)
+    _chain(request, code, write=True)
     return imports.upload_page(request, run=importers_map.map_import, template="chains/map_import.html",
                                salt=_IMPORT_SALT, permission=MANAGE)
 
@@ -347,7 +356,7 @@ def map_import(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def map_import_confirm(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain(request, code, write=True)
     url = reverse("chains:map_import", args=[chain.code])
     return imports.confirm(
         request, run=importers_map.map_import, template="chains/map_import.html", salt=_IMPORT_SALT,

@@ -80,6 +80,7 @@ def profile_update(
                 changed.append(name)
         locked.save(update_fields=bump(locked, *changed, "updated_at"))
         audit_record("chain.profile_update", locked, actor=actor, before=before, after=_profile_snapshot(locked))
+    chain.profile = locked  # the caller's chain now reads the saved profile, not the one it cached before
     return locked
 
 
