@@ -207,7 +207,7 @@ def _node_row(ctx: _Context, values: Mapping[str, Any]) -> None:
         sort_order = 0
     problems.check()
     assert chain is not None
-    fields = {"name": name, "segment": segment, "description": _text(values, DESCRIPTION),
+    fields: dict[str, Any] = {"name": name, "segment": segment, "description": _text(values, DESCRIPTION),
               "keywords": _text(values, KEYWORDS), "in_current": _flag(values, IN_CURRENT),
               "in_target": _flag(values, IN_TARGET), "sort_order": sort_order}
     node = MapNode.objects.filter(chain=chain, code=code).first()
@@ -248,7 +248,7 @@ def _placement_row(ctx: _Context, values: Mapping[str, Any]) -> None:
     problems.check()
     assert node is not None and enterprise is not None
     output = _text(values, OUTPUT) or None
-    fields = {"role": role, "products": _text(values, PRODUCTS), "annual_output": output}
+    fields: dict[str, Any] = {"role": role, "products": _text(values, PRODUCTS), "annual_output": output}
     placement = Placement.objects.filter(node=node, enterprise=enterprise).select_related("node__chain").first()
     if placement is None:
         registry.placement_add(node, enterprise, actor=ctx.actor, **fields)

