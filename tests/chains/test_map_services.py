@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _lead(cw, node, stage):
-    return Lead.objects.create(chain=cw.nonferrous, number=f"ZS-{node.code}-{stage}", investor="某集团",
+    return Lead.objects.create(chain=cw.nonferrous, number=f"ZS{node.pk}-{stage[:4]}", investor="某集团",
                                project_name="铜箔项目", node=node, stage=stage, owner_org=cw.office,
                                last_activity_on=dt.date(2026, 3, 1))
 
