@@ -177,3 +177,37 @@ def test_the_map_page_reads_in_english(client, cw):
     response = client.get(reverse("chains:map", args=["nonferrous"]))
     html = response.content.decode()
     assert "Upstream" in html and "Current map" in html
+
+
+def test_the_map_page_costs_the_same_with_more_nodes(client, cw, django_assert_max_num_queries):
+    from yancheng.chains.services.registry import node_add, placement_add
+
+    for n in range(6):
+        node = node_add(cw.nonferrous, actor=None, code=f"extra{n}", name=f"环节{n}", segment="down")
+        placement_add(node, cw.enterprise_a, actor=None, annual_output=n)
+    client.force_login(cw.lianban)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("chains:map", args=["nonferrous"]))
+    assert len(_island(response)["nodes"]) == 10
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("chains:node", args=["nonferrous", "extra1"])).status_code == 200
+
+
+def test_the_office_of_one_chain_is_refused_the_others_forms(client, cw):
+    from yancheng.chains.services.registry import node_add
+
+    node_add(cw.electronics, actor=None, code="chips", name="芯片", segment="up")
+    client.force_login(cw.lianban)
+    url = reverse("chains:node", args=["electronics", "chips"])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"step": "override", "override-strength": "strong", "override-reason": "x"}).status_code == 403
+    assert client.get(reverse("chains:map_import", args=["electronics"])).status_code == 403
+    assert client.get(reverse("chains:link_add", args=["electronics"])).status_code == 403
+    assert client.get(reverse("chains:node", args=["electronics", "nowhere"])).status_code == 404
+
+
+def test_a_node_page_reads_in_english(client, cw):
+    client.force_login(cw.lianban)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("chains:node", args=["nonferrous", "processing"])).content.decode()
+    assert "Enterprises placed" in html and "Place on this node" in html and "Clear the override" not in html
