@@ -81,6 +81,11 @@ def test_the_office_clicks_a_node_and_sees_its_enterprises(browser, module_live_
         path = screenshot(tab, f"chain-map-{lang}-{device}")
         assert path.exists()
         fits(tab)
+        # the node's own page, with the office's forms, fits too
+        tab.goto(module_live_server.url + "/chains/nonferrous/map/processing/")
+        assert name_b in tab.locator("#enterprises").inner_text()
+        screenshot(tab, f"chain-node-{lang}-{device}")
+        fits(tab)
     finally:
         for context in contexts:
             context.close()
