@@ -104,3 +104,22 @@ def test_the_import_page_checks_then_confirms(client, cw):
                            {"token": response.context["token"]})
     assert response.status_code == 302
     assert MapNode.objects.filter(chain=cw.nonferrous, code="alloys").exists()
+
+
+def test_the_result_sheet_marks_each_error_on_its_own_sheet(client, cw):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    book = load_workbook(io.BytesIO(_export(client, cw)))
+    book["环节关系"].append(["nonferrous", "mining", "", "nowhere", "", "是", "是"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = client.post(reverse("chains:map_import", args=["nonferrous"]),
+                           {"file": SimpleUploadedFile("map.xlsx", buffer.getvalue())})
+    report = response.context["report"]
+    assert [(e.row, e.column) for e in report.errors] == [(6, "环节关系 · 下游环节编码")]
+    job = response.context["job"]
+    result = client.get(reverse("core:import_job_result", args=[job.pk]))
+    marked = load_workbook(io.BytesIO(b"".join(result.streaming_content) if result.streaming else result.content))
+    links = list(marked["环节关系"].iter_rows(values_only=True))
+    assert links[0][-1] == "校验结果" and "nowhere" in links[5][-1]
+    assert not any("nowhere" in str(cell) for row in marked["环节"].iter_rows(values_only=True) for cell in row)

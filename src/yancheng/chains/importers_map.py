@@ -11,7 +11,7 @@ totals, names next to codes) are for reading and are ignored.
 Every row goes through the family's services (so only the chain's own office imports, and each
 change is audited), all three sheets in one transaction: one wrong row anywhere and nothing is
 written. Errors name the sheet in their column (``环节关系 · 上游环节编码``) and the row as
-Excel shows it in that sheet."""
+Excel shows it in that sheet; the result sheet marks each on its own sheet."""
 
 from __future__ import annotations
 
@@ -265,12 +265,13 @@ _COLUMN_OF_FIELD = {
 
 
 def _sheet_rows(data: bytes, names: list[str], title: Any, required: tuple[Any, ...],
-                columns: tuple[Any, ...]) -> list[SheetRow] | None:
+                columns: tuple[Any, ...]) -> tuple[str, list[SheetRow]] | None:
+    """The sheet's name in the file (Chinese or English) and its rows."""
     zh, en = _both(title)
     name = zh if zh in names else en if en in names else None
     if name is None:
         return None
-    return read_rows(data, required=[_z(c) for c in required], aliases=_aliases(columns), sheet_name=name)
+    return name, read_rows(data, required=[_z(c) for c in required], aliases=_aliases(columns), sheet_name=name)
 
 
 def map_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool) -> ImportReport:
@@ -278,33 +279,33 @@ def map_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool)
     left out). All or nothing; a dry run writes nothing."""
     data = source if isinstance(source, bytes) else source.read()
     names = sheet_names(data)
-    sheets: list[tuple[Any, list[SheetRow], Callable[[_Context, Mapping[str, Any]], None]]] = []
-    node_rows = _sheet_rows(data, names, NODES, (CHAIN, CODE, NAME, SEGMENT), NODE_COLUMNS)
-    if node_rows is None:
-        raise XlsxError(_("缺少工作表“%(s)s”。") % {"s": _both(NODES)[0]})
-    sheets.append((NODES, node_rows, _node_row))
-    link_rows = _sheet_rows(data, names, LINKS, (CHAIN, SOURCE, TARGET), LINK_COLUMNS)
-    if link_rows is not None:
-        sheets.append((LINKS, link_rows, _link_row))
-    placement_rows = _sheet_rows(data, names, PLACEMENTS, (CHAIN, NODE, USCC), PLACEMENT_COLUMNS)
-    if placement_rows is not None:
-        sheets.append((PLACEMENTS, placement_rows, _placement_row))
-    report = ImportReport(total_rows=sum(len(rows) for _t, rows, _r in sheets), dry_run=dry_run)
+    sheets: list[tuple[Any, str, list[SheetRow], Callable[[_Context, Mapping[str, Any]], None]]] = []
+    for title, required, columns, reader in (
+        (NODES, (CHAIN, CODE, NAME, SEGMENT), NODE_COLUMNS, _node_row),
+        (LINKS, (CHAIN, SOURCE, TARGET), LINK_COLUMNS, _link_row),
+        (PLACEMENTS, (CHAIN, NODE, USCC), PLACEMENT_COLUMNS, _placement_row),
+    ):
+        found = _sheet_rows(data, names, title, required, columns)
+        if found is None and title is NODES:
+            raise XlsxError(_("缺少工作表“%(s)s”。") % {"s": _both(NODES)[0]})
+        if found is not None:
+            sheets.append((title, found[0], found[1], reader))
+    report = ImportReport(total_rows=sum(len(rows) for _t, _n, rows, _r in sheets), dry_run=dry_run)
     ctx = _Context(actor)
     with transaction.atomic():
-        for title, rows, apply in sheets:
+        for title, name, rows, apply in sheets:
             sheet = str(title)
             for row in rows:
                 try:
                     with transaction.atomic():
                         apply(ctx, row.values)
                 except RowInvalid as exc:
-                    report.errors += [RowError(row.number, f"{sheet} · {_column(column)}", message)
+                    report.errors += [RowError(row.number, f"{sheet} · {_column(column)}", message, sheet=name)
                                       for column, message in exc.problems]
                 except DomainError as exc:
                     column = _COLUMN_OF_FIELD.get(exc.field or "")
                     report.errors.append(RowError(row.number, f"{sheet} · {column}" if column else sheet,
-                                                  str(exc.message)))
+                                                  str(exc.message), sheet=name))
                 else:
                     report.created += 1
         if dry_run or report.errors:
