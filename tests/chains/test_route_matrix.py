@@ -15,12 +15,20 @@ from types import ModuleType
 import pytest
 from django.urls import reverse
 
-from tests.chains import routes_leads, routes_meetings, routes_problems, routes_registry, routes_targets
+from tests.chains import (
+    routes_leads,
+    routes_map,
+    routes_meetings,
+    routes_problems,
+    routes_registry,
+    routes_targets,
+)
 from tests.test_permission_matrix import PERSONAS, check_route
 from yancheng.testing.chains import CHAIN_PERSONAS
 
 SIDES: tuple[ModuleType, ...] = (
     routes_registry,
+    routes_map,
     routes_targets,
     routes_leads,
     routes_problems,

@@ -72,3 +72,20 @@ def test_what_the_writer_writes_the_importer_reads_back():
     [row] = read_rows(data, required=["名称"])
     assert row.number == 2
     assert row.values == {"名称": "甲", "总投资": 12.5, "开工日期": dt.datetime(2026, 1, 2)}
+
+
+def test_a_workbook_is_read_sheet_by_sheet_and_its_errors_marked_on_each():
+    import io
+
+    from openpyxl import load_workbook
+
+    from yancheng.lib.xlsx import read_rows, sheet_names, with_error_column, write_sheets
+
+    data = write_sheets([("环节", ["编码"], [["a"], ["b"]]), ("关系", ["上游", "下游"], [["a", "x"]])])
+    assert sheet_names(data) == ["环节", "关系"]
+    rows = read_rows(data, required=["下游"], sheet_name="关系")
+    assert [(r.number, r.values) for r in rows] == [(2, {"上游": "a", "下游": "x"})]
+    marked = load_workbook(io.BytesIO(with_error_column(data, {3: "重复"}, header="校验结果",
+                                                        by_sheet={"关系": {2: "没有 x"}, "别的": {2: "?"}})))
+    assert [c.value for c in marked["环节"]["B"]] == ["校验结果", None, "重复"]
+    assert [c.value for c in marked["关系"]["C"]] == ["校验结果", "没有 x"]

@@ -7,12 +7,14 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 from ninja import Router
 
 from .api_leads import router as leads_router
+from .api_map import router as map_router
 from .api_meetings import router as meetings_router
 from .api_problems import router as problems_router
 from .api_registry import router as registry_router
 from .api_targets import router as targets_router
 
 router = Router(tags=["chains"])
+router.add_router("", map_router)
 router.add_router("", targets_router)
 router.add_router("", leads_router)
 router.add_router("", problems_router)

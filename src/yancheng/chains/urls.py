@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 app_name = "chains"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("yancheng.chains.urls_map")),
     path("", include("yancheng.chains.urls_targets")),
     path("", include("yancheng.chains.urls_leads")),
     path("", include("yancheng.chains.urls_problems")),

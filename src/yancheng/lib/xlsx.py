@@ -65,13 +65,25 @@ def _check_zip(data: bytes) -> None:
         raise XlsxError(_("不是有效的 .xlsx 文件（请用 Excel 或 WPS 另存为 .xlsx 格式）。")) from exc
 
 
-def read_rows(source: IO[bytes] | bytes, *, required: Sequence[str], aliases: dict[str, str] | None = None) -> list[SheetRow]:
-    """Read the first sheet: the first non-empty row is the header. Headers are matched
-    against ``required`` and ``aliases`` (alias → canonical name). Empty rows are skipped."""
+def sheet_names(source: bytes) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    _check_zip(source)
+    try:
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(source)).sheet_names)
+    except Exception as exc:  # the reader raises several kinds for a broken file
+        raise XlsxError(_("无法读取该 .xlsx 文件：%(err)s") % {"err": type(exc).__name__}) from exc
+
+
+def read_rows(source: IO[bytes] | bytes, *, required: Sequence[str], aliases: dict[str, str] | None = None,
+              sheet_name: str | None = None) -> list[SheetRow]:
+    """Read the first sheet (or the sheet named ``sheet_name``): the first non-empty row is the
+    header. Headers are matched against ``required`` and ``aliases`` (alias → canonical name).
+    Empty rows are skipped."""
     data = source if isinstance(source, bytes) else source.read()
     _check_zip(data)
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0) if sheet_name is None else book.get_sheet_by_name(sheet_name)
         # From A1 (skip_empty_area=False), so the row numbers are the ones Excel shows.
         table = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # the reader raises several kinds for a broken file
@@ -238,11 +250,14 @@ def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def with_error_column(data: bytes, errors: dict[int, str], *, header: str) -> bytes:
+def with_error_column(data: bytes, errors: dict[int, str], *, header: str,
+                      by_sheet: dict[str, dict[int, str]] | None = None) -> bytes:
     """The uploaded workbook as it was, with one column added after the last on its first
     sheet: `header` in the header row (the first non-empty row, as `read_rows` takes it) and,
-    on each row numbered in `errors`, that row's problems. The other sheets and the cells are
-    kept; the file has already been read by `read_rows`, so it is a checked .xlsx."""
+    on each row numbered in `errors`, that row's problems. A workbook imported sheet by sheet
+    (``read_rows(sheet_name=…)``) gives each named sheet's errors in `by_sheet`, marked on that
+    sheet the same way (a name the workbook lacks is passed over). The other sheets and the
+    cells are kept; the file has already been read by `read_rows`, so it is a checked .xlsx."""
     from openpyxl import load_workbook
 
     _check_zip(data)
@@ -250,7 +265,17 @@ def with_error_column(data: bytes, errors: dict[int, str], *, header: str) -> by
         workbook = load_workbook(io.BytesIO(data))
     except Exception as exc:  # openpyxl raises several kinds for a broken file
         raise XlsxError(_("无法读取该 .xlsx 文件：%(err)s") % {"err": type(exc).__name__}) from exc
-    sheet = workbook.worksheets[0]
+    marks: list[tuple[Any, dict[int, str]]] = [(workbook.worksheets[0], errors)]
+    marks += [(workbook[name], texts) for name, texts in (by_sheet or {}).items() if name in workbook.sheetnames]
+    for sheet, texts in marks:
+        if texts or sheet is workbook.worksheets[0]:
+            _mark_errors(sheet, texts, header)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _mark_errors(sheet: Any, errors: dict[int, str], header: str) -> None:
     header_row = next(
         (number for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
          if any(value not in (None, "") for value in values)),
@@ -267,9 +292,6 @@ def with_error_column(data: bytes, errors: dict[int, str], *, header: str) -> by
         cell.font = red
         longest = max(longest, display_width(text))
     sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def write_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:

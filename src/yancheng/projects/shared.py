@@ -35,8 +35,8 @@ UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
     "LANDED_STAGES", "UNDER_CONSTRUCTION", "Project", "ProjectBrief", "ProjectLights", "Stage", "Thresholds",
-    "chain_project_ids", "chain_projects", "lights_for_page", "plan_light_for_gap", "plan_thresholds",
-    "project_briefs", "project_file_from_lead", "stage_label", "with_investment_this_year",
+    "chain_project_ids", "chain_projects", "enterprise_projects", "lights_for_page", "plan_light_for_gap",
+    "plan_thresholds", "project_briefs", "project_file_from_lead", "stage_label", "with_investment_this_year",
 ]
 
 # A project that has broken ground (落地开工) or gone further: a 招商 lead it came from is done.
@@ -143,3 +143,11 @@ def project_file_from_lead(
             "code": project.code, "lead": lead_number, "chain": chain.code, "signed_on": signed_on.isoformat(),
         })
     return project
+
+
+def enterprise_projects(user: Actor, enterprise_ids: list[int], chain: IndustryChain) -> QuerySet[Project]:
+    """The chain's active projects (any stage) of these enterprises that the user may see —
+    what a map node's panel lists for the enterprises placed on it — with their SQL lights
+    (``lights_for_page`` gives all three)."""
+    qs = project_list(user, ProjectFilters(chain=chain.code)).filter(enterprise_id__in=enterprise_ids)
+    return with_light_data(qs)

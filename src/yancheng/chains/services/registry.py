@@ -97,6 +97,10 @@ def _profile_snapshot(profile: ChainProfile) -> dict[str, Any]:
     }
 
 
+# The map's own pages sit beside its nodes' (/chains/<code>/map/<node code>/).
+RESERVED_NODE_CODES = frozenset({"new", "links", "import", "panel"})
+
+
 def node_add(
     chain: IndustryChain, *, actor: Actor | None, code: str, name: str, segment: str, description: str = "",
     keywords: str = "", in_current: bool = True, in_target: bool = True, sort_order: int = 0,
@@ -106,6 +110,8 @@ def node_add(
     code = clean_text(code, field="code", max_length=32, required=_("请填写环节编码。")).lower()
     if not all(c.isalnum() or c in "-_" for c in code) or not code.isascii():
         raise ValidationFailed(_("环节编码只能由字母、数字、“-”“_”组成。"), field="code")
+    if code in RESERVED_NODE_CODES:
+        raise ValidationFailed(_("“%(c)s”是保留字，不能作为环节编码。") % {"c": code}, field="code")
     name = clean_text(name, field="name", max_length=64, required=_("请填写环节名称。"))
     if segment not in Segment.values:
         raise ValidationFailed(_("请选择上游、中游或下游。"), field="segment")

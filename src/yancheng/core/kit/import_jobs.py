@@ -178,7 +178,13 @@ def _finish(job: ImportJob, data: bytes, report: _Report) -> None:
     job.errors = [[e.row, e.column, str(e.message)] for e in report.errors]
     try:
         with translation.override(job.language):
-            sheet = with_error_column(data, _row_texts(report.errors), header=_("校验结果"))
+            first = [e for e in report.errors if not getattr(e, "sheet", "")]
+            named: dict[str, list[Any]] = {}
+            for error in report.errors:
+                if getattr(error, "sheet", ""):
+                    named.setdefault(error.sheet, []).append(error)
+            sheet = with_error_column(data, _row_texts(first), header=_("校验结果"),
+                                      by_sheet={name: _row_texts(errors) for name, errors in named.items()})
     except XlsxError:  # the importer read it, so this is unexpected; the report is still shown
         logger.exception("import job %s: no result sheet", job.pk)
     else:

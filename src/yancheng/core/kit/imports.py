@@ -68,11 +68,13 @@ _T = TypeVar("_T")
 
 @dataclass
 class RowError:
-    """One problem of one imported row: the row number the user sees in Excel and the column."""
+    """One problem of one imported row: the row number the user sees in Excel and the column
+    — and, for an importer reading several sheets, the sheet (empty: the first one)."""
 
     row: int
     column: str
     message: str
+    sheet: str = ""
 
 
 @dataclass
