@@ -7,3 +7,7 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 from ninja import Router
 
 router = Router(tags=["chains"])
+
+from .api_research import router as research_router  # noqa: E402
+
+router.add_router("", research_router)
