@@ -17,7 +17,7 @@ How a match is scored (``match_suggest``), the same answer every time for the sa
   nodes, and its name): 15 points, at most three terms (45). Texts are split on 、，,;；/ and
   spaces; terms of two characters or more count, and a term matches when it is contained in
   the other side's text (Chinese has no spaces between words);
-- **bonus** — 规上 (any of the 四上) 5 points, 专精特新 5 points;
+- **bonus** — 规上 (any of the 四上) 5 points, 专精特新 (中小企业 or 小巨人) 5 points;
 
 capped at 100. An enterprise needs at least ``MATCH_THRESHOLD`` (15) points — one node or one
 term; the bonus alone never makes a match — and the best ``MATCH_TOP`` (10) are kept, by
@@ -54,6 +54,8 @@ MAX_TERMS = 3
 ABOVE_SCALE_POINTS = 5
 SRDI_POINTS = 5
 MATCH_THRESHOLD = 15
+# 专精特新: the SRDI SMEs and the 小巨人 (an 创新型中小企业 is the tier below, no bonus).
+SRDI_TIERS = frozenset({Enterprise.SrdiTier.SRDI_SME, Enterprise.SrdiTier.LITTLE_GIANT})
 MATCH_TOP = 10
 # A match somebody works on (or decided on) is never changed by a new suggestion.
 WORKED = frozenset({MatchStatus.DOCKING, MatchStatus.SUCCEEDED, MatchStatus.FAILED, MatchStatus.DISMISSED})
@@ -255,7 +257,7 @@ def score_enterprises(result: ResearchResult) -> list[Scored]:
         item.matched = list(matched)[:MAX_TERMS]
         item.above_scale = bool(enterprise.is_above_scale_industry or enterprise.is_above_quota_trade
                                 or enterprise.is_qualified_construction or enterprise.is_above_scale_service)
-        item.srdi = bool(enterprise.srdi_tier)
+        item.srdi = enterprise.srdi_tier in SRDI_TIERS
         item.score = min(100, (NODE_POINTS if item.nodes else 0) + TERM_POINTS * len(item.matched)
                          + (ABOVE_SCALE_POINTS if item.above_scale else 0) + (SRDI_POINTS if item.srdi else 0))
         if (item.nodes or item.matched) and item.score >= MATCH_THRESHOLD:
@@ -365,17 +367,15 @@ def match_start_docking(
         if not locked.result.is_active:
             raise ConflictError(_("该成果已移出清单，不再匹配企业。"), code="invalid_stage")
         locked.status, locked.owner_org, locked.due_on = MatchStatus.DOCKING, owner_org, due_on
-        if note:
-            locked.outcome = note
-        locked.save(update_fields=bump(locked, "status", "owner_org", "due_on", "outcome", "updated_at"))
+        locked.save(update_fields=bump(locked, "status", "owner_org", "due_on", "updated_at"))
         audit_record("chain.match_start_docking", locked, actor=actor, after={
             "owner_org": owner_org.pk, "due_on": due_on.isoformat(), "note": note})
         title = _("科研成果对接：%(r)s × %(e)s，请于 %(d)s 前反馈结果") % {
             "r": locked.result.title, "e": locked.enterprise.name, "d": due_on.isoformat()}
-        notify(recipients=_people_of(owner_org), verb="chain.match_docking", title=title, body=locked.reason,
+        notify(recipients=_people_of(owner_org), verb="chain.match_docking", title=title, body=note or locked.reason,
                url=match_url(locked), obj=locked, actor=actor)
         notify(recipients=_people_of(locked.enterprise.organisation), verb="chain.match_docking", title=title,
-               body=locked.reason, url=reverse("chains:mine"), obj=locked, actor=actor)
+               body=note or locked.reason, url=reverse("chains:mine"), obj=locked, actor=actor)
     return locked
 
 
