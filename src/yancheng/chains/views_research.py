@@ -55,6 +55,13 @@ from .services.research import (
 )
 
 PAGE_SIZE = 30
+
+
+def _chain_for(request: AuthenticatedHttpRequest, code: str, *, write: bool = False) -> IndustryChain:
+    """The chain of the page: 403 for whoever reads no chain at all, 404 for a chain the user
+    does not read, 403 for a step on a chain they read but do not run."""
+    require_page(request, "chains.view_module")
+    return get_chain_for(request.user, code, write=write)
 _IMPORT_SALT = "yancheng.chains-research-import"
 
 
@@ -66,7 +73,7 @@ def _node_codes(result: ResearchResult) -> str:
 @require_GET
 def research_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The chain's 科研成果清单, filtered; ``?format=xlsx`` exports the same rows."""
-    chain = get_chain_for(request.user, code)
+    chain = _chain_for(request, code)
     qs = result_list(chain, request.GET)
     if wants_xlsx(request):
         return _export(request, chain, qs)
@@ -136,7 +143,7 @@ def _detail(request: AuthenticatedHttpRequest, chain: IndustryChain, result: Res
 @login_required
 @require_GET
 def research_result(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
-    chain = get_chain_for(request.user, code)
+    chain = _chain_for(request, code)
     return _detail(request, chain, _visible_result(chain, pk))
 
 
@@ -176,14 +183,14 @@ def _result_form_page(request: AuthenticatedHttpRequest, chain: IndustryChain,
 @login_required
 @require_http_methods(["GET", "POST"])
 def research_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain_for(request, code, write=True)
     return _result_form_page(request, chain, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def research_edit(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain_for(request, code, write=True)
     result = _visible_result(chain, pk)
     if not result.is_active:
         raise Http404
@@ -195,7 +202,7 @@ def research_edit(request: AuthenticatedHttpRequest, code: str, pk: int) -> Http
 def research_act(request: AuthenticatedHttpRequest, code: str, pk: int, action: str) -> HttpResponseBase:
     """The office's steps on a result: ``suggest`` (match enterprises), ``add`` (a match by
     hand), ``retire`` (off the list)."""
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain_for(request, code, write=True)
     result = _visible_result(chain, pk)
     back = reverse("chains:research_result", args=[chain.code, result.pk])
     if action == "suggest":
@@ -240,7 +247,7 @@ def research_match_act(request: AuthenticatedHttpRequest, code: str, pk: int, ma
                        action: str) -> HttpResponseBase:
     """A match's steps from the result's page: ``dock`` (start the 对接 task), ``close``
     (its outcome: the office or the owner unit's staff), ``dismiss`` (不匹配)."""
-    chain = get_chain_for(request.user, code)
+    chain = _chain_for(request, code)
     result = _visible_result(chain, pk)
     match = ResearchMatch.objects.filter(result=result, pk=match_id).select_related(
         "result__chain", "enterprise").first()
@@ -280,7 +287,7 @@ def research_match_act(request: AuthenticatedHttpRequest, code: str, pk: int, ma
 @login_required
 @require_GET
 def research_import_template(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    get_chain_for(request.user, code, write=True)
+    _chain_for(request, code, write=True)
     return imports.template_response(
         title=_("导入模板"), filename="chains-research-template.xlsx",
         columns=[(str(name), hint, required) for name, required, hint in importers_research.COLUMNS])
@@ -290,17 +297,15 @@ def research_import_template(request: AuthenticatedHttpRequest, code: str) -> Ht
 @require_http_methods(["GET", "POST"])
 def research_import(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Upload → dry run with a row-by-row report → confirm (same file, all or nothing)."""
-    chain = get_chain_for(request.user, code, write=True)
-    response = imports.upload_page(request, run=importers_research.research_import,
-                                   template="chains/research/import.html", salt=_IMPORT_SALT)
-    del chain
-    return response
+    _chain_for(request, code, write=True)
+    return imports.upload_page(request, run=importers_research.research_import,
+                               template="chains/research/import.html", salt=_IMPORT_SALT)
 
 
 @login_required
 @require_POST
 def research_import_confirm(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    chain = get_chain_for(request.user, code, write=True)
+    chain = _chain_for(request, code, write=True)
     return imports.confirm(
         request, run=importers_research.research_import, template="chains/research/import.html",
         salt=_IMPORT_SALT, upload_url=reverse("chains:research_import", args=[chain.code]),
