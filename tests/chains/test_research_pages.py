@@ -14,7 +14,13 @@ from django.urls import reverse
 
 from yancheng.chains.importers_research import research_import
 from yancheng.chains.models import MatchStatus, ResearchMatch, ResearchResult
-from yancheng.chains.services.research import match_close, match_dismiss, match_start_docking, match_suggest, result_add
+from yancheng.chains.services.research import (
+    match_close,
+    match_dismiss,
+    match_start_docking,
+    match_suggest,
+    result_add,
+)
 from yancheng.core.workbench import todos_for
 from yancheng.lib.xlsx import write_workbook
 from yancheng.testing.exports import read_export
@@ -206,3 +212,21 @@ def test_the_to_dos_count_what_their_lists_show(client, rw):
     mine = items["chains.research.matched"]
     client.force_login(rw.enterprise_b_user)
     assert mine.count == len(client.get(mine.url).context["matches"]) == 2
+
+
+def test_the_pages_read_in_english(client, rw):
+    from django.conf import settings
+
+    from yancheng.chains.services.research import match_suggest as suggest
+
+    suggest(rw.copper_foil, actor=None)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(rw.lianban)
+    html = client.get(LIST).content.decode()
+    assert "Research results ready for industry" in html
+    assert "TRL 6 · System prototype demonstrated in a relevant environment" in html and "Invention patent" in html
+    detail = client.get(f"{LIST}{rw.copper_foil.pk}/").content.decode()
+    assert "Start brokering" in detail and "Matched enterprises" in detail and "To broker" in detail
+    client.force_login(rw.enterprise_b_user)
+    mine = client.get(reverse("chains:mine")).content.decode()
+    assert "My industry chains" in mine and "Where our enterprise sits on the chain maps" in mine

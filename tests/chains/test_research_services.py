@@ -69,7 +69,7 @@ def test_suggestion_is_deterministic_and_named(rw):
     second = [(s.enterprise.pk, s.score, s.reason) for s in score_enterprises(rw.copper_foil)]
     assert first == second
     done = match_suggest(rw.copper_foil, actor=rw.lianban)
-    assert [m.enterprise_id for m in done.created][0] == rw.enterprise_b.pk
+    assert done.created[0].enterprise_id == rw.enterprise_b.pk
     top = done.created[0]
     assert top.status == MatchStatus.SUGGESTED
     assert top.reason.startswith("落位于成果对应环节：精深加工")

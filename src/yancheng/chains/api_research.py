@@ -22,7 +22,14 @@ from yancheng.core.models import Enterprise, IndustryChain, Organisation
 
 from .models import MapNode, Placement, ResearchMatch, ResearchResult
 from .selectors import chain_enterprises, get_chain_for
-from .selectors_research import RESULT_FILTERS, matches_for, matches_of, mine_matches, mine_placements, result_list
+from .selectors_research import (
+    RESULT_FILTERS,
+    matches_for,
+    matches_of,
+    mine_matches,
+    mine_placements,
+    result_list,
+)
 from .selectors_research import trl_label as _trl
 from .services.research import (
     RESULT_FIELDS,

@@ -11,6 +11,6 @@ class ChainsConfig(AppConfig):
         from . import permissions  # noqa: F401 - registers the rules
 
         # Each page family registers its to-dos, jobs and attachments here (one line each).
-        from . import permissions_research, todos_research  # noqa: F401 - registers the research rules
+        from .todos_research import register as register_research
 
-        todos_research.register()
+        register_research()  # the research family's rules and to-dos

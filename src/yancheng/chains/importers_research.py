@@ -124,7 +124,7 @@ def _read(row: SheetRow, lookups: _Lookups) -> Row:
     title = problems.read(lambda: required("成果名称"), "")
     institution = problems.read(lambda: required("完成单位"), "")
     level = problems.read(maturity, 0)
-    kind = problems.read(ip_kind, IpKind.NONE)
+    kind: str = problems.read(ip_kind, str(IpKind.NONE.value))
 
     def nodes() -> list[MapNode]:
         if found_chain is None:
@@ -138,7 +138,8 @@ def _read(row: SheetRow, lookups: _Lookups) -> Row:
                 chosen.append(node)
         return chosen
 
-    chosen = problems.read(nodes, [])
+    none: list[MapNode] = []
+    chosen = problems.read(nodes, none)
     problems.check()
     return {
         "chain": found_chain, "title": title, "institution": institution, "maturity": level, "nodes": chosen,

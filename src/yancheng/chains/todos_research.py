@@ -37,5 +37,7 @@ def enterprise_todos(user: Actor) -> Iterator[Todo]:
 
 
 def register() -> None:
+    from . import permissions_research  # noqa: F401 - registers the research family's rules
+
     register_todos(office_todos, roles=[Role.CHAIN_OFFICE])
     register_todos(enterprise_todos, roles=[Role.ENTERPRISE])

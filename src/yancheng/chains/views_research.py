@@ -29,7 +29,16 @@ from yancheng.core.models import IndustryChain
 from yancheng.core.typing import AuthenticatedHttpRequest
 
 from . import importers_research
-from .forms_research import CloseForm, DismissForm, DockingForm, MatchAddForm, ResultForm, RetireForm, StepForm, chain_nodes
+from .forms_research import (
+    CloseForm,
+    DismissForm,
+    DockingForm,
+    MatchAddForm,
+    ResultForm,
+    RetireForm,
+    StepForm,
+    chain_nodes,
+)
 from .models import IpKind, MatchStatus, ResearchMatch, ResearchResult
 from .permissions import runs_chain
 from .selectors import get_chain_for
@@ -78,7 +87,8 @@ def research_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if wants_xlsx(request):
         return _export(request, chain, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for r in page.object_list:
+    rows: list[Any] = list(page.object_list)
+    for r in rows:
         r.trl = trl_label(r.maturity)
     return render(request, "chains/research/list.html", {
         "chain": chain, "page": page, "params": request.GET,
@@ -117,7 +127,7 @@ def _detail(request: AuthenticatedHttpRequest, chain: IndustryChain, result: Res
             forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     forms = forms or {}
     manage = runs_chain(request.user, chain)
-    matches = list(matches_of(result))
+    matches: list[Any] = list(matches_of(result))
     today = timezone.localdate()
     for m in matches:
         m.overdue = m.status == MatchStatus.DOCKING and m.due_on is not None and m.due_on < today
@@ -329,7 +339,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     open_only = request.GET.get("open") == "1"
     if open_only:
         matches = matches.filter(status__in=(MatchStatus.SUGGESTED, MatchStatus.DOCKING))
-    listed = list(matches)
+    listed: list[Any] = list(matches)
     for m in listed:
         m.trl = trl_label(m.result.maturity)
     return render(request, "chains/research/mine.html", {
