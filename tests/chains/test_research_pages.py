@@ -164,7 +164,7 @@ def test_the_office_suggests_docks_and_the_owner_unit_closes_from_the_page(clien
     assert client.post(dismiss, {p + "reason": "x"}).status_code == 403
 
 
-def test_the_enterprise_sees_only_its_own_placements_and_matches(client, rw):
+def test_the_enterprise_sees_only_its_own_placements_and_matches(client, rw, django_assert_max_num_queries):
     match_suggest(rw.copper_foil, actor=None)
     match_suggest(rw.lead_recovery, actor=None)
     b_on_lead = _match(rw.lead_recovery, rw.enterprise_b)
@@ -173,7 +173,8 @@ def test_the_enterprise_sees_only_its_own_placements_and_matches(client, rw):
                             due_on=dt.date.today() + dt.timedelta(days=9))
     match_close(b, actor=None, status=MatchStatus.SUCCEEDED, outcome="共建中试线")
     client.force_login(rw.enterprise_b_user)
-    page = client.get(reverse("chains:mine"))
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("chains:mine"))
     assert page.status_code == 200
     assert [p.enterprise_id for p in page.context["placements"]] == [rw.enterprise_b.pk]
     assert [m.pk for m in page.context["matches"]] == [b.pk]  # the dismissed one is not shown

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,8 @@ TRL_LABELS = {
     9: _("实际应用验证"),
 }
 OPEN_STATUSES = (MatchStatus.SUGGESTED, MatchStatus.DOCKING)
+# How an enterprise's matches are listed: what is under way, what waits, then what was decided.
+STATUS_ORDER = (MatchStatus.DOCKING, MatchStatus.SUGGESTED, MatchStatus.SUCCEEDED, MatchStatus.FAILED)
 RESULT_FILTERS = ("q", "institution", "maturity", "node", "ip_kind", "retired", "overdue")
 
 
@@ -123,9 +125,11 @@ def mine_placements(user: MaybeActor | None) -> QuerySet[Placement]:
 
 def mine_matches(user: MaybeActor | None) -> QuerySet[ResearchMatch]:
     """An enterprise user's matched research results (not the dismissed ones), open first."""
+    step = Case(*[When(status=status, then=Value(i)) for i, status in enumerate(STATUS_ORDER)],
+                default=Value(len(STATUS_ORDER)), output_field=IntegerField())
     return matches_visible_to(user).filter(result__is_active=True).select_related(
-        "result__chain", "owner_org", "enterprise").prefetch_related("result__nodes").order_by(
-        "status", "-score", "pk")
+        "result__chain", "owner_org", "enterprise").prefetch_related("result__nodes").annotate(
+        step=step).order_by("step", "-score", "pk")
 
 
 def mine_open(user: MaybeActor | None) -> QuerySet[ResearchMatch]:
