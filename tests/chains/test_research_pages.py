@@ -186,9 +186,16 @@ def test_the_enterprise_sees_only_its_own_placements_and_matches(client, rw, dja
     assert {m.enterprise_id for m in a_page.context["matches"]} == {rw.enterprise_a.pk}
     assert [p.enterprise_id for p in a_page.context["placements"]] == [rw.enterprise_a.pk]
     assert "共建中试线" not in a_page.content.decode() and "铜箔" not in a_page.content.decode().split("匹配的科研成果")[0]
+    exported = read_export(client.get(reverse("chains:mine"), {"format": "xlsx"}), "匹配的科研成果")
+    assert exported.column("企业") == [rw.enterprise_a.name] * len(a_page.context["matches"])
     for staff in (rw.lianban, rw.chain_leader, rw.handler_ndrc):
         client.force_login(staff)
         assert client.get(reverse("chains:mine")).status_code == 403
+    client.force_login(rw.chain_leader)
+    matches = read_export(client.get(f"{LIST}{rw.copper_foil.pk}/", {"format": "xlsx"}),
+                          "高性能电解铜箔制备技术-匹配企业")
+    assert matches.column("企业")[0] == rw.enterprise_b.name and matches.column("对接期限")[0].date() == b.due_on
+    assert isinstance(matches.column("匹配度")[0], int)
 
 
 def test_the_to_dos_count_what_their_lists_show(client, rw):

@@ -83,8 +83,8 @@ def institutions(chain: IndustryChain) -> list[str]:
 
 
 def matches_of(result: ResearchResult) -> QuerySet[ResearchMatch]:
-    """A result's matches: open ones first, by score."""
-    return result.matches.select_related("enterprise", "owner_org").order_by("-score", "enterprise_id")
+    """A result's matches, best score first."""
+    return result.matches.select_related("result", "enterprise", "owner_org").order_by("-score", "enterprise_id")
 
 
 def matches_for(user: MaybeActor | None) -> QuerySet[ResearchMatch]:

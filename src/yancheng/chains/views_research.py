@@ -153,8 +153,22 @@ def _detail(request: AuthenticatedHttpRequest, chain: IndustryChain, result: Res
 @login_required
 @require_GET
 def research_result(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
+    """A result and its matches; ``?format=xlsx`` exports the matches."""
     chain = _chain_for(request, code)
-    return _detail(request, chain, _visible_result(chain, pk))
+    result = _visible_result(chain, pk)
+    if wants_xlsx(request):
+        listed = list(matches_of(result))
+        audit_record("chain.research_matches_export", result, actor=request.user, after={"rows": len(listed)})
+        return _matches_xlsx(listed, name=f"{result.title[:40]}-{_('匹配企业')}")
+    return _detail(request, chain, result)
+
+
+def _matches_xlsx(matches: list[ResearchMatch], *, name: str) -> HttpResponse:
+    headers = [_("科研成果"), _("完成单位"), _("企业"), _("匹配度"), _("匹配依据"), _("状态"), _("对接责任单位"),
+               _("对接期限"), _("对接结果")]
+    rows = ([m.result.title, m.result.institution, m.enterprise.name, m.score, m.reason, m.get_status_display(),
+             m.owner_org.name if m.owner_org else "", m.due_on, m.outcome] for m in matches)
+    return xlsx_response(_("匹配企业"), headers, rows, name=name)
 
 
 def _result_form_page(request: AuthenticatedHttpRequest, chain: IndustryChain,
@@ -333,13 +347,17 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """我的产业链: an enterprise user's placements on the chain maps and the research results
     matched to their enterprise (not those set aside), with the 对接 owner, date and outcome.
     Staff have the chain pages instead (403 here). ``?open=1``: only what waits (待对接,
-    对接中), the to-do's list."""
+    对接中), the to-do's list; ``?format=xlsx`` exports the matches shown."""
     require_page(request, "chains.view_mine")
     matches = mine_matches(request.user)
     open_only = request.GET.get("open") == "1"
     if open_only:
         matches = matches.filter(status__in=(MatchStatus.SUGGESTED, MatchStatus.DOCKING))
     listed: list[Any] = list(matches)
+    if wants_xlsx(request):
+        audit_record("chain.mine_export", actor=request.user, object_type="chains.researchmatch",
+                     after={"rows": len(listed)})
+        return _matches_xlsx(listed, name=_("匹配的科研成果"))
     for m in listed:
         m.trl = trl_label(m.result.maturity)
     return render(request, "chains/research/mine.html", {
