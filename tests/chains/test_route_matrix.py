@@ -15,11 +15,11 @@ from types import ModuleType
 import pytest
 from django.urls import reverse
 
-from tests.chains import routes_research
+from tests.chains import routes_research, routes_targets
 from tests.test_permission_matrix import PERSONAS, check_route
 from yancheng.testing.chains import CHAIN_PERSONAS
 
-SIDES: tuple[ModuleType, ...] = (routes_research,)
+SIDES: tuple[ModuleType, ...] = (routes_targets, routes_research)
 
 CHAIN_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}
 CHAIN_API_ROUTES = {name for side in SIDES for name in side.API_ROUTES}

@@ -6,8 +6,9 @@ Creating writes take an ``Idempotency-Key``; steps that change a row take
 
 from ninja import Router
 
+from .api_research import router as research_router
+from .api_targets import router as targets_router
+
 router = Router(tags=["chains"])
-
-from .api_research import router as research_router  # noqa: E402
-
-router.add_router("", research_router)
+router.add_router("", research_router)  # first: its /mine before any /{code} route
+router.add_router("", targets_router)

@@ -8,9 +8,12 @@ class ChainsConfig(AppConfig):
     verbose_name = _("产业链")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules
-
         # Each page family registers its to-dos, jobs and attachments here (one line each).
-        from .todos_research import register as register_research
+        from . import (
+            permissions,  # noqa: F401 - registers the rules
+            todos_research,
+            todos_targets,
+        )
 
-        register_research()  # the research family's rules and to-dos
+        todos_research.register()  # the research family's rules; 成果对接逾期, 匹配的科研成果
+        todos_targets.register()  # 目标完成情况待报送

@@ -12,13 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yancheng.core.errors import DomainError, RowsRefused
-from yancheng.core.kit.imports import ImportReport, RowInvalid, RowProblems, import_rows, lookup_key
+from yancheng.core.kit.imports import ImportReport, RowInvalid, RowProblems, import_through, lookup_key
 from yancheng.core.models import IndustryChain
 from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
@@ -163,36 +161,11 @@ def _write(arguments: Row, actor: Actor | None) -> ResearchResult:
     return result_add(chain, actor=actor, **data)
 
 
-def _bulk(batch: list[Row], actor: Actor | None) -> list[ResearchResult]:
-    done: list[ResearchResult] = []
-    errors: dict[int, DomainError] = {}
-    for index, arguments in enumerate(batch):
-        try:
-            with transaction.atomic():
-                done.append(_write(arguments, actor))
-        except DomainError as exc:
-            errors[index] = exc
-    if errors:
-        raise RowsRefused(errors)
-    return done
-
-
-def _check(batch: list[Row], actor: Actor | None) -> dict[int, DomainError]:
-    try:
-        with transaction.atomic():
-            _bulk(batch, actor)
-            transaction.set_rollback(True)
-    except RowsRefused as exc:
-        return exc.errors
-    return {}
-
-
 def research_import(source: bytes, *, actor: Actor | None, dry_run: bool) -> ImportReport:
     """Import the rows of the file's first sheet (see the module's docstring)."""
     rows = read_rows(source, required=REQUIRED, aliases=aliases())
     lookups = _Lookups()
-    return import_rows(
+    return import_through(
         rows, read=lambda row: _read(row, lookups), key_column="成果名称", key=_key,
-        create_many=lambda batch: _bulk(batch, actor), validate_many=lambda batch: _check(batch, actor),
-        field_columns=FIELD_COLUMNS, dry_run=dry_run,
+        write=lambda arguments: _write(arguments, actor), field_columns=FIELD_COLUMNS, dry_run=dry_run,
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yancheng.core.models import Enterprise, IndustryChain
 from yancheng.core.typing import MaybeActor
-from yancheng.projects.shared import plan_light_for_gap
+from yancheng.projects.shared import Thresholds, plan_light_for_gap
 
 from .models import ChainProfile
 from .permissions import chains_visible_to, runs_chain
@@ -55,11 +55,14 @@ def chain_enterprises(chain: IndustryChain) -> QuerySet[Enterprise]:
     ).distinct()
 
 
-def plan_light(expected_share: Decimal | float | None, actual_share: Decimal | float | None) -> str:
+def plan_light(
+    expected_share: Decimal | float | None, actual_share: Decimal | float | None, *, limits: Thresholds | None = None
+) -> str:
     """The light of a figure against its linear plan (序时进度): points behind = (expected −
     actual) × 100, judged by the projects' rule and the city's thresholds for it (yellow from
-    10 up to 30 points, red beyond, by default). Nothing reported yet is no light."""
+    10 up to 30 points, red beyond, by default). Nothing reported yet is no light. A list
+    lighting many figures passes the thresholds it read once (``shared.plan_thresholds()``)."""
     if expected_share is None or actual_share is None:
         return NONE
     behind = (Decimal(str(expected_share)) - Decimal(str(actual_share))) * 100
-    return plan_light_for_gap(Fraction(behind))
+    return plan_light_for_gap(Fraction(behind), limits)

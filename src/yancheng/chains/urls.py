@@ -8,4 +8,5 @@ app_name = "chains"
 urlpatterns: list[URLPattern | URLResolver] = [
     # research first: its /chains/mine/ must not be read as a chain's code by a family's <code>/ route.
     path("", include("yancheng.chains.urls_research")),
+    path("", include("yancheng.chains.urls_targets")),
 ]

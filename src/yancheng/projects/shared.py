@@ -13,7 +13,14 @@ from django.db.models import QuerySet
 from yancheng.core.models import IndustryChain
 from yancheng.core.typing import Actor
 
-from .lights import ProjectLights, lights_for_page, progress_light_for_gap, thresholds, with_light_data
+from .lights import (
+    ProjectLights,
+    Thresholds,
+    lights_for_page,
+    progress_light_for_gap,
+    thresholds,
+    with_light_data,
+)
 from .models import Project, Stage
 from .selectors import ProjectFilters, project_list
 
@@ -21,8 +28,8 @@ from .selectors import ProjectFilters, project_list
 UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
-    "UNDER_CONSTRUCTION", "Project", "ProjectLights", "Stage", "chain_projects", "lights_for_page",
-    "plan_light_for_gap", "stage_label",
+    "UNDER_CONSTRUCTION", "Project", "ProjectLights", "Stage", "Thresholds", "chain_projects", "lights_for_page",
+    "plan_light_for_gap", "plan_thresholds", "stage_label",
 ]
 
 
@@ -33,10 +40,16 @@ def chain_projects(user: Actor, chain: IndustryChain, *, stages: tuple[str, ...]
     return with_light_data(qs)
 
 
-def plan_light_for_gap(points_behind: Fraction | Decimal | int) -> str:
+def plan_light_for_gap(points_behind: Fraction | Decimal | int, limits: Thresholds | None = None) -> str:
     """The 序时进度 light for a figure this many points behind its linear plan, with the city's
-    configured thresholds (yellow 10–30 points, red beyond, by default)."""
-    return progress_light_for_gap(points_behind, thresholds())
+    configured thresholds (yellow 10–30 points, red beyond, by default); a list lighting many
+    figures reads ``plan_thresholds()`` once and passes them as ``limits``."""
+    return progress_light_for_gap(points_behind, thresholds() if limits is None else limits)
+
+
+def plan_thresholds() -> Thresholds:
+    """The city's configured light thresholds (one query)."""
+    return thresholds()
 
 
 def stage_label(stage: str) -> str:
