@@ -30,7 +30,7 @@ def _chain(cw: Any) -> dict[str, Any]:
 
 
 POLICIES: dict[str, Policy] = {
-    # An enterprise user would go to its own placements (chains:mine) once that page exists.
+    # An enterprise user has its own page (chains:mine), not the landing.
     "chains:home": Policy(READERS),
     "chains:chain": Policy(READERS, kwargs=_chain, invisible=NOT_READERS),
     "chains:path_versions": Policy(READERS, kwargs=_chain, invisible=NOT_READERS),

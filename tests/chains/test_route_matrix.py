@@ -21,6 +21,7 @@ from tests.chains import (
     routes_meetings,
     routes_problems,
     routes_registry,
+    routes_research,
     routes_targets,
 )
 from tests.test_permission_matrix import PERSONAS, check_route
@@ -33,6 +34,7 @@ SIDES: tuple[ModuleType, ...] = (
     routes_leads,
     routes_problems,
     routes_meetings,
+    routes_research,
 )
 
 CHAIN_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}

@@ -11,9 +11,11 @@ from .api_map import router as map_router
 from .api_meetings import router as meetings_router
 from .api_problems import router as problems_router
 from .api_registry import router as registry_router
+from .api_research import router as research_router
 from .api_targets import router as targets_router
 
 router = Router(tags=["chains"])
+router.add_router("", research_router)  # first: its /mine before any /{code} route
 router.add_router("", map_router)
 router.add_router("", targets_router)
 router.add_router("", leads_router)

@@ -13,9 +13,11 @@ class ChainsConfig(AppConfig):
             permissions,  # noqa: F401 - registers the rules
             todos_leads,
             todos_problems,
+            todos_research,
             todos_targets,
         )
 
+        todos_research.register()  # the research family's rules; 成果对接逾期, 匹配的科研成果
         todos_targets.register()  # 目标完成情况待报送
         todos_leads.register()  # 招商线索待跟进
         todos_problems.register()  # 红灯问题

@@ -126,8 +126,8 @@ def matches_visible_to(user: MaybeActor | None, qs: QuerySet[ResearchMatch] | No
 def _may_view_module(user: Any) -> bool:
     if not _active(user):
         return False
-    if user.role == Role.ENTERPRISE:
-        return True  # their placements and matched research
+    # Enterprise staff have their own page instead (their placements and matched research:
+    # ``chains.view_mine``), never the chains' lists.
     return chains_visible_to(user).exists()
 
 
