@@ -27,7 +27,7 @@ def _island(response):
 
 def test_the_map_lays_the_nodes_out_in_three_columns_coloured_by_strength(client, cw, django_assert_max_num_queries):
     client.force_login(cw.lianban)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("chains:map", args=["nonferrous"]))
     assert response.status_code == 200
     data = _island(response)
@@ -186,7 +186,7 @@ def test_the_map_page_costs_the_same_with_more_nodes(client, cw, django_assert_m
         node = node_add(cw.nonferrous, actor=None, code=f"extra{n}", name=f"环节{n}", segment="down")
         placement_add(node, cw.enterprise_a, actor=None, annual_output=n)
     client.force_login(cw.lianban)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("chains:map", args=["nonferrous"]))
     assert len(_island(response)["nodes"]) == 10
     with django_assert_max_num_queries(30):

@@ -198,7 +198,7 @@ def test_the_pages_speak_english(client, cw):
     expected = {
         reverse("chains:home"): ["Industry chains", "Chain leader", "Open investment leads"],
         reverse("chains:chain", args=["nonferrous"]): ["Chain leader", "Backing units", "Development path",
-                                                       "Five lists and one map", "Not open yet", "Version 1"],
+                                                       "Five lists and one map", "Development targets", "Chain map", "Version 1"],
         reverse("chains:path_versions", args=["nonferrous"]): ["Development path versions", "Author", "Current"],
         reverse("chains:enterprises", args=["nonferrous"]): ["Chain enterprises", "Above designated size", "Node"],
         reverse("chains:profile_edit", args=["nonferrous"]): ["Deputy chain leaders", "Lead enterprises"],
@@ -212,7 +212,7 @@ def test_the_pages_speak_english(client, cw):
 
 @pytest.mark.parametrize(("persona", "shown"), [
     ("lianban", True), ("chain_leader", True), ("handler_ndrc", True),
-    ("lianban_qd", False), ("dispatcher", False), ("enterprise_a_user", False),  # no chains:mine page yet
+    ("lianban_qd", False), ("dispatcher", False), ("enterprise_a_user", False),  # their own page instead (chains:mine)
 ])
 def test_the_menu_leads_to_the_chains_for_their_readers(client, cw, persona, shown):
     client.force_login(getattr(cw, persona))

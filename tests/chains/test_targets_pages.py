@@ -306,7 +306,7 @@ def test_the_missing_list_and_the_api_list_read_in_a_constant_number_of_queries(
     for n in range(10):
         target_add(tw.nonferrous, actor=None, year=2026, metric="other", name=f"指标{n}", unit="个", target_value=10)
     client.force_login(tw.lianban)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("chains:targets_missing"))
     assert len(response.context["rows"]) == 13
     office = api_client_for(tw.lianban)

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -59,18 +59,11 @@ LISTS: tuple[tuple[str, Any, str], ...] = (
 
 
 def list_blocks(user: Any, chain: IndustryChain) -> list[dict[str, Any]]:
-    """The chain's LISTS the user may read, each with its link, or None while its page is not
-    built yet."""
-    blocks = []
-    for route, label, perm in LISTS:
-        if not user.has_perm(perm, chain):
-            continue
-        try:
-            url: str | None = reverse(route, kwargs={"code": chain.code})
-        except NoReverseMatch:
-            url = None
-        blocks.append({"route": route, "label": label, "url": url})
-    return blocks
+    """The chain's LISTS the user may read, each with its link."""
+    return [
+        {"route": route, "label": label, "url": reverse(route, kwargs={"code": chain.code})}
+        for route, label, perm in LISTS if user.has_perm(perm, chain)
+    ]
 
 
 def _chain(request: AuthenticatedHttpRequest, code: str, *, write: bool = False) -> IndustryChain:
