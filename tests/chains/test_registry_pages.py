@@ -97,18 +97,13 @@ def test_the_chains_home_shows_who_runs_it_its_path_and_the_lists(client, cw):
     assert {b["route"]: b["url"] for b in blocks}["chains:targets"] is None or "targets" in html
 
 
-def test_a_list_block_links_once_its_page_exists(cw, monkeypatch):
-    monkeypatch.setattr(views_registry, "LISTS", (
-        ("chains:enterprises", "产业链企业", "chains.view_chain"),
-        ("chains:not_built", "未建", "chains.view_chain"),
-        ("chains:path_add", "仅链办", "chains.manage_chain"),
-    ))
-    blocks = views_registry.list_blocks(cw.chain_leader, cw.nonferrous)
-    assert blocks == [
-        {"route": "chains:enterprises", "label": "产业链企业", "url": reverse("chains:enterprises", args=["nonferrous"])},
-        {"route": "chains:not_built", "label": "未建", "url": None},
-    ]
-    assert len(views_registry.list_blocks(cw.lianban, cw.nonferrous)) == 3
+def test_a_chains_home_offers_the_lists_its_reader_may_open(cw):
+    routes = [b["route"] for b in views_registry.list_blocks(cw.chain_leader, cw.nonferrous)]
+    assert routes == ["chains:targets", "chains:projects", "chains:leads", "chains:problems", "chains:research",
+                      "chains:map", "chains:meetings"]
+    blocks = views_registry.list_blocks(cw.lianban, cw.nonferrous)
+    assert blocks[0]["url"] == reverse("chains:targets", args=["nonferrous"])
+    assert views_registry.list_blocks(cw.lianban_qd, cw.nonferrous) == []  # reads no chain
 
 
 def _profile_post(cw, version, **extra):
