@@ -35,7 +35,7 @@ CONVERTED_CHAIN = "nonferrous"
 HOME_REGION = {"nonferrous": "430482", "power-transmission": "430408", "fine-chemicals": "430422",
                "textile": "430426", "clocks": "430406", "nev": "430423"}
 ORIGINS = ["深圳", "上海", "江苏", "浙江", "广东", "北京", "长沙", "江西", "福建", "四川"]
-KIND_SUFFIX = {InvestorKind.GLOBAL_500: "集团有限公司", InvestorKind.CHINA_500: "集团股份有限公司",
+KIND_SUFFIX: dict[str, str] = {InvestorKind.GLOBAL_500: "集团有限公司", InvestorKind.CHINA_500: "集团股份有限公司",
                InvestorKind.LISTED: "股份有限公司", InvestorKind.CHAIN_LEADER: "科技集团有限公司",
                InvestorKind.OTHER: "有限公司"}
 PROJECT_WORDS = ["生产基地项目", "扩能改造项目", "研发中心及产业化项目", "配套产业园项目", "智能工厂项目"]
@@ -148,7 +148,8 @@ def load_leads_demo() -> int:
                 continue
             rng = random.Random(f"chains-leads:{chain.code}")  # noqa: S311 - reproducible demo data
             nodes = MapNode.objects.filter(chain=chain)
-            gaps = list(gap_nodes(nodes.filter(in_current=True)).order_by("strength", "sort_order"))
+            gaps = list(gap_nodes(nodes.filter(in_current=True)).order_by(
+                "strength", "sort_order"))  # type: ignore[misc]  # an annotation of annotate_strength
             extend = list(nodes.filter(in_current=False, in_target=True, is_active=True).order_by("sort_order"))
             gaps = gaps + extend
             count = 5 + position % 4
