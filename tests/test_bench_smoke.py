@@ -92,6 +92,28 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
         assert stored == (case.accept_due_at, case.solve_due_at, case.solve_yellow_at, case.supervise_at,
                           case.report_at), case.number
 
+    # 产业链: every chain with its profile and map, placements, two years of targets with actuals,
+    # leads in every stage, research results with matches; the lists' reads work on them.
+    from yancheng.chains.models import (
+        ChainProfile,
+        ChainTarget,
+        Lead,
+        MapNode,
+        Placement,
+        ResearchMatch,
+        TargetActual,
+    )
+    from yancheng.chains.selectors_leads import annotate_lead_lights
+    from yancheng.chains.selectors_map import annotate_strength
+
+    assert ChainProfile.objects.filter(office__isnull=False).count() == 14
+    assert MapNode.objects.values("chain").distinct().count() == 14 and Placement.objects.exists()
+    assert {"strong", "weak", "missing"} <= set(annotate_strength(MapNode.objects.all()).values_list("strength", flat=True))
+    assert ChainTarget.objects.count() == 14 * 2 * 4 and TargetActual.objects.count() > 14 * 4 * 12
+    assert set(Lead.objects.values_list("stage", flat=True)) == {"contact", "negotiating", "signed", "landed", "dropped"}
+    assert {"red", "green", "none"} <= set(annotate_lead_lights(Lead.objects.all()).values_list("light", flat=True))
+    assert ResearchMatch.objects.filter(status="docking", owner_org__isnull=False).exists()
+
     # Inspection registrations with what hangs off them, as the services leave them.
     from yancheng.inspections.models import (
         CapRule,
@@ -146,6 +168,8 @@ def test_the_generator_and_the_in_process_benchmarks_work_at_smoke_scale():
     assert AuditEvent.objects.count() == SMOKE.audit  # rolled back
     ranking = measure.ranking(repeat=1)
     assert ranking["region"]["rows"] > 0 and ranking["unit"]["rows"] > 0
+    chain_pages = measure.chain_pages(2, 1)
+    assert chain_pages is not None and all(chain_pages[name]["p95_ms"] > 0 for name in ("landing", "map", "leads"))
     imported = measure.enterprise_import(rows=20, repeat=1)
     assert imported["created"] == 20 and imported["rows_per_s"] > 0
     assert Enterprise.objects.count() == SMOKE.enterprises  # a dry run

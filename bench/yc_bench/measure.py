@@ -355,6 +355,66 @@ def hazard_list(requests: int, repeat: int) -> dict[str, Any] | None:
             "leader": leader.username}
 
 
+# The chain pages a 链办 clerk opens most: the landing (every chain with its lights), the largest
+# chain's map, its leads list.
+CHAIN_PAGES = (("landing", "/chains/"), ("map", "/chains/{code}/map/"), ("leads", "/chains/{code}/leads/"))
+
+
+def chain_pages(requests: int, repeat: int) -> dict[str, Any] | None:
+    """产业链 pages at scale for the city's 链办 (a city-level office reads every chain): the
+    landing, the map and the leads list of the chain with the most placements, through Django's
+    test client in this process (the whole page: middleware, views, templates). None when the
+    database has no chain maps."""
+    from django.db.models import Count
+    from django.test import Client
+
+    from yancheng.chains.models import MapNode, Placement
+    from yancheng.core.models import Role, User
+
+    clerk = User.objects.filter(role=Role.CHAIN_OFFICE, is_active=True, organisation__region__kind="city").order_by(
+        "pk").first()
+    if clerk is None or not MapNode.objects.exists():
+        return None
+    widest = (Placement.objects.values("node__chain__code").annotate(n=Count("pk")).order_by("-n")
+              .values_list("node__chain__code", flat=True).first())
+    code = widest or MapNode.objects.values_list("chain__code", flat=True).order_by("chain_id").first()
+    cookie, key = _session_cookie(clerk)
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", HTTP_COOKIE=cookie)
+    out: dict[str, Any] = {"chain": code, "clerk": clerk.username,
+                           "placements": Placement.objects.filter(node__chain__code=code).count()}
+    try:
+        for name, template in CHAIN_PAGES:
+            path = template.format(code=code)
+
+            def get(path: str = path) -> Any:
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: HTTP {response.status_code} in-process")
+                return response
+
+            get()  # warm
+            runs: list[list[float]] = []
+            for _ in range(repeat):
+                times = []
+                for _n in range(requests):
+                    began = time.perf_counter()
+                    get()
+                    times.append((time.perf_counter() - began) * 1000)
+                runs.append(sorted(times))
+            queries, _response = count_queries(get)
+            out[name] = {"p50_ms": round(statistics.median(_pct(t, 0.50) for t in runs), 1),
+                         "p95_ms": round(statistics.median(_pct(t, 0.95) for t in runs), 1), "queries": queries}
+    finally:
+        from django.contrib.sessions.models import Session
+
+        Session.objects.filter(session_key=key).delete()
+    return out
+
+
+def _pct(times: list[float], q: float) -> float:
+    return times[min(len(times) - 1, round(q * (len(times) - 1)))]
+
+
 IMPORT_HEADERS = ["统一社会信用代码", "企业名称", "所在区划", "所在园区", "产业链", "法定代表人", "地址", "规上工业",
                   "限上批零住餐", "资质等级建筑业", "规上服务业", "专精特新梯度", "信用风险等级"]
 

@@ -183,6 +183,10 @@ def measure_yancheng(target: Target, plan: Plan, log: Any) -> dict[str, Any]:
     hazards = measure.hazard_list(plan.inbox, plan.repeat)
     if hazards is not None:
         result["hazard_list"] = hazards
+    log(f"chain pages, the city 链办's ({plan.repeat} × {plan.inbox} pages each, in process) …")
+    chains = measure.chain_pages(plan.inbox, plan.repeat)
+    if chains is not None:
+        result["chain_pages"] = chains
     if plan.import_rows:
         log(f"enterprise import: {plan.import_rows:,} rows ({plan.import_repeat}×, dry run) …")
         result["import"] = measure.enterprise_import(plan.import_rows, plan.import_repeat)
@@ -251,6 +255,12 @@ def table(result: dict[str, Any], peer: dict[str, Any] | None, checks: dict[str,
     rank = result["ranking"]
     lines.append(f"{'monthly ranking':<34} {rank['seconds']:>8.2f} s   (regions {rank['region']['seconds']} s, "
                  f"units {rank['unit']['seconds']} s)")
+    if "chain_pages" in result:
+        chains = result["chain_pages"]
+        for name in ("landing", "map", "leads"):
+            page = chains[name]
+            lines.append(f"{'chain ' + name + ' (链办)':<34} p50 {page['p50_ms']:>7.1f} ms  p95 {page['p95_ms']:>7.1f} ms"
+                         f"   ({chains['placements']:,} placements on {chains['chain']}, {page['queries']} queries)")
     if "hazard_list" in result:
         haz = result["hazard_list"]
         lines.append(f"{'hazard list (city leader)':<34} p50 {haz['p50_ms']:>7.1f} ms  p95 {haz['p95_ms']:>7.1f} ms"

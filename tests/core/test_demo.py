@@ -37,17 +37,18 @@ def test_the_demo_command_prints_a_login_table(capsys):
     captured = capsys.readouterr()
     out = captured.out
     for username in ("qiye", "diaodu", "chengban", "jiancha", "shenji", "anquan", "xitong", "xinfang", "xfzhujian",
-                     "xfjuzhang", "xfqidong", "anweiban_qd", "anquanyuan2", "anquanyuan_xf", "wangge"):
+                     "xfjuzhang", "xfqidong", "anweiban_qd", "anquanyuan2", "anquanyuan_xf", "wangge", "lianban",
+                     "lianzhang", "zhaoshang"):
         assert username in out
     assert "信访查询码" in out  # a code to try on the public query page
     # The progress of the load, on stderr: not a terminal here, so one plain line per step.
     steps = captured.err.splitlines()
-    assert steps[0].endswith("1/8 正在加载：区划、机构、企业和账号") and steps[0].startswith("[" + "-" * 24 + "]   0%")
-    assert [line.split("% ", 1)[1] for line in steps[1:7]] == [
-        "2/8 正在加载：事项", "3/8 正在加载：重大项目", "4/8 正在加载：企业赋码保护", "5/8 正在加载：信访",
-        "6/8 正在加载：安全生产", "7/8 正在加载：月排名",
+    assert steps[0].endswith("1/9 正在加载：区划、机构、企业和账号") and steps[0].startswith("[" + "-" * 24 + "]   0%")
+    assert [line.split("% ", 1)[1] for line in steps[1:8]] == [
+        "2/9 正在加载：事项", "3/9 正在加载：重大项目", "4/9 正在加载：企业赋码保护", "5/9 正在加载：信访",
+        "6/9 正在加载：安全生产", "7/9 正在加载：产业链", "8/9 正在加载：月排名",
     ]
-    assert steps[7].endswith("8/8 正在签署审计链")
+    assert steps[8].endswith("9/9 正在签署审计链")
     assert steps[-1] == "[" + "#" * 24 + "] 100% 演示数据加载完成"
     assert "\r" not in captured.err
 

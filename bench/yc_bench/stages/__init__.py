@@ -3,6 +3,7 @@ petitions …) is one more Stage subclass in its own module, added here."""
 
 from .audit import AuditStage
 from .cases import CaseStage
+from .chains import ChainStage
 from .enterprises import EnterpriseStage
 from .final import FinalStage
 from .inspections import InspectionSetupStage, InspectionStage
@@ -21,6 +22,7 @@ STAGES = (
     InspectionStage(),
     PetitionStage(),  # after the cases: their petition cases become the handled matters
     SafetyStage(),  # after the world and the enterprises; its hazard cases are its own
+    ChainStage(),  # after the enterprises (their chain tags place them on the maps)
     RankingStage(),
     AuditStage(),  # last of the writers: the trail is topped up to the scale's count
     FinalStage(),

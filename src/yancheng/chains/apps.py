@@ -21,3 +21,10 @@ class ChainsConfig(AppConfig):
         todos_targets.register()  # 目标完成情况待报送
         todos_leads.register()  # 招商线索待跟进
         todos_problems.register()  # 红灯问题
+
+        # The demo: after the safety demo (INSTALLED_APPS order), on the city, its projects and cases.
+        from yancheng.core.demo import register_demo_loader
+
+        from .demo import load_chains_demo
+
+        register_demo_loader("产业链", load_chains_demo)

@@ -18,8 +18,9 @@ from django.db import transaction
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Role, User
 from yancheng.core.services import user_create
 
-from .models import ChainPath, MapNode, Placement, PlacementRole, Strength
-from .services.registry import link_add, node_add, placement_add, profile_update
+from .models import MapNode, Placement, PlacementRole, Strength
+from .services.map import placement_update
+from .services.registry import link_add, node_add, path_add, placement_add, profile_update
 
 DATA = Path(__file__).resolve().parent / "data" / "chains-430400.json"
 OFFICE = "hy-cylb"
@@ -90,9 +91,9 @@ def load_registry_demo(password: str) -> DemoChains:
                 link_add(made[a], made[b], actor=None, in_current=made[a].in_current and made[b].in_current)
             nodes[chain.code] = made
             first, second = _path_texts(chain.name, spec["nodes"])
-            ChainPath.objects.create(chain=chain, number=1, text=first)
+            path_add(chain, actor=None, text=first)
             if chain.code in {"nonferrous", "power-transmission"}:
-                ChainPath.objects.create(chain=chain, number=2, text=second)
+                path_add(chain, actor=None, text=second)
             _place(chain, [made[n["code"]] for n in spec["nodes"] if n["in_current"]])
     return DemoChains(chains=chains, nodes=nodes)
 
@@ -115,7 +116,8 @@ def _place(chain: IndustryChain, current: list[MapNode]) -> None:
         if biggest is None or output > biggest[0]:
             biggest = (output, enterprise)
     if biggest is not None:
-        Placement.objects.filter(node__chain=chain, enterprise=biggest[1]).update(role=PlacementRole.MASTER)
+        for placement in Placement.objects.filter(node__chain=chain, enterprise=biggest[1]).select_related("node"):
+            placement_update(placement, actor=None, role=PlacementRole.MASTER)
         profile_update(chain, actor=None, masters=[biggest[1]])
 
 

@@ -1,5 +1,5 @@
-"""The demo's 科研成果清单: results of 南华大学, 衡阳师范学院, 湖南工学院 and 中南大学衡阳研究院
-on four chains' nodes, matched to the chains' demo enterprises by the rule, with one 对接 in
+"""The demo's 科研成果清单: results of 南华大学, 衡阳师范学院, 湖南工学院, 湖南环境生物职业技术学院
+and 中南大学衡阳研究院 on six chains' nodes, matched to the chains' demo enterprises by the rule, with one 对接 in
 progress (owned by the 发改委), one past its date, one agreed and one set aside. Run after
 ``demo_registry.load_registry_demo`` (it needs the maps and placements); everything goes
 through the services; loading twice adds nothing."""
@@ -34,6 +34,10 @@ RESULTS = [
      "ZL202211112222.3", "技术转让"),
     ("electronics", "高频覆铜板用低介电树脂", "衡阳师范学院", 4, "覆铜板、树脂", ["pcb-materials"], "invention",
      "ZL202310001111.2", "合作开发"),
+    ("food", "湘南黑猪肉制品低温保鲜加工技术", "湖南环境生物职业技术学院", 7, "肉制品、保鲜、冷链", ["meat", "cold-chain"],
+     "invention", "ZL202210556677.4", "技术转让"),
+    ("biomedicine", "玉竹、黄精等道地药材规范化种植与初加工技术", "湖南环境生物职业技术学院", 8, "中药材、种植、初加工",
+     ["herbs"], "know_how", "", "技术服务"),
 ]
 
 
@@ -65,8 +69,8 @@ def _work(results: list[ResearchResult]) -> None:
         return
     today = timezone.localdate()
     firsts = [ResearchMatch.objects.filter(result=r, status=MatchStatus.SUGGESTED).order_by("-score", "pk").first()
-              for r in results[:4]]
-    matches = [m for m in firsts if m is not None]
+              for r in results]
+    matches = [m for m in firsts if m is not None][:4]  # the first four results that found an enterprise
     for index, match in enumerate(matches):
         if index == 3:
             match_dismiss(match, actor=None, reason="企业暂无该方向的投资计划")
