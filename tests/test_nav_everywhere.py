@@ -75,3 +75,33 @@ def test_in_english_the_enterprise_list_is_plural_and_a_column_singular(client, 
     assert re.search(r"<th[^>]*>Enterprise</th>", html), "the column is one enterprise"
     listing = client.get(reverse("core:enterprise_list")).content.decode()
     assert re.search(r"<h1>Enterprises <span", listing)
+
+
+CHAIN_NAV = {
+    "lianban": ["工作台", "重大项目", "产业链"],
+    "chain_leader": ["工作台", "事项", "挂图作战", "重大项目", "周调度", "通报", "产业链"],
+}
+
+
+@pytest.mark.parametrize("persona", sorted(CHAIN_NAV))
+def test_every_chain_page_shows_the_roles_main_navigation(client, world, persona):
+    """The chains module's pages (a chain's home, its five lists, the map, a node, the gaps and
+    the meetings) keep the role's navigation, with 产业链 in it."""
+    from yancheng.testing.chains import build_chain_world
+
+    cw = build_chain_world(world)
+    client.force_login(cw.users[persona])
+    code = cw.nonferrous.code
+    pages = [reverse("chains:home")] + [
+        reverse(f"chains:{name}", args=[code])
+        for name in ("chain", "enterprises", "targets", "projects", "leads", "gaps", "problems", "research", "map",
+                     "meetings")
+    ] + [reverse("chains:node", args=[code, "processing"]), reverse("core:home")]
+    seen = {}
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        links = nav_links(response.content.decode())
+        assert set(CHAIN_NAV[persona]) <= set(links), (url, links)
+        seen[url] = links
+    assert len({tuple(links) for links in seen.values()}) == 1, seen

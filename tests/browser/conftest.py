@@ -259,9 +259,10 @@ def fits(tab) -> None:
 CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
 
 
-def home_shows_the_to_dos(tab, user: User, lang: str) -> dict[str, int | None]:
+def home_shows_the_to_dos(tab, user: User, lang: str, *, data: tuple[str, ...] = ()) -> dict[str, int | None]:
     """Every to-do the modules register for the user is on the page with its count; in
-    English no label is left in Chinese."""
+    English no label is left in Chinese (but the names in ``data``, such as a chain's, that a
+    line may carry)."""
     expected = todos_for(user)
     assert expected, f"{user.username} has nothing on the workbench"
     counts: dict[str, int | None] = {}
@@ -272,6 +273,8 @@ def home_shows_the_to_dos(tab, user: User, lang: str) -> dict[str, int | None]:
             assert shown.locator(".num").inner_text().strip() == str(item.count), item.key
         if lang == "en":
             label = shown.inner_text() if item.primary else shown.locator("div").last.inner_text()
+            for name in data:
+                label = label.replace(name, "")
             assert not CJK_TEXT.search(label), f"{item.key} is not translated: {label!r}"
         counts[item.key] = item.count
     return counts
@@ -284,3 +287,33 @@ def follow(tab, key: str) -> None:
 
 def badge(tab, selector: str = "h1 .badge") -> int:
     return int(tab.locator(selector).first.inner_text().strip())
+
+
+# --- English pages: the page's own words are translated -------------------------------------
+
+_OWN_WORDS = """(box) => [...box.querySelectorAll(
+  "label, summary, th, h1, h2, h3, button, .helptext, .notice, .form-alert, dt")]
+  .map((e) => e.cloneNode(true))
+  .map((e) => { e.querySelectorAll("select, option, a, .data").forEach((x) => x.remove()); return e.innerText.trim(); })
+  .map((t) => t.replace(/[(（][^()（）]*[)）]/g, ""))  // a Chinese term glossed in brackets may stay
+  .filter((t) => /[\\u3400-\\u9fff]/.test(t))"""
+
+
+def own_words_in_chinese(tab, selector: str = "main", *, data: tuple[str, ...] = ()) -> list[str]:
+    """The page's own words (labels, headings, buttons, help) left in Chinese inside ``selector``;
+    the data (names of enterprises, organs, nodes…) stays as written and may be named in
+    ``data`` to be ignored where it sits in a heading or a label."""
+    left = tab.locator(selector).first.evaluate(_OWN_WORDS)
+    for text in data:
+        left = [t.replace(text, "") for t in left]
+    return [t for t in left if CJK_TEXT.search(t)]
+
+
+def pick(tab, select: str, text: str) -> None:
+    """Choose in a searchable picker (tom-select over ``select``) as a user does: type part of
+    the name and take the first match."""
+    tab.click(f"{select} + .ts-wrapper .ts-control")
+    tab.keyboard.type(text)
+    option = tab.locator(f"{select} + .ts-wrapper .ts-dropdown .option", has_text=text).first
+    option.wait_for()
+    option.click()

@@ -126,18 +126,18 @@ def _follow(href: str, here: str, origin: str) -> str | None:
     return path
 
 
-def walk(tab, who: str, failures: list[str], kinds: Counter[str], per_kind: int) -> list[str]:
-    """Visit what ``persona`` reaches from its workbench; returns the paths visited.
+def walk(tab, who: str, failures: list[str], kinds: Counter[str], per_kind: int, start: str = "/") -> list[str]:
+    """Visit what ``persona`` reaches from its workbench (or from ``start``); returns the paths visited.
     ``kinds`` counts the pages of each kind already seen by personas of the same role
     (the second inspector's pages are the first one's, with other rows)."""
     origin = tab.base_url
-    queue: deque[str] = deque(["/"])
-    queued = {"/"}
+    queue: deque[str] = deque([start])
+    queued = {start}
     visited: list[str] = []
     while queue and len(visited) < PER_PERSONA:
         path = queue.popleft()
         kind = _kind(path.split("?")[0]) or path
-        if kinds[kind] >= per_kind and path != "/":
+        if kinds[kind] >= per_kind and path != start:
             continue
         kinds[kind] += 1
         try:
@@ -204,3 +204,37 @@ def test_no_page_of_any_persona_scrolls_sideways_on_a_phone_in_either_language(b
     assert not failures, f"{len(failures)} pages scroll sideways at {PHONE['width']} px:\n" + "\n".join(failures)
     # The walk really went somewhere: the first persona of each role saw more than its workbench.
     assert all(walked[persona, language] >= 3 for persona in FIRST_OF_ROLE for language in LANGUAGES), walked
+
+
+CHAIN_PERSONAS = ["lianban", "chain_leader", "handler_ndrc"]
+
+
+def test_no_chain_page_scrolls_sideways_on_a_phone_in_either_language(browser, live_server, busy_world):
+    """The chains module's pages, walked from a chain's home by its office, its 链长 and a
+    backing department's handler: the lists, the map as a list, a node, the gaps, the leads,
+    the meetings and their forms."""
+    from yancheng.chains.services.meetings import agenda_build, meeting_create
+    from yancheng.testing.chains import build_chain_world
+
+    cw = build_chain_world(busy_world)
+    meeting = meeting_create(cw.nonferrous, actor=cw.chain_leader, title="有色金属产业链链长会议",
+                             held_on=timezone.localdate())
+    agenda_build(meeting, actor=cw.chain_leader)
+    failures: list[str] = []
+    walked: dict[tuple[str, str], int] = {}
+    for persona in CHAIN_PERSONAS:
+        context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+        try:
+            tab = context.new_page()
+            tab.set_default_timeout(15_000)
+            tab.base_url = live_server.url
+            login(tab, persona, PERSONA_PASSWORD)
+            for language, per_kind in LANGUAGES.items():
+                context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+                seen: Counter[str] = Counter()
+                walked[persona, language] = len(
+                    walk(tab, f"{persona} [{language}]", failures, seen, per_kind, start="/chains/nonferrous/"))
+        finally:
+            context.close()
+    assert not failures, f"{len(failures)} pages scroll sideways at {PHONE['width']} px:\n" + "\n".join(failures)
+    assert all(count >= 10 for count in walked.values()), walked

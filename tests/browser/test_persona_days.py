@@ -15,7 +15,9 @@ The days of later modules' roles are in files of their own, each with its world 
 own live server: the 信访 clerk, handler and head in ``test_petition_days.py``; the safety
 roles — the 安委办, the department safety staff (with the story of a hazard from an
 enterprise's self-check to 销号 and the month's 通报), the enterprise and the grid person — in
-``test_safety_days.py``."""
+``test_safety_days.py``; the chains' 链办 and 链长 in ``test_chain_days.py`` (and the module's story, a
+gap turned into a signed project and a 链长 meeting's decision into an assigned case, in
+``test_chain_story.py``)."""
 
 from __future__ import annotations
 
