@@ -307,6 +307,7 @@ def chain_leads_convert(request: HttpRequest, lead_id: int, payload: ChainLeadCo
 
 
 @router.get("/{code}/gaps", response=list[ChainGapOut], summary="缺链弱链环节")
+@paginate(Pagination)
 def chain_gaps(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """The target map's 缺 and 弱 nodes, with the numbers of the leads that would fill each."""
     user = _user(request)

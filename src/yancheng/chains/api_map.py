@@ -285,10 +285,13 @@ def chain_placements_create(request: HttpRequest, code: str, payload: PlacementI
 
 @router.patch("/{code}/placements/{placement_id}", response=PlacementOut,
               summary="修改企业落位（If-Match 为环节版本）")
-def chain_placements_patch(request: HttpRequest, code: str, placement_id: int, payload: PlacementPatch) -> Any:
+def chain_placements_patch(request: HttpRequest, code: str, placement_id: int, payload: PlacementPatch,
+                           response: HttpResponse) -> Any:
     placement = _placement(request, code, placement_id)
     placement = map_services.placement_update(placement, actor=_user(request), expected_version=if_match(request),
                                               **payload.dict(exclude_unset=True))
+    # The placement is versioned with its node: the ETag is the node's, for the next change.
+    response["ETag"] = etag(MapNode.objects.values_list("version", flat=True).get(pk=placement.node_id))
     return _placement_out(placement)
 
 

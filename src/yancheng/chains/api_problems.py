@@ -136,6 +136,7 @@ def chain_problem_raise(request: HttpRequest, code: str, payload: ProblemRaiseIn
 
 
 @router.get("/{code}/projects", response=list[ProjectOut], summary="在建重大项目清单")
+@paginate(Pagination)
 def chain_projects_list(request: HttpRequest, code: str) -> Any:
     """The chain's projects the caller may see (query: ``stage`` construction/all, ``light``)."""
     user = _user(request)

@@ -282,6 +282,7 @@ def chains_research_suggest(request: HttpRequest, code: str, result_id: int) -> 
 
 
 @router.get("/{code}/research/{result_id}/matches", response=list[MatchOut], summary="成果的匹配企业")
+@paginate(Pagination)
 def chains_research_matches(request: HttpRequest, code: str, result_id: int) -> Any:
     chain = _chain(_user(request), code)
     return [_match_out(m) for m in matches_of(_result(chain, result_id)).select_related("result")]
