@@ -65,7 +65,7 @@ def _placement_out(p: Placement) -> dict[str, Any]:
             "role": p.role, "products": p.products, "annual_output": p.annual_output}
 
 
-class NodeOut(Schema):
+class ChainNodeOut(Schema):
     code: str
     name: str
     segment: str
@@ -86,13 +86,13 @@ class NodeOut(Schema):
     version: int
 
 
-class NodeFilters(Schema):
+class ChainNodeFilters(Schema):
     map: str = ""  # "current" or "target"; both when empty
     region: str = ""
     inactive: bool = False
 
 
-class NodeIn(Schema):
+class ChainNodeIn(Schema):
     code: str
     name: str
     segment: str
@@ -103,7 +103,7 @@ class NodeIn(Schema):
     sort_order: int = 0
 
 
-class NodePatch(Schema):
+class ChainNodePatch(Schema):
     name: str | None = None
     segment: str | None = None
     description: str | None = None
@@ -114,19 +114,19 @@ class NodePatch(Schema):
     is_active: bool | None = None
 
 
-class OverrideIn(Schema):
+class ChainOverrideIn(Schema):
     strength: str = ""  # 强/弱/缺 as strong/weak/missing; empty clears the override
     reason: str = ""
 
 
-class LinkIn(Schema):
+class ChainLinkIn(Schema):
     source: str
     target: str
     in_current: bool = True
     in_target: bool = True
 
 
-class LinkOut(Schema):
+class ChainLinkOut(Schema):
     id: int
     source: str
     target: str
@@ -134,7 +134,7 @@ class LinkOut(Schema):
     in_target: bool
 
 
-class PlacementOut(Schema):
+class ChainPlacementOut(Schema):
     id: int
     node: str
     enterprise: str
@@ -144,7 +144,7 @@ class PlacementOut(Schema):
     annual_output: Decimal | None
 
 
-class PlacementIn(Schema):
+class ChainPlacementIn(Schema):
     node: str
     enterprise: str  # 统一社会信用代码
     role: str = PlacementRole.MEMBER
@@ -152,7 +152,7 @@ class PlacementIn(Schema):
     annual_output: Decimal | None = None
 
 
-class PlacementPatch(Schema):
+class ChainPlacementPatch(Schema):
     role: str | None = None
     products: str | None = None
     annual_output: Decimal | None = None
@@ -164,9 +164,9 @@ def _node_answer(chain: IndustryChain, code: str, response: HttpResponse) -> dic
     return _node_out(node)
 
 
-@router.get("/{code}/nodes", response=list[NodeOut], summary="产业链环节列表（含强弱）")
+@router.get("/{code}/nodes", response=list[ChainNodeOut], summary="产业链环节列表（含强弱）")
 @paginate(Pagination)
-def chain_nodes_list(request: HttpRequest, code: str, filters: Query[NodeFilters]) -> Any:
+def chain_nodes_list(request: HttpRequest, code: str, filters: Query[ChainNodeFilters]) -> Any:
     chain = _chain(request, code)
     if filters.map in {"current", "target"}:
         region = Region.objects.filter(code=filters.region).first() if filters.region else None
@@ -177,20 +177,20 @@ def chain_nodes_list(request: HttpRequest, code: str, filters: Query[NodeFilters
     return MappedQuerySet(annotate_strength(qs).order_by("segment", "sort_order", "code"), _node_out)
 
 
-@router.post("/{code}/nodes", response={201: NodeOut}, summary="新增环节")
-def chain_nodes_create(request: HttpRequest, code: str, payload: NodeIn, response: HttpResponse) -> Any:
+@router.post("/{code}/nodes", response={201: ChainNodeOut}, summary="新增环节")
+def chain_nodes_create(request: HttpRequest, code: str, payload: ChainNodeIn, response: HttpResponse) -> Any:
     chain = _chain(request, code)
     node = registry.node_add(chain, actor=_user(request), **payload.dict())
     return 201, _node_answer(chain, node.code, response)
 
 
-@router.get("/{code}/nodes/{node}", response=NodeOut, summary="环节详情（含强弱）")
+@router.get("/{code}/nodes/{node}", response=ChainNodeOut, summary="环节详情（含强弱）")
 def chain_nodes_detail(request: HttpRequest, code: str, node: str, response: HttpResponse) -> Any:
     return _node_answer(_chain(request, code), node, response)
 
 
-@router.patch("/{code}/nodes/{node}", response=NodeOut, summary="修改、停用或恢复环节")
-def chain_nodes_patch(request: HttpRequest, code: str, node: str, payload: NodePatch, response: HttpResponse) -> Any:
+@router.patch("/{code}/nodes/{node}", response=ChainNodeOut, summary="修改、停用或恢复环节")
+def chain_nodes_patch(request: HttpRequest, code: str, node: str, payload: ChainNodePatch, response: HttpResponse) -> Any:
     chain = _chain(request, code)
     target = _node(chain, node)
     version = if_match(request)
@@ -207,8 +207,8 @@ def chain_nodes_patch(request: HttpRequest, code: str, node: str, payload: NodeP
     return _node_answer(chain, node, response)
 
 
-@router.post("/{code}/nodes/{node}/override", response=NodeOut, summary="人工认定环节强弱（strength 为空则取消）")
-def chain_nodes_override(request: HttpRequest, code: str, node: str, payload: OverrideIn,
+@router.post("/{code}/nodes/{node}/override", response=ChainNodeOut, summary="人工认定环节强弱（strength 为空则取消）")
+def chain_nodes_override(request: HttpRequest, code: str, node: str, payload: ChainOverrideIn,
                          response: HttpResponse) -> Any:
     chain = _chain(request, code)
     target = _node(chain, node)
@@ -226,8 +226,8 @@ def _link_out(link: MapLink) -> dict[str, Any]:
             "in_target": link.in_target}
 
 
-@router.post("/{code}/links", response={201: LinkOut}, summary="连接两个环节")
-def chain_links_create(request: HttpRequest, code: str, payload: LinkIn) -> Any:
+@router.post("/{code}/links", response={201: ChainLinkOut}, summary="连接两个环节")
+def chain_links_create(request: HttpRequest, code: str, payload: ChainLinkIn) -> Any:
     chain = _chain(request, code)
     source = MapNode.objects.filter(chain=chain, code=payload.source).select_related("chain").first()
     target = MapNode.objects.filter(chain=chain, code=payload.target).first()
@@ -250,7 +250,7 @@ def chain_links_delete(request: HttpRequest, code: str, link_id: int) -> Any:
     return 204, None
 
 
-@router.get("/{code}/placements", response=list[PlacementOut], summary="企业落位列表")
+@router.get("/{code}/placements", response=list[ChainPlacementOut], summary="企业落位列表")
 @paginate(Pagination)
 def chain_placements_list(request: HttpRequest, code: str, node: str = "") -> Any:
     chain = _chain(request, code)
@@ -269,8 +269,8 @@ def _placement(request: HttpRequest, code: str, placement_id: int) -> Placement:
     return placement
 
 
-@router.post("/{code}/placements", response={201: PlacementOut}, summary="企业落位")
-def chain_placements_create(request: HttpRequest, code: str, payload: PlacementIn) -> Any:
+@router.post("/{code}/placements", response={201: ChainPlacementOut}, summary="企业落位")
+def chain_placements_create(request: HttpRequest, code: str, payload: ChainPlacementIn) -> Any:
     chain = _chain(request, code)
     node = MapNode.objects.filter(chain=chain, code=payload.node).select_related("chain").first()
     if node is None:
@@ -283,9 +283,9 @@ def chain_placements_create(request: HttpRequest, code: str, payload: PlacementI
     return 201, _placement_out(placement)
 
 
-@router.patch("/{code}/placements/{placement_id}", response=PlacementOut,
+@router.patch("/{code}/placements/{placement_id}", response=ChainPlacementOut,
               summary="修改企业落位（If-Match 为环节版本）")
-def chain_placements_patch(request: HttpRequest, code: str, placement_id: int, payload: PlacementPatch,
+def chain_placements_patch(request: HttpRequest, code: str, placement_id: int, payload: ChainPlacementPatch,
                            response: HttpResponse) -> Any:
     placement = _placement(request, code, placement_id)
     placement = map_services.placement_update(placement, actor=_user(request), expected_version=if_match(request),

@@ -24,7 +24,7 @@ from .services import meetings as svc
 router = Router(tags=["chains"])
 
 
-class MeetingOut(Schema):
+class ChainMeetingOut(Schema):
     id: int
     chain: str
     title: str
@@ -34,7 +34,7 @@ class MeetingOut(Schema):
     is_closed: bool
 
 
-class AgendaItemOut(Schema):
+class ChainAgendaItemOut(Schema):
     id: int
     source: str
     ref_id: int | None
@@ -43,7 +43,7 @@ class AgendaItemOut(Schema):
     responsible: str
 
 
-class DecisionOut(Schema):
+class ChainDecisionOut(Schema):
     id: int
     text: str
     lead_org: int
@@ -54,19 +54,19 @@ class DecisionOut(Schema):
     case_light: str | None
 
 
-class MeetingDetailOut(MeetingOut):
+class ChainMeetingDetailOut(ChainMeetingOut):
     minutes: str
-    agenda: list[AgendaItemOut]
-    decisions: list[DecisionOut]
+    agenda: list[ChainAgendaItemOut]
+    decisions: list[ChainDecisionOut]
 
 
-class MeetingIn(Schema):
+class ChainMeetingIn(Schema):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., max_length=128)
     held_on: dt.date
 
 
-class DecisionIn(Schema):
+class ChainDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(..., max_length=2000)
     lead_org: int
@@ -109,7 +109,7 @@ def _meeting(user: Any, code: str, meeting_id: int) -> ChainMeeting:
     return meeting
 
 
-@router.get("/{code}/meetings", response=list[MeetingOut], summary="链长会议列表")
+@router.get("/{code}/meetings", response=list[ChainMeetingOut], summary="链长会议列表")
 @paginate(Pagination)
 def chain_meetings_list(request: HttpRequest, code: str) -> Any:
     user = _user(request)
@@ -117,8 +117,8 @@ def chain_meetings_list(request: HttpRequest, code: str) -> Any:
     return MappedQuerySet(meetings_visible_to(user, chain), _out)
 
 
-@router.post("/{code}/meetings", response={201: MeetingDetailOut}, summary="召集链长会议")
-def chain_meetings_create(request: HttpRequest, code: str, payload: MeetingIn) -> Any:
+@router.post("/{code}/meetings", response={201: ChainMeetingDetailOut}, summary="召集链长会议")
+def chain_meetings_create(request: HttpRequest, code: str, payload: ChainMeetingIn) -> Any:
     """链长 or the chain's office; send an ``Idempotency-Key``."""
     user = _user(request)
     chain = get_chain_for(user, code)
@@ -126,12 +126,12 @@ def chain_meetings_create(request: HttpRequest, code: str, payload: MeetingIn) -
     return Status(201, _detail(_meeting(user, code, meeting.pk)))
 
 
-@router.get("/{code}/meetings/{meeting_id}", response=MeetingDetailOut, summary="链长会议详情")
+@router.get("/{code}/meetings/{meeting_id}", response=ChainMeetingDetailOut, summary="链长会议详情")
 def chain_meetings_detail(request: HttpRequest, code: str, meeting_id: int) -> Any:
     return _detail(_meeting(_user(request), code, meeting_id))
 
 
-@router.post("/{code}/meetings/{meeting_id}/agenda", response=MeetingDetailOut, summary="生成会议议题")
+@router.post("/{code}/meetings/{meeting_id}/agenda", response=ChainMeetingDetailOut, summary="生成会议议题")
 def chain_meetings_agenda(request: HttpRequest, code: str, meeting_id: int) -> Any:
     user = _user(request)
     meeting = _meeting(user, code, meeting_id)
@@ -139,8 +139,8 @@ def chain_meetings_agenda(request: HttpRequest, code: str, meeting_id: int) -> A
     return _detail(_meeting(user, code, meeting_id))
 
 
-@router.post("/{code}/meetings/{meeting_id}/decisions", response={201: MeetingDetailOut}, summary="添加议定事项")
-def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, payload: DecisionIn) -> Any:
+@router.post("/{code}/meetings/{meeting_id}/decisions", response={201: ChainMeetingDetailOut}, summary="添加议定事项")
+def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, payload: ChainDecisionIn) -> Any:
     user = _user(request)
     meeting = _meeting(user, code, meeting_id)
     lead_org = Organisation.objects.filter(pk=payload.lead_org).first()
@@ -156,7 +156,7 @@ def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, pa
     return Status(201, _detail(_meeting(user, code, meeting_id)))
 
 
-@router.post("/{code}/meetings/{meeting_id}/close", response=MeetingDetailOut, summary="结束会议并交办")
+@router.post("/{code}/meetings/{meeting_id}/close", response=ChainMeetingDetailOut, summary="结束会议并交办")
 def chain_meetings_close(request: HttpRequest, code: str, meeting_id: int) -> Any:
     """Each decision becomes an assigned case; closing again creates nothing."""
     user = _user(request)

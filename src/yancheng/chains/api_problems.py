@@ -33,7 +33,7 @@ from .services.problems import problem_raise
 router = Router(tags=["chains"])
 
 
-class ProblemOut(Schema):
+class ChainProblemOut(Schema):
     id: int
     number: str
     title: str
@@ -48,7 +48,7 @@ class ProblemOut(Schema):
     openable: bool
 
 
-class ProjectOut(Schema):
+class ChainProjectOut(Schema):
     id: int
     code: str
     name: str
@@ -63,7 +63,7 @@ class ProjectOut(Schema):
     progress_percent: int | None
 
 
-class ProblemRaiseIn(Schema):
+class ChainProblemRaiseIn(Schema):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., max_length=120)
     description: str = Field(..., max_length=4000)
@@ -104,7 +104,7 @@ def _project_out(row: ProjectRow) -> dict[str, Any]:
     }
 
 
-@router.get("/{code}/problems", response=list[ProblemOut], summary="重点问题清单")
+@router.get("/{code}/problems", response=list[ChainProblemOut], summary="重点问题清单")
 @paginate(Pagination)
 def chain_problems_list(request: HttpRequest, code: str) -> Any:
     """The chain's problems (query: ``status`` open/closed/all, ``light``, ``source``
@@ -120,8 +120,8 @@ def chain_problems_list(request: HttpRequest, code: str) -> Any:
     return MappedQuerySet(qs, page=page)
 
 
-@router.post("/{code}/problems", response={201: ProblemOut}, summary="提出链级问题")
-def chain_problem_raise(request: HttpRequest, code: str, payload: ProblemRaiseIn) -> Any:
+@router.post("/{code}/problems", response={201: ChainProblemOut}, summary="提出链级问题")
+def chain_problem_raise(request: HttpRequest, code: str, payload: ChainProblemRaiseIn) -> Any:
     """The chain's office raises a chain-level problem and assigns it; send an ``Idempotency-Key``."""
     user = _user(request)
     chain = get_chain_for(user, code)
@@ -135,7 +135,7 @@ def chain_problem_raise(request: HttpRequest, code: str, payload: ProblemRaiseIn
     return Status(201, _problem_out(row, {case.pk}))
 
 
-@router.get("/{code}/projects", response=list[ProjectOut], summary="在建重大项目清单")
+@router.get("/{code}/projects", response=list[ChainProjectOut], summary="在建重大项目清单")
 @paginate(Pagination)
 def chain_projects_list(request: HttpRequest, code: str) -> Any:
     """The chain's projects the caller may see (query: ``stage`` construction/all, ``light``)."""
