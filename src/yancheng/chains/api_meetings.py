@@ -16,6 +16,7 @@ from yancheng.core.errors import ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination
 from yancheng.core.models import Organisation
 
+from .api_common import api_user
 from .models import ChainMeeting
 from .selectors import get_chain_for
 from .selectors_meetings import decision_cases, meetings_visible_to
@@ -74,10 +75,6 @@ class ChainDecisionIn(Schema):
     agenda_item: int | None = None
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _out(m: ChainMeeting) -> dict[str, Any]:
     return {"id": m.pk, "chain": m.chain.code, "title": m.title, "held_on": m.held_on,
             "chair": m.chair.display_name if m.chair else None, "organiser": m.organiser.name,
@@ -112,7 +109,7 @@ def _meeting(user: Any, code: str, meeting_id: int) -> ChainMeeting:
 @router.get("/{code}/meetings", response=list[ChainMeetingOut], summary="链长会议列表")
 @paginate(Pagination)
 def chain_meetings_list(request: HttpRequest, code: str) -> Any:
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     return MappedQuerySet(meetings_visible_to(user, chain), _out)
 
@@ -120,7 +117,7 @@ def chain_meetings_list(request: HttpRequest, code: str) -> Any:
 @router.post("/{code}/meetings", response={201: ChainMeetingDetailOut}, summary="召集链长会议")
 def chain_meetings_create(request: HttpRequest, code: str, payload: ChainMeetingIn) -> Any:
     """链长 or the chain's office; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     meeting = svc.meeting_create(chain, actor=user, title=payload.title, held_on=payload.held_on)
     return Status(201, _detail(_meeting(user, code, meeting.pk)))
@@ -128,12 +125,12 @@ def chain_meetings_create(request: HttpRequest, code: str, payload: ChainMeeting
 
 @router.get("/{code}/meetings/{meeting_id}", response=ChainMeetingDetailOut, summary="链长会议详情")
 def chain_meetings_detail(request: HttpRequest, code: str, meeting_id: int) -> Any:
-    return _detail(_meeting(_user(request), code, meeting_id))
+    return _detail(_meeting(api_user(request), code, meeting_id))
 
 
 @router.post("/{code}/meetings/{meeting_id}/agenda", response=ChainMeetingDetailOut, summary="生成会议议题")
 def chain_meetings_agenda(request: HttpRequest, code: str, meeting_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     meeting = _meeting(user, code, meeting_id)
     svc.agenda_build(meeting, actor=user)
     return _detail(_meeting(user, code, meeting_id))
@@ -141,7 +138,7 @@ def chain_meetings_agenda(request: HttpRequest, code: str, meeting_id: int) -> A
 
 @router.post("/{code}/meetings/{meeting_id}/decisions", response={201: ChainMeetingDetailOut}, summary="添加议定事项")
 def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, payload: ChainDecisionIn) -> Any:
-    user = _user(request)
+    user = api_user(request)
     meeting = _meeting(user, code, meeting_id)
     lead_org = Organisation.objects.filter(pk=payload.lead_org).first()
     if lead_org is None:
@@ -159,7 +156,7 @@ def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, pa
 @router.post("/{code}/meetings/{meeting_id}/close", response=ChainMeetingDetailOut, summary="结束会议并交办")
 def chain_meetings_close(request: HttpRequest, code: str, meeting_id: int) -> Any:
     """Each decision becomes an assigned case; closing again creates nothing."""
-    user = _user(request)
+    user = api_user(request)
     meeting = _meeting(user, code, meeting_id)
     svc.meeting_close(meeting, actor=user)
     return _detail(_meeting(user, code, meeting_id))

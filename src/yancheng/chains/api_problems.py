@@ -19,6 +19,7 @@ from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
 from yancheng.lib.deadlines import due_day
 
+from .api_common import api_user
 from .selectors import get_chain_for
 from .selectors_problems import (
     ProblemFilters,
@@ -72,10 +73,6 @@ class ChainProblemRaiseIn(Schema):
     urgency: str = Urgency.NORMAL
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _problem_out(case: Case, openable: set[int]) -> dict[str, Any]:
     unit = case.lead_org or case.dispatch_org
     return {
@@ -109,7 +106,7 @@ def _project_out(row: ProjectRow) -> dict[str, Any]:
 def chain_problems_list(request: HttpRequest, code: str) -> Any:
     """The chain's problems (query: ``status`` open/closed/all, ``light``, ``source``
     enterprise/project/chain); ``openable`` says whether the caller may open the case."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     qs = chain_problems(chain, ProblemFilters.from_params(request.GET))
 
@@ -123,7 +120,7 @@ def chain_problems_list(request: HttpRequest, code: str) -> Any:
 @router.post("/{code}/problems", response={201: ChainProblemOut}, summary="提出链级问题")
 def chain_problem_raise(request: HttpRequest, code: str, payload: ChainProblemRaiseIn) -> Any:
     """The chain's office raises a chain-level problem and assigns it; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     require(user, "chains.manage_chain", chain)
     lead_org = Organisation.objects.filter(pk=payload.lead_org).first()
@@ -139,6 +136,6 @@ def chain_problem_raise(request: HttpRequest, code: str, payload: ChainProblemRa
 @paginate(Pagination)
 def chain_projects_list(request: HttpRequest, code: str) -> Any:
     """The chain's projects the caller may see (query: ``stage`` construction/all, ``light``)."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     return [_project_out(r) for r in project_rows(user, chain, ProjectFilters.from_params(request.GET))]

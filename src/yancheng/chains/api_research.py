@@ -20,6 +20,7 @@ from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match, js
 from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, IndustryChain, Organisation
 
+from .api_common import api_user
 from .models import MapNode, Placement, ResearchMatch, ResearchResult
 from .selectors import chain_enterprises, get_chain_for
 from .selectors_research import (
@@ -161,10 +162,6 @@ class ChainMineOut(Schema):
     matches: list[ChainMatchOut]
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
@@ -227,7 +224,7 @@ def _detail(result: ResearchResult) -> dict[str, Any]:
 def chains_research_list(request: HttpRequest, code: str) -> Any:
     """The chain's results with the list page's parameters (q, institution, maturity — at
     least —, node, ip_kind, retired, overdue)."""
-    chain = _chain(_user(request), code)
+    chain = _chain(api_user(request), code)
     params = {k: request.GET.get(k, "") for k in RESULT_FILTERS}
     return MappedQuerySet(result_list(chain, params).select_related("chain"), _result_out)
 
@@ -235,7 +232,7 @@ def chains_research_list(request: HttpRequest, code: str) -> Any:
 @router.post("/{code}/research", response={201: ChainResultDetailOut}, summary="登记科研成果")
 def chains_research_create(request: HttpRequest, code: str, payload: ChainResultIn, response: HttpResponse) -> Any:
     """The chain's office adds a result; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     data = payload.dict()
     nodes = _nodes(chain, data.pop("nodes"))
@@ -247,7 +244,7 @@ def chains_research_create(request: HttpRequest, code: str, payload: ChainResult
 
 @router.get("/{code}/research/{result_id}", response=ChainResultDetailOut, summary="科研成果详情（含匹配企业）")
 def chains_research_detail(request: HttpRequest, code: str, result_id: int, response: HttpResponse) -> Any:
-    chain = _chain(_user(request), code)
+    chain = _chain(api_user(request), code)
     result = _result(chain, result_id)
     response["ETag"] = etag(result.version)
     return _detail(result)
@@ -256,7 +253,7 @@ def chains_research_detail(request: HttpRequest, code: str, result_id: int, resp
 @router.patch("/{code}/research/{result_id}", response=ChainResultDetailOut, summary="修改科研成果")
 def chains_research_patch(request: HttpRequest, code: str, result_id: int, response: HttpResponse) -> Any:
     """Change the given fields, with ``If-Match: "<version>"`` (428 without, 412 when stale)."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     result = _result(chain, result_id)
     version = if_match(request)
@@ -274,7 +271,7 @@ def chains_research_patch(request: HttpRequest, code: str, result_id: int, respo
 def chains_research_suggest(request: HttpRequest, code: str, result_id: int) -> Any:
     """Score the chain's enterprises for the result and keep the best (the rule is in
     docs/chains.md); matches someone works on are left as they are. Answers every match."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     result = _result(chain, result_id)
     match_suggest(result, actor=user)
@@ -284,14 +281,14 @@ def chains_research_suggest(request: HttpRequest, code: str, result_id: int) -> 
 @router.get("/{code}/research/{result_id}/matches", response=list[ChainMatchOut], summary="成果的匹配企业")
 @paginate(Pagination)
 def chains_research_matches(request: HttpRequest, code: str, result_id: int) -> Any:
-    chain = _chain(_user(request), code)
+    chain = _chain(api_user(request), code)
     return [_match_out(m) for m in matches_of(_result(chain, result_id)).select_related("result")]
 
 
 @router.post("/{code}/research/{result_id}/matches", response={201: ChainMatchOut}, summary="人工添加匹配企业")
 def chains_research_match_add(request: HttpRequest, code: str, result_id: int, payload: ChainMatchIn) -> Any:
     """Send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     result = _result(chain, result_id)
     enterprise = chain_enterprises(chain).filter(pk=payload.enterprise).first() if 0 < payload.enterprise < 2**31 \
@@ -314,7 +311,7 @@ def chains_research_match_step(request: HttpRequest, match_id: int, step: MatchS
 
     404 for a match the caller may not see; 403 when they may not take the step; 409
     ``invalid_stage``; 412 stale; 428 without If-Match."""
-    user = _user(request)
+    user = api_user(request)
     if not 0 < match_id < 2**31:
         raise Http404
     match = matches_for(user).filter(pk=match_id).select_related("result__chain", "enterprise").first()
@@ -344,7 +341,7 @@ def chains_mine(request: HttpRequest) -> Any:
     """For an enterprise's token: where the enterprise sits on the chain maps, and the
     research results matched to it (not those set aside), with the 对接 owner, date and
     outcome. Other callers get 403."""
-    user = _user(request)
+    user = api_user(request)
     require(user, "chains.view_mine")
 
     def placement(p: Placement) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from yancheng.core.kit.api import Pagination, etag, if_match
 from yancheng.core.kit.require import require
 from yancheng.core.models import IndustryChain
 
+from .api_common import api_user
 from .models import Cadence, ChainTarget, TargetMetric
 from .permissions import chains_visible_to
 from .selectors_targets import LIGHTS, filter_rows, row_out, target_row, target_rows
@@ -86,12 +87,8 @@ class ChainActualIn(Schema):
     note: str = Field("", max_length=255)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _chain(request: HttpRequest, code: str) -> IndustryChain:
-    user = _user(request)
+    user = api_user(request)
     chain = chains_visible_to(user).filter(code=code).first()
     if chain is None:
         raise Http404
@@ -131,7 +128,7 @@ def targets_add(request: HttpRequest, code: str, payload: ChainTargetIn, respons
     """The chain's office; send an ``Idempotency-Key``."""
     chain = _chain(request, code)
     data = payload.model_dump()
-    target = services.target_add(chain, actor=_user(request), **data)
+    target = services.target_add(chain, actor=api_user(request), **data)
     return Status(201, _out(target, response))
 
 
@@ -142,7 +139,7 @@ def targets_patch(request: HttpRequest, code: str, target_id: int, payload: Chai
     target = _target(chain, target_id)
     version = if_match(request, missing=TARGET_IF_MATCH)
     fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
-    services.target_update(target, actor=_user(request), expected_version=version, **fields)
+    services.target_update(target, actor=api_user(request), expected_version=version, **fields)
     return _out(target, response)
 
 
@@ -152,7 +149,7 @@ def targets_remove(request: HttpRequest, code: str, target_id: int) -> Any:
     chain = _chain(request, code)
     target = _target(chain, target_id)
     version = if_match(request, missing=TARGET_IF_MATCH)
-    services.target_remove(target, actor=_user(request), expected_version=version)
+    services.target_remove(target, actor=api_user(request), expected_version=version)
     return Status(204, None)
 
 
@@ -164,6 +161,6 @@ def targets_actual(request: HttpRequest, code: str, target_id: int, period: int,
     chain = _chain(request, code)
     target = _target(chain, target_id)
     version = if_match(request, missing=TARGET_IF_MATCH)
-    services.actual_record(target, actor=_user(request), period=period, value=payload.value, note=payload.note,
+    services.actual_record(target, actor=api_user(request), period=period, value=payload.value, note=payload.note,
                            expected_version=version)
     return _out(target, response)
