@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yancheng.cases.models import Urgency
 from yancheng.cases.services import DESCRIPTION_MAX, TITLE_MAX
+from yancheng.core.kit.forms import SiteForm
 from yancheng.core.models import Organisation
 
 
@@ -17,7 +18,7 @@ def unit_choices() -> Any:
     return Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.ENTERPRISE).order_by("path")
 
 
-class ProblemRaiseForm(forms.Form):
+class ProblemRaiseForm(SiteForm):
     title = forms.CharField(label=_("问题"), max_length=TITLE_MAX)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}), max_length=DESCRIPTION_MAX)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
