@@ -2,9 +2,9 @@
 
 The matrix result: 高性能电解铜箔制备技术 on the 有色金属 chain, with its matches (enterprise B
 on its node, 对接中 owned by the 发改委). Readers of 有色金属 open its list and page; only its
-own office (``lianban``) adds, edits and imports; enterprise users read no chain page (404:
-the chain is not theirs to know) but have their own page (``chains:mine``), which staff are
-refused (403); whoever reads no chain at all gets 403."""
+own office (``lianban``) adds, edits and imports; enterprise users read no chain page (403,
+as on the registry's and the map's pages: the module is not theirs) but have their own page
+(``chains:mine``), which staff are refused (403); whoever reads no chain at all gets 403."""
 
 from __future__ import annotations
 
@@ -45,12 +45,12 @@ def _result(cw: Any) -> dict[str, Any]:
 
 POLICIES: dict[str, Policy] = {
     "chains:mine": Policy(ENTERPRISES),
-    "chains:research": Policy(READERS, kwargs=_chain, invisible=ENTERPRISES),
-    "chains:research_result": Policy(READERS, kwargs=_result, invisible=ENTERPRISES),
-    "chains:research_add": Policy(OFFICE, kwargs=_chain, invisible=ENTERPRISES),
-    "chains:research_edit": Policy(OFFICE, kwargs=_result, invisible=ENTERPRISES),
-    "chains:research_import": Policy(OFFICE, kwargs=_chain, invisible=ENTERPRISES),
-    "chains:research_import_template": Policy(OFFICE, kwargs=_chain, invisible=ENTERPRISES),
+    "chains:research": Policy(READERS, kwargs=_chain),
+    "chains:research_result": Policy(READERS, kwargs=_result),
+    "chains:research_add": Policy(OFFICE, kwargs=_chain),
+    "chains:research_edit": Policy(OFFICE, kwargs=_result),
+    "chains:research_import": Policy(OFFICE, kwargs=_chain),
+    "chains:research_import_template": Policy(OFFICE, kwargs=_chain),
     # POST only: every GET is refused with 405 before anything is looked up.
     "chains:research_import_confirm": Policy(set(), denied=405, kwargs=_chain),
     "chains:research_act": Policy(set(), denied=405, kwargs=lambda cw: {**_result(cw), "action": "suggest"}),

@@ -189,7 +189,7 @@ def test_the_api_registers_follows_up_steps_and_converts_a_lead(cw):
     assert again.status_code == 409
     listed = office.get(f"{URL}/leads", {"stage": "signed"}).json()
     assert listed["count"] == 1
-    gaps = office.get(f"{URL}/nonferrous/gaps").json()
+    gaps = office.get(f"{URL}/nonferrous/gaps").json()["items"]
     assert {g["code"] for g in gaps} >= {"materials", "application"}
     assert api_client_for(cw.handler_power).get(f"{URL}/leads/{pk}").status_code == 403  # no chain at all
     assert api_client_for(cw.handler_ndrc).get(f"{URL}/leads/{pk}").status_code == 200

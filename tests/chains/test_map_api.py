@@ -61,6 +61,12 @@ def test_links_and_placements(cw):
     patched = office.patch(f"{URL}/nonferrous/placements/{pid}", {"products": "铅锌矿"},
                            headers={"If-Match": node["ETag"]})
     assert patched.status_code == 200 and patched.json()["products"] == "铅锌矿"
+    # The answer carries the node's new version: the next change goes through with it, the old one is stale.
+    assert patched["ETag"] != node["ETag"]
+    assert office.patch(f"{URL}/nonferrous/placements/{pid}", {"products": "铜矿"},
+                        headers={"If-Match": node["ETag"]}).status_code == 412
+    assert office.patch(f"{URL}/nonferrous/placements/{pid}", {"products": "铜矿"},
+                        headers={"If-Match": patched["ETag"]}).status_code == 200
     listed = office.get(f"{URL}/nonferrous/placements?node=mining").json()
     assert [p["enterprise"] for p in listed["items"]] == [cw.enterprise_a.uscc]
     assert office.delete(f"{URL}/nonferrous/placements/{pid}").status_code == 204

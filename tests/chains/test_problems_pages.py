@@ -86,7 +86,7 @@ def test_api_lists_and_raises(pw):
     assert again.json()["id"] == made.json()["id"]
     assert Case.objects.filter(kind=CaseKind.CHAIN_PROBLEM).count() == 1
     assert made.json()["source"] == "chain" and made.json()["openable"] is True
-    projects = office.get("/api/v1/chains/nonferrous/projects").json()
+    projects = office.get("/api/v1/chains/nonferrous/projects").json()["items"]
     assert [p["code"] for p in projects] == ["CH-P-1"] and projects[0]["light_nodes"] == "red"
     other = api_client_for(pw.lianban_dz)
     assert other.post("/api/v1/chains/nonferrous/problems", body, headers={"Idempotency-Key": "cp-2"}).status_code == 403

@@ -68,7 +68,7 @@ def test_match_steps_with_if_match_and_who_may(rw):
     hand = office.post(f"{URL}/nonferrous/research/{rid}/matches", {"enterprise": rw.enterprise_c.pk, "reason": "意向"},
                        headers={"Idempotency-Key": "m-1"})
     assert hand.status_code == 201, hand.json()
-    listed = office.get(f"{URL}/nonferrous/research/{rid}/matches").json()
+    listed = office.get(f"{URL}/nonferrous/research/{rid}/matches").json()["items"]
     assert {m["enterprise"]["id"] for m in listed} >= {rw.enterprise_b.pk, rw.enterprise_c.pk}
 
 
@@ -77,7 +77,7 @@ def test_readers_read_and_others_are_refused(rw):
     assert api_client_for(rw.chain_leader).get(f"{URL}/nonferrous/research/{rid}").status_code == 200
     assert api_client_for(rw.chain_leader).post(f"{URL}/nonferrous/research/{rid}/suggest", {},
                                                 headers={"Idempotency-Key": "s-3"}).status_code == 403
-    assert api_client_for(rw.enterprise_a_user).get(f"{URL}/nonferrous/research").status_code == 404
+    assert api_client_for(rw.enterprise_a_user).get(f"{URL}/nonferrous/research").status_code == 403
     assert api_client_for(rw.lianban_qd).get(f"{URL}/nonferrous/research").status_code == 403
     assert api_client_for(rw.lianban).get(f"{URL}/electronics/research/{rid}").status_code == 404
 

@@ -19,6 +19,7 @@ from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match, pa
 from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, Organisation, Region, User
 
+from .api_common import api_user
 from .models import Lead, MapNode
 from .selectors import get_chain_for
 from .selectors_leads import LEAD_FILTERS, lead_filters, lead_list
@@ -135,10 +136,6 @@ class ChainGapOut(Schema):
     leads: list[str]
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _item(x: Lead) -> dict[str, Any]:
     return {
         "id": x.pk, "number": x.number, "chain": x.chain.code, "investor": x.investor, "investor_kind": x.investor_kind,
@@ -209,7 +206,7 @@ def _node(chain_id: int, code: str | None) -> MapNode | None:
 def chain_leads_list(request: HttpRequest) -> Any:
     """The leads the caller reads, with the list page's filters (stage, light, owner_org,
     node, fill_kind, q, chain)."""
-    user = _user(request)
+    user = api_user(request)
     require(user, "chains.view_module")
     params = {k: request.GET.get(k, "") for k in LEAD_FILTERS}
     return MappedQuerySet(lead_filters(lead_list(user), params), _item)
@@ -218,7 +215,7 @@ def chain_leads_list(request: HttpRequest) -> Any:
 @router.post("/{code}/leads", response={201: ChainLeadDetailOut}, summary="新建招商线索")
 def chain_leads_create(request: HttpRequest, code: str, payload: ChainLeadIn, response: HttpResponse) -> Any:
     """The chain's office; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     owner = User.objects.filter(username=payload.owner).first() if payload.owner else None
     if payload.owner and owner is None:
@@ -235,7 +232,7 @@ def chain_leads_create(request: HttpRequest, code: str, payload: ChainLeadIn, re
 
 @router.get("/leads/{lead_id}", response=ChainLeadDetailOut, summary="招商线索详情")
 def chain_leads_detail(request: HttpRequest, lead_id: int, response: HttpResponse) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     require(user, "chains.view_module")
     return _answer(response, user, _get(user, lead_id).pk)
 
@@ -244,7 +241,7 @@ def chain_leads_detail(request: HttpRequest, lead_id: int, response: HttpRespons
 def chain_leads_patch(request: HttpRequest, lead_id: int, payload: ChainLeadPatch, response: HttpResponse) -> Any:
     """The fields sent (``If-Match``). The owner unit keeps its lead up to date; unit, node and
     招商方向 are the office's."""
-    user = _user(request)
+    user = api_user(request)
     lead = _get(user, lead_id)
     version = if_match(request)
     data = payload.model_dump(exclude_unset=True)
@@ -260,7 +257,7 @@ def chain_leads_patch(request: HttpRequest, lead_id: int, payload: ChainLeadPatc
 
 @router.post("/leads/{lead_id}/follow-ups", response=ChainLeadDetailOut, summary="记录跟进")
 def chain_leads_follow_up(request: HttpRequest, lead_id: int, payload: ChainLeadFollowUpIn, response: HttpResponse) -> Any:
-    user = _user(request)
+    user = api_user(request)
     lead = _get(user, lead_id)
     services.lead_follow_up(lead, actor=user, text=payload.text, next_step=payload.next_step,
                             next_step_on=payload.next_step_on, expected_version=if_match(request))
@@ -272,7 +269,7 @@ def chain_leads_step(request: HttpRequest, lead_id: int, action: StepName, paylo
                      response: HttpResponse) -> Any:
     """``advance`` {note} · ``drop`` {reason} · ``reopen`` {to, note} · ``correct`` {note}, with
     ``If-Match``; 409 ``invalid_stage`` when the table does not allow it."""
-    user = _user(request)
+    user = api_user(request)
     lead = _get(user, lead_id)
     version = if_match(request)
     if action == "advance":
@@ -290,7 +287,7 @@ def chain_leads_step(request: HttpRequest, lead_id: int, action: StepName, paylo
 def chain_leads_convert(request: HttpRequest, lead_id: int, payload: ChainLeadConvertIn, response: HttpResponse) -> Any:
     """The chain's office; send an ``Idempotency-Key``. 409 ``already_converted`` or
     ``invalid_stage`` (not 签约)."""
-    user = _user(request)
+    user = api_user(request)
     lead = _get(user, lead_id)
     enterprise = None
     if payload.enterprise is not None:
@@ -307,9 +304,10 @@ def chain_leads_convert(request: HttpRequest, lead_id: int, payload: ChainLeadCo
 
 
 @router.get("/{code}/gaps", response=list[ChainGapOut], summary="缺链弱链环节")
+@paginate(Pagination)
 def chain_gaps(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """The target map's 缺 and 弱 nodes, with the numbers of the leads that would fill each."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     visible = set(lead_list(user, chain).values_list("pk", flat=True))
     out = []

@@ -13,30 +13,18 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from yancheng.core.errors import PermissionDeniedError, ValidationFailed
+from yancheng.core.errors import ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
-from yancheng.core.models import Enterprise, IndustryChain, Region, Role
+from yancheng.core.models import Enterprise, IndustryChain, Region
 
+from .api_common import api_chain, api_user
 from .models import MapLink, MapNode, Placement, PlacementRole
 from .permissions import placements_visible_to
-from .selectors import get_chain_for
 from .selectors_map import annotate_strength, map_nodes
 from .services import map as map_services
 from .services import registry
 
 router = Router(tags=["chains"])
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _chain(request: HttpRequest, code: str) -> IndustryChain:
-    """An enterprise never reads a chain's map here (403; its own placements are elsewhere);
-    anyone else gets 404 for a chain they may not read."""
-    if _user(request).role == Role.ENTERPRISE:
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-    return get_chain_for(_user(request), code)
 
 
 def _node(chain: IndustryChain, code: str) -> MapNode:
@@ -65,7 +53,7 @@ def _placement_out(p: Placement) -> dict[str, Any]:
             "role": p.role, "products": p.products, "annual_output": p.annual_output}
 
 
-class NodeOut(Schema):
+class ChainNodeOut(Schema):
     code: str
     name: str
     segment: str
@@ -86,13 +74,13 @@ class NodeOut(Schema):
     version: int
 
 
-class NodeFilters(Schema):
+class ChainNodeFilters(Schema):
     map: str = ""  # "current" or "target"; both when empty
     region: str = ""
     inactive: bool = False
 
 
-class NodeIn(Schema):
+class ChainNodeIn(Schema):
     code: str
     name: str
     segment: str
@@ -103,7 +91,7 @@ class NodeIn(Schema):
     sort_order: int = 0
 
 
-class NodePatch(Schema):
+class ChainNodePatch(Schema):
     name: str | None = None
     segment: str | None = None
     description: str | None = None
@@ -114,19 +102,19 @@ class NodePatch(Schema):
     is_active: bool | None = None
 
 
-class OverrideIn(Schema):
+class ChainOverrideIn(Schema):
     strength: str = ""  # 强/弱/缺 as strong/weak/missing; empty clears the override
     reason: str = ""
 
 
-class LinkIn(Schema):
+class ChainLinkIn(Schema):
     source: str
     target: str
     in_current: bool = True
     in_target: bool = True
 
 
-class LinkOut(Schema):
+class ChainLinkOut(Schema):
     id: int
     source: str
     target: str
@@ -134,7 +122,7 @@ class LinkOut(Schema):
     in_target: bool
 
 
-class PlacementOut(Schema):
+class ChainPlacementOut(Schema):
     id: int
     node: str
     enterprise: str
@@ -144,7 +132,7 @@ class PlacementOut(Schema):
     annual_output: Decimal | None
 
 
-class PlacementIn(Schema):
+class ChainPlacementIn(Schema):
     node: str
     enterprise: str  # 统一社会信用代码
     role: str = PlacementRole.MEMBER
@@ -152,7 +140,7 @@ class PlacementIn(Schema):
     annual_output: Decimal | None = None
 
 
-class PlacementPatch(Schema):
+class ChainPlacementPatch(Schema):
     role: str | None = None
     products: str | None = None
     annual_output: Decimal | None = None
@@ -164,10 +152,10 @@ def _node_answer(chain: IndustryChain, code: str, response: HttpResponse) -> dic
     return _node_out(node)
 
 
-@router.get("/{code}/nodes", response=list[NodeOut], summary="产业链环节列表（含强弱）")
+@router.get("/{code}/nodes", response=list[ChainNodeOut], summary="产业链环节列表（含强弱）")
 @paginate(Pagination)
-def chain_nodes_list(request: HttpRequest, code: str, filters: Query[NodeFilters]) -> Any:
-    chain = _chain(request, code)
+def chain_nodes_list(request: HttpRequest, code: str, filters: Query[ChainNodeFilters]) -> Any:
+    chain = api_chain(request, code)
     if filters.map in {"current", "target"}:
         region = Region.objects.filter(code=filters.region).first() if filters.region else None
         return MappedQuerySet(map_nodes(chain, which=filters.map, region=region), _node_out)
@@ -177,26 +165,26 @@ def chain_nodes_list(request: HttpRequest, code: str, filters: Query[NodeFilters
     return MappedQuerySet(annotate_strength(qs).order_by("segment", "sort_order", "code"), _node_out)
 
 
-@router.post("/{code}/nodes", response={201: NodeOut}, summary="新增环节")
-def chain_nodes_create(request: HttpRequest, code: str, payload: NodeIn, response: HttpResponse) -> Any:
-    chain = _chain(request, code)
-    node = registry.node_add(chain, actor=_user(request), **payload.dict())
+@router.post("/{code}/nodes", response={201: ChainNodeOut}, summary="新增环节")
+def chain_nodes_create(request: HttpRequest, code: str, payload: ChainNodeIn, response: HttpResponse) -> Any:
+    chain = api_chain(request, code)
+    node = registry.node_add(chain, actor=api_user(request), **payload.dict())
     return 201, _node_answer(chain, node.code, response)
 
 
-@router.get("/{code}/nodes/{node}", response=NodeOut, summary="环节详情（含强弱）")
+@router.get("/{code}/nodes/{node}", response=ChainNodeOut, summary="环节详情（含强弱）")
 def chain_nodes_detail(request: HttpRequest, code: str, node: str, response: HttpResponse) -> Any:
-    return _node_answer(_chain(request, code), node, response)
+    return _node_answer(api_chain(request, code), node, response)
 
 
-@router.patch("/{code}/nodes/{node}", response=NodeOut, summary="修改、停用或恢复环节")
-def chain_nodes_patch(request: HttpRequest, code: str, node: str, payload: NodePatch, response: HttpResponse) -> Any:
-    chain = _chain(request, code)
+@router.patch("/{code}/nodes/{node}", response=ChainNodeOut, summary="修改、停用或恢复环节")
+def chain_nodes_patch(request: HttpRequest, code: str, node: str, payload: ChainNodePatch, response: HttpResponse) -> Any:
+    chain = api_chain(request, code)
     target = _node(chain, node)
     version = if_match(request)
     changes = payload.dict(exclude_unset=True)
     active = changes.pop("is_active", None)
-    actor = _user(request)
+    actor = api_user(request)
     if changes:
         target = map_services.node_update(target, actor=actor, expected_version=version, **changes)
         version = target.version
@@ -207,17 +195,17 @@ def chain_nodes_patch(request: HttpRequest, code: str, node: str, payload: NodeP
     return _node_answer(chain, node, response)
 
 
-@router.post("/{code}/nodes/{node}/override", response=NodeOut, summary="人工认定环节强弱（strength 为空则取消）")
-def chain_nodes_override(request: HttpRequest, code: str, node: str, payload: OverrideIn,
+@router.post("/{code}/nodes/{node}/override", response=ChainNodeOut, summary="人工认定环节强弱（strength 为空则取消）")
+def chain_nodes_override(request: HttpRequest, code: str, node: str, payload: ChainOverrideIn,
                          response: HttpResponse) -> Any:
-    chain = _chain(request, code)
+    chain = api_chain(request, code)
     target = _node(chain, node)
     version = if_match(request) if request.headers.get("If-Match") else None
     if payload.strength:
-        map_services.strength_override_set(target, actor=_user(request), strength=payload.strength,
+        map_services.strength_override_set(target, actor=api_user(request), strength=payload.strength,
                                            reason=payload.reason, expected_version=version)
     else:
-        map_services.strength_override_clear(target, actor=_user(request), expected_version=version)
+        map_services.strength_override_clear(target, actor=api_user(request), expected_version=version)
     return _node_answer(chain, node, response)
 
 
@@ -226,74 +214,77 @@ def _link_out(link: MapLink) -> dict[str, Any]:
             "in_target": link.in_target}
 
 
-@router.post("/{code}/links", response={201: LinkOut}, summary="连接两个环节")
-def chain_links_create(request: HttpRequest, code: str, payload: LinkIn) -> Any:
-    chain = _chain(request, code)
+@router.post("/{code}/links", response={201: ChainLinkOut}, summary="连接两个环节")
+def chain_links_create(request: HttpRequest, code: str, payload: ChainLinkIn) -> Any:
+    chain = api_chain(request, code)
     source = MapNode.objects.filter(chain=chain, code=payload.source).select_related("chain").first()
     target = MapNode.objects.filter(chain=chain, code=payload.target).first()
     if source is None:
         raise ValidationFailed(_("该产业链没有编码为“%(v)s”的环节。") % {"v": payload.source[:32]}, field="source")
     if target is None:
         raise ValidationFailed(_("该产业链没有编码为“%(v)s”的环节。") % {"v": payload.target[:32]}, field="target")
-    link = registry.link_add(source, target, actor=_user(request), in_current=payload.in_current,
+    link = registry.link_add(source, target, actor=api_user(request), in_current=payload.in_current,
                              in_target=payload.in_target)
     return 201, _link_out(link)
 
 
 @router.delete("/{code}/links/{link_id}", response={204: None}, summary="删除环节关系")
 def chain_links_delete(request: HttpRequest, code: str, link_id: int) -> Any:
-    chain = _chain(request, code)
+    chain = api_chain(request, code)
     link = MapLink.objects.filter(chain=chain, pk=link_id).select_related("source__chain", "target").first()
     if link is None:
         raise Http404
-    map_services.link_remove(link, actor=_user(request))
+    map_services.link_remove(link, actor=api_user(request))
     return 204, None
 
 
-@router.get("/{code}/placements", response=list[PlacementOut], summary="企业落位列表")
+@router.get("/{code}/placements", response=list[ChainPlacementOut], summary="企业落位列表")
 @paginate(Pagination)
 def chain_placements_list(request: HttpRequest, code: str, node: str = "") -> Any:
-    chain = _chain(request, code)
-    qs = placements_visible_to(_user(request)).filter(node__chain=chain).select_related("node", "enterprise")
+    chain = api_chain(request, code)
+    qs = placements_visible_to(api_user(request)).filter(node__chain=chain).select_related("node", "enterprise")
     if node:
         qs = qs.filter(node__code=node)
     return MappedQuerySet(qs.order_by("node__segment", "node__sort_order", "node__code", "pk"), _placement_out)
 
 
 def _placement(request: HttpRequest, code: str, placement_id: int) -> Placement:
-    chain = _chain(request, code)
-    placement = placements_visible_to(_user(request)).filter(node__chain=chain, pk=placement_id).select_related(
+    chain = api_chain(request, code)
+    placement = placements_visible_to(api_user(request)).filter(node__chain=chain, pk=placement_id).select_related(
         "node__chain", "enterprise").first()
     if placement is None:
         raise Http404
     return placement
 
 
-@router.post("/{code}/placements", response={201: PlacementOut}, summary="企业落位")
-def chain_placements_create(request: HttpRequest, code: str, payload: PlacementIn) -> Any:
-    chain = _chain(request, code)
+@router.post("/{code}/placements", response={201: ChainPlacementOut}, summary="企业落位")
+def chain_placements_create(request: HttpRequest, code: str, payload: ChainPlacementIn) -> Any:
+    chain = api_chain(request, code)
     node = MapNode.objects.filter(chain=chain, code=payload.node).select_related("chain").first()
     if node is None:
         raise ValidationFailed(_("该产业链没有编码为“%(v)s”的环节。") % {"v": payload.node[:32]}, field="node")
     enterprise = Enterprise.objects.filter(uscc=payload.enterprise.strip().upper()).first()
     if enterprise is None:
         raise ValidationFailed(_("没有该统一社会信用代码的企业。"), field="enterprise")
-    placement = registry.placement_add(node, enterprise, actor=_user(request), role=payload.role,
+    placement = registry.placement_add(node, enterprise, actor=api_user(request), role=payload.role,
                                        products=payload.products, annual_output=payload.annual_output)
     return 201, _placement_out(placement)
 
 
-@router.patch("/{code}/placements/{placement_id}", response=PlacementOut,
+@router.patch("/{code}/placements/{placement_id}", response=ChainPlacementOut,
               summary="修改企业落位（If-Match 为环节版本）")
-def chain_placements_patch(request: HttpRequest, code: str, placement_id: int, payload: PlacementPatch) -> Any:
+def chain_placements_patch(request: HttpRequest, code: str, placement_id: int, payload: ChainPlacementPatch,
+                           response: HttpResponse) -> Any:
     placement = _placement(request, code, placement_id)
-    placement = map_services.placement_update(placement, actor=_user(request), expected_version=if_match(request),
+    placement = map_services.placement_update(placement, actor=api_user(request), expected_version=if_match(request),
                                               **payload.dict(exclude_unset=True))
+    # The placement is versioned with its node: the ETag is the node's, for the next change.
+    response["ETag"] = etag(MapNode.objects.values_list("version", flat=True).get(pk=placement.node_id))
     return _placement_out(placement)
 
 
 @router.delete("/{code}/placements/{placement_id}", response={204: None}, summary="移出企业落位")
 def chain_placements_delete(request: HttpRequest, code: str, placement_id: int) -> Any:
     placement = _placement(request, code, placement_id)
-    map_services.placement_remove(placement, actor=_user(request))
+    map_services.placement_remove(placement, actor=api_user(request))
     return 204, None

@@ -16,6 +16,7 @@ from yancheng.core.errors import ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination
 from yancheng.core.models import Organisation
 
+from .api_common import api_user
 from .models import ChainMeeting
 from .selectors import get_chain_for
 from .selectors_meetings import decision_cases, meetings_visible_to
@@ -24,7 +25,7 @@ from .services import meetings as svc
 router = Router(tags=["chains"])
 
 
-class MeetingOut(Schema):
+class ChainMeetingOut(Schema):
     id: int
     chain: str
     title: str
@@ -34,7 +35,7 @@ class MeetingOut(Schema):
     is_closed: bool
 
 
-class AgendaItemOut(Schema):
+class ChainAgendaItemOut(Schema):
     id: int
     source: str
     ref_id: int | None
@@ -43,7 +44,7 @@ class AgendaItemOut(Schema):
     responsible: str
 
 
-class DecisionOut(Schema):
+class ChainDecisionOut(Schema):
     id: int
     text: str
     lead_org: int
@@ -54,28 +55,24 @@ class DecisionOut(Schema):
     case_light: str | None
 
 
-class MeetingDetailOut(MeetingOut):
+class ChainMeetingDetailOut(ChainMeetingOut):
     minutes: str
-    agenda: list[AgendaItemOut]
-    decisions: list[DecisionOut]
+    agenda: list[ChainAgendaItemOut]
+    decisions: list[ChainDecisionOut]
 
 
-class MeetingIn(Schema):
+class ChainMeetingIn(Schema):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., max_length=128)
     held_on: dt.date
 
 
-class DecisionIn(Schema):
+class ChainDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(..., max_length=2000)
     lead_org: int
     due_working_days: int = Field(10, ge=1, le=365)
     agenda_item: int | None = None
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _out(m: ChainMeeting) -> dict[str, Any]:
@@ -109,39 +106,39 @@ def _meeting(user: Any, code: str, meeting_id: int) -> ChainMeeting:
     return meeting
 
 
-@router.get("/{code}/meetings", response=list[MeetingOut], summary="链长会议列表")
+@router.get("/{code}/meetings", response=list[ChainMeetingOut], summary="链长会议列表")
 @paginate(Pagination)
 def chain_meetings_list(request: HttpRequest, code: str) -> Any:
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     return MappedQuerySet(meetings_visible_to(user, chain), _out)
 
 
-@router.post("/{code}/meetings", response={201: MeetingDetailOut}, summary="召集链长会议")
-def chain_meetings_create(request: HttpRequest, code: str, payload: MeetingIn) -> Any:
+@router.post("/{code}/meetings", response={201: ChainMeetingDetailOut}, summary="召集链长会议")
+def chain_meetings_create(request: HttpRequest, code: str, payload: ChainMeetingIn) -> Any:
     """链长 or the chain's office; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     meeting = svc.meeting_create(chain, actor=user, title=payload.title, held_on=payload.held_on)
     return Status(201, _detail(_meeting(user, code, meeting.pk)))
 
 
-@router.get("/{code}/meetings/{meeting_id}", response=MeetingDetailOut, summary="链长会议详情")
+@router.get("/{code}/meetings/{meeting_id}", response=ChainMeetingDetailOut, summary="链长会议详情")
 def chain_meetings_detail(request: HttpRequest, code: str, meeting_id: int) -> Any:
-    return _detail(_meeting(_user(request), code, meeting_id))
+    return _detail(_meeting(api_user(request), code, meeting_id))
 
 
-@router.post("/{code}/meetings/{meeting_id}/agenda", response=MeetingDetailOut, summary="生成会议议题")
+@router.post("/{code}/meetings/{meeting_id}/agenda", response=ChainMeetingDetailOut, summary="生成会议议题")
 def chain_meetings_agenda(request: HttpRequest, code: str, meeting_id: int) -> Any:
-    user = _user(request)
+    user = api_user(request)
     meeting = _meeting(user, code, meeting_id)
     svc.agenda_build(meeting, actor=user)
     return _detail(_meeting(user, code, meeting_id))
 
 
-@router.post("/{code}/meetings/{meeting_id}/decisions", response={201: MeetingDetailOut}, summary="添加议定事项")
-def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, payload: DecisionIn) -> Any:
-    user = _user(request)
+@router.post("/{code}/meetings/{meeting_id}/decisions", response={201: ChainMeetingDetailOut}, summary="添加议定事项")
+def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, payload: ChainDecisionIn) -> Any:
+    user = api_user(request)
     meeting = _meeting(user, code, meeting_id)
     lead_org = Organisation.objects.filter(pk=payload.lead_org).first()
     if lead_org is None:
@@ -156,10 +153,10 @@ def chain_meetings_decision(request: HttpRequest, code: str, meeting_id: int, pa
     return Status(201, _detail(_meeting(user, code, meeting_id)))
 
 
-@router.post("/{code}/meetings/{meeting_id}/close", response=MeetingDetailOut, summary="结束会议并交办")
+@router.post("/{code}/meetings/{meeting_id}/close", response=ChainMeetingDetailOut, summary="结束会议并交办")
 def chain_meetings_close(request: HttpRequest, code: str, meeting_id: int) -> Any:
     """Each decision becomes an assigned case; closing again creates nothing."""
-    user = _user(request)
+    user = api_user(request)
     meeting = _meeting(user, code, meeting_id)
     svc.meeting_close(meeting, actor=user)
     return _detail(_meeting(user, code, meeting_id))

@@ -19,6 +19,7 @@ from yancheng.core.kit.require import require
 from yancheng.core.models import Organisation
 from yancheng.lib.deadlines import due_day
 
+from .api_common import api_user
 from .selectors import get_chain_for
 from .selectors_problems import (
     ProblemFilters,
@@ -33,7 +34,7 @@ from .services.problems import problem_raise
 router = Router(tags=["chains"])
 
 
-class ProblemOut(Schema):
+class ChainProblemOut(Schema):
     id: int
     number: str
     title: str
@@ -48,7 +49,7 @@ class ProblemOut(Schema):
     openable: bool
 
 
-class ProjectOut(Schema):
+class ChainProjectOut(Schema):
     id: int
     code: str
     name: str
@@ -63,17 +64,13 @@ class ProjectOut(Schema):
     progress_percent: int | None
 
 
-class ProblemRaiseIn(Schema):
+class ChainProblemRaiseIn(Schema):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., max_length=120)
     description: str = Field(..., max_length=4000)
     lead_org: int
     solve_days: int = Field(10, ge=1, le=365)
     urgency: str = Urgency.NORMAL
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _problem_out(case: Case, openable: set[int]) -> dict[str, Any]:
@@ -104,12 +101,12 @@ def _project_out(row: ProjectRow) -> dict[str, Any]:
     }
 
 
-@router.get("/{code}/problems", response=list[ProblemOut], summary="重点问题清单")
+@router.get("/{code}/problems", response=list[ChainProblemOut], summary="重点问题清单")
 @paginate(Pagination)
 def chain_problems_list(request: HttpRequest, code: str) -> Any:
     """The chain's problems (query: ``status`` open/closed/all, ``light``, ``source``
     enterprise/project/chain); ``openable`` says whether the caller may open the case."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     qs = chain_problems(chain, ProblemFilters.from_params(request.GET))
 
@@ -120,10 +117,10 @@ def chain_problems_list(request: HttpRequest, code: str) -> Any:
     return MappedQuerySet(qs, page=page)
 
 
-@router.post("/{code}/problems", response={201: ProblemOut}, summary="提出链级问题")
-def chain_problem_raise(request: HttpRequest, code: str, payload: ProblemRaiseIn) -> Any:
+@router.post("/{code}/problems", response={201: ChainProblemOut}, summary="提出链级问题")
+def chain_problem_raise(request: HttpRequest, code: str, payload: ChainProblemRaiseIn) -> Any:
     """The chain's office raises a chain-level problem and assigns it; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     require(user, "chains.manage_chain", chain)
     lead_org = Organisation.objects.filter(pk=payload.lead_org).first()
@@ -135,9 +132,10 @@ def chain_problem_raise(request: HttpRequest, code: str, payload: ProblemRaiseIn
     return Status(201, _problem_out(row, {case.pk}))
 
 
-@router.get("/{code}/projects", response=list[ProjectOut], summary="在建重大项目清单")
+@router.get("/{code}/projects", response=list[ChainProjectOut], summary="在建重大项目清单")
+@paginate(Pagination)
 def chain_projects_list(request: HttpRequest, code: str) -> Any:
     """The chain's projects the caller may see (query: ``stage`` construction/all, ``light``)."""
-    user = _user(request)
+    user = api_user(request)
     chain = get_chain_for(user, code)
     return [_project_out(r) for r in project_rows(user, chain, ProjectFilters.from_params(request.GET))]

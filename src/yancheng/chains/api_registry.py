@@ -16,23 +16,13 @@ from yancheng.core.errors import PermissionDeniedError, ValidationFailed
 from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match
 from yancheng.core.models import Enterprise, IndustryChain, Organisation, Role, User
 
+from .api_common import api_chain, api_user
 from .models import ChainPath, ChainProfile, Strength
-from .selectors import get_chain_for, profile_of
+from .selectors import profile_of
 from .selectors_registry import enterprises_filtered, landing_rows
 from .services.registry import path_add, profile_update
 
 router = Router(tags=["chains"])
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _chain(request: HttpRequest, code: str, *, write: bool = False) -> IndustryChain:
-    user = _user(request)
-    if user.role == Role.ENTERPRISE:
-        raise PermissionDeniedError(_("您没有执行此操作的权限。"))
-    return get_chain_for(user, code, write=write)
 
 
 # --- shapes ----------------------------------------------------------------------------------------
@@ -190,7 +180,7 @@ def _enterprises(user: Any, codes: list[str], field: str) -> list[Enterprise]:
 @router.get("/", response=list[ChainOut], summary="产业链列表")
 @paginate(Pagination)
 def chains_list(request: HttpRequest) -> Any:
-    user = _user(request)
+    user = api_user(request)
     if user.role == Role.ENTERPRISE or not user.has_perm("chains.view_module"):
         raise PermissionDeniedError(_("您没有执行此操作的权限。"))
     return [{
@@ -205,15 +195,15 @@ def chains_list(request: HttpRequest) -> Any:
 
 @router.get("/{code}", response=ChainProfileOut, summary="产业链链长负责制")
 def chains_detail(request: HttpRequest, code: str, response: HttpResponse) -> Any:
-    chain = _chain(request, code)
+    chain = api_chain(request, code)
     return _profile_out(chain, profile_of(chain), response)
 
 
 @router.patch("/{code}", response=ChainProfileOut, summary="修改链长负责制（链办，If-Match）")
 def chains_patch(request: HttpRequest, code: str, payload: ChainProfilePatch, response: HttpResponse) -> Any:
-    chain = _chain(request, code, write=True)
+    chain = api_chain(request, code, write=True)
     version = if_match(request)
-    user = _user(request)
+    user = api_user(request)
     data = payload.dict(exclude_unset=True)
     changes: dict[str, Any] = {k: v for k, v in data.items() if k in {
         "industry_group", "strong_min_enterprises", "strong_min_above_scale", "strong_min_output"}}
@@ -236,22 +226,22 @@ def chains_patch(request: HttpRequest, code: str, payload: ChainProfilePatch, re
 @router.get("/{code}/paths", response=list[ChainPathOut], summary="发展路径版本")
 @paginate(Pagination)
 def chains_paths(request: HttpRequest, code: str) -> Any:
-    chain = _chain(request, code)
+    chain = api_chain(request, code)
     return MappedQuerySet(ChainPath.objects.filter(chain=chain).select_related("author").order_by("-number"),
                           _path_out)
 
 
 @router.post("/{code}/paths", response={201: ChainPathOut}, summary="修订发展路径（新版本）")
 def chains_path_add(request: HttpRequest, code: str, payload: ChainPathIn) -> Any:
-    chain = _chain(request, code, write=True)
-    created = path_add(chain, actor=_user(request), text=payload.text, expected_version=payload.based_on)
+    chain = api_chain(request, code, write=True)
+    created = path_add(chain, actor=api_user(request), text=payload.text, expected_version=payload.based_on)
     return 201, _path_out(created)
 
 
 @router.get("/{code}/enterprises", response=list[ChainEnterpriseOut], summary="产业链企业")
 @paginate(Pagination)
 def chains_enterprises(request: HttpRequest, code: str, filters: Query[ChainEnterpriseFilters]) -> Any:
-    chain = _chain(request, code)
+    chain = api_chain(request, code)
 
     def page(rows: list[Enterprise]) -> list[dict[str, Any]]:
         return [{"uscc": e.uscc, "name": e.name, "region": e.region.code, "region_name": e.region.name,

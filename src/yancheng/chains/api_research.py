@@ -20,6 +20,7 @@ from yancheng.core.kit.api import MappedQuerySet, Pagination, etag, if_match, js
 from yancheng.core.kit.require import require
 from yancheng.core.models import Enterprise, IndustryChain, Organisation
 
+from .api_common import api_user
 from .models import MapNode, Placement, ResearchMatch, ResearchResult
 from .selectors import chain_enterprises, get_chain_for
 from .selectors_research import (
@@ -46,17 +47,17 @@ router = Router(tags=["chains"])
 MatchStep = Literal["dock", "close", "dismiss"]
 
 
-class Ref(Schema):
+class ChainRef(Schema):
     id: int
     name: str
 
 
-class NodeRef(Schema):
+class ChainNodeRef(Schema):
     code: str
     name: str
 
 
-class ResultOut(Schema):
+class ChainResultOut(Schema):
     id: int
     chain: str
     title: str
@@ -69,32 +70,32 @@ class ResultOut(Schema):
     ip_number: str
     transfer_mode: str
     summary: str
-    nodes: list[NodeRef]
+    nodes: list[ChainNodeRef]
     is_active: bool
     match_count: int | None = None
     version: int
 
 
-class MatchOut(Schema):
+class ChainMatchOut(Schema):
     id: int
     result: int
     result_title: str
-    enterprise: Ref
+    enterprise: ChainRef
     score: int
     reason: str
     status: str
     status_display: str
-    owner_org: Ref | None
+    owner_org: ChainRef | None
     due_on: dt.date | None
     outcome: str
     version: int
 
 
-class ResultDetailOut(ResultOut):
-    matches: list[MatchOut]
+class ChainResultDetailOut(ChainResultOut):
+    matches: list[ChainMatchOut]
 
 
-class ResultIn(Schema):
+class ChainResultIn(Schema):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., max_length=200)
     institution: str = Field(..., max_length=128)
@@ -108,7 +109,7 @@ class ResultIn(Schema):
     nodes: list[str] = Field(default_factory=list, description="环节编码")
 
 
-class ResultPatch(Schema):
+class ChainResultPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(None, max_length=200)
     institution: str | None = Field(None, max_length=128)
@@ -122,47 +123,43 @@ class ResultPatch(Schema):
     nodes: list[str] | None = None
 
 
-class MatchIn(Schema):
+class ChainMatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
     enterprise: int
     reason: str = Field("", max_length=200)
 
 
-class DockIn(Schema):
+class ChainDockIn(Schema):
     model_config = ConfigDict(extra="forbid")
     owner_org: int
     due_on: dt.date
     note: str = Field("", max_length=500)
 
 
-class CloseIn(Schema):
+class ChainCloseIn(Schema):
     model_config = ConfigDict(extra="forbid")
     status: Literal["succeeded", "failed"]
     outcome: str = Field(..., max_length=2000)
 
 
-class DismissIn(Schema):
+class ChainDismissIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(..., max_length=500)
 
 
-class MinePlacementOut(Schema):
+class ChainMinePlacementOut(Schema):
     chain: str
     chain_name: str
-    node: NodeRef
+    node: ChainNodeRef
     segment: str
     role: str
     role_display: str
     products: str
 
 
-class MineOut(Schema):
-    placements: list[MinePlacementOut]
-    matches: list[MatchOut]
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+class ChainMineOut(Schema):
+    placements: list[ChainMinePlacementOut]
+    matches: list[ChainMatchOut]
 
 
 def _ref(obj: Any) -> dict[str, Any] | None:
@@ -222,20 +219,20 @@ def _detail(result: ResearchResult) -> dict[str, Any]:
     return out
 
 
-@router.get("/{code}/research", response=list[ResultOut], summary="科研成果清单")
+@router.get("/{code}/research", response=list[ChainResultOut], summary="科研成果清单")
 @paginate(Pagination)
 def chains_research_list(request: HttpRequest, code: str) -> Any:
     """The chain's results with the list page's parameters (q, institution, maturity — at
     least —, node, ip_kind, retired, overdue)."""
-    chain = _chain(_user(request), code)
+    chain = _chain(api_user(request), code)
     params = {k: request.GET.get(k, "") for k in RESULT_FILTERS}
     return MappedQuerySet(result_list(chain, params).select_related("chain"), _result_out)
 
 
-@router.post("/{code}/research", response={201: ResultDetailOut}, summary="登记科研成果")
-def chains_research_create(request: HttpRequest, code: str, payload: ResultIn, response: HttpResponse) -> Any:
+@router.post("/{code}/research", response={201: ChainResultDetailOut}, summary="登记科研成果")
+def chains_research_create(request: HttpRequest, code: str, payload: ChainResultIn, response: HttpResponse) -> Any:
     """The chain's office adds a result; send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     data = payload.dict()
     nodes = _nodes(chain, data.pop("nodes"))
@@ -245,22 +242,22 @@ def chains_research_create(request: HttpRequest, code: str, payload: ResultIn, r
     return Status(201, _detail(fresh))
 
 
-@router.get("/{code}/research/{result_id}", response=ResultDetailOut, summary="科研成果详情（含匹配企业）")
+@router.get("/{code}/research/{result_id}", response=ChainResultDetailOut, summary="科研成果详情（含匹配企业）")
 def chains_research_detail(request: HttpRequest, code: str, result_id: int, response: HttpResponse) -> Any:
-    chain = _chain(_user(request), code)
+    chain = _chain(api_user(request), code)
     result = _result(chain, result_id)
     response["ETag"] = etag(result.version)
     return _detail(result)
 
 
-@router.patch("/{code}/research/{result_id}", response=ResultDetailOut, summary="修改科研成果")
+@router.patch("/{code}/research/{result_id}", response=ChainResultDetailOut, summary="修改科研成果")
 def chains_research_patch(request: HttpRequest, code: str, result_id: int, response: HttpResponse) -> Any:
     """Change the given fields, with ``If-Match: "<version>"`` (428 without, 412 when stale)."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     result = _result(chain, result_id)
     version = if_match(request)
-    body = json_body(request, ResultPatch).model_dump(exclude_unset=True)
+    body = json_body(request, ChainResultPatch).model_dump(exclude_unset=True)
     if any(value is None for value in body.values()):
         raise ValidationFailed(_("字段不能为 null。"), field=next(k for k, v in body.items() if v is None))
     nodes = _nodes(chain, body.pop("nodes")) if "nodes" in body else None
@@ -270,27 +267,28 @@ def chains_research_patch(request: HttpRequest, code: str, result_id: int, respo
     return _detail(fresh)
 
 
-@router.post("/{code}/research/{result_id}/suggest", response=list[MatchOut], summary="匹配企业")
+@router.post("/{code}/research/{result_id}/suggest", response=list[ChainMatchOut], summary="匹配企业")
 def chains_research_suggest(request: HttpRequest, code: str, result_id: int) -> Any:
     """Score the chain's enterprises for the result and keep the best (the rule is in
     docs/chains.md); matches someone works on are left as they are. Answers every match."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     result = _result(chain, result_id)
     match_suggest(result, actor=user)
     return [_match_out(m) for m in matches_of(result).select_related("result")]
 
 
-@router.get("/{code}/research/{result_id}/matches", response=list[MatchOut], summary="成果的匹配企业")
+@router.get("/{code}/research/{result_id}/matches", response=list[ChainMatchOut], summary="成果的匹配企业")
+@paginate(Pagination)
 def chains_research_matches(request: HttpRequest, code: str, result_id: int) -> Any:
-    chain = _chain(_user(request), code)
+    chain = _chain(api_user(request), code)
     return [_match_out(m) for m in matches_of(_result(chain, result_id)).select_related("result")]
 
 
-@router.post("/{code}/research/{result_id}/matches", response={201: MatchOut}, summary="人工添加匹配企业")
-def chains_research_match_add(request: HttpRequest, code: str, result_id: int, payload: MatchIn) -> Any:
+@router.post("/{code}/research/{result_id}/matches", response={201: ChainMatchOut}, summary="人工添加匹配企业")
+def chains_research_match_add(request: HttpRequest, code: str, result_id: int, payload: ChainMatchIn) -> Any:
     """Send an ``Idempotency-Key``."""
-    user = _user(request)
+    user = api_user(request)
     chain = _chain(user, code, write=True)
     result = _result(chain, result_id)
     enterprise = chain_enterprises(chain).filter(pk=payload.enterprise).first() if 0 < payload.enterprise < 2**31 \
@@ -302,7 +300,7 @@ def chains_research_match_add(request: HttpRequest, code: str, result_id: int, p
                                   .get(pk=match.pk)))
 
 
-@router.post("/research-matches/{match_id}/{step}", response=MatchOut, summary="成果对接操作")
+@router.post("/research-matches/{match_id}/{step}", response=ChainMatchOut, summary="成果对接操作")
 def chains_research_match_step(request: HttpRequest, match_id: int, step: MatchStep, response: HttpResponse) -> Any:
     """A match's step, with ``If-Match: "<version>"``:
 
@@ -313,7 +311,7 @@ def chains_research_match_step(request: HttpRequest, match_id: int, step: MatchS
 
     404 for a match the caller may not see; 403 when they may not take the step; 409
     ``invalid_stage``; 412 stale; 428 without If-Match."""
-    user = _user(request)
+    user = api_user(request)
     if not 0 < match_id < 2**31:
         raise Http404
     match = matches_for(user).filter(pk=match_id).select_related("result__chain", "enterprise").first()
@@ -321,29 +319,29 @@ def chains_research_match_step(request: HttpRequest, match_id: int, step: MatchS
         raise Http404
     version = if_match(request)
     if step == "dock":
-        dock = json_body(request, DockIn)
+        dock = json_body(request, ChainDockIn)
         owner = Organisation.objects.filter(pk=dock.owner_org).first() if 0 < dock.owner_org < 2**31 else None
         if owner is None:
             raise ValidationFailed(_("请选择负责对接的单位（不能是企业）。"), field="owner_org")
         match_start_docking(match, actor=user, owner_org=owner, due_on=dock.due_on, note=dock.note,
                             expected_version=version)
     elif step == "close":
-        close = json_body(request, CloseIn)
+        close = json_body(request, ChainCloseIn)
         match_close(match, actor=user, status=close.status, outcome=close.outcome, expected_version=version)
     else:
-        dismiss = json_body(request, DismissIn)
+        dismiss = json_body(request, ChainDismissIn)
         match_dismiss(match, actor=user, reason=dismiss.reason, expected_version=version)
     fresh = ResearchMatch.objects.select_related("result", "enterprise", "owner_org").get(pk=match.pk)
     response["ETag"] = etag(fresh.version)
     return _match_out(fresh)
 
 
-@router.get("/mine", response=MineOut, summary="本企业的产业链落位和匹配的科研成果")
+@router.get("/mine", response=ChainMineOut, summary="本企业的产业链落位和匹配的科研成果")
 def chains_mine(request: HttpRequest) -> Any:
     """For an enterprise's token: where the enterprise sits on the chain maps, and the
     research results matched to it (not those set aside), with the 对接 owner, date and
     outcome. Other callers get 403."""
-    user = _user(request)
+    user = api_user(request)
     require(user, "chains.view_mine")
 
     def placement(p: Placement) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from yancheng.core.kit.api import Pagination, etag, if_match
 from yancheng.core.kit.require import require
 from yancheng.core.models import IndustryChain
 
+from .api_common import api_user
 from .models import Cadence, ChainTarget, TargetMetric
 from .permissions import chains_visible_to
 from .selectors_targets import LIGHTS, filter_rows, row_out, target_row, target_rows
@@ -27,13 +28,13 @@ router = Router(tags=["chains"])
 TARGET_IF_MATCH = _lazy("修改目标或报送完成情况须带 If-Match 头（值为读取目标时返回的 ETag）。")
 
 
-class ActualOut(Schema):
+class ChainActualOut(Schema):
     period: int
     value: Decimal
     note: str
 
 
-class TargetOut(Schema):
+class ChainTargetOut(Schema):
     id: int
     chain: str
     year: int
@@ -54,10 +55,10 @@ class TargetOut(Schema):
     light: str
     missing: bool
     missing_period: int | None
-    actuals: list[ActualOut]
+    actuals: list[ChainActualOut]
 
 
-class TargetIn(Schema):
+class ChainTargetIn(Schema):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(..., ge=2000, le=2100)
     metric: TargetMetric
@@ -69,7 +70,7 @@ class TargetIn(Schema):
     note: str = Field("", max_length=255)
 
 
-class TargetPatch(Schema):
+class ChainTargetPatch(Schema):
     model_config = ConfigDict(extra="forbid")
     metric: TargetMetric | None = None
     name: str | None = Field(None, max_length=64)
@@ -80,18 +81,14 @@ class TargetPatch(Schema):
     note: str | None = Field(None, max_length=255)
 
 
-class ActualIn(Schema):
+class ChainActualIn(Schema):
     model_config = ConfigDict(extra="forbid")
     value: Decimal = Field(..., max_digits=16, decimal_places=2, description="截至该期末的全年累计值")
     note: str = Field("", max_length=255)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _chain(request: HttpRequest, code: str) -> IndustryChain:
-    user = _user(request)
+    user = api_user(request)
     chain = chains_visible_to(user).filter(code=code).first()
     if chain is None:
         raise Http404
@@ -114,7 +111,7 @@ def _out(target: ChainTarget, response: HttpResponse) -> dict[str, Any]:
     return row_out(target_row(fresh, timezone.localdate()))
 
 
-@router.get("/{code}/targets", response=list[TargetOut], summary="发展目标清单", url_name="chain_targets_list")
+@router.get("/{code}/targets", response=list[ChainTargetOut], summary="发展目标清单", url_name="chain_targets_list")
 @paginate(Pagination)
 def targets_list(request: HttpRequest, code: str, year: int | None = None, light: str = "",
                  missing: bool = False) -> Any:
@@ -126,23 +123,23 @@ def targets_list(request: HttpRequest, code: str, year: int | None = None, light
     return [row_out(r) for r in rows]
 
 
-@router.post("/{code}/targets", response={201: TargetOut}, summary="新增发展目标", url_name="chain_targets_add")
-def targets_add(request: HttpRequest, code: str, payload: TargetIn, response: HttpResponse) -> Any:
+@router.post("/{code}/targets", response={201: ChainTargetOut}, summary="新增发展目标", url_name="chain_targets_add")
+def targets_add(request: HttpRequest, code: str, payload: ChainTargetIn, response: HttpResponse) -> Any:
     """The chain's office; send an ``Idempotency-Key``."""
     chain = _chain(request, code)
     data = payload.model_dump()
-    target = services.target_add(chain, actor=_user(request), **data)
+    target = services.target_add(chain, actor=api_user(request), **data)
     return Status(201, _out(target, response))
 
 
-@router.patch("/{code}/targets/{target_id}", response=TargetOut, summary="修改发展目标", url_name="chain_targets_patch")
-def targets_patch(request: HttpRequest, code: str, target_id: int, payload: TargetPatch,
+@router.patch("/{code}/targets/{target_id}", response=ChainTargetOut, summary="修改发展目标", url_name="chain_targets_patch")
+def targets_patch(request: HttpRequest, code: str, target_id: int, payload: ChainTargetPatch,
                   response: HttpResponse) -> dict[str, Any]:
     chain = _chain(request, code)
     target = _target(chain, target_id)
     version = if_match(request, missing=TARGET_IF_MATCH)
     fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
-    services.target_update(target, actor=_user(request), expected_version=version, **fields)
+    services.target_update(target, actor=api_user(request), expected_version=version, **fields)
     return _out(target, response)
 
 
@@ -152,18 +149,18 @@ def targets_remove(request: HttpRequest, code: str, target_id: int) -> Any:
     chain = _chain(request, code)
     target = _target(chain, target_id)
     version = if_match(request, missing=TARGET_IF_MATCH)
-    services.target_remove(target, actor=_user(request), expected_version=version)
+    services.target_remove(target, actor=api_user(request), expected_version=version)
     return Status(204, None)
 
 
-@router.put("/{code}/targets/{target_id}/actuals/{period}", response=TargetOut, summary="报送完成情况", url_name="chain_targets_actual")
-def targets_actual(request: HttpRequest, code: str, target_id: int, period: int, payload: ActualIn,
+@router.put("/{code}/targets/{target_id}/actuals/{period}", response=ChainTargetOut, summary="报送完成情况", url_name="chain_targets_actual")
+def targets_actual(request: HttpRequest, code: str, target_id: int, period: int, payload: ChainActualIn,
                    response: HttpResponse) -> dict[str, Any]:
     """The year-to-date value at the end of month ``period`` (1–12) or quarter (1–4), with
     ``If-Match`` on the target's ETag; answers the target with its new light."""
     chain = _chain(request, code)
     target = _target(chain, target_id)
     version = if_match(request, missing=TARGET_IF_MATCH)
-    services.actual_record(target, actor=_user(request), period=period, value=payload.value, note=payload.note,
+    services.actual_record(target, actor=api_user(request), period=period, value=payload.value, note=payload.note,
                            expected_version=version)
     return _out(target, response)

@@ -6,16 +6,22 @@ none, with each row's errors by column (``core.kit.imports.import_rows``)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from yancheng.core.errors import DomainError, RowsRefused
-from yancheng.core.kit.imports import ImportReport, RowInvalid, RowProblems, import_rows, lookup_key
+from yancheng.core.kit.imports import (
+    ImportReport,
+    RowInvalid,
+    RowProblems,
+    check_each,
+    import_rows,
+    lookup_key,
+    write_each,
+)
 from yancheng.core.models import IndustryChain, Organisation, Region, User
 from yancheng.core.typing import Actor
 from yancheng.lib.xlsx import SheetRow, read_rows
@@ -150,30 +156,6 @@ def _write(actor: Actor | None, args: Row) -> Any:
     return lead_update(lead, actor=actor, **changed) if changed else lead
 
 
-def _bulk(batch: list[Row], write: Callable[[Row], Any]) -> list[Any]:
-    done: list[Any] = []
-    errors: dict[int, DomainError] = {}
-    for index, arguments in enumerate(batch):
-        try:
-            with transaction.atomic():
-                done.append(write(arguments))
-        except DomainError as exc:
-            errors[index] = exc
-    if errors:
-        raise RowsRefused(errors)
-    return done
-
-
-def _check(batch: list[Row], write: Callable[[Row], Any]) -> dict[int, DomainError]:
-    try:
-        with transaction.atomic():
-            _bulk(batch, write)
-            transaction.set_rollback(True)
-    except RowsRefused as exc:
-        return exc.errors
-    return {}
-
-
 def leads_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: bool) -> ImportReport:
     """Import the leads of a file (the chains' offices, each for the chains it runs)."""
     lookups = _Lookups(actor)
@@ -184,6 +166,6 @@ def leads_import(source: IO[bytes] | bytes, *, actor: Actor | None, dry_run: boo
 
     return import_rows(
         rows, read=lambda row: _read(lookups, row), key_column="编号", key=lambda a: lookup_key(a["number"]),
-        create_many=lambda batch: _bulk(batch, write), validate_many=lambda batch: _check(batch, write),
+        create_many=lambda batch: write_each(batch, write), validate_many=lambda batch: check_each(batch, write),
         field_columns=FIELD_COLUMNS, dry_run=dry_run,
     )

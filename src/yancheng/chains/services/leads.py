@@ -12,7 +12,6 @@ a node on the target map only (not yet on the current map) is 延链; otherwise 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import rules
@@ -36,6 +35,7 @@ from .. import leads_workflow as flow
 from ..models import FillKind, InvestorKind, Lead, LeadEvent, LeadStage, MapNode, Strength
 from ..permissions import leads_visible_to
 from ..selectors_map import annotate_strength
+from .common import money
 
 SERIES = "chains.lead"
 EDITABLE = ("investor", "investor_kind", "investor_origin", "project_name", "planned_investment", "node",
@@ -59,18 +59,6 @@ def default_fill_kind(node: MapNode) -> str:
     return FillKind.COMPLETE if strength == Strength.MISSING else FillKind.STRENGTHEN
 
 
-def _money(value: Any, field: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("请填写数字。"), field=field) from None
-    if amount < 0 or amount >= Decimal("1e12"):
-        raise ValidationFailed(_("金额应在 0 到 1 万亿之间。"), field=field)
-    return amount
-
-
 def _clean(chain_id: int, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise the lead's fields in place (those present)."""
     if "investor" in data:
@@ -89,7 +77,7 @@ def _clean(chain_id: int, data: dict[str, Any]) -> dict[str, Any]:
     if "note" in data:
         data["note"] = clean_text(data["note"], field="note", max_length=4000)
     if "planned_investment" in data:
-        data["planned_investment"] = _money(data["planned_investment"], "planned_investment")
+        data["planned_investment"] = money(data["planned_investment"], "planned_investment")
     if "owner_org" in data:
         org: Organisation | None = data["owner_org"]
         if org is None:
@@ -339,7 +327,7 @@ def lead_convert(
     if enterprise is not None and actor is not None and not Enterprise.objects.visible_to(actor).filter(
             pk=enterprise.pk).exists():
         raise ValidationFailed(_("所选企业不在您可见的范围内。"), field="enterprise")
-    amount = _money(total_investment, "total_investment") if total_investment not in (None, "") else None
+    amount = money(total_investment, "total_investment") if total_investment not in (None, "") else None
     with transaction.atomic():
         locked = _lock(lead, actor)
         check_version(locked, expected_version)

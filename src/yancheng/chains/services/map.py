@@ -23,7 +23,7 @@ from yancheng.core.typing import Actor
 
 from ..models import LeadStage, MapLink, MapNode, Placement, PlacementRole, Segment, Strength
 from ..selectors import profile_of
-from .registry import _money
+from .common import money
 
 NODE_FIELDS = ("name", "segment", "description", "keywords", "in_current", "in_target", "sort_order")
 # Leads still being worked: a node they point at cannot be retired under them.
@@ -152,7 +152,7 @@ def placement_update(
     if "products" in fields:
         fields["products"] = clean_text(fields["products"], field="products", max_length=128)
     if "annual_output" in fields:
-        fields["annual_output"] = _money(fields["annual_output"], "annual_output")
+        fields["annual_output"] = money(fields["annual_output"], "annual_output")
     with transaction.atomic():
         locked_node = _lock(node, expected_version)
         locked = Placement.objects.select_for_update().filter(pk=placement.pk).first()

@@ -4,7 +4,6 @@ writes; ``actor=None`` is the system (the demo loader, imports)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,20 +19,7 @@ from yancheng.core.typing import Actor
 
 from ..models import ChainPath, ChainProfile, MapLink, MapNode, Placement, PlacementRole, Segment
 from ..selectors import profile_of
-
-
-def _money(value: Any, field: str, *, required: bool = False) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            raise ValidationFailed(_("请填写金额。"), field=field)
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("请填写数字。"), field=field) from None
-    if amount < 0 or amount >= Decimal("1e12"):
-        raise ValidationFailed(_("金额应在 0 到 1 万亿之间。"), field=field)
-    return amount
+from .common import money
 
 
 def profile_update(
@@ -66,7 +52,7 @@ def profile_update(
     if "industry_group" in fields:
         fields["industry_group"] = clean_text(fields["industry_group"], field="industry_group", max_length=32)
     if "strong_min_output" in fields:
-        fields["strong_min_output"] = _money(fields["strong_min_output"], "strong_min_output", required=True)
+        fields["strong_min_output"] = money(fields["strong_min_output"], "strong_min_output", required=True)
     with transaction.atomic():
         locked = ChainProfile.objects.select_for_update().get(pk=profile.pk)
         check_version(locked, expected_version)
@@ -164,7 +150,7 @@ def placement_add(
         raise ValidationFailed(_("未知的企业角色。"), field="role")
     if not enterprise.is_active:
         raise ValidationFailed(_("“%(e)s”已不存续。") % {"e": enterprise}, field="enterprise")
-    output = _money(annual_output, "annual_output")
+    output = money(annual_output, "annual_output")
     with transaction.atomic():
         try:
             with transaction.atomic():
