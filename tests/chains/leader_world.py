@@ -1,7 +1,7 @@
 """Objects the 链长's view, the dashboard panel and the monthly report need on top of the chain
 world (and the problems' world): this year's targets of 有色金属 — one red (产值 far behind the
 linear plan) and one green — a green target of 电子信息, and leads of 有色金属: one red (no
-follow-up for 90 days), one yellow, one green, one signed and converted."""
+follow-up for 90 days), one yellow and one green."""
 
 from __future__ import annotations
 

@@ -59,10 +59,16 @@ LISTS: tuple[tuple[str, Any, str], ...] = (
 
 
 def list_blocks(user: Any, chain: IndustryChain) -> list[dict[str, Any]]:
-    """The chain's LISTS the user may read, each with its link."""
+    """The chain's LISTS the user may read, each with its link, its figures and its light
+    (``selectors_leader.block_figures``: each figure links to the list under its filter)."""
+    from .selectors_leader import block_figures, worst
+
+    readable = [(route, label) for route, label, perm in LISTS if user.has_perm(perm, chain)]
+    figures = block_figures(user, chain) if readable else {}
     return [
-        {"route": route, "label": label, "url": reverse(route, kwargs={"code": chain.code})}
-        for route, label, perm in LISTS if user.has_perm(perm, chain)
+        {"route": route, "label": label, "url": reverse(route, kwargs={"code": chain.code}),
+         "figures": figures.get(route, []), "light": worst(figures.get(route, []))}
+        for route, label in readable
     ]
 
 

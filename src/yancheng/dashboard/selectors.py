@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yancheng.cases.models import Case, CaseTask, EscalationLevel, Light, Satisfaction
 from yancheng.cases.selectors import InboxFilters, inbox, light_counts
+from yancheng.chains.selectors_dashboard import chain_panel
 from yancheng.core.models import IndustryChain, Organisation, Region
 from yancheng.core.typing import Actor
 from yancheng.lib.charts import Axis, Series, bar_chart, pie_chart
@@ -233,6 +234,8 @@ def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
         if rules.has_perm("petitions.view_list", user) else None,
         # 安全生产: for those who may see the safety figures (over the hazards they may see).
         "safety": safety_panel(user, region=filters.region) if rules.has_perm("safety.view_statistics", user) else None,
+        # 产业链: for those who read chains (the chains they read; citywide figures).
+        "chains": chain_panel(user, region=filters.region) if rules.has_perm("chains.view_module", user) else None,
     }
 
 

@@ -1,0 +1,7 @@
+from django.urls import URLPattern, path
+
+from . import views_leader as v
+
+urlpatterns: list[URLPattern] = [
+    path("overview/", v.overview, name="overview"),
+]

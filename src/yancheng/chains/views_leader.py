@@ -1,0 +1,86 @@
+"""The 链长's pages: the overview of their chains (targets against actuals this year, with a
+chart and its table, and the red items of the five lists) and the chain's monthly report.
+
+A 链长 sees the chains they lead; a 链办 or a citywide reader every chain they read. Enterprise
+staff never read chain pages (403)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from yancheng.core.kit.require import require_page
+from yancheng.core.models import IndustryChain, Role
+from yancheng.core.typing import Actor, AuthenticatedHttpRequest
+from yancheng.lib.charts import Axis, Series, bar_chart
+
+from .selectors import RED
+from .selectors_leader import overview_chains
+from .selectors_leads import stale_leads
+from .selectors_problems import openable_case_ids, red_problems, red_projects
+from .selectors_research import result_list
+from .selectors_targets import target_rows
+
+TOP = 5
+
+
+def _targets_url(chain: IndustryChain, year: int, light: str = "") -> str:
+    query = {"year": year, **({"light": light} if light else {})}
+    return reverse("chains:targets", args=[chain.code]) + "?" + urlencode(query)
+
+
+def chain_overview(user: Actor, chain: IndustryChain) -> dict[str, Any]:
+    """One chain's block: this year's targets (completion against the linear plan) and the top
+    red items of each list, every one with its link."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    rows = target_rows(chain, today.year, today=today)
+    targets = [{"row": r, "url": _targets_url(chain, today.year, r.light if r.light != "none" else "")}
+               for r in rows]
+    chart = bar_chart(
+        [r.target.label for r in rows], [Axis("%")],
+        [Series(_("序时进度"), [r.expected for r in rows]), Series(_("累计完成"), [r.completion for r in rows])],
+    ) if rows else None
+    problems = list(red_problems(chain, now=now)[:TOP])
+    openable = openable_case_ids(user, problems)
+    red = {
+        "targets": [{"label": r.target.label, "detail": f"{r.completion}% / {r.expected}%", "url": t["url"]}
+                    for t in targets if (r := t["row"]).light == RED][:TOP],
+        "projects": [{"label": p.project.name, "detail": p.project.code,
+                      "url": reverse("projects:project_detail", args=[p.project.pk])}
+                     for p in red_projects(chain)[:TOP]],
+        "leads": [{"label": f"{x.investor}：{x.project_name}", "detail": x.number,
+                   "url": reverse("chains:lead", args=[chain.code, x.pk])}
+                  for x in stale_leads(chain, today=today)[:TOP]],
+        "problems": [{"label": c.title, "detail": c.number,
+                      "url": reverse("cases:case_detail", args=[c.pk]) if c.pk in openable
+                      else reverse("chains:problems", args=[chain.code]) + "?light=red"} for c in problems],
+        "research": [{"label": r.title, "detail": r.institution,
+                      "url": reverse("chains:research_result", args=[chain.code, r.pk])}
+                     for r in result_list(chain, {"overdue": "1"})[:TOP]],
+    }
+    labels = {"targets": _("红灯目标"), "projects": _("红灯项目"), "leads": _("红灯线索"), "problems": _("红灯问题"),
+              "research": _("对接逾期的科研成果")}
+    sections = [{"key": key, "label": labels[key], "items": items} for key, items in red.items()]
+    return {"chain": chain, "year": today.year, "targets": targets, "chart": chart, "sections": sections}
+
+
+@login_required
+@require_GET
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.user.role == Role.ENTERPRISE:
+        raise PermissionDenied
+    require_page(request, "chains.view_module")
+    blocks = [chain_overview(request.user, chain) for chain in overview_chains(request.user)]
+    charts = {f"targets-{b['chain'].code}": b["chart"] for b in blocks if b["chart"]}
+    return render(request, "chains/leader/overview.html", {
+        "blocks": blocks, "charts": {"charts": charts}})
