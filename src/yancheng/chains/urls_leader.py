@@ -4,4 +4,5 @@ from . import views_leader as v
 
 urlpatterns: list[URLPattern] = [
     path("overview/", v.overview, name="overview"),
+    path("<slug:code>/report/", v.report, name="report"),
 ]

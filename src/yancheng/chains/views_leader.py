@@ -18,12 +18,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from yancheng.core.audit.services import audit_record
+from yancheng.core.kit.exports import DOCX, XLSX, download
 from yancheng.core.kit.require import require_page
 from yancheng.core.models import IndustryChain, Role
 from yancheng.core.typing import Actor, AuthenticatedHttpRequest
 from yancheng.lib.charts import Axis, Series, bar_chart
 
-from .selectors import RED
+from .report import build_report, parse_month, report_docx, report_title, report_xlsx
+from .selectors import RED, get_chain_for
 from .selectors_leader import overview_chains
 from .selectors_leads import stale_leads
 from .selectors_problems import openable_case_ids, red_problems, red_projects
@@ -84,3 +87,34 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     charts = {f"targets-{b['chain'].code}": b["chart"] for b in blocks if b["chart"]}
     return render(request, "chains/leader/overview.html", {
         "blocks": blocks, "charts": {"charts": charts}})
+
+
+@login_required
+@require_GET
+def report(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The chain's monthly report: ``?month=YYYY-MM`` (default last month), ``format=docx`` (a
+    公文) or ``format=xlsx``; without a format, the page that offers both."""
+    if request.user.role == Role.ENTERPRISE:
+        raise PermissionDenied
+    chain = get_chain_for(request.user, code)
+    year, month = parse_month(request.GET.get("month"))
+    fmt = request.GET.get("format", "")
+    if fmt in ("docx", "xlsx"):
+        built = build_report(request.user, chain, year, month)
+        audit_record("chains.report", chain, actor=request.user, after={"month": f"{year}-{month:02d}", "format": fmt})
+        name = report_title(built)
+        if fmt == "docx":
+            return download(report_docx(built), f"{name}.docx", DOCX)
+        return download(report_xlsx(built), f"{name}.xlsx", XLSX)
+    today = timezone.localdate()
+    months = []
+    for back in range(0, 13):
+        y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+        months.append(f"{y}-{m + 1:02d}")
+    key = f"{year}-{month:02d}"
+    base = reverse("chains:report", args=[chain.code])
+    return render(request, "chains/leader/report.html", {
+        "chain": chain, "month": key, "months": months,
+        "docx_url": base + "?" + urlencode({"month": key, "format": "docx"}),
+        "xlsx_url": base + "?" + urlencode({"month": key, "format": "xlsx"}),
+    })

@@ -56,6 +56,10 @@ LISTS: tuple[tuple[str, Any, str], ...] = (
     ("chains:map", gettext_lazy("产业链图谱"), "chains.view_chain"),
     ("chains:meetings", gettext_lazy("链长会议"), "chains.view_chain"),
 )
+# Further pages of the chain, linked below the blocks (route, label).
+MORE: tuple[tuple[str, Any], ...] = (
+    ("chains:report", gettext_lazy("月度工作报告")),
+)
 
 
 def list_blocks(user: Any, chain: IndustryChain) -> list[dict[str, Any]]:
@@ -128,6 +132,7 @@ def chain_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "strengths": chain_strengths(chain),
         "path": current_path(chain),
         "blocks": list_blocks(request.user, chain),
+        "more": [{"label": label, "url": reverse(route, args=[chain.code])} for route, label in MORE],
         "may_manage": runs_chain(request.user, chain),
     })
 
