@@ -91,7 +91,7 @@ def test_the_document_is_a_gbt_9704_notice(client, lw):
 
     client.force_login(lw.lianban)
     response = client.get(reverse("chains:report", args=["nonferrous"]), {"month": _this_month(), "format": "docx"})
-    assert response.status_code == 200 and unquote(response["Content-Disposition"]).endswith("工作报告.docx\"") or \
+    assert (response.status_code == 200 and unquote(response["Content-Disposition"]).endswith("工作报告.docx\"")) or \
         "工作报告.docx" in unquote(response["Content-Disposition"])
     doc = Document(io.BytesIO(response.content))
     section = doc.sections[0]

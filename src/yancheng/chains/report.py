@@ -40,7 +40,7 @@ def parse_month(raw: str | None, today: dt.date | None = None) -> tuple[int, int
     today = today or timezone.localdate()
     try:
         year, month = (int(x) for x in str(raw or "").split("-"))
-        if 2000 <= year and 1 <= month <= 12 and dt.date(year, month, 1) <= today:
+        if year >= 2000 and 1 <= month <= 12 and dt.date(year, month, 1) <= today:
             return year, month
     except ValueError:
         pass

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from yancheng.core.typing import Actor
-
 from yancheng.core.models import IndustryChain
+from yancheng.core.typing import Actor
 
 from .models import Cadence, ChainProfile, ChainTarget, Lead, LeadStage, MapNode
 from .permissions import chains_visible_to

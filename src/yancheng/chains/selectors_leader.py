@@ -23,9 +23,9 @@ from yancheng.core.typing import Actor, MaybeActor
 from .models import ChainAgendaItem, ChainDecision, ChainMeeting, MapNode, Strength
 from .permissions import chains_visible_to
 from .selectors import GREEN, NONE, RED, SEVERITY, YELLOW
-from .selectors_leads import lead_filters, lead_list
+from .selectors_leads import lead_list
 from .selectors_map import gap_nodes
-from .selectors_problems import ProblemFilters, chain_problems, project_rows
+from .selectors_problems import chain_problems, project_rows
 from .selectors_registry import chain_strengths
 from .selectors_research import result_list
 from .selectors_targets import light_counts, target_rows

@@ -13,21 +13,22 @@ no chain gets none of these."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.core.models import Role
 from yancheng.core.typing import Actor
-from yancheng.core.workbench import Todo, light_when, register_todos
+from yancheng.core.workbench import Todo, TodoLight, light_when, register_todos
 
 from .selectors_leader import (
     lead_figures,
+    led_chains,
     map_figures,
     meeting_figures,
     project_figures,
     target_figures,
-    led_chains,
 )
 
 ORDER = 20
@@ -42,7 +43,7 @@ def leader_todos(user: Actor) -> Iterator[Todo]:
         red_projects = project_figures(user, chain, today)[1]
         gaps = map_figures(chain)[3]
         meetings, items = meeting_figures(chain)
-        lines = [
+        lines: list[tuple[Any, str, TodoLight]] = [
             (red_targets, _("%(c)s红灯目标"), "red"),
             (stale, _("%(c)s招商线索待跟进"), "red"),
             (red_projects, _("%(c)s红灯项目"), "red"),

@@ -37,7 +37,7 @@ TOP = 5
 
 
 def _targets_url(chain: IndustryChain, year: int, light: str = "") -> str:
-    query = {"year": year, **({"light": light} if light else {})}
+    query: dict[str, str | int] = {"year": year, **({"light": light} if light else {})}
     return reverse("chains:targets", args=[chain.code]) + "?" + urlencode(query)
 
 
@@ -47,8 +47,8 @@ def chain_overview(user: Actor, chain: IndustryChain) -> dict[str, Any]:
     now = timezone.now()
     today = timezone.localdate(now)
     rows = target_rows(chain, today.year, today=today)
-    targets = [{"row": r, "url": _targets_url(chain, today.year, r.light if r.light != "none" else "")}
-               for r in rows]
+    targets: list[dict[str, Any]] = [
+        {"row": r, "url": _targets_url(chain, today.year, r.light if r.light != "none" else "")} for r in rows]
     chart = bar_chart(
         [r.target.label for r in rows], [Axis("%")],
         [Series(_("序时进度"), [r.expected for r in rows]), Series(_("累计完成"), [r.completion for r in rows])],
@@ -56,8 +56,8 @@ def chain_overview(user: Actor, chain: IndustryChain) -> dict[str, Any]:
     problems = list(red_problems(chain, now=now)[:TOP])
     openable = openable_case_ids(user, problems)
     red = {
-        "targets": [{"label": r.target.label, "detail": f"{r.completion}% / {r.expected}%", "url": t["url"]}
-                    for t in targets if (r := t["row"]).light == RED][:TOP],
+        "targets": [{"label": r.target.label, "detail": f"{r.completion}% / {r.expected}%",
+                     "url": _targets_url(chain, today.year, RED)} for r in rows if r.light == RED][:TOP],
         "projects": [{"label": p.project.name, "detail": p.project.code,
                       "url": reverse("projects:project_detail", args=[p.project.pk])}
                      for p in red_projects(chain)[:TOP]],

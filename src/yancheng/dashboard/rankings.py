@@ -49,11 +49,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.cases.models import PETITION_KINDS, Case, CaseEvent, Satisfaction
+from yancheng.chains.selectors_dashboard import ranking_terms as chain_terms
 from yancheng.core.models import Organisation, Region
 from yancheng.petitions.selectors_dashboard import ranking_terms as petition_terms
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
 from yancheng.safety.selectors_dashboard import ranking_terms as safety_terms
-from yancheng.chains.selectors_dashboard import ranking_terms as chain_terms
 
 from .models import METRICS, FundsWon, RankingFormula, RankingKind
 
