@@ -61,7 +61,7 @@ def chain_overview(user: Actor, chain: IndustryChain) -> dict[str, Any]:
         "projects": [{"label": p.project.name, "detail": p.project.code,
                       "url": reverse("projects:project_detail", args=[p.project.pk])}
                      for p in red_projects(chain)[:TOP]],
-        "leads": [{"label": f"{x.investor}：{x.project_name}", "detail": x.number,
+        "leads": [{"label": x.investor, "detail": f"{x.project_name} · {x.number}",
                    "url": reverse("chains:lead", args=[chain.code, x.pk])}
                   for x in stale_leads(chain, today=today)[:TOP]],
         "problems": [{"label": c.title, "detail": c.number,
