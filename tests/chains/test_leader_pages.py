@@ -128,6 +128,7 @@ def test_the_office_sees_every_chain_it_reads(client, lw):
     client.force_login(lw.lianban)
     body = client.get(reverse("chains:overview")).content.decode()
     assert 'data-chain="nonferrous"' in body and 'data-chain="electronics"' in body
+    assert reverse("chains:overview") in client.get(reverse("chains:home")).content.decode()
 
 
 @pytest.mark.parametrize("persona, status", [("enterprise_b_user", 403), ("lianban_qd", 403), ("handler_power", 403)])
