@@ -153,3 +153,20 @@ def test_the_office_confirms_a_task_its_chain_leader_issued(pw):
     case_rate(case, actor=pw.lianban, satisfaction="satisfied")
     case.refresh_from_db()
     assert case.status == Status.CLOSED
+
+
+def test_the_agenda_takes_red_targets_and_red_leads_and_leaves_green_ones(pw):
+    from tests.chains.leader_world import build_leader
+
+    build_leader(pw)
+    items = svc.agenda_build(_meeting(pw), actor=pw.chain_leader)
+    by_source = {(i.source, i.ref_id) for i in items}
+    assert (Source.TARGET, pw.red_target.pk) in by_source
+    assert (Source.TARGET, pw.green_target.pk) not in by_source
+    assert (Source.LEAD, pw.red_lead.pk) in by_source
+    assert (Source.LEAD, pw.yellow_lead.pk) not in by_source
+    assert (Source.LEAD, pw.green_lead.pk) not in by_source
+    target_item = next(i for i in items if i.source == Source.TARGET)
+    assert "落后" in target_item.detail and str(pw.red_target.year) in target_item.title
+    lead_item = next(i for i in items if i.source == Source.LEAD)
+    assert lead_item.responsible == pw.city_ndrc.name and "红灯投资公司" in lead_item.title

@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from tests.chains import (
+    routes_leader,
     routes_leads,
     routes_map,
     routes_meetings,
@@ -35,6 +36,7 @@ SIDES: tuple[ModuleType, ...] = (
     routes_problems,
     routes_meetings,
     routes_research,
+    routes_leader,
 )
 
 CHAIN_MATRIX = {name: policy for side in SIDES for name, policy in side.POLICIES.items()}

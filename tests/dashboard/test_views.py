@@ -101,7 +101,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, world, month_dat
         make_node(world, project, name="节点", planned_finish="2026-01-05")
         make_case(world, region=world.shigu, lead=[world.market_regulation, world.justice_bureau,
                                                    world.qidong_ndrc][n], assigned="2026-03-02")
-    assert count() == before == 20  # 18, and the 信访 panel's two grouped queries
+    assert count() == before == 22  # 18, the 信访 panel's two grouped queries and the 产业链 panel's check of the chains read
 
 
 def test_a_filter_by_chain_or_region_narrows_the_projects(client, world, month_data):

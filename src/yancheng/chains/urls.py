@@ -8,6 +8,7 @@ app_name = "chains"
 urlpatterns: list[URLPattern | URLResolver] = [
     # research first: its /chains/mine/ must not be read as a chain's code by a family's <code>/ route.
     path("", include("yancheng.chains.urls_research")),
+    path("", include("yancheng.chains.urls_leader")),  # its overview/ before any <code>/
     path("", include("yancheng.chains.urls_map")),
     path("", include("yancheng.chains.urls_targets")),
     path("", include("yancheng.chains.urls_leads")),

@@ -47,7 +47,10 @@ def _meeting(request: AuthenticatedHttpRequest, code: str, pk: int) -> ChainMeet
 @require_GET
 def meeting_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     chain = get_chain_for(request.user, code)
-    meetings = list(meetings_visible_to(request.user, chain))
+    qs = meetings_visible_to(request.user, chain)
+    if request.GET.get("status") == "open":  # the 链长's 待决策: the meetings not closed yet
+        qs = qs.filter(is_closed=False)
+    meetings = list(qs)
     if wants_xlsx(request):
         audit_record("chains.meetings_export", chain, actor=request.user, after={"rows": len(meetings)})
         return xlsx_response(_("链长会议"), [_("会议日期"), _("会议名称"), _("主持人"), _("承办单位"), _("状态")], (

@@ -56,13 +56,23 @@ LISTS: tuple[tuple[str, Any, str], ...] = (
     ("chains:map", gettext_lazy("产业链图谱"), "chains.view_chain"),
     ("chains:meetings", gettext_lazy("链长会议"), "chains.view_chain"),
 )
+# Further pages of the chain, linked below the blocks (route, label).
+MORE: tuple[tuple[str, Any], ...] = (
+    ("chains:report", gettext_lazy("月度工作报告")),
+)
 
 
 def list_blocks(user: Any, chain: IndustryChain) -> list[dict[str, Any]]:
-    """The chain's LISTS the user may read, each with its link."""
+    """The chain's LISTS the user may read, each with its link, its figures and its light
+    (``selectors_leader.block_figures``: each figure links to the list under its filter)."""
+    from .selectors_leader import block_figures, worst
+
+    readable = [(route, label) for route, label, perm in LISTS if user.has_perm(perm, chain)]
+    figures = block_figures(user, chain) if readable else {}
     return [
-        {"route": route, "label": label, "url": reverse(route, kwargs={"code": chain.code})}
-        for route, label, perm in LISTS if user.has_perm(perm, chain)
+        {"route": route, "label": label, "url": reverse(route, kwargs={"code": chain.code}),
+         "figures": figures.get(route, []), "light": worst(figures.get(route, []))}
+        for route, label in readable
     ]
 
 
@@ -122,6 +132,7 @@ def chain_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "strengths": chain_strengths(chain),
         "path": current_path(chain),
         "blocks": list_blocks(request.user, chain),
+        "more": [{"label": label, "url": reverse(route, args=[chain.code])} for route, label in MORE],
         "may_manage": runs_chain(request.user, chain),
     })
 

@@ -51,6 +51,9 @@ METRICS: tuple[tuple[str, str, Any, int], ...] = (
     # 安全生产 (issue 14): per region of the hazard (region ranking only).
     ("w_hazard_ontime", "hazard_ontime_rate", _("隐患按期整改率"), 1),
     ("w_major_hazards_overdue", "major_hazards_overdue", _("重大隐患逾期数"), -1),
+    # 产业链 (issue 15): per unit (unit ranking only).
+    ("w_lead_conversion", "lead_conversion_rate", _("招商转化率"), 1),
+    ("w_target_completion", "target_completion_rate", _("产业链目标完成率"), 1),
 )
 
 
@@ -76,6 +79,9 @@ class RankingFormula(models.Model):
     # 安全生产 terms: 0 by default too.
     w_hazard_ontime = _weight(_("隐患按期整改率权重"))
     w_major_hazards_overdue = _weight(_("每项逾期重大隐患扣分"))
+    # 产业链 terms (unit ranking): 0 by default, so existing rankings keep their numbers.
+    w_lead_conversion = _weight(_("招商转化率权重"))
+    w_target_completion = _weight(_("产业链目标完成率权重"))
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +103,10 @@ class RankingFormula(models.Model):
             models.CheckConstraint(
                 condition=Q(w_hazard_ontime__gte=0) & Q(w_major_hazards_overdue__gte=0),
                 name="ranking_formula_safety_weights_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(w_lead_conversion__gte=0) & Q(w_target_completion__gte=0),
+                name="ranking_formula_chain_weights_nonneg",
             ),
         ]
 

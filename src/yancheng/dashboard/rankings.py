@@ -23,6 +23,13 @@ a metric without data adds nothing to the score):
   only): 隐患按期整改率 — of the hazards closed (销号) in M, those closed within their
   rectification deadline; 重大隐患逾期数 — 重大隐患 open past their deadline at the end of M (a
   deduction per hazard). Their weights are 0 until the office sets them.
+- 产业链 (``chains.selectors_dashboard``), per unit (the unit ranking only): 招商转化率 — of the
+  unit's leads registered before the end of M and not closed (落地 or 终止) before M began, those
+  that reached 签约 or 落地 by the end of M or were converted into a project; 产业链目标完成率 —
+  for a chain office, the mean over its chains' targets of the year of actual ÷ linear plan
+  (序时完成率, at most 100 %) as of M. Targets have no region, so the term is per office, not per
+  region. Their weights are 0 until the office sets them; a unit with chain figures only is ranked
+  once a chain weight is above 0.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.cases.models import PETITION_KINDS, Case, CaseEvent, Satisfaction
+from yancheng.chains.selectors_dashboard import ranking_terms as chain_terms
 from yancheng.core.models import Organisation, Region
 from yancheng.petitions.selectors_dashboard import ranking_terms as petition_terms
 from yancheng.projects.models import AnnualPlan, MonthlyReport, Node, Project
@@ -122,7 +130,10 @@ def formula_text(weights: dict[str, Any]) -> str:
         "（信访按期办结率、信访满意率、重复信访率按问题属地或办理机关统计，按百分数计；重复信访率扣分）"
     )
     safety = _("（隐患按期整改率、重大隐患逾期数按隐患所在县市区统计；每项逾期重大隐患扣分）")
-    return text + note + petitions + safety
+    chains = _("（招商转化率：责任单位截至当月末已签约、落地或转化为项目的线索 ÷ 当月末前登记且当月初未落地、未终止的线索；"
+               "产业链目标完成率：链办所负责产业链当年各项目标截至当月的累计完成占序时进度之比的平均值，单项最高 100%，"
+               "仅参与责任单位排名）")
+    return text + note + petitions + safety + chains
 
 
 def formula_json(formula: RankingFormula) -> dict[str, Any]:
@@ -301,6 +312,7 @@ def _entities(kind: str, keys: set[Any]) -> list[tuple[Any, str, str]]:
 
 
 PETITION_WEIGHTS = ("w_petition_ontime", "w_petition_satisfaction", "w_petition_repeat")
+CHAIN_WEIGHTS = ("w_lead_conversion", "w_target_completion")
 
 
 def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[dict[str, Any]]:
@@ -308,16 +320,20 @@ def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[di
     data, extra = _metrics(kind, month)
     petitions = petition_terms(kind == RankingKind.REGION, *month.window)
     safety = safety_terms(*month.window) if kind == RankingKind.REGION else {}
+    chains = chain_terms(*month.window) if kind == RankingKind.UNIT else {}
     weights = formula.weights()
     keys = set(data) | extra
     if any(Decimal(weights[field]) > 0 for field in PETITION_WEIGHTS):
         keys |= set(petitions)
+    if any(Decimal(weights[field]) > 0 for field in CHAIN_WEIGHTS):
+        keys |= set(chains)
     entities = _entities(kind, keys)
     rows: list[dict[str, Any]] = []
     for pk, key, name in entities:
         raw = data.get(pk, {})
         pet = petitions.get(pk, {})
         haz = safety.get(pk, {})
+        chn = chains.get(pk, {})
         planned = raw.get("planned", Decimal(0))
         invested = raw.get("invested", Decimal(0))
         row: dict[str, Any] = {
@@ -354,6 +370,11 @@ def compute_ranking(kind: str, month: Month, formula: RankingFormula) -> list[di
             "_hazard_ontime_rate": rate(haz.get("hazards_on_time", 0), haz.get("hazards_closed", 0)),
             "_major_hazards_overdue": Decimal(haz.get("major_hazards_overdue", 0))
             if kind == RankingKind.REGION else None,
+            "leads_counted": chn.get("leads_counted", 0),
+            "leads_converted": chn.get("leads_converted", 0),
+            "_lead_conversion_rate": rate(chn.get("leads_converted", 0), chn.get("leads_counted", 0)),
+            "targets_counted": chn.get("targets_counted", 0),
+            "_target_completion_rate": chn.get("target_completion"),
         }
         rows.append(row)
     top_attracted = max((r["_attracted"] for r in rows), default=Decimal(0))

@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yancheng.cases.models import Case, CaseTask, EscalationLevel, Light, Satisfaction
 from yancheng.cases.selectors import InboxFilters, inbox, light_counts
+from yancheng.chains.selectors_dashboard import chain_panel
+from yancheng.chains.selectors_dashboard import ranking_counted as chains_counted
 from yancheng.core.models import IndustryChain, Organisation, Region
 from yancheng.core.typing import Actor
 from yancheng.lib.charts import Axis, Series, bar_chart, pie_chart
@@ -233,6 +235,8 @@ def overview(user: Actor, filters: DashboardFilters) -> dict[str, Any]:
         if rules.has_perm("petitions.view_list", user) else None,
         # 安全生产: for those who may see the safety figures (over the hazards they may see).
         "safety": safety_panel(user, region=filters.region) if rules.has_perm("safety.view_statistics", user) else None,
+        # 产业链: for those who read chains (the chains they read; citywide figures).
+        "chains": chain_panel(user, region=filters.region) if rules.has_perm("chains.view_module", user) else None,
     }
 
 
@@ -544,7 +548,23 @@ def ranking_counted(user: Actor, kind: str, entity: int, first: Month, last: Mon
         section("attracted", _("引资：期内签约的项目"), signed, signed.filter(pk__in=projects)),
         section("won", _("争资：期内登记的争取资金"), funds, funds),
         *petition_sections(user, kind, entity, first, last),
+        *chain_sections(user, kind, entity, first, last),
     ]
+
+
+CHAIN_SECTION_TITLES = {
+    "lead_conversion_rate": _("招商转化率：当月末前登记、当月初未落地未终止的招商线索"),
+    "target_completion_rate": _("产业链目标完成率：所负责产业链当年已报送的目标"),
+}
+
+
+def chain_sections(user: Actor, kind: str, entity: int, first: Month, last: Month) -> list[CountedSection]:
+    """The leads and targets behind the ranking's 产业链 terms (unit ranking only)."""
+    if kind != RankingKind.UNIT:
+        return []
+    found = chains_counted(user, entity, first.window[0], last.window[1])
+    return [CountedSection(key, str(CHAIN_SECTION_TITLES[key]), total, rows, len(rows))
+            for key, (total, rows) in found.items()]
 
 
 PETITION_SECTION_TITLES = {

@@ -32,8 +32,10 @@ from yancheng.lib.deadlines import due_day_label
 from ..models import ChainAgendaItem, ChainDecision, ChainMeeting, ChainProfile, MapNode, Strength
 from ..permissions import runs_chain
 from ..selectors import profile_of
+from ..selectors_leads import stale_leads
 from ..selectors_map import gap_nodes
 from ..selectors_problems import chain_ref, red_problems, red_projects
+from ..selectors_targets import red_targets
 
 Source = ChainAgendaItem.Source
 SOURCE_ORDER = [s.value for s in Source]
@@ -91,8 +93,32 @@ def missing_node_items(chain: IndustryChain, now: dt.datetime) -> list[AgendaCan
     ]
 
 
-# Targets behind plan (Source.TARGET) and stale leads (Source.LEAD) join as one line each.
+def red_target_items(chain: IndustryChain, now: dt.datetime) -> list[AgendaCandidate]:
+    """This year's targets lit red: more than 30 points behind the linear plan (序时进度)."""
+    items = []
+    for row in red_targets(chain, timezone.localdate(now)):
+        target = row.target
+        detail = _("%(p)s累计完成 %(c)s%%，序时进度 %(e)s%%，落后 %(b)s 个百分点") % {
+            "p": row.latest_label, "c": row.completion, "e": row.expected, "b": row.behind}
+        items.append(AgendaCandidate(Source.TARGET, target.pk, f"{target.year} {target.label}"[:255], detail[:500]))
+    return items
+
+
+def stale_lead_items(chain: IndustryChain, now: dt.datetime) -> list[AgendaCandidate]:
+    """Open leads lit red: the next step more than two weeks late, or no follow-up for 60 days."""
+    items = []
+    for lead in stale_leads(chain, today=timezone.localdate(now)):
+        detail = f"{lead.number} · {lead.get_stage_display()} · {_('最近跟进')} {lead.last_activity_on}"
+        if lead.next_step_on:
+            detail += f" · {_('下一步')} {lead.next_step_on} {lead.next_step}"
+        items.append(AgendaCandidate(Source.LEAD, lead.pk, f"{lead.investor}：{lead.project_name}"[:255],
+                                     detail[:500], lead.owner_org.name[:128]))
+    return items
+
+
 AGENDA_SOURCES: tuple[Callable[[IndustryChain, dt.datetime], list[AgendaCandidate]], ...] = (
+    red_target_items,
+    stale_lead_items,
     red_case_items,
     red_project_items,
     missing_node_items,
