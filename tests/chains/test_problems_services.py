@@ -75,6 +75,13 @@ def test_confidential_projects_follow_the_projects_modules_visibility(pw):
 
     Project.objects.filter(pk=pw.red_project.pk).update(is_confidential=True)
     assert project_rows(pw.lianban, pw.nonferrous) == []
+    # Nor do the problems about it reach the chain's readers (their titles would tell), even
+    # though the project's enterprise is a chain enterprise.
+    of_enterprise = overdue_case(pw, kind=CaseKind.PROJECT_PROBLEM, subject_ref=f"project:{pw.red_project.pk}",
+                                 enterprise=pw.world.enterprise_b, title="涉密项目用电")
+    listed = {c.pk for c in chain_problems(pw.nonferrous, ProblemFilters(status="all"))}
+    assert pw.project_case.pk not in listed and of_enterprise.pk not in listed
+    assert pw.request_case.pk in listed
 
 
 def test_chain_office_raises_assigns_and_the_unit_works_the_problem(pw):

@@ -6,8 +6,9 @@
 - Problems come from the case engine (``cases.selectors.cases_about``): 项目问题, 企业诉求,
   调度会议交办事项 and 产业链问题 of the chain's enterprises, of its projects
   (``subject_ref`` "project:<pk>") and the chain-level ones (``subject_ref`` "chain:<code>") —
-  never petitions, hazards or inspection complaints. A reader of the chain sees every row; the
-  row links to the case page only where the case engine lets the reader open it."""
+  never petitions, hazards or inspection complaints, and never a case about a 涉密/敏感 project
+  (its title would reach readers the projects module keeps it from). A reader of the chain sees
+  every row; the row links to the case page only where the case engine lets the reader open it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from yancheng.projects.shared import (
     Stage,
     chain_project_ids,
     chain_projects,
+    confidential_project_refs,
     lights_for_page,
     with_investment_this_year,
 )
@@ -78,6 +80,9 @@ def chain_problems(chain: IndustryChain, filters: ProblemFilters | None = None,
         When(subject_ref__in=project_refs or ["-"], then=Value(SOURCE_PROJECT)),
         default=Value(SOURCE_ENTERPRISE), output_field=CharField(),
     )).select_related("region")
+    hidden = confidential_project_refs()
+    if hidden:
+        qs = qs.exclude(subject_ref__in=hidden)
     if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status == "closed":

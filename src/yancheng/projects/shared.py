@@ -35,7 +35,7 @@ UNDER_CONSTRUCTION = (Stage.STARTED, Stage.CONSTRUCTION)
 
 __all__ = [
     "LANDED_STAGES", "UNDER_CONSTRUCTION", "Project", "ProjectBrief", "ProjectLights", "Stage", "Thresholds",
-    "chain_project_ids", "chain_projects", "enterprise_projects", "lights_for_page", "plan_light_for_gap",
+    "chain_project_ids", "chain_projects", "confidential_project_refs", "enterprise_projects", "lights_for_page", "plan_light_for_gap",
     "plan_thresholds", "project_briefs", "project_file_from_lead", "stage_label", "with_investment_this_year",
 ]
 
@@ -66,11 +66,19 @@ def with_investment_this_year(qs: QuerySet[Project], year: int) -> QuerySet[Proj
 
 
 def chain_project_ids(chain: IndustryChain) -> QuerySet[Project, int]:
-    """The ids of the chain's projects in the registry, whatever their stage or confidentiality
-    (a subquery): the chains' 重点问题清单 reads the cases about them (``subject_ref``
-    "project:<pk>") and shows a row to the chain's readers, linking it only where they may
-    open the case."""
-    return Project.objects.filter(chain=chain, is_active=True).order_by().values_list("pk", flat=True)
+    """The ids of the chain's open (not 涉密/敏感) projects in the registry, whatever their stage:
+    the chains' 重点问题清单 reads the cases about them (``subject_ref`` "project:<pk>") and shows
+    a row to every reader of the chain, linking it only where they may open the case."""
+    return (Project.objects.filter(chain=chain, is_active=True, is_confidential=False)
+            .order_by().values_list("pk", flat=True))
+
+
+def confidential_project_refs() -> list[str]:
+    """``subject_ref`` of the cases about 涉密/敏感 projects: a list read by people the projects
+    module does not let see those projects (a chain's readers) leaves them out, whoever the
+    case's enterprise is."""
+    ids = Project.objects.filter(is_confidential=True).order_by().values_list("pk", flat=True)
+    return [f"project:{pk}" for pk in ids]
 
 
 def plan_light_for_gap(points_behind: Fraction | Decimal | int, limits: Thresholds | None = None) -> str:
