@@ -108,6 +108,7 @@ _SEEDING_MIGRATIONS = {
     "cases": [
         ("yancheng.cases.migrations.0002_default_sla_policies", "create_defaults"),
         ("yancheng.cases.migrations.0007_petition_policies", "set_petition_policies"),
+        ("yancheng.cases.migrations.0009_chain_problem_policies", "create_chain_problem_policies"),
     ],
     "dashboard": [("yancheng.dashboard.migrations.0002_snapshot_append_only_and_default_formula", "default_formula")],
     "inspections": [("yancheng.inspections.migrations.0003_default_inspection_policy", "create_default_policy")],

@@ -118,7 +118,7 @@ def leader_opens_the_chain(tab, story: Story, lang: str, device: str) -> None:
     english(tab, lang, data=("有色金属", "三色"))  # the 板块 is the profile's own text
     shot(tab, "2-chain-home", lang, device)
     with tab.expect_navigation():
-        tab.click("[data-list='chains:map']")
+        tab.click("[data-list='chains:map'] > div > a")  # the block's title; its figures link to filtered lists
     if device == "desk":
         tab.wait_for_selector("[data-chain-graph] canvas")
     else:
