@@ -80,9 +80,7 @@ def chain_problems(chain: IndustryChain, filters: ProblemFilters | None = None,
         When(subject_ref__in=project_refs or ["-"], then=Value(SOURCE_PROJECT)),
         default=Value(SOURCE_ENTERPRISE), output_field=CharField(),
     )).select_related("region")
-    hidden = confidential_project_refs()
-    if hidden:
-        qs = qs.exclude(subject_ref__in=hidden)
+    qs = qs.exclude(subject_ref__in=confidential_project_refs())
     if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status == "closed":
