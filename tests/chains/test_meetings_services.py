@@ -92,7 +92,9 @@ def test_closing_is_all_or_nothing(pw, monkeypatch):
     meeting = _meeting(pw)
     svc.decision_add(meeting, actor=pw.chain_leader, text="第一项", lead_org=pw.world.city_ndrc)
     svc.decision_add(meeting, actor=pw.chain_leader, text="第二项", lead_org=pw.world.power_company)
-    real = svc.meeting_task_issue
+    from yancheng.cases.services import meetings as engine_meetings
+
+    real = engine_meetings.meeting_task_issue
     calls = []
 
     def failing(**kwargs):
@@ -101,7 +103,7 @@ def test_closing_is_all_or_nothing(pw, monkeypatch):
             raise ValidationFailed("boom")
         return real(**kwargs)
 
-    monkeypatch.setattr(svc, "meeting_task_issue", failing)
+    monkeypatch.setattr(engine_meetings, "meeting_task_issue", failing)
     before = Case.objects.count()
     with pytest.raises(ValidationFailed):
         svc.meeting_close(meeting, actor=pw.chain_leader)

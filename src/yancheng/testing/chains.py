@@ -22,13 +22,13 @@ from yancheng.chains.services.registry import link_add, node_add, placement_add,
 from yancheng.core.models import IndustryChain, Organisation, Role, User
 from yancheng.core.services import organisation_create, user_create
 
-from .world import PERSONA_PASSWORD, World
+from .world import PERSONA_PASSWORD, ModuleWorld, World
 
 CHAIN_PERSONAS = ("lianban", "lianban_dz", "lianban_qd", "chain_leader", "chain_leader_dz", "handler_ndrc")
 
 
 @dataclass
-class ChainWorld:
+class ChainWorld(ModuleWorld):
     world: World
     office: Organisation  # 衡阳市产业链建设推进办公室
     office_dz: Organisation  # 衡阳市电子信息产业链办公室
@@ -37,12 +37,6 @@ class ChainWorld:
     electronics: IndustryChain
     nodes: dict[str, MapNode] = field(default_factory=dict)  # 有色金属's, by code
     users: dict[str, User] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        users: dict[str, User] = self.__dict__.get("users", {})
-        if name in users:
-            return users[name]
-        return getattr(self.__dict__["world"], name)
 
 
 def build_chain_world(world: World) -> ChainWorld:

@@ -13,14 +13,14 @@ from django.utils import timezone
 from yancheng.core.models import Organisation, Role, User
 from yancheng.core.services import organisation_create, user_create
 
-from .world import PERSONA_PASSWORD, World
+from .world import PERSONA_PASSWORD, ModuleWorld, World
 
 # Valid 公民身份号码 (GB 11643 check characters), used by the petition tests.
 ID_NUMBERS = ["430407198803150014", "430426199001010013", "430405197512240020", "430426200002290016"]
 
 
 @dataclass
-class PetitionWorld:
+class PetitionWorld(ModuleWorld):
     world: World
     city_bureau: Organisation  # 衡阳市信访局
     qidong_bureau: Organisation  # 祁东县信访局
@@ -29,12 +29,6 @@ class PetitionWorld:
     discipline: Organisation  # 衡阳市纪委监委
     housing_office: Organisation  # 住建局's 物业科 (a sub-unit)
     users: dict[str, User] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        users: dict[str, User] = self.__dict__.get("users", {})
-        if name in users:
-            return users[name]
-        return getattr(self.__dict__["world"], name)
 
 
 def build_petition_world(world: World) -> PetitionWorld:

@@ -23,11 +23,11 @@ from yancheng.safety.models import DutyLevel, Frequency, SafetySystem, SystemCat
 from yancheng.safety.services.coverage import mapping_add
 from yancheng.safety.services.registry import duty_add, item_add, system_create, unit_set
 
-from .world import PERSONA_PASSWORD, World
+from .world import PERSONA_PASSWORD, ModuleWorld, World
 
 
 @dataclass
-class SafetyWorld:
+class SafetyWorld(ModuleWorld):
     world: World
     city_office: Organisation  # 衡阳市安全生产委员会办公室
     qidong_office: Organisation  # 祁东县安全生产委员会办公室
@@ -37,12 +37,6 @@ class SafetyWorld:
     fire: SafetySystem  # 消防
     items: dict[str, SystemChecklistItem] = field(default_factory=dict)  # by code
     users: dict[str, User] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:
-        users: dict[str, User] = self.__dict__.get("users", {})
-        if name in users:
-            return users[name]
-        return getattr(self.__dict__["world"], name)
 
 
 def build_safety_world(world: World) -> SafetyWorld:

@@ -7,6 +7,7 @@ Use ``build_world()`` in a pytest fixture (see tests/conftest.py) or ``WorldTest
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.test import TestCase
 
@@ -144,3 +145,14 @@ class WorldTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = build_world()
+
+
+class ModuleWorld:
+    """Base of a module's test world (a dataclass with ``world`` and ``users``): its own
+    personas by name, then everything of the named world (``sw.dispatcher``, ``cw.city``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        users: dict[str, User] = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        return getattr(self.__dict__["world"], name)

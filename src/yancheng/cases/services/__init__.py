@@ -24,7 +24,7 @@ from .common import (
 )
 from .dispatch import case_accept, case_assign, case_insist, case_reassign, case_return
 from .extension import case_decide_extension, case_request_extension, case_resume, case_suspend
-from .meetings import decision_title, meeting_task_issue
+from .meetings import decision_title, meeting_close_issuing, meeting_task_issue
 from .resolution import case_complete_task, case_rate, case_resolve, case_revisit, escalation_target
 from .side_paths import case_add_note, case_merge, case_urge, case_withdraw
 from .submit import case_submit
@@ -60,5 +60,6 @@ __all__ = [
     "case_withdraw",
     "decision_title",
     "escalation_target",
+    "meeting_close_issuing",
     "meeting_task_issue",
 ]

@@ -8,8 +8,12 @@ a refusal here rolls the whole closing back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.utils.translation import gettext as _
 
+from yancheng.core.audit.services import audit_record
 from yancheng.core.models import Organisation
 from yancheng.core.typing import Actor
 
@@ -57,3 +61,39 @@ def meeting_task_issue(
     )
     return case_assign(case, actor=actor, lead_org=lead_org, solve_days=due_working_days, note=note,
                        system=actor is None)
+
+
+def meeting_close_issuing(
+    locked: Any,
+    pending: Iterable[Any],
+    *,
+    actor: Actor | None,
+    issuer: Actor | None,
+    note: str,
+    subject_of: Callable[[Any], tuple[str, str]],
+    audit_action: str,
+) -> list[Case]:
+    """Close a meeting the caller holds locked (``select_for_update``, inside its transaction):
+    each pending decision (``text``, ``lead_org``, ``due_working_days``, ``case_id`` unset) is
+    issued by ``issuer`` through ``meeting_task_issue`` and remembers its case; the meeting is
+    marked closed and the closing audited as ``audit_action`` by ``actor``. Closing again
+    issues nothing and writes nothing. ``subject_of(decision)`` gives the case's subject and
+    ``subject_ref``."""
+    created: list[Case] = []
+    for decision in pending:
+        subject, subject_ref = subject_of(decision)
+        case = meeting_task_issue(
+            actor=issuer, organiser=locked.organiser, meeting_title=locked.title,
+            held_on_label=locked.held_on.isoformat(), text=decision.text, lead_org=decision.lead_org,
+            due_working_days=decision.due_working_days, note=note, subject=subject, subject_ref=subject_ref,
+        )
+        decision.case_id = case.pk
+        decision.save(update_fields=["case_id"])
+        created.append(case)
+    if not locked.is_closed or created:
+        was_closed = locked.is_closed
+        locked.is_closed = True
+        locked.save(update_fields=["is_closed"])
+        audit_record(audit_action, locked, actor=actor, before={"is_closed": was_closed},
+                     after={"is_closed": True, "cases": [c.pk for c in created]})
+    return created

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yancheng.cases.models import Case
-from yancheng.cases.services import meeting_task_issue
+from yancheng.cases.services import meeting_close_issuing
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, ValidationFailed
 from yancheng.core.kit.require import require
@@ -259,27 +259,15 @@ def meeting_close(meeting: ChainMeeting, *, actor: Actor | None) -> list[Case]:
     staff issue it in their name; a 链长 closing it issues it on the office's behalf.
     Idempotent (closing again creates nothing) and all or nothing."""
     require(actor, "chains.hold_meeting", meeting.chain)
-    created: list[Case] = []
     with transaction.atomic():
         locked = ChainMeeting.objects.select_for_update(of=("self",)).select_related("chain", "organiser").get(
             pk=meeting.pk)
         issuer = actor if (actor is not None and runs_chain(actor, locked.chain)
                            and actor.organisation_id == locked.organiser_id) else None
-        for decision in locked.decisions.filter(case_id__isnull=True).select_related("lead_org"):
-            case = meeting_task_issue(
-                actor=issuer, organiser=locked.organiser, meeting_title=locked.title,
-                held_on_label=locked.held_on.isoformat(), text=decision.text, lead_org=decision.lead_org,
-                due_working_days=decision.due_working_days, note=_("链长会议交办"),
-                subject=locked.chain.name, subject_ref=chain_ref(locked.chain),
-            )
-            decision.case_id = case.pk
-            decision.save(update_fields=["case_id"])
-            created.append(case)
-        if not locked.is_closed or created:
-            was_closed = locked.is_closed
-            locked.is_closed = True
-            locked.save(update_fields=["is_closed"])
-            audit_record("chains.meeting_close", locked, actor=actor, before={"is_closed": was_closed},
-                         after={"is_closed": True, "cases": [c.pk for c in created]})
+        created = meeting_close_issuing(
+            locked, locked.decisions.filter(case_id__isnull=True).select_related("lead_org"),
+            actor=actor, issuer=issuer, note=_("链长会议交办"),
+            subject_of=lambda _d: (locked.chain.name, chain_ref(locked.chain)), audit_action="chains.meeting_close",
+        )
     meeting.is_closed = True
     return created

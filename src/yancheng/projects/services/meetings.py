@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from yancheng.cases.models import Case, CaseKind, Light, Status
 from yancheng.cases.permissions import is_city_dispatch_office
 from yancheng.cases.selectors import annotate_lights
-from yancheng.cases.services import meeting_task_issue
+from yancheng.cases.services import meeting_close_issuing
 from yancheng.core.audit.services import audit_record
 from yancheng.core.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from yancheng.core.models import Organisation, Region
@@ -363,27 +363,14 @@ def meeting_close(meeting: WeeklyMeeting, *, actor: Actor) -> list[Case]:
     decision's lead unit with its deadline. Idempotent: decisions that already have their
     case are skipped, so closing again creates nothing. All or nothing."""
     _require_manage(actor, meeting)
-    created: list[Case] = []
     with transaction.atomic():
         locked = WeeklyMeeting.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=meeting.pk)
         pending = list(locked.decisions.filter(case_id__isnull=True).select_related("lead_org", "project"))
-        for decision in pending:
-            project = decision.project
-            case = meeting_task_issue(
-                actor=actor, organiser=locked.organiser, meeting_title=locked.title,
-                held_on_label=locked.held_on.isoformat(), text=decision.text, lead_org=decision.lead_org,
-                due_working_days=decision.due_working_days, note=_("周调度会议交办"),
-                subject=project.name if project else "", subject_ref=f"project:{project.pk}" if project else "",
-            )
-            decision.case_id = case.pk
-            decision.save(update_fields=["case_id"])
-            created.append(case)
-        if not locked.is_closed or created:
-            was_closed = locked.is_closed
-            locked.is_closed = True
-            locked.save(update_fields=["is_closed"])
-            audit_record("meeting.close", locked, actor=actor, before={"is_closed": was_closed},
-                         after={"is_closed": True, "cases": [c.pk for c in created]})
+        created = meeting_close_issuing(
+            locked, pending, actor=actor, issuer=actor, note=_("周调度会议交办"),
+            subject_of=lambda d: (d.project.name, f"project:{d.project.pk}") if d.project else ("", ""),
+            audit_action="meeting.close",
+        )
     meeting.is_closed = True
     return created
 
